@@ -1,0 +1,164 @@
+"""Model data: the validated instance turned into the index sets and per-hectare
+coefficients the rule families use. Pure pandas; no Pyomo here.
+
+Money inside the model is in million Yuan (``MONEY``) so coefficients sit near 1
+(solver-notes: raw Yuan slowed HiGHS's LP more than tenfold); everything reported to
+the user is converted back to Yuan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import pandas as pd
+
+from .io import LoadedInstance
+from .schema import MU_PER_HA, UseKind
+
+MONEY = 1e6  # model money unit: 1 = one million Yuan
+GARDEN_KINDS = (UseKind.garden_vegetation.value, UseKind.garden_facility.value)
+
+
+@dataclass(frozen=True)
+class ModelData:
+    li: LoadedInstance
+
+    # ---- basic sets -------------------------------------------------------
+    @property
+    def inst(self):
+        return self.li.instance
+
+    @property
+    def lib(self):
+        return self.li.library
+
+    @cached_property
+    def periods(self) -> list[str]:
+        return [p.id for p in self.inst.periods]
+
+    @cached_property
+    def period(self) -> dict:
+        return {p.id: p for p in self.inst.periods}
+
+    @cached_property
+    def prev(self) -> dict[str, str | None]:
+        return {t: (self.periods[i - 1] if i else None) for i, t in enumerate(self.periods)}
+
+    @property
+    def last(self) -> str:
+        return self.periods[-1]
+
+    @cached_property
+    def villages(self) -> list[str]:
+        return [v.id for v in self.inst.villages]
+
+    @cached_property
+    def town(self) -> str | None:
+        return next((v.id for v in self.inst.villages if v.is_town), None)
+
+    @cached_property
+    def garden_villages(self) -> list[str]:
+        """Villages (not the central town) that can host a garden."""
+        have = set(self.pu.loc[self.pu["kind"].isin(GARDEN_KINDS), "village"])
+        return [v for v in self.villages if v != self.town and (v in have or self.inst.policies.one_garden_per_village)]
+
+    @cached_property
+    def parcels(self) -> pd.DataFrame:
+        df = self.li.parcels.copy()
+        covers = self.lib.covers
+        df["gep_per_ha"] = df["cover"].map(lambda c: self.gep_per_ha_of(c, "cover"))
+        for attr in ("vegetation_cover", "ecological_space", "agricultural_carbon", "income_yuan_per_ha_yr", "subsidy_yuan_per_ha_yr"):
+            df[attr] = df["cover"].map(lambda c, a=attr: getattr(covers[c], a))
+        df["is_forest"] = df["cover"].map(lambda c: covers[c].forest and covers[c].canopy_density >= self.inst.policies.forest_canopy_min)
+        df["protected_farmland"] = df["cover"].isin(self.inst.policies.protected_farmland_covers)
+        return df.set_index("id", drop=False)
+
+    @cached_property
+    def total_area(self) -> float:
+        return float(self.parcels["area_ha"].sum())
+
+    # ---- coefficients -----------------------------------------------------
+    def gep_equiv_yuan(self) -> float:
+        return self.lib.standard_equivalent_yuan_per_ha * self.lib.regional_scale * self.inst.prices.gep_scale
+
+    def gep_per_ha_of(self, key: str, group: str) -> float:
+        """Yuan/ha/yr of a cover or use at price index 1."""
+        obj = self.lib.covers[key] if group == "cover" else self.lib.uses[key]
+        mult = self.inst.prices.gep_multipliers.get(key, 1.0)
+        return sum(obj.equivalents.values()) * self.gep_equiv_yuan() * mult
+
+    def gep_by_service(self, key: str, group: str) -> dict[str, float]:
+        obj = self.lib.covers[key] if group == "cover" else self.lib.uses[key]
+        mult = self.inst.prices.gep_multipliers.get(key, 1.0)
+        return {s: e * self.gep_equiv_yuan() * mult for s, e in obj.equivalents.items()}
+
+    @property
+    def forestry_carbon_yuan_per_ha(self) -> float:
+        m = self.lib.carbon_methods["forestry"]
+        return m.t_per_mu_per_yr * MU_PER_HA * self.inst.prices.forestry_carbon_yuan_per_t
+
+    @property
+    def agricultural_carbon_yuan_per_ha(self) -> float:
+        m = self.lib.carbon_methods["agricultural"]
+        p = self.inst.prices
+        return m.t_per_mu_per_yr * MU_PER_HA * p.agricultural_carbon_yuan_per_t * p.agricultural_carbon_participation
+
+    # ---- parcel x use pairs ------------------------------------------------
+    @cached_property
+    def pu(self) -> pd.DataFrame:
+        """Every (parcel, use) pair the use can physically be established on."""
+        rows = []
+        pol = self.inst.uses
+        pr = self.li.parcels
+        for u, use in self.lib.uses.items():
+            up = pol.get(u)
+            if up is not None and not up.enabled:
+                continue
+            sel = pr[pr["cover"].isin(use.from_covers)]
+            if sel.empty:
+                continue
+            part = sel[["id", "village", "area_ha", "cover", "red_line", "eco_space", "ownership"]].copy()
+            part["use"] = u
+            rows.append(part)
+        if not rows:
+            cols = ["parcel", "village", "area_ha", "cover", "red_line", "eco_space", "ownership", "use"]
+            return pd.DataFrame(columns=cols)
+        df = pd.concat(rows, ignore_index=True).rename(columns={"id": "parcel"})
+        uses = self.lib.uses
+        cm = self.inst.prices.establishment_cost_multiplier
+        df["kind"] = df["use"].map(lambda u: uses[u].kind.value)
+        df["gep_per_ha"] = df["use"].map(lambda u: self.gep_per_ha_of(u, "use"))
+        df["cost_per_ha"] = df["use"].map(lambda u: uses[u].establishment_cost_yuan_per_ha * cm)
+        for attr in ("vegetation_cover", "ecological_space", "income_yuan_per_ha_yr", "subsidy_yuan_per_ha_yr", "forestry_carbon"):
+            df[attr] = df["use"].map(lambda u, a=attr: getattr(uses[u], a))
+        df["is_forest"] = df["use"].map(lambda u: uses[u].forest and uses[u].canopy_density >= self.inst.policies.forest_canopy_min)
+        df["cover_ecological_space"] = df["cover"].map(lambda c: self.lib.covers[c].ecological_space)
+        # street green only in the central town; gardens not in the town
+        is_town = df["village"] == self.town
+        df = df[~((df["kind"] == UseKind.street_green.value) & ~is_town)]
+        df = df[~(df["kind"].isin(GARDEN_KINDS) & (df["village"] == self.town))]
+        return df.reset_index(drop=True)
+
+    @cached_property
+    def pu_keys(self) -> list[tuple[str, str]]:
+        return list(zip(self.pu["parcel"], self.pu["use"]))
+
+    @cached_property
+    def scenic_parcels(self) -> list[str]:
+        return sorted(set(self.pu.loc[self.pu["kind"] == UseKind.scenic_fruit.value, "parcel"]))
+
+    @cached_property
+    def individual_carbon_parcels(self) -> list[str]:
+        """Individually owned parcels large enough for an individual carbon application."""
+        pu = self.pu
+        sel = pu[pu["forestry_carbon"] & (pu["ownership"] == "individual")
+                 & (pu["area_ha"] >= self.inst.policies.individual_carbon_min_ha)]
+        return sorted(set(sel["parcel"]))
+
+    def role_periods(self, role) -> list[str]:
+        return role.periods if role.periods is not None else self.periods
+
+    @cached_property
+    def recruit_villages(self) -> list[str]:
+        return self.villages

@@ -1,0 +1,430 @@
+"""Loading an instance: YAML + parcel table + valuation library -> a validated,
+frozen :class:`LoadedInstance`.
+
+Every shape of input is funnelled into one canonical form here (areas in ha, parcel
+columns typed and checked, references resolved), so the model never sees raw input.
+All problems of a file are collected and raised together as one :class:`InputError`.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from pydantic import ValidationError
+
+from .errors import InputError, Problem
+from .paths import bundled_dir
+from .schema import (
+    ECO_SPACE_TYPES,
+    MU_PER_HA,
+    PARCEL_COLUMNS,
+    PARCEL_OPTIONAL_BOOL,
+    Instance,
+    Library,
+)
+
+
+@dataclass(frozen=True)
+class LoadedInstance:
+    """A validated instance with its library and canonical parcel table (areas in ha)."""
+
+    instance: Instance
+    library: Library
+    parcels: pd.DataFrame
+    path: Path
+    library_path: Path
+    overrides: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def name(self) -> str:
+        return self.instance.name
+
+    def replace(self, **changes: Any) -> "LoadedInstance":
+        """Return a copy with instance fields changed by dotted path, e.g.
+        ``inst.replace(**{"prices.forestry_carbon_yuan_per_t": 80})``."""
+        raw = self.instance.model_dump(mode="json")
+        sets = []
+        for key, value in changes.items():
+            set_path(raw, key, value, file=str(self.path))
+            sets.append(f"{key}={value!r}")
+        inst = _validate_instance(raw, str(self.path))
+        return LoadedInstance(inst, self.library, self.parcels, self.path, self.library_path, self.overrides + tuple(sets))
+
+
+# ---------------------------------------------------------------------------
+# YAML and overlays
+# ---------------------------------------------------------------------------
+
+
+def read_yaml(path: Path) -> Any:
+    if not path.exists():
+        raise InputError.one(str(path), "(file)", "file not found", "check the path")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError.one(str(path), "(file)", f"not UTF-8 text ({exc.reason} at byte {exc.start})", "save the file as UTF-8")
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
+        raise InputError.one(str(path), where, f"not valid YAML: {getattr(exc, 'problem', exc)}", "fix the YAML syntax (indentation, colons, quotes)")
+
+
+def _find_in_list(lst: list, key: str, file: str, path: str) -> int:
+    for i, item in enumerate(lst):
+        if isinstance(item, dict) and str(item.get("id")) == key:
+            return i
+    if key.isdigit() and int(key) < len(lst):
+        return int(key)
+    ids = [item.get("id") for item in lst if isinstance(item, dict)]
+    raise InputError.one(file, path, f"no list element with id {key!r}", f"use one of {ids}")
+
+
+def set_path(raw: dict, dotted: str, value: Any, file: str = "--set") -> None:
+    """Set a field of a raw instance dict by dotted path. List elements are addressed
+    by their ``id`` (``projects.forest_park.capex_yuan``) or index."""
+    parts = dotted.split(".")
+    node: Any = raw
+    for i, part in enumerate(parts[:-1]):
+        here = ".".join(parts[: i + 1])
+        if isinstance(node, list):
+            node = node[_find_in_list(node, part, file, here)]
+        elif isinstance(node, dict):
+            if part not in node or node[part] is None:
+                node[part] = {}
+            node = node[part]
+        else:
+            raise InputError.one(file, here, "cannot descend into a scalar", "check the path")
+    last = parts[-1]
+    if isinstance(node, list):
+        node[_find_in_list(node, last, file, dotted)] = value
+    elif isinstance(node, dict):
+        node[last] = value
+    else:
+        raise InputError.one(file, dotted, "cannot set a field of a scalar", "check the path")
+
+
+def deep_merge(base: Any, over: Any, file: str, path: str = "") -> Any:
+    """Overlay ``over`` on ``base``. Dicts merge; a list of objects with ids merges by
+    id when the overlay is a dict keyed by id or a list of objects with ids."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for k, v in over.items():
+            out[k] = deep_merge(base.get(k), v, file, f"{path}.{k}" if path else str(k))
+        return out
+    if isinstance(base, list) and base and all(isinstance(x, dict) and "id" in x for x in base):
+        items = over.items() if isinstance(over, dict) else (
+            [(x.get("id"), x) for x in over] if isinstance(over, list) and all(isinstance(x, dict) and "id" in x for x in over) else None
+        )
+        if items is None:
+            return copy.deepcopy(over)
+        out = [dict(x) for x in base]
+        for key, v in items:
+            idx = next((i for i, x in enumerate(out) if str(x["id"]) == str(key)), None)
+            if idx is None:
+                out.append(v if "id" in v else {"id": key, **v})
+            else:
+                out[idx] = deep_merge(out[idx], v, file, f"{path}.{key}")
+        return out
+    return copy.deepcopy(over)
+
+
+def parse_set(expr: str) -> tuple[str, Any]:
+    """Parse ``path=value``; the value is read as YAML (numbers, true/false, lists)."""
+    if "=" not in expr:
+        raise InputError.one("--set", expr, "expected PATH=VALUE", "write e.g. --set prices.forestry_carbon_yuan_per_t=80")
+    key, _, val = expr.partition("=")
+    try:
+        value = yaml.safe_load(val)
+    except yaml.YAMLError:
+        value = val
+    return key.strip(), value
+
+
+# ---------------------------------------------------------------------------
+# Validation
+# ---------------------------------------------------------------------------
+
+
+def _pydantic_problems(exc: ValidationError, file: str) -> list[Problem]:
+    out = []
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
+        typ = err["type"]
+        msg = err["msg"]
+        if typ == "extra_forbidden":
+            fix = "remove the key or correct its spelling (see docs/instance-format.md)"
+            msg = "unknown key"
+        elif typ == "missing":
+            fix = "add this required field"
+        else:
+            fix = "correct the value (see docs/instance-format.md)"
+        value = err.get("input") if typ != "missing" else None
+        if isinstance(value, (dict, list)):
+            value = None
+        out.append(Problem(file, loc, msg, fix, value))
+    return out
+
+
+def _validate_instance(raw: Any, file: str) -> Instance:
+    if not isinstance(raw, dict):
+        raise InputError.one(file, "(top level)", "the instance must be a YAML mapping", "start the file with `name: ...` etc.")
+    try:
+        return Instance.model_validate(raw)
+    except ValidationError as exc:
+        raise InputError(_pydantic_problems(exc, file)) from None
+
+
+def _resolve_library(ref: str, inst_path: Path) -> Path:
+    cand: list[Path] = []
+    if ref.endswith((".yaml", ".yml")) or "/" in ref:
+        cand.append((inst_path.parent / ref).resolve())
+    else:
+        cand.append(inst_path.parent / "models" / f"{ref}.yaml")
+        cand.append(inst_path.parent.parent / "models" / f"{ref}.yaml")
+        cand.append(bundled_dir("models") / f"{ref}.yaml")
+    for c in cand:
+        if c.exists():
+            return c
+    bundled = sorted(p.stem for p in bundled_dir("models").glob("*.yaml"))
+    raise InputError.one(str(inst_path), "valuation", f"valuation library {ref!r} not found (looked in {[str(c) for c in cand]})",
+                         f"use a bundled library name {bundled} or a path to a YAML file")
+
+
+def load_library(path: Path) -> Library:
+    raw = read_yaml(path)
+    if not isinstance(raw, dict):
+        raise InputError.one(str(path), "(top level)", "a library must be a YAML mapping", "see models/")
+    try:
+        lib = Library.model_validate(raw)
+    except ValidationError as exc:
+        raise InputError(_pydantic_problems(exc, str(path))) from None
+    problems = []
+    svc = {s.id for s in lib.services}
+    for group, items in (("covers", lib.covers), ("uses", lib.uses)):
+        for k, c in items.items():
+            for s in c.equivalents:
+                if s not in svc:
+                    problems.append(Problem(str(path), f"{group}.{k}.equivalents.{s}", "unknown service", f"use one of {sorted(svc)}"))
+    for k, u in lib.uses.items():
+        for c in u.from_covers:
+            if c not in lib.covers:
+                problems.append(Problem(str(path), f"uses.{k}.from_covers", f"unknown cover {c!r}", f"use one of {sorted(lib.covers)}"))
+    if problems:
+        raise InputError(problems)
+    return lib
+
+
+def _to_bool(series: pd.Series, file: str, col: str, problems: list[Problem], ids: pd.Series) -> pd.Series:
+    truth = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False, "1.0": True, "0.0": False}
+    out = []
+    for i, v in enumerate(series.tolist()):
+        if isinstance(v, bool):
+            out.append(v)
+            continue
+        s = str(v).strip().lower()
+        if s in truth:
+            out.append(truth[s])
+        else:
+            problems.append(Problem(file, f"row {i + 2} (parcel {ids.iloc[i]!r}), column {col}", "not a true/false value", "write true or false", v))
+            out.append(False)
+    return pd.Series(out, index=series.index, dtype=bool)
+
+
+def load_parcels(path: Path, area_unit: str, inst: Instance, lib: Library, inst_file: str) -> pd.DataFrame:
+    file = str(path)
+    if not path.exists():
+        raise InputError.one(inst_file, "parcels.file", f"parcel table {file} not found", "give a path relative to the instance file")
+    try:
+        if path.suffix.lower() == ".parquet":
+            df = pd.read_parquet(path)
+        else:
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError.one(file, "(file)", "not UTF-8 text", "save the table as UTF-8 CSV") from None
+    except Exception as exc:  # pandas raises many parser errors
+        raise InputError.one(file, "(file)", f"cannot read the table: {exc}", "save it as CSV with a header row, or Parquet") from None
+    problems: list[Problem] = []
+    missing = [c for c in PARCEL_COLUMNS if c not in df.columns]
+    if missing:
+        raise InputError([Problem(file, f"column {c}", "required column missing", PARCEL_COLUMNS[c]) for c in missing])
+    df = df.astype({c: str for c in ("id", "village", "cover", "eco_space", "ownership")})
+    ids = df["id"].str.strip()
+    df["id"] = ids
+    for i, v in enumerate(ids):
+        if v == "" or v.lower() == "nan":
+            problems.append(Problem(file, f"row {i + 2}, column id", "empty parcel id", "give every parcel a unique id"))
+    dup = ids[ids.duplicated() & (ids != "")]
+    for v in dup.unique():
+        problems.append(Problem(file, "column id", "duplicate parcel id", "make parcel ids unique", v))
+    area = pd.to_numeric(df["area"], errors="coerce")
+    for i, (raw, a) in enumerate(zip(df["area"].tolist(), area.tolist())):
+        if a is None or (isinstance(a, float) and (math.isnan(a) or math.isinf(a))) or a <= 0:
+            problems.append(Problem(file, f"row {i + 2} (parcel {ids.iloc[i]!r}), column area", "area must be a positive number",
+                                    f"give the area in {area_unit}", raw))
+    df["area_ha"] = area / MU_PER_HA if area_unit == "mu" else area
+    villages = {v.id for v in inst.villages}
+    for col, allowed, fix in (
+        ("village", villages, f"use a village id from the instance: {sorted(villages)}"),
+        ("cover", set(lib.covers), f"use a cover class of library {lib.name!r}: {sorted(lib.covers)}"),
+        ("eco_space", set(ECO_SPACE_TYPES), f"use one of {list(ECO_SPACE_TYPES)}"),
+        ("ownership", {"collective", "individual"}, "use collective or individual"),
+    ):
+        df[col] = df[col].str.strip()
+        bad = ~df[col].isin(allowed)
+        for i in bad[bad].index:
+            problems.append(Problem(file, f"row {i + 2} (parcel {ids.iloc[i]!r}), column {col}", f"unknown {col}", fix, df.at[i, col]))
+    df["red_line"] = _to_bool(df["red_line"], file, "red_line", problems, ids)
+    for col in PARCEL_OPTIONAL_BOOL:
+        if col in df.columns:
+            df[col] = _to_bool(df[col].replace("", "false"), file, col, problems, ids)
+        else:
+            df[col] = False
+    if problems:
+        raise InputError(problems)
+    extra = [c for c in df.columns if c not in PARCEL_COLUMNS and c not in PARCEL_OPTIONAL_BOOL and c != "area_ha"]
+    df = df[["id", "village", "area_ha", "cover", "red_line", "eco_space", "ownership", *PARCEL_OPTIONAL_BOOL, *extra]]
+    return df.reset_index(drop=True)
+
+
+def _cross_check(inst: Instance, lib: Library, parcels: pd.DataFrame, file: str) -> list[Problem]:
+    p: list[Problem] = []
+    villages = {v.id for v in inst.villages}
+    periods = [x.id for x in inst.periods]
+    projects = {x.id for x in inst.projects}
+    for dup_group, ids in (("villages", [v.id for v in inst.villages]), ("periods", periods),
+                           ("roles", [r.id for r in inst.roles]), ("projects", [x.id for x in inst.projects])):
+        seen = set()
+        for i in ids:
+            if i in seen:
+                p.append(Problem(file, dup_group, "duplicate id", "make ids unique", i))
+            seen.add(i)
+    for u, pol in inst.uses.items():
+        if u not in lib.uses:
+            p.append(Problem(file, f"uses.{u}", "unknown use", f"use one of library {lib.name!r}: {sorted(lib.uses)}"))
+        for v in pol.villages or []:
+            if v not in villages:
+                p.append(Problem(file, f"uses.{u}.villages", f"unknown village {v!r}", f"use one of {sorted(villages)}"))
+        if pol.require_attribute and pol.require_attribute not in parcels.columns:
+            p.append(Problem(file, f"uses.{u}.require_attribute", f"parcel table has no column {pol.require_attribute!r}",
+                             "add the column to the parcel table or remove the rule"))
+    pol = inst.policies
+    for c in pol.protected_farmland_covers:
+        if c not in lib.covers:
+            p.append(Problem(file, "policies.protected_farmland_covers", f"unknown cover {c!r}", f"use one of {sorted(lib.covers)}"))
+    for t, uses in (pol.eco_space_measures or {}).items():
+        if t not in ECO_SPACE_TYPES:
+            p.append(Problem(file, f"policies.eco_space_measures.{t}", "unknown ecological-space type", f"use one of {list(ECO_SPACE_TYPES)}"))
+        for u in uses:
+            if u not in lib.uses:
+                p.append(Problem(file, f"policies.eco_space_measures.{t}", f"unknown use {u!r}", f"use one of {sorted(lib.uses)}"))
+    for key in ("garden_by_period",):
+        val = getattr(pol, key)
+        if val is not None and val not in periods:
+            p.append(Problem(file, f"policies.{key}", f"unknown period {val!r}", f"use one of {periods}"))
+    if pol.street_green and pol.street_green.by_period and pol.street_green.by_period not in periods:
+        p.append(Problem(file, "policies.street_green.by_period", "unknown period", f"use one of {periods}", pol.street_green.by_period))
+    if pol.street_green and pol.street_green.count_min > 0 and not any(v.is_town for v in inst.villages):
+        p.append(Problem(file, "policies.street_green", "street green spaces need a central town", "mark one village `is_town: true` or set policies.street_green: null"))
+    if pol.interactive_forest_per_garden_ha is not None and pol.interactive_forest_use not in lib.uses:
+        p.append(Problem(file, "policies.interactive_forest_use", "unknown use", f"use one of {sorted(lib.uses)}", pol.interactive_forest_use))
+    for k in inst.prices.gep_multipliers:
+        if k not in lib.covers and k not in lib.uses:
+            p.append(Problem(file, f"prices.gep_multipliers.{k}", "not a cover or use of the library", "check the spelling"))
+    for i, r in enumerate(inst.roles):
+        if r.norm not in lib.labour_norms:
+            p.append(Problem(file, f"roles.{r.id}.norm", f"unknown labour norm {r.norm!r}", f"use one of {sorted(lib.labour_norms)}"))
+        elif lib.labour_norms[r.norm].kind.value == "per_project" and not r.projects:
+            p.append(Problem(file, f"roles.{r.id}.projects", "a per_project norm needs the projects it staffs", "list project ids"))
+        for j in r.projects:
+            if j not in projects:
+                p.append(Problem(file, f"roles.{r.id}.projects", f"unknown project {j!r}", f"use one of {sorted(projects)}"))
+        for t in r.periods or []:
+            if t not in periods:
+                p.append(Problem(file, f"roles.{r.id}.periods", f"unknown period {t!r}", f"use one of {periods}"))
+    for x in inst.projects:
+        if x.host_village not in villages:
+            p.append(Problem(file, f"projects.{x.id}.host_village", f"unknown village {x.host_village!r}", f"use one of {sorted(villages)}"))
+        if x.earliest_period is not None and x.earliest_period not in periods:
+            p.append(Problem(file, f"projects.{x.id}.earliest_period", "unknown period", f"use one of {periods}", x.earliest_period))
+        for k, pre in enumerate(x.prerequisites):
+            where = f"projects.{x.id}.prerequisites.{k}"
+            for u in pre.uses or []:
+                if u not in lib.uses:
+                    p.append(Problem(file, where + ".uses", f"unknown use {u!r}", f"use one of {sorted(lib.uses)}"))
+            for v in (pre.villages or []) + ([pre.garden_in] if pre.garden_in else []):
+                if v not in villages:
+                    p.append(Problem(file, where, f"unknown village {v!r}", f"use one of {sorted(villages)}"))
+            for c in pre.covers or []:
+                if c not in lib.covers:
+                    p.append(Problem(file, where + ".covers", f"unknown cover {c!r}", f"use one of {sorted(lib.covers)}"))
+            if pre.project is not None and pre.project not in projects:
+                p.append(Problem(file, where + ".project", f"unknown project {pre.project!r}", f"use one of {sorted(projects)}"))
+    for key in inst.objective.dividend_recipients:
+        from .schema import RECIPIENTS
+        if key not in RECIPIENTS:
+            p.append(Problem(file, "objective.dividend_recipients", f"unknown recipient {key!r}", f"use some of {list(RECIPIENTS)}"))
+    # Areas add up (a sign of mu/ha confusion when they do not).
+    total = float(parcels["area_ha"].sum())
+    if inst.township.stated_area_ha and abs(total - inst.township.stated_area_ha) > 0.01 * inst.township.stated_area_ha:
+        p.append(Problem(file, "township.stated_area_ha", f"parcels add up to {total:,.1f} ha, not the stated {inst.township.stated_area_ha:,.1f} ha",
+                         "check parcels.area_unit (mu vs ha) or the stated area"))
+    by_v = parcels.groupby("village")["area_ha"].sum()
+    for v in inst.villages:
+        if v.stated_area_ha and abs(by_v.get(v.id, 0.0) - v.stated_area_ha) > 0.01 * v.stated_area_ha:
+            p.append(Problem(file, f"villages.{v.id}.stated_area_ha", f"parcels add up to {by_v.get(v.id, 0.0):,.1f} ha",
+                             "check parcels.area_unit (mu vs ha) or the stated area"))
+    return p
+
+
+def load_instance(path: str | Path, scenario: str | Path | None = None, sets: list[str] | dict[str, Any] | None = None) -> LoadedInstance:
+    """Load, overlay and validate an instance.
+
+    Parameters
+    ----------
+    path: the instance YAML.
+    scenario: optional overlay YAML whose fields override the instance's.
+    sets: ``["path=value", ...]`` or ``{path: value}`` single-field overrides, applied last.
+
+    Raises :class:`InputError` listing every problem found.
+    """
+    path = Path(path)
+    file = str(path)
+    raw = read_yaml(path)
+    if not isinstance(raw, dict):
+        raise InputError.one(file, "(top level)", "the instance must be a YAML mapping", "see docs/instance-format.md")
+    applied: list[str] = []
+    if scenario is not None:
+        sc_path = Path(scenario)
+        over = read_yaml(sc_path)
+        if not isinstance(over, dict):
+            raise InputError.one(str(sc_path), "(top level)", "a scenario must be a YAML mapping of fields to override", "see docs/quickstart.md")
+        raw = deep_merge(raw, over, str(sc_path))
+        applied.append(f"scenario {sc_path}")
+    items = sets.items() if isinstance(sets, dict) else [parse_set(s) for s in (sets or [])]
+    for key, value in items:
+        set_path(raw, key, value)
+        applied.append(f"{key}={value!r}")
+    inst = _validate_instance(raw, file)
+    lib_path = _resolve_library(inst.valuation, path)
+    lib = load_library(lib_path)
+    parcels = load_parcels((path.parent / inst.parcels.file), inst.parcels.area_unit, inst, lib, file)
+    problems = _cross_check(inst, lib, parcels, file)
+    if problems:
+        raise InputError(problems)
+    return LoadedInstance(inst, lib, parcels, path.resolve(), lib_path.resolve(), tuple(applied))
+
+
+def bundled_instance_path(name: str) -> Path:
+    """Path of a bundled instance (``nuanshui``, ``tiny``)."""
+    p = bundled_dir("instances") / f"{name}.yaml"
+    if not p.exists():
+        raise InputError.one(name, "(instance)", "no bundled instance of that name", "use nuanshui or tiny")
+    return p

@@ -1,0 +1,86 @@
+"""Build the Pyomo model: decisions, the rule families (``planner.rules``), the
+KPI expressions and the objective.
+
+Decisions (all cumulative over periods: what exists by the end of period t):
+
+- ``x[parcel, use, t]`` ha of a parcel in a use;
+- ``garden[v, t]`` village v has its garden (yes/no);
+- ``street_green[t]`` number of new street green spaces in the central town (whole);
+- ``scenic[parcel, t]`` a whole mature fruit forest transformed into a scenic spot (yes/no);
+- ``built[j, t]`` EOD project j built (yes/no);
+- ``recruit[v, role, t]`` people recruited in village v for a role (whole);
+- ``individual[parcel, t]`` the villager applies individually for forestry carbon (yes/no);
+- ``loan[t]`` GEP-value loan drawn in period t (million Yuan).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import pyomo.environ as pyo
+
+from .data import MONEY, ModelData
+from .rules import families
+
+
+def xsum(m: pyo.ConcreteModel, rows: pd.DataFrame, t: str, coef: str | None = None, scale: float = 1.0) -> Any:
+    """Sum of ``x`` over the (parcel, use) rows of a frame, optionally weighted by a column."""
+    if rows is None or len(rows) == 0:
+        return 0.0
+    if coef is None:
+        return pyo.quicksum(m.x[p, u, t] for p, u in zip(rows["parcel"], rows["use"]))
+    return pyo.quicksum(c * scale * m.x[p, u, t] for p, u, c in zip(rows["parcel"], rows["use"], rows[coef]) if c != 0)
+
+
+def added(m: pyo.ConcreteModel, d: ModelData, rows: pd.DataFrame, t: str, coef: str | None = None, scale: float = 1.0) -> Any:
+    """Area (or coefficient-weighted area) established during period t."""
+    prev = d.prev[t]
+    now = xsum(m, rows, t, coef, scale)
+    return now if prev is None else now - xsum(m, rows, prev, coef, scale)
+
+
+def build_model(d: ModelData) -> pyo.ConcreteModel:
+    m = pyo.ConcreteModel(name=d.inst.name)
+    m._d = d
+    m._families = {}
+    m._expr = {}
+    m.T = pyo.Set(initialize=d.periods, ordered=True)
+    pu = d.pu
+    area = dict(zip(pu["parcel"] + "\x00" + pu["use"], pu["area_ha"]))
+    m.PU = pyo.Set(initialize=d.pu_keys, dimen=2, ordered=True)
+    m.x = pyo.Var(m.PU, m.T, domain=pyo.NonNegativeReals,
+                  bounds=lambda _m, p, u, t: (0.0, area[p + "\x00" + u]))
+    m.GV = pyo.Set(initialize=d.garden_villages, ordered=True)
+    m.garden = pyo.Var(m.GV, m.T, domain=pyo.Binary)
+    m.SC = pyo.Set(initialize=d.scenic_parcels, ordered=True)
+    m.scenic = pyo.Var(m.SC, m.T, domain=pyo.Binary)
+    m.J = pyo.Set(initialize=[j.id for j in d.inst.projects], ordered=True)
+    m.built = pyo.Var(m.J, m.T, domain=pyo.Binary)
+    sg = d.inst.policies.street_green
+    m.street_green = pyo.Var(m.T, domain=pyo.NonNegativeIntegers, bounds=(0, sg.count_max if sg and d.town else 0))
+    m.R = pyo.Set(initialize=[r.id for r in d.inst.roles], ordered=True)
+    m.V = pyo.Set(initialize=d.recruit_villages, ordered=True)
+    m.recruit = pyo.Var(m.V, m.R, m.T, domain=pyo.NonNegativeIntegers)
+    m.IC = pyo.Set(initialize=d.individual_carbon_parcels, ordered=True)
+    m.individual = pyo.Var(m.IC, m.T, domain=pyo.Binary)
+    m.loan = pyo.Var(m.T, domain=pyo.NonNegativeReals)
+
+    for fam in families():
+        fam.add(m, d)
+
+    _objective(m, d)
+    return m
+
+
+def _objective(m: pyo.ConcreteModel, d: ModelData) -> None:
+    ob = d.inst.objective
+    e = m._expr
+    weight = {t: d.period[t].weight for t in d.periods}
+    m.obj_gep = pyo.Expression(expr=pyo.quicksum(weight[t] * e["gep"][t] for t in d.periods))
+    m.obj_dividends = pyo.Expression(expr=pyo.quicksum(weight[t] * (e["dividends"][t] - e["interest"][t]) for t in d.periods))
+    m.objective = pyo.Objective(expr=ob.gep_weight * m.obj_gep + ob.dividend_weight * m.obj_dividends, sense=pyo.maximize)
+
+
+def to_yuan(v: float) -> float:
+    return float(v) * MONEY

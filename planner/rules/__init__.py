@@ -1,0 +1,43 @@
+"""Rule families of the planning paper, one module each.
+
+Every module exposes ``FAMILY`` (the name used in docs, verification and
+explanations), ``SENTENCE`` (what the paper says), and ``add(m, d)``, which adds its
+constraints to the Pyomo model ``m`` built from :class:`planner.data.ModelData` ``d``.
+Constraints are named ``<family>_<what>[index]`` so a dual or a violation can be traced
+back to the rule a planner knows.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pyomo.environ as pyo
+
+
+def add_rows(m: pyo.ConcreteModel, family: str, name: str, rows: dict[Any, Any]) -> None:
+    """Add an indexed constraint ``name`` made of ``rows`` {index: relation} and record
+    it under ``family``. Trivial rows (a bool) are checked: a False raises, True is dropped."""
+    clean = {}
+    for k, rel in rows.items():
+        if isinstance(rel, bool) or rel is pyo.Constraint.Feasible:
+            continue
+        clean[k if isinstance(k, tuple) else (k,)] = rel
+    if not clean:
+        return
+    keys = list(clean)
+    dim = len(keys[0])
+    idx = pyo.Set(initialize=keys, dimen=dim, ordered=True)
+    setattr(m, f"{name}_index", idx)
+    con = pyo.Constraint(idx, rule=lambda _m, *k: clean[k])
+    setattr(m, name, con)
+    m._families.setdefault(family, []).append(name)
+
+
+def families() -> list[Any]:
+    from . import (carbon, coverage, eco_space, farmland, finance, forests, fruit, gardens, gep, land_use,
+                   permissions, projects, recruitment, red_line, street_green)
+    return [land_use, farmland, red_line, eco_space, permissions, forests, fruit, gardens, street_green,
+            coverage, projects, recruitment, gep, carbon, finance]
+
+
+Adder = Callable[[pyo.ConcreteModel, Any], None]

@@ -1,0 +1,91 @@
+"""Recruitment: whole people per village and role, inside the paper's eleven ranges,
+tied to the work they serve and drawn from village labour pools.
+
+Paper [P §4.4(3)]: "recruit relevant personnel through four channels ... 800-1000
+afforestation workers ... 150-200 forest park construction and management personnel
+... 200-300 forest rangers ... 80-100 fruit farmers ... 50-80 personnel for rural
+complex construction ... 50-80 returning residents to operate the rural complex ...
+40-60 garden construction workers ... 30-50 garden maintenance personnel ... 30-50
+offline service personnel ... 20-30 online platform development and maintenance
+personnel ... 30-50 online service personnel." [P §3.3]: three groups of people:
+"those residing in the countryside, those living outside, and those returning".
+
+Constraints (N[role,t] = sum over villages of recruit[v, role, t])
+- ``recruit_min[role, t]`` / ``recruit_max[role, t]``: min <= N <= max (policy ``recruitment_ranges``).
+- ``recruit_work[role, t]`` (township scope) or ``recruit_work[v, role, t]`` (village scope):
+  planting: area established in the period <= ha/person/yr x years x people;
+  area_managed: area in use <= ha/person x people; per_project: people/project x projects built <= people.
+- ``labour_assign[v, role, t]``: recruit = sum over allowed groups of assign[v, role, group, t].
+- ``labour_pool[v, group, t]``: sum over roles of assign <= the village's pool of that group
+  (policy ``labour_pools``).
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from ..model import added, xsum
+from . import add_rows
+
+FAMILY = "recruitment"
+SENTENCE = "Recruit whole people for each role inside the eleven ranges, from the villages' three groups [P §4.4(3), §3.3]."
+
+GROUPS = ("residents", "outside", "returning")
+
+
+def add(m, d) -> None:
+    pol = d.inst.policies
+    pu = d.pu
+    lo, hi, work = {}, {}, {}
+    for r in d.inst.roles:
+        for t in d.periods:
+            total = pyo.quicksum(m.recruit[v, r.id, t] for v in d.recruit_villages)
+            if pol.recruitment_ranges and t in d.role_periods(r):
+                if r.min > 0:
+                    lo[(r.id, t)] = total >= r.min
+                hi[(r.id, t)] = total <= r.max
+        norm = d.lib.labour_norms[r.norm]
+        kind = norm.kind.value
+        if kind == "fixed" or (kind in ("planting", "area_managed") and norm.value <= 0):
+            continue
+        kinds = [k.value for k in norm.use_kinds]
+        scopes = d.recruit_villages if r.scope == "village" else [None]
+        for v in scopes:
+            people = {t: (m.recruit[v, r.id, t] if v else pyo.quicksum(m.recruit[w, r.id, t] for w in d.recruit_villages))
+                      for t in d.periods}
+            rows = pu[pu["kind"].isin(kinds)]
+            if v is not None:
+                rows = rows[rows["village"] == v]
+            for t in d.periods:
+                key = (v, r.id, t) if v else (r.id, t)
+                if kind == "planting":
+                    if len(rows):
+                        work[key] = added(m, d, rows, t) <= norm.value * d.period[t].years * people[t]
+                elif kind == "area_managed":
+                    if len(rows):
+                        work[key] = xsum(m, rows, t) <= norm.value * people[t]
+                else:  # per_project
+                    projs = [j.id for j in d.inst.projects if j.id in r.projects and (v is None or j.host_village == v)]
+                    if projs:
+                        work[key] = norm.value * pyo.quicksum(m.built[j, t] for j in projs) <= people[t]
+    add_rows(m, FAMILY, "recruit_min", lo)
+    add_rows(m, FAMILY, "recruit_max", hi)
+    add_rows(m, FAMILY + "_work", "recruit_work_township", {k: c for k, c in work.items() if len(k) == 2})
+    add_rows(m, FAMILY + "_work", "recruit_work_village", {k: c for k, c in work.items() if len(k) == 3})
+    if not pol.labour_pools or not d.inst.roles:
+        return
+    idx = [(v, r.id, g, t) for v in d.recruit_villages for r in d.inst.roles for g in r.groups for t in d.periods]
+    m.assign_index = pyo.Set(initialize=idx, dimen=4, ordered=True)
+    m.assign = pyo.Var(m.assign_index, domain=pyo.NonNegativeReals)
+    assign_rows, pool_rows = {}, {}
+    for v in d.recruit_villages:
+        pool = next(x for x in d.inst.villages if x.id == v).labour_pool
+        for t in d.periods:
+            for r in d.inst.roles:
+                assign_rows[(v, r.id, t)] = m.recruit[v, r.id, t] == pyo.quicksum(m.assign[v, r.id, g, t] for g in r.groups)
+            for g in GROUPS:
+                terms = [m.assign[v, r.id, g, t] for r in d.inst.roles if g in r.groups]
+                if terms:
+                    pool_rows[(v, g, t)] = pyo.quicksum(terms) <= getattr(pool, g)
+    add_rows(m, "labour_pool", "labour_assign", assign_rows)
+    add_rows(m, "labour_pool", "labour_pool", pool_rows)

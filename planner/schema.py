@@ -1,0 +1,412 @@
+"""The instance and valuation-library schema: the single source of field names,
+units, defaults and descriptions.
+
+Validation, the JSON Schema (``planner schema``) and ``docs/instance-format.md`` are
+all generated from the pydantic models below. Unknown keys are errors
+(``extra="forbid"``), so a misspelt key never silently falls back to a default.
+
+Units: areas in hectares (ha) unless a field says otherwise; money in Yuan; flows in
+Yuan per year (Yuan/yr). Parcel tables may give areas in mu (15 mu = 1 ha) and say so
+with ``parcels.area_unit``; they are converted on load.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+MU_PER_HA = 15.0  # 1 mu = 666.7 m2 [P §4.4(2)]
+
+RECIPIENTS = (
+    "villagers",
+    "village_collective",
+    "township_government",
+    "listed_company",
+    "social_capital",
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# ---------------------------------------------------------------------------
+# Valuation and norm library (models/*.yaml)
+# ---------------------------------------------------------------------------
+
+
+class ServiceCategory(str, Enum):
+    provisioning = "provisioning"
+    regulating = "regulating"
+    cultural = "cultural"
+
+
+class Service(_Strict):
+    id: str = Field(description="Ecosystem service identifier, e.g. `soil_conservation`.")
+    category: ServiceCategory = Field(description="GEP category: provisioning, regulating or cultural.")
+    name: str = Field("", description="Readable name.")
+
+
+class LandClass(_Strict):
+    """Coefficients shared by a cover class and a land use (per hectare)."""
+
+    description: str = Field("", description="What the class is.")
+    equivalents: dict[str, float] = Field(
+        default_factory=dict,
+        description="Ecosystem-service value equivalents per ha, by service id (Xie et al. 2015 "
+        "style). GEP Yuan/ha/yr = equivalent x standard_equivalent_yuan_per_ha x regional_scale.",
+        json_schema_extra={"unit": "equivalent/ha"},
+    )
+    vegetation_cover: float = Field(
+        ge=0, le=1, description="Share of the area that counts as vegetated (vegetation coverage).",
+        json_schema_extra={"unit": "fraction"},
+    )
+    forest: bool = Field(False, description="Counts as forest (forest coverage, rangers) if canopy_density >= the policy minimum.")
+    canopy_density: float = Field(0.0, ge=0, le=1, description="Canopy density of the stand.", json_schema_extra={"unit": "fraction"})
+    ecological_space: bool = Field(description="Counts as ecological space (red line, 'only increases').")
+    agricultural_carbon: bool = Field(False, description="Cropland whose crops can be declared for agricultural carbon trading.")
+    income_yuan_per_ha_yr: float = Field(
+        0.0, description="Net market income to the land's owner (fruit, crops).", json_schema_extra={"unit": "Yuan/ha/yr"}
+    )
+    subsidy_yuan_per_ha_yr: float = Field(
+        0.0, ge=0, description="Public subsidy to the land's owner (e.g. public-welfare forest).",
+        json_schema_extra={"unit": "Yuan/ha/yr"},
+    )
+    source: str = Field("", description="Where the coefficients come from, and whether seen or estimated.")
+
+
+class Cover(LandClass):
+    """A current cover class of a parcel."""
+
+
+class UseKind(str, Enum):
+    forest = "forest"
+    fruit = "fruit"
+    courtyard = "courtyard"
+    scenic_fruit = "scenic_fruit"
+    garden_vegetation = "garden_vegetation"
+    garden_facility = "garden_facility"
+    street_green = "street_green"
+
+
+class Use(LandClass):
+    """A land use the planner may assign to (part of) a parcel."""
+
+    kind: UseKind = Field(description="Which rule families apply: forest, fruit, courtyard, scenic_fruit, "
+                          "garden_vegetation, garden_facility, street_green.")
+    from_covers: list[str] = Field(description="Cover classes this use can physically be established on.")
+    establishment_cost_yuan_per_ha: float = Field(
+        ge=0, description="One-off cost of establishing one ha, charged to the period's budget.",
+        json_schema_extra={"unit": "Yuan/ha"},
+    )
+    forestry_carbon: bool = Field(False, description="Can be registered as a carbon-sequestration forest (forestry carbon).")
+
+
+class CarbonMethod(_Strict):
+    t_per_mu_per_yr: float = Field(gt=0, description="Sequestration credited per mu per year.", json_schema_extra={"unit": "t/mu/yr"})
+    source: str = Field("", description="Where the figure comes from.")
+
+
+class LabourNormKind(str, Enum):
+    planting = "planting"          # ha established per person per year
+    area_managed = "area_managed"  # ha looked after per person
+    per_project = "per_project"    # people per project built
+    fixed = "fixed"                # only the recruitment range applies
+
+
+class LabourNorm(_Strict):
+    kind: LabourNormKind = Field(description="planting (ha/person/yr), area_managed (ha/person), per_project (people/project) or fixed.")
+    value: float = Field(0.0, ge=0, description="The norm in the unit its kind implies.")
+    use_kinds: list[UseKind] = Field(default_factory=list, description="Use kinds whose area drives the norm (planting, area_managed).")
+    source: str = Field("", description="Source or reasoning.")
+
+
+class Library(_Strict):
+    """A valuation and norm library (``models/NAME.yaml``)."""
+
+    name: str
+    description: str = ""
+    standard_equivalent_yuan_per_ha: float = Field(
+        gt=0, description="Value of one standard equivalent.", json_schema_extra={"unit": "Yuan/ha/yr"}
+    )
+    regional_scale: float = Field(1.0, gt=0, description="Regional multiplier on all GEP equivalents.")
+    services: list[Service]
+    covers: dict[str, Cover]
+    uses: dict[str, Use]
+    carbon_methods: dict[Literal["forestry", "agricultural"], CarbonMethod]
+    labour_norms: dict[str, LabourNorm] = Field(default_factory=dict)
+    sources: list[str] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------
+# Instance
+# ---------------------------------------------------------------------------
+
+
+class Township(_Strict):
+    name: str = Field(description="Township name.")
+    stated_area_ha: float | None = Field(
+        None, gt=0, description="Township area as stated by the source; parcel areas must add up to it within 1%.",
+        json_schema_extra={"unit": "ha"},
+    )
+
+
+class Period(_Strict):
+    id: str = Field(description="Period label used everywhere else, e.g. '2025'.")
+    year: int = Field(description="Milestone year the period ends in.")
+    years: float = Field(gt=0, description="Length of the period (planting capacity, wages).", json_schema_extra={"unit": "yr"})
+    weight: float = Field(1.0, ge=0, description="Weight of this period's annual flows in the objective.")
+    gep_price_index: float = Field(
+        1.0, gt=0, description="Multiplier on GEP unit values in this period (price and accounting growth).",
+    )
+    budget_yuan: float = Field(ge=0, description="Money available for establishment, projects and wages in the period.",
+                               json_schema_extra={"unit": "Yuan"})
+
+
+class LabourPool(_Strict):
+    residents: int = Field(0, ge=0, description="People living in the village who can be recruited.", json_schema_extra={"unit": "people"})
+    outside: int = Field(0, ge=0, description="Villagers living outside who can be recruited.", json_schema_extra={"unit": "people"})
+    returning: int = Field(0, ge=0, description="Returning residents who can be recruited.", json_schema_extra={"unit": "people"})
+
+
+class Village(_Strict):
+    id: str = Field(description="Village identifier used in the parcel table.")
+    name: str = Field("", description="Readable name.")
+    is_town: bool = Field(False, description="The central town (street green spaces; no village garden rule).")
+    labour_pool: LabourPool = Field(default_factory=LabourPool, description="Recruitable people by group.")
+    stated_area_ha: float | None = Field(None, gt=0, description="Stated village area; parcels must add up to it within 1%.",
+                                         json_schema_extra={"unit": "ha"})
+
+
+class ParcelSource(_Strict):
+    file: str = Field(description="CSV or Parquet parcel table, relative to the instance file.")
+    area_unit: Literal["ha", "mu"] = Field("ha", description="Unit of the table's `area` column; mu is converted (15 mu = 1 ha).")
+
+
+class UsePolicy(_Strict):
+    enabled: bool = Field(True, description="Whether the use may be chosen at all.")
+    villages: list[str] | None = Field(None, description="Village permission: the use is allowed only in these villages (null: all).")
+    require_attribute: str | None = Field(
+        None, description="Siting rule: allowed only on parcels whose boolean attribute of this name is true "
+        "(e.g. ornamental forest along transit roads or beside fruit forests).",
+    )
+    max_share_of_cover: float | None = Field(
+        None, ge=0, le=1, description="At most this share of each village's source-cover area (e.g. a 'moderate' courtyard economy).",
+    )
+
+
+class StreetGreen(_Strict):
+    count_min: int = Field(1, ge=0, description="Fewest new street green spaces in the central town.")
+    count_max: int = Field(2, ge=0, description="Most new street green spaces in the central town.")
+    size_ha: float = Field(0.5, gt=0, description="Area of one street green space.", json_schema_extra={"unit": "ha"})
+    by_period: str | None = Field(None, description="Period by which the minimum must be met (null: first period).")
+
+    @model_validator(mode="after")
+    def _order(self) -> "StreetGreen":
+        if self.count_min > self.count_max:
+            raise ValueError(f"count_min ({self.count_min}) is above count_max ({self.count_max}); lower count_min or raise count_max")
+        return self
+
+
+class Policies(_Strict):
+    """Switchable rules ("policy" in the requirements). null switches a target off."""
+
+    farmland_protection: bool = Field(True, description="Permanent basic farmland stays unchanged [P §3.3].")
+    protected_farmland_covers: list[str] = Field(["permanent_farmland"], description="Cover classes that are permanent basic farmland.")
+    red_line_type_unchanged: bool = Field(True, description="Inside the red line the type of space stays unchanged [P §3.3].")
+    red_line_min_share: float | None = Field(
+        None, ge=0, le=1, description="Ecological space inside the red line keeps at least this share of the territory "
+        "(national key ecological function areas: 0.7384 [N §2.2]).",
+    )
+    ecological_space_no_decrease: bool = Field(True, description="Ecological space only increases, never decreases [P §3.3].")
+    eco_space_measures: dict[str, list[str]] | None = Field(
+        None, description="Per ecological-space type, the uses allowed on its parcels (targeted measures). null: no restriction.",
+    )
+    vegetation_coverage_min: float | None = Field(None, ge=0, le=1, description="Township vegetation coverage target [P §4.1].")
+    forest_coverage_min: float | None = Field(None, ge=0, le=1, description="Township forest coverage target.")
+    forest_canopy_min: float = Field(0.2, ge=0, le=1, description="Arbor stands count as forest only at this canopy density or above [P §4.4(1)].")
+    garden_max_ha: float = Field(20.0, gt=0, description="Largest village garden [P §4.4(1)].", json_schema_extra={"unit": "ha"})
+    garden_min_ha: float = Field(1.0, ge=0, description="Smallest garden worth building (assumption).", json_schema_extra={"unit": "ha"})
+    garden_vegetation_min: float = Field(0.9, ge=0, le=1, description="Vegetation coverage inside each garden [P §4.4(1)].")
+    one_garden_per_village: bool = Field(True, description="Every village (not the town) has its garden by `garden_by_period` [P §4.4(1)].")
+    garden_by_period: str | None = Field(None, description="Period of the 'one garden per village' target (null: first period).")
+    street_green: StreetGreen | None = Field(default_factory=StreetGreen, description="1-2 new street green spaces in the central town [P §4.4(1)].")
+    interactive_forest_per_garden_ha: float | None = Field(
+        None, ge=0, description="Interactive forest is combined with gardens: at most this many ha per ha of garden in the village.",
+    )
+    interactive_forest_use: str = Field("interactive_forest", description="The use the interactive-forest rule applies to.")
+    scenic_min_parcel_ha: float = Field(0.0, ge=0, description="Scenic transformation only of fruit forests at least this large.",
+                                        json_schema_extra={"unit": "ha"})
+    scenic_require_attribute: str | None = Field("mature", description="Scenic transformation only where this boolean parcel attribute is true.")
+    individual_carbon_min_ha: float = Field(
+        0.67, ge=0, description="A villager applies individually only for contiguous artificial arbor forest of at least this area "
+        "on own land; otherwise the collective applies [P §4.4(2)].", json_schema_extra={"unit": "ha"},
+    )
+    recruitment_ranges: bool = Field(True, description="Recruitment per role inside its range [P §4.4(3)].")
+    labour_pools: bool = Field(True, description="Recruits come from village labour pools [P §3.3].")
+    dividend_floor_yuan: float | None = Field(
+        None, ge=0, description="Each village's dividend (villagers + collective) at least this, every period (common prosperity).",
+        json_schema_extra={"unit": "Yuan/yr"},
+    )
+
+
+class Prices(_Strict):
+    forestry_carbon_yuan_per_t: float = Field(58.0, ge=0, description="Forestry carbon price [P §4.4(2)].", json_schema_extra={"unit": "Yuan/t"})
+    agricultural_carbon_yuan_per_t: float = Field(10.0, ge=0, description="Agricultural carbon price [P §4.4(2)].", json_schema_extra={"unit": "Yuan/t"})
+    agricultural_carbon_participation: float = Field(
+        1.0, ge=0, le=1, description="Share of remaining cropland whose crops are declared for agricultural carbon.",
+    )
+    gep_scale: float = Field(
+        1.0, gt=0, description="Regional calibration multiplier on every GEP coefficient of the library (state the reasoning in `assumptions`).",
+    )
+    gep_multipliers: dict[str, float] = Field(
+        default_factory=dict, description="Multiplier on the GEP coefficients of a cover or use (sensitivity).",
+    )
+    establishment_cost_multiplier: float = Field(1.0, ge=0, description="Multiplier on every establishment cost.")
+
+
+class Finance(_Strict):
+    loans_enabled: bool = Field(False, description="Allow GEP-value loans [P §4.4(2)].")
+    loan_to_gep: float = Field(0.0, ge=0, description="Loans may reach this share of the period's GEP.")
+    loan_cap_yuan: float = Field(0.0, ge=0, description="Most that can be borrowed in one period.", json_schema_extra={"unit": "Yuan"})
+    loan_interest_rate: float = Field(0.04, ge=0, description="Annual interest on outstanding loans.", json_schema_extra={"unit": "1/yr"})
+
+
+class Role(_Strict):
+    id: str
+    name: str = ""
+    channel: Literal["forest", "orchard", "garden", "bank"] = Field(description="Recruitment channel [P §4.4(3)].")
+    organiser: str = Field("", description="Who organises the recruitment.")
+    min: int = Field(ge=0, description="Fewest people for the township.", json_schema_extra={"unit": "people"})
+    max: int = Field(ge=0, description="Most people for the township.", json_schema_extra={"unit": "people"})
+    groups: list[Literal["residents", "outside", "returning"]] = Field(
+        ["residents", "outside", "returning"], description="Labour-pool groups the role recruits from."
+    )
+    scope: Literal["township", "village"] = Field(
+        "township", description="village: each village recruits for its own work; township: the norm applies to the total."
+    )
+    norm: str = Field(description="Labour norm (library `labour_norms`) tying the role to the work.")
+    projects: list[str] = Field(default_factory=list, description="For per_project norms: the projects staffed.")
+    wage_yuan_per_yr: float = Field(0.0, ge=0, description="Pay per person per year, charged to the budget.", json_schema_extra={"unit": "Yuan/yr"})
+    periods: list[str] | None = Field(None, description="Periods the range applies in (null: all).")
+
+    @model_validator(mode="after")
+    def _order(self) -> "Role":
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) is above max ({self.max}); swap or correct them")
+        return self
+
+
+class Prerequisite(_Strict):
+    """A condition the plan must meet before a project can be built."""
+
+    min_area_ha: float | None = Field(None, ge=0, description="At least this area of the listed uses/kinds.", json_schema_extra={"unit": "ha"})
+    uses: list[str] | None = Field(None, description="Uses counted toward min_area_ha.")
+    use_kinds: list[UseKind] | None = Field(None, description="Use kinds counted toward min_area_ha.")
+    villages: list[str] | None = Field(None, description="Only area in these villages counts (null: all).")
+    covers: list[str] | None = Field(None, description="Only area established on these cover classes counts (null: all).")
+    garden_in: str | None = Field(None, description="The garden of this village must be built.")
+    project: str | None = Field(None, description="This other project must be built.")
+
+    @model_validator(mode="after")
+    def _one(self) -> "Prerequisite":
+        kinds = [self.min_area_ha is not None, self.garden_in is not None, self.project is not None]
+        if sum(kinds) != 1:
+            raise ValueError("give exactly one of min_area_ha (with uses or use_kinds), garden_in or project")
+        if self.min_area_ha is not None and not (self.uses or self.use_kinds):
+            raise ValueError("min_area_ha needs `uses` or `use_kinds` to say which area counts")
+        return self
+
+
+class Project(_Strict):
+    id: str
+    name: str = ""
+    channel: Literal["forest", "fruit", "garden", "other"] = Field(description="EOD channel [P Table 1].")
+    host_village: str = Field(description="Village whose collective and villagers receive their shares.")
+    capex_yuan: float = Field(ge=0, description="Capital cost, charged to the budget of the period it is built in.", json_schema_extra={"unit": "Yuan"})
+    income_yuan_per_yr: dict[str, float] = Field(
+        description="Annual operating income by source (carbon_trading, cultural_tourism, parking, fruit, supporting_facilities).",
+        json_schema_extra={"unit": "Yuan/yr"},
+    )
+    shares: dict[str, float] = Field(description=f"Share of income by recipient; keys among {', '.join(RECIPIENTS)}; must sum to 1.")
+    gep_yuan_per_yr: float = Field(0.0, ge=0, description="Cultural-service GEP the project adds.", json_schema_extra={"unit": "Yuan/yr"})
+    prerequisites: list[Prerequisite] = Field(default_factory=list)
+    earliest_period: str | None = Field(None, description="Cannot be built before this period.")
+    required: bool = Field(False, description="Must be built by the last period (policy).")
+
+    @field_validator("shares")
+    @classmethod
+    def _shares(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = [k for k in v if k not in RECIPIENTS]
+        if bad:
+            raise ValueError(f"unknown recipient(s) {bad}; use {list(RECIPIENTS)}")
+        if any(s < 0 for s in v.values()):
+            raise ValueError("shares must be >= 0")
+        total = sum(v.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"shares sum to {total:g}, not 1; adjust them so they add up to 1")
+        return v
+
+
+class Objective(_Strict):
+    mode: Literal["weighted", "lexicographic"] = Field("weighted", description="Weighted sum, or lexicographic in `order`.")
+    gep_weight: float = Field(1.0, ge=0, description="Weight on GEP (Yuan/yr).")
+    dividend_weight: float = Field(1.0, ge=0, description="Weight on dividends reaching villagers and collectives (Yuan/yr).")
+    order: list[Literal["gep", "dividends"]] = Field(["gep", "dividends"], description="Lexicographic order.")
+    lexicographic_tolerance: float = Field(1e-6, ge=0, description="Relative loss allowed on an earlier goal.")
+    dividend_recipients: list[str] = Field(["villagers", "village_collective"], description="Recipients whose income counts as dividends.")
+
+
+class SolverOptions(_Strict):
+    name: str = Field("highs", description="MIP solver: highs (default) or another Pyomo knows (cbc, glpk, gurobi, cplex...).")
+    time_limit: float | None = Field(None, gt=0, description="Wall-clock limit.", json_schema_extra={"unit": "s"})
+    mip_gap: float | None = Field(None, ge=0, description="Relative MIP gap at which to stop.")
+    threads: int | None = Field(None, ge=1, description="Solver threads.")
+
+
+class Instance(_Strict):
+    """A scenario instance (YAML) plus its parcel table."""
+
+    schema_version: Literal["1"] = Field("1", description="Instance format version.")
+    name: str
+    description: str = ""
+    township: Township
+    valuation: str = Field(description="Valuation/norm library: a name in models/ or a path to a YAML file.")
+    periods: list[Period] = Field(min_length=1, description="Milestones in year order (decisions are cumulative).")
+    villages: list[Village] = Field(min_length=1)
+    parcels: ParcelSource
+    uses: dict[str, UsePolicy] = Field(default_factory=dict, description="Per-use policy (permission, siting, caps).")
+    policies: Policies = Field(default_factory=Policies)
+    prices: Prices = Field(default_factory=Prices)
+    finance: Finance = Field(default_factory=Finance)
+    roles: list[Role] = Field(default_factory=list)
+    projects: list[Project] = Field(default_factory=list)
+    objective: Objective = Field(default_factory=Objective)
+    solver: SolverOptions = Field(default_factory=SolverOptions)
+    assumptions: dict[str, str] = Field(default_factory=dict, description="Assumed figures and their reasoning (documentation only).")
+
+    @model_validator(mode="after")
+    def _periods(self) -> "Instance":
+        years = [p.year for p in self.periods]
+        if years != sorted(years) or len(set(years)) != len(years):
+            raise ValueError(f"periods must be in strictly increasing year order; got {years}")
+        return self
+
+
+PARCEL_COLUMNS: dict[str, str] = {
+    "id": "Parcel identifier, unique.",
+    "village": "Village id (must be in `villages`).",
+    "area": "Area in `parcels.area_unit` (ha or mu), > 0.",
+    "cover": "Current cover class (a key of the library's `covers`).",
+    "red_line": "Inside the ecological protection red line (true/false).",
+    "eco_space": "Ecological-space type: conservation, integrated, cultivation, restoration, or none.",
+    "ownership": "collective or individual (villager's own land).",
+}
+PARCEL_OPTIONAL_BOOL = {
+    "along_road": "Along a transit road or beside fruit forest (ornamental-forest siting).",
+    "mature": "A large, mature, profitable fruit forest (scenic transformation).",
+    "carbon_registered": "Existing forest already registered as carbon-sequestration forest (earns forestry carbon).",
+}
+ECO_SPACE_TYPES = ("conservation", "integrated", "cultivation", "restoration", "none")
