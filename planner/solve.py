@@ -1,0 +1,214 @@
+"""Solve an instance: build the model, run the MIP solver, turn the solution into a
+:class:`~planner.plan.Plan`, and verify it independently before calling it a plan.
+
+The status words travel with every result:
+
+- ``optimal``: the solver proved optimality within the MIP gap reported in ``mip_gap``;
+- ``feasible``: a limit (time, gap) stopped the solver with a plan whose gap is reported;
+- ``infeasible``: no plan satisfies every rule;
+- ``no_solution``: a limit stopped the solver before any plan was found;
+- ``unbounded`` / ``error``: something is wrong with the instance or the solver.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import pyomo.environ as pyo
+
+from .data import MONEY, ModelData
+from .errors import SolveError
+from .io import LoadedInstance
+from .model import build_model
+
+DEFAULT_REL_GAP = 1e-9   # exact by default: GEP is large, dividends would hide inside a looser gap
+DEFAULT_ABS_GAP = 1e-4   # million Yuan = 100 Yuan/yr
+
+
+@dataclass
+class SolveResult:
+    status: str
+    termination: str
+    objective: float | None        # million Yuan (model units)
+    bound: float | None
+    mip_gap: float | None
+    solve_time_s: float
+    solver: str
+    stages: list[dict[str, Any]]
+
+
+def _options(li: LoadedInstance, time_limit, mip_gap, threads, solver) -> dict[str, Any]:
+    s = li.instance.solver
+    return {
+        "solver": solver or s.name,
+        "time_limit": time_limit if time_limit is not None else s.time_limit,
+        "mip_gap": mip_gap if mip_gap is not None else s.mip_gap,
+        "threads": threads if threads is not None else s.threads,
+    }
+
+
+def _gap(obj: float | None, bound: float | None) -> float | None:
+    if obj is None or bound is None or any(isinstance(v, float) and (math.isnan(v) or math.isinf(v)) for v in (obj, bound)):
+        return None
+    return abs(bound - obj) / max(abs(obj), 1e-10)
+
+
+def _run_highs(m: pyo.ConcreteModel, opts: dict[str, Any]) -> dict[str, Any]:
+    from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
+    from pyomo.contrib.solver.solvers.highs import Highs
+
+    opt = Highs()
+    if not opt.available():
+        raise SolveError("HiGHS (highspy) is not available; pip install highspy")
+    kw: dict[str, Any] = {
+        "load_solutions": False,
+        "raise_exception_on_nonoptimal_result": False,
+        "rel_gap": opts["mip_gap"] if opts["mip_gap"] is not None else DEFAULT_REL_GAP,
+        "abs_gap": DEFAULT_ABS_GAP if opts["mip_gap"] is None else 0.0,
+    }
+    if opts["time_limit"] is not None:
+        kw["time_limit"] = float(opts["time_limit"])
+    if opts["threads"] is not None:
+        kw["threads"] = int(opts["threads"])
+    t0 = time.perf_counter()
+    res = opt.solve(m, **kw)
+    wall = time.perf_counter() - t0
+    tc = res.termination_condition
+    ss = res.solution_status
+    has = ss in (SolutionStatus.optimal, SolutionStatus.feasible)
+    if has:
+        res.solution_loader.load_vars()
+    if tc == TerminationCondition.convergenceCriteriaSatisfied and ss == SolutionStatus.optimal:
+        status = "optimal"
+    elif tc in (TerminationCondition.provenInfeasible, TerminationCondition.locallyInfeasible):
+        status = "infeasible"
+    elif tc == TerminationCondition.infeasibleOrUnbounded:
+        status = "infeasible"
+    elif tc == TerminationCondition.unbounded:
+        status = "unbounded"
+    elif has:
+        status = "feasible"
+    elif tc in (TerminationCondition.maxTimeLimit, TerminationCondition.iterationLimit, TerminationCondition.interrupted):
+        status = "no_solution"
+    else:
+        status = "error"
+    obj = res.incumbent_objective if has else None
+    bound = res.objective_bound
+    return {"status": status, "termination": tc.name, "objective": obj, "bound": bound,
+            "mip_gap": _gap(obj, bound) if has else None, "time_s": wall}
+
+
+def _run_legacy(m: pyo.ConcreteModel, opts: dict[str, Any]) -> dict[str, Any]:
+    """Any other MIP solver Pyomo knows (cbc, glpk, gurobi, cplex, ...)."""
+    from pyomo.opt import SolverStatus, TerminationCondition as TC
+
+    name = opts["solver"]
+    opt = pyo.SolverFactory(name)
+    if opt is None or not opt.available(exception_flag=False):
+        raise SolveError(f"solver {name!r} is not available; install it or use --solver highs")
+    options: dict[str, Any] = {}
+    gap_key = {"cbc": "ratioGap", "glpk": "mipgap", "gurobi": "MIPGap", "cplex": "mipgap"}.get(name, "mipgap")
+    time_key = {"cbc": "seconds", "glpk": "tmlim", "gurobi": "TimeLimit", "cplex": "timelimit"}.get(name, "timelimit")
+    options[gap_key] = opts["mip_gap"] if opts["mip_gap"] is not None else DEFAULT_REL_GAP
+    if opts["time_limit"] is not None:
+        options[time_key] = opts["time_limit"]
+    t0 = time.perf_counter()
+    res = opt.solve(m, options=options, load_solutions=False)
+    wall = time.perf_counter() - t0
+    tc = res.solver.termination_condition
+    has = len(res.solution) > 0
+    if has:
+        m.solutions.load_from(res)
+    if tc == TC.optimal:
+        status = "optimal"
+    elif tc in (TC.infeasible, TC.infeasibleOrUnbounded):
+        status = "infeasible"
+    elif tc == TC.unbounded:
+        status = "unbounded"
+    elif has:
+        status = "feasible"
+    elif res.solver.status == SolverStatus.aborted or tc == TC.maxTimeLimit:
+        status = "no_solution"
+    else:
+        status = "error"
+    obj = pyo.value(m.objective) if has else None
+    ub = res.problem.upper_bound
+    bound = float(ub) if ub is not None and math.isfinite(float(ub)) else None
+    return {"status": status, "termination": str(tc), "objective": obj, "bound": bound,
+            "mip_gap": _gap(obj, bound) if has else None, "time_s": wall}
+
+
+def run_solver(m: pyo.ConcreteModel, opts: dict[str, Any]) -> dict[str, Any]:
+    return _run_highs(m, opts) if opts["solver"] in ("highs", "appsi_highs") else _run_legacy(m, opts)
+
+
+_RANK = {"optimal": 0, "feasible": 1, "no_solution": 2, "infeasible": 3, "unbounded": 4, "error": 5}
+
+
+def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> SolveResult:
+    """Solve weighted or lexicographically; the worst stage status is the result's."""
+    ob = d.inst.objective
+    stages = []
+    if ob.mode == "weighted":
+        r = run_solver(m, opts)
+        stages.append({"goal": "weighted", **r})
+    else:
+        m.objective.deactivate()
+        goals = {"gep": m.obj_gep, "dividends": m.obj_dividends}
+        for i, goal in enumerate(ob.order):
+            obj = pyo.Objective(expr=goals[goal], sense=pyo.maximize)
+            m.add_component(f"objective_{goal}", obj)
+            r = run_solver(m, opts)
+            stages.append({"goal": goal, **r})
+            obj.deactivate()
+            if r["status"] not in ("optimal", "feasible"):
+                break
+            if i < len(ob.order) - 1:
+                best = r["objective"]
+                keep = best - ob.lexicographic_tolerance * abs(best) - 1e-9
+                m.add_component(f"lexicographic_keep_{goal}", pyo.Constraint(expr=goals[goal] >= keep))
+                m._families.setdefault("lexicographic", []).append(f"lexicographic_keep_{goal}")
+    worst = max(stages, key=lambda s: _RANK[s["status"]])
+    last = stages[-1]
+    gaps = [s["mip_gap"] for s in stages if s["mip_gap"] is not None]
+    return SolveResult(
+        status=worst["status"], termination=worst["termination"],
+        objective=last["objective"] if last["status"] in ("optimal", "feasible") else None,
+        bound=last["bound"], mip_gap=max(gaps) if gaps and worst["status"] in ("optimal", "feasible") else None,
+        solve_time_s=sum(s["time_s"] for s in stages), solver=opts["solver"], stages=stages,
+    )
+
+
+def solve(instance: LoadedInstance, *, time_limit: float | None = None, mip_gap: float | None = None,
+          threads: int | None = None, solver: str | None = None, verify: bool = True):
+    """Solve an instance and return a :class:`~planner.plan.Plan`.
+
+    Options override the instance's ``solver`` section. The plan carries status,
+    termination, objective (Yuan/yr, weighted), MIP gap and solve time; when it has a
+    solution and ``verify`` is true the independent verifier has checked every rule
+    (``plan.verification``).
+    """
+    from .plan import Plan
+
+    if isinstance(instance, (str,)) or hasattr(instance, "__fspath__"):
+        from .io import load_instance
+        instance = load_instance(instance)
+    opts = _options(instance, time_limit, mip_gap, threads, solver)
+    t0 = time.perf_counter()
+    d = ModelData(instance)
+    m = build_model(d)
+    build_s = time.perf_counter() - t0
+    res = solve_model(d, m, opts)
+    plan = Plan.from_model(instance, d, m, res, build_time_s=build_s, options=opts)
+    if verify and plan.has_solution:
+        from .verify import verify_plan
+        plan.verification = verify_plan(plan, instance)
+        if not plan.verification["passed"]:
+            plan.status_note = "the independent verifier found violations; do not use this plan"
+    return plan
+
+
+__all__ = ["solve", "SolveResult", "MONEY"]
