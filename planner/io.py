@@ -9,6 +9,7 @@ All problems of a file are collected and raised together as one :class:`InputErr
 from __future__ import annotations
 
 import copy
+import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,7 +53,7 @@ class LoadedInstance:
         sets = []
         for key, value in changes.items():
             set_path(raw, key, value, file=str(self.path))
-            sets.append(f"{key}={value!r}")
+            sets.append(f"{key}={json.dumps(value)}")
         inst = _validate_instance(raw, str(self.path))
         return LoadedInstance(inst, self.library, self.parcels, self.path, self.library_path, self.overrides + tuple(sets))
 
@@ -384,6 +385,26 @@ def _cross_check(inst: Instance, lib: Library, parcels: pd.DataFrame, file: str)
     return p
 
 
+def _flat_keys(d: Any, prefix: str = "") -> set[str]:
+    out: set[str] = set()
+    if isinstance(d, dict):
+        for k, v in d.items():
+            key = f"{prefix}.{k}" if prefix else str(k)
+            out.add(key)
+            out |= _flat_keys(v, key)
+    return out
+
+
+def _attribute(pr: Problem, over: Any, scenario: Any, set_keys: list[str]) -> Problem:
+    """Name the --set option or scenario file a bad value came from, not the instance."""
+    for k in set_keys:
+        if pr.field == k or pr.field.startswith(k + "."):
+            return Problem(f"--set {k}", pr.field, pr.message, pr.fix, pr.value)
+    if over is not None and pr.field in _flat_keys(over):
+        return Problem(str(scenario), pr.field, pr.message, pr.fix, pr.value)
+    return pr
+
+
 def load_instance(path: str | Path, scenario: str | Path | None = None, sets: list[str] | dict[str, Any] | None = None) -> LoadedInstance:
     """Load, overlay and validate an instance.
 
@@ -407,12 +428,16 @@ def load_instance(path: str | Path, scenario: str | Path | None = None, sets: li
         if not isinstance(over, dict):
             raise InputError.one(str(sc_path), "(top level)", "a scenario must be a YAML mapping of fields to override", "see docs/quickstart.md")
         raw = deep_merge(raw, over, str(sc_path))
-        applied.append(f"scenario {sc_path}")
-    items = sets.items() if isinstance(sets, dict) else [parse_set(s) for s in (sets or [])]
+        applied.append(f"scenario={sc_path.resolve()}")
+    items = list(sets.items()) if isinstance(sets, dict) else [parse_set(s) for s in (sets or [])]
     for key, value in items:
         set_path(raw, key, value)
-        applied.append(f"{key}={value!r}")
-    inst = _validate_instance(raw, file)
+        applied.append(f"{key}={json.dumps(value)}")
+    try:
+        inst = _validate_instance(raw, file)
+    except InputError as exc:
+        raise InputError([_attribute(pr, over if scenario is not None else None, scenario, [k for k, _ in items])
+                          for pr in exc.problems]) from None
     lib_path = _resolve_library(inst.valuation, path)
     lib = load_library(lib_path)
     parcels = load_parcels((path.parent / inst.parcels.file), inst.parcels.area_unit, inst, lib, file)
@@ -420,6 +445,17 @@ def load_instance(path: str | Path, scenario: str | Path | None = None, sets: li
     if problems:
         raise InputError(problems)
     return LoadedInstance(inst, lib, parcels, path.resolve(), lib_path.resolve(), tuple(applied))
+
+
+def split_overrides(overrides: list[str] | tuple[str, ...]) -> tuple[str | None, list[str]]:
+    """Split a plan's recorded overrides into (scenario path, ["key=value", ...])."""
+    scenario, sets = None, []
+    for o in overrides:
+        if o.startswith("scenario="):
+            scenario = o.partition("=")[2]
+        else:
+            sets.append(o)
+    return scenario, sets
 
 
 def bundled_instance_path(name: str) -> Path:
