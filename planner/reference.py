@@ -68,7 +68,10 @@ def _table(model: type[BaseModel]) -> list[str]:
         elif f.default_factory is not None:
             try:
                 val = f.default_factory()
-                default = "`" + json.dumps(val.model_dump(mode="json") if isinstance(val, BaseModel) else val) + "`"
+                if isinstance(val, BaseModel):
+                    default = f"see [{type(val).__name__}](#{type(val).__name__.lower()})"
+                else:
+                    default = "`" + json.dumps(val) + "`"
             except Exception:
                 default = "(computed)"
         else:

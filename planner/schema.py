@@ -275,8 +275,10 @@ class Finance(_Strict):
 
 
 class Role(_Strict):
-    id: str
-    name: str = ""
+    """A recruitment role of the paper's four channels."""
+
+    id: str = Field(description="Role identifier.")
+    name: str = Field("", description="Readable name.")
     channel: Literal["forest", "orchard", "garden", "bank"] = Field(description="Recruitment channel [P §4.4(3)].")
     organiser: str = Field("", description="Who organises the recruitment.")
     min: int = Field(ge=0, description="Fewest people for the township.", json_schema_extra={"unit": "people"})
@@ -321,8 +323,10 @@ class Prerequisite(_Strict):
 
 
 class Project(_Strict):
-    id: str
-    name: str = ""
+    """An EOD (ecology-oriented development) project, built or not."""
+
+    id: str = Field(description="Project identifier.")
+    name: str = Field("", description="Readable name.")
     channel: Literal["forest", "fruit", "garden", "other"] = Field(description="EOD channel [P Table 1].")
     host_village: str = Field(description="Village whose collective and villagers receive their shares.")
     capex_yuan: float = Field(ge=0, description="Capital cost, charged to the budget of the period it is built in.", json_schema_extra={"unit": "Yuan"})
@@ -332,7 +336,7 @@ class Project(_Strict):
     )
     shares: dict[str, float] = Field(description=f"Share of income by recipient; keys among {', '.join(RECIPIENTS)}; must sum to 1.")
     gep_yuan_per_yr: float = Field(0.0, ge=0, description="Cultural-service GEP the project adds.", json_schema_extra={"unit": "Yuan/yr"})
-    prerequisites: list[Prerequisite] = Field(default_factory=list)
+    prerequisites: list[Prerequisite] = Field(default_factory=list, description="Conditions on the land decisions; all must hold.")
     earliest_period: str | None = Field(None, description="Cannot be built before this period.")
     required: bool = Field(False, description="Must be built by the last period (policy).")
 
@@ -370,21 +374,21 @@ class Instance(_Strict):
     """A scenario instance (YAML) plus its parcel table."""
 
     schema_version: Literal["1"] = Field("1", description="Instance format version.")
-    name: str
-    description: str = ""
-    township: Township
+    name: str = Field(description="Instance name, shown in plans and reports.")
+    description: str = Field("", description="What the scenario is.")
+    township: Township = Field(description="The township planned.")
     valuation: str = Field(description="Valuation/norm library: a name in models/ or a path to a YAML file.")
     periods: list[Period] = Field(min_length=1, description="Milestones in year order (decisions are cumulative).")
-    villages: list[Village] = Field(min_length=1)
-    parcels: ParcelSource
+    villages: list[Village] = Field(min_length=1, description="Villages of the township, and the central town.")
+    parcels: ParcelSource = Field(description="The parcel table.")
     uses: dict[str, UsePolicy] = Field(default_factory=dict, description="Per-use policy (permission, siting, caps).")
-    policies: Policies = Field(default_factory=Policies)
-    prices: Prices = Field(default_factory=Prices)
-    finance: Finance = Field(default_factory=Finance)
-    roles: list[Role] = Field(default_factory=list)
-    projects: list[Project] = Field(default_factory=list)
-    objective: Objective = Field(default_factory=Objective)
-    solver: SolverOptions = Field(default_factory=SolverOptions)
+    policies: Policies = Field(default_factory=Policies, description="Switchable rules and their limits.")
+    prices: Prices = Field(default_factory=Prices, description="Carbon prices and coefficient multipliers.")
+    finance: Finance = Field(default_factory=Finance, description="GEP-value loans.")
+    roles: list[Role] = Field(default_factory=list, description="Recruitment roles [P §4.4(3)].")
+    projects: list[Project] = Field(default_factory=list, description="EOD projects [P §4.4(2), Table 1].")
+    objective: Objective = Field(default_factory=Objective, description="What to maximise.")
+    solver: SolverOptions = Field(default_factory=SolverOptions, description="MIP solver and its limits.")
     assumptions: dict[str, str] = Field(default_factory=dict, description="Assumed figures and their reasoning (documentation only).")
 
     @model_validator(mode="after")

@@ -1,0 +1,134 @@
+"""Loading, overlays, unit conversion and input errors (the loader's contract)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import planner
+from planner.errors import InputError
+from planner.paths import bundled_dir
+
+TINY = bundled_dir("instances") / "tiny.yaml"
+
+
+def copy_tiny(tmp_path: Path) -> Path:
+    for f in ("tiny.yaml", "tiny_parcels.csv"):
+        shutil.copy(bundled_dir("instances") / f, tmp_path / f)
+    return tmp_path / "tiny.yaml"
+
+
+def test_tiny_loads_with_areas_in_ha():
+    li = planner.load_instance(TINY)
+    assert len(li.parcels) == 7
+    assert li.parcels["area_ha"].sum() == pytest.approx(38.0)
+    assert li.library.name == "xie2015"
+
+
+def test_mu_areas_are_converted(tmp_path):
+    """15 mu = 1 ha: the same table given in mu loads to the same hectares."""
+    path = copy_tiny(tmp_path)
+    csv = (tmp_path / "tiny_parcels.csv").read_text().splitlines()
+    rows = [csv[0]] + [",".join(c if i != 2 else str(float(c) * 15) for i, c in enumerate(line.split(","))) for line in csv[1:]]
+    (tmp_path / "tiny_parcels.csv").write_text("\n".join(rows) + "\n")
+    li = planner.load_instance(path, sets=["parcels.area_unit=mu"])
+    assert li.parcels["area_ha"].sum() == pytest.approx(38.0)
+
+
+def test_stated_area_mismatch_hints_at_mu(tmp_path):
+    """Giving ha figures but declaring mu makes the parcels add up to 38/15 ha, not the stated 38."""
+    path = copy_tiny(tmp_path)
+    with pytest.raises(InputError) as e:
+        planner.load_instance(path, sets=["parcels.area_unit=mu"])
+    assert any("mu vs ha" in p.fix for p in e.value.problems)
+
+
+def test_unknown_key_is_an_error_naming_file_and_field(tmp_path):
+    path = copy_tiny(tmp_path)
+    path.write_text(path.read_text().replace("policies:\n", "policies:\n  garden_max_hectares: 5\n"))
+    with pytest.raises(InputError) as e:
+        planner.load_instance(path)
+    p = e.value.problems[0]
+    assert p.file == str(path) and p.field == "policies.garden_max_hectares" and "unknown key" in p.message
+
+
+def test_all_errors_reported_together(tmp_path):
+    path = copy_tiny(tmp_path)
+    bad = (tmp_path / "tiny_parcels.csv").read_text().replace("E1,east,10,grassland", "E1,nowhere,-3,lava")
+    (tmp_path / "tiny_parcels.csv").write_text(bad)
+    with pytest.raises(InputError) as e:
+        planner.load_instance(path)
+    fields = " ".join(p.field for p in e.value.problems)
+    assert "column area" in fields and "column village" in fields and "column cover" in fields
+
+
+def test_duplicate_parcel_ids(tmp_path):
+    path = copy_tiny(tmp_path)
+    (tmp_path / "tiny_parcels.csv").write_text((tmp_path / "tiny_parcels.csv").read_text().replace("\nE2,", "\nE1,"))
+    with pytest.raises(InputError, match="duplicate parcel id"):
+        planner.load_instance(path)
+
+
+def test_range_min_above_max(tmp_path):
+    with pytest.raises(InputError, match="above max"):
+        planner.load_instance(TINY, sets=["roles.afforestation_workers.min=50"])
+
+
+def test_periods_out_of_order():
+    with pytest.raises(InputError, match="increasing year order"):
+        planner.load_instance(TINY, sets=["periods.2035.year=2020"])
+
+
+def test_unknown_reference_in_project():
+    with pytest.raises(InputError, match="unknown village"):
+        planner.load_instance(TINY, sets=["projects.orchard_park.host_village=north"])
+
+
+def test_scenario_overlay_and_set(tmp_path):
+    sc = tmp_path / "sc.yaml"
+    sc.write_text('periods: {"2025": {budget_yuan: 1000000}}\nprices: {forestry_carbon_yuan_per_t: 80}\n')
+    li = planner.load_instance(TINY, scenario=sc, sets=["periods.2035.budget_yuan=5"])
+    assert li.instance.periods[0].budget_yuan == 1e6
+    assert li.instance.periods[1].budget_yuan == 5
+    assert li.instance.prices.forestry_carbon_yuan_per_t == 80
+    assert li.overrides[0].startswith("scenario=") and li.overrides[1] == "periods.2035.budget_yuan=5"
+    # everything else is kept as given
+    assert li.instance.periods[0].years == 3
+
+
+def test_scenario_error_names_the_scenario_file(tmp_path):
+    sc = tmp_path / "sc.yaml"
+    sc.write_text("prices: {forestry_carbon_yuan_per_t: -1}\n")
+    with pytest.raises(InputError) as e:
+        planner.load_instance(TINY, scenario=sc)
+    assert e.value.problems[0].file == str(sc)
+
+
+def test_missing_library_is_named():
+    with pytest.raises(InputError) as e:
+        planner.load_instance(TINY, sets=["valuation=nonexistent_lib"])
+    assert e.value.problems[0].field == "valuation"
+
+
+def test_replace_records_override():
+    li = planner.examples.tiny()
+    li2 = li.replace(**{"prices.forestry_carbon_yuan_per_t": 70})
+    assert li2.instance.prices.forestry_carbon_yuan_per_t == 70 and li.instance.prices.forestry_carbon_yuan_per_t == 58
+    assert "prices.forestry_carbon_yuan_per_t=70" in li2.overrides
+
+
+def test_bad_yaml_syntax(tmp_path):
+    p = tmp_path / "x.yaml"
+    p.write_text("name: [unclosed\n")
+    with pytest.raises(InputError) as e:
+        planner.load_instance(p)
+    assert "YAML" in e.value.problems[0].message
+
+
+def test_reference_doc_is_generated_from_schema():
+    """docs/instance-format.md must be regenerated when the schema changes."""
+    from planner.reference import markdown
+    doc = Path(__file__).resolve().parent.parent / "docs" / "instance-format.md"
+    assert doc.read_text() == markdown(), "run: planner schema --json docs/instance.schema.json --markdown docs/instance-format.md"

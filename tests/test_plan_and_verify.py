@@ -1,0 +1,100 @@
+"""The Plan object, its JSON, and the independent verifier catching broken plans."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import planner
+from planner.plan import Plan
+from planner.verify import verify_plan
+
+
+@pytest.fixture(scope="module")
+def tiny_plan():
+    return planner.solve(planner.examples.tiny())
+
+
+def test_status_gap_and_verification_travel(tiny_plan):
+    assert tiny_plan.status == "optimal"
+    assert tiny_plan.mip_gap is not None and tiny_plan.mip_gap <= 1e-6
+    assert tiny_plan.verification["passed"], tiny_plan.verification["violations"]
+
+
+def test_json_top_level_contract(tiny_plan, tmp_path):
+    data = json.loads(tiny_plan.to_json())
+    for key in ("status", "objective", "mip_gap", "allocations", "gardens", "recruitment", "projects", "kpis", "termination", "version"):
+        assert key in data
+    assert set(data["allocations"][0]) >= {"village", "parcel", "use", "period", "area_ha"}
+    assert set(data["gardens"][0]) >= {"village", "period", "area_ha", "vegetation_coverage"}
+    assert set(data["recruitment"][0]) >= {"village", "role", "period", "count"}
+    assert set(data["projects"][0]) >= {"project", "period", "built"}
+    assert set(data["kpis"][0]) >= {"period", "gep_yuan", "forestry_carbon_income_yuan", "agricultural_carbon_income_yuan",
+                                    "dividends_yuan", "budget_used_yuan"}
+    back = Plan.from_json(tiny_plan.to_json())
+    assert back.status == tiny_plan.status and len(back.allocations) == len(tiny_plan.allocations)
+    assert verify_plan(back, planner.examples.tiny())["passed"]
+
+
+def _broken(plan, edit):
+    q = Plan.from_json(plan.to_json())
+    edit(q.tables)
+    return verify_plan(q, planner.examples.tiny())
+
+
+def test_verifier_catches_overused_parcel(tiny_plan):
+    def edit(t):
+        a = t["allocations"]
+        a.loc[(a["parcel"] == "E1") & (a["period"] == "2025"), "area_ha"] += 1.0
+    res = _broken(tiny_plan, edit)
+    assert not res["passed"]
+    assert any(v["rule"] == "land_use" and "E1" in v["where"] for v in res["violations"])
+
+
+def test_verifier_catches_forbidden_village(tiny_plan):
+    """Ecological forest is permitted only in east; moving W1's forest to ecological_forest must be caught."""
+    def edit(t):
+        a = t["allocations"]
+        a.loc[a["parcel"] == "W1", "use"] = "ecological_forest"
+    res = _broken(tiny_plan, edit)
+    assert any(v["rule"] == "village_permission" for v in res["violations"])
+
+
+def test_verifier_catches_recruitment_outside_range(tiny_plan):
+    def edit(t):
+        t["recruitment"].loc[t["recruitment"]["role"] == "afforestation_workers", "count"] = 40
+    res = _broken(tiny_plan, edit)
+    assert any(v["rule"] == "recruitment" for v in res["violations"])
+
+
+def test_verifier_catches_misreported_kpi(tiny_plan):
+    def edit(t):
+        t["kpis"].loc[0, "gep_yuan"] *= 1.01
+    res = _broken(tiny_plan, edit)
+    assert any(v["rule"] == "kpis" and "gep_yuan" in v["where"] for v in res["violations"])
+
+
+def test_verifier_catches_garden_without_enough_vegetation(tiny_plan):
+    def edit(t):
+        a = t["allocations"]
+        a.loc[(a["use"] == "garden_shrub") & (a["village"] == "west"), "use"] = "garden_facility"
+    res = _broken(tiny_plan, edit)
+    assert any(v["rule"] == "gardens" and "vegetation" in v["message"] for v in res["violations"])
+
+
+def test_infeasible_instance_reports_status_and_no_tables():
+    plan = planner.solve(planner.examples.tiny(**{"periods__2025__budget_yuan": 1000}))
+    assert plan.status == "infeasible" and not plan.has_solution and plan.objective is None
+    assert json.loads(plan.to_json())["status"] == "infeasible"
+
+
+def test_time_limit_never_reported_as_optimal():
+    """A time limit too short to prove optimality yields 'feasible' or 'no_solution', never 'optimal'
+    unless the gap really is closed."""
+    plan = planner.solve(planner.examples.tiny(), time_limit=1e-6)
+    assert plan.status in ("optimal", "feasible", "no_solution")
+    if plan.status == "optimal":
+        assert plan.mip_gap is not None and plan.mip_gap <= 1e-6
+    else:
+        assert plan.status != "optimal"
