@@ -133,6 +133,8 @@ class ModelData:
         for attr in ("vegetation_cover", "ecological_space", "income_yuan_per_ha_yr", "subsidy_yuan_per_ha_yr", "forestry_carbon"):
             df[attr] = df["use"].map(lambda u, a=attr: getattr(uses[u], a))
         df["is_forest"] = df["use"].map(lambda u: uses[u].forest and uses[u].canopy_density >= self.inst.policies.forest_canopy_min)
+        # only a stand that counts as forest (canopy density >= the minimum) can be a carbon-sequestration forest
+        df["forestry_carbon"] = df["forestry_carbon"] & df["is_forest"]
         df["cover_ecological_space"] = df["cover"].map(lambda c: self.lib.covers[c].ecological_space)
         # street green only in the central town; gardens not in the town
         is_town = df["village"] == self.town

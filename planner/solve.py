@@ -182,6 +182,24 @@ def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> Sol
     )
 
 
+def check_solver(name: str, file: str) -> None:
+    """Raise an InputError naming the option if the MIP solver cannot be used here."""
+    from .errors import InputError
+    if name in ("highs", "appsi_highs"):
+        from pyomo.contrib.solver.solvers.highs import Highs
+        if Highs().available():
+            return
+        raise InputError.one(file, "solver.name", "HiGHS (highspy) is not installed", "pip install highspy")
+    try:
+        opt = pyo.SolverFactory(name)
+        ok = opt is not None and opt.available(exception_flag=False)
+    except Exception:
+        ok = False
+    if not ok:
+        raise InputError.one(file, "solver.name", f"MIP solver {name!r} is not available on this machine",
+                             "install it, or use highs (bundled through highspy)", name)
+
+
 def solve(instance: LoadedInstance, *, time_limit: float | None = None, mip_gap: float | None = None,
           threads: int | None = None, solver: str | None = None, verify: bool = True):
     """Solve an instance and return a :class:`~planner.plan.Plan`.
@@ -197,6 +215,7 @@ def solve(instance: LoadedInstance, *, time_limit: float | None = None, mip_gap:
         from .io import load_instance
         instance = load_instance(instance)
     opts = _options(instance, time_limit, mip_gap, threads, solver)
+    check_solver(opts["solver"], "--solver" if solver else str(instance.path))
     t0 = time.perf_counter()
     d = ModelData(instance)
     m = build_model(d)

@@ -468,7 +468,7 @@ def _carbon_and_money(c: _Ctx, rep: _Report) -> float:
         def put(v: str, r: str, y: float) -> None:
             income[(v, r)] = income.get((v, r), 0.0) + y
 
-        cf = at[at["use"].map(lambda u: lib.uses[u].forestry_carbon)]
+        cf = at[at["use"].map(lambda u: lib.uses[u].forestry_carbon and c.is_forest_use(u))]
         forest_by_parcel = cf.groupby("parcel")["area_ha"].sum()
         forestry = 0.0
         for p, ha in forest_by_parcel.items():

@@ -56,3 +56,8 @@ def test_infeasible_exit_1(tmp_path):
 def test_validate_ok():
     r = run("validate", TINY)
     assert r.returncode == 0 and "valid" in r.stdout
+
+
+def test_unavailable_solver_is_bad_input(tmp_path):
+    r = run("solve", TINY, "--out", str(tmp_path), "--solver", "no_such_solver")
+    assert r.returncode == 2 and "no_such_solver" in r.stderr and "Traceback" not in r.stderr
