@@ -28,9 +28,10 @@ def xsum(m: pyo.ConcreteModel, rows: pd.DataFrame, t: str, coef: str | None = No
     """Sum of ``x`` over the (parcel, use) rows of a frame, optionally weighted by a column."""
     if rows is None or len(rows) == 0:
         return 0.0
+    ps, us = rows["parcel"].tolist(), rows["use"].tolist()
     if coef is None:
-        return pyo.quicksum(m.x[p, u, t] for p, u in zip(rows["parcel"], rows["use"]))
-    return pyo.quicksum(c * scale * m.x[p, u, t] for p, u, c in zip(rows["parcel"], rows["use"], rows[coef]) if c != 0)
+        return pyo.quicksum(m.x[p, u, t] for p, u in zip(ps, us))
+    return pyo.quicksum(c * scale * m.x[p, u, t] for p, u, c in zip(ps, us, rows[coef].tolist()) if c != 0)
 
 
 def added(m: pyo.ConcreteModel, d: ModelData, rows: pd.DataFrame, t: str, coef: str | None = None, scale: float = 1.0) -> Any:

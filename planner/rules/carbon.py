@@ -78,31 +78,44 @@ def add(m, d) -> None:
     def put(v, rec, t, term):
         to.setdefault((v, rec, t), []).append(term)
 
+    uses_of: dict[str, list[str]] = {}
+    for p, u in zip(pu["parcel"].tolist(), pu["use"].tolist()):
+        uses_of.setdefault(p, []).append(u)
+    carbon_of: dict[str, list[str]] = {}
+    village_of = dict(zip(par["id"].tolist(), par["village"].tolist()))
+    for p, u in zip(carbon_pu["parcel"].tolist(), carbon_pu["use"].tolist()):
+        carbon_of.setdefault(p, []).append(u)
     reg = par[par["carbon_registered"] & par["is_forest"]]
     agri = par[par["agricultural_carbon"]]
+    reg_rows = list(zip(reg["id"].tolist(), reg["village"].tolist(), reg["ownership"].tolist(), reg["area_ha"].tolist()))
+    agri_rows = list(zip(agri["id"].tolist(), agri["village"].tolist(), agri["ownership"].tolist(), agri["area_ha"].tolist()))
     forestry, agricultural = {}, {}
-    pu_by_parcel = {p: g for p, g in pu.groupby("parcel", sort=False)}
     for t in d.periods:
+        f_terms, a_terms = [], []
         # new carbon forests
-        for p, grp in carbon_pu.groupby("parcel", sort=False):
-            v = grp["village"].iloc[0]
+        for p, us in carbon_of.items():
+            v = village_of[p]
             if p in ic:
-                put(v, "villagers", t, fc * m.IC_F[p, t])
-                put(v, "village_collective", t, fc * m.IC_C[p, t])
+                terms = [(v, "villagers", fc * m.IC_F[p, t]), (v, "village_collective", fc * m.IC_C[p, t])]
             else:
-                put(v, "village_collective", t, fc * xsum(m, grp, t))
+                terms = [(v, "village_collective", fc * pyo.quicksum(m.x[p, u, t] for u in us))]
+            for v_, r_, e_ in terms:
+                put(v_, r_, t, e_)
+                f_terms.append(e_)
         # existing registered forest that stays forest
-        for p, row in reg.iterrows():
-            rec = owner(row["ownership"], row["area_ha"], min_ha, forest=True)
-            g = pu_by_parcel.get(p)
-            put(row["village"], rec, t, fc * (row["area_ha"] - xsum(m, g, t)))
+        for p, v, own, area in reg_rows:
+            rec = owner(own, area, min_ha, forest=True)
+            e_ = fc * (area - pyo.quicksum(m.x[p, u, t] for u in uses_of.get(p, [])))
+            put(v, rec, t, e_)
+            f_terms.append(e_)
         # cropland that stays cropland
-        for p, row in agri.iterrows():
-            rec = owner(row["ownership"], row["area_ha"], min_ha)
-            g = pu_by_parcel.get(p)
-            put(row["village"], rec + "|agri", t, ac * (row["area_ha"] - xsum(m, g, t)))
-        forestry[t] = pyo.quicksum(pyo.quicksum(v) for (vv, rec, tt), v in to.items() if tt == t and not rec.endswith("|agri"))
-        agricultural[t] = pyo.quicksum(pyo.quicksum(v) for (vv, rec, tt), v in to.items() if tt == t and rec.endswith("|agri"))
+        for p, v, own, area in agri_rows:
+            rec = owner(own, area, min_ha)
+            e_ = ac * (area - pyo.quicksum(m.x[p, u, t] for u in uses_of.get(p, [])))
+            put(v, rec + "|agri", t, e_)
+            a_terms.append(e_)
+        forestry[t] = pyo.quicksum(f_terms)
+        agricultural[t] = pyo.quicksum(a_terms)
     m._expr["forestry_carbon"] = forestry
     m._expr["agricultural_carbon"] = agricultural
     m._expr["carbon_to"] = to
