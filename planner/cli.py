@@ -66,13 +66,15 @@ def print_summary(plan) -> None:
     rows = [("GEP (Yuan/yr)", "gep_yuan", _fmt_money), ("forestry carbon income", "forestry_carbon_income_yuan", _fmt_money),
             ("agricultural carbon income", "agricultural_carbon_income_yuan", _fmt_money),
             ("dividends to villagers + collectives", "dividends_yuan", _fmt_money),
-            ("budget used / budget", None, None), ("afforested (ha)", "afforested_ha", lambda v: f"{v:,.0f}"),
+            ("budget used / budget + loan", None, None), ("afforested (ha)", "afforested_ha", lambda v: f"{v:,.0f}"),
             ("vegetation coverage", "vegetation_coverage", lambda v: f"{v:.1%}"), ("forest coverage", "forest_coverage", lambda v: f"{v:.1%}"),
             ("gardens built", "gardens_built", lambda v: f"{int(v)}"), ("projects built", "projects_built", lambda v: f"{int(v)}"),
             ("people recruited", "recruited_people", lambda v: f"{int(v)}")]
     for label, col, f in rows:
         if col is None:
-            t.add_row(label, *[f"{_fmt_money(u)} / {_fmt_money(b)}" for u, b in zip(k["budget_used_yuan"], k["budget_yuan"])])
+            loans = plan.tables["finance"]["loan_yuan"] if "finance" in plan.tables else [0.0] * len(k)
+            t.add_row(label, *[f"{_fmt_money(u)} / {_fmt_money(b)}" + (f" + {_fmt_money(ln)}" if ln > 0.5 else "")
+                               for u, b, ln in zip(k["budget_used_yuan"], k["budget_yuan"], loans)])
         else:
             t.add_row(label, *[f(v) for v in k[col]])
     out.print(t)

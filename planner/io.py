@@ -347,6 +347,9 @@ def _cross_check(inst: Instance, lib: Library, parcels: pd.DataFrame, file: str)
         for j in r.projects:
             if j not in projects:
                 p.append(Problem(file, f"roles.{r.id}.projects", f"unknown project {j!r}", f"use one of {sorted(projects)}"))
+        for v in r.villages or []:
+            if v not in villages:
+                p.append(Problem(file, f"roles.{r.id}.villages", f"unknown village {v!r}", f"use one of {sorted(villages)}"))
         for t in r.periods or []:
             if t not in periods:
                 p.append(Problem(file, f"roles.{r.id}.periods", f"unknown period {t!r}", f"use one of {periods}"))

@@ -183,7 +183,7 @@ def _tables(li, d, m) -> dict[str, pd.DataFrame]:
     g_rows = []
     gard = alloc[alloc["kind"].isin(GARDEN_KINDS)].copy()
     veg = {u: d.lib.uses[u].vegetation_cover for u in d.lib.uses}
-    gard["veg_ha"] = gard["area_ha"] * gard["use"].map(veg)
+    gard["veg_ha"] = gard["area_ha"].astype(float) * gard["use"].map(veg).astype(float)
     for v in d.garden_villages:
         for t in periods:
             sel = gard[(gard["village"] == v) & (gard["period"] == t)]
@@ -341,5 +341,5 @@ def _gep_table(d, alloc, projects) -> pd.DataFrame:
             j = next(x for x in d.inst.projects if x.id == r["project"])
             if j.gep_yuan_per_yr:
                 rows.append({"village": j.host_village, "service": f"project:{j.id}", "category": "cultural", "period": t,
-                             "gep_yuan": j.gep_yuan_per_yr})
+                             "gep_yuan": j.gep_yuan_per_yr * idx})
     return pd.DataFrame(rows, columns=["village", "service", "category", "period", "gep_yuan"])

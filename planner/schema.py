@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 MU_PER_HA = 15.0  # 1 mu = 666.7 m2 [P §4.4(2)]
 
+INCOME_SOURCES = ("carbon_trading", "cultural_tourism", "parking", "fruit", "supporting_facilities", "other")
+
 RECIPIENTS = (
     "villagers",
     "village_collective",
@@ -293,6 +295,7 @@ class Role(_Strict):
     projects: list[str] = Field(default_factory=list, description="For per_project norms: the projects staffed.")
     wage_yuan_per_yr: float = Field(0.0, ge=0, description="Pay per person per year, charged to the budget.", json_schema_extra={"unit": "Yuan/yr"})
     periods: list[str] | None = Field(None, description="Periods the range applies in (null: all).")
+    villages: list[str] | None = Field(None, description="Villages that may recruit for this role (null: all, including the town).")
 
     @model_validator(mode="after")
     def _order(self) -> "Role":
@@ -331,7 +334,8 @@ class Project(_Strict):
     host_village: str = Field(description="Village whose collective and villagers receive their shares.")
     capex_yuan: float = Field(ge=0, description="Capital cost, charged to the budget of the period it is built in.", json_schema_extra={"unit": "Yuan"})
     income_yuan_per_yr: dict[str, float] = Field(
-        description="Annual operating income by source (carbon_trading, cultural_tourism, parking, fruit, supporting_facilities).",
+        description="Annual operating income by source (carbon_trading, cultural_tourism, parking, fruit, supporting_facilities, other) [P Table 1]. "
+        "It is the project's own operating income, on top of the land's carbon and fruit income.",
         json_schema_extra={"unit": "Yuan/yr"},
     )
     shares: dict[str, float] = Field(description=f"Share of income by recipient; keys among {', '.join(RECIPIENTS)}; must sum to 1.")
@@ -339,6 +343,16 @@ class Project(_Strict):
     prerequisites: list[Prerequisite] = Field(default_factory=list, description="Conditions on the land decisions; all must hold.")
     earliest_period: str | None = Field(None, description="Cannot be built before this period.")
     required: bool = Field(False, description="Must be built by the last period (policy).")
+
+    @field_validator("income_yuan_per_yr")
+    @classmethod
+    def _sources(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = [k for k in v if k not in INCOME_SOURCES]
+        if bad:
+            raise ValueError(f"unknown income source(s) {bad}; use {list(INCOME_SOURCES)}")
+        if any(x < 0 for x in v.values()):
+            raise ValueError("income must be >= 0")
+        return v
 
     @field_validator("shares")
     @classmethod
@@ -361,6 +375,10 @@ class Objective(_Strict):
     order: list[Literal["gep", "dividends"]] = Field(["gep", "dividends"], description="Lexicographic order.")
     lexicographic_tolerance: float = Field(1e-6, ge=0, description="Relative loss allowed on an earlier goal.")
     dividend_recipients: list[str] = Field(["villagers", "village_collective"], description="Recipients whose income counts as dividends.")
+    tie_break: Literal["least_cost", "none"] = Field(
+        "least_cost", description="Among plans with the same objective, pick the one that spends least (establishment, "
+        "projects, wages) — a second solve that keeps the objective at its optimum. `none` returns the solver's first optimum.",
+    )
 
 
 class SolverOptions(_Strict):

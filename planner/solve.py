@@ -26,6 +26,7 @@ from .model import build_model
 
 DEFAULT_REL_GAP = 1e-9   # exact by default: GEP is large, dividends would hide inside a looser gap
 DEFAULT_ABS_GAP = 1e-4   # million Yuan = 100 Yuan/yr
+TIE_BREAK_GAP = 1e-6     # relative gap of the least-cost tie-break stage
 
 
 @dataclass
@@ -148,13 +149,22 @@ def run_solver(m: pyo.ConcreteModel, opts: dict[str, Any]) -> dict[str, Any]:
 _RANK = {"optimal": 0, "feasible": 1, "no_solution": 2, "infeasible": 3, "unbounded": 4, "error": 5}
 
 
+def _keep(m: pyo.ConcreteModel, name: str, expr, best: float, rel: float) -> None:
+    """Hold an objective at (nearly) its optimum while a later stage optimises something else."""
+    keep = best - max(rel * abs(best), 1e-6)
+    m.add_component(name, pyo.Constraint(expr=expr >= keep))
+    m._families.setdefault("objective_keep", []).append(name)
+
+
 def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> SolveResult:
-    """Solve weighted or lexicographically; the worst stage status is the result's."""
+    """Solve weighted or lexicographically, then (``objective.tie_break``) pick the
+    least-cost plan among the optimal ones. The worst main-stage status is the result's."""
     ob = d.inst.objective
     stages = []
     if ob.mode == "weighted":
         r = run_solver(m, opts)
         stages.append({"goal": "weighted", **r})
+        main_expr = m.objective.expr
     else:
         m.objective.deactivate()
         goals = {"gep": m.obj_gep, "dividends": m.obj_dividends}
@@ -167,16 +177,30 @@ def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> Sol
             if r["status"] not in ("optimal", "feasible"):
                 break
             if i < len(ob.order) - 1:
-                best = r["objective"]
-                keep = best - ob.lexicographic_tolerance * abs(best) - 1e-9
-                m.add_component(f"lexicographic_keep_{goal}", pyo.Constraint(expr=goals[goal] >= keep))
-                m._families.setdefault("lexicographic", []).append(f"lexicographic_keep_{goal}")
+                _keep(m, f"lexicographic_keep_{goal}", goals[goal], r["objective"], ob.lexicographic_tolerance)
+        main_expr = goals[ob.order[len(stages) - 1]]
     worst = max(stages, key=lambda s: _RANK[s["status"]])
     last = stages[-1]
+    objective = last["objective"] if last["status"] in ("optimal", "feasible") else None
     gaps = [s["mip_gap"] for s in stages if s["mip_gap"] is not None]
+    if ob.tie_break == "least_cost" and worst["status"] in ("optimal", "feasible"):
+        m.objective.deactivate()
+        for c in m.component_objects(pyo.Objective, active=True):
+            c.deactivate()
+        _keep(m, "tie_break_keep", main_expr, objective, DEFAULT_REL_GAP if opts["mip_gap"] is None else opts["mip_gap"])
+        m.objective_least_cost = pyo.Objective(expr=pyo.quicksum(m._expr["spend"].values()), sense=pyo.minimize)
+        # a tie-break: the main objective is held by a constraint, so a 1e-6 gap on spending is plenty
+        r = run_solver(m, {**opts, "mip_gap": max(opts["mip_gap"] or 0.0, TIE_BREAK_GAP)})
+        stages.append({"goal": "least_cost", **r})
+        if r["status"] in ("optimal", "feasible"):
+            objective = pyo.value(main_expr)
+        else:  # keep the main stage's plan: re-solve it without the tie-break
+            m.objective_least_cost.deactivate()
+            m.tie_break_keep.deactivate()
+            (m.objective if ob.mode == "weighted" else getattr(m, f"objective_{ob.order[-1]}")).activate()
+            run_solver(m, opts)
     return SolveResult(
-        status=worst["status"], termination=worst["termination"],
-        objective=last["objective"] if last["status"] in ("optimal", "feasible") else None,
+        status=worst["status"], termination=worst["termination"], objective=objective,
         bound=last["bound"], mip_gap=max(gaps) if gaps and worst["status"] in ("optimal", "feasible") else None,
         solve_time_s=sum(s["time_s"] for s in stages), solver=opts["solver"], stages=stages,
     )

@@ -377,7 +377,11 @@ def _recruitment(c: _Ctx, rep: _Report) -> None:
     if rec.empty:
         rec = pd.DataFrame(columns=["village", "role", "period", "count"])
     rec["count"] = rec["count"].astype(float)
+    roles_by_id = {r.id: r for r in c.inst.roles}
     for _, r in rec.iterrows():
+        allowed = roles_by_id[r["role"]].villages if r["role"] in roles_by_id else None
+        if allowed is not None and r["village"] not in allowed and r["count"] > 0:
+            rep.bad("recruitment", f"{r['village']}, {r['role']}, {r['period']}", "recruited in a village not allowed for the role", r["count"], 0)
         if abs(r["count"] - round(r["count"])) > 1e-6 or r["count"] < 0:
             rep.bad("recruitment", f"{r['village']}, {r['role']}, {r['period']}", "recruitment is not a whole, non-negative number", r["count"])
     built = _built(c)
@@ -513,7 +517,7 @@ def _carbon_and_money(c: _Ctx, rep: _Report) -> float:
         idx = c.period[t].gep_price_index
         gep = idx * (float((remain * par["cover"].map(lambda x: c.gep_ha(x, True))).sum())
                      + float((at["area_ha"] * at["use"].map(lambda u: c.gep_ha(u, False))).sum()))
-        gep += sum(j.gep_yuan_per_yr for j in inst.projects if built.get((j.id, t), False))
+        gep += idx * sum(j.gep_yuan_per_yr for j in inst.projects if built.get((j.id, t), False))
         # spending
         prev = c.at(c.prev[t]).set_index(["parcel", "use"])["area_ha"]
         now = at.set_index(["parcel", "use"])["area_ha"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import csv
 import itertools
+import os
 from pathlib import Path
 from typing import Any
 
@@ -84,9 +85,10 @@ AGRICULTURAL_YUAN_PER_HA = 0.43 * 15 * 10  # 64.5 Yuan/ha/yr
 
 
 def _merge(base: dict, over: dict | None) -> dict:
+    """Deep-merge ``over`` on ``base``; an ``equivalents`` mapping is replaced whole."""
     out = copy.deepcopy(base)
     for k, v in (over or {}).items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict):
+        if isinstance(v, dict) and isinstance(out.get(k), dict) and k != "equivalents":
             out[k] = _merge(out[k], v)
         else:
             out[k] = copy.deepcopy(v)
@@ -191,9 +193,17 @@ def _csv(v: Any) -> Any:
 # ---------------------------------------------------------------------------
 
 
+VERIFY = os.environ.get("PLANNER_TEST_VERIFY", "") not in ("", "0")
+
+
 def solve(li: planner.LoadedInstance, **kw: Any) -> planner.Plan:
-    """Solve without the (concurrently written) verifier, single-threaded."""
-    return planner.solve(li, verify=False, threads=1, **kw)
+    """Solve single-threaded. The independent verifier (planner/verify.py, written
+    concurrently) is off unless PLANNER_TEST_VERIFY=1, in which case every plan with a
+    solution must also pass it."""
+    plan = planner.solve(li, verify=VERIFY, threads=1, **kw)
+    if VERIFY and plan.has_solution:
+        assert plan.verification["passed"], plan.verification["violations"]
+    return plan
 
 
 def _last(plan: planner.Plan) -> str:

@@ -80,3 +80,15 @@ def test_cumulative_with_heavier_later_period(build):
     assert area(plan, use="ornamental_forest", period="2025") == approx(0)
     assert area(plan, use="ecological_forest", period="2035") == approx(10)
     assert plan.objective == approx(160_000)
+
+
+def test_no_land_use_option_keeps_the_current_land(build):
+    """Every use switched off (``uses.<use>.enabled: false``) leaves the land as it is:
+    grassland 10 ha at 1,000 Yuan/ha/yr -> GEP 10,000 Yuan/yr, no allocation. (A scenario that
+    disables every option must still solve, not crash while building the model.)"""
+    li = build([P("G", "grassland", 10)], uses=["ecological_forest"],
+               use_policies={"ecological_forest": {"enabled": False}})
+    plan = solve(li)
+    assert plan.status == "optimal"
+    assert len(plan.allocations) == 0
+    assert plan.objective == approx(10_000)

@@ -2,7 +2,9 @@
 
 [N §2.1, §3.1]: provisioning, regulating and cultural services. GEP at the end of period
 t = price index x (sum over parcels of remaining area x GEP/ha of its cover + sum over
-uses of area x GEP/ha of the use) + cultural GEP of the EOD projects built.
+uses of area x GEP/ha of the use + cultural GEP of the EOD projects built). The price index
+applies to every term; ``prices.gep_scale`` (regional calibration of the library's
+equivalents) does not apply to project GEP, which is given in Yuan/yr directly.
 No constraints; defines ``m._expr['gep'][t]``.
 """
 
@@ -26,5 +28,5 @@ def add(m, d) -> None:
     for t in d.periods:
         idx = d.period[t].gep_price_index
         proj = pyo.quicksum(j.gep_yuan_per_yr / MONEY * m.built[j.id, t] for j in d.inst.projects if j.gep_yuan_per_yr)
-        gep[t] = idx * (base / MONEY + xsum(m, pu, t, "d_gep", 1 / MONEY)) + proj
+        gep[t] = idx * (base / MONEY + xsum(m, pu, t, "d_gep", 1 / MONEY) + proj)
     m._expr["gep"] = gep

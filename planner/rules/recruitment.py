@@ -18,6 +18,7 @@ Constraints (N[role,t] = sum over villages of recruit[v, role, t])
 - ``labour_assign[v, role, t]``: recruit = sum over allowed groups of assign[v, role, group, t].
 - ``labour_pool[v, group, t]``: sum over roles of assign <= the village's pool of that group
   (policy ``labour_pools``).
+- ``recruit_village[v, role, t]``: recruit = 0 in villages outside ``roles[].villages``.
 """
 
 from __future__ import annotations
@@ -68,6 +69,9 @@ def add(m, d) -> None:
                     projs = [j.id for j in d.inst.projects if j.id in r.projects and (v is None or j.host_village == v)]
                     if projs:
                         work[key] = norm.value * pyo.quicksum(m.built[j, t] for j in projs) <= people[t]
+    outside = {(v, r.id, t): m.recruit[v, r.id, t] <= 0 for r in d.inst.roles if r.villages is not None
+               for v in d.recruit_villages if v not in r.villages for t in d.periods}
+    add_rows(m, FAMILY, "recruit_village", outside)
     add_rows(m, FAMILY, "recruit_min", lo)
     add_rows(m, FAMILY, "recruit_max", hi)
     add_rows(m, FAMILY + "_work", "recruit_work_township", {k: c for k, c in work.items() if len(k) == 2})

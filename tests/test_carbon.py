@@ -1,0 +1,174 @@
+"""carbon_application: forestry carbon 0.7 t/mu/yr x 15 mu/ha x 58 Yuan/t = 609 Yuan/ha/yr,
+agricultural carbon 0.43 t/mu/yr x 15 x 10 Yuan/t = 64.5 Yuan/ha/yr; a villager applies
+individually only for >= 0.67 ha of arbor forest on own land, otherwise the collective
+applies and receives the income."""
+
+from __future__ import annotations
+
+from helpers import AGRICULTURAL_YUAN_PER_HA, FORESTRY_YUAN_PER_HA, P, approx, area, income, kpi, period, solve
+
+# carbon forest worth exactly what grassland is worth (1,000 Yuan/ha/yr): only carbon moves the plan
+CARBON_FOREST = {"ecological_forest": {"equivalents": {"eco": 1}, "forestry_carbon": True,
+                                       "from_covers": ["grassland", "scattered_farmland"]}}
+CROPS = {"scattered_farmland": {"agricultural_carbon": True}}
+# A spare 1 ha of bare mine with a worthless, carbon-free option, so that instances whose point is
+# "no land use" still have one land decision (the no-option case has its own test in test_land_use).
+SPARE = P("M0", "reclaimed_mine", 1)
+SPARE_USE = {"ornamental_forest": {"equivalents": {}, "from_covers": ["reclaimed_mine"]}}
+
+
+def test_carbon_rates_from_the_paper():
+    assert FORESTRY_YUAN_PER_HA == approx(609)
+    assert AGRICULTURAL_YUAN_PER_HA == approx(64.5)
+
+
+def test_forestry_carbon_609_yuan_per_ha(build):
+    """Collective grassland 10 ha; a carbon forest is worth the same GEP, so the plan plants it
+    for the carbon: 10 x 609 = 6,090 Yuan/yr to the collective; objective 10,000 + 6,090."""
+    plan = solve(build([P("A1", "grassland", 10)], uses=CARBON_FOREST))
+    assert plan.status == "optimal"
+    assert area(plan, use="ecological_forest") == approx(10)
+    assert kpi(plan, "forestry_carbon_income_yuan") == approx(6_090)
+    assert income(plan, village="a", recipient="village_collective") == approx(6_090)
+    assert plan.objective == approx(16_090)
+
+
+def test_forestry_carbon_price_moves_the_income(build):
+    """At 80 Yuan/t: 0.7 x 15 x 80 = 840 Yuan/ha/yr -> 8,400 Yuan/yr."""
+    li = build([P("A1", "grassland", 10)], uses=CARBON_FOREST, prices={"forestry_carbon_yuan_per_t": 80})
+    plan = solve(li)
+    assert plan.status == "optimal"
+    assert kpi(plan, "forestry_carbon_income_yuan") == approx(8_400)
+    assert plan.objective == approx(18_400)
+
+
+def test_agricultural_carbon_64_5_yuan_per_ha(build):
+    """Scattered farmland declared for agricultural carbon: collective 10 ha -> 645 Yuan/yr to the
+    collective; a villager's own 2 ha -> 129 Yuan/yr to villagers. No land use (the spare mine has a
+    worthless option only): objective
+    12,000 (GEP) + 774."""
+    li = build([P("F1", "scattered_farmland", 10), P("F2", "scattered_farmland", 2, ownership="individual"), SPARE],
+               covers=CROPS, uses=SPARE_USE)
+    plan = solve(li)
+    assert plan.status == "optimal"
+    assert kpi(plan, "agricultural_carbon_income_yuan") == approx(774)
+    assert income(plan, recipient="village_collective") == approx(645)
+    assert income(plan, recipient="villagers") == approx(129)
+    assert plan.objective == approx(12_774)
+
+
+def test_agricultural_carbon_participation(build):
+    """Half the cropland declared (participation 0.5): 387 Yuan/yr."""
+    li = build([P("F1", "scattered_farmland", 10), P("F2", "scattered_farmland", 2, ownership="individual"), SPARE],
+               covers=CROPS, uses=SPARE_USE, prices={"agricultural_carbon_participation": 0.5})
+    plan = solve(li)
+    assert plan.status == "optimal"
+    assert kpi(plan, "agricultural_carbon_income_yuan") == approx(387)
+
+
+def test_forest_on_cropland_trades_agricultural_for_forestry_carbon(build):
+    """Collective farmland 10 ha -> carbon forest (same GEP): 609 > 64.5 per ha, so all of it is
+    planted: forestry 6,090, agricultural 0; objective 10,000 + 6,090."""
+    li = build([P("F1", "scattered_farmland", 10)], uses=CARBON_FOREST, covers=CROPS)
+    plan = solve(li)
+    assert plan.status == "optimal"
+    assert area(plan, use="ecological_forest") == approx(10)
+    assert kpi(plan, "agricultural_carbon_income_yuan") == approx(0)
+    assert kpi(plan, "forestry_carbon_income_yuan") == approx(6_090)
+    assert plan.objective == approx(16_090)
+
+
+def _who_applies(build, **pol):
+    parcels = [P("I1", "grassland", 1.0, ownership="individual"), P("I2", "grassland", 0.5, ownership="individual"),
+               P("C1", "grassland", 2.0)]
+    return build(parcels, uses=CARBON_FOREST, policies=pol)
+
+
+def test_individual_application_needs_0_67_ha(build):
+    """All three grassland parcels become carbon forest (3.5 ha x 609 = 2,131.5 Yuan/yr).
+    I1: a villager's 1.0 ha forest (> 0.67 ha) -> the villager applies: 609 to villagers.
+    I2: a villager's 0.5 ha (< 0.67) -> transferred, the collective applies: 304.5.
+    C1: collective land 2 ha -> collective: 1,218. Collective total 1,522.5."""
+    plan = solve(_who_applies(build))
+    assert plan.status == "optimal"
+    assert kpi(plan, "forestry_carbon_income_yuan") == approx(2_131.5)
+    assert income(plan, recipient="villagers") == approx(609)
+    assert income(plan, recipient="village_collective") == approx(1_522.5)
+    apps = plan.carbon_applications.set_index("parcel")
+    assert bool(apps.loc["I1", "individual"]) and apps.loc["I1", "individual_ha"] == approx(1.0)
+    assert "I2" not in apps.index or not bool(apps.loc["I2", "individual"])
+    assert plan.objective == approx(3_500 + 2_131.5)
+
+
+def test_lower_individual_threshold(build):
+    """individual_carbon_min_ha 0.4: I2's 0.5 ha now qualifies: villagers 609 + 304.5 = 913.5,
+    collective 1,218."""
+    plan = solve(_who_applies(build, individual_carbon_min_ha=0.4))
+    assert plan.status == "optimal"
+    assert income(plan, recipient="villagers") == approx(913.5)
+    assert income(plan, recipient="village_collective") == approx(1_218)
+
+
+def test_large_parcel_with_small_forest_goes_to_the_collective(build):
+    """A villager's 1.0 ha parcel, but the budget (500 Yuan at 1,000 Yuan/ha) plants only 0.5 ha:
+    the forest is below 0.67 ha, so the collective applies: 304.5 Yuan/yr to the collective."""
+    li = build([P("I1", "grassland", 1.0, ownership="individual")],
+               uses={"ecological_forest": {**CARBON_FOREST["ecological_forest"], "establishment_cost_yuan_per_ha": 1000}},
+               periods=[period("2025", budget=500)])
+    plan = solve(li)
+    assert plan.status == "optimal"
+    assert area(plan, use="ecological_forest") == approx(0.5)
+    assert income(plan, recipient="village_collective") == approx(304.5)
+    assert income(plan, recipient="villagers") == approx(0)
+    apps = plan.carbon_applications.set_index("parcel")
+    assert not bool(apps.loc["I1", "individual"])
+    assert apps.loc["I1", "collective_ha"] == approx(0.5)
+
+
+def test_registered_existing_forest(build):
+    """Existing forest already registered for carbon (5,000 Yuan/ha/yr GEP): a villager's 1 ha
+    -> villagers 609; a villager's 0.5 ha -> collective 304.5; collective 2 ha -> 1,218.
+    Objective 17,500 + 2,131.5 = 19,631.5 Yuan/yr."""
+    parcels = [P("R1", "forest", 1.0, ownership="individual", carbon_registered=True),
+               P("R2", "forest", 0.5, ownership="individual", carbon_registered=True),
+               P("R3", "forest", 2.0, carbon_registered=True), P("R4", "forest", 3.0, carbon_registered=False), SPARE]
+    plan = solve(build(parcels, uses=SPARE_USE))
+    assert plan.status == "optimal"
+    assert kpi(plan, "forestry_carbon_income_yuan") == approx(2_131.5)
+    assert income(plan, recipient="villagers") == approx(609)
+    assert income(plan, recipient="village_collective") == approx(1_522.5)
+    assert plan.objective == approx(5_000 * 6.5 + 2_131.5)
+
+
+SPARSE_CARBON = {"ecological_forest": {**CARBON_FOREST["ecological_forest"], "canopy_density": 0.1}}
+
+
+def test_sparse_stand_earns_no_forestry_carbon(build):
+    """A carbon forest at canopy density 0.1 does not count as forest (minimum 0.2), so it is not
+    a carbon-sequestration forest: no carbon income, nothing gained by planting; objective
+    10,000 Yuan/yr (GEP only)."""
+    plan = solve(build([P("A1", "grassland", 10)], uses=SPARSE_CARBON))
+    assert plan.status == "optimal"
+    assert kpi(plan, "forestry_carbon_income_yuan") == approx(0)
+    assert plan.objective == approx(10_000)
+
+
+def test_sparse_stand_earns_carbon_at_lower_canopy_threshold(build):
+    """forest_canopy_min 0.1: the stand counts, 6,090 Yuan/yr of carbon; objective 16,090."""
+    plan = solve(build([P("A1", "grassland", 10)], uses=SPARSE_CARBON, policies={"forest_canopy_min": 0.1}))
+    assert plan.status == "optimal"
+    assert kpi(plan, "forestry_carbon_income_yuan") == approx(6_090)
+    assert plan.objective == approx(16_090)
+
+
+def test_agricultural_carbon_of_a_cropping_use(build):
+    """``agricultural_carbon`` is a coefficient of land classes, i.e. of covers *and* uses
+    (schema ``LandClass``). A courtyard use growing crops (2,000 Yuan/ha/yr GEP) flagged
+    ``agricultural_carbon: true`` on 10 ha of collective homestead earns 10 x 64.5 = 645
+    Yuan/yr of agricultural carbon for the collective: objective 20,000 + 645 = 20,645."""
+    li = build([P("H1", "settlement", 10)], uses={"courtyard_economy": {"agricultural_carbon": True}})
+    plan = solve(li)
+    assert plan.status == "optimal"
+    assert area(plan, use="courtyard_economy") == approx(10)
+    assert kpi(plan, "agricultural_carbon_income_yuan") == approx(645)
+    assert plan.objective == approx(20_645)
