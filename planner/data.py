@@ -121,21 +121,25 @@ class ModelData:
             part = sel[["id", "village", "area_ha", "cover", "red_line", "eco_space", "ownership"]].copy()
             part["use"] = u
             rows.append(part)
-        if not rows:
-            cols = ["parcel", "village", "area_ha", "cover", "red_line", "eco_space", "ownership", "use"]
-            return pd.DataFrame(columns=cols)
+        if not rows:  # no use can be established anywhere: an empty frame with every column
+            part = pr[["id", "village", "area_ha", "cover", "red_line", "eco_space", "ownership"]].iloc[0:0].copy()
+            part["use"] = pd.Series(dtype=str)
+            rows = [part]
         df = pd.concat(rows, ignore_index=True).rename(columns={"id": "parcel"})
         uses = self.lib.uses
         cm = self.inst.prices.establishment_cost_multiplier
-        df["kind"] = df["use"].map(lambda u: uses[u].kind.value)
+        df["kind"] = df["use"].map(lambda u: uses[u].kind.value).astype(object)
         df["gep_per_ha"] = df["use"].map(lambda u: self.gep_per_ha_of(u, "use"))
         df["cost_per_ha"] = df["use"].map(lambda u: uses[u].establishment_cost_yuan_per_ha * cm)
-        for attr in ("vegetation_cover", "ecological_space", "income_yuan_per_ha_yr", "subsidy_yuan_per_ha_yr", "forestry_carbon"):
-            df[attr] = df["use"].map(lambda u, a=attr: getattr(uses[u], a))
-        df["is_forest"] = df["use"].map(lambda u: uses[u].forest and uses[u].canopy_density >= self.inst.policies.forest_canopy_min)
+        for attr, typ in (("vegetation_cover", float), ("ecological_space", bool), ("income_yuan_per_ha_yr", float),
+                          ("subsidy_yuan_per_ha_yr", float), ("forestry_carbon", bool), ("agricultural_carbon", bool)):
+            df[attr] = df["use"].map(lambda u, a=attr: getattr(uses[u], a)).astype(typ)
+        df["gep_per_ha"] = df["gep_per_ha"].astype(float)
+        df["cost_per_ha"] = df["cost_per_ha"].astype(float)
+        df["is_forest"] = df["use"].map(lambda u: uses[u].forest and uses[u].canopy_density >= self.inst.policies.forest_canopy_min).astype(bool)
         # only a stand that counts as forest (canopy density >= the minimum) can be a carbon-sequestration forest
         df["forestry_carbon"] = df["forestry_carbon"] & df["is_forest"]
-        df["cover_ecological_space"] = df["cover"].map(lambda c: self.lib.covers[c].ecological_space)
+        df["cover_ecological_space"] = df["cover"].map(lambda c: self.lib.covers[c].ecological_space).astype(bool)
         # street green only in the central town; gardens not in the town
         is_town = df["village"] == self.town
         df = df[~((df["kind"] == UseKind.street_green.value) & ~is_town)]

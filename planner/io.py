@@ -288,6 +288,10 @@ def load_parcels(path: Path, area_unit: str, inst: Instance, lib: Library, inst_
             df[col] = _to_bool(df[col].replace("", "false"), file, col, problems, ids)
         else:
             df[col] = False
+    referenced = {pol.require_attribute for pol in inst.uses.values() if pol.require_attribute}
+    referenced.add(inst.policies.scenic_require_attribute)
+    for col in sorted(a for a in referenced if a and a in df.columns and a not in PARCEL_OPTIONAL_BOOL):
+        df[col] = _to_bool(df[col].replace("", "false"), file, col, problems, ids)
     if problems:
         raise InputError(problems)
     extra = [c for c in df.columns if c not in PARCEL_COLUMNS and c not in PARCEL_OPTIONAL_BOOL and c != "area_ha"]

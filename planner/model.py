@@ -46,6 +46,8 @@ def build_model(d: ModelData) -> pyo.ConcreteModel:
     m._d = d
     m._families = {}
     m._expr = {}
+    m._impossible = []
+    m.zero = pyo.Var(bounds=(0.0, 0.0))  # carries rows that no plan can satisfy (see rules.add_rows)
     m.T = pyo.Set(initialize=d.periods, ordered=True)
     pu = d.pu
     area = dict(zip(pu["parcel"] + "\x00" + pu["use"], pu["area_ha"]))

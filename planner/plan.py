@@ -86,6 +86,10 @@ class Plan:
         )
         if plan.has_solution:
             plan.tables = _tables(li, d, m)
+        elif getattr(m, "_impossible", None):
+            rows = [f"{name}[{', '.join(map(str, key))}]" for _, name, key in m._impossible]
+            plan.status_note = ("no plan can meet these rules whatever is decided: " + "; ".join(rows[:10])
+                                + (f" and {len(rows) - 10} more" if len(rows) > 10 else ""))
         return plan
 
     # ------------------------------------------------------------------
@@ -173,7 +177,7 @@ def _tables(li, d, m) -> dict[str, pd.DataFrame]:
         v = var.value or 0.0
         if v > TOL:
             rec.append((p, u, t, v))
-    alloc = pd.DataFrame(rec, columns=["parcel", "use", "period", "area_ha"])
+    alloc = pd.DataFrame(rec, columns=["parcel", "use", "period", "area_ha"]).astype({"area_ha": float})
     meta = pu.set_index(["parcel", "use"])[["village", "kind", "cover"]]
     alloc = alloc.join(meta, on=["parcel", "use"])
     alloc = alloc[["village", "parcel", "cover", "use", "kind", "period", "area_ha"]]
@@ -293,11 +297,11 @@ def _spend_parts(d, alloc, projects, recruitment, t) -> dict[str, float]:
     now = alloc[alloc["period"] == t].set_index(["parcel", "use"])["area_ha"]
     before = alloc[alloc["period"] == prev].set_index(["parcel", "use"])["area_ha"] if prev else now * 0.0
     add = now.sub(before, fill_value=0.0).clip(lower=0)
-    land = float((add * cost.reindex(add.index).fillna(0)).sum())
+    land = float((add.astype(float) * cost.reindex(add.index).fillna(0).astype(float)).sum())
     capex = float(projects.loc[projects["period"] == t, "capex_yuan"].sum())
     wage = {r.id: r.wage_yuan_per_yr for r in d.inst.roles}
     rr = recruitment[recruitment["period"] == t]
-    wages = float((rr["count"] * rr["role"].map(wage)).sum()) * d.period[t].years
+    wages = float((rr["count"].astype(float) * rr["role"].map(wage).astype(float)).sum()) * d.period[t].years
     return {"establishment_yuan": land, "project_capex_yuan": capex, "wages_yuan": wages}
 
 
@@ -307,11 +311,15 @@ def _state(d, alloc, t) -> dict[str, float]:
     used = a.groupby("parcel")["area_ha"].sum().reindex(par.index).fillna(0.0)
     remain = par["area_ha"] - used
     uses = d.lib.uses
-    veg = float((remain * par["vegetation_cover"]).sum() + (a["area_ha"] * a["use"].map(lambda u: uses[u].vegetation_cover)).sum())
+    area = a["area_ha"].astype(float)
+
+    def per_use(f) -> pd.Series:
+        return a["use"].map(f).astype(float)
     umin = d.inst.policies.forest_canopy_min
-    forest = float((remain * par["is_forest"]).sum()
-                   + (a["area_ha"] * a["use"].map(lambda u: uses[u].forest and uses[u].canopy_density >= umin)).sum())
-    eco = float((remain * par["ecological_space"]).sum() + (a["area_ha"] * a["use"].map(lambda u: uses[u].ecological_space)).sum())
+    veg = float((remain * par["vegetation_cover"]).sum() + (area * per_use(lambda u: uses[u].vegetation_cover)).sum())
+    forest = float((remain * par["is_forest"].astype(float)).sum()
+                   + (area * per_use(lambda u: uses[u].forest and uses[u].canopy_density >= umin)).sum())
+    eco = float((remain * par["ecological_space"].astype(float)).sum() + (area * per_use(lambda u: uses[u].ecological_space)).sum())
     return {"vegetation_ha": veg, "forest_ha": forest, "eco_ha": eco}
 
 

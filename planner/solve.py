@@ -151,7 +151,7 @@ _RANK = {"optimal": 0, "feasible": 1, "no_solution": 2, "infeasible": 3, "unboun
 
 def _keep(m: pyo.ConcreteModel, name: str, expr, best: float, rel: float) -> None:
     """Hold an objective at (nearly) its optimum while a later stage optimises something else."""
-    keep = best - max(rel * abs(best), 1e-6)
+    keep = best - max(rel * abs(best), 1e-9)  # 1e-9 million Yuan = 0.001 Yuan
     m.add_component(name, pyo.Constraint(expr=expr >= keep))
     m._families.setdefault("objective_keep", []).append(name)
 

@@ -41,6 +41,20 @@ def _close(a: float, b: float, rel: float = REL_TOL, abs_: float = 1e-3) -> bool
     return abs(a - b) <= max(abs_, rel * max(abs(a), abs(b)))
 
 
+_COLUMNS = {
+    "allocations": ["village", "parcel", "cover", "use", "kind", "period", "area_ha"],
+    "gardens": ["village", "period", "built", "area_ha", "vegetated_ha", "vegetation_coverage"],
+    "street_green": ["period", "count", "area_ha"],
+    "projects": ["project", "period", "built"],
+    "recruitment": ["village", "role", "period", "count"],
+    "recruitment_groups": ["village", "role", "group", "period", "count"],
+    "carbon_applications": ["parcel", "village", "period", "individual", "individual_ha", "collective_ha"],
+    "finance": ["period", "loan_yuan"],
+    "kpis": ["period"],
+}
+_TEXT = {"village", "parcel", "cover", "use", "kind", "period", "project", "role", "group", "built", "individual"}
+
+
 class _Ctx:
     """Everything the checks need, computed from the instance and the plan tables."""
 
@@ -54,17 +68,21 @@ class _Ctx:
         self.town = next((v.id for v in self.inst.villages if v.is_town), None)
         self.total = float(self.par["area_ha"].sum())
         t = plan.tables
-        a = t["allocations"].copy()
+        a = t["allocations"].copy() if "allocations" in t else pd.DataFrame()
         if a.empty:
-            a = pd.DataFrame(columns=["village", "parcel", "cover", "use", "kind", "period", "area_ha"])
+            a = pd.DataFrame({c: pd.Series(dtype=object if c in _TEXT else float) for c in _COLUMNS["allocations"]})
         a["period"] = a["period"].astype(str)
         a["area_ha"] = a["area_ha"].astype(float)
         uses = self.lib.uses
-        a["kind"] = a["use"].map(lambda u: uses[u].kind.value if u in uses else None)
+        a["kind"] = a["use"].map(lambda u: uses[u].kind.value if u in uses else None).astype(object)
         a["village"] = a["parcel"].map(self.par["village"])
         a["cover"] = a["parcel"].map(self.par["cover"])
         self.alloc = a
         self.tables = {k: (v.copy() if isinstance(v, pd.DataFrame) else pd.DataFrame(v)) for k, v in t.items()}
+        for k, cols in _COLUMNS.items():
+            df = self.tables.get(k)
+            if df is None or df.empty:
+                self.tables[k] = pd.DataFrame({c: pd.Series(dtype=object if c in _TEXT else float) for c in cols})
         for k, df in self.tables.items():
             if "period" in df.columns:
                 df["period"] = df["period"].astype(str)
@@ -261,7 +279,7 @@ def _gardens(c: _Ctx, rep: _Report) -> None:
             at = c.at(t)
             sel = at[(at["village"] == v) & at["kind"].isin(GARDEN)]
             area = float(sel["area_ha"].sum())
-            veg = float((sel["area_ha"] * sel["use"].map(lambda u: c.lib.uses[u].vegetation_cover)).sum())
+            veg = float((sel["area_ha"] * sel["use"].map(lambda u: c.lib.uses[u].vegetation_cover).astype(float)).sum())
             b = built.get((v, t), area > AREA_TOL)
             if area > pol.garden_max_ha + AREA_TOL:
                 rep.bad("gardens", f"{v}, {t}", "garden larger than the maximum", area, pol.garden_max_ha)
@@ -314,8 +332,8 @@ def _coverage(c: _Ctx, rep: _Report) -> None:
         remain = c.par["area_ha"] - used
         at = c.at(t)
         veg = float((remain * c.par["cover"].map(lambda x: c.lib.covers[x].vegetation_cover)).sum()
-                    + (at["area_ha"] * at["use"].map(lambda u: c.lib.uses[u].vegetation_cover)).sum())
-        forest = float((remain * c.par["cover"].map(c.is_forest_cover)).sum() + (at["area_ha"] * at["use"].map(c.is_forest_use)).sum())
+                    + (at["area_ha"] * at["use"].map(lambda u: c.lib.uses[u].vegetation_cover).astype(float)).sum())
+        forest = float((remain * c.par["cover"].map(c.is_forest_cover).astype(float)).sum() + (at["area_ha"] * at["use"].map(c.is_forest_use).astype(float)).sum())
         if pol.vegetation_coverage_min is not None and veg < pol.vegetation_coverage_min * c.total - AREA_TOL:
             rep.bad("coverage", t, "vegetation coverage below target", veg / c.total, pol.vegetation_coverage_min)
         if pol.forest_coverage_min is not None and forest < pol.forest_coverage_min * c.total - AREA_TOL:
@@ -472,7 +490,7 @@ def _carbon_and_money(c: _Ctx, rep: _Report) -> float:
         def put(v: str, r: str, y: float) -> None:
             income[(v, r)] = income.get((v, r), 0.0) + y
 
-        cf = at[at["use"].map(lambda u: lib.uses[u].forestry_carbon and c.is_forest_use(u))]
+        cf = at[at["use"].map(lambda u: lib.uses[u].forestry_carbon and c.is_forest_use(u)).astype(bool)]
         forest_by_parcel = cf.groupby("parcel")["area_ha"].sum()
         forestry = 0.0
         for p, ha in forest_by_parcel.items():
@@ -485,17 +503,21 @@ def _carbon_and_money(c: _Ctx, rep: _Report) -> float:
             who = "villagers" if (individual_ok and app.get((p, t), ha > min_ha)) else "village_collective"
             put(v, who, ha * fc)
             forestry += ha * fc
-        reg = par[par["carbon_registered"].astype(bool) & par["cover"].map(c.is_forest_cover)]
+        reg = par[par["carbon_registered"].astype(bool) & par["cover"].map(c.is_forest_cover).astype(bool)]
         for p, r in reg.iterrows():
             who = "villagers" if (r["ownership"] == "individual" and r["area_ha"] >= min_ha) else "village_collective"
             put(r["village"], who, remain[p] * fc)
             forestry += remain[p] * fc
-        agri_p = par[par["cover"].map(lambda x: lib.covers[x].agricultural_carbon)]
+        agri_p = par[par["cover"].map(lambda x: lib.covers[x].agricultural_carbon).astype(bool)]
         agri = 0.0
         for p, r in agri_p.iterrows():
             who = "villagers" if r["ownership"] == "individual" else "village_collective"
             put(r["village"], who, remain[p] * ac)
             agri += remain[p] * ac
+        for _, r in at[at["use"].map(lambda u: lib.uses[u].agricultural_carbon).astype(bool)].iterrows():
+            who = "villagers" if par.at[r["parcel"], "ownership"] == "individual" else "village_collective"
+            put(r["village"], who, r["area_ha"] * ac)
+            agri += r["area_ha"] * ac
         # land income and subsidies to the owner
         val_c = par["cover"].map(lambda x: lib.covers[x].income_yuan_per_ha_yr + lib.covers[x].subsidy_yuan_per_ha_yr)
         for p, r in par.iterrows():
@@ -516,7 +538,7 @@ def _carbon_and_money(c: _Ctx, rep: _Report) -> float:
         # GEP
         idx = c.period[t].gep_price_index
         gep = idx * (float((remain * par["cover"].map(lambda x: c.gep_ha(x, True))).sum())
-                     + float((at["area_ha"] * at["use"].map(lambda u: c.gep_ha(u, False))).sum()))
+                     + float((at["area_ha"] * at["use"].map(lambda u: c.gep_ha(u, False)).astype(float)).sum()))
         gep += idx * sum(j.gep_yuan_per_yr for j in inst.projects if built.get((j.id, t), False))
         # spending
         prev = c.at(c.prev[t]).set_index(["parcel", "use"])["area_ha"]
@@ -530,7 +552,7 @@ def _carbon_and_money(c: _Ctx, rep: _Report) -> float:
         rec = c.tables.get("recruitment", pd.DataFrame(columns=["village", "role", "period", "count"]))
         wage = {r.id: r.wage_yuan_per_yr for r in inst.roles}
         rr = rec[rec["period"] == t] if not rec.empty else rec
-        spend += float((rr["count"].astype(float) * rr["role"].map(wage)).sum()) * c.period[t].years if len(rr) else 0.0
+        spend += float((rr["count"].astype(float) * rr["role"].map(wage).astype(float)).sum()) * c.period[t].years if len(rr) else 0.0
         loan = loans.get(t, 0.0)
         cum_loan += loan
         fin_cfg = inst.finance

@@ -135,12 +135,15 @@ def write_instance(directory: Path, parcels: list[dict[str, Any]], *, uses: Any 
                    norms: list[str] | None = None, library_extra: dict | None = None,
                    periods: list[dict] | None = None, villages: list[dict] | dict | None = None,
                    policies: dict | None = None, use_policies: dict | None = None, area_unit: str = "ha",
-                   **fields: Any) -> Path:
+                   objective: dict | None = None, **fields: Any) -> Path:
     """Write lib_N.yaml, parcels_N.csv and instance_N.yaml into ``directory``; return the instance path.
 
     Defaults: one period ``2025`` of one year with an ample budget; villages are those the
     parcels name (empty labour pools); policies switch off the street-green and
-    one-garden-per-village targets unless ``policies`` says otherwise."""
+    one-garden-per-village targets unless ``policies`` says otherwise; the objective has no
+    least-cost tie-break stage (``tie_break: none``) unless ``objective`` asks for it, so each rule
+    family is tested on the main optimisation alone (the tie-break has its own tests in
+    test_objective.py)."""
     n = next(_counter)
     directory = Path(directory)
     lib = library(uses, covers, norms, **(library_extra or {}))
@@ -175,6 +178,7 @@ def write_instance(directory: Path, parcels: list[dict[str, Any]], *, uses: Any 
         "parcels": {"file": csv_file.name, "area_unit": area_unit},
         "uses": use_policies or {},
         "policies": pol,
+        "objective": {"tie_break": "none", **(objective or {})},
         **fields,
     }
     path = directory / f"instance_{n}.yaml"
@@ -193,13 +197,13 @@ def _csv(v: Any) -> Any:
 # ---------------------------------------------------------------------------
 
 
-VERIFY = os.environ.get("PLANNER_TEST_VERIFY", "") not in ("", "0")
+VERIFY = os.environ.get("PLANNER_TEST_VERIFY", "1") not in ("", "0")
 
 
 def solve(li: planner.LoadedInstance, **kw: Any) -> planner.Plan:
-    """Solve single-threaded. The independent verifier (planner/verify.py, written
-    concurrently) is off unless PLANNER_TEST_VERIFY=1, in which case every plan with a
-    solution must also pass it."""
+    """Solve single-threaded. Every plan with a solution must also pass the independent
+    verifier (planner/verify.py), so each hand-derived instance cross-checks it too
+    (PLANNER_TEST_VERIFY=0 switches that off when debugging the model alone)."""
     plan = planner.solve(li, verify=VERIFY, threads=1, **kw)
     if VERIFY and plan.has_solution:
         assert plan.verification["passed"], plan.verification["violations"]

@@ -90,3 +90,13 @@ def test_existing_forest_counts_at_lower_threshold(build):
     assert area(plan, use="ecological_forest") == approx(0)
     assert kpi(plan, "forest_coverage") == approx(0.2)
     assert plan.objective == approx(85_000)
+
+
+def test_unreachable_vegetation_target_is_reported_infeasible(build):
+    """Grassland 10 ha, 80% vegetated; the only option (a stand exactly as vegetated as the
+    grass) cannot raise coverage. A 90% target needs 9 ha vegetated but at most 8 ha can be:
+    no plan satisfies the rule, and the status must say so rather than drop the target."""
+    li = build([P("G", "grassland", 10)], uses={"ornamental_forest": {"vegetation_cover": 0.8}},
+               policies={"vegetation_coverage_min": 0.9})
+    plan = solve(li)
+    assert plan.status == "infeasible"

@@ -121,3 +121,15 @@ def test_unreachable_dividend_floor_is_infeasible(build):
     plan = solve(_floor(build, 2500))
     assert plan.status == "infeasible"
     assert plan.objective is None
+
+
+def test_dividend_floor_for_a_village_without_any_income_source(build):
+    """As above plus village c, which has only 5 ha of bare mine and no option that earns
+    anything. A floor of 1,000 Yuan/yr for every village cannot be met in c: infeasible."""
+    parcels = [P("A1", "fruit_forest", 1, village="a"), P("B1", "grassland", 10, village="b"),
+               P("C1", "reclaimed_mine", 5, village="c")]
+    li = build(parcels, uses={"fruit_expansion": {"equivalents": {"eco": 0.6}, "income_yuan_per_ha_yr": 200}},
+               covers={"fruit_forest": {"income_yuan_per_ha_yr": 2000}},
+               policies={"ecological_space_no_decrease": False, "dividend_floor_yuan": 1000})
+    plan = solve(li)
+    assert plan.status == "infeasible"

@@ -101,3 +101,40 @@ def test_gep_scale_and_multipliers(build):
     assert area(plan, use="ornamental_forest") == approx(10)
     assert kpi(plan, "gep_yuan") == approx(60_000)
     assert plan.objective == approx(61_000)
+
+
+# ---------------------------------------------------------------------------
+# Least-cost tie-break (objective.tie_break, the planner's default): among plans with
+# the optimal objective, the one that spends least.
+# ---------------------------------------------------------------------------
+
+
+def test_tie_break_picks_the_cheaper_of_equal_plans(build):
+    """Grassland 10 ha; ecological and ornamental forest both worth 4,000 Yuan/ha/yr, the first
+    costs 1,000 Yuan/ha, the second nothing. Every split is optimal (40,000 Yuan/yr); the
+    least-cost tie-break plants only the free ornamental forest and spends nothing."""
+    li = build([P("A1", "grassland", 10)],
+               uses={"ecological_forest": {"establishment_cost_yuan_per_ha": 1000},
+                     "ornamental_forest": {"equivalents": {"eco": 4}}},
+               objective={"tie_break": "least_cost"})
+    plan = solve(li)
+    assert plan.status == "optimal"
+    assert area(plan, use="ornamental_forest") == approx(10)
+    assert kpi(plan, "budget_used_yuan") == approx(0)
+    assert plan.objective == approx(40_000)
+
+
+def test_tie_break_does_not_give_up_objective_to_save_money(build):
+    """Grassland 10 ha; ecological forest +3,000 Yuan/ha/yr for 1,000 Yuan/ha, ample budget: the
+    only optimal plan plants all 10 ha (40,000 Yuan/yr, 10,000 Yuan spent). A tie-break picks
+    among *optimal* plans, so it must return exactly that plan, as ``tie_break: none`` does --
+    not one that plants a little less to save a little money and reports it as optimal."""
+    uses = {"ecological_forest": {"establishment_cost_yuan_per_ha": 1000}}
+    plain = solve(build([P("A1", "grassland", 10)], uses=uses))
+    assert plain.status == "optimal"
+    assert plain.objective == approx(40_000)
+    plan = solve(build([P("A1", "grassland", 10)], uses=uses, objective={"tie_break": "least_cost"}))
+    assert plan.status == "optimal"
+    assert area(plan, use="ecological_forest") == approx(10)
+    assert kpi(plan, "budget_used_yuan") == approx(10_000)
+    assert plan.objective == approx(40_000)

@@ -195,3 +195,16 @@ def test_project_capex_and_cultural_gep(build, budget, expect_built, gep):
     assert built(plan, "V") is expect_built
     assert kpi(plan, "gep_yuan") == approx(gep)
     assert kpi(plan, "budget_used_yuan") == approx(2_000 if expect_built else 0)
+
+
+def test_project_gep_follows_the_price_index(build):
+    """Project V (3,000 Yuan/yr of cultural GEP, free) on grassland 10 ha; periods 2025 (index 1)
+    and 2035 (index 2): GEP 13,000 and 2 x 13,000 = 26,000; objective 39,000 Yuan/yr."""
+    proj = project("V", income=0, gep_yuan_per_yr=3_000)
+    li = build([P("A1", "grassland", 10)], uses=NEUTRAL, projects=[proj],
+               periods=[period("2025"), period("2035", gep_price_index=2.0)])
+    plan = solve(li)
+    assert plan.status == "optimal"
+    assert built(plan, "V", "2025")
+    assert kpi(plan, "gep_yuan", "2035") == approx(26_000)
+    assert plan.objective == approx(39_000)

@@ -218,3 +218,16 @@ def test_range_applies_only_in_its_periods(build):
     assert area(plan, use="ecological_forest", period="2025") == approx(2)
     assert area(plan, use="ecological_forest", period="2035") == approx(9)
     assert plan.objective == approx(51_000)
+
+
+def test_role_limited_to_listed_villages(build):
+    """As the township-scope case, but only village b may recruit planters (``villages: [b]``):
+    its 5 residents plant 10 of the 12 ha: 12,000 + 30,000 = 42,000 Yuan/yr; nobody from a."""
+    li = build([P("A1", "grassland", 10, village="a"), P("B1", "grassland", 2, village="b")], uses=FOREST,
+               villages={"a": {"labour_pool": {"residents": 1}}, "b": {"labour_pool": {"residents": 5}}},
+               roles=[role(villages=["b"])])
+    plan = solve(li)
+    assert plan.status == "optimal"
+    assert recruits(plan, village="a") == 0 and recruits(plan, village="b") == 5
+    assert area(plan, use="ecological_forest") == approx(10)
+    assert plan.objective == approx(42_000)

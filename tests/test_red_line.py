@@ -70,3 +70,13 @@ def test_red_line_share_relaxed_and_tightened(build):
     assert tight.status == "optimal"
     assert area(tight, use="fruit_expansion") == approx(0)
     assert tight.objective == approx(10_000)
+
+
+def test_unreachable_red_line_share_is_reported_infeasible(build):
+    """Red line: grassland R 2 ha; outside: mine M 8 ha with a forest option. A red-line share of
+    0.5 of the 10 ha territory needs 5 ha of ecological space inside the red line, but the red
+    line holds only 2 ha: infeasible (not an 'optimal' plan that ignores the share)."""
+    li = build([P("R", "grassland", 2, red_line=True, eco_space="conservation"), P("M", "reclaimed_mine", 8)],
+               uses=["ecological_forest"], policies={"red_line_min_share": 0.5})
+    plan = solve(li)
+    assert plan.status == "infeasible"

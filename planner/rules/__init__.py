@@ -16,12 +16,23 @@ import pyomo.environ as pyo
 
 def add_rows(m: pyo.ConcreteModel, family: str, name: str, rows: dict[Any, Any]) -> None:
     """Add an indexed constraint ``name`` made of ``rows`` {index: relation} and record
-    it under ``family``. Trivial rows (a bool) are checked: a False raises, True is dropped."""
+    it under ``family``.
+
+    A row without decisions is a plain bool: True is dropped; False (a target no plan
+    can meet, e.g. a coverage target above what the land can give) is kept as the
+    row ``zero >= 1`` on a variable fixed by its bounds at 0, so the solver reports the
+    instance infeasible instead of the rule being silently dropped. Such rows are listed
+    in ``m._impossible`` for the diagnosis."""
     clean = {}
     for k, rel in rows.items():
-        if isinstance(rel, bool) or rel is pyo.Constraint.Feasible:
+        key = k if isinstance(k, tuple) else (k,)
+        if rel is True or rel is pyo.Constraint.Feasible:
             continue
-        clean[k if isinstance(k, tuple) else (k,)] = rel
+        if rel is False or rel is pyo.Constraint.Infeasible:
+            clean[key] = m.zero >= 1
+            m._impossible.append((family, name, key))
+            continue
+        clean[key] = rel
     if not clean:
         return
     keys = list(clean)

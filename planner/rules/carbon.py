@@ -11,7 +11,7 @@ their woodland to the village collective, and the village collective will apply"
 Income (million Yuan/yr): forestry = 0.7 t/mu x 15 mu/ha x price x carbon-forest ha
 (new forests of ``forestry_carbon`` uses plus existing forest flagged
 ``carbon_registered``); agricultural = 0.43 t/mu x 15 x price x participation x
-remaining cropland ha.
+remaining cropland ha plus the ha of uses flagged ``agricultural_carbon``.
 
 Constraints, for each individually owned parcel of at least 0.67 ha that can carry a
 carbon forest (F = its carbon-forest ha, I/C = the ha applied for individually / by the
@@ -89,6 +89,8 @@ def add(m, d) -> None:
     agri = par[par["agricultural_carbon"]]
     reg_rows = list(zip(reg["id"].tolist(), reg["village"].tolist(), reg["ownership"].tolist(), reg["area_ha"].tolist()))
     agri_rows = list(zip(agri["id"].tolist(), agri["village"].tolist(), agri["ownership"].tolist(), agri["area_ha"].tolist()))
+    au = pu[pu["agricultural_carbon"]]
+    agri_use_rows = list(zip(au["parcel"].tolist(), au["village"].tolist(), au["ownership"].tolist(), au["use"].tolist()))
     forestry, agricultural = {}, {}
     for t in d.periods:
         f_terms, a_terms = [], []
@@ -113,6 +115,11 @@ def add(m, d) -> None:
             rec = owner(own, area, min_ha)
             e_ = ac * (area - pyo.quicksum(m.x[p, u, t] for u in uses_of.get(p, [])))
             put(v, rec + "|agri", t, e_)
+            a_terms.append(e_)
+        # cropping uses declared for agricultural carbon
+        for p, v, own, u in agri_use_rows:
+            e_ = ac * m.x[p, u, t]
+            put(v, owner(own, 0.0, min_ha) + "|agri", t, e_)
             a_terms.append(e_)
         forestry[t] = pyo.quicksum(f_terms)
         agricultural[t] = pyo.quicksum(a_terms)
