@@ -48,14 +48,14 @@ class LoadedInstance:
 
     def replace(self, **changes: Any) -> "LoadedInstance":
         """Return a copy with instance fields changed by dotted path, e.g.
-        ``inst.replace(**{"prices.forestry_carbon_yuan_per_t": 80})``."""
-        raw = self.instance.model_dump(mode="json")
-        sets = []
-        for key, value in changes.items():
-            set_path(raw, key, value, file=str(self.path))
-            sets.append(f"{key}={json.dumps(value)}")
-        inst = _validate_instance(raw, str(self.path))
-        return LoadedInstance(inst, self.library, self.parcels, self.path, self.library_path, self.overrides + tuple(sets))
+        ``inst.replace(**{"prices.forestry_carbon_yuan_per_t": 80})``.
+
+        The instance is loaded again through the full loader (schema, parcel table,
+        library, cross-checks) with the recorded overrides plus these, so a change of
+        ``valuation`` or ``parcels`` takes effect and every check runs."""
+        scenario, sets = split_overrides(self.overrides)
+        sets = sets + [f"{key}={json.dumps(value)}" for key, value in changes.items()]
+        return load_instance(self.path, scenario=scenario, sets=sets)
 
 
 # ---------------------------------------------------------------------------
@@ -321,6 +321,9 @@ def _cross_check(inst: Instance, lib: Library, parcels: pd.DataFrame, file: str)
             p.append(Problem(file, f"uses.{u}.require_attribute", f"parcel table has no column {pol.require_attribute!r}",
                              "add the column to the parcel table or remove the rule"))
     pol = inst.policies
+    if pol.scenic_require_attribute and pol.scenic_require_attribute not in parcels.columns:
+        p.append(Problem(file, "policies.scenic_require_attribute", f"parcel table has no column {pol.scenic_require_attribute!r}",
+                         "add the column to the parcel table, correct the name, or set it to null"))
     for c in pol.protected_farmland_covers:
         if c not in lib.covers:
             p.append(Problem(file, "policies.protected_farmland_covers", f"unknown cover {c!r}", f"use one of {sorted(lib.covers)}"))
@@ -402,11 +405,30 @@ def _flat_keys(d: Any, prefix: str = "") -> set[str]:
     return out
 
 
-def _attribute(pr: Problem, over: Any, scenario: Any, set_keys: list[str]) -> Problem:
+def _index_path(raw: Any, dotted: str) -> str:
+    """Rewrite list elements addressed by id (periods.2025.x) as pydantic reports them (periods.0.x)."""
+    out, node = [], raw
+    for part in dotted.split("."):
+        if isinstance(node, list):
+            idx = next((i for i, x in enumerate(node) if isinstance(x, dict) and str(x.get("id")) == part), None)
+            if idx is None and part.isdigit():
+                idx = int(part)
+            if idx is None or idx >= len(node):
+                return dotted
+            out.append(str(idx))
+            node = node[idx]
+        else:
+            out.append(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return ".".join(out)
+
+
+def _attribute(pr: Problem, over: Any, scenario: Any, set_keys: list[str], raw: Any = None) -> Problem:
     """Name the --set option or scenario file a bad value came from, not the instance."""
     for k in set_keys:
-        if pr.field == k or pr.field.startswith(k + "."):
-            return Problem(f"--set {k}", pr.field, pr.message, pr.fix, pr.value)
+        for form in {k, _index_path(raw, k)}:
+            if pr.field == form or pr.field.startswith(form + "."):
+                return Problem(f"--set {k}", pr.field, pr.message, pr.fix, pr.value)
     if over is not None and pr.field in _flat_keys(over):
         return Problem(str(scenario), pr.field, pr.message, pr.fix, pr.value)
     return pr
@@ -443,7 +465,7 @@ def load_instance(path: str | Path, scenario: str | Path | None = None, sets: li
     try:
         inst = _validate_instance(raw, file)
     except InputError as exc:
-        raise InputError([_attribute(pr, over if scenario is not None else None, scenario, [k for k, _ in items])
+        raise InputError([_attribute(pr, over if scenario is not None else None, scenario, [k for k, _ in items], raw)
                           for pr in exc.problems]) from None
     lib_path = _resolve_library(inst.valuation, path)
     lib = load_library(lib_path)

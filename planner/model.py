@@ -1,7 +1,9 @@
 """Build the Pyomo model: decisions, the rule families (``planner.rules``), the
 KPI expressions and the objective.
 
-Decisions (all cumulative over periods: what exists by the end of period t):
+Decisions. Land, gardens, street green, scenic spots, projects and carbon applications
+are cumulative (what exists by the end of period t); recruitment and loans are per
+period (people employed in period t, money borrowed in period t):
 
 - ``x[parcel, use, t]`` ha of a parcel in a use;
 - ``garden[v, t]`` village v has its garden (yes/no);

@@ -4,16 +4,20 @@ in a source checkout."""
 
 from __future__ import annotations
 
-from importlib import resources
+import importlib.util
 from pathlib import Path
 
 
 def bundled_dir(kind: str) -> Path:
-    """``kind`` is ``models`` or ``instances``."""
+    """``kind`` is ``models`` or ``instances``. The installed wheel maps them to the
+    namespace packages ``planner._models`` / ``planner._instances``; a source checkout
+    has them beside the package."""
+    here = Path(__file__).resolve().parent
     try:
-        p = Path(str(resources.files(f"planner._{kind}")))
-        if p.is_dir():
-            return p
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return Path(__file__).resolve().parent.parent / kind
+        spec = importlib.util.find_spec(f"planner._{kind}")
+    except (ModuleNotFoundError, ValueError):
+        spec = None
+    for loc in (spec.submodule_search_locations or []) if spec else []:
+        if Path(loc).is_dir():
+            return Path(loc)
+    return here.parent / kind

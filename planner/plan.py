@@ -127,6 +127,8 @@ class Plan:
         """Write plan.json and one CSV per table into ``out_dir``."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
+        for name in TABLES:  # an earlier run's tables must not survive beside this plan
+            (out / f"{name}.csv").unlink(missing_ok=True)
         self.to_json(out / "plan.json")
         for name, df in self.tables.items():
             df.to_csv(out / f"{name}.csv", index=False)

@@ -161,8 +161,16 @@ def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> Sol
     least-cost plan among the optimal ones. The worst main-stage status is the result's."""
     ob = d.inst.objective
     stages = []
+    deadline = None if opts["time_limit"] is None else time.perf_counter() + float(opts["time_limit"])
+
+    def remaining(o: dict[str, Any]) -> dict[str, Any]:
+        """The time limit is for the whole solve: each stage gets what is left."""
+        if deadline is None:
+            return o
+        return {**o, "time_limit": max(deadline - time.perf_counter(), 1e-3)}
+
     if ob.mode == "weighted":
-        r = run_solver(m, opts)
+        r = run_solver(m, remaining(opts))
         stages.append({"goal": "weighted", **r})
         main_expr = m.objective.expr
     else:
@@ -171,7 +179,7 @@ def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> Sol
         for i, goal in enumerate(ob.order):
             obj = pyo.Objective(expr=goals[goal], sense=pyo.maximize)
             m.add_component(f"objective_{goal}", obj)
-            r = run_solver(m, opts)
+            r = run_solver(m, remaining(opts))
             stages.append({"goal": goal, **r})
             obj.deactivate()
             if r["status"] not in ("optimal", "feasible"):
@@ -183,14 +191,16 @@ def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> Sol
     last = stages[-1]
     objective = last["objective"] if last["status"] in ("optimal", "feasible") else None
     gaps = [s["mip_gap"] for s in stages if s["mip_gap"] is not None]
-    if ob.tie_break == "least_cost" and worst["status"] in ("optimal", "feasible"):
+    out_of_time = deadline is not None and time.perf_counter() >= deadline
+    if ob.tie_break == "least_cost" and worst["status"] in ("optimal", "feasible") and not out_of_time:
         m.objective.deactivate()
         for c in m.component_objects(pyo.Objective, active=True):
             c.deactivate()
-        _keep(m, "tie_break_keep", main_expr, objective, DEFAULT_REL_GAP if opts["mip_gap"] is None else opts["mip_gap"])
+        # hold the main objective at the incumbent (not at the user's gap, which would let the plan lose up to that gap)
+        _keep(m, "tie_break_keep", main_expr, objective, DEFAULT_REL_GAP)
         m.objective_least_cost = pyo.Objective(expr=pyo.quicksum(m._expr["spend"].values()), sense=pyo.minimize)
         # a tie-break: the main objective is held by a constraint, so a 1e-6 gap on spending is plenty
-        r = run_solver(m, {**opts, "mip_gap": max(opts["mip_gap"] or 0.0, TIE_BREAK_GAP)})
+        r = run_solver(m, remaining({**opts, "mip_gap": max(opts["mip_gap"] or 0.0, TIE_BREAK_GAP)}))
         stages.append({"goal": "least_cost", **r})
         if r["status"] in ("optimal", "feasible"):
             objective = pyo.value(main_expr)
@@ -198,7 +208,11 @@ def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> Sol
             m.objective_least_cost.deactivate()
             m.tie_break_keep.deactivate()
             (m.objective if ob.mode == "weighted" else getattr(m, f"objective_{ob.order[-1]}")).activate()
-            run_solver(m, opts)
+            r2 = run_solver(m, remaining(opts))
+            stages.append({"goal": "main_again", **r2})
+            if r2["status"] not in ("optimal", "feasible"):
+                worst = max([worst, r2], key=lambda s: _RANK[s["status"]])
+            objective = r2["objective"]
     return SolveResult(
         status=worst["status"], termination=worst["termination"], objective=objective,
         bound=last["bound"], mip_gap=max(gaps) if gaps and worst["status"] in ("optimal", "feasible") else None,

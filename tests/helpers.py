@@ -210,6 +210,32 @@ def solve(li: planner.LoadedInstance, **kw: Any) -> planner.Plan:
     return plan
 
 
+def solve_model(li: planner.LoadedInstance, *, fix: dict[tuple[str, tuple], float] | None = None,
+                drop: tuple[str, ...] = ()) -> tuple[str, float | None]:
+    """Build the Pyomo model of ``li``, fix some decisions (``{("garden", ("a", "2035")): 0}``),
+    deactivate the constraint components named in ``drop`` (each must exist), and solve it
+    single-threaded. Returns (status, objective in Yuan/yr or None).
+
+    For the few rules that the rest of the model already implies (no instance can make them
+    change an optimum), this is how a test shows that the component itself holds the line:
+    with the decisions fixed to a plan that breaks the rule, the model is infeasible, and
+    dropping the component (plus whatever else implies it) makes it feasible."""
+    import importlib
+
+    from planner.data import MONEY, ModelData
+    from planner.model import build_model
+
+    solve_mod = importlib.import_module("planner.solve")  # the package re-exports solve() over the module name
+    d = ModelData(li)
+    m = build_model(d)
+    for (var, idx), val in (fix or {}).items():
+        getattr(m, var)[idx].fix(val)
+    for name in drop:
+        getattr(m, name).deactivate()
+    res = solve_mod.solve_model(d, m, {"solver": "highs", "time_limit": None, "mip_gap": None, "threads": 1})
+    return res.status, (None if res.objective is None else res.objective * MONEY)
+
+
 def _last(plan: planner.Plan) -> str:
     return str(plan.kpis["period"].iloc[-1])
 

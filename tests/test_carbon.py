@@ -111,7 +111,10 @@ def test_lower_individual_threshold(build):
 
 def test_large_parcel_with_small_forest_goes_to_the_collective(build):
     """A villager's 1.0 ha parcel, but the budget (500 Yuan at 1,000 Yuan/ha) plants only 0.5 ha:
-    the forest is below 0.67 ha, so the collective applies: 304.5 Yuan/yr to the collective."""
+    the forest is below 0.67 ha, so the collective applies: 304.5 Yuan/yr to the collective.
+    The collective's 0.5 ha is the whole carbon forest: individual + collective ha = forest ha.
+    Constraint: `carbon_split`.
+    """
     li = build([P("I1", "grassland", 1.0, ownership="individual")],
                uses={"ecological_forest": {**CARBON_FOREST["ecological_forest"], "establishment_cost_yuan_per_ha": 1000}},
                periods=[period("2025", budget=500)])
@@ -172,3 +175,61 @@ def test_agricultural_carbon_of_a_cropping_use(build):
     assert area(plan, use="courtyard_economy") == approx(10)
     assert kpi(plan, "agricultural_carbon_income_yuan") == approx(645)
     assert plan.objective == approx(20_645)
+
+
+def _one_villager_ha(build, recipients, eco, cost=0, budget=1e9):
+    """A villager's own 1 ha of grassland; a carbon forest worth ``eco`` x 1,000 Yuan/ha/yr; only
+    the income of ``recipients`` counts as dividends."""
+    forest = {**CARBON_FOREST["ecological_forest"], "equivalents": {"eco": eco}, "establishment_cost_yuan_per_ha": cost}
+    return build([P("I1", "grassland", 1.0, ownership="individual")], uses={"ecological_forest": forest},
+                 periods=[period("2025", budget=budget)], objective={"dividend_recipients": recipients})
+
+
+def test_no_individual_application_below_0_67_ha(build):
+    """A villager's 1 ha grassland (1,000 Yuan/ha/yr). Carbon forest 2,000 Yuan/ha/yr at 1,000
+    Yuan/ha; budget 500 -> 0.5 ha of forest (+500 GEP). Only the villagers' income counts in the
+    objective, so the plan would like the villager to apply for the 609 x 0.5 = 304.5 Yuan/yr.
+
+    The forest is below 0.67 ha, so the villager cannot apply (individual = 0), and with
+    individual = 0 no hectare may be credited to the villager: the collective applies and gets
+    the 304.5 Yuan/yr, which does not count. Objective = GEP 0.5 x 2,000 + 0.5 x 1,000 = 1,500
+    Yuan/yr (dropping either row would let the villager take the 304.5: 1,804.5).
+    Constraint: `carbon_individual_min`.
+    Constraint: `carbon_individual_only`.
+    """
+    plan = solve(_one_villager_ha(build, ["villagers"], eco=2, cost=1000, budget=500))
+    assert plan.status == "optimal"
+    assert area(plan, use="ecological_forest") == approx(0.5)
+    apps = plan.carbon_applications.set_index("parcel")
+    assert not bool(apps.loc["I1", "individual"])
+    assert apps.loc["I1", "individual_ha"] == approx(0)
+    assert apps.loc["I1", "collective_ha"] == approx(0.5)
+    assert income(plan, recipient="villagers") == approx(0)
+    assert income(plan, recipient="village_collective") == approx(304.5)
+    assert kpi(plan, "dividends_yuan") == approx(0)
+    assert plan.objective == approx(1_500)
+
+
+def test_forest_above_0_67_ha_is_the_villagers(build):
+    """A villager's 1 ha grassland (1,000 Yuan/ha/yr); a free carbon forest worth 3,000 Yuan/ha/yr.
+    Only the collective's income counts in the objective.
+
+    Forest f ha with the collective applying needs f <= 0.67 (a larger forest must be applied
+    for by the villager): best 1,000 + 0.67 x 2,000 + 0.67 x 609 = 2,748.03. With the villager
+    applying, nothing may be credited to the collective: best f = 1, GEP 3,000, dividends 0.
+    So the whole parcel is forest, the villager applies, the collective gets nothing:
+    objective 3,000 Yuan/yr (dropping either row would hand the collective the 609: 3,609).
+    Constraint: `carbon_individual_when_large`.
+    Constraint: `carbon_collective_only`.
+    """
+    plan = solve(_one_villager_ha(build, ["village_collective"], eco=3))
+    assert plan.status == "optimal"
+    assert area(plan, use="ecological_forest") == approx(1)
+    apps = plan.carbon_applications.set_index("parcel")
+    assert bool(apps.loc["I1", "individual"])
+    assert apps.loc["I1", "individual_ha"] == approx(1)
+    assert apps.loc["I1", "collective_ha"] == approx(0)
+    assert income(plan, recipient="villagers") == approx(609)
+    assert income(plan, recipient="village_collective") == approx(0)
+    assert kpi(plan, "dividends_yuan") == approx(0)
+    assert plan.objective == approx(3_000)

@@ -17,7 +17,9 @@ def _veg(build, target):
 def test_vegetation_coverage_target(build):
     """G grassland 10 ha (80% vegetated, 1,000 Yuan/ha/yr), M bare mine 10 ha (0%). Fruit on G:
     3,000 Yuan/ha/yr but only 30% vegetated. Target 0.3 of 20 ha = 6 ha vegetated:
-    0.8 (10 - f) + 0.3 f >= 6 -> f <= 4: GEP = 4 x 3,000 + 6 x 1,000 = 18,000 Yuan/yr."""
+    0.8 (10 - f) + 0.3 f >= 6 -> f <= 4: GEP = 4 x 3,000 + 6 x 1,000 = 18,000 Yuan/yr.
+    Constraint: `vegetation_coverage`.
+    """
     plan = solve(_veg(build, 0.3))
     assert plan.status == "optimal"
     assert area(plan, use="fruit_expansion") == approx(4)
@@ -46,7 +48,9 @@ def _forest(build, canopy_min):
 def test_forest_coverage_counts_only_dense_stands(build):
     """G grassland 20 ha. Fruit 3,000, ecological forest 2,000 (canopy 0.5), sparse forest
     2,500 Yuan/ha/yr (canopy 0.1 < 0.2, not forest). Target 0.25 x 20 = 5 ha of forest:
-    fruit 15 + ecological forest 5: GEP = 45,000 + 10,000 = 55,000 Yuan/yr."""
+    fruit 15 + ecological forest 5: GEP = 45,000 + 10,000 = 55,000 Yuan/yr.
+    Constraint: `forest_coverage`.
+    """
     plan = solve(_forest(build, 0.2))
     assert plan.status == "optimal"
     assert area(plan, use="ecological_forest") == approx(5)

@@ -22,6 +22,7 @@ def test_ecological_space_never_decreases(build):
     No decrease: fruit f <= forest added (5) -> f = 5.
     GEP = G: 5 x 3,000 + 5 x 1,000 = 20,000; M: 5 x 2,000 = 10,000; total 30,000 Yuan/yr.
     Ecological space: 5 (grass) + 5 (forest) = 10 ha, as before.
+    Constraint: `eco_space_no_decrease`.
     """
     plan = solve(_land(build))
     assert plan.status == "optimal"
@@ -44,7 +45,9 @@ def test_no_decrease_switched_off(build):
 def test_no_decrease_between_periods(build):
     """Two periods, fruit only (no forest use): G grassland 10 ha, M mine 10 ha with no use.
     Ecological space must not fall below the current 10 ha in either period, so no fruit:
-    objective = 10,000 + 10,000 = 20,000 Yuan/yr."""
+    objective = 10,000 + 10,000 = 20,000 Yuan/yr.
+    Constraint: `eco_space_no_decrease`.
+    """
     li = build([P("G", "grassland", 10), P("M", "reclaimed_mine", 10)], uses=["fruit_expansion"],
                periods=[period("2025"), period("2035")])
     plan = solve(li)
@@ -65,7 +68,9 @@ def _measures(build, measures):
 def test_targeted_measures_per_space_type(build):
     """C (conservation) and R (restoration), grassland 10 ha each. Measures allow only fruit
     on conservation space; restoration is not listed, so unrestricted.
-    C -> fruit 30,000; R -> ecological forest 40,000: 70,000 Yuan/yr."""
+    C -> fruit 30,000; R -> ecological forest 40,000: 70,000 Yuan/yr.
+    Constraint: `eco_space_measures`.
+    """
     plan = solve(_measures(build, {"conservation": ["fruit_expansion"]}))
     assert plan.status == "optimal"
     assert area(plan, parcel="C", use="ecological_forest") == approx(0)

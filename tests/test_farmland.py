@@ -12,6 +12,7 @@ def test_permanent_farmland_stays_unchanged(build):
     Ecological forest (4,000 Yuan/ha/yr) may be planted on either cover.
 
     Protected: only F2 becomes forest. GEP = 10 x 1,000 + 5 x 4,000 = 30,000 Yuan/yr.
+    Constraint: `farmland_protection`.
     """
     li = build([P("F1", "permanent_farmland", 10), P("F2", "scattered_farmland", 5)], uses=PERM)
     plan = solve(li)

@@ -15,7 +15,9 @@ def _budget(build, budget, periods=None, **finance):
 
 
 def test_budget_binds(build):
-    """Budget 4,000 Yuan -> 4 ha of forest: GEP = 10,000 + 4 x 3,000 = 22,000 Yuan/yr."""
+    """Budget 4,000 Yuan -> 4 ha of forest: GEP = 10,000 + 4 x 3,000 = 22,000 Yuan/yr.
+    Constraint: `budget`.
+    """
     plan = solve(_budget(build, 4000))
     assert plan.status == "optimal"
     assert area(plan, use="ecological_forest") == approx(4)
@@ -36,7 +38,9 @@ def test_gep_value_loan_limited_by_share_of_gep(build):
     """Budget 4,000 plus a loan L <= 12.5% of GEP, interest 10%/yr. Each borrowed 1,000 Yuan plants
     1 ha (+3,000 GEP) for 100 Yuan/yr of interest, so borrow as much as allowed:
     GEP = 22,000 + 3 L and L <= 0.125 GEP -> 0.625 L = 2,750 -> L = 4,400, forest 8.4 ha,
-    GEP 35,200, interest 440: objective 34,760 Yuan/yr."""
+    GEP 35,200, interest 440: objective 34,760 Yuan/yr.
+    Constraint: `loan_gep`.
+    """
     plan = solve(_budget(build, 4000, loans_enabled=True, loan_to_gep=0.125, loan_cap_yuan=1e9, loan_interest_rate=0.1))
     assert plan.status == "optimal"
     fin = plan.finance.iloc[0]
@@ -48,7 +52,9 @@ def test_gep_value_loan_limited_by_share_of_gep(build):
 
 
 def test_loan_cap(build):
-    """Cap 2,000 Yuan: forest 6 ha, GEP 28,000, interest 200: 27,800 Yuan/yr."""
+    """Cap 2,000 Yuan: forest 6 ha, GEP 28,000, interest 200: 27,800 Yuan/yr.
+    Constraint: `loan_cap`.
+    """
     plan = solve(_budget(build, 4000, loans_enabled=True, loan_to_gep=1.0, loan_cap_yuan=2000, loan_interest_rate=0.1))
     assert plan.status == "optimal"
     assert plan.finance["loan_yuan"].iloc[0] == approx(2_000)
@@ -98,7 +104,9 @@ def test_dividend_floor_per_village(build):
     collective). Village b: grassland 10 ha (1,000 GEP) and no income. Fruit on b is worth 600
     GEP + 200 income per ha, a net loss of 200/ha, so without a floor nothing is planted.
     Floor 1,000 Yuan/yr per village: b plants 5 ha: GEP 2,000 + 5,000 + 3,000 = 10,000,
-    dividends 2,000 + 1,000 = 3,000: objective 13,000 Yuan/yr."""
+    dividends 2,000 + 1,000 = 3,000: objective 13,000 Yuan/yr.
+    Constraint: `dividend_floor`.
+    """
     plan = solve(_floor(build, 1000))
     assert plan.status == "optimal"
     assert area(plan, village="b", use="fruit_expansion") == approx(5)

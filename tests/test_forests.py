@@ -23,6 +23,7 @@ def test_interactive_forest_needs_a_garden(build):
     Village a: gains over grass are 3,000/ha (interactive, I) and 1,000/ha (garden, G),
     I <= G, I + G <= 10 -> I = G = 5: GEP = 5 x 4,000 + 5 x 2,000 = 30,000 Yuan/yr.
     Village b has no garden, so no interactive forest (B1 stays bare, 0).
+    Constraint: `interactive_with_garden`.
     """
     plan = solve(_land(build, 1.0))
     assert plan.status == "optimal"

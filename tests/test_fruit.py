@@ -15,7 +15,9 @@ def _courtyards(build, share):
 def test_courtyard_economy_capped_by_share_of_homestead(build):
     """Village a has 6 + 4 = 10 ha of homestead, village b 10 ha (GEP 0). Courtyard economy is
     worth 2,000 Yuan/ha/yr, capped at 30% of each village's homestead: 3 ha in a (over both
-    parcels together) and 3 ha in b: GEP = 6 x 2,000 = 12,000 Yuan/yr."""
+    parcels together) and 3 ha in b: GEP = 6 x 2,000 = 12,000 Yuan/yr.
+    Constraint: `use_share_cap`.
+    """
     plan = solve(_courtyards(build, 0.3))
     assert plan.status == "optimal"
     assert area(plan, village="a", use="courtyard_economy") == approx(3)
@@ -44,7 +46,9 @@ def _scenic_whole(build, budget):
 def test_scenic_spot_takes_the_whole_fruit_forest(build):
     """O1 mature fruit forest 6 ha (2,000 Yuan/ha/yr); scenic spot 3,000 Yuan/ha/yr, costs
     1,000 Yuan/ha. Budget 5,000 would pay for 5 ha, but a scenic spot takes the whole 6 ha, so
-    none is built: GEP 12,000 Yuan/yr."""
+    none is built: GEP 12,000 Yuan/yr.
+    Constraint: `scenic_whole`.
+    """
     plan = solve(_scenic_whole(build, 5000))
     assert plan.status == "optimal"
     assert area(plan, use="scenic_fruit") == approx(0)
@@ -68,7 +72,9 @@ def _scenic_eligible(build, attr="mature", **pol):
 
 def test_only_large_mature_fruit_forests_become_scenic(build):
     """O1 mature 6 ha, O2 not mature 4 ha, O3 mature but 2 ha < the 3 ha minimum.
-    Only O1 is eligible: GEP = 6 x 3,000 + 4 x 2,000 + 2 x 2,000 = 30,000 Yuan/yr."""
+    Only O1 is eligible: GEP = 6 x 3,000 + 4 x 2,000 + 2 x 2,000 = 30,000 Yuan/yr.
+    Constraint: `scenic_eligible`.
+    """
     plan = solve(_scenic_eligible(build))
     assert plan.status == "optimal"
     assert area(plan, parcel="O1", use="scenic_fruit") == approx(6)

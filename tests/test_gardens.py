@@ -3,14 +3,16 @@ coverage inside, one garden per village (not the town) by the target period."""
 
 from __future__ import annotations
 
-from helpers import P, approx, area, garden_built, period, solve
+from helpers import P, approx, area, garden_built, period, solve, solve_model
 
 NO_ECO = {"ecological_space_no_decrease": False}
 
 
 def test_garden_at_most_20_ha(build):
     """A1 grassland 30 ha (1,000 Yuan/ha/yr); garden shrub 3,000 Yuan/ha/yr. The garden is
-    capped at 20 ha: GEP = 20 x 3,000 + 10 x 1,000 = 70,000 Yuan/yr."""
+    capped at 20 ha: GEP = 20 x 3,000 + 10 x 1,000 = 70,000 Yuan/yr.
+    Constraint: `garden_size_max`.
+    """
     plan = solve(build([P("A1", "grassland", 30)], uses=["garden_shrub"]))
     assert plan.status == "optimal"
     assert area(plan, use="garden_shrub") == approx(20)
@@ -33,7 +35,9 @@ def _small(build, min_ha):
 
 def test_garden_below_minimum_size_is_not_built(build):
     """Budget 4,000 at 1,000 Yuan/ha pays for 4 ha of garden, below garden_min_ha = 5:
-    no garden, GEP 10,000 Yuan/yr."""
+    no garden, GEP 10,000 Yuan/yr.
+    Constraint: `garden_size_min`.
+    """
     plan = solve(_small(build, 5))
     assert plan.status == "optimal"
     assert not garden_built(plan, "a")
@@ -58,7 +62,9 @@ def _veg(build, share):
 def test_garden_vegetation_at_least_90_percent(build):
     """A1 grassland 10 ha, garden up to 10 ha: shrub S (3,000 Yuan/ha/yr, 100% vegetated),
     facility F (10,000 Yuan/ha/yr, 0% vegetated). S >= 0.9 (S + F) -> F <= S / 9, S + F <= 10:
-    S = 9, F = 1: GEP = 27,000 + 10,000 = 37,000 Yuan/yr; coverage exactly 0.9."""
+    S = 9, F = 1: GEP = 27,000 + 10,000 = 37,000 Yuan/yr; coverage exactly 0.9.
+    Constraint: `garden_vegetation`.
+    """
     plan = solve(_veg(build, 0.9))
     assert plan.status == "optimal"
     assert area(plan, use="garden_shrub") == approx(9)
@@ -86,7 +92,9 @@ def _one_per_village(build, on, periods=None, by=None):
 def test_one_garden_per_village(build):
     """Villages a, b and the town t, grassland 10 ha each. A garden (500 Yuan/ha/yr) is worth
     less than grassland (1,000), but every village (not the town) must have one of at least
-    1 ha: GEP = 30,000 - 2 x 500 = 29,000 Yuan/yr."""
+    1 ha: GEP = 30,000 - 2 x 500 = 29,000 Yuan/yr.
+    Constraint: `garden_one_per_village`.
+    """
     plan = solve(_one_per_village(build, True))
     assert plan.status == "optimal"
     assert garden_built(plan, "a") and garden_built(plan, "b")
@@ -116,3 +124,31 @@ def test_one_garden_per_village_by_a_later_period(build):
     assert later.status == "optimal"
     assert not garden_built(later, "a", "2025") and garden_built(later, "a", "2035")
     assert later.objective == approx(59_000)
+
+
+def test_a_built_garden_stays_built(build):
+    """A1 grassland 10 ha (1,000 Yuan/ha/yr); garden shrub 500 Yuan/ha/yr; periods 2025 and
+    2035; garden_min_ha 0, so a garden may be declared with no area at all.
+
+    The rule cannot change an optimum on its own: with garden_min_ha > 0 the garden area
+    (which never shrinks, `land_use_cumulative`) keeps the garden built through
+    `garden_size_max`, and nothing in the model ever prefers an unbuilt garden. So the model
+    is solved with the decisions fixed to "garden of a built in 2025, removed in 2035" (no
+    garden area, so no other row objects): infeasible. Without the component the same fixed
+    plan is feasible and keeps the grassland: 10,000 + 10,000 = 20,000 Yuan/yr.
+    Constraint: `garden_cumulative`.
+    """
+    li = build([P("A1", "grassland", 10)], uses={"garden_shrub": {"equivalents": {"eco": 0.5}}},
+               periods=[period("2025"), period("2035")], policies={"garden_min_ha": 0})
+    fix = {("garden", ("a", "2025")): 1, ("garden", ("a", "2035")): 0}
+    status, objective = solve_model(li, fix=fix)
+    assert status == "infeasible"
+    assert objective is None
+    status, objective = solve_model(li, fix=fix, drop=("garden_cumulative",))
+    assert status == "optimal"
+    assert objective == approx(20_000)
+    plan = solve(li)  # free: a garden is not worth its area, so the optimum never puts the rule to work
+    assert plan.status == "optimal"
+    assert area(plan, use="garden_shrub", period="2025") == approx(0)
+    assert area(plan, use="garden_shrub", period="2035") == approx(0)
+    assert plan.objective == approx(20_000)

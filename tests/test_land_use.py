@@ -12,6 +12,7 @@ def test_area_used_at_most_once(build):
     Budget -> ecological forest <= 6 ha. Without `land_use_once` the free ornamental forest
     would also take all 10 ha (GEP 24,000 + 30,000). With it: eco 6 ha and ornamental on the
     remaining 4 ha: GEP = 6 x 4,000 + 4 x 3,000 = 36,000 Yuan/yr; the parcel is fully used.
+    Constraint: `land_use_once`.
     """
     li = build([P("M", "reclaimed_mine", 10)],
                uses={"ecological_forest": {"establishment_cost_yuan_per_ha": 1000}, "ornamental_forest": None},
@@ -56,6 +57,7 @@ def test_decisions_are_cumulative_over_periods(build):
     objective = 3,000a + (3,000a + 4,000(10 - a)) = 40,000 + 2,000a -> a = 10,
     objective 60,000 Yuan/yr, and no ecological forest in 2035 (a myopic 2035 plan would
     replace the ornamental forest by ecological forest).
+    Constraint: `land_use_cumulative`.
     """
     li = build([P("M", "reclaimed_mine", 10)],
                uses={"ecological_forest": {"establishment_cost_yuan_per_ha": 1000}, "ornamental_forest": None},

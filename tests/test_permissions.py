@@ -15,7 +15,9 @@ def _two_villages(build, **use_pol):
 
 def test_ecological_forest_only_in_permitted_villages(build):
     """Ecological forest (4,000) is permitted only in village a; ornamental (3,000) anywhere.
-    A1 -> ecological 40,000; B1 -> ornamental 30,000: 70,000 Yuan/yr."""
+    A1 -> ecological 40,000; B1 -> ornamental 30,000: 70,000 Yuan/yr.
+    Constraint: `village_permission`.
+    """
     plan = solve(_two_villages(build, ecological_forest={"villages": ["a"]}))
     assert plan.status == "optimal"
     assert area(plan, village="b", use="ecological_forest") == approx(0)
@@ -48,7 +50,9 @@ def _siting(build, attr, values, **pol):
 
 def test_ornamental_forest_only_along_roads(build):
     """R1 along a road, R2 not; ornamental forest (3,000 vs grass 1,000 Yuan/ha/yr) requires
-    ``along_road``. R1 -> forest, R2 stays grassland: 30,000 + 10,000 = 40,000 Yuan/yr."""
+    ``along_road``. R1 -> forest, R2 stays grassland: 30,000 + 10,000 = 40,000 Yuan/yr.
+    Constraint: `siting`.
+    """
     plan = solve(_siting(build, "along_road", [True, False]))
     assert plan.status == "optimal"
     assert area(plan, parcel="R1") == approx(10)

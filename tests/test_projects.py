@@ -33,7 +33,9 @@ def test_area_prerequisite_and_income_shares(build):
     10,000 Yuan/yr shared villagers 50%, collective 30%, social capital 20% (not a dividend) and
     needs 6 ha of ecological forest.
     Without P: fruit 10 ha -> 20,000. With P: forest 6 + fruit 4 -> GEP 14,000, dividends
-    5,000 + 3,000 = 8,000 -> 22,000 > 20,000, so P is built."""
+    5,000 + 3,000 = 8,000 -> 22,000 > 20,000, so P is built.
+    Constraint: `project_prerequisite`.
+    """
     plan = solve(_area_pre(build, 6))
     assert plan.status == "optimal"
     assert built(plan, "P")
@@ -95,7 +97,9 @@ def _garden_pre(build, pre):
 
 def test_garden_prerequisite(build):
     """P (10,000 Yuan/yr to villagers) needs the garden of village a. A 1 ha garden (the
-    minimum) costs 500 Yuan/yr of GEP: 9,500 + 10,000 = 19,500 Yuan/yr."""
+    minimum) costs 500 Yuan/yr of GEP: 9,500 + 10,000 = 19,500 Yuan/yr.
+    Constraint: `project_prerequisite`.
+    """
     plan = solve(_garden_pre(build, [{"garden_in": "a"}]))
     assert plan.status == "optimal"
     assert built(plan, "P") and garden_built(plan, "a")
@@ -121,7 +125,9 @@ def _chain(build, q_income):
 def test_project_prerequisite(build):
     """P earns nothing and needs 6 ha of forest (costs 6 x 1,000 of GEP against fruit);
     Q earns 10,000 Yuan/yr for villagers and needs P. Both: 14,000 + 10,000 = 24,000 >
-    20,000, so both are built."""
+    20,000, so both are built.
+    Constraint: `project_prerequisite`.
+    """
     plan = solve(_chain(build, 10_000))
     assert plan.status == "optimal"
     assert built(plan, "P") and built(plan, "Q")
@@ -143,7 +149,9 @@ def _earliest(build, earliest):
 
 def test_earliest_period(build):
     """P (10,000 Yuan/yr to villagers) cannot be built before 2035; grassland 10,000 Yuan/yr
-    of GEP each period: 10,000 + (10,000 + 10,000) = 30,000 Yuan/yr."""
+    of GEP each period: 10,000 + (10,000 + 10,000) = 30,000 Yuan/yr.
+    Constraint: `project_earliest`.
+    """
     plan = solve(_earliest(build, "2035"))
     assert plan.status == "optimal"
     assert not built(plan, "P", "2025") and built(plan, "P", "2035")
@@ -168,7 +176,9 @@ def _required(build, required):
 def test_required_project_is_built_by_the_last_period(build):
     """R pays only social capital (no dividend) and needs 5 ha of forest worth 500 instead of
     1,000 Yuan/ha/yr: a loss of 2,500. Required by the last period, it is built in 2035 only:
-    10,000 + 7,500 = 17,500 Yuan/yr."""
+    10,000 + 7,500 = 17,500 Yuan/yr.
+    Constraint: `project_required`.
+    """
     plan = solve(_required(build, True))
     assert plan.status == "optimal"
     assert not built(plan, "R", "2025") and built(plan, "R", "2035")
@@ -208,3 +218,29 @@ def test_project_gep_follows_the_price_index(build):
     assert built(plan, "V", "2025")
     assert kpi(plan, "gep_yuan", "2035") == approx(26_000)
     assert plan.objective == approx(39_000)
+
+
+def test_a_built_project_stays_built(build):
+    """Grassland 10 ha (10,000 Yuan/yr of GEP per period; the only land option changes nothing).
+    Budgets: 4,000 Yuan in 2025, 0 in 2035. P costs 4,000 and pays villagers 5,000 Yuan/yr; Q
+    costs 4,000, pays 20,000 Yuan/yr and cannot be built before 2035.
+
+    P is built in 2025 and stays: 2 x (10,000 + 5,000) = 30,000 Yuan/yr; Q, needing 4,000 in
+    2035, is out of reach (no budget there, and 2025's does not carry over). Were a project
+    allowed to disappear, taking P down in 2035 would hand its 4,000 of capital back to the
+    budget (capital cost is charged on built[t] - built[t-1]) and pay for Q:
+    15,000 + 30,000 = 45,000 Yuan/yr.
+    Constraint: `project_cumulative`.
+    """
+    projects = [project("P", income=5_000, capex_yuan=4_000),
+                project("Q", income=20_000, capex_yuan=4_000, earliest_period="2035")]
+    li = build([P("A1", "grassland", 10)], uses=NEUTRAL, projects=projects,
+               periods=[period("2025", budget=4_000), period("2035", budget=0)])
+    plan = solve(li)
+    assert plan.status == "optimal"
+    assert built(plan, "P", "2025") and built(plan, "P", "2035")
+    assert not built(plan, "Q", "2035")
+    assert kpi(plan, "budget_used_yuan", "2025") == approx(4_000)
+    assert kpi(plan, "budget_used_yuan", "2035") == approx(0)
+    assert income(plan, recipient="villagers", period="2035") == approx(5_000)
+    assert plan.objective == approx(30_000)

@@ -22,7 +22,10 @@ def _planting(build, roles, budget=1e9, years=1, uses=None, **pol):
 
 def test_range_max_limits_planting(build):
     """A1 grassland 9 ha; forest +3,000 Yuan/ha/yr. Planters plant 2 ha each per year; at most
-    4 planters -> 8 ha: GEP = 9,000 + 8 x 3,000 = 33,000 Yuan/yr, 4 recruited."""
+    4 planters -> 8 ha: GEP = 9,000 + 8 x 3,000 = 33,000 Yuan/yr, 4 recruited.
+    Constraint: `recruit_max`.
+    Constraint: `recruit_work_township`.
+    """
     plan = solve(_planting(build, [role(max=4)]))
     assert plan.status == "optimal"
     assert recruits(plan, role="planters") == 4
@@ -67,7 +70,9 @@ COSTLY = {"ecological_forest": {"establishment_cost_yuan_per_ha": 1000}}
 
 def test_range_min_forces_recruits(build):
     """Forest costs 1,000 Yuan/ha, wage 1,000 Yuan/yr, budget 5,000: f <= 2p and
-    1,000 f + 1,000 p <= 5,000. At least 4 planters: f <= 1 -> GEP 9,000 + 3,000 = 12,000."""
+    1,000 f + 1,000 p <= 5,000. At least 4 planters: f <= 1 -> GEP 9,000 + 3,000 = 12,000.
+    Constraint: `recruit_min`.
+    """
     plan = solve(_planting(build, [role(min=4, wage_yuan_per_yr=1000)], budget=5000, uses=COSTLY))
     assert plan.status == "optimal"
     assert recruits(plan, role="planters") == 4
@@ -86,7 +91,9 @@ def test_range_min_relaxed(build):
 
 def test_area_managed_norm(build):
     """Rangers look after 5 ha each; at most 2 rangers -> at most 10 ha of forest on a 15 ha
-    grassland: 15,000 + 10 x 3,000 = 45,000 Yuan/yr."""
+    grassland: 15,000 + 10 x 3,000 = 45,000 Yuan/yr.
+    Constraint: `recruit_work_township`.
+    """
     li = build([P("A1", "grassland", 15)], uses=FOREST, villages=POOL, roles=[role("rangers", "manage5", max=2)])
     plan = solve(li)
     assert plan.status == "optimal"
@@ -103,7 +110,9 @@ def _staffed(build, max_staff):
 
 
 def test_per_project_norm_blocks_an_unstaffable_project(build):
-    """P (10,000 Yuan/yr to villagers) needs 3 staff; at most 2: not built, 9,000 Yuan/yr."""
+    """P (10,000 Yuan/yr to villagers) needs 3 staff; at most 2: not built, 9,000 Yuan/yr.
+    Constraint: `recruit_work_township`.
+    """
     plan = solve(_staffed(build, 2))
     assert plan.status == "optimal"
     assert not built(plan, "P")
@@ -127,7 +136,9 @@ def _two_villages(build, scope):
 
 def test_village_scope_plants_only_with_own_people(build):
     """Village a (pool 1, grassland 10 ha) and b (pool 5, grassland 2 ha); 2 ha per planter.
-    Village scope: a plants <= 2 ha, b its 2 ha: GEP 12,000 + 4 x 3,000 = 24,000 Yuan/yr."""
+    Village scope: a plants <= 2 ha, b its 2 ha: GEP 12,000 + 4 x 3,000 = 24,000 Yuan/yr.
+    Constraint: `recruit_work_village`.
+    """
     plan = solve(_two_villages(build, "village"))
     assert plan.status == "optimal"
     assert area(plan, village="a", use="ecological_forest") == approx(2)
@@ -155,7 +166,11 @@ def _returning(build, returning):
 
 def test_returning_only_role_draws_on_returning_residents(build):
     """P needs 2 operators, recruited only from returning residents. With 1 returning resident
-    (and 50 residents who may not take the role) P cannot be run: 9,000 Yuan/yr."""
+    (and 50 residents who may not take the role) P cannot be run: 9,000 Yuan/yr.
+    The role's recruits are the sum of its allowed groups' assignments, so the residents
+    cannot stand in for returning residents.
+    Constraint: `labour_assign`.
+    """
     plan = solve(_returning(build, 1))
     assert plan.status == "optimal"
     assert not built(plan, "P")
@@ -184,7 +199,10 @@ def _shared_pool(build, income, pools=True):
 def test_roles_compete_for_the_same_pool(build):
     """3 residents: either 3 planters (6 ha, +18,000) or 2 staff for P and 1 planter
     (2 ha, +6,000, + P's income). P earning 10,000: planting wins, 9,000 + 18,000 = 27,000.
-    P earning 13,000: 6,000 + 13,000 = 19,000 > 18,000: P wins, 28,000 Yuan/yr."""
+    P earning 13,000: 6,000 + 13,000 = 19,000 > 18,000: P wins, 28,000 Yuan/yr.
+    The two roles' assignments share the village's 3 residents.
+    Constraint: `labour_pool`.
+    """
     low = solve(_shared_pool(build, 10_000))
     assert low.status == "optimal"
     assert not built(low, "P") and recruits(low, role="planters") == 3
@@ -222,7 +240,9 @@ def test_range_applies_only_in_its_periods(build):
 
 def test_role_limited_to_listed_villages(build):
     """As the township-scope case, but only village b may recruit planters (``villages: [b]``):
-    its 5 residents plant 10 of the 12 ha: 12,000 + 30,000 = 42,000 Yuan/yr; nobody from a."""
+    its 5 residents plant 10 of the 12 ha: 12,000 + 30,000 = 42,000 Yuan/yr; nobody from a.
+    Constraint: `recruit_village`.
+    """
     li = build([P("A1", "grassland", 10, village="a"), P("B1", "grassland", 2, village="b")], uses=FOREST,
                villages={"a": {"labour_pool": {"residents": 1}}, "b": {"labour_pool": {"residents": 5}}},
                roles=[role(villages=["b"])])

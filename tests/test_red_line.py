@@ -21,6 +21,7 @@ def test_red_line_keeps_the_type_of_space(build):
 
     Inside the red line the space type must stay ecological: R -> forest (25,000), N -> fruit
     (30,000): GEP 55,000 Yuan/yr.
+    Constraint: `red_line_type`.
     """
     plan = solve(_two_grass(build))
     assert plan.status == "optimal"
@@ -50,6 +51,7 @@ def test_red_line_min_share_binds(build):
 
     Share 0.3: ecological space in the red line >= 6 ha -> fruit 4 ha:
     GEP = 4 x 3,000 + 6 x 1,000 = 18,000 Yuan/yr.
+    Constraint: `red_line_share`.
     """
     plan = solve(_share(build, 0.3))
     assert plan.status == "optimal"

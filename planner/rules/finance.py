@@ -13,8 +13,8 @@ and agricultural carbon (see ``carbon``), net land income and subsidies of their
 Constraints
 - ``budget[t]``: establishment costs of the area added in t + capital cost of projects
   built in t + wages x recruits x period years <= budget + loan[t].
-- ``loan_gep[t]``: loan[t] <= loan_to_gep x GEP[t]; ``loan_cap[t]``: loan[t] <= cap;
-  ``loan_off[t]``: loan[t] <= 0 when loans are not enabled.
+- ``loan_gep[t]``: loan[t] <= loan_to_gep x GEP[t]; ``loan_cap[t]``: loan[t] <= cap (family ``loans``);
+  when loans are not enabled the variable loan[t] is fixed at 0.
 - ``dividend_floor[v, t]``: dividends of village v >= floor (policy ``dividend_floor_yuan``).
 """
 

@@ -1,8 +1,9 @@
 """Land use: each unit's area is used at most once; land decisions are cumulative.
 
-Paper [P §3.3]: parcels are "the basic unit of control" [N §3.4]; the plan "should
-remain unchanged in principle" once determined, so what is established by one
-milestone is still there at the next.
+Parcels are the basic units of the plan ([N §3.4]: refined management "using land
+parcels as basic units"). Land decisions are cumulative across milestones ("periods:
+at least 2025 and 2035 milestones ... with cumulative land decisions", requirements §3):
+what is established by one milestone is still there at the next.
 
 Constraints
 - ``land_use_once[parcel, t]``: sum over uses of x[parcel, use, t] <= area of the parcel.

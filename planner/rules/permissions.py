@@ -30,12 +30,14 @@ def add(m, d) -> None:
     perm, site = {}, {}
     for u, pol in d.inst.uses.items():
         sel = pu[pu["use"] == u]
+        if sel.empty:
+            continue
         if pol.villages is not None:
             bad = sel[~sel["village"].isin(pol.villages)]
             perm.update({(p, u): m.x[p, u, d.last] <= 0 for p in bad["parcel"]})
         if pol.require_attribute:
             ok = parcels[pol.require_attribute].astype(bool)
-            bad = sel[~sel["parcel"].map(ok)]
+            bad = sel[~sel["parcel"].map(ok).astype(bool)]
             site.update({(p, u): m.x[p, u, d.last] <= 0 for p in bad["parcel"]})
     add_rows(m, FAMILY, "village_permission", perm)
     add_rows(m, FAMILY, "siting", site)

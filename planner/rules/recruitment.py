@@ -12,10 +12,11 @@ personnel ... 30-50 online service personnel." [P §3.3]: three groups of people
 
 Constraints (N[role,t] = sum over villages of recruit[v, role, t])
 - ``recruit_min[role, t]`` / ``recruit_max[role, t]``: min <= N <= max (policy ``recruitment_ranges``).
-- ``recruit_work[role, t]`` (township scope) or ``recruit_work[v, role, t]`` (village scope):
+- ``recruit_work_township[role, t]`` (township scope) or ``recruit_work_village[v, role, t]``
+  (village scope), family ``recruitment_work``:
   planting: area established in the period <= ha/person/yr x years x people;
   area_managed: area in use <= ha/person x people; per_project: people/project x projects built <= people.
-- ``labour_assign[v, role, t]``: recruit = sum over allowed groups of assign[v, role, group, t].
+- ``labour_assign[v, role, t]`` (family ``labour_pool``): recruit = sum over allowed groups of assign[v, role, group, t].
 - ``labour_pool[v, group, t]``: sum over roles of assign <= the village's pool of that group
   (policy ``labour_pools``).
 - ``recruit_village[v, role, t]``: recruit = 0 in villages outside ``roles[].villages``.
