@@ -154,10 +154,24 @@ def parse_set(expr: str) -> tuple[str, Any]:
 # ---------------------------------------------------------------------------
 
 
-def _pydantic_problems(exc: ValidationError, file: str) -> list[Problem]:
+def _id_path(raw: Any, loc: tuple) -> str:
+    """Name list elements by their id where they have one: periods.0.x -> periods.2025.x."""
+    out, node = [], raw
+    for part in loc:
+        if isinstance(node, list) and isinstance(part, int) and part < len(node):
+            el = node[part]
+            out.append(str(el["id"]) if isinstance(el, dict) and "id" in el else str(part))
+            node = el
+        else:
+            out.append(str(part))
+            node = node.get(part) if isinstance(node, dict) else None
+    return ".".join(out)
+
+
+def _pydantic_problems(exc: ValidationError, file: str, raw: Any = None) -> list[Problem]:
     out = []
     for err in exc.errors():
-        loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
+        loc = _id_path(raw, err["loc"]) or "(top level)"
         typ = err["type"]
         msg = err["msg"]
         if typ == "extra_forbidden":
@@ -180,7 +194,7 @@ def _validate_instance(raw: Any, file: str) -> Instance:
     try:
         return Instance.model_validate(raw)
     except ValidationError as exc:
-        raise InputError(_pydantic_problems(exc, file)) from None
+        raise InputError(_pydantic_problems(exc, file, raw)) from None
 
 
 def _resolve_library(ref: str, inst_path: Path) -> Path:
@@ -206,7 +220,7 @@ def load_library(path: Path) -> Library:
     try:
         lib = Library.model_validate(raw)
     except ValidationError as exc:
-        raise InputError(_pydantic_problems(exc, str(path))) from None
+        raise InputError(_pydantic_problems(exc, str(path), raw)) from None
     problems = []
     svc = {s.id for s in lib.services}
     for group, items in (("covers", lib.covers), ("uses", lib.uses)):
@@ -426,8 +440,8 @@ def _index_path(raw: Any, dotted: str) -> str:
 def _attribute(pr: Problem, over: Any, scenario: Any, set_keys: list[str], raw: Any = None) -> Problem:
     """Name the --set option or scenario file a bad value came from, not the instance."""
     for k in set_keys:
-        for form in {k, _index_path(raw, k)}:
-            if pr.field == form or pr.field.startswith(form + "."):
+        for form in {k, _index_path(raw, k)}:  # field is by id now; the index form is kept for safety
+            if pr.field == form or pr.field.startswith(form + ".") or form.startswith(pr.field + "."):
                 return Problem(f"--set {k}", pr.field, pr.message, pr.fix, pr.value)
     if over is not None and pr.field in _flat_keys(over):
         return Problem(str(scenario), pr.field, pr.message, pr.fix, pr.value)
