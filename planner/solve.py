@@ -135,15 +135,16 @@ def _run_legacy(m: pyo.ConcreteModel, opts: dict[str, Any]) -> dict[str, Any]:
         status = "no_solution"
     else:
         status = "error"
-    obj = pyo.value(m.objective) if has else None
-    ub = res.problem.upper_bound
-    bound = float(ub) if ub is not None and math.isfinite(float(ub)) else None
+    active = next(m.component_data_objects(pyo.Objective, active=True))
+    obj = pyo.value(active) if has else None
+    raw = res.problem.upper_bound if active.sense == pyo.maximize else res.problem.lower_bound
+    bound = float(raw) if raw is not None and math.isfinite(float(raw)) else None
     return {"status": status, "termination": str(tc), "objective": obj, "bound": bound,
             "mip_gap": _gap(obj, bound) if has else None, "time_s": wall}
 
 
 def run_solver(m: pyo.ConcreteModel, opts: dict[str, Any]) -> dict[str, Any]:
-    return _run_highs(m, opts) if opts["solver"] in ("highs", "appsi_highs") else _run_legacy(m, opts)
+    return _run_highs(m, opts) if opts["solver"] == "highs" else _run_legacy(m, opts)
 
 
 _RANK = {"optimal": 0, "feasible": 1, "no_solution": 2, "infeasible": 3, "unbounded": 4, "error": 5}
@@ -223,7 +224,7 @@ def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> Sol
 def check_solver(name: str, file: str) -> None:
     """Raise an InputError naming the option if the MIP solver cannot be used here."""
     from .errors import InputError
-    if name in ("highs", "appsi_highs"):
+    if name == "highs":
         from pyomo.contrib.solver.solvers.highs import Highs
         if Highs().available():
             return

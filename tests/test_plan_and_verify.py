@@ -98,3 +98,14 @@ def test_time_limit_never_reported_as_optimal():
         assert plan.mip_gap is not None and plan.mip_gap <= 1e-6
     else:
         assert plan.status != "optimal"
+
+
+def test_another_pyomo_solver_gives_the_same_plan(tiny_plan):
+    """Any MIP solver Pyomo knows can be named; `appsi_highs` goes through Pyomo's legacy
+    solver interface (the path used for cbc, glpk, gurobi, ...) and must reach the same optimum."""
+    other = planner.solve(planner.examples.tiny(), solver="appsi_highs")
+    assert other.status == "optimal" and other.solver == "appsi_highs"
+    assert other.objective == pytest.approx(tiny_plan.objective, rel=1e-9)
+    assert other.verification["passed"]
+    infeasible = planner.solve(planner.examples.tiny(**{"periods__2025__budget_yuan": 1000}), solver="appsi_highs")
+    assert infeasible.status == "infeasible"
