@@ -230,7 +230,8 @@ class Policies(_Strict):
     forest_coverage_min: float | None = Field(None, ge=0, le=1, description="Township forest coverage target.")
     forest_canopy_min: float = Field(0.2, ge=0, le=1, description="Arbor stands count as forest only at this canopy density or above [P §4.4(1)].")
     garden_max_ha: float = Field(20.0, gt=0, description="Largest village garden [P §4.4(1)].", json_schema_extra={"unit": "ha"})
-    garden_min_ha: float = Field(1.0, ge=0, description="Smallest garden worth building (assumption).", json_schema_extra={"unit": "ha"})
+    garden_min_ha: float = Field(1.0, gt=0, description="Smallest garden worth building (assumption); positive, so a garden "
+                                 "counted by 'one garden per village' has area.", json_schema_extra={"unit": "ha"})
     garden_vegetation_min: float = Field(0.9, ge=0, le=1, description="Vegetation coverage inside each garden [P §4.4(1)].")
     one_garden_per_village: bool = Field(True, description="Every village (not the town) has its garden by `garden_by_period` [P §4.4(1)].")
     garden_by_period: str | None = Field(None, description="Period of the 'one garden per village' target (null: first period).")

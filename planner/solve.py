@@ -25,7 +25,7 @@ from .io import LoadedInstance
 from .model import build_model
 
 DEFAULT_REL_GAP = 1e-9   # exact by default: GEP is large, dividends would hide inside a looser gap
-DEFAULT_ABS_GAP = 1e-4   # million Yuan = 100 Yuan/yr
+DEFAULT_ABS_GAP = 1e-6   # million Yuan = 1 Yuan/yr
 TIE_BREAK_GAP = 1e-6     # relative gap of the least-cost tie-break stage
 
 

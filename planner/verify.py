@@ -496,11 +496,11 @@ def _carbon_and_money(c: _Ctx, rep: _Report) -> float:
         for p, ha in forest_by_parcel.items():
             v = par.at[p, "village"]
             individual_ok = par.at[p, "ownership"] == "individual" and par.at[p, "area_ha"] >= min_ha
-            if individual_ok and ha > min_ha + AREA_TOL and not app.get((p, t), False):
+            if individual_ok and ha >= min_ha and not app.get((p, t), False):
                 rep.bad("carbon_application", f"parcel {p}, {t}", "forest of 0.67 ha or more on a villager's land not applied for individually", ha, min_ha)
             if app.get((p, t), False) and ha < min_ha - AREA_TOL:
                 rep.bad("carbon_application", f"parcel {p}, {t}", "individual application below the minimum contiguous area", ha, min_ha)
-            who = "villagers" if (individual_ok and app.get((p, t), ha > min_ha)) else "village_collective"
+            who = "villagers" if (individual_ok and app.get((p, t), ha >= min_ha)) else "village_collective"
             put(v, who, ha * fc)
             forestry += ha * fc
         reg = par[par["carbon_registered"].astype(bool) & par["cover"].map(c.is_forest_cover).astype(bool)]

@@ -5,7 +5,9 @@ applies and receives the income."""
 
 from __future__ import annotations
 
-from helpers import AGRICULTURAL_YUAN_PER_HA, FORESTRY_YUAN_PER_HA, P, approx, area, income, kpi, period, solve
+import pytest
+
+from helpers import AGRICULTURAL_YUAN_PER_HA, FORESTRY_YUAN_PER_HA, P, approx, area, income, kpi, period, solve, solve_model
 
 # carbon forest worth exactly what grassland is worth (1,000 Yuan/ha/yr): only carbon moves the plan
 CARBON_FOREST = {"ecological_forest": {"equivalents": {"eco": 1}, "forestry_carbon": True,
@@ -197,7 +199,8 @@ def test_no_individual_application_below_0_67_ha(build):
     Constraint: `carbon_individual_min`.
     Constraint: `carbon_individual_only`.
     """
-    plan = solve(_one_villager_ha(build, ["villagers"], eco=2, cost=1000, budget=500))
+    li = _one_villager_ha(build, ["villagers"], eco=2, cost=1000, budget=500)
+    plan = solve(li)
     assert plan.status == "optimal"
     assert area(plan, use="ecological_forest") == approx(0.5)
     apps = plan.carbon_applications.set_index("parcel")
@@ -208,6 +211,10 @@ def test_no_individual_application_below_0_67_ha(build):
     assert income(plan, recipient="village_collective") == approx(304.5)
     assert kpi(plan, "dividends_yuan") == approx(0)
     assert plan.objective == approx(1_500)
+    for rule in ("carbon_individual_min", "carbon_individual_only"):
+        status, objective = solve_model(li, drop=(rule,))
+        assert status == "optimal"
+        assert objective == approx(1_804.5), rule
 
 
 def test_forest_above_0_67_ha_is_the_villagers(build):
@@ -222,7 +229,8 @@ def test_forest_above_0_67_ha_is_the_villagers(build):
     Constraint: `carbon_individual_when_large`.
     Constraint: `carbon_collective_only`.
     """
-    plan = solve(_one_villager_ha(build, ["village_collective"], eco=3))
+    li = _one_villager_ha(build, ["village_collective"], eco=3)
+    plan = solve(li)
     assert plan.status == "optimal"
     assert area(plan, use="ecological_forest") == approx(1)
     apps = plan.carbon_applications.set_index("parcel")
@@ -233,3 +241,26 @@ def test_forest_above_0_67_ha_is_the_villagers(build):
     assert income(plan, recipient="village_collective") == approx(0)
     assert kpi(plan, "dividends_yuan") == approx(0)
     assert plan.objective == approx(3_000)
+    for rule in ("carbon_individual_when_large", "carbon_collective_only"):
+        status, objective = solve_model(li, drop=(rule,))
+        assert status == "optimal"
+        assert objective == approx(3_609), rule
+
+
+def test_exactly_0_67_ha_is_the_villagers(build):
+    """The paper: "0.67 hectares or more" on a villager's land -> the villager applies.
+    A villager's 1.0 ha parcel; the budget (670 Yuan at 1,000 Yuan/ha) can plant 0.67 ha of
+    carbon forest (worth the grassland's GEP, so carbon decides), and only the collective's
+    income counts as dividends. The collective may apply only for a forest below 0.67 ha
+    (less the 1 m2 margin), so the plan plants 0.6699 ha, not 0.67: 0.6699 x 609 = 407.97
+    Yuan/yr to the collective. At exactly 0.67 ha the forest would be the villager's.
+    Constraint: `carbon_individual_when_large`.
+    """
+    li = build([P("I1", "grassland", 1.0, ownership="individual")],
+               uses={"ecological_forest": {**CARBON_FOREST["ecological_forest"], "establishment_cost_yuan_per_ha": 1000}},
+               periods=[period("2025", budget=670)], objective={"dividend_recipients": ["village_collective"]})
+    plan = solve(li)
+    assert plan.status == "optimal"
+    assert area(plan, use="ecological_forest") == pytest.approx(0.67 - 1e-4, abs=1e-7)
+    assert income(plan, recipient="village_collective") == pytest.approx((0.67 - 1e-4) * 609, abs=1e-4)
+    assert income(plan, recipient="villagers") == approx(0)

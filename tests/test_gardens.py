@@ -3,6 +3,9 @@ coverage inside, one garden per village (not the town) by the target period."""
 
 from __future__ import annotations
 
+import pytest
+
+import planner
 from helpers import P, approx, area, garden_built, period, solve, solve_model
 
 NO_ECO = {"ecological_space_no_decrease": False}
@@ -126,29 +129,9 @@ def test_one_garden_per_village_by_a_later_period(build):
     assert later.objective == approx(59_000)
 
 
-def test_a_built_garden_stays_built(build):
-    """A1 grassland 10 ha (1,000 Yuan/ha/yr); garden shrub 500 Yuan/ha/yr; periods 2025 and
-    2035; garden_min_ha 0, so a garden may be declared with no area at all.
-
-    The rule cannot change an optimum on its own: with garden_min_ha > 0 the garden area
-    (which never shrinks, `land_use_cumulative`) keeps the garden built through
-    `garden_size_max`, and nothing in the model ever prefers an unbuilt garden. So the model
-    is solved with the decisions fixed to "garden of a built in 2025, removed in 2035" (no
-    garden area, so no other row objects): infeasible. Without the component the same fixed
-    plan is feasible and keeps the grassland: 10,000 + 10,000 = 20,000 Yuan/yr.
-    Constraint: `garden_cumulative`.
-    """
-    li = build([P("A1", "grassland", 10)], uses={"garden_shrub": {"equivalents": {"eco": 0.5}}},
-               periods=[period("2025"), period("2035")], policies={"garden_min_ha": 0})
-    fix = {("garden", ("a", "2025")): 1, ("garden", ("a", "2035")): 0}
-    status, objective = solve_model(li, fix=fix)
-    assert status == "infeasible"
-    assert objective is None
-    status, objective = solve_model(li, fix=fix, drop=("garden_cumulative",))
-    assert status == "optimal"
-    assert objective == approx(20_000)
-    plan = solve(li)  # free: a garden is not worth its area, so the optimum never puts the rule to work
-    assert plan.status == "optimal"
-    assert area(plan, use="garden_shrub", period="2025") == approx(0)
-    assert area(plan, use="garden_shrub", period="2035") == approx(0)
-    assert plan.objective == approx(20_000)
+def test_garden_min_must_be_positive(build):
+    """A garden counted by 'one garden per village' must have area: garden_min_ha = 0 is
+    refused with a message naming the field (an empty garden would satisfy the rule)."""
+    with pytest.raises(planner.InputError) as e:
+        build([P("A1", "grassland", 10)], policies={"garden_min_ha": 0})
+    assert any(p.field == "policies.garden_min_ha" for p in e.value.problems)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import P, approx, area, built, garden_built, income, kpi, period, solve
+from helpers import P, approx, area, built, garden_built, income, kpi, period, solve, solve_model
 
 # ecological forest 1,000 Yuan/ha/yr (no gain over grassland), fruit 2,000
 USES = {"ecological_forest": {"equivalents": {"eco": 1}}, "fruit_expansion": {"equivalents": {"eco": 2}}}
@@ -244,3 +244,6 @@ def test_a_built_project_stays_built(build):
     assert kpi(plan, "budget_used_yuan", "2035") == approx(0)
     assert income(plan, recipient="villagers", period="2035") == approx(5_000)
     assert plan.objective == approx(30_000)
+    status, objective = solve_model(li, drop=("project_cumulative",))
+    assert status == "optimal"
+    assert objective == approx(45_000)

@@ -20,8 +20,9 @@ collective):
 - ``carbon_individual_min[p, t]``: F >= 0.67 x individual[p,t] (individual only from 0.67 ha).
 - ``carbon_individual_only[p, t]``: I <= area x individual[p,t].
 - ``carbon_collective_only[p, t]``: C <= area x (1 - individual[p,t]).
-- ``carbon_individual_when_large[p, t]``: F <= 0.67 + (area - 0.67) x individual[p,t]
-  (a forest above 0.67 ha is applied for by the villager).
+- ``carbon_individual_when_large[p, t]``: F <= (0.67 - 1e-4) + (area - 0.67 + 1e-4) x individual[p,t]
+  (a forest of 0.67 ha or more is applied for by the villager; the 1e-4 ha = 1 m2 margin
+  makes "or more" exact for a solver that cannot state a strict inequality).
 Smaller or collective parcels' carbon goes to the village collective.
 """
 
@@ -34,6 +35,7 @@ from ..model import xsum
 from . import add_rows
 
 FAMILY = "carbon_application"
+BOUNDARY_HA = 1e-4
 SENTENCE = ("Villagers apply individually for carbon-sequestration forest on contiguous artificial arbor forest of "
             ">= 0.67 ha on their own land; otherwise the collective applies [P §4.4(2)].")
 
@@ -65,7 +67,8 @@ def add(m, d) -> None:
             imin[(p, t)] = f >= min_ha * w
             ionly[(p, t)] = m.IC_F[p, t] <= area * w
             conly[(p, t)] = m.IC_C[p, t] <= area * (1 - w)
-            large[(p, t)] = f <= min_ha + (area - min_ha) * w
+            # 0.67 ha "or more" is the villager's: the collective applies only below min_ha - 1 m2
+            large[(p, t)] = f <= (min_ha - BOUNDARY_HA) + (area - min_ha + BOUNDARY_HA) * w
     add_rows(m, FAMILY, "carbon_split", split)
     add_rows(m, FAMILY, "carbon_individual_min", imin)
     add_rows(m, FAMILY, "carbon_individual_only", ionly)

@@ -11,7 +11,9 @@ Constraints (garden area G[v,t] = area of garden uses in village v)
 - ``garden_size_max[v, t]``: G[v,t] <= garden_max_ha x garden[v,t].
 - ``garden_size_min[v, t]``: G[v,t] >= garden_min_ha x garden[v,t].
 - ``garden_vegetation[v, t]``: vegetated garden area >= garden_vegetation_min x G[v,t].
-- ``garden_cumulative[v, t]``: garden[v,t] >= garden[v,t-1].
+A built garden stays built without a row of its own: its area never shrinks
+(``land_use_cumulative``) and is at least garden_min_ha > 0, so ``garden_size_max`` keeps
+garden[v,t] = 1 (the verifier checks it).
 - ``garden_one_per_village[v]``: garden[v, by_period] = 1 (policy ``one_garden_per_village``).
 """
 
@@ -31,22 +33,18 @@ def add(m, d) -> None:
     pu = d.pu
     gard = pu[pu["kind"].isin(GARDEN_KINDS)]
     by_v = {v: g for v, g in gard.groupby("village", sort=False)}
-    smax, smin, veg, cum, one = {}, {}, {}, {}, {}
+    smax, smin, veg, one = {}, {}, {}, {}
     for v in d.garden_villages:
         g = by_v.get(v)
         for t in d.periods:
             area = xsum(m, g, t)
             smax[(v, t)] = area <= pol.garden_max_ha * m.garden[v, t]
-            if pol.garden_min_ha > 0:
-                smin[(v, t)] = area >= pol.garden_min_ha * m.garden[v, t]
+            smin[(v, t)] = area >= pol.garden_min_ha * m.garden[v, t]
             if g is not None:
                 veg[(v, t)] = xsum(m, g, t, "vegetation_cover") >= pol.garden_vegetation_min * area
-            if d.prev[t] is not None:
-                cum[(v, t)] = m.garden[v, t] >= m.garden[v, d.prev[t]]
         if pol.one_garden_per_village:
             one[v] = m.garden[v, pol.garden_by_period or d.periods[0]] >= 1
     add_rows(m, FAMILY, "garden_size_max", smax)
     add_rows(m, FAMILY, "garden_size_min", smin)
     add_rows(m, FAMILY, "garden_vegetation", veg)
-    add_rows(m, FAMILY, "garden_cumulative", cum)
     add_rows(m, FAMILY, "garden_one_per_village", one)
