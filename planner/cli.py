@@ -121,9 +121,10 @@ def solve(instance: str = typer.Argument(..., help="Instance YAML (e.g. instance
           solver: Optional[str] = typer.Option(None, "--solver", help="MIP solver (highs, cbc, glpk, gurobi, ...)."),
           no_verify: bool = typer.Option(False, "--no-verify", help="Skip the independent verification.")) -> None:
     """Solve an instance, verify the plan, write plan.json and CSV tables, print a summary."""
-    from .solve import solve as _solve
+    from .solve import check_solver, solve as _solve
     try:
         li = _load(instance, scenario, set_)
+        check_solver(solver or li.instance.solver.name, "--solver" if solver else instance)
     except InputError as e:
         _input_error(e)
     if time_limit is not None and time_limit <= 0:

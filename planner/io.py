@@ -465,6 +465,7 @@ def load_instance(path: str | Path, scenario: str | Path | None = None, sets: li
     if not isinstance(raw, dict):
         raise InputError.one(file, "(top level)", "the instance must be a YAML mapping", "see docs/instance-format.md")
     applied: list[str] = []
+    over: Any = None
     if scenario is not None:
         sc_path = Path(scenario)
         over = read_yaml(sc_path)
@@ -486,7 +487,8 @@ def load_instance(path: str | Path, scenario: str | Path | None = None, sets: li
     parcels = load_parcels((path.parent / inst.parcels.file), inst.parcels.area_unit, inst, lib, file)
     problems = _cross_check(inst, lib, parcels, file)
     if problems:
-        raise InputError(problems)
+        raise InputError([_attribute(pr, over if scenario is not None else None, scenario, [k for k, _ in items], raw)
+                          for pr in problems])
     return LoadedInstance(inst, lib, parcels, path.resolve(), lib_path.resolve(), tuple(applied))
 
 

@@ -39,7 +39,7 @@ class Plan:
     overrides: list[str]
     status: str
     termination: str
-    objective: float | None          # Yuan/yr, weighted objective of the last stage
+    objective: float | None          # Yuan/yr: the weighted objective, or the last lexicographic goal reached
     objective_bound: float | None
     mip_gap: float | None
     solve_time_s: float

@@ -157,11 +157,30 @@ def _keep(m: pyo.ConcreteModel, name: str, expr, best: float, rel: float) -> Non
     m._families.setdefault("objective_keep", []).append(name)
 
 
+def _snapshot(m: pyo.ConcreteModel) -> list[tuple[Any, float | None]]:
+    return [(v, v.value) for v in m.component_data_objects(pyo.Var)]
+
+
+def _restore(snap: list[tuple[Any, float | None]]) -> None:
+    for v, val in snap:
+        v.set_value(val, skip_validation=True)
+
+
 def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> SolveResult:
     """Solve weighted or lexicographically, then (``objective.tie_break``) pick the
-    least-cost plan among the optimal ones. The worst main-stage status is the result's."""
+    least-cost plan among the optimal ones.
+
+    A stage that ends without a plan (a time limit, typically) never discards the plan of
+    an earlier stage: the last plan found is restored. Status rules:
+
+    - the main stages decide the status (the worst of them); if a later lexicographic goal
+      found no plan, the earlier goal's plan is returned as ``feasible`` (not proved
+      lexicographically optimal);
+    - the tie-break never changes the status: without it the plan is optimal but perhaps
+      not the least-cost one among the optima (the stage record says so).
+    """
     ob = d.inst.objective
-    stages = []
+    stages: list[dict[str, Any]] = []
     deadline = None if opts["time_limit"] is None else time.perf_counter() + float(opts["time_limit"])
 
     def remaining(o: dict[str, Any]) -> dict[str, Any]:
@@ -170,13 +189,17 @@ def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> Sol
             return o
         return {**o, "time_limit": max(deadline - time.perf_counter(), 1e-3)}
 
+    snap, snap_objective, snap_stage = None, None, None
     if ob.mode == "weighted":
         r = run_solver(m, remaining(opts))
         stages.append({"goal": "weighted", **r})
         main_expr = m.objective.expr
+        if r["status"] in ("optimal", "feasible"):
+            snap, snap_objective, snap_stage = _snapshot(m), r["objective"], r
     else:
         m.objective.deactivate()
         goals = {"gep": m.obj_gep, "dividends": m.obj_dividends}
+        main_expr = goals[ob.order[0]]
         for i, goal in enumerate(ob.order):
             obj = pyo.Objective(expr=goals[goal], sense=pyo.maximize)
             m.add_component(f"objective_{goal}", obj)
@@ -185,16 +208,21 @@ def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> Sol
             obj.deactivate()
             if r["status"] not in ("optimal", "feasible"):
                 break
+            main_expr = goals[goal]
+            snap, snap_objective, snap_stage = _snapshot(m), r["objective"], r
             if i < len(ob.order) - 1:
                 _keep(m, f"lexicographic_keep_{goal}", goals[goal], r["objective"], ob.lexicographic_tolerance)
-        main_expr = goals[ob.order[len(stages) - 1]]
-    worst = max(stages, key=lambda s: _RANK[s["status"]])
-    last = stages[-1]
-    objective = last["objective"] if last["status"] in ("optimal", "feasible") else None
-    gaps = [s["mip_gap"] for s in stages if s["mip_gap"] is not None]
+    main = list(stages)
+    worst = max(main, key=lambda s: _RANK[s["status"]])
+    status, termination = worst["status"], worst["termination"]
+    if snap is not None and main[-1]["status"] not in ("optimal", "feasible"):
+        # a later lexicographic goal found no plan: return the earlier goal's plan, not proved optimal
+        _restore(snap)
+        status, termination = "feasible", main[-1]["termination"]
+    objective = snap_objective
+    gaps = [s["mip_gap"] for s in main if s["mip_gap"] is not None]
     out_of_time = deadline is not None and time.perf_counter() >= deadline
-    if ob.tie_break == "least_cost" and worst["status"] in ("optimal", "feasible") and not out_of_time:
-        m.objective.deactivate()
+    if ob.tie_break == "least_cost" and status in ("optimal", "feasible") and not out_of_time:
         for c in m.component_objects(pyo.Objective, active=True):
             c.deactivate()
         # hold the main objective at the incumbent (not at the user's gap, which would let the plan lose up to that gap)
@@ -205,18 +233,13 @@ def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> Sol
         stages.append({"goal": "least_cost", **r})
         if r["status"] in ("optimal", "feasible"):
             objective = pyo.value(main_expr)
-        else:  # keep the main stage's plan: re-solve it without the tie-break
-            m.objective_least_cost.deactivate()
-            m.tie_break_keep.deactivate()
-            (m.objective if ob.mode == "weighted" else getattr(m, f"objective_{ob.order[-1]}")).activate()
-            r2 = run_solver(m, remaining(opts))
-            stages.append({"goal": "main_again", **r2})
-            if r2["status"] not in ("optimal", "feasible"):
-                worst = max([worst, r2], key=lambda s: _RANK[s["status"]])
-            objective = r2["objective"]
+        else:  # no least-cost plan in time: keep the main stage's plan as it was
+            _restore(snap)
+            stages[-1]["note"] = "tie-break found no plan; the main stage's plan is returned"
     return SolveResult(
-        status=worst["status"], termination=worst["termination"], objective=objective,
-        bound=last["bound"], mip_gap=max(gaps) if gaps and worst["status"] in ("optimal", "feasible") else None,
+        status=status, termination=termination, objective=objective,
+        bound=snap_stage["bound"] if snap_stage else main[-1]["bound"],
+        mip_gap=max(gaps) if gaps and status in ("optimal", "feasible") else None,
         solve_time_s=sum(s["time_s"] for s in stages), solver=opts["solver"], stages=stages,
     )
 
@@ -244,7 +267,8 @@ def solve(instance: LoadedInstance, *, time_limit: float | None = None, mip_gap:
     """Solve an instance and return a :class:`~planner.plan.Plan`.
 
     Options override the instance's ``solver`` section. The plan carries status,
-    termination, objective (Yuan/yr, weighted), MIP gap and solve time; when it has a
+    termination, objective (Yuan/yr: the weighted objective, or in lexicographic mode the
+    last goal reached), MIP gap and solve time; when it has a
     solution and ``verify`` is true the independent verifier has checked every rule
     (``plan.verification``).
     """

@@ -109,3 +109,41 @@ def test_another_pyomo_solver_gives_the_same_plan(tiny_plan):
     assert other.verification["passed"]
     infeasible = planner.solve(planner.examples.tiny(**{"periods__2025__budget_yuan": 1000}), solver="appsi_highs")
     assert infeasible.status == "infeasible"
+
+
+def _fail_stage(monkeypatch, when):
+    """Make the solver stage selected by ``when(model)`` end without a plan (as a time limit
+    would), after wiping the variable values, so a lost plan would show."""
+    import sys as _sys
+    S = _sys.modules["planner.solve"]
+    real = S.run_solver
+
+    def fake(m, opts):
+        if when(m):
+            for v in m.component_data_objects(__import__("pyomo.environ", fromlist=["Var"]).Var):
+                v.set_value(None, skip_validation=True)
+            return {"status": "no_solution", "termination": "maxTimeLimit", "objective": None, "bound": None,
+                    "mip_gap": None, "time_s": 0.0}
+        return real(m, opts)
+    monkeypatch.setattr(S, "run_solver", fake)
+
+
+def test_failed_tie_break_keeps_the_optimal_plan(monkeypatch, tiny_plan):
+    """A tie-break stage stopped by the time limit must not discard the proved optimum:
+    same status (optimal), same objective, verified plan."""
+    _fail_stage(monkeypatch, lambda m: hasattr(m, "objective_least_cost") and m.objective_least_cost.active)
+    plan = planner.solve(planner.examples.tiny())
+    assert plan.status == "optimal"
+    assert plan.objective == pytest.approx(tiny_plan.objective, rel=1e-9)
+    assert plan.verification["passed"]
+    assert plan.stages[-1]["goal"] == "least_cost" and "main stage's plan" in plan.stages[-1]["note"]
+
+
+def test_failed_second_lexicographic_goal_returns_first_goal_plan_as_feasible(monkeypatch):
+    """Lexicographic GEP then dividends; the dividends stage ends without a plan: the GEP
+    stage's plan comes back, marked feasible (not proved lexicographically optimal), verified."""
+    _fail_stage(monkeypatch, lambda m: hasattr(m, "objective_dividends") and m.objective_dividends.active)
+    plan = planner.solve(planner.examples.tiny(**{"objective__mode": "lexicographic"}))
+    assert plan.status == "feasible" and plan.termination == "maxTimeLimit"
+    assert plan.has_solution and plan.verification["passed"]
+    assert [s["goal"] for s in plan.stages][:2] == ["gep", "dividends"]

@@ -17,7 +17,8 @@ import pyomo.environ as pyo
 from . import add_rows
 
 FAMILY = "land_use"
-SENTENCE = "Each unit's area is used at most once; decisions accumulate from one milestone to the next [P §3.3]."
+SENTENCE = ("Parcels are the basic units [N §3.4]; each unit's area is used at most once, and land decisions accumulate "
+            "from one milestone to the next (requirements §3).")
 
 
 def add(m: pyo.ConcreteModel, d) -> None:
