@@ -313,11 +313,46 @@ def load_parcels(path: Path, area_unit: str, inst: Instance, lib: Library, inst_
     return df.reset_index(drop=True)
 
 
+def _never_met(li: "LoadedInstance", file: str) -> list[Problem]:
+    """Rules that no plan can meet whatever is decided, found from the data alone, so the
+    message names the village or project instead of a bare 'infeasible'."""
+    from .data import GARDEN_KINDS, ModelData
+    from .rules.projects import prerequisite_rows
+
+    d = ModelData(li)
+    inst = li.instance
+    p: list[Problem] = []
+    pol = inst.policies
+    if pol.one_garden_per_village:
+        can = set(d.pu.loc[d.pu["kind"].isin(GARDEN_KINDS), "village"])
+        for v in d.villages:
+            if v != d.town and v not in can:
+                p.append(Problem(file, "policies.one_garden_per_village", f"village {v!r} has no parcel a garden can be built on",
+                                 "add garden-eligible parcels for it, or set policies.one_garden_per_village: false"))
+    for j in inst.projects:
+        for k, pre in enumerate(j.prerequisites):
+            where = f"projects.{j.id}.prerequisites.{k}"
+            if pre.min_area_ha is not None and pre.min_area_ha > 0:
+                rows = prerequisite_rows(d, pre)
+                most = float(rows.drop_duplicates("parcel")["area_ha"].sum())
+                if most < pre.min_area_ha - 1e-9:
+                    p.append(Problem(file, where, f"at most {most:,.2f} ha can ever match (uses, villages, covers), "
+                                     f"below min_area_ha {pre.min_area_ha:,.2f}: project {j.id!r} could never be built",
+                                     "widen the uses/villages/covers or lower min_area_ha", pre.min_area_ha))
+            if pre.garden_in is not None and pre.garden_in not in d.garden_villages:
+                p.append(Problem(file, where + ".garden_in", f"village {pre.garden_in!r} can never have a garden",
+                                 "name a village with garden-eligible parcels"))
+    return p
+
+
 def _cross_check(inst: Instance, lib: Library, parcels: pd.DataFrame, file: str) -> list[Problem]:
     p: list[Problem] = []
     villages = {v.id for v in inst.villages}
     periods = [x.id for x in inst.periods]
     projects = {x.id for x in inst.projects}
+    towns = [v.id for v in inst.villages if v.is_town]
+    if len(towns) > 1:
+        p.append(Problem(file, "villages", f"more than one village is marked is_town: {towns}", "mark only the central town"))
     for dup_group, ids in (("villages", [v.id for v in inst.villages]), ("periods", periods),
                            ("roles", [r.id for r in inst.roles]), ("projects", [x.id for x in inst.projects])):
         seen = set()
@@ -363,8 +398,13 @@ def _cross_check(inst: Instance, lib: Library, parcels: pd.DataFrame, file: str)
     for i, r in enumerate(inst.roles):
         if r.norm not in lib.labour_norms:
             p.append(Problem(file, f"roles.{r.id}.norm", f"unknown labour norm {r.norm!r}", f"use one of {sorted(lib.labour_norms)}"))
-        elif lib.labour_norms[r.norm].kind.value == "per_project" and not r.projects:
-            p.append(Problem(file, f"roles.{r.id}.projects", "a per_project norm needs the projects it staffs", "list project ids"))
+        else:
+            norm = lib.labour_norms[r.norm]
+            if norm.kind.value in ("per_project", "per_project_built") and not r.projects:
+                p.append(Problem(file, f"roles.{r.id}.projects", f"a {norm.kind.value} norm needs the projects it staffs", "list project ids"))
+            if norm.kind.value in ("planting", "area_managed") and not norm.use_kinds:
+                p.append(Problem(file, f"roles.{r.id}.norm", f"labour norm {r.norm!r} ({norm.kind.value}) lists no use_kinds, so it "
+                                 "would tie the role to no work", f"add use_kinds to labour_norms.{r.norm} in the library"))
         for j in r.projects:
             if j not in projects:
                 p.append(Problem(file, f"roles.{r.id}.projects", f"unknown project {j!r}", f"use one of {sorted(projects)}"))
@@ -486,6 +526,8 @@ def load_instance(path: str | Path, scenario: str | Path | None = None, sets: li
     lib = load_library(lib_path)
     parcels = load_parcels((path.parent / inst.parcels.file), inst.parcels.area_unit, inst, lib, file)
     problems = _cross_check(inst, lib, parcels, file)
+    if not problems:
+        problems = _never_met(LoadedInstance(inst, lib, parcels, path.resolve(), lib_path.resolve(), tuple(applied)), file)
     if problems:
         raise InputError([_attribute(pr, over if scenario is not None else None, scenario, [k for k, _ in items], raw)
                           for pr in problems])

@@ -114,12 +114,16 @@ class CarbonMethod(_Strict):
 class LabourNormKind(str, Enum):
     planting = "planting"          # ha established per person per year
     area_managed = "area_managed"  # ha looked after per person
-    per_project = "per_project"    # people per project built
+    per_project = "per_project"    # people per project standing (staff, operators)
+    per_project_built = "per_project_built"  # people per project being built in the period (construction crews)
     fixed = "fixed"                # only the recruitment range applies
 
 
 class LabourNorm(_Strict):
-    kind: LabourNormKind = Field(description="planting (ha/person/yr), area_managed (ha/person), per_project (people/project) or fixed.")
+    """How many people a role's work needs."""
+
+    kind: LabourNormKind = Field(description="planting (ha/person/yr), area_managed (ha/person), per_project (people per project "
+                                 "standing), per_project_built (people per project built during the period) or fixed.")
     value: float = Field(0.0, ge=0, description="The norm in the unit its kind implies.")
     use_kinds: list[UseKind] = Field(default_factory=list, description="Use kinds whose area drives the norm (planting, area_managed).")
     source: str = Field("", description="Source or reasoning.")
@@ -293,7 +297,11 @@ class Role(_Strict):
         "township", description="village: each village recruits for its own work; township: the norm applies to the total."
     )
     norm: str = Field(description="Labour norm (library `labour_norms`) tying the role to the work.")
-    projects: list[str] = Field(default_factory=list, description="For per_project norms: the projects staffed.")
+    projects: list[str] = Field(default_factory=list, description="For per_project(_built) norms: the projects staffed.")
+    min_when_active: bool = Field(
+        False, description="The range minimum applies only in periods when one of `projects` is active (standing for "
+        "per_project norms, being built for per_project_built norms); the maximum always applies.",
+    )
     wage_yuan_per_yr: float = Field(0.0, ge=0, description="Pay per person per year, charged to the budget.", json_schema_extra={"unit": "Yuan/yr"})
     periods: list[str] | None = Field(None, description="Periods the range applies in (null: all).")
     villages: list[str] | None = Field(None, description="Villages that may recruit for this role (null: all, including the town).")
@@ -302,6 +310,8 @@ class Role(_Strict):
     def _order(self) -> "Role":
         if self.min > self.max:
             raise ValueError(f"min ({self.min}) is above max ({self.max}); swap or correct them")
+        if self.min_when_active and not self.projects:
+            raise ValueError("min_when_active needs `projects` (the work whose activity switches the minimum on)")
         return self
 
 

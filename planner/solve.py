@@ -98,8 +98,8 @@ def _run_highs(m: pyo.ConcreteModel, opts: dict[str, Any]) -> dict[str, Any]:
         status = "error"
     obj = res.incumbent_objective if has else None
     bound = res.objective_bound
-    return {"status": status, "termination": tc.name, "objective": obj, "bound": bound,
-            "mip_gap": _gap(obj, bound) if has else None, "time_s": wall}
+    return _gap_status({"status": status, "termination": tc.name, "objective": obj, "bound": bound,
+                        "mip_gap": _gap(obj, bound) if has else None, "time_s": wall})
 
 
 def _run_legacy(m: pyo.ConcreteModel, opts: dict[str, Any]) -> dict[str, Any]:
@@ -139,8 +139,22 @@ def _run_legacy(m: pyo.ConcreteModel, opts: dict[str, Any]) -> dict[str, Any]:
     obj = pyo.value(active) if has else None
     raw = res.problem.upper_bound if active.sense == pyo.maximize else res.problem.lower_bound
     bound = float(raw) if raw is not None and math.isfinite(float(raw)) else None
-    return {"status": status, "termination": str(tc), "objective": obj, "bound": bound,
-            "mip_gap": _gap(obj, bound) if has else None, "time_s": wall}
+    return _gap_status({"status": status, "termination": str(tc), "objective": obj, "bound": bound,
+                        "mip_gap": _gap(obj, bound) if has else None, "time_s": wall})
+
+
+OPTIMAL_REL_GAP = 1e-6   # a plan further from its bound than this (and than OPTIMAL_ABS_GAP) is not called optimal
+OPTIMAL_ABS_GAP = 1e-6   # million Yuan = 1 Yuan/yr
+
+
+def _gap_status(r: dict[str, Any]) -> dict[str, Any]:
+    """A solver 'optimal' reached only within a user-requested gap (e.g. --mip-gap 0.01) is
+    reported as 'feasible' with termination 'gapLimit': never call a plan optimal that is not."""
+    if r["status"] == "optimal" and r["objective"] is not None and r["bound"] is not None and math.isfinite(r["bound"]):
+        absgap = abs(r["bound"] - r["objective"])
+        if absgap > OPTIMAL_ABS_GAP * (1 + 1e-9) and (r["mip_gap"] or 0.0) > OPTIMAL_REL_GAP:
+            return {**r, "status": "feasible", "termination": "gapLimit"}
+    return r
 
 
 def run_solver(m: pyo.ConcreteModel, opts: dict[str, Any]) -> dict[str, Any]:

@@ -122,10 +122,17 @@ def verify_plan(plan, li) -> dict[str, Any]:
     c = _Ctx(plan, li)
     for fn in (_land_use, _protection, _permissions, _fruit, _gardens, _street_green, _coverage, _projects, _recruitment):
         fn(c, rep)
-    objective = _carbon_and_money(c, rep)
+    parts = _carbon_and_money(c, rep)
     rep.check("objective")
-    if c.inst.objective.mode == "weighted" and plan.objective is not None and not _close(plan.objective, objective):
-        rep.bad("objective", "plan", "reported objective does not match the recomputation", plan.objective, objective)
+    ob = c.inst.objective
+    if ob.mode == "weighted":
+        expect = parts["weighted"]
+    else:  # the last lexicographic goal that found a plan
+        reached = [st["goal"] for st in plan.stages if st.get("goal") in ("gep", "dividends")
+                   and st.get("status") in ("optimal", "feasible")]
+        expect = parts[reached[-1]] if reached else None
+    if plan.objective is not None and expect is not None and not _close(plan.objective, expect):
+        rep.bad("objective", "plan", "reported objective does not match the recomputation", plan.objective, expect)
     return {"passed": not rep.violations, "violations": rep.violations, "checks": list(dict.fromkeys(rep.checks))}
 
 
@@ -338,11 +345,15 @@ def _coverage(c: _Ctx, rep: _Report) -> None:
             rep.bad("coverage", t, "vegetation coverage below target", veg / c.total, pol.vegetation_coverage_min)
         if pol.forest_coverage_min is not None and forest < pol.forest_coverage_min * c.total - AREA_TOL:
             rep.bad("coverage", t, "forest coverage below target", forest / c.total, pol.forest_coverage_min)
+        eco = _eco_area(c, t)
+        afforested = float(at.loc[at["kind"] == "forest", "area_ha"].sum())
         k = c.tables.get("kpis")
-        if k is not None and not k.empty and "vegetation_coverage" in k.columns:
+        if k is not None and not k.empty:
             row = k[k["period"] == t]
-            if not row.empty and not _close(float(row["vegetation_coverage"].iloc[0]), veg / c.total, 1e-6, 1e-7):
-                rep.bad("kpis", t, "reported vegetation coverage does not match the allocations", float(row["vegetation_coverage"].iloc[0]), veg / c.total)
+            for name, val, tol in (("vegetation_coverage", veg / c.total, 1e-7), ("forest_coverage", forest / c.total, 1e-7),
+                                   ("forest_ha", forest, 1e-4), ("ecological_space_ha", eco, 1e-4), ("afforested_ha", afforested, 1e-4)):
+                if name in row.columns and not row.empty and not _close(float(row[name].iloc[0]), val, 1e-6, tol):
+                    rep.bad("kpis", f"{name}, {t}", "reported KPI does not match the allocations", float(row[name].iloc[0]), val)
 
 
 def _built(c: _Ctx) -> dict[tuple[str, str], bool]:
@@ -409,9 +420,17 @@ def _recruitment(c: _Ctx, rep: _Report) -> None:
         for t in c.periods:
             sel = rec[(rec["role"] == role.id) & (rec["period"] == t)]
             n = float(sel["count"].sum())
-            if pol.recruitment_ranges and t in periods and not (role.min - 1e-6 <= n <= role.max + 1e-6):
-                rep.bad("recruitment", f"{role.id}, {t}", f"recruitment outside its range {role.min}-{role.max}", n, role.min if n < role.min else role.max)
             kind = norm.kind.value
+
+            def active(j: str) -> bool:
+                now = built.get((j, t), False)
+                if kind == "per_project_built" and c.prev[t] is not None:
+                    return now and not built.get((j, c.prev[t]), False)
+                return now
+            need_min = role.min if (not role.min_when_active or any(active(j) for j in role.projects)) else 0
+            if pol.recruitment_ranges and t in periods and not (need_min - 1e-6 <= n <= role.max + 1e-6):
+                rep.bad("recruitment", f"{role.id}, {t}", f"recruitment outside its range {need_min}-{role.max}", n,
+                        need_min if n < need_min else role.max)
             if kind == "fixed":
                 continue
             scopes = [x.id for x in c.inst.villages] if role.scope == "village" else [None]
@@ -436,7 +455,7 @@ def _recruitment(c: _Ctx, rep: _Report) -> None:
                         rep.bad("recruitment_work", where, f"too few people for the work ({kind})", work, cap)
                 else:
                     projs = [j for j in c.inst.projects if j.id in role.projects and (v is None or j.host_village == v)]
-                    need = norm.value * sum(built.get((j.id, t), False) for j in projs)
+                    need = norm.value * sum(active(j.id) for j in projs)
                     if people < need - 1e-6:
                         rep.bad("recruitment_work", where, "too few staff for the projects built", people, need)
     if pol.labour_pools and c.inst.roles:
@@ -461,7 +480,7 @@ def _recruitment(c: _Ctx, rep: _Report) -> None:
                 rep.bad("labour_pool", f"{v}, {g}, {t}", "more recruits than the village's labour pool", n, lim)
 
 
-def _carbon_and_money(c: _Ctx, rep: _Report) -> float:
+def _carbon_and_money(c: _Ctx, rep: _Report) -> dict[str, float]:
     inst, lib = c.inst, c.lib
     pol = inst.policies
     min_ha = pol.individual_carbon_min_ha
@@ -478,7 +497,7 @@ def _carbon_and_money(c: _Ctx, rep: _Report) -> float:
     kpis = c.tables.get("kpis", pd.DataFrame())
     kp = {r["period"]: r for _, r in kpis.iterrows()} if not kpis.empty else {}
     recips = set(inst.objective.dividend_recipients)
-    objective = 0.0
+    objective = {"weighted": 0.0, "gep": 0.0, "dividends": 0.0}
     cum_loan = 0.0
     for t in c.periods:
         at = c.at(t)
@@ -588,13 +607,15 @@ def _carbon_and_money(c: _Ctx, rep: _Report) -> float:
         else:
             rep.bad("kpis", t, "no KPI row for the period")
         w = c.period[t].weight
-        objective += w * (inst.objective.gep_weight * gep + inst.objective.dividend_weight * (dividends - interest))
+        objective["weighted"] += w * (inst.objective.gep_weight * gep + inst.objective.dividend_weight * (dividends - interest))
+        objective["gep"] += w * gep
+        objective["dividends"] += w * (dividends - interest)
     return objective
 
 
 def recompute_objective(plan, li) -> float:
     """The weighted objective (Yuan/yr) recomputed from the plan's tables."""
-    return _carbon_and_money(_Ctx(plan, li), _Report())
+    return _carbon_and_money(_Ctx(plan, li), _Report())["weighted"]
 
 
 __all__ = ["verify_plan", "recompute_objective"]

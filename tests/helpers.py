@@ -77,6 +77,7 @@ NORMS: dict[str, dict[str, Any]] = {
     "manage5": {"kind": "area_managed", "value": 5.0, "use_kinds": ["forest"]},  # 5 ha looked after / person
     "staff3": {"kind": "per_project", "value": 3.0},                            # 3 people / project
     "staff2": {"kind": "per_project", "value": 2.0},
+    "crew3": {"kind": "per_project_built", "value": 3.0},                       # 3 people / project being built
     "fixed": {"kind": "fixed"},
 }
 

@@ -132,3 +132,30 @@ def test_reference_doc_is_generated_from_schema():
     from planner.reference import markdown
     doc = Path(__file__).resolve().parent.parent / "docs" / "instance-format.md"
     assert doc.read_text() == markdown(), "run: planner schema --json docs/instance.schema.json --markdown docs/instance-format.md"
+
+
+def test_village_without_garden_land_is_named():
+    """One garden per village, but no garden use can be established anywhere: each village is
+    named, with the fix."""
+    with pytest.raises(InputError) as e:
+        planner.load_instance(TINY, sets=["uses.garden_shrub.enabled=false", "uses.garden_facility.enabled=false",
+                                          "policies.interactive_forest_per_garden_ha=null"])
+    msgs = [p.message for p in e.value.problems if p.field == "policies.one_garden_per_village"]
+    assert len(msgs) == 2 and any("'east'" in m for m in msgs) and any("'west'" in m for m in msgs)
+
+
+def test_only_one_central_town():
+    with pytest.raises(InputError, match="more than one village is marked is_town"):
+        planner.load_instance(TINY, sets=["villages.east.is_town=true", "villages.west.is_town=true"])
+
+
+def test_planting_norm_without_use_kinds_is_refused(tmp_path):
+    """A planting norm that lists no use kinds would tie afforestation workers to no work."""
+    import yaml
+    lib = yaml.safe_load((bundled_dir("models") / "xie2015.yaml").read_text())
+    lib["labour_norms"]["afforestation"]["use_kinds"] = []
+    (tmp_path / "lib.yaml").write_text(yaml.safe_dump(lib))
+    path = copy_tiny(tmp_path)
+    with pytest.raises(InputError) as e:
+        planner.load_instance(path, sets=["valuation=lib.yaml"])
+    assert any(p.field == "roles.afforestation_workers.norm" and "use_kinds" in p.fix for p in e.value.problems)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+import planner
+
 from helpers import P, approx, area, built, garden_built, income, kpi, period, solve, solve_model
 
 # ecological forest 1,000 Yuan/ha/yr (no gain over grassland), fruit 2,000
@@ -62,29 +64,24 @@ def test_larger_area_prerequisite_makes_the_project_not_worth_it(build):
 
 
 def test_area_prerequisite_counts_only_listed_villages(build):
-    """P needs 6 ha of forest-kind use in village b, which has only 5 ha of land: P cannot be
-    built although village a could plant 10 ha. GEP 15 x 2,000 = 30,000 Yuan/yr."""
+    """P needs 6 ha of forest-kind use in village b, which has only 5 ha of land, although
+    village a could plant 10 ha: no plan could ever build P, so the loader refuses the
+    instance and names the prerequisite (instead of a plan silently without P)."""
     pre = [{"min_area_ha": 6, "use_kinds": ["forest"], "villages": ["b"]}]
-    li = build([P("A1", "grassland", 10, village="a"), P("B1", "grassland", 5, village="b")], uses=USES,
-               policies=NO_ECO, projects=[project(income=100_000, prerequisites=pre)])
-    plan = solve(li)
-    assert plan.status == "optimal"
-    assert not built(plan, "P")
-    assert plan.objective == approx(30_000)
+    with pytest.raises(planner.InputError) as e:
+        build([P("A1", "grassland", 10, village="a"), P("B1", "grassland", 5, village="b")], uses=USES,
+              policies=NO_ECO, projects=[project(income=100_000, prerequisites=pre)])
+    assert any(p.field == "projects.P.prerequisites.0" and "5.00 ha" in p.message for p in e.value.problems)
 
 
 def test_area_prerequisite_counts_only_listed_covers(build):
-    """P (100,000 Yuan/yr) needs 5 ha of forest established on reclaimed mine; the village has
-    grassland 10 ha but only 3 ha of mine: P cannot be built. Forest (1,000) on the mine (0):
-    GEP 10 x 2,000 (fruit on grassland) + 3 x 1,000 = 23,000 Yuan/yr."""
+    """P needs 5 ha of forest established on reclaimed mine; the village has grassland 10 ha
+    but only 3 ha of mine: the loader refuses the instance (3 ha at most can ever match)."""
     pre = [{"min_area_ha": 5, "use_kinds": ["forest"], "covers": ["reclaimed_mine"]}]
-    li = build([P("A1", "grassland", 10), P("M1", "reclaimed_mine", 3)], uses=USES, policies=NO_ECO,
-               projects=[project(income=100_000, prerequisites=pre)])
-    plan = solve(li)
-    assert plan.status == "optimal"
-    assert not built(plan, "P")
-    assert area(plan, parcel="M1", use="ecological_forest") == approx(3)
-    assert plan.objective == approx(23_000)
+    with pytest.raises(planner.InputError) as e:
+        build([P("A1", "grassland", 10), P("M1", "reclaimed_mine", 3)], uses=USES, policies=NO_ECO,
+              projects=[project(income=100_000, prerequisites=pre)])
+    assert any("3.00 ha" in p.message for p in e.value.problems)
 
 
 GARDEN_USES = {"garden_shrub": {"equivalents": {"eco": 0.5}}}  # 500 Yuan/ha/yr < grassland

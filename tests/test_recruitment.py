@@ -251,3 +251,51 @@ def test_role_limited_to_listed_villages(build):
     assert recruits(plan, village="a") == 0 and recruits(plan, village="b") == 5
     assert area(plan, use="ecological_forest") == approx(10)
     assert plan.objective == approx(42_000)
+
+
+def _built_over_two_periods(build, norm, **role_kw):
+    """Project P (no cost, 10,000 Yuan/yr to villagers) can be built in 2025; a role of norm
+    ``norm`` staffs it (wage 1,000 Yuan/yr, budget ample); least-cost tie-break on, so nobody
+    is recruited beyond what a rule demands."""
+    proj = {"id": "P", "channel": "forest", "host_village": "a", "capex_yuan": 0,
+            "income_yuan_per_yr": {"cultural_tourism": 10_000}, "shares": {"villagers": 1.0}}
+    return build([P("A1", "grassland", 9)], uses=NEUTRAL, villages=POOL, projects=[proj],
+                 roles=[role("crew", norm, projects=["P"], wage_yuan_per_yr=1000, **role_kw)],
+                 periods=[period("2025"), period("2035")], objective={"tie_break": "least_cost"})
+
+
+def test_construction_crew_only_while_building(build):
+    """A per_project_built norm (3 people per project built during the period): P is built in
+    2025 (worth 10,000 Yuan/yr in each period), so 3 crew in 2025 and none in 2035, when P
+    stands but is not being built. Objective (9,000 + 10,000) x 2 = 38,000 Yuan/yr.
+    (A per_project norm would keep 3 people in 2035 too: see the test after.)
+    Constraint: `recruit_work_township`.
+    """
+    plan = solve(_built_over_two_periods(build, "crew3"))
+    assert plan.status == "optimal"
+    assert built(plan, "P", period="2025")
+    assert recruits(plan, role="crew", period="2025") == 3
+    assert recruits(plan, role="crew", period="2035") == 0
+    assert plan.objective == approx(38_000)
+
+
+def test_standing_staff_stay_while_the_project_stands(build):
+    """A per_project norm (3 people per project standing): 3 staff in both periods."""
+    plan = solve(_built_over_two_periods(build, "staff3"))
+    assert plan.status == "optimal"
+    assert recruits(plan, role="crew", period="2025") == 3
+    assert recruits(plan, role="crew", period="2035") == 3
+
+
+def test_range_minimum_only_when_the_project_is_active(build):
+    """Role range 5-10 with ``min_when_active``: the minimum applies only while P is being built
+    (per_project_built). P is built in 2025: 5 crew in 2025 (the minimum, above the norm's 3),
+    none in 2035. Without min_when_active the minimum would force 5 in 2035 as well.
+    Constraint: `recruit_min_active`.
+    """
+    plan = solve(_built_over_two_periods(build, "crew3", min=5, max=10, min_when_active=True))
+    assert plan.status == "optimal"
+    assert recruits(plan, role="crew", period="2025") == 5
+    assert recruits(plan, role="crew", period="2035") == 0
+    always = solve(_built_over_two_periods(build, "crew3", min=5, max=10))
+    assert recruits(always, role="crew", period="2035") == 5

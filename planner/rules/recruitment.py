@@ -15,7 +15,10 @@ Constraints (N[role,t] = sum over villages of recruit[v, role, t])
 - ``recruit_work_township[role, t]`` (township scope) or ``recruit_work_village[v, role, t]``
   (village scope), family ``recruitment_work``:
   planting: area established in the period <= ha/person/yr x years x people;
-  area_managed: area in use <= ha/person x people; per_project: people/project x projects built <= people.
+  area_managed: area in use <= ha/person x people; per_project: people/project x projects standing <= people;
+  per_project_built: people/project x projects built during the period <= people (construction crews).
+- ``recruit_min_active[role, j, t]``: for roles with ``min_when_active``, N >= min x activity of project j
+  (built[j,t] for per_project, built[j,t] - built[j,t-1] for per_project_built) instead of ``recruit_min``.
 - ``labour_assign[v, role, t]`` (family ``labour_pool``): recruit = sum over allowed groups of assign[v, role, group, t].
 - ``labour_pool[v, group, t]``: sum over roles of assign <= the village's pool of that group
   (policy ``labour_pools``).
@@ -35,16 +38,27 @@ SENTENCE = "Recruit whole people for each role inside the eleven ranges, from th
 GROUPS = ("residents", "outside", "returning")
 
 
+def _activity(m, d, j: str, t: str, kind: str):
+    """1 when project j is standing (per_project) or being built in period t (per_project_built)."""
+    if kind == "per_project_built" and d.prev[t] is not None:
+        return m.built[j, t] - m.built[j, d.prev[t]]
+    return m.built[j, t]
+
+
 def add(m, d) -> None:
     pol = d.inst.policies
     pu = d.pu
-    lo, hi, work = {}, {}, {}
+    lo, lo_active, hi, work = {}, {}, {}, {}
     for r in d.inst.roles:
+        kind0 = d.lib.labour_norms[r.norm].kind.value
         for t in d.periods:
             total = pyo.quicksum(m.recruit[v, r.id, t] for v in d.recruit_villages)
             if pol.recruitment_ranges and t in d.role_periods(r):
-                if r.min > 0:
+                if r.min > 0 and not r.min_when_active:
                     lo[(r.id, t)] = total >= r.min
+                elif r.min > 0:
+                    for j in r.projects:
+                        lo_active[(r.id, j, t)] = total >= r.min * _activity(m, d, j, t, kind0)
                 hi[(r.id, t)] = total <= r.max
         norm = d.lib.labour_norms[r.norm]
         kind = norm.kind.value
@@ -66,14 +80,15 @@ def add(m, d) -> None:
                 elif kind == "area_managed":
                     if len(rows):
                         work[key] = xsum(m, rows, t) <= norm.value * people[t]
-                else:  # per_project
+                else:  # per_project (standing) or per_project_built (being built in the period)
                     projs = [j.id for j in d.inst.projects if j.id in r.projects and (v is None or j.host_village == v)]
                     if projs:
-                        work[key] = norm.value * pyo.quicksum(m.built[j, t] for j in projs) <= people[t]
+                        work[key] = norm.value * pyo.quicksum(_activity(m, d, j, t, kind) for j in projs) <= people[t]
     outside = {(v, r.id, t): m.recruit[v, r.id, t] <= 0 for r in d.inst.roles if r.villages is not None
                for v in d.recruit_villages if v not in r.villages for t in d.periods}
     add_rows(m, FAMILY, "recruit_village", outside)
     add_rows(m, FAMILY, "recruit_min", lo)
+    add_rows(m, FAMILY, "recruit_min_active", lo_active)
     add_rows(m, FAMILY, "recruit_max", hi)
     add_rows(m, FAMILY + "_work", "recruit_work_township", {k: c for k, c in work.items() if len(k) == 2})
     add_rows(m, FAMILY + "_work", "recruit_work_village", {k: c for k, c in work.items() if len(k) == 3})
