@@ -3,8 +3,10 @@
 
 The status words travel with every result:
 
-- ``optimal``: the solver proved optimality within the MIP gap reported in ``mip_gap``;
-- ``feasible``: a limit (time, gap) stopped the solver with a plan whose gap is reported;
+- ``optimal``: proved optimal, to a relative MIP gap of at most 1e-6 or within 1 Yuan/yr
+  (``OPTIMAL_REL_GAP``, ``OPTIMAL_ABS_GAP``); the gap reached is in ``mip_gap``;
+- ``feasible``: a limit (time, or a looser ``--mip-gap``: termination ``gapLimit``) stopped
+  the solver with a plan whose gap is reported;
 - ``infeasible``: no plan satisfies every rule;
 - ``no_solution``: a limit stopped the solver before any plan was found;
 - ``unbounded`` / ``error``: something is wrong with the instance or the solver.

@@ -614,7 +614,8 @@ def _carbon_and_money(c: _Ctx, rep: _Report) -> dict[str, float]:
 
 
 def recompute_objective(plan, li) -> float:
-    """The weighted objective (Yuan/yr) recomputed from the plan's tables."""
+    """The weighted objective (Yuan/yr) recomputed from the plan's tables (``verify_plan``
+    also recomputes the lexicographic goals)."""
     return _carbon_and_money(_Ctx(plan, li), _Report())["weighted"]
 
 
