@@ -386,9 +386,11 @@ class Objective(_Strict):
     order: list[Literal["gep", "dividends"]] = Field(["gep", "dividends"], description="Lexicographic order.")
     lexicographic_tolerance: float = Field(1e-6, ge=0, description="Relative loss allowed on an earlier goal.")
     dividend_recipients: list[str] = Field(["villagers", "village_collective"], description="Recipients whose income counts as dividends.")
-    tie_break: Literal["least_cost", "none"] = Field(
-        "least_cost", description="Among plans with the same objective, pick the one that spends least (establishment, "
-        "projects, wages) — a second solve that keeps the objective at its optimum. `none` returns the solver's first optimum.",
+    tie_break: Literal["least_wages", "least_cost", "none"] = Field(
+        "least_wages", description="Among plans with the same objective: `least_wages` keeps the optimum's land, yes/no and "
+        "loan decisions and recruits the fewest-cost people (fast); `least_cost` re-optimises everything for the least total "
+        "spending (establishment, projects, wages; exact but can take much longer than the main solve); `none` returns the "
+        "solver's first optimum.",
     )
 
 

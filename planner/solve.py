@@ -76,6 +76,8 @@ def _run_highs(m: pyo.ConcreteModel, opts: dict[str, Any]) -> dict[str, Any]:
         kw["time_limit"] = float(opts["time_limit"])
     if opts["threads"] is not None:
         kw["threads"] = int(opts["threads"])
+    if opts.get("highs_options"):
+        kw["solver_options"] = dict(opts["highs_options"])
     t0 = time.perf_counter()
     res = opt.solve(m, **kw)
     wall = time.perf_counter() - t0
@@ -182,6 +184,25 @@ def _restore(snap: list[tuple[Any, float | None]]) -> None:
         v.set_value(val, skip_validation=True)
 
 
+def _hold_all_but_recruitment(m: pyo.ConcreteModel) -> list[Any]:
+    """Fix every decision except recruitment (``recruit``, ``assign``) at its current value,
+    snapped into its bounds (and to whole numbers for integers); return what was fixed."""
+    held = []
+    for comp in m.component_objects(pyo.Var):
+        if comp.local_name in ("recruit", "assign"):
+            continue
+        for v in comp.values():
+            if v.fixed or v.value is None:
+                continue
+            val = round(v.value) if v.is_integer() or v.is_binary() else v.value
+            lb, ub = v.lb, v.ub
+            val = max(val, lb) if lb is not None else val
+            val = min(val, ub) if ub is not None else val
+            v.fix(val)
+            held.append(v)
+    return held
+
+
 def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> SolveResult:
     """Solve weighted or lexicographically, then (``objective.tie_break``) pick the
     least-cost plan among the optimal ones.
@@ -238,15 +259,18 @@ def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> Sol
     objective = snap_objective
     gaps = [s["mip_gap"] for s in main if s["mip_gap"] is not None]
     out_of_time = deadline is not None and time.perf_counter() >= deadline
-    if ob.tie_break == "least_cost" and status in ("optimal", "feasible") and not out_of_time:
+    if ob.tie_break != "none" and status in ("optimal", "feasible") and not out_of_time:
         for c in m.component_objects(pyo.Objective, active=True):
             c.deactivate()
+        held = _hold_all_but_recruitment(m) if ob.tie_break == "least_wages" else []
         # hold the main objective at the incumbent (not at the user's gap, which would let the plan lose up to that gap)
         _keep(m, "tie_break_keep", main_expr, objective, DEFAULT_REL_GAP)
         m.objective_least_cost = pyo.Objective(expr=pyo.quicksum(m._expr["spend"].values()), sense=pyo.minimize)
         # a tie-break: the main objective is held by a constraint, so a 1e-6 gap on spending is plenty
         r = run_solver(m, remaining({**opts, "mip_gap": max(opts["mip_gap"] or 0.0, TIE_BREAK_GAP)}))
-        stages.append({"goal": "least_cost", **r})
+        for v in held:
+            v.unfix()
+        stages.append({"goal": ob.tie_break, **r})
         if r["status"] in ("optimal", "feasible"):
             objective = pyo.value(main_expr)
         else:  # no least-cost plan in time: keep the main stage's plan as it was

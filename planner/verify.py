@@ -511,15 +511,18 @@ def _carbon_and_money(c: _Ctx, rep: _Report) -> dict[str, float]:
 
         cf = at[at["use"].map(lambda u: lib.uses[u].forestry_carbon and c.is_forest_use(u)).astype(bool)]
         forest_by_parcel = cf.groupby("parcel")["area_ha"].sum()
+        arbor = at[at["use"].map(lambda u: lib.uses[u].kind.value == "forest" and c.is_forest_use(u)).astype(bool)]
+        arbor_by_parcel = arbor.groupby("parcel")["area_ha"].sum()
         forestry = 0.0
         for p, ha in forest_by_parcel.items():
             v = par.at[p, "village"]
+            whole = float(arbor_by_parcel.get(p, ha))  # the parcel's whole artificial arbor forest
             individual_ok = par.at[p, "ownership"] == "individual" and par.at[p, "area_ha"] >= min_ha
-            if individual_ok and ha >= min_ha and not app.get((p, t), False):
-                rep.bad("carbon_application", f"parcel {p}, {t}", "forest of 0.67 ha or more on a villager's land not applied for individually", ha, min_ha)
-            if app.get((p, t), False) and ha < min_ha - AREA_TOL:
-                rep.bad("carbon_application", f"parcel {p}, {t}", "individual application below the minimum contiguous area", ha, min_ha)
-            who = "villagers" if (individual_ok and app.get((p, t), ha >= min_ha)) else "village_collective"
+            if individual_ok and whole >= min_ha and not app.get((p, t), False):
+                rep.bad("carbon_application", f"parcel {p}, {t}", "arbor forest of 0.67 ha or more on a villager's land not applied for individually", whole, min_ha)
+            if app.get((p, t), False) and whole < min_ha - AREA_TOL:
+                rep.bad("carbon_application", f"parcel {p}, {t}", "individual application below the minimum contiguous area", whole, min_ha)
+            who = "villagers" if (individual_ok and app.get((p, t), whole >= min_ha)) else "village_collective"
             put(v, who, ha * fc)
             forestry += ha * fc
         reg = par[par["carbon_registered"].astype(bool) & par["cover"].map(c.is_forest_cover).astype(bool)]

@@ -264,3 +264,27 @@ def test_exactly_0_67_ha_is_the_villagers(build):
     assert area(plan, use="ecological_forest") == pytest.approx(0.67 - 1e-4, abs=1e-7)
     assert income(plan, recipient="village_collective") == pytest.approx((0.67 - 1e-4) * 609, abs=1e-4)
     assert income(plan, recipient="villagers") == approx(0)
+
+
+def test_threshold_counts_the_whole_arbor_forest(build):
+    """The paper's test is on the parcel's continuous artificial arbor forest, not only its
+    carbon-forest part. A villager's 1.0 ha parcel must be all arbor forest (forest coverage
+    target 100%), split in any way between ecological (carbon) forest and ornamental forest
+    (no carbon), both worth the grassland's GEP. Only the collective's income counts, yet
+    the collective gets nothing: the 1.0 ha of arbor forest is >= 0.67 ha, so the villager
+    applies for whatever carbon forest there is (609 Yuan/ha/yr to the villagers); the
+    collective cannot take it by splitting the parcel between forest uses.
+    Constraint: `carbon_individual_min`.
+    """
+    uses = {"ecological_forest": {**CARBON_FOREST["ecological_forest"], "establishment_cost_yuan_per_ha": 1000},
+            "ornamental_forest": {"equivalents": {"eco": 1}, "from_covers": ["grassland"], "forestry_carbon": False,
+                                  "establishment_cost_yuan_per_ha": 1000}}
+    li = build([P("I1", "grassland", 1.0, ownership="individual")], uses=uses,
+               periods=[period("2025", budget=1000)], objective={"dividend_recipients": ["village_collective"]},
+               policies={"forest_coverage_min": 1.0})
+    plan = solve(li)
+    assert plan.status == "optimal"
+    arbor = area(plan, use="ecological_forest") + area(plan, use="ornamental_forest")
+    assert arbor == approx(1.0)
+    assert income(plan, recipient="village_collective") == approx(0)
+    assert income(plan, recipient="villagers") == approx(area(plan, use="ecological_forest") * 609)

@@ -138,3 +138,19 @@ def test_tie_break_does_not_give_up_objective_to_save_money(build):
     assert area(plan, use="ecological_forest") == approx(10)
     assert kpi(plan, "budget_used_yuan") == approx(10_000)
     assert plan.objective == approx(40_000)
+
+
+def test_least_wages_tie_break_recruits_no_more_than_needed(build):
+    """Grassland 9 ha, ecological forest +3,000 Yuan/ha/yr; planters plant 2 ha/person/yr (range
+    0-10, wage 1,000 Yuan/yr, budget ample). All 9 ha are planted (36,000 Yuan/yr); that needs
+    ceil(9 / 2) = 5 planters, and 5 to 10 are all optimal because wages are not in the
+    objective. The least_wages tie-break keeps the land plan and recruits the fewest: 5."""
+    li = build([P("A1", "grassland", 9)], uses={"ecological_forest": None}, villages={"a": {"labour_pool": {"residents": 100}}},
+               roles=[{"id": "planters", "channel": "forest", "min": 0, "max": 10, "norm": "plant2",
+                       "wage_yuan_per_yr": 1000}],
+               objective={"tie_break": "least_wages"})
+    plan = solve(li)
+    assert plan.status == "optimal"
+    assert plan.objective == approx(36_000)
+    assert int(plan.recruitment["count"].sum()) == 5
+    assert [s["goal"] for s in plan.stages] == ["weighted", "least_wages"]

@@ -14,13 +14,13 @@ Income (million Yuan/yr): forestry = 0.7 t/mu x 15 mu/ha x price x carbon-forest
 remaining cropland ha plus the ha of uses flagged ``agricultural_carbon``.
 
 Constraints, for each individually owned parcel of at least 0.67 ha that can carry a
-carbon forest (F = its carbon-forest ha, I/C = the ha applied for individually / by the
-collective):
+carbon forest (F = its carbon-forest ha, A = its whole artificial arbor forest ha, every
+forest use that counts as forest; I/C = the ha applied for individually / by the collective):
 - ``carbon_split[p, t]``: I + C = F.
-- ``carbon_individual_min[p, t]``: F >= 0.67 x individual[p,t] (individual only from 0.67 ha).
+- ``carbon_individual_min[p, t]``: A >= 0.67 x individual[p,t] (individual only from 0.67 ha of arbor forest).
 - ``carbon_individual_only[p, t]``: I <= area x individual[p,t].
 - ``carbon_collective_only[p, t]``: C <= area x (1 - individual[p,t]).
-- ``carbon_individual_when_large[p, t]``: F <= (0.67 - 1e-4) + (area - 0.67 + 1e-4) x individual[p,t]
+- ``carbon_individual_when_large[p, t]``: A <= (0.67 - 1e-4) + (area - 0.67 + 1e-4) x individual[p,t]
   (a forest of 0.67 ha or more is applied for by the villager; the 1e-4 ha = 1 m2 margin
   makes "or more" exact for a solver that cannot state a strict inequality).
 Smaller or collective parcels' carbon goes to the village collective.
@@ -57,18 +57,23 @@ def add(m, d) -> None:
     m.IC_F = pyo.Var(m.IC, m.T, domain=pyo.NonNegativeReals)  # ha applied individually
     m.IC_C = pyo.Var(m.IC, m.T, domain=pyo.NonNegativeReals)  # ha applied by the collective
     carbon_pu = pu[pu["forestry_carbon"]]
+    # the threshold is on the parcel's whole contiguous artificial arbor forest (every forest use
+    # that counts as forest), not only its carbon-forest part
+    arbor = pu[(pu["kind"] == "forest") & pu["is_forest"] & pu["parcel"].isin(ic)]
+    arbor_by = {p: g for p, g in arbor.groupby("parcel", sort=False)}
     split, imin, ionly, conly, large = {}, {}, {}, {}, {}
     for p, grp in carbon_pu[carbon_pu["parcel"].isin(ic)].groupby("parcel", sort=False):
         area = float(grp["area_ha"].iloc[0])
         for t in d.periods:
             f = xsum(m, grp, t)
+            a = xsum(m, arbor_by.get(p, grp), t)
             w = m.individual[p, t]
             split[(p, t)] = m.IC_F[p, t] + m.IC_C[p, t] == f
-            imin[(p, t)] = f >= min_ha * w
+            imin[(p, t)] = a >= min_ha * w
             ionly[(p, t)] = m.IC_F[p, t] <= area * w
             conly[(p, t)] = m.IC_C[p, t] <= area * (1 - w)
             # 0.67 ha "or more" is the villager's: the collective applies only below min_ha - 1 m2
-            large[(p, t)] = f <= (min_ha - BOUNDARY_HA) + (area - min_ha + BOUNDARY_HA) * w
+            large[(p, t)] = a <= (min_ha - BOUNDARY_HA) + (area - min_ha + BOUNDARY_HA) * w
     add_rows(m, FAMILY, "carbon_split", split)
     add_rows(m, FAMILY, "carbon_individual_min", imin)
     add_rows(m, FAMILY, "carbon_individual_only", ionly)
