@@ -30,6 +30,16 @@ RECIPIENTS = (
 )
 
 
+def _known_non_negative(v: dict[str, float], allowed: tuple[str, ...], what: str) -> dict[str, float]:
+    """Keys among ``allowed`` and values >= 0, or a message saying which and what to use."""
+    bad = [k for k in v if k not in allowed]
+    if bad:
+        raise ValueError(f"unknown {what}(s) {bad}; use {list(allowed)}")
+    if any(x < 0 for x in v.values()):
+        raise ValueError(f"every {what} value must be >= 0")
+    return v
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -358,21 +368,12 @@ class Project(_Strict):
     @field_validator("income_yuan_per_yr")
     @classmethod
     def _sources(cls, v: dict[str, float]) -> dict[str, float]:
-        bad = [k for k in v if k not in INCOME_SOURCES]
-        if bad:
-            raise ValueError(f"unknown income source(s) {bad}; use {list(INCOME_SOURCES)}")
-        if any(x < 0 for x in v.values()):
-            raise ValueError("income must be >= 0")
-        return v
+        return _known_non_negative(v, INCOME_SOURCES, "income source")
 
     @field_validator("shares")
     @classmethod
     def _shares(cls, v: dict[str, float]) -> dict[str, float]:
-        bad = [k for k in v if k not in RECIPIENTS]
-        if bad:
-            raise ValueError(f"unknown recipient(s) {bad}; use {list(RECIPIENTS)}")
-        if any(s < 0 for s in v.values()):
-            raise ValueError("shares must be >= 0")
+        _known_non_negative(v, RECIPIENTS, "recipient")
         total = sum(v.values())
         if abs(total - 1.0) > 1e-6:
             raise ValueError(f"shares sum to {total:g}, not 1; adjust them so they add up to 1")
