@@ -137,7 +137,12 @@ def solve(instance: str = typer.Argument(..., help="Instance YAML (e.g. instance
     except SolveError as e:
         err.print(f"[bold red]solver error:[/] {e}")
         raise typer.Exit(1)
-    path = plan.write(out_dir)
+    try:
+        path = plan.write(out_dir)
+    except OSError as e:
+        print_summary(plan)
+        _input_error(InputError.one("--out", "--out", f"cannot write the plan to {out_dir!r}: {e.strerror or e}",
+                                    "give a directory you can write to"))
     print_summary(plan)
     out.print(f"wrote {path / 'plan.json'} and {len(plan.tables)} CSV tables to {path}/")
     code = EXIT.get(plan.status, 1)

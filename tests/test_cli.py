@@ -61,3 +61,10 @@ def test_validate_ok():
 def test_unavailable_solver_is_bad_input(tmp_path):
     r = run("solve", TINY, "--out", str(tmp_path), "--solver", "no_such_solver")
     assert r.returncode == 2 and "no_such_solver" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_unwritable_out_dir_is_bad_input(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    r = run("solve", TINY, "--out", str(blocker / "sub"))
+    assert r.returncode == 2 and "--out" in r.stderr and "Traceback" not in r.stderr + r.stdout
