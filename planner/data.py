@@ -164,7 +164,3 @@ class ModelData:
 
     def role_periods(self, role) -> list[str]:
         return role.periods if role.periods is not None else self.periods
-
-    @cached_property
-    def recruit_villages(self) -> list[str]:
-        return self.villages

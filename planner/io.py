@@ -26,6 +26,7 @@ from .schema import (
     MU_PER_HA,
     PARCEL_COLUMNS,
     PARCEL_OPTIONAL_BOOL,
+    RECIPIENTS,
     Instance,
     Library,
 )
@@ -395,7 +396,7 @@ def _cross_check(inst: Instance, lib: Library, parcels: pd.DataFrame, file: str)
     for k in inst.prices.gep_multipliers:
         if k not in lib.covers and k not in lib.uses:
             p.append(Problem(file, f"prices.gep_multipliers.{k}", "not a cover or use of the library", "check the spelling"))
-    for i, r in enumerate(inst.roles):
+    for r in inst.roles:
         if r.norm not in lib.labour_norms:
             p.append(Problem(file, f"roles.{r.id}.norm", f"unknown labour norm {r.norm!r}", f"use one of {sorted(lib.labour_norms)}"))
         else:
@@ -433,7 +434,6 @@ def _cross_check(inst: Instance, lib: Library, parcels: pd.DataFrame, file: str)
             if pre.project is not None and pre.project not in projects:
                 p.append(Problem(file, where + ".project", f"unknown project {pre.project!r}", f"use one of {sorted(projects)}"))
     for key in inst.objective.dividend_recipients:
-        from .schema import RECIPIENTS
         if key not in RECIPIENTS:
             p.append(Problem(file, "objective.dividend_recipients", f"unknown recipient {key!r}", f"use some of {list(RECIPIENTS)}"))
     # Areas add up (a sign of mu/ha confusion when they do not).
@@ -459,30 +459,11 @@ def _flat_keys(d: Any, prefix: str = "") -> set[str]:
     return out
 
 
-def _index_path(raw: Any, dotted: str) -> str:
-    """Rewrite list elements addressed by id (periods.2025.x) as pydantic reports them (periods.0.x)."""
-    out, node = [], raw
-    for part in dotted.split("."):
-        if isinstance(node, list):
-            idx = next((i for i, x in enumerate(node) if isinstance(x, dict) and str(x.get("id")) == part), None)
-            if idx is None and part.isdigit():
-                idx = int(part)
-            if idx is None or idx >= len(node):
-                return dotted
-            out.append(str(idx))
-            node = node[idx]
-        else:
-            out.append(part)
-            node = node.get(part) if isinstance(node, dict) else None
-    return ".".join(out)
-
-
-def _attribute(pr: Problem, over: Any, scenario: Any, set_keys: list[str], raw: Any = None) -> Problem:
+def _attribute(pr: Problem, over: Any, scenario: Any, set_keys: list[str]) -> Problem:
     """Name the --set option or scenario file a bad value came from, not the instance."""
-    for k in set_keys:
-        for form in {k, _index_path(raw, k)}:  # field is by id now; the index form is kept for safety
-            if pr.field == form or pr.field.startswith(form + ".") or form.startswith(pr.field + "."):
-                return Problem(f"--set {k}", pr.field, pr.message, pr.fix, pr.value)
+    for k in set_keys:  # problem fields name list elements by id, as --set paths do
+        if pr.field == k or pr.field.startswith(k + ".") or k.startswith(pr.field + "."):
+            return Problem(f"--set {k}", pr.field, pr.message, pr.fix, pr.value)
     if over is not None and pr.field in _flat_keys(over):
         return Problem(str(scenario), pr.field, pr.message, pr.fix, pr.value)
     return pr
@@ -520,7 +501,7 @@ def load_instance(path: str | Path, scenario: str | Path | None = None, sets: li
     try:
         inst = _validate_instance(raw, file)
     except InputError as exc:
-        raise InputError([_attribute(pr, over if scenario is not None else None, scenario, [k for k, _ in items], raw)
+        raise InputError([_attribute(pr, over if scenario is not None else None, scenario, [k for k, _ in items])
                           for pr in exc.problems]) from None
     lib_path = _resolve_library(inst.valuation, path)
     lib = load_library(lib_path)
@@ -529,7 +510,7 @@ def load_instance(path: str | Path, scenario: str | Path | None = None, sets: li
     if not problems:
         problems = _never_met(LoadedInstance(inst, lib, parcels, path.resolve(), lib_path.resolve(), tuple(applied)), file)
     if problems:
-        raise InputError([_attribute(pr, over if scenario is not None else None, scenario, [k for k, _ in items], raw)
+        raise InputError([_attribute(pr, over if scenario is not None else None, scenario, [k for k, _ in items])
                           for pr in problems])
     return LoadedInstance(inst, lib, parcels, path.resolve(), lib_path.resolve(), tuple(applied))
 

@@ -51,11 +51,10 @@ def build_model(d: ModelData) -> pyo.ConcreteModel:
     m._impossible = []
     m.zero = pyo.Var(bounds=(0.0, 0.0))  # carries rows that no plan can satisfy (see rules.add_rows)
     m.T = pyo.Set(initialize=d.periods, ordered=True)
-    pu = d.pu
-    area = dict(zip(pu["parcel"] + "\x00" + pu["use"], pu["area_ha"]))
+    area = dict(zip(d.pu_keys, d.pu["area_ha"].tolist()))
     m.PU = pyo.Set(initialize=d.pu_keys, dimen=2, ordered=True)
     m.x = pyo.Var(m.PU, m.T, domain=pyo.NonNegativeReals,
-                  bounds=lambda _m, p, u, t: (0.0, area[p + "\x00" + u]))
+                  bounds=lambda _m, p, u, t: (0.0, area[p, u]))
     m.GV = pyo.Set(initialize=d.garden_villages, ordered=True)
     m.garden = pyo.Var(m.GV, m.T, domain=pyo.Binary)
     m.SC = pyo.Set(initialize=d.scenic_parcels, ordered=True)
@@ -65,7 +64,7 @@ def build_model(d: ModelData) -> pyo.ConcreteModel:
     sg = d.inst.policies.street_green
     m.street_green = pyo.Var(m.T, domain=pyo.NonNegativeIntegers, bounds=(0, sg.count_max if sg and d.town else 0))
     m.R = pyo.Set(initialize=[r.id for r in d.inst.roles], ordered=True)
-    m.V = pyo.Set(initialize=d.recruit_villages, ordered=True)
+    m.V = pyo.Set(initialize=d.villages, ordered=True)
     m.recruit = pyo.Var(m.V, m.R, m.T, domain=pyo.NonNegativeIntegers)
     m.IC = pyo.Set(initialize=d.individual_carbon_parcels, ordered=True)
     m.individual = pyo.Var(m.IC, m.T, domain=pyo.Binary)

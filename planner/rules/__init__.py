@@ -9,7 +9,7 @@ back to the rule a planner knows.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import pyomo.environ as pyo
 
@@ -50,5 +50,3 @@ def families() -> list[Any]:
     return [land_use, farmland, red_line, eco_space, permissions, forests, fruit, gardens, street_green,
             coverage, projects, recruitment, gep, carbon, finance]
 
-
-Adder = Callable[[pyo.ConcreteModel, Any], None]

@@ -48,13 +48,15 @@ def add(m, d) -> None:
     par_rec = par.apply(lambda r: owner(r["ownership"], r["area_ha"], min_ha), axis=1)
     base = (par["area_ha"] * par_val).groupby([par["village"], par_rec]).sum()
     pu["rec"] = pu["parcel"].map(par_rec)
+    nz = pu[pu["d_val"] != 0]
+    changed = [(v, rec, list(zip(g["parcel"].tolist(), g["use"].tolist(), (g["d_val"] / MONEY).tolist())))
+               for (v, rec), g in nz.groupby(["village", "rec"], sort=False)]
     for t in d.periods:
         for (v, rec), val in base.items():
             if val:
                 to.setdefault((v, rec, t), []).append(val / MONEY)
-        nz = pu[pu["d_val"] != 0]
-        for (v, rec), grp in nz.groupby(["village", "rec"], sort=False):
-            to.setdefault((v, rec, t), []).append(pyo.quicksum(c / MONEY * m.x[p, u, t] for p, u, c in zip(grp["parcel"], grp["use"], grp["d_val"])))
+        for v, rec, rows in changed:
+            to.setdefault((v, rec, t), []).append(pyo.quicksum(c * m.x[p, u, t] for p, u, c in rows))
         for j in inst.projects:
             income = sum(j.income_yuan_per_yr.values()) / MONEY
             for rec, share in j.shares.items():
@@ -89,7 +91,7 @@ def add(m, d) -> None:
         capex = pyo.quicksum(j.capex_yuan / MONEY * (m.built[j.id, t] - (m.built[j.id, prev] if prev else 0)) for j in inst.projects)
         years = d.period[t].years
         wages = pyo.quicksum(r.wage_yuan_per_yr * years / MONEY * m.recruit[v, r.id, t]
-                             for r in inst.roles if r.wage_yuan_per_yr for v in d.recruit_villages)
+                             for r in inst.roles if r.wage_yuan_per_yr for v in d.villages)
         spend[t] = land + capex + wages
     m._expr["spend"] = spend
     add_rows(m, FAMILY, "budget", {t: spend[t] <= d.period[t].budget_yuan / MONEY + m.loan[t] for t in d.periods})

@@ -50,24 +50,23 @@ def add(m, d) -> None:
     pu = d.pu
     lo, lo_active, hi, work = {}, {}, {}, {}
     for r in d.inst.roles:
-        kind0 = d.lib.labour_norms[r.norm].kind.value
+        norm = d.lib.labour_norms[r.norm]
+        kind = norm.kind.value
         for t in d.periods:
-            total = pyo.quicksum(m.recruit[v, r.id, t] for v in d.recruit_villages)
+            total = pyo.quicksum(m.recruit[v, r.id, t] for v in d.villages)
             if pol.recruitment_ranges and t in d.role_periods(r):
                 if r.min > 0 and not r.min_when_active:
                     lo[(r.id, t)] = total >= r.min
                 elif r.min > 0:
                     for j in r.projects:
-                        lo_active[(r.id, j, t)] = total >= r.min * _activity(m, d, j, t, kind0)
+                        lo_active[(r.id, j, t)] = total >= r.min * _activity(m, d, j, t, kind)
                 hi[(r.id, t)] = total <= r.max
-        norm = d.lib.labour_norms[r.norm]
-        kind = norm.kind.value
         if kind == "fixed" or (kind in ("planting", "area_managed") and norm.value <= 0):
             continue
         kinds = [k.value for k in norm.use_kinds]
-        scopes = d.recruit_villages if r.scope == "village" else [None]
+        scopes = d.villages if r.scope == "village" else [None]
         for v in scopes:
-            people = {t: (m.recruit[v, r.id, t] if v else pyo.quicksum(m.recruit[w, r.id, t] for w in d.recruit_villages))
+            people = {t: (m.recruit[v, r.id, t] if v else pyo.quicksum(m.recruit[w, r.id, t] for w in d.villages))
                       for t in d.periods}
             rows = pu[pu["kind"].isin(kinds)]
             if v is not None:
@@ -85,7 +84,7 @@ def add(m, d) -> None:
                     if projs:
                         work[key] = norm.value * pyo.quicksum(_activity(m, d, j, t, kind) for j in projs) <= people[t]
     outside = {(v, r.id, t): m.recruit[v, r.id, t] <= 0 for r in d.inst.roles if r.villages is not None
-               for v in d.recruit_villages if v not in r.villages for t in d.periods}
+               for v in d.villages if v not in r.villages for t in d.periods}
     add_rows(m, FAMILY, "recruit_village", outside)
     add_rows(m, FAMILY, "recruit_min", lo)
     add_rows(m, FAMILY, "recruit_min_active", lo_active)
@@ -94,11 +93,11 @@ def add(m, d) -> None:
     add_rows(m, FAMILY + "_work", "recruit_work_village", {k: c for k, c in work.items() if len(k) == 3})
     if not pol.labour_pools or not d.inst.roles:
         return
-    idx = [(v, r.id, g, t) for v in d.recruit_villages for r in d.inst.roles for g in r.groups for t in d.periods]
+    idx = [(v, r.id, g, t) for v in d.villages for r in d.inst.roles for g in r.groups for t in d.periods]
     m.assign_index = pyo.Set(initialize=idx, dimen=4, ordered=True)
     m.assign = pyo.Var(m.assign_index, domain=pyo.NonNegativeReals)
     assign_rows, pool_rows = {}, {}
-    for v in d.recruit_villages:
+    for v in d.villages:
         pool = next(x for x in d.inst.villages if x.id == v).labour_pool
         for t in d.periods:
             for r in d.inst.roles:

@@ -14,8 +14,6 @@ Constraints
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
-
 from ..model import xsum
 from . import add_rows
 
