@@ -352,6 +352,9 @@ def _cross_check(inst: Instance, lib: Library, parcels: pd.DataFrame, file: str)
     periods = [x.id for x in inst.periods]
     projects = {x.id for x in inst.projects}
     towns = [v.id for v in inst.villages if v.is_town]
+    for i, tg in enumerate(inst.targets):
+        if tg.period not in periods:
+            p.append(Problem(file, f"targets[{i}].period", f"unknown period {tg.period!r}", f"use one of {periods}", tg.period))
     if len(towns) > 1:
         p.append(Problem(file, "villages", f"more than one village is marked is_town: {towns}", "mark only the central town"))
     for dup_group, ids in (("villages", [v.id for v in inst.villages]), ("periods", periods),

@@ -20,7 +20,7 @@ from . import __version__
 from .data import GARDEN_KINDS, MONEY
 
 PLAN_FORMAT = "planner.plan"
-PLAN_VERSION = "1.0"
+PLAN_VERSION = "1.1"
 TOL = 1e-6
 
 TABLES = ("allocations", "gardens", "street_green", "projects", "recruitment", "recruitment_groups",
@@ -50,6 +50,9 @@ class Plan:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     verification: dict[str, Any] | None = None
     status_note: str = ""
+    # every whole-number and yes/no decision that is not zero: {variable: [[*index, value], ...]};
+    # the explanations fix these to re-solve the LP of the plan
+    decisions: dict[str, list[list[Any]]] = field(default_factory=dict)
 
     # ------------------------------------------------------------------
     @property
@@ -86,6 +89,7 @@ class Plan:
         )
         if plan.has_solution:
             plan.tables = _tables(li, d, m)
+            plan.decisions = integer_decisions(m)
         elif getattr(m, "_impossible", None):
             rows = [f"{name}[{', '.join(map(str, key))}]" for _, name, key in m._impossible]
             plan.status_note = ("no plan can meet these rules whatever is decided: " + "; ".join(rows[:10])
@@ -114,6 +118,7 @@ class Plan:
             "solver": {"name": self.solver, "options": self.options},
             "stages": self.stages,
             "verification": self.verification,
+            "decisions": self.decisions,
             **{t: rows(self.tables[t]) if t in self.tables else [] for t in TABLES},
         }
 
@@ -147,6 +152,7 @@ class Plan:
             solve_time_s=data["solve_time_s"], build_time_s=data.get("build_time_s", 0.0),
             solver=data["solver"]["name"], options=data["solver"].get("options", {}), stages=data.get("stages", []),
             verification=data.get("verification"), status_note=data.get("status_note", ""),
+            decisions=data.get("decisions", {}),
         )
         plan.tables = {t: pd.DataFrame(data.get(t, [])) for t in TABLES}
         return plan
@@ -154,6 +160,22 @@ class Plan:
     def summary(self) -> pd.DataFrame:
         """KPIs per period, for printing."""
         return self.tables.get("kpis", pd.DataFrame())
+
+
+def integer_decisions(m: pyo.ConcreteModel) -> dict[str, list[list[Any]]]:
+    """The model's whole-number and yes/no decisions that are not zero, rounded."""
+    out: dict[str, list[list[Any]]] = {}
+    for comp in m.component_objects(pyo.Var):
+        rows = []
+        for idx, v in comp.items():
+            if not (v.is_integer() or v.is_binary()) or v.value is None:
+                continue
+            val = int(round(v.value))
+            if val:
+                rows.append([*(idx if isinstance(idx, tuple) else (idx,)), val])
+        if rows:
+            out[comp.local_name] = rows
+    return out
 
 
 def _json_default(o: Any) -> Any:

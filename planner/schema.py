@@ -402,6 +402,28 @@ class SolverOptions(_Strict):
     threads: int | None = Field(None, ge=1, description="Solver threads.")
 
 
+KPI_NAMES = ("gep_yuan", "forestry_carbon_income_yuan", "agricultural_carbon_income_yuan", "dividends_yuan",
+             "budget_used_yuan", "afforested_ha", "forest_ha", "vegetation_coverage", "forest_coverage",
+             "ecological_space_ha", "gardens_built", "projects_built", "recruited_people")
+
+
+class Target(_Strict):
+    """A figure the plan is reported against (e.g. the paper's): not a rule of the model."""
+
+    kpi: Literal[KPI_NAMES] = Field(description="A column of the plan's `kpis` table.")  # type: ignore[valid-type]
+    period: str = Field(description="Period id.")
+    min: float | None = Field(None, description="The plan meets the target at or above this value (in the KPI's unit).")
+    max: float | None = Field(None, description="The plan meets the target at or below this value.")
+    label: str = Field("", description="Readable name, e.g. 'GEP 2035'.")
+    source: str = Field("", description="Where the figure comes from, e.g. '[P §4.4]'.")
+
+    @model_validator(mode="after")
+    def _one_side(self) -> "Target":
+        if self.min is None and self.max is None:
+            raise ValueError("give min, max or both")
+        return self
+
+
 class Instance(_Strict):
     """A scenario instance (YAML) plus its parcel table."""
 
@@ -422,6 +444,7 @@ class Instance(_Strict):
     objective: Objective = Field(default_factory=Objective, description="What to maximise.")
     solver: SolverOptions = Field(default_factory=SolverOptions, description="MIP solver and its limits.")
     assumptions: dict[str, str] = Field(default_factory=dict, description="Assumed figures and their reasoning (documentation only).")
+    targets: list[Target] = Field(default_factory=list, description="Figures the report sets the plan against (the paper's); not rules.")
 
     @model_validator(mode="after")
     def _periods(self) -> "Instance":

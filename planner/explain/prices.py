@@ -1,0 +1,171 @@
+"""Binding rules, shadow prices, reduced costs and ranges of a plan's fixed LP, in
+planner units (see :mod:`planner.explain.fixed` for what the LP is).
+
+Sign convention of the solver (maximisation): a row's dual is the change of the
+objective per unit increase of its limit, a column's reduced cost the change per unit
+increase of the variable. Here a rule's ``shadow_price`` is the objective gained per unit
+the rule is *loosened* (more budget, a higher cap, a lower minimum), so it is >= 0 for
+every inequality at an optimum.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from ..data import MONEY
+from .fixed import FixedLP
+from .result import fmt
+from .rows import describe, field_of, row_info
+
+BAN_ROWS = ("farmland_protection", "red_line_type", "eco_space_measures", "village_permission", "siting")
+TOL = 1e-7
+
+
+def _sense(lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    out = np.full(len(lower), "range", dtype=object)
+    out[np.isinf(lower) & ~np.isinf(upper)] = "<="
+    out[~np.isinf(lower) & np.isinf(upper)] = ">="
+    out[lower == upper] = "=="
+    return out
+
+
+def rule_table(f: FixedLP, all_rows: bool = False) -> pd.DataFrame:
+    """Every row that binds or has a price (``all_rows``: every row), in planner units."""
+    r = f.rows.copy()
+    if r.empty:
+        return r
+    rg = f.ranging()
+    n = len(r)
+    up = np.asarray(rg.row_bound_up.value_, dtype=float)[:n]
+    dn = np.asarray(rg.row_bound_dn.value_, dtype=float)[:n]
+    lo, hi, val, dual = (r[c].to_numpy(dtype=float) for c in ("lower", "upper", "value", "dual"))
+    sense = _sense(lo, hi)
+    # a ranged row acts at the bound it sits on
+    near_hi = np.abs(hi - val) <= np.abs(val - lo)
+    sense = np.where(sense == "range", np.where(near_hi, "<=", ">="), sense)
+    le = sense == "<="
+    ge = sense == ">="
+    slack = np.where(le, hi - val, np.where(ge, val - lo, 0.0))
+    bound = np.where(le | (sense == "=="), hi, lo)
+    price = np.where(ge, -dual, dual)
+    loosen = np.where(le, up - hi, np.where(ge, lo - dn, up - hi))
+    tighten = np.where(le, hi - dn, np.where(ge, up - lo, hi - dn))
+    infos = [row_info(c) for c in r["constraint"]]
+    scale = np.array([i.scale for i in infos])
+    r["sense"] = sense
+    r["unit"] = [i.unit for i in infos]
+    r["rule"] = [i.label for i in infos]
+    r["slack"] = np.maximum(slack, 0.0) * scale
+    r["binding"] = slack <= TOL * np.maximum(1.0, np.abs(bound))
+    r["shadow_price"] = np.where(r["decision_only"], np.nan, price * MONEY / scale)
+    r["price_unit"] = [f"Yuan/yr per {u}" for u in r["unit"]]
+    r["loosen_by"] = np.maximum(loosen, 0.0) * scale
+    r["tighten_by"] = np.maximum(tighten, 0.0) * scale
+    r["where"] = [describe(c, i) for c, i in zip(r["constraint"], r["index"])]
+    r["field"] = [field_of(c, i) for c, i in zip(r["constraint"], r["index"])]
+    priced = r["shadow_price"].abs().fillna(0.0) > 1e-6
+    if not all_rows:
+        r = r[r["binding"] | priced].copy()
+    r["statement"] = [_statement(row) for row in r.itertuples()]
+    r = r.assign(_abs=r["shadow_price"].abs().fillna(-1.0)).sort_values(["_abs", "family", "constraint"], ascending=[False, True, True])
+    cols = ["family", "constraint", "rule", "where", "index", "sense", "unit", "slack", "binding", "shadow_price",
+            "price_unit", "decision_only", "loosen_by", "tighten_by", "field", "statement"]
+    return r[cols].reset_index(drop=True)
+
+
+def _statement(row) -> str:
+    unit = row.unit
+    if row.decision_only:
+        return (f"{row.where} binds on yes/no or whole-number decisions alone; the fixed LP cannot price it "
+                f"(see the re-solves in 'importance').")
+    p = row.shadow_price
+    if abs(p) <= 1e-6:
+        return f"{row.where} binds, but one more {unit} would not change the objective (degenerate: other rules hold the plan too)."
+    more = "one more" if row.sense != "==" else "raising it by one"
+    move = (f"; this price holds while the limit is loosened by up to {fmt(row.loosen_by, unit)} "
+            f"or tightened by up to {fmt(row.tighten_by, unit)}")
+    return f"{row.where} binds: {more} {unit} is worth {fmt(p, 'Yuan/yr')} of objective{move}."
+
+
+def rule_summary(rules: pd.DataFrame, f: FixedLP) -> pd.DataFrame:
+    """Per constraint: rows, binding rows, priced rows and the largest price."""
+    counts = f.rows.groupby("constraint").size().rename("rows")
+    out = []
+    for name, n in counts.items():
+        info = row_info(name)
+        sel = rules[rules["constraint"] == name]
+        priced = sel[sel["shadow_price"].abs().fillna(0.0) > 1e-6]
+        top = priced.iloc[0] if len(priced) else None
+        fam = f.rows.loc[f.rows["constraint"] == name, "family"].iloc[0]
+        stmt = (f"{info.label}: {int(sel['binding'].sum())} of {n} rows bind; "
+                + (f"largest price {fmt(top['shadow_price'], 'Yuan/yr')} per {info.unit} at {top['where']}."
+                   if top is not None else "no row has a price."))
+        out.append({"family": fam, "constraint": name, "rule": info.label, "unit": info.unit, "hard": info.hard,
+                    "rows": int(n), "binding": int(sel["binding"].sum()), "priced": int(len(priced)),
+                    "max_shadow_price": float(top["shadow_price"]) if top is not None else 0.0,
+                    "max_where": top["where"] if top is not None else "", "statement": stmt})
+    df = pd.DataFrame(out)
+    return df.sort_values(["max_shadow_price", "binding"], ascending=False).reset_index(drop=True)
+
+
+def options_table(f: FixedLP) -> pd.DataFrame:
+    """Why-not in reduced costs: per village and use in the last period, what the plan took,
+    how much more a hectare would have to be worth to enter, or which rule forbids it."""
+    d = f.d
+    t = d.last
+    w = d.period[t].weight or 1.0
+    rg = f.ranging()
+    cols = f.cols
+    x = cols[cols["var"] == "x"].copy()
+    if x.empty:
+        return pd.DataFrame()
+    x["cost_dn"] = np.asarray(rg.col_cost_dn.value_, dtype=float)[: len(cols)][x.index.to_numpy()]
+    x[["parcel", "use", "period"]] = pd.DataFrame(x["index"].tolist(), index=x.index)
+    x = x[x["period"] == t]
+    meta = d.pu.set_index(["parcel", "use"])[["village", "kind"]]
+    x = x.join(meta, on=["parcel", "use"])
+    bans = f.rows[f.rows["constraint"].isin(BAN_ROWS)]
+    ban_of = {tuple(i): (c, dl) for c, i, dl in zip(bans["constraint"], bans["index"], bans["dual"])}
+    x["forbidden_by"] = [ban_of.get((p, u), ("", 0.0))[0] for p, u in zip(x["parcel"], x["use"])]
+    x["ban_dual"] = [ban_of.get((p, u), ("", 0.0))[1] for p, u in zip(x["parcel"], x["use"])]
+    x["taken"] = x["value"] > 1e-6
+    # Yuan per ha per year of the last period
+    x["gap"] = -x["rc"] * MONEY / w
+    x["margin"] = (x["cost"] - x["cost_dn"]) * MONEY / w
+    out = []
+    for (v, u), g in x.groupby(["village", "use"], sort=True):
+        taken_ha = float(g.loc[g["taken"], "value"].sum())
+        free = g[(g["forbidden_by"] == "") & ~g["taken"]]
+        row = {"village": v, "use": u, "kind": g["kind"].iloc[0], "period": t, "parcels": int(len(g)),
+               "taken_ha": taken_ha, "needs_yuan_per_ha_yr": math.nan, "best_parcel": "",
+               "margin_yuan_per_ha_yr": math.nan, "forbidden_by": ""}
+        if taken_ha > 1e-6:
+            row["status"] = "taken"
+            tk = g[g["taken"] & np.isfinite(g["margin"])]
+            if len(tk):
+                row["margin_yuan_per_ha_yr"] = float(max(tk["margin"].min(), 0.0))
+            row["statement"] = (f"{u} in {v}: {fmt(taken_ha, 'ha')} by {t}"
+                                + (f"; a hectare could be worth {fmt(row['margin_yuan_per_ha_yr'], 'Yuan/yr')} less before "
+                                   f"any parcel's allocation changes." if not math.isnan(row["margin_yuan_per_ha_yr"]) else "."))
+        elif len(free):
+            best = free.loc[free["gap"].idxmin()]
+            row.update(status="not taken", needs_yuan_per_ha_yr=float(max(best["gap"], 0.0)), best_parcel=best["parcel"])
+            row["statement"] = (f"{u} in {v} is not in the plan: a hectare would have to be worth "
+                                f"{fmt(row['needs_yuan_per_ha_yr'], 'Yuan/yr')} more (by {t}) to enter, on its best parcel "
+                                f"{best['parcel']}." if row["needs_yuan_per_ha_yr"] > 1e-6 else
+                                f"{u} in {v} is not in the plan but could enter at no loss on parcel {best['parcel']} "
+                                f"(a tie with the plan).")
+        else:
+            rules = sorted(set(g["forbidden_by"]) - {""})
+            row.update(status="forbidden", forbidden_by=", ".join(rules))
+            worth = float((g["ban_dual"] * MONEY / w).max())
+            row["statement"] = (f"{u} in {v} is forbidden by {' and '.join(row_info(r).label for r in rules)}"
+                                + (f"; lifting it on the best parcel would be worth {fmt(worth, 'Yuan/yr')} per ha."
+                                   if worth > 1e-6 else "; lifting it would not raise the objective."))
+        out.append(row)
+    cols_out = ["village", "use", "kind", "period", "status", "parcels", "taken_ha", "needs_yuan_per_ha_yr", "best_parcel",
+                "margin_yuan_per_ha_yr", "forbidden_by", "statement"]
+    return pd.DataFrame(out, columns=cols_out)
