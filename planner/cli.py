@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Optional
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -119,7 +120,12 @@ def solve(instance: str = typer.Argument(..., help="Instance YAML (e.g. instance
           mip_gap: Optional[float] = typer.Option(None, "--mip-gap", help="Relative MIP gap at which to stop."),
           threads: Optional[int] = typer.Option(None, "--threads", help="Solver threads."),
           solver: Optional[str] = typer.Option(None, "--solver", help="MIP solver (highs, cbc, glpk, gurobi, ...)."),
-          no_verify: bool = typer.Option(False, "--no-verify", help="Skip the independent verification.")) -> None:
+          no_verify: bool = typer.Option(False, "--no-verify", help="Skip the independent verification."),
+          explain_: bool = typer.Option(False, "--explain", help="Also explain the plan (binding rules, prices, why-not for "
+                                        "gardens and projects, ranging) into explanation.json."),
+          report: bool = typer.Option(False, "--report", help="Also write report.md and report.html (implies --explain)."),
+          diagnose: bool = typer.Option(True, "--diagnose/--no-diagnose", help="Diagnose an infeasible instance "
+                                        "(rules in conflict, smallest relaxation) into diagnosis.json.")) -> None:
     """Solve an instance, verify the plan, write plan.json and CSV tables, print a summary."""
     from .solve import check_solver, solve as _solve
     try:
@@ -145,6 +151,17 @@ def solve(instance: str = typer.Argument(..., help="Instance YAML (e.g. instance
                                     "give a directory you can write to"))
     print_summary(plan)
     out.print(f"wrote {path / 'plan.json'} and {len(plan.tables)} CSV tables to {path}/")
+    if plan.status == "infeasible" and diagnose:
+        _diagnose(li, path, time_limit)
+    if plan.has_solution and (explain_ or report):
+        ex = _explain(li, plan, ("gardens", "projects"), None, None)
+        ex.write(path)
+        print_explanation(ex, n=8)
+        out.print(f"wrote {path / 'explanation.json'}")
+        if report:
+            _report(plan, path, ex, li)
+    elif report:
+        _report(plan, path, None, li)
     code = EXIT.get(plan.status, 1)
     if plan.verification is not None and not plan.verification["passed"]:
         code = 1
@@ -183,6 +200,301 @@ def verify(plan_path: str = typer.Argument(..., help="plan.json (or a directory 
     for x in res["violations"]:
         out.print(f"  - [{x['rule']}] {x['where']}: {x['message']} (plan {x['value']}, limit {x['limit']})", markup=False)
     raise typer.Exit(1)
+
+
+def _diagnose(li, path: Path | None, time_limit: float | None):
+    from .explain.diagnose import diagnose as run
+    with out.status("diagnosing the infeasibility (elastic re-solve) ..."):
+        dg = run(li, time_limit=time_limit)
+    print_diagnosis(dg)
+    if path is not None:
+        import json
+        (path / "diagnosis.json").write_text(json.dumps(dg.to_dict(), indent=1, allow_nan=False), encoding="utf-8")
+        out.print(f"wrote {path / 'diagnosis.json'}")
+    return dg
+
+
+def print_diagnosis(dg) -> None:
+    out.print("[bold red]diagnosis[/]: why no plan exists, and the smallest relaxation that gives one")
+    for line in dg.summary_lines(15):
+        out.print(f"  - {line}", markup=False, highlight=False)
+
+
+def _progress_bar():
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err,
+                    transient=True)
+
+
+def _explain(li, plan, importance, parameters, time_limit, all_rows: bool = False):
+    from .explain import explain as run
+    with _progress_bar() as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            label = {"importance": "re-solving without each option", "ranging": "ranging prices"}.get(stage, stage)
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(label, total=total)
+            bar.update(tasks[stage], completed=done)
+
+        tasks["lp"] = bar.add_task("solving the plan's LP with decisions fixed", total=None)
+        ex = run(li, plan, importance=importance, parameters=parameters, time_limit=time_limit, progress=progress,
+                 all_rows=all_rows)
+        bar.update(tasks["lp"], total=1, completed=1)
+    return ex
+
+
+def print_explanation(ex, n: int = 12) -> None:
+    from .explain.result import fmt
+    for note in ex.notes:
+        out.print(f"[italic]{note}[/]", highlight=False)
+    summ = ex.tables.get("rule_summary")
+    if summ is not None and not summ.empty:
+        t = Table(title="Rules that bind, by rule (shadow price: Yuan/yr of objective per unit loosened)")
+        for c in ("family", "rule", "unit", "binding rows", "largest price", "where"):
+            t.add_column(c, justify="right" if c in ("binding rows", "largest price") else "left")
+        for r in summ[summ["binding"] > 0].itertuples():
+            t.add_row(r.family, r.rule, r.unit, f"{r.binding} of {r.rows}",
+                      fmt(r.max_shadow_price) if r.priced else "-", r.max_where or "")
+        out.print(t)
+    for title, table, k in (("Top shadow prices", "rules", n), ("Why not: options not taken", "options", n),
+                            ("Replacement importance (re-solves)", "importance", n), ("Ranging of prices", "parameters", n)):
+        df = ex.tables.get(table)
+        if df is None or df.empty:
+            continue
+        extra = []
+        if table == "rules":
+            # the policy rules first, one line per rule (the largest price); the per-parcel rows are in the CSV
+            df = df[df["shadow_price"].abs().fillna(0) > 1e-6]
+            hard = set(ex.tables["rule_summary"].loc[ex.tables["rule_summary"]["hard"], "constraint"])
+            df = df.drop_duplicates("constraint")
+            df = pd.concat([df[~df["constraint"].isin(hard)], df[df["constraint"].isin(hard)]])
+        if table == "options":
+            ties = df[(df["status"] == "not taken") & (df["needs_yuan_per_ha_yr"].fillna(0) <= 1e-6)]
+            df = df[df["status"].isin(["forbidden", "held out"]) | ((df["status"] == "not taken") & (df["needs_yuan_per_ha_yr"] > 1e-6))]
+            df = df.sort_values(["status", "needs_yuan_per_ha_yr"], ascending=[False, True])
+            if len(ties):
+                extra.append(f"{len(ties)} more options not taken could enter at no loss (ties with the plan): "
+                             + ", ".join(f"{u} in {v}" for v, u in zip(ties["village"], ties["use"])))
+        if table == "importance":
+            stuck = df[df["status"] == "infeasible"]
+            df = df[df["status"] != "infeasible"]
+            if len(stuck):
+                extra.append(f"{len(stuck)} cannot be removed or added without breaking a rule: "
+                             + ", ".join(f"{k} {i}" for k, i in zip(stuck["kind"], stuck["item"])))
+        out.print(f"[bold]{title}[/]")
+        for s_ in list(df["statement"].head(k)) + extra:
+            out.print(f"  - {s_}", markup=False, highlight=False)
+
+
+def _report(plan, path: Path, ex, li) -> None:
+    from .report import write_report
+    md, html = write_report(plan, path, explanation=ex, instance=li)
+    out.print(f"wrote {md} and {html}")
+
+
+def _load_plan(plan_path: str):
+    from .plan import Plan
+    p = Path(plan_path)
+    if p.is_dir():
+        p = p / "plan.json"
+    if not p.exists():
+        _input_error(InputError.one(str(p), "(file)", "plan file not found", "give the directory or plan.json written by `planner solve`"))
+    try:
+        return Plan.from_json(p)
+    except (ValueError, KeyError) as e:
+        _input_error(InputError.one(str(p), "(file)", f"not a readable plan: {e}", "give the plan.json written by `planner solve`"))
+
+
+def _instance_for(plan, instance: Optional[str], scenario: Optional[str], sets: list[str] | None):
+    """The instance of a saved plan: the one given (with the plan's recorded overrides unless
+    others are given), else the one recorded in the plan."""
+    from .io import split_overrides
+    rec_sc, rec_sets = split_overrides(plan.overrides)
+    return _load(instance or plan.instance_path, scenario if scenario is not None else rec_sc, sets if sets else rec_sets)
+
+
+def _parse_importance(text: str) -> tuple[str, ...]:
+    from .explain import IMPORTANCE_KINDS
+    if text in ("all", ""):
+        return IMPORTANCE_KINDS if text == "all" else ()
+    if text == "none":
+        return ()
+    kinds = tuple(k.strip() for k in text.split(",") if k.strip())
+    bad = [k for k in kinds if k not in IMPORTANCE_KINDS]
+    if bad:
+        _input_error(InputError.one("--importance", "--importance", f"unknown kind(s) {bad}",
+                                    f"use all, none or a comma list of {', '.join(IMPORTANCE_KINDS)}", text))
+    return kinds
+
+
+def _solve_or_load(li, plan_path: Optional[str], time_limit: Optional[float]):
+    from .solve import solve as _solve
+    if plan_path:
+        return _load_plan(plan_path)
+    try:
+        with out.status("solving ..."):
+            return _solve(li, time_limit=time_limit)
+    except SolveError as e:
+        err.print(f"[bold red]solver error:[/] {e}")
+        raise typer.Exit(1)
+
+
+@app.command()
+def explain(instance: str = typer.Argument(..., help="Instance YAML."),
+            scenario: Optional[str] = typer.Option(None, "--scenario", help="Overlay YAML overriding instance fields."),
+            set_: Optional[list[str]] = typer.Option(None, "--set", help="PATH=VALUE override, repeatable."),
+            plan_path: Optional[str] = typer.Option(None, "--plan", help="Explain this saved plan (directory or plan.json) "
+                                                    "instead of solving; its recorded overrides apply unless --scenario/--set are given."),
+            out_dir: str = typer.Option("out", "--out", help="Directory for explanation.json and explain_*.csv."),
+            importance: str = typer.Option("all", "--importance", help="Re-solves for replacement importance: all, none, "
+                                           "or a comma list of gardens, projects, allocations."),
+            range_: Optional[list[str]] = typer.Option(None, "--range", help="Also range this instance parameter (dotted "
+                                                       "path, e.g. prices.gep_multipliers.ecological_forest); repeatable."),
+            no_ranging: bool = typer.Option(False, "--no-ranging", help="Skip the ranging of prices."),
+            time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Time limit (s) of each re-solve."),
+            all_rows: bool = typer.Option(False, "--all-rows", help="List every rule row, not only binding or priced ones."),
+            report: bool = typer.Option(False, "--report", help="Also write report.md and report.html."),
+            top: int = typer.Option(12, "--top", help="Statements to print per section.")) -> None:
+    """Explain the optimal plan: binding rules and shadow prices, why options were not taken,
+    what each garden, project and allocation is worth, and ranging; or, for an instance
+    with no plan, which rules conflict and the smallest relaxation."""
+    from .explain.ranging import DEFAULT_PARAMETERS
+    kinds = _parse_importance(importance)
+    try:
+        if plan_path:
+            plan = _load_plan(plan_path)
+            li = _instance_for(plan, instance, scenario, set_)
+        else:
+            li = _load(instance, scenario, set_)
+            plan = _solve_or_load(li, None, None)
+        params = [] if no_ranging else list(DEFAULT_PARAMETERS) + [r for r in (range_ or []) if r not in DEFAULT_PARAMETERS]
+        from .explain.ranging import get_value
+        for r in params:
+            get_value(li, r)
+    except InputError as e:
+        _input_error(e)
+    print_summary(plan)
+    path = Path(out_dir)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        _input_error(InputError.one("--out", "--out", f"cannot create {out_dir!r}: {e.strerror or e}", "give a directory you can write to"))
+    if plan.status == "infeasible":
+        _diagnose(li, path, time_limit)
+        raise typer.Exit(1)
+    if not plan.has_solution:
+        err.print(f"[red]no plan to explain[/] (status {plan.status}, termination {plan.termination})")
+        raise typer.Exit(1)
+    try:
+        ex = _explain(li, plan, kinds, params, time_limit, all_rows=all_rows)
+    except SolveError as e:
+        err.print(f"[bold red]cannot explain:[/] {e}")
+        raise typer.Exit(1)
+    if not plan_path:
+        plan.write(path)
+    ex.write(path)
+    print_explanation(ex, n=top)
+    out.print(f"wrote {path / 'explanation.json'} and {len(ex.tables)} explain_*.csv tables to {path}/")
+    if report:
+        _report(plan, path, ex, li)
+    raise typer.Exit(EXIT.get(plan.status, 1))
+
+
+@app.command("why-not")
+def why_not(instance: str = typer.Argument(..., help="Instance YAML."),
+            force: Optional[list[str]] = typer.Option(None, "--force", help="Decision to force, e.g. garden:hanjiata, "
+                                                      "project:mine_park, area:hanjiata:ecological_forest>=100, "
+                                                      "recruit:forest_rangers>=50, street_green>=2 (@PERIOD to choose the period)."),
+            forbid: Optional[list[str]] = typer.Option(None, "--forbid", help="Decision to forbid, e.g. project:mine_park, "
+                                                       "garden:hanjiata, area:hanjiata:fruit_expansion."),
+            scenario: Optional[str] = typer.Option(None, "--scenario", help="Overlay YAML overriding instance fields."),
+            set_: Optional[list[str]] = typer.Option(None, "--set", help="PATH=VALUE override, repeatable."),
+            plan_path: Optional[str] = typer.Option(None, "--plan", help="Compare with this saved plan instead of solving."),
+            out_dir: str = typer.Option("out", "--out", help="Directory for whatif.json and whatif_differences.csv."),
+            time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Time limit (s) of each solve."),
+            top: int = typer.Option(15, "--top", help="Differences to print.")) -> None:
+    """What a forced or forbidden decision would cost: re-solve with it and compare with the optimal plan."""
+    from .explain.whatif import parse, why_not as run
+    if not force and not forbid:
+        _input_error(InputError.one("--force/--forbid", "(options)", "nothing to force or forbid",
+                                    "give at least one --force or --forbid, e.g. --force garden:hanjiata"))
+    try:
+        if plan_path:
+            plan = _load_plan(plan_path)
+            li = _instance_for(plan, instance, scenario, set_)
+        else:
+            li = _load(instance, scenario, set_)
+        decisions = [parse(x, "force", li) for x in force or []] + [parse(x, "forbid", li) for x in forbid or []]
+    except InputError as e:
+        _input_error(e)
+    if not plan_path:
+        plan = _solve_or_load(li, None, time_limit)
+    if not plan.has_solution:
+        print_summary(plan)
+        err.print("[red]the instance has no plan to compare with[/]")
+        raise typer.Exit(1)
+    with out.status("re-solving with " + " and ".join(d.describe() for d in decisions) + " ..."):
+        w = run(li, plan, decisions, time_limit=time_limit)
+    out.print(f"plan: {plan.status}, objective {plan.objective:,.0f} Yuan/yr; alternative: {w.status} "
+              f"({w.termination}, MIP gap {w.mip_gap if w.mip_gap is not None else 'n/a'})"
+              + (f", objective {w.objective:,.0f} Yuan/yr" if w.objective is not None else ""), highlight=False)
+    out.print(f"[bold]{w.statement()}[/]", highlight=False)
+    if not w.differences.empty:
+        t = Table(title="Main differences from the plan")
+        for c in ("what", "where", "period", "plan", "alternative", "change", "unit"):
+            t.add_column(c, justify="right" if c in ("plan", "alternative", "change") else "left")
+        for r in w.differences.head(top).itertuples():
+            t.add_row(r.what, str(r.where), str(r.period), f"{r.plan:,.2f}", f"{r.alternative:,.2f}", f"{r.change:+,.2f}", r.unit)
+        out.print(t)
+    if w.diagnosis is not None:
+        print_diagnosis(w.diagnosis)
+    path = Path(out_dir)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        import json
+        (path / "whatif.json").write_text(json.dumps(w.to_dict(), indent=1, allow_nan=False, default=str), encoding="utf-8")
+        w.differences.to_csv(path / "whatif_differences.csv", index=False)
+    except OSError as e:
+        _input_error(InputError.one("--out", "--out", f"cannot write to {out_dir!r}: {e.strerror or e}", "give a directory you can write to"))
+    out.print(f"wrote {path / 'whatif.json'}")
+    raise typer.Exit(EXIT.get(w.status, 1))
+
+
+@app.command("report")
+def report_cmd(plan_dir: str = typer.Argument(..., help="Directory written by `planner solve` (plan.json; "
+                                              "explanation.json if `planner explain` ran)."),
+               instance: Optional[str] = typer.Option(None, "--instance", help="Instance YAML (default: the one recorded in the plan)."),
+               out_dir: Optional[str] = typer.Option(None, "--out", help="Where to write the report (default: PLAN_DIR)."),
+               screenshot_png: Optional[str] = typer.Option(None, "--screenshot", help="Also render report.html in headless "
+                                                            "Chromium and save this PNG.")) -> None:
+    """Write report.md and a self-contained report.html for a solved plan."""
+    from .explain.result import Explanation
+    plan = _load_plan(plan_dir)
+    base = Path(plan_dir) if Path(plan_dir).is_dir() else Path(plan_dir).parent
+    ex = None
+    if (base / "explanation.json").exists():
+        try:
+            ex = Explanation.from_json(base / "explanation.json")
+        except (ValueError, KeyError) as e:
+            _input_error(InputError.one(str(base / "explanation.json"), "(file)", f"not a readable explanation: {e}",
+                                        "run `planner explain` again or delete the file"))
+    try:
+        li = _instance_for(plan, instance, None, None)
+    except typer.Exit:
+        li = None
+        err.print("[yellow]the plan's instance could not be loaded: the report has no targets or role ranges[/]")
+    path = Path(out_dir) if out_dir else base
+    _report(plan, path, ex, li)
+    if screenshot_png:
+        from .report import screenshot
+        try:
+            png = screenshot(path / "report.html", screenshot_png)
+        except RuntimeError as e:
+            err.print(f"[red]screenshot failed:[/] {e}")
+            raise typer.Exit(1)
+        out.print(f"wrote {png}")
+    raise typer.Exit(0)
 
 
 @app.command()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import pyomo.environ as pyo
 
@@ -303,8 +303,12 @@ def check_solver(name: str, file: str) -> None:
 
 
 def solve(instance: LoadedInstance, *, time_limit: float | None = None, mip_gap: float | None = None,
-          threads: int | None = None, solver: str | None = None, verify: bool = True):
+          threads: int | None = None, solver: str | None = None, verify: bool = True,
+          modify: Callable[[ModelData, pyo.ConcreteModel], None] | None = None):
     """Solve an instance and return a :class:`~planner.plan.Plan`.
+
+    ``modify(d, m)``, if given, is called on the built model before solving (the
+    counterfactuals of :mod:`planner.explain.whatif` add their forced decisions this way).
 
     Options override the instance's ``solver`` section. The plan carries status,
     termination, objective (Yuan/yr: the weighted objective, or in lexicographic mode the
@@ -322,6 +326,8 @@ def solve(instance: LoadedInstance, *, time_limit: float | None = None, mip_gap:
     t0 = time.perf_counter()
     d = ModelData(instance)
     m = build_model(d)
+    if modify is not None:
+        modify(d, m)
     build_s = time.perf_counter() - t0
     res = solve_model(d, m, opts)
     plan = Plan.from_model(instance, d, m, res, build_time_s=build_s, options=opts)

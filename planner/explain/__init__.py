@@ -25,14 +25,14 @@ IMPORTANCE_KINDS = ("gardens", "projects", "allocations")
 
 def explain(instance: LoadedInstance, plan, *, importance: Iterable[str] = IMPORTANCE_KINDS,
             parameters: Iterable[str] | None = None, time_limit: float | None = None,
-            progress: Callable[[str, int, int], Any] | None = None) -> Explanation:
+            progress: Callable[[str, int, int], Any] | None = None, all_rows: bool = False) -> Explanation:
     """Explain an optimal (or feasible) plan of ``instance``.
 
     ``importance``: which re-solves to run (``gardens``, ``projects``, ``allocations``;
     empty for none). ``parameters``: dotted instance paths to range (None: the default
     set of :data:`planner.explain.ranging.DEFAULT_PARAMETERS`; empty for none).
     ``time_limit``: seconds for each re-solve. ``progress(stage, done, total)`` is called
-    as re-solves finish.
+    as re-solves finish. ``all_rows``: list every rule row, not only binding or priced ones.
     """
     f = build_fixed_lp(instance, plan)
     ex = Explanation(instance_name=instance.instance.name, plan_status=plan.status, plan_termination=plan.termination,
@@ -48,7 +48,7 @@ def explain(instance: LoadedInstance, plan, *, importance: Iterable[str] = IMPOR
     if gap > max(1.0, 1e-6 * abs(plan.objective or 0.0)):
         ex.notes.append(f"The fixed LP's objective differs from the plan's by {gap:,.0f} Yuan/yr: the plan's continuous "
                         "decisions were not optimal for its discrete ones.")
-    rules = rule_table(f)
+    rules = rule_table(f, all_rows=all_rows)
     ex.tables["rules"] = rules
     ex.tables["rule_summary"] = rule_summary(rules, f)
     ex.tables["options"] = options_table(f)

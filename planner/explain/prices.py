@@ -56,7 +56,7 @@ def rule_table(f: FixedLP, all_rows: bool = False) -> pd.DataFrame:
     infos = [row_info(c) for c in r["constraint"]]
     scale = np.array([i.scale for i in infos])
     r["sense"] = sense
-    r["unit"] = [i.unit for i in infos]
+    r["unit"] = [_unit(f.d, i, c, k) for i, c, k in zip(infos, r["constraint"], r["index"])]
     r["rule"] = [i.label for i in infos]
     r["slack"] = np.maximum(slack, 0.0) * scale
     r["binding"] = slack <= TOL * np.maximum(1.0, np.abs(bound))
@@ -76,6 +76,20 @@ def rule_table(f: FixedLP, all_rows: bool = False) -> pd.DataFrame:
     return r[cols].reset_index(drop=True)
 
 
+def _unit(d, info, name: str, index: tuple) -> str:
+    """The unit of one row, where a constraint mixes units (work norms, prerequisites)."""
+    if name.startswith("recruit_work"):
+        role = next((r for r in d.inst.roles if r.id == index[-2]), None)
+        if role is not None:
+            kind = d.lib.labour_norms[role.norm].kind.value
+            return "ha" if kind in ("planting", "area_managed") else "people"
+    if name == "project_prerequisite":
+        proj = next((j for j in d.inst.projects if j.id == index[0]), None)
+        if proj is not None and int(index[1]) < len(proj.prerequisites):
+            return "ha" if proj.prerequisites[int(index[1])].min_area_ha is not None else "project"
+    return info.unit
+
+
 def _statement(row) -> str:
     unit = row.unit
     if row.decision_only:
@@ -85,8 +99,11 @@ def _statement(row) -> str:
     if abs(p) <= 1e-6:
         return f"{row.where} binds, but one more {unit} would not change the objective (degenerate: other rules hold the plan too)."
     more = "one more" if row.sense != "==" else "raising it by one"
-    move = (f"; this price holds while the limit is loosened by up to {fmt(row.loosen_by, unit)} "
-            f"or tightened by up to {fmt(row.tighten_by, unit)}")
+    if row.loosen_by <= 1e-9 and row.tighten_by <= 1e-9:
+        move = " (at this limit only: the LP is degenerate here, so the price changes with any move)"
+    else:
+        move = (f"; this price holds while the limit is loosened by up to {fmt(row.loosen_by, unit)} "
+                f"or tightened by up to {fmt(row.tighten_by, unit)}")
     return f"{row.where} binds: {more} {unit} is worth {fmt(p, 'Yuan/yr')} of objective{move}."
 
 
@@ -123,6 +140,7 @@ def options_table(f: FixedLP) -> pd.DataFrame:
     if x.empty:
         return pd.DataFrame()
     x["cost_dn"] = np.asarray(rg.col_cost_dn.value_, dtype=float)[: len(cols)][x.index.to_numpy()]
+    x["cost_up"] = np.asarray(rg.col_cost_up.value_, dtype=float)[: len(cols)][x.index.to_numpy()]
     x[["parcel", "use", "period"]] = pd.DataFrame(x["index"].tolist(), index=x.index)
     x = x[x["period"] == t]
     meta = d.pu.set_index(["parcel", "use"])[["village", "kind"]]
@@ -133,7 +151,9 @@ def options_table(f: FixedLP) -> pd.DataFrame:
     x["ban_dual"] = [ban_of.get((p, u), ("", 0.0))[1] for p, u in zip(x["parcel"], x["use"])]
     x["taken"] = x["value"] > 1e-6
     # Yuan per ha per year of the last period
-    x["gap"] = -x["rc"] * MONEY / w
+    # how much more a hectare must earn before the LP takes it: HiGHS's cost ranging (-rc
+    # away from degenerate vertices; infinite when fixed decisions hold the column at 0)
+    x["gap"] = np.maximum((x["cost_up"] - x["cost"]) * MONEY / w, 0.0)
     x["margin"] = (x["cost"] - x["cost_dn"]) * MONEY / w
     out = []
     for (v, u), g in x.groupby(["village", "use"], sort=True):
@@ -150,6 +170,11 @@ def options_table(f: FixedLP) -> pd.DataFrame:
             row["statement"] = (f"{u} in {v}: {fmt(taken_ha, 'ha')} by {t}"
                                 + (f"; a hectare could be worth {fmt(row['margin_yuan_per_ha_yr'], 'Yuan/yr')} less before "
                                    f"any parcel's allocation changes." if not math.isnan(row["margin_yuan_per_ha_yr"]) else "."))
+        elif len(free) and not np.isfinite(free["gap"]).any():
+            row.update(status="held out", needs_yuan_per_ha_yr=math.inf)
+            row["statement"] = (f"{u} in {v} is not in the plan and no price would bring it in while the plan's yes/no "
+                                f"decisions stay as they are (a garden, scenic spot, project or recruit would have to "
+                                f"change): ask `planner why-not --force area:{v}:{u}>=...`.")
         elif len(free):
             best = free.loc[free["gap"].idxmin()]
             row.update(status="not taken", needs_yuan_per_ha_yr=float(max(best["gap"], 0.0)), best_parcel=best["parcel"])

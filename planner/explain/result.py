@@ -12,8 +12,9 @@ Tables (every money figure in Yuan, areas in ha, people in people):
   ``statement``;
 - ``rule_summary``: per constraint: rows, binding rows, priced rows, the largest price and
   where, ``statement``;
-- ``options``: per village, use and the last period: ``status`` (``taken``, ``not taken``,
-  ``forbidden``), ``taken_ha``, ``parcels``, ``needs_yuan_per_ha_yr`` (how much more a
+- ``options``: per village, use and the last period: ``status`` (``taken``; ``not taken``;
+  ``held out``: no price brings it in while the plan's yes/no decisions stay; ``forbidden``
+  by a rule), ``taken_ha``, ``parcels``, ``needs_yuan_per_ha_yr`` (how much more a
   hectare would have to be worth per year to enter, best parcel), ``best_parcel``,
   ``margin_yuan_per_ha_yr`` (for taken options: how much less a hectare could be worth
   before a parcel's allocation changes), ``forbidden_by``, ``statement``;

@@ -1,0 +1,418 @@
+"""Counterfactuals: re-solve with decisions forced or forbidden, and compare with the plan.
+
+A decision is written ``KIND:WHAT[OP NUMBER][@PERIOD]``:
+
+- ``garden:VILLAGE`` - the village's garden (force: built by the period; forbid: never);
+- ``project:PROJECT`` - an EOD project (force: built by the period; forbid: never);
+- ``scenic:PARCEL`` - a scenic spot on a mature fruit forest;
+- ``area:VILLAGE:USE>=HA`` (or ``<=HA``, ``=HA``) - the village's area in a use by the period;
+  ``--forbid area:VILLAGE:USE`` keeps the use out of the village;
+- ``parcel:PARCEL:USE>=HA`` - the same for one parcel;
+- ``recruit:ROLE>=N`` or ``recruit:VILLAGE:ROLE>=N`` - people recruited in the period;
+- ``street_green>=N`` - new street green spaces in the central town.
+
+The period defaults to the last one for forcing (what exists by the end of the plan) and
+to every period for forbidding.
+
+:func:`why_not` solves one counterfactual; :func:`replacement_importance` forbids, one
+at a time, each garden, project and village allocation the plan took (and forces each
+garden and project it did not take) and reports the objective lost.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+import pandas as pd
+import pyomo.environ as pyo
+
+from ..errors import InputError
+from ..io import LoadedInstance, load_instance, split_overrides
+from ..model import xsum
+from .result import fmt
+
+KINDS = ("garden", "project", "scenic", "area", "parcel", "recruit", "street_green")
+_SPEC = re.compile(r"^(?P<body>[^<>=@]+?)\s*(?:(?P<op>>=|<=|=)\s*(?P<num>[-+0-9.eE]+))?\s*(?:@(?P<period>[^@]+))?$")
+
+
+@dataclass(frozen=True)
+class Decision:
+    text: str
+    action: str                  # "force" or "forbid"
+    kind: str
+    parts: tuple[str, ...]
+    op: str | None = None
+    value: float | None = None
+    period: str | None = None
+
+    def describe(self) -> str:
+        what = ":".join((self.kind,) + self.parts)
+        lim = f" {self.op} {self.value:g}" if self.op else ""
+        when = f" in {self.period}" if self.period else ""
+        return f"{self.action} {what}{lim}{when}"
+
+
+def parse(text: str, action: str, li: LoadedInstance) -> Decision:
+    """Parse and check one ``--force`` / ``--forbid`` value against the instance."""
+    opt = f"--{action}"
+    m = _SPEC.match(text.strip())
+    if not m:
+        raise InputError.one(opt, text, "not a decision", "write KIND:WHAT[>=N][@PERIOD], e.g. garden:hanjiata or area:hanjiata:ecological_forest>=10")
+    body, op, num, period = m["body"].strip(), m["op"], m["num"], m["period"]
+    kind, *parts = [p.strip() for p in body.split(":")]
+    inst = li.instance
+    periods = [p.id for p in inst.periods]
+    villages = [v.id for v in inst.villages]
+    uses = sorted(li.library.uses)
+    problems = []
+
+    def need(ok: bool, what: str, fix: str, value: Any = None) -> None:
+        if not ok:
+            problems.append((what, fix, value))
+
+    if kind not in KINDS:
+        raise InputError.one(opt, text, f"unknown kind {kind!r}", f"use one of {', '.join(KINDS)}", kind)
+    if period is not None:
+        period = period.strip()
+        need(period in periods, f"unknown period {period!r}", f"use one of {periods}", period)
+    value = None
+    if num is not None:
+        try:
+            value = float(num)
+        except ValueError:
+            need(False, f"{num!r} is not a number", "write a number after the operator", num)
+    arity = {"garden": 1, "project": 1, "scenic": 1, "area": 2, "parcel": 2, "recruit": (1, 2), "street_green": 0}[kind]
+    ok_arity = len(parts) in arity if isinstance(arity, tuple) else len(parts) == arity
+    need(ok_arity, f"{kind} takes {arity} name(s) after the kind, got {len(parts)}", "see planner why-not --help", body)
+    if ok_arity:
+        if kind == "garden":
+            need(parts[0] in villages, f"unknown village {parts[0]!r}", f"use one of {villages}", parts[0])
+        elif kind == "project":
+            ids = [j.id for j in inst.projects]
+            need(parts[0] in ids, f"unknown project {parts[0]!r}", f"use one of {ids}", parts[0])
+        elif kind in ("scenic", "parcel"):
+            need(parts[0] in set(li.parcels["id"]), f"unknown parcel {parts[0]!r}", "use an id of the parcel table", parts[0])
+        if kind == "area":
+            need(parts[0] in villages, f"unknown village {parts[0]!r}", f"use one of {villages}", parts[0])
+        if kind in ("area", "parcel"):
+            need(parts[1] in uses, f"unknown use {parts[1]!r}", f"use one of {uses}", parts[1])
+        if kind == "recruit":
+            roles = [r.id for r in inst.roles]
+            need(parts[-1] in roles, f"unknown role {parts[-1]!r}", f"use one of {roles}", parts[-1])
+            if len(parts) == 2:
+                need(parts[0] in villages, f"unknown village {parts[0]!r}", f"use one of {villages}", parts[0])
+    numeric = kind in ("area", "parcel", "recruit", "street_green")
+    if action == "force" and numeric and op is None:
+        need(False, f"forcing {kind} needs a size", f"add >=N, <=N or =N, e.g. {text}>=10")
+    if action == "forbid" and op is not None:
+        need(False, "a forbidden decision takes no size", f"use --force {text} to set a limit instead")
+    if not numeric and op is not None:
+        need(False, f"{kind} is yes/no and takes no size", f"write {kind}:{':'.join(parts)}")
+    if problems:
+        raise InputError([_problem(opt, text, *p) for p in problems])
+    return Decision(text=text, action=action, kind=kind, parts=tuple(parts), op=op, value=value, period=period)
+
+
+def _problem(opt: str, text: str, message: str, fix: str, value: Any):
+    from ..errors import Problem
+    return Problem(opt, text, message, fix, value)
+
+
+def _rel(lhs, op: str, rhs: float):
+    return lhs >= rhs if op == ">=" else (lhs <= rhs if op == "<=" else lhs == rhs)
+
+
+def apply(decisions: Iterable[Decision]) -> Callable[[Any, pyo.ConcreteModel], None]:
+    """A ``modify(d, m)`` hook for :func:`planner.solve.solve` adding the decisions as rows."""
+    decisions = list(decisions)
+
+    def modify(d, m: pyo.ConcreteModel) -> None:
+        rows: list[Any] = []
+        for dec in decisions:
+            periods = [dec.period] if dec.period else ([d.last] if dec.action == "force" else d.periods)
+            for t in periods:
+                rows.extend(_rows(d, m, dec, t))
+        m.whatif = pyo.ConstraintList()
+        for r in rows:
+            if r is True:
+                continue
+            if r is False:
+                m.whatif.add(m.zero >= 1)
+                m._impossible.append(("whatif", "whatif", ()))
+                continue
+            m.whatif.add(r)
+        m._families.setdefault("whatif", []).append("whatif")
+
+    return modify
+
+
+def _rows(d, m, dec: Decision, t: str) -> list[Any]:
+    force = dec.action == "force"
+    if dec.kind in ("garden", "project", "scenic"):
+        var = {"garden": getattr(m, "garden", None), "project": m.built, "scenic": getattr(m, "scenic", None)}[dec.kind]
+        key = (dec.parts[0], t)
+        if var is None or key not in var:
+            return [not force]  # the option does not exist: forcing it is impossible, forbidding it is free
+        return [var[key] >= 1] if force else [var[key] <= 0]
+    if dec.kind in ("area", "parcel"):
+        pu = d.pu
+        sel = pu[(pu["village"] if dec.kind == "area" else pu["parcel"]) == dec.parts[0]]
+        sel = sel[sel["use"] == dec.parts[1]]
+        lhs = xsum(m, sel, t) if len(sel) else 0.0
+        if not force:
+            return [lhs <= 0] if len(sel) else []
+        if not len(sel):
+            return [_rel(0.0, dec.op, dec.value)]
+        return [_rel(lhs, dec.op, dec.value)]
+    if dec.kind == "recruit":
+        vs = [dec.parts[0]] if len(dec.parts) == 2 else d.villages
+        lhs = pyo.quicksum(m.recruit[v, dec.parts[-1], t] for v in vs)
+        return [_rel(lhs, dec.op, dec.value)] if force else [lhs <= 0]
+    lhs = m.street_green[t]
+    return [_rel(lhs, dec.op, dec.value)] if force else [lhs <= 0]
+
+
+# ---------------------------------------------------------------------------
+# comparing plans
+# ---------------------------------------------------------------------------
+
+
+def differences(base, alt, n: int | None = None) -> pd.DataFrame:
+    """What changes from ``base`` to ``alt`` (two Plans): area by village and use in each
+    period, gardens, projects, recruits by role, and the money KPIs; largest first."""
+    out = []
+
+    def put(what, where, period, a, b, unit):
+        a, b = float(a or 0.0), float(b or 0.0)
+        if abs(b - a) > 1e-6 * max(1.0, abs(a)):
+            out.append({"what": what, "where": where, "period": period, "plan": a, "alternative": b,
+                        "change": b - a, "unit": unit})
+
+    def pivot(p, table, keys, col, agg="sum"):
+        df = p.tables.get(table)
+        if df is None or df.empty:
+            return {}
+        return df.groupby(keys)[col].agg(agg).to_dict()
+
+    for table, keys, col, what, unit in (
+        ("allocations", ["village", "use", "period"], "area_ha", "area", "ha"),
+        ("recruitment", ["role", "period"], "count", "recruits", "people"),
+    ):
+        a, b = pivot(base, table, keys, col), pivot(alt, table, keys, col)
+        for k in sorted(set(a) | set(b), key=str):
+            where = ":".join(k[:-1])
+            put(what, where, k[-1], a.get(k), b.get(k), unit)
+    for table, keys, what in (("gardens", ["village", "period"], "garden"), ("projects", ["project", "period"], "project")):
+        a = pivot(base, table, keys, "built", "max")
+        b = pivot(alt, table, keys, "built", "max")
+        for k in sorted(set(a) | set(b), key=str):
+            put(what + " built", k[0], k[1], a.get(k), b.get(k), "yes/no")
+    ka, kb = base.tables.get("kpis"), alt.tables.get("kpis")
+    if ka is not None and kb is not None and not ka.empty and not kb.empty:
+        for col, unit in (("gep_yuan", "Yuan/yr"), ("dividends_yuan", "Yuan/yr"), ("forestry_carbon_income_yuan", "Yuan/yr"),
+                          ("agricultural_carbon_income_yuan", "Yuan/yr"), ("budget_used_yuan", "Yuan")):
+            for t in ka["period"]:
+                put(col.replace("_yuan", ""), "township", t, ka.loc[ka["period"] == t, col].iloc[0],
+                    kb.loc[kb["period"] == t, col].iloc[0] if (kb["period"] == t).any() else 0.0, unit)
+    df = pd.DataFrame(out, columns=["what", "where", "period", "plan", "alternative", "change", "unit"])
+    order = {"garden built": 0, "project built": 0, "area": 1, "recruits": 2}
+    df["_o"] = df["what"].map(order).fillna(3)
+    df["_a"] = -df["change"].abs()
+    df = df.sort_values(["_o", "_a"]).drop(columns=["_o", "_a"]).reset_index(drop=True)
+    return df if n is None else df.head(n)
+
+
+@dataclass
+class WhatIf:
+    decisions: list[Decision]
+    base_status: str
+    base_objective: float | None          # Yuan/yr
+    status: str
+    termination: str
+    objective: float | None               # Yuan/yr
+    mip_gap: float | None
+    bound: float | None
+    plan: Any = None                      # the alternative Plan
+    differences: pd.DataFrame = field(default_factory=pd.DataFrame)
+    diagnosis: Any = None                 # a Diagnosis when the alternative is infeasible
+
+    @property
+    def change(self) -> float | None:
+        """Objective of the alternative minus the plan's (Yuan/yr); None without a plan."""
+        if self.objective is None or self.base_objective is None:
+            return None
+        return self.objective - self.base_objective
+
+    @property
+    def change_bound(self) -> float | None:
+        """The alternative's best possible change (from its bound): the change is between ``change`` and this."""
+        if self.bound is None or self.base_objective is None:
+            return None
+        return self.bound - self.base_objective
+
+    def statement(self) -> str:
+        what = " and ".join(d.describe() for d in self.decisions)
+        if self.status == "infeasible":
+            return f"{what}: no plan satisfies every rule with this decision."
+        if self.change is None:
+            return f"{what}: no plan found ({self.status}, {self.termination})."
+        exact = self.status == "optimal"
+        tail = "" if exact else (f" (not proved optimal: {self.status}, {self.termination}; the change is between "
+                                 f"{fmt(self.change, 'Yuan/yr')} and {fmt(self.change_bound, 'Yuan/yr')})")
+        if abs(self.change) <= max(1.0, 1e-9 * abs(self.base_objective or 0)):
+            return f"{what}: costs nothing: an equally good plan exists{tail}."
+        word = "costs" if self.change < 0 else "gains"
+        return f"{what} {word} {fmt(abs(self.change), 'Yuan/yr')} of objective{tail}."
+
+    def to_dict(self) -> dict[str, Any]:
+        from .result import _clean, frame_records
+        return {"decisions": [d.describe() for d in self.decisions], "base_status": self.base_status,
+                "base_objective": _clean(self.base_objective), "status": self.status, "termination": self.termination,
+                "objective": _clean(self.objective), "mip_gap": _clean(self.mip_gap), "change": _clean(self.change),
+                "change_bound": _clean(self.change_bound), "statement": self.statement(),
+                "differences": frame_records(self.differences),
+                "diagnosis": self.diagnosis.to_dict() if self.diagnosis is not None else None}
+
+
+def why_not(li: LoadedInstance, plan, decisions: list[Decision], *, time_limit: float | None = None,
+            mip_gap: float | None = None, diagnose: bool = True) -> WhatIf:
+    """Re-solve ``li`` with ``decisions`` added and compare with ``plan`` (its optimum)."""
+    from ..solve import solve
+    alt = solve(li, time_limit=time_limit, mip_gap=mip_gap, modify=apply(decisions))
+    w = WhatIf(decisions=decisions, base_status=plan.status, base_objective=plan.objective, status=alt.status,
+               termination=alt.termination, objective=alt.objective, mip_gap=alt.mip_gap, bound=alt.objective_bound,
+               plan=alt)
+    if alt.has_solution:
+        w.differences = differences(plan, alt)
+    elif alt.status == "infeasible" and diagnose:
+        try:
+            from .diagnose import diagnose as run_diagnosis
+            w.diagnosis = run_diagnosis(li, time_limit=time_limit, modify=apply(decisions))
+        except (ImportError, TypeError):  # diagnosis unavailable for counterfactuals
+            w.diagnosis = None
+    return w
+
+
+# ---------------------------------------------------------------------------
+# replacement importance
+# ---------------------------------------------------------------------------
+
+
+def importance_candidates(li: LoadedInstance, plan, kinds: Iterable[str]) -> list[tuple[str, str, bool, Decision]]:
+    """(kind, item, in_plan, decision) for every garden, project and village allocation."""
+    kinds = set(kinds)
+    inst = li.instance
+    last = inst.periods[-1].id
+    out = []
+    if "gardens" in kinds:
+        g = plan.tables["gardens"]
+        for v in g["village"].drop_duplicates():
+            built = bool(g.loc[(g["village"] == v) & (g["period"] == last), "built"].any())
+            out.append(("garden", v, built, Decision(f"garden:{v}", "forbid" if built else "force", "garden", (v,))))
+    if "projects" in kinds:
+        pr = plan.tables["projects"]
+        for j in inst.projects:
+            built = bool(pr.loc[(pr["project"] == j.id) & (pr["period"] == last), "built"].any())
+            out.append(("project", j.id, built, Decision(f"project:{j.id}", "forbid" if built else "force", "project", (j.id,))))
+    if "allocations" in kinds:
+        a = plan.tables["allocations"]
+        a = a[a["period"] == last].groupby(["village", "use"])["area_ha"].sum()
+        for (v, u), ha in a.items():
+            if ha > 1e-6:
+                out.append(("allocation", f"{v}:{u}", True, Decision(f"area:{v}:{u}", "forbid", "area", (v, u))))
+    return out
+
+
+def _one(args: tuple) -> dict[str, Any]:
+    path, overrides, decision, time_limit = args
+    from ..solve import solve
+    scenario, sets = split_overrides(overrides)
+    li = load_instance(path, scenario=scenario, sets=sets + ['objective.tie_break="none"'])
+    p = solve(li, time_limit=time_limit, verify=False, modify=apply([decision]))
+    return {"status": p.status, "termination": p.termination, "objective": p.objective,
+            "bound": p.objective_bound, "mip_gap": p.mip_gap, "time_s": p.solve_time_s + p.build_time_s}
+
+
+def replacement_importance(li: LoadedInstance, plan, kinds: Iterable[str], *, time_limit: float | None = None,
+                           workers: int | None = None,
+                           progress: Callable[[str, int, int], Any] | None = None) -> pd.DataFrame:
+    """Forbid each garden, project and village allocation the plan took (force each garden
+    and project it did not take), re-solve, and report the objective change.
+
+    Re-solves skip the tie-break and the verifier (only the objective is compared). With a
+    ``time_limit`` a re-solve may stop early; its ``loss_yuan`` is then a lower bound on what
+    forbidding costs and ``loss_bound_yuan`` the upper one.
+    """
+    cands = importance_candidates(li, plan, kinds)
+    if not cands:
+        return pd.DataFrame()
+    jobs = [(str(li.path), list(li.overrides), dec, time_limit) for _, _, _, dec in cands]
+    n = len(jobs)
+    results: list[dict[str, Any] | None] = [None] * n
+    workers = workers if workers is not None else (2 if n > 3 else 1)
+    if workers > 1 and not _can_spawn():
+        workers = 1
+    if workers > 1:
+        import multiprocessing as mp
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
+            futs = {pool.submit(_one, j): i for i, j in enumerate(jobs)}
+            from concurrent.futures import as_completed
+            for k, fut in enumerate(as_completed(futs), 1):
+                results[futs[fut]] = fut.result()
+                if progress:
+                    progress("importance", k, n)
+    else:
+        for i, j in enumerate(jobs):
+            results[i] = _one(j)
+            if progress:
+                progress("importance", i + 1, n)
+    base = plan.objective
+    rows = []
+    for (kind, item, in_plan, dec), r in zip(cands, results):
+        assert r is not None
+        obj = r["objective"]
+        change = None if obj is None or base is None else obj - base
+        bound_change = None if r["bound"] is None or base is None else r["bound"] - base
+        rows.append({"kind": kind, "item": item, "in_plan": in_plan, "action": dec.action, "status": r["status"],
+                     "objective_yuan": obj, "change_yuan": change,
+                     "loss_yuan": None if change is None else max(-change, 0.0),
+                     "loss_bound_yuan": None if bound_change is None else max(-bound_change, 0.0),
+                     "mip_gap": r["mip_gap"], "time_s": r["time_s"],
+                     "statement": _importance_statement(kind, item, in_plan, r["status"], change, bound_change)})
+    df = pd.DataFrame(rows)
+    df["_k"] = df["loss_yuan"].fillna(math.inf)
+    return df.sort_values(["in_plan", "_k"], ascending=[False, False]).drop(columns="_k").reset_index(drop=True)
+
+
+def _can_spawn() -> bool:
+    """Worker processes are started with 'spawn', which re-imports the main module: not
+    possible when the main program came from standard input or an interactive prompt."""
+    import sys
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    return bool(path) and not str(path).startswith("<")
+
+
+def _importance_statement(kind: str, item: str, in_plan: bool, status: str, change, bound_change) -> str:
+    if kind == "allocation":
+        village, use = item.split(":", 1)
+        name = f"{use} in {village}"
+    else:
+        name = f"the garden in {item}" if kind == "garden" else f"project {item}"
+    if status == "infeasible":
+        return (f"{name.capitalize()} cannot be {'removed' if in_plan else 'added'}: no plan satisfies every rule "
+                f"{'without' if in_plan else 'with'} it (a rule requires {'it' if in_plan else 'otherwise'}).")
+    if change is None:
+        return f"{name.capitalize()}: the re-solve found no plan ({status})."
+    approx = "" if status == "optimal" else f" (re-solve {status}: between {fmt(-change, 'Yuan/yr')} and {fmt(-(bound_change or change), 'Yuan/yr')})"
+    if in_plan:
+        if -change <= 1.0:
+            return f"{name.capitalize()} can be replaced at no loss: an equally good plan exists without it{approx}."
+        return f"Without {name} the best plan is worth {fmt(-change, 'Yuan/yr')} less{approx}."
+    if change >= -1.0:
+        return f"{name.capitalize()} could be added at no loss{approx}."
+    return f"{name.capitalize()} is not in the plan: forcing it costs {fmt(-change, 'Yuan/yr')}{approx}."
