@@ -126,7 +126,11 @@ class _Base:
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             raise RuntimeError(f"the plan's fixed LP did not solve: {h.getModelStatus()}")
         self.basis = h.getBasis()
-        self.x0 = np.array(h.getSolution().col_value, dtype=float)
+        sol = h.getSolution()
+        self.x0 = np.array(sol.col_value, dtype=float)
+        self.y = np.array(sol.row_dual, dtype=float)
+        self.rc = np.array(sol.col_dual, dtype=float)
+        self.act = np.array(sol.row_value, dtype=float)
         a = self.lp.a_matrix_
         if str(a.format_) == "MatrixFormat.kRowwise":
             self.rows_of_nz = np.repeat(np.arange(self.lp.num_row_), np.diff(np.asarray(a.start_)))
@@ -180,6 +184,19 @@ class _Prober:
         if h.getInfo().simplex_iteration_count == 0:
             return True  # the plan's basis is still optimal
         return self._plan_still_optimal(t, h.getInfo().objective_function_value)
+
+
+def _per_unit(base: _Base, d: dict[str, np.ndarray]) -> float:
+    """d(objective)/d(parameter) at the plan, model units: the cost change at the plan's
+    solution plus the duals times the change of each binding limit (a coefficient change
+    dA moves a row's activity by dA x, like moving its limit by -dA x)."""
+    f, x0 = base.fields, base.x0
+    dax = np.bincount(base.rows_of_nz, weights=d["a"] * x0[base.cols_of_nz], minlength=len(base.act))
+    at_up = np.abs(base.act - f["row_upper_"]) <= np.abs(base.act - f["row_lower_"])
+    db = np.where(at_up, d["row_upper_"], d["row_lower_"])
+    col_up = np.abs(x0 - f["col_upper_"]) <= np.abs(x0 - f["col_lower_"])
+    dcb = np.where(col_up, d["col_upper_"], d["col_lower_"])
+    return float(d["col_cost_"] @ x0 + d["offset"][0] + base.y @ (db - dax) + base.rc @ dcb)
 
 
 def _search(probe: _Prober, v0: float, sign: int, lo_limit: float | None, step0: float) -> tuple[float, bool]:
@@ -236,7 +253,7 @@ def parameter_ranges(f: FixedLP, plan, params: Iterable[str], *,
             rows.append(row)
             continue
         d = _direction(f0, _fields(lp1), h)
-        row["objective_per_unit"] = float(d["col_cost_"] @ x0 + d["offset"][0]) * MONEY
+        row["objective_per_unit"] = _per_unit(base, d) * MONEY
         if not any(np.any(np.abs(v) > 1e-12) for v in d.values()):
             row.update(low=-math.inf, high=math.inf,
                        statement=f"{path} does not enter the plan's LP: any value keeps the plan.")
