@@ -68,3 +68,55 @@ def test_unwritable_out_dir_is_bad_input(tmp_path):
     blocker.write_text("not a directory")
     r = run("solve", TINY, "--out", str(blocker / "sub"))
     assert r.returncode == 2 and "--out" in r.stderr and "Traceback" not in r.stderr + r.stdout
+
+
+# ---------------------------------------------------------------------------
+# explain, why-not, report
+# ---------------------------------------------------------------------------
+
+
+def test_explain_writes_explanation_exit_0(tmp_path):
+    r = run("explain", TINY, "--out", str(tmp_path), "--importance", "gardens,projects")
+    assert r.returncode == 0, r.stdout + r.stderr
+    data = json.loads((tmp_path / "explanation.json").read_text())
+    assert data["format"] == "planner.explanation" and data["plan"]["status"] == "optimal"
+    assert data["lp"]["status"] == "optimal"
+    assert abs(data["lp"]["objective"] - data["plan"]["objective"]) <= 1.0
+    assert data["rules"] and data["rule_summary"] and data["importance"] and data["parameters"]
+    assert (tmp_path / "plan.json").exists() and (tmp_path / "explain_rules.csv").exists()
+    assert "Rules that bind" in r.stdout and "Traceback" not in r.stderr
+
+
+def test_explain_saved_plan_and_bad_importance(tmp_path):
+    assert run("solve", TINY, "--out", str(tmp_path)).returncode == 0
+    r = run("explain", TINY, "--plan", str(tmp_path), "--out", str(tmp_path), "--importance", "none", "--no-ranging")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert json.loads((tmp_path / "explanation.json").read_text())["rules"]
+    bad = run("explain", TINY, "--importance", "villages")
+    assert bad.returncode == 2 and "--importance" in bad.stderr and "Traceback" not in bad.stderr
+    bad = run("explain", TINY, "--range", "prices.nope", "--out", str(tmp_path))
+    assert bad.returncode == 2 and "prices.nope" in bad.stderr
+
+
+def test_why_not_cli(tmp_path):
+    r = run("why-not", TINY, "--forbid", "project:orchard_park", "--out", str(tmp_path))
+    assert r.returncode in (0, 1), r.stdout + r.stderr
+    data = json.loads((tmp_path / "whatif.json").read_text())
+    assert data["decisions"] == ["forbid project:orchard_park"] and data["statement"]
+    assert "orchard_park" in r.stdout
+    bad = run("why-not", TINY, "--force", "garden:nowhere")
+    assert bad.returncode == 2 and "unknown village" in bad.stderr and "Traceback" not in bad.stderr
+    none = run("why-not", TINY)
+    assert none.returncode == 2 and "--force" in none.stderr
+
+
+def test_solve_report_and_report_command(tmp_path):
+    r = run("solve", TINY, "--out", str(tmp_path), "--report")
+    assert r.returncode == 0, r.stdout + r.stderr
+    for f in ("plan.json", "explanation.json", "report.md", "report.html"):
+        assert (tmp_path / f).exists(), f
+    (tmp_path / "report.html").unlink()
+    r = run("report", str(tmp_path))
+    assert r.returncode == 0, r.stdout + r.stderr
+    html = (tmp_path / "report.html").read_text()
+    assert "optimal" in html and "data:image/png;base64," in html
