@@ -114,3 +114,48 @@ def test_land_use_regression(plan):
     """Regression values of this model version (docs/nuanshui.md): about 9,120 ha afforested by 2025."""
     assert plan.kpi("afforested_ha", "2025") == pytest.approx(9120, rel=0.02)
     assert plan.kpi("forest_coverage", "2025") == pytest.approx(0.858, abs=0.01)
+
+
+# ---------------------------------------------------------------------------
+# Explaining the Nuanshui plan (docs/explaining.md walks through the same figures)
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def explanation(plan):
+    from planner.explain import explain
+    return explain(planner.examples.nuanshui(), plan, importance=(), parameters=())
+
+
+def test_explain_names_every_binding_rule_with_a_price(plan, explanation):
+    """The fixed LP reproduces the plan's objective; every constraint with a binding row is
+    in the summary; every priced row has a price unit in Yuan/yr per its rule's unit."""
+    ex = explanation
+    assert ex.lp_status == "optimal"
+    assert ex.lp_objective == pytest.approx(plan.objective, rel=1e-9)
+    rules = ex.rules
+    binding = set(rules.loc[rules["binding"], "constraint"])
+    summ = ex.rule_summary.set_index("constraint")
+    assert binding <= set(summ.index)
+    assert all(summ.loc[c, "binding"] > 0 for c in binding)
+    priced = rules[rules["shadow_price"].abs() > 1e-6]
+    assert (priced["price_unit"] == "Yuan/yr per " + priced["unit"]).all()
+    assert not priced["unit"].str.contains(" or ").any()
+    # the garden cap binds in 2035 for every village with a 20 ha garden, priced per ha
+    cap = rules[(rules["constraint"] == "garden_size_max") & (rules["shadow_price"] > 0)]
+    assert len(cap) >= 1 and (cap["unit"] == "ha").all()
+    # prices of inequality rules are never negative (value of loosening)
+    ineq = priced[priced["sense"] != "=="]
+    assert (ineq["shadow_price"] > 0).all()
+
+
+def test_why_not_forbidden_project_and_forced_garden(plan):
+    """Forbidding the Mine Park re-solves to a worse optimal plan (it earns tourism income and
+    GEP); a garden for Hanjiata is already in the plan, so forcing it costs nothing."""
+    from planner.explain.whatif import parse, why_not
+    li = planner.examples.nuanshui()
+    w = why_not(li, plan, [parse("project:mine_park", "forbid", li)], diagnose=False)
+    assert w.status == "optimal" and w.change is not None and w.change < -1e5
+    assert (w.differences["what"] == "project built").any()
+    g = why_not(li, plan, [parse("garden:hanjiata", "force", li)], diagnose=False)
+    assert g.status == "optimal" and abs(g.change) <= 1.0
