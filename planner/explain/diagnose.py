@@ -169,7 +169,7 @@ class Diagnosis:
             lines.append(f"... and {len(self.impossible) - n} more impossible rules")
         relax: list[str] = []
         r = self.relaxations
-        for con, g in (r.groupby("constraint", sort=False) if not r.empty else []):
+        for _con, g in (r.groupby("constraint", sort=False) if not r.empty else []):
             if len(g) <= 3:
                 relax += g["statement"].tolist()
                 continue
@@ -614,9 +614,15 @@ def _iis(d: ModelData, modify, iis: bool | None, iis_max_rows: int, time_limit, 
     if modify is not None:
         modify(d, m)
     for v in _int_vars(m):
-        v.domain = pyo.Reals  # bounds stay: a yes/no decision lies in [0, 1]
+        lb, ub = v.lb, v.ub  # a domain's own bounds (Binary: [0, 1]) go with it: keep them explicitly
+        v.domain = pyo.Reals
+        v.setlb(lb)
+        v.setub(ub)
     opt, res = _highs_solve(m, time_limit, mip=False)
     timings["lp_relaxation"] = time.perf_counter() - t0
+    if not _infeasible(res) and not _optimal(res):
+        notes.append(f"The LP relaxation ended {res.termination_condition.name}: no IIS.")
+        return None
     if not _infeasible(res):
         notes.append("The LP relaxation (whole numbers dropped) is feasible: the instance is infeasible only because "
                      "of whole-number or yes/no decisions, so no IIS can be given; the elastic result stands.")
@@ -749,8 +755,6 @@ def diagnose(instance: LoadedInstance, *, time_limit: float | None = None, iis: 
         notes.append("Even with every relaxable rule loosened there is no plan: the model's definitions (land used "
                      "once, work norms, decisions accumulating) and the decisions' bounds conflict by themselves; "
                      "see the IIS.")
-        if iis is None:
-            iis = True
     else:
         status = "infeasible" if impossible else "unknown"
         notes.append(f"The elastic MIP found no solution ({term}); raise the time limit.")
