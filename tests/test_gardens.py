@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import planner
-from helpers import P, approx, area, garden_built, period, solve, solve_model
+from helpers import P, approx, area, garden_built, period, solve
 
 NO_ECO = {"ecological_space_no_decrease": False}
 
