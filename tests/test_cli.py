@@ -53,6 +53,27 @@ def test_infeasible_exit_1(tmp_path):
     assert json.loads((tmp_path / "plan.json").read_text())["status"] == "infeasible"
 
 
+def test_infeasible_diagnosis_names_the_smallest_budget_relaxation(tmp_path):
+    """A 2025 budget of 1,000 Yuan cannot pay the tiny case's required worker and gardens.
+    The diagnosis (stdout and diagnosis.json) relaxes only the 2025 budget, by an amount R
+    that is the smallest that works: a budget of 1,000 + R solves, 1,000 + R - 1,000 does not."""
+    r = run("solve", TINY, "--out", str(tmp_path), "--set", "periods.2025.budget_yuan=1000")
+    assert r.returncode == 1 and "diagnosis" in r.stdout and "budget (period 2025)" in r.stdout
+    dg = json.loads((tmp_path / "diagnosis.json").read_text())
+    assert dg["status"] == "infeasible"
+    relax = dg["relaxations"]
+    assert [x["constraint"] for x in relax] == ["budget"] and relax[0]["field"] == "periods.2025.budget_yuan"
+    need = relax[0]["amount"]
+    assert need > 0 and dg["conflicts"]
+    ok = run("solve", TINY, "--out", str(tmp_path / "ok"), "--set", f"periods.2025.budget_yuan={1000 + need + 1}")
+    assert ok.returncode == 0, ok.stdout
+    short = run("solve", TINY, "--out", str(tmp_path / "short"), "--set", f"periods.2025.budget_yuan={need}",
+                "--no-diagnose")
+    assert short.returncode == 1 and not (tmp_path / "short" / "diagnosis.json").exists()
+    ex = run("explain", TINY, "--out", str(tmp_path / "ex"), "--set", "periods.2025.budget_yuan=1000")
+    assert ex.returncode == 1 and (tmp_path / "ex" / "diagnosis.json").exists()
+
+
 def test_validate_ok():
     r = run("validate", TINY)
     assert r.returncode == 0 and "valid" in r.stdout
