@@ -866,7 +866,11 @@ def _explanation_section(doc: _Doc, plan, ex, why: str = "") -> None:
         doc.p(f"Shadow prices: {NOT_COMPUTED}.")
     else:
         r = rules[rules["shadow_price"].map(_num).notna()]
-        r = r.assign(_abs=r["shadow_price"].map(lambda v: abs(float(v)))).sort_values("_abs", ascending=False).head(15)
+        # the township's policy rules first (budget, caps, targets, ranges), then the model's definitions
+        # (a parcel's area used once, work norms, ...), each by the size of the price
+        r = r.assign(_abs=r["shadow_price"].map(lambda v: -abs(float(v))),
+                     _hard=r["constraint"].map(_is_definition) if "constraint" in r else False)
+        r = r.sort_values(["_hard", "_abs"]).head(15)
         if r.empty:
             doc.p("No rule has a shadow price.")
         else:
@@ -876,7 +880,8 @@ def _explanation_section(doc: _Doc, plan, ex, why: str = "") -> None:
                 rows.append([str(x.get("where", x.get("rule", ""))), _fmt_sig(x["shadow_price"], str(x.get("price_unit") or "")),
                              _fmt_sig(x.get("loosen_by"), unit), _fmt_sig(x.get("tighten_by"), unit)])
             doc.table(["where", "shadow price", "loosen by", "tighten by"], rows, right=(1, 2, 3))
-            doc.p("Loosen by / tighten by: how far the rule's limit can move before the plan's basis changes and the "
+            doc.p("Policy rules first, then the model's definitions (a parcel's area used once, work norms). "
+                  "Loosen by / tighten by: how far the rule's limit can move before the plan's basis changes and the "
                   "price no longer holds.")
 
     doc.h(3, "Why not: options not taken")
@@ -945,6 +950,14 @@ def _isna(v: Any) -> bool:
 # ---------------------------------------------------------------------------
 # Public
 # ---------------------------------------------------------------------------
+
+
+def _is_definition(constraint: Any) -> bool:
+    from .explain.rows import row_info
+    try:
+        return bool(row_info(str(constraint)).hard)
+    except KeyError:
+        return False
 
 
 def write_report(plan, out_dir: str | Path, *, explanation=None, instance=None) -> tuple[Path, Path]:

@@ -128,9 +128,46 @@ def rule_summary(rules: pd.DataFrame, f: FixedLP) -> pd.DataFrame:
     return df.sort_values(["max_shadow_price", "binding"], ascending=False).reset_index(drop=True)
 
 
+class _EntryPrice:
+    """The exact objective lost per hectare forced into a group of columns: the plan's LP
+    with the row ``sum(x) >= 1e-6`` added, its dual read, then the row removed (HiGHS
+    warm-starts each re-solve). ``None`` when no hectare can enter (the LP is infeasible:
+    fixed decisions hold the columns at zero)."""
+
+    DELTA = 1e-6
+
+    def __init__(self, f: FixedLP):
+        import highspy
+        self.hs = highspy
+        self.h = highspy.Highs()
+        self.h.setOptionValue("output_flag", False)
+        self.h.passModel(f.highs.getLp())
+        self.h.run()
+
+    def price(self, cols: np.ndarray) -> tuple[float | None, int | None]:
+        """(objective lost per ha forced into ``cols``, the column that takes it), model units."""
+        h = self.h
+        n = h.getNumRow()
+        cols = np.asarray(cols, dtype=np.int32)
+        h.addRow(self.DELTA, self.hs.kHighsInf, len(cols), cols, np.ones(len(cols)))
+        h.run()
+        ok = h.getModelStatus() == self.hs.HighsModelStatus.kOptimal
+        if ok:
+            sol = h.getSolution()
+            dual = float(sol.row_dual[n])
+            best = int(cols[np.argmax(np.asarray(sol.col_value)[cols])])
+        h.deleteRows(1, np.array([n], dtype=np.int32))
+        if not ok:
+            h.run()
+            return None, None
+        return -dual, best  # the dual of a >= row in a maximisation is <= 0: the loss per ha forced in
+
+
 def options_table(f: FixedLP) -> pd.DataFrame:
-    """Why-not in reduced costs: per village and use in the last period, what the plan took,
-    how much more a hectare would have to be worth to enter, or which rule forbids it."""
+    """Why-not: per village and use in the last period, what the plan took; for what it did
+    not take, how much more a hectare would have to be worth per year to enter (the exact
+    entry price of the group's parcels: the reduced cost of the best one, made robust to
+    the LP's degeneracy), whether fixed decisions hold it out, or which rule forbids it."""
     d = f.d
     t = d.last
     w = d.period[t].weight or 1.0
@@ -140,7 +177,6 @@ def options_table(f: FixedLP) -> pd.DataFrame:
     if x.empty:
         return pd.DataFrame()
     x["cost_dn"] = np.asarray(rg.col_cost_dn.value_, dtype=float)[: len(cols)][x.index.to_numpy()]
-    x["cost_up"] = np.asarray(rg.col_cost_up.value_, dtype=float)[: len(cols)][x.index.to_numpy()]
     x[["parcel", "use", "period"]] = pd.DataFrame(x["index"].tolist(), index=x.index)
     x = x[x["period"] == t]
     meta = d.pu.set_index(["parcel", "use"])[["village", "kind"]]
@@ -150,11 +186,10 @@ def options_table(f: FixedLP) -> pd.DataFrame:
     x["forbidden_by"] = [ban_of.get((p, u), ("", 0.0))[0] for p, u in zip(x["parcel"], x["use"])]
     x["ban_dual"] = [ban_of.get((p, u), ("", 0.0))[1] for p, u in zip(x["parcel"], x["use"])]
     x["taken"] = x["value"] > 1e-6
-    # Yuan per ha per year of the last period
-    # how much more a hectare must earn before the LP takes it: HiGHS's cost ranging (-rc
-    # away from degenerate vertices; infinite when fixed decisions hold the column at 0)
-    x["gap"] = np.maximum((x["cost_up"] - x["cost"]) * MONEY / w, 0.0)
+    # Yuan per ha per year of the last period: how much less a taken hectare could earn before the
+    # LP's basis changes (HiGHS cost ranging; 0 at a degenerate vertex, where some parcel ties)
     x["margin"] = (x["cost"] - x["cost_dn"]) * MONEY / w
+    entry = _EntryPrice(f)
     out = []
     for (v, u), g in x.groupby(["village", "use"], sort=True):
         taken_ha = float(g.loc[g["taken"], "value"].sum())
@@ -170,19 +205,21 @@ def options_table(f: FixedLP) -> pd.DataFrame:
             row["statement"] = (f"{u} in {v}: {fmt(taken_ha, 'ha')} by {t}"
                                 + (f"; a hectare could be worth {fmt(row['margin_yuan_per_ha_yr'], 'Yuan/yr')} less before "
                                    f"any parcel's allocation changes." if not math.isnan(row["margin_yuan_per_ha_yr"]) else "."))
-        elif len(free) and not np.isfinite(free["gap"]).any():
-            row.update(status="held out", needs_yuan_per_ha_yr=math.inf)
-            row["statement"] = (f"{u} in {v} is not in the plan and no price would bring it in while the plan's yes/no "
-                                f"decisions stay as they are (a garden, scenic spot, project or recruit would have to "
-                                f"change): ask `planner why-not --force area:{v}:{u}>=...`.")
         elif len(free):
-            best = free.loc[free["gap"].idxmin()]
-            row.update(status="not taken", needs_yuan_per_ha_yr=float(max(best["gap"], 0.0)), best_parcel=best["parcel"])
-            row["statement"] = (f"{u} in {v} is not in the plan: a hectare would have to be worth "
-                                f"{fmt(row['needs_yuan_per_ha_yr'], 'Yuan/yr')} more (by {t}) to enter, on its best parcel "
-                                f"{best['parcel']}." if row["needs_yuan_per_ha_yr"] > 1e-6 else
-                                f"{u} in {v} is not in the plan but could enter at no loss on parcel {best['parcel']} "
-                                f"(a tie with the plan).")
+            rate, best_col = entry.price(free.index.to_numpy())
+            if rate is None:
+                row.update(status="held out", needs_yuan_per_ha_yr=math.inf)
+                row["statement"] = (f"{u} in {v} is not in the plan and cannot enter while the plan's yes/no decisions stay "
+                                    f"as they are (a garden, scenic spot, project or recruit would have to change): ask "
+                                    f"`planner why-not --force area:{v}:{u}>=...`.")
+            else:
+                best = free.loc[best_col, "parcel"]
+                row.update(status="not taken", needs_yuan_per_ha_yr=max(rate * MONEY / w, 0.0), best_parcel=best)
+                row["statement"] = (f"{u} in {v} is not in the plan: a hectare would have to be worth "
+                                    f"{fmt(row['needs_yuan_per_ha_yr'], 'Yuan/yr')} more (by {t}) to enter, on its best "
+                                    f"parcel {best}." if row["needs_yuan_per_ha_yr"] > 1e-6 else
+                                    f"{u} in {v} is not in the plan but could enter at no loss on parcel {best} "
+                                    f"(a tie with the plan).")
         else:
             rules = sorted(set(g["forbidden_by"]) - {""})
             row.update(status="forbidden", forbidden_by=", ".join(rules))
