@@ -347,8 +347,9 @@ def explain(instance: str = typer.Argument(..., help="Instance YAML."),
             plan_path: Optional[str] = typer.Option(None, "--plan", help="Explain this saved plan (directory or plan.json) "
                                                     "instead of solving; its recorded overrides apply unless --scenario/--set are given."),
             out_dir: str = typer.Option("out", "--out", help="Directory for explanation.json and explain_*.csv."),
-            importance: str = typer.Option("all", "--importance", help="Re-solves for replacement importance: all, none, "
-                                           "or a comma list of gardens, projects, allocations."),
+            importance: str = typer.Option("gardens,projects", "--importance", help="Re-solves for replacement importance: "
+                                           "all, none, or a comma list of gardens, projects, allocations (allocations: "
+                                           "one re-solve per village and use taken, minutes on Nuanshui)."),
             range_: Optional[list[str]] = typer.Option(None, "--range", help="Also range this instance parameter (dotted "
                                                        "path, e.g. prices.gep_multipliers.ecological_forest); repeatable."),
             no_ranging: bool = typer.Option(False, "--no-ranging", help="Skip the ranging of prices."),
