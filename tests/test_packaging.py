@@ -18,14 +18,17 @@ def test_wheel_carries_models_and_instances(tmp_path):
     wheel = next(tmp_path.glob("planner-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     for f in ("planner/_models/xie2015.yaml", "planner/_instances/nuanshui.yaml", "planner/_instances/nuanshui_parcels.csv",
-              "planner/_instances/tiny.yaml", "planner/_instances/tiny_parcels.csv", "planner/rules/gardens.py", "planner/cli.py"):
+              "planner/_instances/tiny.yaml", "planner/_instances/tiny_parcels.csv", "planner/rules/gardens.py", "planner/cli.py",
+              "planner/explain/fixed.py", "planner/explain/diagnose.py", "planner/report.py"):
         assert f in names, f
     # the installed layout is what bundled_dir finds: unpack and import from there
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     code = ("import planner, sys; from planner.paths import bundled_dir; "
             "assert str(bundled_dir('models')).startswith(sys.argv[1]), bundled_dir('models'); "
-            "li = planner.examples.tiny(); assert str(li.library_path).startswith(sys.argv[1]); print('ok')")
+            "li = planner.examples.tiny(); assert str(li.library_path).startswith(sys.argv[1]); "
+            "import planner.explain, planner.explain.diagnose, planner.report; "
+            "assert planner.explain.__file__.startswith(sys.argv[1]); print('ok')")
     r = subprocess.run([sys.executable, "-c", code, str(site)], capture_output=True, text=True, timeout=120,
                        env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"}, cwd=tmp_path)
     assert r.returncode == 0 and "ok" in r.stdout, r.stderr
