@@ -39,12 +39,8 @@ def _load(instance: str, scenario: Optional[str], sets: list[str] | None):
 
 
 def _fmt_money(v: float) -> str:
-    a = abs(v)
-    if a >= 1e9:
-        return f"{v / 1e9:,.2f} bn"
-    if a >= 1e6:
-        return f"{v / 1e6:,.2f} M"
-    return f"{v:,.0f}"
+    from .report import fmt_money
+    return fmt_money(v)
 
 
 def print_summary(plan) -> None:
@@ -175,17 +171,8 @@ def verify(plan_path: str = typer.Argument(..., help="plan.json (or a directory 
            set_: Optional[list[str]] = typer.Option(None, "--set", help="PATH=VALUE overrides; default: those recorded in the plan.")) -> None:
     """Recompute every rule from the plan's tables and the instance (pandas only); list violations."""
     from .io import split_overrides
-    from .plan import Plan
     from .verify import verify_plan
-    p = Path(plan_path)
-    if p.is_dir():
-        p = p / "plan.json"
-    if not p.exists():
-        _input_error(InputError.one(str(p), "(file)", "plan file not found", "give the plan.json written by `planner solve`"))
-    try:
-        plan = Plan.from_json(p)
-    except (ValueError, KeyError) as e:
-        _input_error(InputError.one(str(p), "(file)", f"not a readable plan: {e}", "give the plan.json written by `planner solve`"))
+    plan = _load_plan(plan_path)
     rec_sc, rec_sets = split_overrides(plan.overrides)
     try:
         li = _load(instance, scenario if scenario is not None else rec_sc, set_ if set_ else rec_sets)
