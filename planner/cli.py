@@ -259,7 +259,16 @@ def print_explanation(ex, n: int = 12) -> None:
         if table == "options":
             ties = df[(df["status"] == "not taken") & (df["needs_yuan_per_ha_yr"].fillna(0) <= 1e-6)]
             df = df[df["status"].isin(["forbidden", "held out"]) | ((df["status"] == "not taken") & (df["needs_yuan_per_ha_yr"] > 1e-6))]
-            df = df.sort_values(["status", "needs_yuan_per_ha_yr"], ascending=[False, True])
+            # a few of each kind: closest to entering first, then held out by decisions, then forbidden
+            each = max(3, k // 3)
+            parts = []
+            for status in ("not taken", "held out", "forbidden"):
+                g = df[df["status"] == status].sort_values("needs_yuan_per_ha_yr")
+                parts.append(g.head(each))
+                if len(g) > each:
+                    extra.append(f"{len(g) - each} more {status} (see explain_options.csv)")
+            df = pd.concat(parts)
+            k = len(df)
             if len(ties):
                 extra.append(f"{len(ties)} more options not taken could enter at no loss (ties with the plan): "
                              + ", ".join(f"{u} in {v}" for v, u in zip(ties["village"], ties["use"])))
@@ -413,9 +422,17 @@ def why_not(instance: str = typer.Argument(..., help="Instance YAML."),
             li = _instance_for(plan, instance, scenario, set_)
         else:
             li = _load(instance, scenario, set_)
-        decisions = [parse(x, "force", li) for x in force or []] + [parse(x, "forbid", li) for x in forbid or []]
     except InputError as e:
         _input_error(e)
+    decisions, problems = [], []
+    for action, texts in (("force", force or []), ("forbid", forbid or [])):
+        for x in texts:
+            try:
+                decisions.append(parse(x, action, li))
+            except InputError as e:  # report every bad decision at once
+                problems.extend(e.problems)
+    if problems:
+        _input_error(InputError(problems))
     if not plan_path:
         plan = _solve_or_load(li, None, time_limit)
     if not plan.has_solution:

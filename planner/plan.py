@@ -23,6 +23,9 @@ PLAN_FORMAT = "planner.plan"
 PLAN_VERSION = "1.1"
 TOL = 1e-6
 
+# files the explanations and the report write beside a plan; a new plan removes them
+STALE_COMPANIONS = ("explanation.json", "diagnosis.json", "whatif.json", "whatif_differences.csv", "report.md", "report.html")
+
 TABLES = ("allocations", "gardens", "street_green", "projects", "recruitment", "recruitment_groups",
           "carbon_applications", "finance", "gep", "dividends", "kpis")
 
@@ -134,6 +137,11 @@ class Plan:
         out.mkdir(parents=True, exist_ok=True)
         for name in TABLES:  # an earlier run's tables must not survive beside this plan
             (out / f"{name}.csv").unlink(missing_ok=True)
+        # nor what was derived from an earlier plan (the explanation, diagnosis, counterfactual, report)
+        for name in STALE_COMPANIONS:
+            (out / name).unlink(missing_ok=True)
+        for f in out.glob("explain_*.csv"):
+            f.unlink()
         self.to_json(out / "plan.json")
         for name, df in self.tables.items():
             df.to_csv(out / f"{name}.csv", index=False)

@@ -141,3 +141,18 @@ def test_solve_report_and_report_command(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     html = (tmp_path / "report.html").read_text()
     assert "optimal" in html and "data:image/png;base64," in html
+
+
+def test_new_plan_removes_stale_explanation_and_diagnosis(tmp_path):
+    """A diagnosis or explanation of an earlier run must not sit beside a new plan."""
+    for name in ("diagnosis.json", "explanation.json", "explain_rules.csv", "report.html"):
+        (tmp_path / name).write_text("{}")
+    assert run("solve", TINY, "--out", str(tmp_path)).returncode == 0
+    left = {p.name for p in tmp_path.iterdir()}
+    assert not {"diagnosis.json", "explanation.json", "explain_rules.csv", "report.html"} & left
+
+
+def test_why_not_reports_every_bad_decision(tmp_path):
+    r = run("why-not", TINY, "--force", "area:east:fruit_expansion", "--forbid", "garden:north")
+    assert r.returncode == 2 and "2 problem(s)" in r.stderr
+    assert "needs a size" in r.stderr and "unknown village 'north'" in r.stderr
