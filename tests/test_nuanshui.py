@@ -159,3 +159,18 @@ def test_why_not_forbidden_project_and_forced_garden(plan):
     assert (w.differences["what"] == "project built").any()
     g = why_not(li, plan, [parse("garden:hanjiata", "force", li)], diagnose=False)
     assert g.status == "optimal" and abs(g.change) <= 1.0
+
+
+def test_starved_budget_is_diagnosed():
+    """With 1 million Yuan for 2025 (the required crews' wages and the gardens cost far more)
+    Nuanshui has no plan; the diagnosis relaxes the 2025 budget and names the rules that
+    push against it. The IIS is skipped here (about 20 s; see docs/performance.md)."""
+    from planner.explain.diagnose import diagnose
+    li = planner.examples.nuanshui().replace(**{"periods.2025.budget_yuan": 1_000_000})
+    assert planner.solve(li, verify=False).status == "infeasible"
+    dg = diagnose(li, iis=False)
+    assert dg.status == "infeasible"
+    relaxed = dg.relaxations
+    budget = relaxed[relaxed["constraint"] == "budget"]
+    assert len(budget) == 1 and budget["field"].iloc[0] == "periods.2025.budget_yuan" and budget["amount"].iloc[0] > 0
+    assert len(dg.conflicts) and dg.summary_lines(5)
