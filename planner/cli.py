@@ -310,6 +310,11 @@ def _instance_for(plan, instance: Optional[str], scenario: Optional[str], sets: 
     return _load(instance or plan.instance_path, scenario if scenario is not None else rec_sc, sets if sets else rec_sets)
 
 
+def _check_time_limit(time_limit: Optional[float]) -> None:
+    if time_limit is not None and time_limit <= 0:
+        _input_error(InputError.one("--time-limit", "--time-limit", "must be positive", "give seconds > 0", time_limit))
+
+
 def _parse_importance(text: str) -> tuple[str, ...]:
     from .explain import IMPORTANCE_KINDS
     if text in ("all", ""):
@@ -342,7 +347,8 @@ def explain(instance: str = typer.Argument(..., help="Instance YAML."),
             set_: Optional[list[str]] = typer.Option(None, "--set", help="PATH=VALUE override, repeatable."),
             plan_path: Optional[str] = typer.Option(None, "--plan", help="Explain this saved plan (directory or plan.json) "
                                                     "instead of solving; its recorded overrides apply unless --scenario/--set are given."),
-            out_dir: str = typer.Option("out", "--out", help="Directory for explanation.json and explain_*.csv."),
+            out_dir: Optional[str] = typer.Option(None, "--out", help="Directory for explanation.json and explain_*.csv "
+                                                  "(default: the --plan directory, else out)."),
             importance: str = typer.Option("gardens,projects", "--importance", help="Re-solves for replacement importance: "
                                            "all, none, or a comma list of gardens, projects, allocations (allocations: "
                                            "one re-solve per village and use taken, minutes on Nuanshui)."),
@@ -358,6 +364,7 @@ def explain(instance: str = typer.Argument(..., help="Instance YAML."),
     with no plan, which rules conflict and the smallest relaxation."""
     from .explain.ranging import DEFAULT_PARAMETERS
     kinds = _parse_importance(importance)
+    _check_time_limit(time_limit)
     try:
         if plan_path:
             plan = _load_plan(plan_path)
@@ -372,6 +379,8 @@ def explain(instance: str = typer.Argument(..., help="Instance YAML."),
     except InputError as e:
         _input_error(e)
     print_summary(plan)
+    if out_dir is None:
+        out_dir = str(Path(plan_path) if Path(plan_path).is_dir() else Path(plan_path).parent) if plan_path else "out"
     path = Path(out_dir)
     try:
         path.mkdir(parents=True, exist_ok=True)
@@ -387,6 +396,12 @@ def explain(instance: str = typer.Argument(..., help="Instance YAML."),
         ex = _explain(li, plan, kinds, params, time_limit, all_rows=all_rows)
     except SolveError as e:
         err.print(f"[bold red]cannot explain:[/] {e}")
+        raise typer.Exit(1)
+    if ex.lp_status != "optimal":
+        for note in ex.notes[1:]:
+            err.print(note, highlight=False)
+        err.print("[red]the plan's LP does not solve with this instance: does the plan belong to it (and to these "
+                  "--scenario/--set overrides)?[/]")
         raise typer.Exit(1)
     if not plan_path:
         plan.write(path)
@@ -413,6 +428,7 @@ def why_not(instance: str = typer.Argument(..., help="Instance YAML."),
             top: int = typer.Option(15, "--top", help="Differences to print.")) -> None:
     """What a forced or forbidden decision would cost: re-solve with it and compare with the optimal plan."""
     from .explain.whatif import parse, why_not as run
+    _check_time_limit(time_limit)
     if not force and not forbid:
         _input_error(InputError.one("--force/--forbid", "(options)", "nothing to force or forbid",
                                     "give at least one --force or --forbid, e.g. --force garden:hanjiata"))
@@ -481,16 +497,23 @@ def report_cmd(plan_dir: str = typer.Argument(..., help="Directory written by `p
     if (base / "explanation.json").exists():
         try:
             ex = Explanation.from_json(base / "explanation.json")
-        except (ValueError, KeyError) as e:
+        except (ValueError, KeyError, AttributeError, TypeError) as e:
             _input_error(InputError.one(str(base / "explanation.json"), "(file)", f"not a readable explanation: {e}",
                                         "run `planner explain` again or delete the file"))
     try:
         li = _instance_for(plan, instance, None, None)
-    except typer.Exit:
+    except InputError as e:
+        if instance:  # the user named it: a bad instance is bad input
+            _input_error(e)
         li = None
         err.print("[yellow]the plan's instance could not be loaded: the report has no targets or role ranges[/]")
     path = Path(out_dir) if out_dir else base
-    _report(plan, path, ex, li)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        _report(plan, path, ex, li)
+    except OSError as e:
+        _input_error(InputError.one("--out", "--out", f"cannot write the report to {str(path)!r}: {e.strerror or e}",
+                                    "give a directory you can write to"))
     if screenshot_png:
         from .report import screenshot
         try:

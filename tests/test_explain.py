@@ -245,3 +245,59 @@ def test_explanation_json_round_trip(build, tmp_path):
     assert back.plan_status == "optimal" and len(back.rules) == len(ex.rules)
     assert back.parameters.iloc[0]["high"] is None or math.isnan(back.parameters.iloc[0]["high"])
     assert (tmp_path / "explain_rules.csv").exists()
+
+
+def test_ge_rule_statement_says_lowering(build):
+    """A >= rule's price is the value of lowering its minimum (the coverage case above)."""
+    li = build([P("A1", "grassland", 10)], uses={"ornamental_forest": {"equivalents": {"eco": 0.5}}},
+               policies={"forest_coverage_min": 0.3})
+    cov = _row(explain(li, solve(li), **NONE), "forest_coverage")
+    assert "lowering it by one ha is worth 500 Yuan/yr" in cov["statement"]
+
+
+def test_lexicographic_why_not_compares_the_first_goal(build):
+    """Lexicographic GEP then dividends. A1 grassland 10 ha: ecological forest (4,000 GEP) or
+    fruit (3,000 GEP plus 500 Yuan/ha/yr of income to the collective). GEP first: 10 ha of
+    forest, GEP 40,000. Forbidding the forest: fruit, GEP 30,000 (dividends up by 5,000).
+    The first goal that changes is GEP: the decision costs 10,000 Yuan/yr of GEP, not a gain."""
+    li = build([P("A1", "grassland", 10)],
+               uses={"ecological_forest": None, "fruit_expansion": {"income_yuan_per_ha_yr": 500}},
+               objective={"mode": "lexicographic", "order": ["gep", "dividends"]},
+               policies={"ecological_space_no_decrease": False})  # fruit (not eco space) may replace grassland
+    plan = solve(li)
+    w = why_not(li, plan, [parse("area:a:ecological_forest", "forbid", li)])
+    assert w.goal == "gep" and w.change == approx(-10_000)
+    assert "costs 10,000 Yuan/yr of GEP" in w.statement()
+    imp = replacement_importance(li, plan, ["allocations"], workers=1).set_index("item")
+    assert imp.loc["a:ecological_forest", "goal"] == "gep"
+    assert imp.loc["a:ecological_forest", "loss_yuan"] == approx(10_000)
+
+
+def test_non_optimal_base_is_never_called_a_gain(build):
+    """Against a plan that is not proved optimal the change is stated versus that plan."""
+    li = build([P("A1", "grassland", 10)], uses=["ecological_forest", "ornamental_forest"])
+    plan = solve(li)
+    plan.status, plan.termination, plan.mip_gap = "feasible", "maxTimeLimit", 0.1
+    plan.objective -= 5_000  # pretend the incumbent was worse
+    w = why_not(li, plan, [parse("area:a:ornamental_forest>=2", "force", li)])
+    assert w.change == approx(3_000)
+    st = w.statement()
+    assert "not proved optimal" in st and "gains" not in st and "better than this plan" in st
+
+
+def test_importance_without_gardens_or_projects(build, tmp_path):
+    """A saved plan with no garden or project rows: nothing to re-solve, no error."""
+    from planner.plan import Plan
+    li = build([P("A1", "grassland", 10)], uses=["ecological_forest"])
+    plan = solve(li)
+    plan.write(tmp_path)
+    back = Plan.from_json(tmp_path / "plan.json")
+    imp = replacement_importance(li, back, ["gardens", "projects"], workers=1)
+    assert imp.empty
+
+
+def test_infinite_sizes_are_refused(build):
+    li = build([P("A1", "grassland", 10)], uses=["ecological_forest"])
+    with pytest.raises(InputError) as e:
+        parse("area:a:ecological_forest>=1e999", "force", li)
+    assert "finite" in e.value.problems[0].message

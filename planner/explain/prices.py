@@ -91,20 +91,32 @@ def _unit(d, info, name: str, index: tuple) -> str:
 
 
 def _statement(row) -> str:
+    """The row in words. The LP's value function is concave in a limit, so a dual is an
+    upper bound on the gain per unit of loosening and a lower bound on the loss per unit of
+    tightening; it is exact only inside the range (``loosen_by`` / ``tighten_by`` > 0)."""
     unit = row.unit
+    if not row.binding:
+        return f"{row.where} does not bind (slack {fmt(row.slack, unit)}): a small change of its limit changes nothing."
     if row.decision_only:
         return (f"{row.where} binds on yes/no or whole-number decisions alone; the fixed LP cannot price it "
                 f"(see the re-solves in 'importance').")
     p = row.shadow_price
     if abs(p) <= 1e-6:
-        return f"{row.where} binds, but one more {unit} would not change the objective (degenerate: other rules hold the plan too)."
-    more = "one more" if row.sense != "==" else "raising it by one"
-    if row.loosen_by <= 1e-9 and row.tighten_by <= 1e-9:
-        move = " (at this limit only: the LP is degenerate here, so the price changes with any move)"
+        return f"{row.where} binds, but loosening it would not change the objective (other rules hold the plan too)."
+    if row.sense == "==":
+        return (f"{row.where} holds with equality: raising its limit by one {unit} changes the objective by "
+                f"{fmt(p, 'Yuan/yr')} (while it moves by at most {fmt(row.loosen_by, unit)} up or "
+                f"{fmt(row.tighten_by, unit)} down).")
+    verb = "raising" if row.sense == "<=" else "lowering"
+    if row.loosen_by <= 1e-9:
+        value = (f"{verb} it by one {unit} is worth at most {fmt(p, 'Yuan/yr')} of objective (degenerate here: "
+                 f"the LP's price holds only for tightening, where each {unit} costs at least that much)")
     else:
-        move = (f"; this price holds while the limit is loosened by up to {fmt(row.loosen_by, unit)} "
-                f"or tightened by up to {fmt(row.tighten_by, unit)}")
-    return f"{row.where} binds: {more} {unit} is worth {fmt(p, 'Yuan/yr')} of objective{move}."
+        value = (f"{verb} it by one {unit} is worth {fmt(p, 'Yuan/yr')} of objective; the price holds while the "
+                 f"limit is loosened by up to {fmt(row.loosen_by, unit)}"
+                 + (f" or tightened by up to {fmt(row.tighten_by, unit)}" if row.tighten_by > 1e-9 else
+                    " (tightening it costs at least that much per unit)"))
+    return f"{row.where} binds: {value}."
 
 
 def rule_summary(rules: pd.DataFrame, f: FixedLP) -> pd.DataFrame:
@@ -170,7 +182,9 @@ def options_table(f: FixedLP) -> pd.DataFrame:
     the LP's degeneracy), whether fixed decisions hold it out, or which rule forbids it."""
     d = f.d
     t = d.last
-    w = d.period[t].weight or 1.0
+    w = d.period[t].weight
+    if not w:
+        return pd.DataFrame()  # the last period carries no weight: nothing has a per-year value in it
     rg = f.ranging()
     cols = f.cols
     x = cols[cols["var"] == "x"].copy()
@@ -182,9 +196,11 @@ def options_table(f: FixedLP) -> pd.DataFrame:
     meta = d.pu.set_index(["parcel", "use"])[["village", "kind"]]
     x = x.join(meta, on=["parcel", "use"])
     bans = f.rows[f.rows["constraint"].isin(BAN_ROWS)]
-    ban_of = {tuple(i): (c, dl) for c, i, dl in zip(bans["constraint"], bans["index"], bans["dual"])}
-    x["forbidden_by"] = [ban_of.get((p, u), ("", 0.0))[0] for p, u in zip(x["parcel"], x["use"])]
-    x["ban_dual"] = [ban_of.get((p, u), ("", 0.0))[1] for p, u in zip(x["parcel"], x["use"])]
+    ban_of: dict[tuple, list[tuple[str, float]]] = {}
+    for c, i, dl in zip(bans["constraint"], bans["index"], bans["dual"]):
+        ban_of.setdefault(tuple(i), []).append((c, dl))
+    x["forbidden_by"] = [", ".join(sorted({c for c, _ in ban_of.get((p, u), [])})) for p, u in zip(x["parcel"], x["use"])]
+    x["ban_dual"] = [sum(dl for _, dl in ban_of.get((p, u), [])) for p, u in zip(x["parcel"], x["use"])]
     x["taken"] = x["value"] > 1e-6
     # Yuan per ha per year of the last period: how much less a taken hectare could earn before the
     # LP's basis changes (HiGHS cost ranging; 0 at a degenerate vertex, where some parcel ties)
@@ -221,11 +237,11 @@ def options_table(f: FixedLP) -> pd.DataFrame:
                                     f"{u} in {v} is not in the plan but could enter at no loss on parcel {best} "
                                     f"(a tie with the plan).")
         else:
-            rules = sorted(set(g["forbidden_by"]) - {""})
+            rules = sorted({r for fb in g["forbidden_by"] for r in fb.split(", ") if r})
             row.update(status="forbidden", forbidden_by=", ".join(rules))
             worth = float((g["ban_dual"] * MONEY / w).max())
             row["statement"] = (f"{u} in {v} is forbidden by {' and '.join(row_info(r).label for r in rules)}"
-                                + (f"; lifting it on the best parcel would be worth {fmt(worth, 'Yuan/yr')} per ha."
+                                + (f"; lifting it on the best parcel would be worth at most {fmt(worth, 'Yuan/yr')} per ha."
                                    if worth > 1e-6 else "; lifting it would not raise the objective."))
         out.append(row)
     cols_out = ["village", "use", "kind", "period", "status", "parcels", "taken_ha", "needs_yuan_per_ha_yr", "best_parcel",

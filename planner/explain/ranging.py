@@ -237,8 +237,17 @@ def parameter_ranges(f: FixedLP, plan, params: Iterable[str], *,
     params = list(params)
     if not params:
         return pd.DataFrame()
+    for path in params:
+        get_value(f.li, path)  # an unknown path is bad input before any work is done
+    if f.d.inst.objective.mode != "weighted":
+        # the earlier goals are held at their optimum, which itself moves with a parameter:
+        # the fixed LP's range would hold them at the old value and mislead
+        return pd.DataFrame([{"parameter": p, "value": get_value(f.li, p), "unit": unit_of(p), "low": math.nan,
+                              "high": math.nan, "objective_per_unit": math.nan, "affects_plan_lp": False,
+                              "statement": f"{p}: not ranged in lexicographic mode (the earlier goal's optimum moves "
+                                           f"with the parameter); compare re-solves with --set instead."} for p in params])
     base = _Base(f, plan)
-    base_lp, f0, x0 = base.lp, base.fields, base.x0
+    base_lp, f0 = base.lp, base.fields
     f0 = {k: v.copy() for k, v in f0.items()}
     rows = []
     for k, path in enumerate(params, 1):
@@ -247,7 +256,12 @@ def parameter_ranges(f: FixedLP, plan, params: Iterable[str], *,
         h = max(abs(v0) * 0.01, 1e-3)
         row: dict[str, Any] = {"parameter": path, "value": v0, "unit": unit, "low": math.nan, "high": math.nan,
                                "objective_per_unit": math.nan, "affects_plan_lp": False, "statement": ""}
-        lp1 = _lp_of(f.li.replace(**{path: v0 + h}), plan)
+        try:
+            lp1 = _lp_of(f.li.replace(**{path: v0 + h}), plan)
+        except InputError as exc:  # e.g. a whole-number field, or a bound the step crosses
+            row["statement"] = f"{path}: not ranged ({exc.problems[0].message})."
+            rows.append(row)
+            continue
         if not _same_structure(base_lp, lp1):
             row["statement"] = f"{path}: changing it changes which rows and decisions the model has; not ranged."
             rows.append(row)

@@ -83,6 +83,7 @@ def parse(text: str, action: str, li: LoadedInstance) -> Decision:
     if num is not None:
         try:
             value = float(num)
+            need(math.isfinite(value), f"{num!r} is not a finite number", "write a finite number after the operator", num)
         except ValueError:
             need(False, f"{num!r} is not a number", "write a number after the operator", num)
     arity = {"garden": 1, "project": 1, "scenic": 1, "area": 2, "parcel": 2, "recruit": (1, 2), "street_green": 0}[kind]
@@ -226,6 +227,35 @@ def differences(base, alt, n: int | None = None) -> pd.DataFrame:
     return df if n is None else df.head(n)
 
 
+GOALS = ("gep", "dividends")
+
+
+def compare(base_stages: list[dict[str, Any]], base_objective: float | None, alt) -> tuple[str, float | None, float | None]:
+    """(goal, change, change bound) of an alternative against a plan, Yuan/yr.
+
+    Weighted: the objective. Lexicographic: goal by goal in the plan's order, the first
+    goal whose value differs (an alternative that loses GEP is worse whatever it gains in
+    dividends); the bound is that goal's stage bound."""
+    lex = [s for s in base_stages if s.get("goal") in GOALS and s.get("objective") is not None]
+    if not lex:
+        if alt.objective is None or base_objective is None:
+            return "objective", None, None
+        bound = None if alt.objective_bound is None else alt.objective_bound - base_objective
+        return "objective", alt.objective - base_objective, bound
+    alt_by = {s.get("goal"): s for s in alt.stages if s.get("goal") in GOALS}
+    change, bound, goal = None, None, lex[-1]["goal"]
+    for s in lex:
+        a = alt_by.get(s["goal"])
+        if a is None or a.get("objective") is None:
+            return s["goal"], None, None
+        change = a["objective"] - s["objective"]
+        bound = None if a.get("bound") is None else a["bound"] - s["objective"]
+        goal = s["goal"]
+        if abs(change) > max(1.0, 1e-9 * abs(s["objective"])):
+            break
+    return goal, change, bound
+
+
 @dataclass
 class WhatIf:
     decisions: list[Decision]
@@ -239,20 +269,9 @@ class WhatIf:
     plan: Any = None                      # the alternative Plan
     differences: pd.DataFrame = field(default_factory=pd.DataFrame)
     diagnosis: Any = None                 # a Diagnosis when the alternative is infeasible
-
-    @property
-    def change(self) -> float | None:
-        """Objective of the alternative minus the plan's (Yuan/yr); None without a plan."""
-        if self.objective is None or self.base_objective is None:
-            return None
-        return self.objective - self.base_objective
-
-    @property
-    def change_bound(self) -> float | None:
-        """The alternative's best possible change (from its bound): the change is between ``change`` and this."""
-        if self.bound is None or self.base_objective is None:
-            return None
-        return self.bound - self.base_objective
+    goal: str = "objective"               # what is compared: the objective, or a lexicographic goal
+    change: float | None = None           # Yuan/yr: the alternative minus the plan, in ``goal``
+    change_bound: float | None = None     # the best the alternative could reach (its bound), as a change
 
     def statement(self) -> str:
         what = " and ".join(d.describe() for d in self.decisions)
@@ -260,19 +279,25 @@ class WhatIf:
             return f"{what}: no plan satisfies every rule with this decision."
         if self.change is None:
             return f"{what}: no plan found ({self.status}, {self.termination})."
-        exact = self.status == "optimal"
-        tail = "" if exact else (f" (not proved optimal: {self.status}, {self.termination}; the change is between "
-                                 f"{fmt(self.change, 'Yuan/yr')} and {fmt(self.change_bound, 'Yuan/yr')})")
+        of = "of objective" if self.goal == "objective" else f"of {'GEP' if self.goal == 'gep' else 'dividends'} (the first lexicographic goal that changes)"
+        tail = "" if self.status == "optimal" else (f" (the alternative is not proved optimal: {self.status}, {self.termination}; "
+                                                   f"the change is between {fmt(self.change, 'Yuan/yr')} and "
+                                                   f"{fmt(self.change_bound, 'Yuan/yr')})")
+        if self.base_status != "optimal":
+            sign = "better" if self.change > 0 else "worse"
+            return (f"{what}: the alternative is {fmt(abs(self.change), 'Yuan/yr')} {of} {sign} than this plan, which is "
+                    f"itself not proved optimal ({self.base_status}), so this is not the cost of the decision{tail}.")
         if abs(self.change) <= max(1.0, 1e-9 * abs(self.base_objective or 0)):
             return f"{what}: costs nothing: an equally good plan exists{tail}."
         word = "costs" if self.change < 0 else "gains"
-        return f"{what} {word} {fmt(abs(self.change), 'Yuan/yr')} of objective{tail}."
+        return f"{what} {word} {fmt(abs(self.change), 'Yuan/yr')} {of}{tail}."
 
     def to_dict(self) -> dict[str, Any]:
         from .result import _clean, frame_records
         return {"decisions": [d.describe() for d in self.decisions], "base_status": self.base_status,
                 "base_objective": _clean(self.base_objective), "status": self.status, "termination": self.termination,
-                "objective": _clean(self.objective), "mip_gap": _clean(self.mip_gap), "change": _clean(self.change),
+                "objective": _clean(self.objective), "mip_gap": _clean(self.mip_gap), "goal": self.goal,
+                "change": _clean(self.change),
                 "change_bound": _clean(self.change_bound), "statement": self.statement(),
                 "differences": frame_records(self.differences),
                 "diagnosis": self.diagnosis.to_dict() if self.diagnosis is not None else None}
@@ -286,6 +311,7 @@ def why_not(li: LoadedInstance, plan, decisions: list[Decision], *, time_limit: 
     w = WhatIf(decisions=decisions, base_status=plan.status, base_objective=plan.objective, status=alt.status,
                termination=alt.termination, objective=alt.objective, mip_gap=alt.mip_gap, bound=alt.objective_bound,
                plan=alt)
+    w.goal, w.change, w.change_bound = compare(plan.stages, plan.objective, alt)
     if alt.has_solution:
         w.differences = differences(plan, alt)
     elif alt.status == "infeasible" and diagnose:
@@ -308,18 +334,22 @@ def importance_candidates(li: LoadedInstance, plan, kinds: Iterable[str]) -> lis
     inst = li.instance
     last = inst.periods[-1].id
     out = []
+    def table(name: str, *cols: str) -> pd.DataFrame:
+        df = plan.tables.get(name)
+        return df if df is not None and not df.empty and all(c in df for c in cols) else pd.DataFrame(columns=list(cols))
+
     if "gardens" in kinds:
-        g = plan.tables["gardens"]
+        g = table("gardens", "village", "period", "built")
         for v in g["village"].drop_duplicates():
             built = bool(g.loc[(g["village"] == v) & (g["period"] == last), "built"].any())
             out.append(("garden", v, built, Decision(f"garden:{v}", "forbid" if built else "force", "garden", (v,))))
     if "projects" in kinds:
-        pr = plan.tables["projects"]
+        pr = table("projects", "project", "period", "built")
         for j in inst.projects:
             built = bool(pr.loc[(pr["project"] == j.id) & (pr["period"] == last), "built"].any())
             out.append(("project", j.id, built, Decision(f"project:{j.id}", "forbid" if built else "force", "project", (j.id,))))
     if "allocations" in kinds:
-        a = plan.tables["allocations"]
+        a = table("allocations", "village", "use", "period", "area_ha")
         a = a[a["period"] == last].groupby(["village", "use"])["area_ha"].sum()
         for (v, u), ha in a.items():
             if ha > 1e-6:
@@ -334,7 +364,17 @@ def _one(args: tuple) -> dict[str, Any]:
     li = load_instance(path, scenario=scenario, sets=sets + ['objective.tie_break="none"'])
     p = solve(li, time_limit=time_limit, verify=False, modify=apply([decision]))
     return {"status": p.status, "termination": p.termination, "objective": p.objective,
-            "bound": p.objective_bound, "mip_gap": p.mip_gap, "time_s": p.solve_time_s + p.build_time_s}
+            "bound": p.objective_bound, "mip_gap": p.mip_gap, "time_s": p.solve_time_s + p.build_time_s,
+            "stages": p.stages}
+
+
+def _safe_one(args: tuple) -> dict[str, Any]:
+    """One re-solve; an error is recorded as its status instead of ending the explanation."""
+    try:
+        return _one(args)
+    except Exception as exc:  # noqa: BLE001 - a failed re-solve must not lose the others
+        return {"status": "error", "termination": f"{type(exc).__name__}: {exc}", "objective": None, "bound": None,
+                "mip_gap": None, "time_s": 0.0, "stages": []}
 
 
 def replacement_importance(li: LoadedInstance, plan, kinds: Iterable[str], *, time_limit: float | None = None,
@@ -343,9 +383,11 @@ def replacement_importance(li: LoadedInstance, plan, kinds: Iterable[str], *, ti
     """Forbid each garden, project and village allocation the plan took (force each garden
     and project it did not take), re-solve, and report the objective change.
 
-    Re-solves skip the tie-break and the verifier (only the objective is compared). With a
-    ``time_limit`` a re-solve may stop early; its ``loss_yuan`` is then a lower bound on what
-    forbidding costs and ``loss_bound_yuan`` the upper one.
+    Re-solves skip the tie-break and the verifier (only the objective is compared; in
+    lexicographic mode the first goal that changes, named in ``goal``). With a
+    ``time_limit`` a re-solve may stop before its optimum; its ``loss_yuan`` (from the plan
+    it found) is then an upper bound on what forbidding costs and ``loss_bound_yuan`` (from
+    its bound) the lower one. A re-solve that fails is recorded with status ``error``.
     """
     cands = importance_candidates(li, plan, kinds)
     if not cands:
@@ -358,31 +400,36 @@ def replacement_importance(li: LoadedInstance, plan, kinds: Iterable[str], *, ti
         workers = 1
     if workers > 1:
         import multiprocessing as mp
-        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
-            futs = {pool.submit(_one, j): i for i, j in enumerate(jobs)}
-            from concurrent.futures import as_completed
-            for k, fut in enumerate(as_completed(futs), 1):
-                results[futs[fut]] = fut.result()
-                if progress:
-                    progress("importance", k, n)
-    else:
-        for i, j in enumerate(jobs):
-            results[i] = _one(j)
+        from concurrent.futures import as_completed
+        from concurrent.futures.process import BrokenProcessPool
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
+                futs = {pool.submit(_safe_one, j): i for i, j in enumerate(jobs)}
+                for k, fut in enumerate(as_completed(futs), 1):
+                    results[futs[fut]] = fut.result()
+                    if progress:
+                        progress("importance", k, n)
+        except (BrokenProcessPool, OSError):  # workers could not start or died: finish here
+            pass
+    for i, j in enumerate(jobs):
+        if results[i] is None:
+            results[i] = _safe_one(j)
             if progress:
-                progress("importance", i + 1, n)
-    base = plan.objective
+                progress("importance", sum(r is not None for r in results), n)
+    from types import SimpleNamespace
     rows = []
+    exact = plan.status == "optimal"
     for (kind, item, in_plan, dec), r in zip(cands, results):
         assert r is not None
-        obj = r["objective"]
-        change = None if obj is None or base is None else obj - base
-        bound_change = None if r["bound"] is None or base is None else r["bound"] - base
+        alt = SimpleNamespace(objective=r["objective"], objective_bound=r["bound"], stages=r["stages"])
+        goal, change, bound_change = compare(plan.stages, plan.objective, alt)
         rows.append({"kind": kind, "item": item, "in_plan": in_plan, "action": dec.action, "status": r["status"],
-                     "objective_yuan": obj, "change_yuan": change,
+                     "objective_yuan": r["objective"], "goal": goal, "change_yuan": change,
                      "loss_yuan": None if change is None else max(-change, 0.0),
                      "loss_bound_yuan": None if bound_change is None else max(-bound_change, 0.0),
                      "mip_gap": r["mip_gap"], "time_s": r["time_s"],
-                     "statement": _importance_statement(kind, item, in_plan, r["status"], change, bound_change)})
+                     "statement": _importance_statement(kind, item, in_plan, r["status"], change, bound_change,
+                                                        exact, goal)})
     df = pd.DataFrame(rows)
     df["_k"] = df["loss_yuan"].fillna(math.inf)
     return df.sort_values(["in_plan", "_k"], ascending=[False, False]).drop(columns="_k").reset_index(drop=True)
@@ -392,12 +439,16 @@ def _can_spawn() -> bool:
     """Worker processes are started with 'spawn', which re-imports the main module: not
     possible when the main program came from standard input or an interactive prompt."""
     import sys
+    import multiprocessing as mp
+    if mp.parent_process() is not None:
+        return False  # already a worker: no pools inside pools
     main = sys.modules.get("__main__")
     path = getattr(main, "__file__", None)
     return bool(path) and not str(path).startswith("<")
 
 
-def _importance_statement(kind: str, item: str, in_plan: bool, status: str, change, bound_change) -> str:
+def _importance_statement(kind: str, item: str, in_plan: bool, status: str, change, bound_change,
+                          exact_base: bool = True, goal: str = "objective") -> str:
     if kind == "allocation":
         village, use = item.split(":", 1)
         name = f"{use} in {village}"
@@ -408,11 +459,16 @@ def _importance_statement(kind: str, item: str, in_plan: bool, status: str, chan
                 f"{'without' if in_plan else 'with'} it (a rule requires {'it' if in_plan else 'otherwise'}).")
     if change is None:
         return f"{name.capitalize()}: the re-solve found no plan ({status})."
+    of = "" if goal == "objective" else f" of {'GEP' if goal == 'gep' else 'dividends'} (the first lexicographic goal that changes)"
+    if not exact_base:
+        sign = "better" if change > 0 else "worse"
+        return (f"{'Without' if in_plan else 'With'} {name} the re-solve is {fmt(abs(change), 'Yuan/yr')}{of} {sign} than "
+                f"this plan, which is not proved optimal: not the value of {name}.")
     approx = "" if status == "optimal" else f" (re-solve {status}: between {fmt(-change, 'Yuan/yr')} and {fmt(-(bound_change or change), 'Yuan/yr')})"
     if in_plan:
         if -change <= 1.0:
             return f"{name.capitalize()} can be replaced at no loss: an equally good plan exists without it{approx}."
-        return f"Without {name} the best plan is worth {fmt(-change, 'Yuan/yr')} less{approx}."
+        return f"Without {name} the best plan is worth {fmt(-change, 'Yuan/yr')}{of} less{approx}."
     if change >= -1.0:
         return f"{name.capitalize()} could be added at no loss{approx}."
-    return f"{name.capitalize()} is not in the plan: forcing it costs {fmt(-change, 'Yuan/yr')}{approx}."
+    return f"{name.capitalize()} is not in the plan: forcing it costs {fmt(-change, 'Yuan/yr')}{of}{approx}."
