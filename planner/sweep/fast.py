@@ -1,0 +1,296 @@
+"""Fast re-solves: build the model once, then re-solve it for new parameter values
+without rebuilding.
+
+The swept parameters enter the model's coefficients (a carbon price is in every carbon
+parcel's income, a budget in a row's limit, a multiplier in GEP per hectare). The model
+is built once at the base values and once more per parameter at a step ``h``; the
+difference of the two solver models (costs, bounds, matrix, objective constant) is the
+model's direction per unit of that parameter. A scenario's model is then the base plus
+the sum of each parameter's change times its direction, handed to a persistent HiGHS
+model, with the previous scenario's plan as the MIP start (warm start).
+
+That is exact when every parameter enters linearly and no two swept parameters multiply
+each other. It is checked, not assumed: the model is also built at the low and at the
+high corner of the swept ranges and compared with the prediction; on any difference (or
+a change in which coefficients exist, a whole-number field, a lexicographic objective,
+the ``least_cost`` tie-break) ``exact`` is False and the sweep rebuilds every scenario.
+
+The KPIs are read from the solver: each money KPI of each period is an auxiliary column
+defined by an equality row (so its constant moves with the parameters too); coverage and
+counts are sums over the plan's columns. The default ``least_wages`` tie-break is done as
+in :func:`planner.solve.solve_model`: every decision but recruitment held, the objective
+kept, total spending minimised.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pyomo.environ as pyo
+
+from ..data import MONEY, ModelData
+from ..errors import InputError
+from ..io import LoadedInstance, load_instance, split_overrides
+from ..model import build_model
+from ..solve import DEFAULT_ABS_GAP, DEFAULT_REL_GAP, OPTIMAL_ABS_GAP, OPTIMAL_REL_GAP, TIE_BREAK_GAP
+
+MONEY_KPIS = {"gep": "gep_yuan", "forestry_carbon": "forestry_carbon_income_yuan",
+              "agricultural_carbon": "agricultural_carbon_income_yuan", "dividends": "dividends_yuan",
+              "spend": "budget_used_yuan"}
+ARRAYS = ("col_cost_", "col_lower_", "col_upper_", "row_lower_", "row_upper_")
+
+
+class _Built:
+    """The solver model of an instance (with KPI columns) as HiGHS arrays and named columns."""
+
+    def __init__(self, li: LoadedInstance):
+        from pyomo.contrib.solver.solvers.highs import Highs
+
+        d = ModelData(li)
+        m = build_model(d)
+        keys = [(k, t) for k in MONEY_KPIS for t in d.periods]
+        m.kpi = pyo.Var(keys, domain=pyo.Reals)
+        m.kpi_def = pyo.Constraint(keys, rule=lambda _m, k, t: _m.kpi[k, t] == _m._expr[k][t])
+        opt = Highs()
+        opt.set_instance(m)
+        h = opt._solver_model
+        self.lp = h.getLp()
+        self.arrays = {k: np.array(getattr(self.lp, k), dtype=float) for k in ARRAYS}
+        self.a_start = np.array(self.lp.a_matrix_.start_)
+        self.a_index = np.array(self.lp.a_matrix_.index_)
+        self.a_value = np.array(self.lp.a_matrix_.value_, dtype=float)
+        self.offset = float(self.lp.offset_)
+        self.d, self.m = d, m
+        by_id = {id(v): v for v in m.component_data_objects(pyo.Var)}
+        self.cols: dict[tuple, int] = {}
+        for vid, j in opt._pyomo_var_to_solver_var_map.items():
+            v = by_id[vid]
+            idx = v.index()
+            self.cols[(v.parent_component().local_name, *(idx if isinstance(idx, tuple) else (idx,)))] = j
+
+    def same_structure(self, other: "_Built") -> bool:
+        return (len(self.arrays["col_cost_"]) == len(other.arrays["col_cost_"])
+                and len(self.arrays["row_lower_"]) == len(other.arrays["row_lower_"])
+                and np.array_equal(self.a_start, other.a_start) and np.array_equal(self.a_index, other.a_index))
+
+    def vector(self) -> dict[str, np.ndarray]:
+        return {**self.arrays, "a": self.a_value, "offset": np.array([self.offset])}
+
+
+def _diff(a: dict[str, np.ndarray], b: dict[str, np.ndarray], h: float) -> dict[str, np.ndarray]:
+    out = {}
+    for k in a:
+        x, y = a[k], b[k]
+        fin = np.isfinite(x) & np.isfinite(y)
+        if not np.array_equal(np.isfinite(x), np.isfinite(y)):
+            raise ValueError(f"{k}: a bound appears or vanishes")
+        dk = np.zeros_like(x)
+        dk[fin] = (y[fin] - x[fin]) / h
+        out[k] = dk
+    return out
+
+
+def _close(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> bool:
+    for k in a:
+        x, y = a[k], b[k]
+        fin = np.isfinite(x)
+        if not np.array_equal(fin, np.isfinite(y)):
+            return False
+        if not np.allclose(x[fin], y[fin], rtol=1e-9, atol=1e-9):
+            return False
+    return True
+
+
+class FastModel:
+    """One built model re-solved for many parameter values (see the module docstring)."""
+
+    def __init__(self, li: LoadedInstance, ranges: dict[str, tuple[float, float]]):
+        import highspy
+
+        from ..explain.ranging import get_value
+
+        self.li = li
+        self.paths = sorted(ranges)
+        self.base_values = {p: get_value(li, p) for p in self.paths}
+        self.base = _Built(li)
+        self.note = ""
+        self.exact = True
+        self.directions: dict[str, dict[str, np.ndarray]] = {}
+        ob = li.instance.objective
+        if ob.mode != "weighted" or ob.tie_break == "least_cost":
+            self.exact, self.note = False, "lexicographic objective or least_cost tie-break: rebuilt per scenario"
+            return
+        try:
+            for p in self.paths:
+                v0 = self.base_values[p]
+                h = max(abs(v0) * 0.01, 1e-3)
+                other = _Built(li.replace(**{p: v0 + h}))
+                if not self.base.same_structure(other):
+                    raise ValueError(f"{p} changes which coefficients exist")
+                self.directions[p] = _diff(self.base.vector(), other.vector(), h)
+            for corner in (0, 1):
+                values = {p: ranges[p][corner] for p in self.paths}
+                built = _Built(li.replace(**values))
+                if not self.base.same_structure(built) or not _close(self._vector(values), built.vector()):
+                    raise ValueError(f"the model is not linear in the swept parameters (checked at {values})")
+        except (ValueError, InputError) as e:
+            msg = e.problems[0].message if isinstance(e, InputError) else str(e)
+            self.exact, self.note = False, f"rebuilt per scenario: {msg}"
+            return
+        self.highspy = highspy
+        self.h = highspy.Highs()
+        self.h.setOptionValue("output_flag", False)
+        self.h.setOptionValue("threads", 1)
+        self.last_solution = None
+        self._kpi_meta()
+
+    @classmethod
+    def from_path(cls, instance: str, overrides: list[str], ranges: dict[str, tuple[float, float]]) -> "FastModel":
+        scenario, sets = split_overrides(overrides)
+        return cls(load_instance(instance, scenario=scenario, sets=sets), ranges)
+
+    # ------------------------------------------------------------------
+    def _vector(self, values: dict[str, float]) -> dict[str, np.ndarray]:
+        v = {k: x.copy() for k, x in self.base.vector().items()}
+        for p in self.paths:
+            dt = float(values.get(p, self.base_values[p])) - self.base_values[p]
+            if dt:
+                for k, dk in self.directions[p].items():
+                    fin = np.isfinite(v[k])
+                    v[k][fin] += dt * dk[fin]
+        return v
+
+    def _kpi_meta(self) -> None:
+        d, cols = self.base.d, self.base.cols
+        ncol = len(self.base.arrays["col_cost_"])
+        self.kpi_col = {(k, t): cols[("kpi", k, t)] for k in MONEY_KPIS for t in d.periods}
+        par, pu = d.parcels, d.pu
+        self.cover = {}
+        for name, col, pcol in (("vegetation_coverage", "vegetation_cover", "vegetation_cover"),
+                                ("forest_coverage", "is_forest", "is_forest")):
+            base = float((par["area_ha"] * par[pcol].astype(float)).sum())
+            delta = pu[col].astype(float).to_numpy() - par[pcol].astype(float).reindex(pu["parcel"]).to_numpy()
+            per_t = {}
+            for t in d.periods:
+                c = np.zeros(ncol)
+                for (p, u), dv in zip(d.pu_keys, delta):
+                    c[cols[("x", p, u, t)]] = dv
+                per_t[t] = c
+            self.cover[name] = (base, per_t)
+        self.count_cols = {}
+        for name, var in (("gardens_built", "garden"), ("projects_built", "built"), ("recruited_people", "recruit")):
+            self.count_cols[name] = {t: [j for key, j in cols.items() if key[0] == var and key[-1] == t] for t in d.periods}
+        self.free_in_tie_break = np.array(sorted(j for key, j in cols.items() if key[0] in ("recruit", "assign", "kpi")))
+        self.spend_cols = [self.kpi_col[("spend", t)] for t in d.periods]
+        self.integrality = np.array(self.base.lp.integrality_) if len(self.base.lp.integrality_) else None
+
+    def _lp(self, v: dict[str, np.ndarray]):
+        lp = self.base.lp
+        for k in ARRAYS:
+            setattr(lp, k, v[k])
+        lp.a_matrix_.value_ = v["a"]
+        lp.offset_ = float(v["offset"][0])
+        return lp
+
+    # ------------------------------------------------------------------
+    def solve(self, values: dict[str, float], *, time_limit: float | None = None,
+              mip_gap: float | None = None) -> dict[str, Any]:
+        """Solve for these parameter values; returns status, termination, mip_gap, objective
+        (Yuan/yr) and the KPI columns ``<kpi>_<period>``."""
+        hs, h = self.highspy, self.h
+        v = self._vector(values)
+        h.passModel(self._lp(v))
+        h.setOptionValue("mip_rel_gap", mip_gap if mip_gap is not None else DEFAULT_REL_GAP)
+        h.setOptionValue("mip_abs_gap", DEFAULT_ABS_GAP if mip_gap is None else 0.0)
+        h.setOptionValue("time_limit", float(time_limit) if time_limit else hs.kHighsInf)
+        if self.last_solution is not None:
+            sol = hs.HighsSolution()
+            sol.col_value = list(self.last_solution)
+            sol.value_valid = True
+            h.setSolution(sol)  # the previous scenario's plan as a MIP start (used if still feasible)
+        h.run()
+        ms = h.getModelStatus()
+        info = h.getInfo()
+        has = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        MS = hs.HighsModelStatus
+        if ms == MS.kOptimal and has:
+            status, termination = "optimal", "convergenceCriteriaSatisfied"
+        elif ms in (MS.kInfeasible, MS.kUnboundedOrInfeasible):
+            status, termination = "infeasible", "provenInfeasible"
+        elif ms == MS.kUnbounded:
+            status, termination = "unbounded", "unbounded"
+        elif has:
+            status, termination = "feasible", str(ms).split(".")[-1]
+        elif ms in (MS.kTimeLimit, MS.kIterationLimit, MS.kSolutionLimit, MS.kInterrupt):
+            status, termination = "no_solution", str(ms).split(".")[-1]
+        else:
+            status, termination = "error", str(ms).split(".")[-1]
+        out: dict[str, Any] = {"status": status, "termination": termination, "mip_gap": None, "objective": None}
+        if not has:
+            return out
+        obj = float(info.objective_function_value)
+        bound = float(info.mip_dual_bound)
+        gap = abs(bound - obj) / max(abs(obj), 1e-10) if math.isfinite(bound) else None
+        if status == "optimal" and gap is not None and abs(bound - obj) > OPTIMAL_ABS_GAP * (1 + 1e-9) and gap > OPTIMAL_REL_GAP:
+            status, termination = "feasible", "gapLimit"
+        x = np.array(h.getSolution().col_value, dtype=float)
+        self.last_solution = x.copy()
+        if self.li.instance.objective.tie_break == "least_wages":
+            x = self._least_wages(v, x, obj, hs)
+        out.update(status=status, termination=termination, mip_gap=gap, objective=obj * MONEY)
+        out.update(self._kpis(x))
+        return out
+
+    def _least_wages(self, v: dict[str, np.ndarray], x: np.ndarray, obj: float, hs) -> np.ndarray:
+        """The tie-break of :func:`planner.solve.solve_model`: hold all but recruitment at the
+        plan, keep the objective, minimise total spending."""
+        h = self.h
+        lo, hi = v["col_lower_"].copy(), v["col_upper_"].copy()
+        held = np.ones(len(x), dtype=bool)
+        held[self.free_in_tie_break] = False
+        xv = x.copy()
+        if self.integrality is not None:
+            ints = (self.integrality == 1) & held
+            xv[ints] = np.round(xv[ints])
+        xv = np.clip(xv, lo, hi)
+        lo[held], hi[held] = xv[held], xv[held]
+        cost = v["col_cost_"]
+        keep = obj - max(DEFAULT_REL_GAP * abs(obj), 1e-9) - float(v["offset"][0])
+        nz = np.flatnonzero(cost)
+        h.changeColsBounds(len(x), np.arange(len(x), dtype=np.int32), lo, hi)
+        h.addRow(keep, hs.kHighsInf, len(nz), nz.astype(np.int32), cost[nz])
+        new_cost = np.zeros(len(x))
+        new_cost[self.spend_cols] = 1.0
+        h.changeColsCost(len(x), np.arange(len(x), dtype=np.int32), new_cost)
+        h.changeObjectiveSense(hs.ObjSense.kMinimize)
+        h.setOptionValue("mip_rel_gap", TIE_BREAK_GAP)
+        h.setSolution(_solution(hs, xv))
+        h.run()
+        info = h.getInfo()
+        if info.primal_solution_status == 2:
+            return np.array(h.getSolution().col_value, dtype=float)
+        return x  # no tie-break plan in time: the main plan stands, as in solve_model
+
+    def _kpis(self, x: np.ndarray) -> dict[str, float]:
+        d = self.base.d
+        out = {}
+        for t in d.periods:
+            for k, name in MONEY_KPIS.items():
+                out[f"{name}_{t}"] = float(x[self.kpi_col[(k, t)]]) * MONEY
+            for name, (base, per_t) in self.cover.items():
+                out[f"{name}_{t}"] = (base + float(per_t[t] @ x)) / d.total_area
+            for name, cols_t in self.count_cols.items():
+                out[f"{name}_{t}"] = float(np.round(x[cols_t[t]]).sum()) if cols_t[t] else 0.0
+        return out
+
+
+def _solution(hs, x: np.ndarray):
+    sol = hs.HighsSolution()
+    sol.col_value = list(x)
+    sol.value_valid = True
+    return sol
+
+
+__all__ = ["FastModel", "MONEY_KPIS"]

@@ -1,0 +1,242 @@
+"""Run many scenarios of one base instance: in local worker processes (default: one per
+core) or on a Dask distributed cluster (``scheduler="tcp://host:8786"``, or a
+``distributed.Client``).
+
+Each scenario is a set of ``--set`` overrides (dotted instance path -> value) applied to
+the base instance. Its result is one row: ``scenario``, the inputs (one column per
+path), ``status``, ``termination``, ``mip_gap``, ``objective`` (Yuan/yr), ``error``,
+``time_s``, ``mode`` (``rebuild`` or ``fast``) and the KPIs per period
+(``<kpi>_<period>``, :data:`SWEEP_KPIS`).
+
+Results are written as each scenario finishes: one JSON line per scenario in
+``results.jsonl`` (written by this process only, flushed and synced), so a sweep that is
+killed keeps every finished scenario; run it again with ``resume=True`` and only the
+missing ones run. ``results.parquet`` (and ``results.csv``) hold the whole table at the
+end. ``sweep.json`` records what the sweep is (instance, overrides, scenarios); a resume
+must match it. A scenario that fails is recorded with ``status = "error"`` and its
+message, and the sweep goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import pandas as pd
+
+from ..errors import InputError
+
+SWEEP_KPIS = ("gep_yuan", "forestry_carbon_income_yuan", "agricultural_carbon_income_yuan", "dividends_yuan",
+              "budget_used_yuan", "vegetation_coverage", "forest_coverage", "gardens_built", "projects_built",
+              "recruited_people")
+SWEEP_FORMAT = "planner.sweep"
+
+
+# ---------------------------------------------------------------------------
+# one scenario (runs in a worker)
+# ---------------------------------------------------------------------------
+
+_CACHE: dict[Any, Any] = {}  # per worker process: the fast models built so far
+
+
+def run_one(task: dict[str, Any]) -> dict[str, Any]:
+    """Solve one scenario; never raises (a failure is a row with status ``error``)."""
+    t0 = time.perf_counter()
+    row: dict[str, Any] = {"scenario": task["scenario"], **({"name": task["name"]} if task.get("name") else {}),
+                           **task["sets"], "status": "error", "termination": "",
+                           "mip_gap": None, "objective": None, "error": "", "mode": "rebuild"}
+    try:
+        if task.get("fast") and not task.get("plan_dir"):
+            from .fast import FastModel
+            key = (task["instance"], tuple(task["overrides"]), tuple(sorted(task["ranges"])))
+            fm = _CACHE.get(key)
+            if fm is None:
+                fm = _CACHE[key] = FastModel.from_path(task["instance"], task["overrides"], task["ranges"])
+            if fm.exact:
+                row.update(fm.solve(task["sets"], time_limit=task.get("time_limit"), mip_gap=task.get("mip_gap")))
+                row["mode"] = "fast"
+                row["time_s"] = time.perf_counter() - t0
+                return row
+        row.update(_rebuild(task))
+    except InputError as e:
+        row["error"] = "; ".join(f"{p.field}: {p.message}" for p in e.problems)
+    except Exception as e:  # noqa: BLE001 - a failed scenario is recorded and the sweep goes on
+        row["error"] = f"{type(e).__name__}: {e}"
+    row["time_s"] = time.perf_counter() - t0
+    return row
+
+
+def _rebuild(task: dict[str, Any]) -> dict[str, Any]:
+    from ..io import load_instance, split_overrides
+    from ..solve import solve
+    scenario, sets = split_overrides(task["overrides"])
+    sets = sets + [f"{k}={json.dumps(v)}" for k, v in task["sets"].items()]
+    li = load_instance(task["instance"], scenario=scenario, sets=sets)
+    plan = solve(li, time_limit=task.get("time_limit"), mip_gap=task.get("mip_gap"), threads=1,
+                 verify=task.get("verify", False))
+    out = {"status": plan.status, "termination": plan.termination, "mip_gap": plan.mip_gap, "objective": plan.objective}
+    if plan.verification is not None and not plan.verification["passed"]:
+        out["error"] = "the independent verifier found violations"
+    if plan.has_solution:
+        out.update(kpi_columns(plan.tables["kpis"]))
+    if task.get("plan_dir"):
+        plan.write(task["plan_dir"])
+    return out
+
+
+def kpi_columns(kpis: pd.DataFrame) -> dict[str, float]:
+    """{``<kpi>_<period>``: value} from a plan's kpis table."""
+    out = {}
+    for r in kpis.to_dict(orient="records"):
+        for k in SWEEP_KPIS:
+            if k in r:
+                out[f"{k}_{r['period']}"] = float(r[k])
+    return out
+
+
+# ---------------------------------------------------------------------------
+# the sweep
+# ---------------------------------------------------------------------------
+
+
+def _clean(v: Any) -> Any:
+    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+        return None
+    if hasattr(v, "item"):
+        return _clean(v.item())
+    return v
+
+
+def read_results(out_dir: str | Path) -> pd.DataFrame:
+    """The rows written so far (a last line cut by a kill is ignored)."""
+    path = Path(out_dir) / "results.jsonl"
+    rows = []
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue  # a line cut short by a kill: its scenario runs again
+    return pd.DataFrame(rows)
+
+
+def run_scenarios(instance: str | Path, scenarios: pd.DataFrame, out_dir: str | Path, *,
+                  overrides: Iterable[str] = (), workers: int | None = None, scheduler: Any = None,
+                  resume: bool = False, fast: bool = False, time_limit: float | None = None,
+                  mip_gap: float | None = None, verify: bool = False, save_plans: bool = False,
+                  meta: dict[str, Any] | None = None,
+                  progress: Callable[[int, int], Any] | None = None) -> pd.DataFrame:
+    """Run every scenario (a frame with ``scenario`` and one column per dotted path) and
+    return the results table. See the module docstring for files, resume and failures."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [c for c in scenarios.columns if c not in ("scenario", "name")]
+    ids = [int(s) for s in scenarios["scenario"]]
+    if len(set(ids)) != len(ids):
+        raise InputError.one("scenarios", "scenario", "scenario ids repeat", "give each scenario its own id")
+    spec = {"format": SWEEP_FORMAT, "version": "1.0", "instance": str(Path(instance).resolve()),
+            "overrides": list(overrides), "parameters": paths,
+            "scenarios": [{k: _clean(v) for k, v in r.items()} for r in scenarios.to_dict(orient="records")],
+            **(meta or {})}
+    spec_path = out / "sweep.json"
+    done = read_results(out)
+    if resume:
+        if not spec_path.exists():
+            raise InputError.one(str(spec_path), "(file)", "nothing to resume here", "run the sweep without --resume first")
+        old = json.loads(spec_path.read_text(encoding="utf-8"))
+        if {k: old.get(k) for k in ("instance", "overrides", "parameters", "scenarios")} != \
+                {k: spec[k] for k in ("instance", "overrides", "parameters", "scenarios")}:
+            raise InputError.one(str(spec_path), "(file)", "this directory holds a different sweep",
+                                 "resume with the same instance, overrides and design, or use a new --out")
+    elif len(done) or spec_path.exists():
+        raise InputError.one(str(out), "--out", "the directory already holds a sweep",
+                             "add --resume to finish it, or give a new --out")
+    else:
+        spec_path.write_text(json.dumps(spec, indent=1), encoding="utf-8")
+    finished = set(int(s) for s in done["scenario"]) if len(done) else set()
+    todo = [r for r in scenarios.to_dict(orient="records") if int(r["scenario"]) not in finished]
+    ranges = {p: (float(scenarios[p].min()), float(scenarios[p].max())) for p in paths
+              if pd.api.types.is_numeric_dtype(scenarios[p])}
+    # a missing value (a named scenario that does not set this path) is not applied
+    tasks = [{"scenario": int(r["scenario"]), "sets": {p: _clean(r[p]) for p in paths if _clean(r[p]) is not None},
+              "instance": str(instance), "overrides": list(overrides), "fast": fast, "ranges": ranges,
+              "time_limit": time_limit, "mip_gap": mip_gap, "verify": verify,
+              "name": r.get("name"),
+              "plan_dir": str(out / "plans" / str(r.get("name") or r["scenario"])) if save_plans else None}
+             for r in todo]
+    total, count = len(ids), len(finished)
+    if progress:
+        progress(count, total)
+    with (out / "results.jsonl").open("a", encoding="utf-8") as fh:
+        def record(row: dict[str, Any]) -> None:
+            nonlocal count
+            fh.write(json.dumps({k: _clean(v) for k, v in row.items()}, allow_nan=False) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+            count += 1
+            if progress:
+                progress(count, total)
+
+        if not tasks:
+            pass
+        elif scheduler is not None:
+            _run_dask(tasks, scheduler, record)
+        else:
+            _run_local(tasks, workers, record)
+    table = finish(out)
+    return table
+
+
+def _run_local(tasks: list[dict[str, Any]], workers: int | None, record: Callable[[dict[str, Any]], None]) -> None:
+    workers = workers or os.cpu_count() or 1
+    from ..explain.whatif import _can_spawn
+    if workers <= 1 or len(tasks) == 1 or not _can_spawn():
+        for t in tasks:
+            record(run_one(t))
+        return
+    import multiprocessing as mp
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
+        futs = [pool.submit(run_one, t) for t in tasks]
+        for fut in as_completed(futs):
+            record(fut.result())
+
+
+def _run_dask(tasks: list[dict[str, Any]], scheduler: Any, record: Callable[[dict[str, Any]], None]) -> None:
+    try:
+        from distributed import Client, as_completed as dask_completed
+    except ImportError as e:
+        raise InputError.one("--scheduler", "--scheduler", "Dask distributed is not installed",
+                             "pip install 'planner[dask]' (or distributed)") from e
+    client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+    try:
+        futs = client.map(run_one, tasks, pure=False)
+        for fut in dask_completed(futs):
+            record(fut.result())
+    finally:
+        if client is not scheduler:
+            client.close()
+
+
+def finish(out_dir: str | Path) -> pd.DataFrame:
+    """Consolidate results.jsonl into results.parquet and results.csv, one row per scenario,
+    in scenario order."""
+    out = Path(out_dir)
+    df = read_results(out)
+    if df.empty:
+        return df
+    df = df.drop_duplicates("scenario", keep="first").sort_values("scenario").reset_index(drop=True)
+    df.to_parquet(out / "results.parquet", index=False)
+    df.to_csv(out / "results.csv", index=False)
+    return df
+
+
+def sweep(instance: str | Path, design: pd.DataFrame, out_dir: str | Path, **kw: Any) -> pd.DataFrame:
+    """Run a design (``planner.sweep.design``: a frame with ``scenario`` and one column per
+    parameter path) on ``instance``; keyword arguments as :func:`run_scenarios`."""
+    meta = {"design": {k: _clean(v) if not isinstance(v, dict) else v for k, v in design.attrs.get("design", {}).items()}}
+    return run_scenarios(instance, design, out_dir, meta=json.loads(json.dumps(meta, default=str)), **kw)
