@@ -184,7 +184,8 @@ class FastModel:
             self.count_cols[name] = {t: [j for key, j in cols.items() if key[0] == var and key[-1] == t] for t in d.periods}
         self.free_in_tie_break = np.array(sorted(j for key, j in cols.items() if key[0] in ("recruit", "assign", "kpi")))
         self.spend_cols = [self.kpi_col[("spend", t)] for t in d.periods]
-        self.integrality = np.array(self.base.lp.integrality_) if len(self.base.lp.integrality_) else None
+        integ = self.base.lp.integrality_
+        self.integrality = np.array([int(v) for v in integ]) if len(integ) else None
 
     def _lp(self, v: dict[str, np.ndarray]):
         lp = self.base.lp
@@ -231,7 +232,8 @@ class FastModel:
         if not has:
             return out
         obj = float(info.objective_function_value)
-        bound = float(info.mip_dual_bound)
+        is_mip = self.integrality is not None and bool(np.any(self.integrality == 1))
+        bound = float(info.mip_dual_bound) if is_mip else obj  # an LP's optimum is its own bound
         gap = abs(bound - obj) / max(abs(obj), 1e-10) if math.isfinite(bound) else None
         if status == "optimal" and gap is not None and abs(bound - obj) > OPTIMAL_ABS_GAP * (1 + 1e-9) and gap > OPTIMAL_REL_GAP:
             status, termination = "feasible", "gapLimit"

@@ -53,7 +53,10 @@ def run_one(task: dict[str, Any]) -> dict[str, Any]:
     try:
         if task.get("fast") and not task.get("plan_dir"):
             from .fast import FastModel
-            key = (task["instance"], tuple(task["overrides"]), tuple(sorted(task["ranges"])))
+            import threading
+            # one model per worker thread: a Dask worker may run several scenarios at once
+            key = (threading.get_ident(), task["instance"], tuple(task["overrides"]),
+                   tuple(sorted(task["ranges"].items())))
             fm = _CACHE.get(key)
             if fm is None:
                 fm = _CACHE[key] = FastModel.from_path(task["instance"], task["overrides"], task["ranges"])
