@@ -704,6 +704,95 @@ def compare(plans: list[str] = typer.Argument(..., help="Two or more plan direct
 
 
 @app.command()
+def pareto(instance: str = typer.Argument(..., help="Instance YAML."),
+           n: int = typer.Option(7, "--n", help="Points on the frontier (both ends included), >= 2."),
+           scenario: Optional[str] = typer.Option(None, "--scenario", help="Overlay YAML overriding instance fields."),
+           set_: Optional[list[str]] = typer.Option(None, "--set", help="PATH=VALUE override, repeatable."),
+           out_dir: str = typer.Option("out/pareto", "--out", help="Directory for frontier.json, frontier.csv and frontier.png."),
+           time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Time limit per point (s)."),
+           mip_gap: Optional[float] = typer.Option(None, "--mip-gap", help="Relative MIP gap per stage.")) -> None:
+    """The Pareto frontier of GEP against dividends (epsilon-constraint, exact), with its plot."""
+    from .tradeoffs import pareto as run
+    _check_time_limit(time_limit)
+    if n < 2:
+        _input_error(InputError.one("--n", "--n", "a frontier needs at least 2 points", "give --n 2 or more", n))
+    try:
+        li = _load(instance, scenario, set_)
+    except InputError as e:
+        _input_error(e)
+    path = Path(out_dir)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        _input_error(InputError.one("--out", "--out", f"cannot create {out_dir!r}: {e.strerror or e}", "give a directory you can write to"))
+    with _progress_bar() as bar:
+        task = bar.add_task("frontier points", total=n)
+        fr = run(li, n=n, time_limit=time_limit, mip_gap=mip_gap,
+                 progress=lambda *a: bar.update(task, completed=a[-2] if len(a) >= 2 else None))
+    pts = fr.points
+    t = Table(title="Pareto frontier: GEP against dividends (Yuan/yr, weighted over periods)")
+    for c in ("point", "kind", "gep_yuan", "dividends_yuan", "status", "mip_gap", "dominated"):
+        t.add_column(c, justify="right" if c in ("gep_yuan", "dividends_yuan", "mip_gap") else "left")
+    for r in pts.itertuples():
+        t.add_row(str(r.point), r.kind, f"{r.gep_yuan:,.0f}", f"{r.dividends_yuan:,.0f}", r.status,
+                  "n/a" if r.mip_gap is None or r.mip_gap != r.mip_gap else f"{r.mip_gap:.1e}", str(r.dominated))
+    out.print(t)
+    fr.to_json(path / "frontier.json")
+    pts.to_csv(path / "frontier.csv", index=False)
+    fr.plot(path / "frontier.png")
+    out.print(f"wrote {path / 'frontier.json'}, frontier.csv and frontier.png")
+    raise typer.Exit(0 if fr.all_optimal else 3)
+
+
+@app.command()
+def alternatives(instance: str = typer.Argument(..., help="Instance YAML."),
+                 slack: float = typer.Option(0.01, "--slack", help="How far below the optimum an alternative may be "
+                                             "(relative: 0.01 = 1%)."),
+                 n: int = typer.Option(3, "--n", help="Alternatives to look for."),
+                 scenario: Optional[str] = typer.Option(None, "--scenario", help="Overlay YAML overriding instance fields."),
+                 set_: Optional[list[str]] = typer.Option(None, "--set", help="PATH=VALUE override, repeatable."),
+                 out_dir: str = typer.Option("out/alternatives", "--out", help="Directory for the plans and alternatives.json."),
+                 time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Time limit per solve (s)."),
+                 top: int = typer.Option(8, "--top", help="Differences to print per alternative.")) -> None:
+    """Near-optimal alternatives: plans within --slack of the optimum that differ most from it
+    (modelling to generate alternatives, Hop-Skip-Jump), and how they differ."""
+    import json
+    from .solve import solve as _solve
+    from .tradeoffs import alternatives as run
+    _check_time_limit(time_limit)
+    if not 0 <= slack < 1:
+        _input_error(InputError.one("--slack", "--slack", "must be in [0, 1)", "give e.g. 0.01 for 1%", slack))
+    try:
+        li = _load(instance, scenario, set_)
+    except InputError as e:
+        _input_error(e)
+    with out.status("solving ..."):
+        plan = _solve(li, time_limit=time_limit)
+    print_summary(plan)
+    if not plan.has_solution:
+        raise typer.Exit(1)
+    path = Path(out_dir)
+    try:
+        plan.write(path / "plan")
+    except OSError as e:
+        _input_error(InputError.one("--out", "--out", f"cannot write to {out_dir!r}: {e.strerror or e}", "give a directory you can write to"))
+    with out.status(f"looking for {n} alternatives within {slack:.1%} ..."):
+        alts = run(li, plan, slack=slack, n=n, time_limit=time_limit)
+    for a in alts:
+        out.print(f"[bold]{a.statement}[/] (status {a.status}, distance {a.distance if a.distance is not None else 'n/a'})",
+                  highlight=False)
+        if a.plan is not None and a.plan.has_solution:
+            a.plan.write(path / f"alternative_{a.index}")
+        if a.differences is not None and len(a.differences):
+            for r in a.differences.head(top).itertuples():
+                out.print(f"    {r.what} {r.where} {r.period}: {r.plan:,.1f} -> {r.alternative:,.1f} {r.unit}",
+                          markup=False, highlight=False)
+    (path / "alternatives.json").write_text(json.dumps([a.to_dict() for a in alts], indent=1, default=str), encoding="utf-8")
+    out.print(f"wrote {path / 'alternatives.json'} and the plans to {path}/")
+    raise typer.Exit(0)
+
+
+@app.command()
 def schema(json_path: Optional[str] = typer.Option(None, "--json", help="Write the instance JSON Schema here."),
            md_path: Optional[str] = typer.Option(None, "--markdown", help="Write the reference page here.")) -> None:
     """Write the instance JSON Schema and/or the instance-format reference (generated from the schema)."""

@@ -156,3 +156,47 @@ def test_why_not_reports_every_bad_decision(tmp_path):
     r = run("why-not", TINY, "--force", "area:east:fruit_expansion", "--forbid", "garden:north")
     assert r.returncode == 2 and "2 problem(s)" in r.stderr
     assert "needs a size" in r.stderr and "unknown village 'north'" in r.stderr
+
+
+# ---------------------------------------------------------------------------
+# sweep, compare, pareto, alternatives
+# ---------------------------------------------------------------------------
+
+
+def test_sweep_morris_cli_writes_results_indices_and_plots(tmp_path):
+    out = tmp_path / "sw"
+    r = run("sweep", TINY, "--param", "prices.forestry_carbon_yuan_per_t=10:100", "--param",
+            "periods.2025.budget_yuan=1500000:4000000", "--design", "morris", "--n", "3", "--out", str(out))
+    assert r.returncode == 0, r.stdout + r.stderr
+    import pandas as pd
+    res = pd.read_parquet(out / "results.parquet")
+    assert len(res) == 9 and (res["status"] == "optimal").all()  # 3 trajectories x (2 + 1)
+    idx = pd.read_parquet(out / "indices.parquet")
+    assert {"output", "parameter", "mu_star", "sigma"} <= set(idx.columns)
+    assert (out / "morris_objective.png").exists()
+    bad = run("sweep", TINY, "--param", "prices.nope=1:2", "--out", str(tmp_path / "bad"))
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    bad = run("sweep", TINY, "--param", "prices.forestry_carbon_yuan_per_t=100:10", "--out", str(tmp_path / "bad2"))
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_compare_cli(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert run("solve", TINY, "--out", str(a)).returncode == 0
+    assert run("solve", TINY, "--out", str(b), "--set", "periods.2025.budget_yuan=1500000").returncode == 0
+    r = run("compare", str(a), str(b), "--out", str(tmp_path / "cmp"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "KPIs" in r.stdout and (tmp_path / "cmp" / "compare_kpis.csv").exists()
+    one = run("compare", str(a))
+    assert one.returncode == 2
+
+
+def test_pareto_and_alternatives_cli(tmp_path):
+    r = run("pareto", TINY, "--n", "3", "--out", str(tmp_path / "p"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    data = json.loads((tmp_path / "p" / "frontier.json").read_text())
+    assert (tmp_path / "p" / "frontier.png").exists() and data
+    r = run("alternatives", TINY, "--slack", "0.02", "--n", "1", "--out", str(tmp_path / "alt"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert (tmp_path / "alt" / "alternatives.json").exists()
+    assert run("alternatives", TINY, "--slack", "2").returncode == 2
