@@ -19,7 +19,8 @@ def test_wheel_carries_models_and_instances(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for f in ("planner/_models/xie2015.yaml", "planner/_instances/nuanshui.yaml", "planner/_instances/nuanshui_parcels.csv",
               "planner/_instances/tiny.yaml", "planner/_instances/tiny_parcels.csv", "planner/rules/gardens.py", "planner/cli.py",
-              "planner/explain/fixed.py", "planner/explain/diagnose.py", "planner/report.py"):
+              "planner/explain/fixed.py", "planner/explain/diagnose.py", "planner/report.py",
+              "planner/sweep/runner.py", "planner/sweep/fast.py", "planner/sweep/design.py", "planner/tradeoffs.py"):
         assert f in names, f
     # the installed layout is what bundled_dir finds: unpack and import from there
     site = tmp_path / "site"
@@ -27,7 +28,7 @@ def test_wheel_carries_models_and_instances(tmp_path):
     code = ("import planner, sys; from planner.paths import bundled_dir; "
             "assert str(bundled_dir('models')).startswith(sys.argv[1]), bundled_dir('models'); "
             "li = planner.examples.tiny(); assert str(li.library_path).startswith(sys.argv[1]); "
-            "import planner.explain, planner.explain.diagnose, planner.report; "
+            "import planner.explain, planner.explain.diagnose, planner.report, planner.sweep.runner, planner.tradeoffs; "
             "assert planner.explain.__file__.startswith(sys.argv[1]); print('ok')")
     r = subprocess.run([sys.executable, "-c", code, str(site)], capture_output=True, text=True, timeout=120,
                        env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"}, cwd=tmp_path)
