@@ -167,3 +167,10 @@ def test_solve_helper_matches_sweep(build, tmp_path):
     res = run_scenarios(li.path, pd.DataFrame({"scenario": [0], "prices.gep_scale": [2.0]}), tmp_path, workers=1)
     direct = solve(li.replace(**{"prices.gep_scale": 2.0}))
     assert res.loc[0, "objective"] == approx(direct.objective)
+
+
+def test_bundled_nuanshui_scenario_set_loads():
+    from planner.sweep.scenarios import load_scenario_set
+    s = load_scenario_set(bundled_dir("instances") / "nuanshui_whatif.yaml")
+    assert list(s.scenarios) == ["baseline", "carbon_80", "half_budget", "forest_gep_minus_30"]
+    assert s.base.name == "nuanshui.yaml" and s.base.exists()
