@@ -298,7 +298,7 @@ def _load_plan(plan_path: str):
         _input_error(InputError.one(str(p), "(file)", "plan file not found", "give the directory or plan.json written by `planner solve`"))
     try:
         return Plan.from_json(p)
-    except (ValueError, KeyError) as e:
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
         _input_error(InputError.one(str(p), "(file)", f"not a readable plan: {e}", "give the plan.json written by `planner solve`"))
 
 
@@ -310,9 +310,11 @@ def _instance_for(plan, instance: Optional[str], scenario: Optional[str], sets: 
     return _load(instance or plan.instance_path, scenario if scenario is not None else rec_sc, sets if sets else rec_sets)
 
 
-def _check_time_limit(time_limit: Optional[float]) -> None:
+def _check_time_limit(time_limit: Optional[float], mip_gap: Optional[float] = None) -> None:
     if time_limit is not None and time_limit <= 0:
         _input_error(InputError.one("--time-limit", "--time-limit", "must be positive", "give seconds > 0", time_limit))
+    if mip_gap is not None and mip_gap < 0:
+        _input_error(InputError.one("--mip-gap", "--mip-gap", "must be >= 0", "give e.g. 0.001", mip_gap))
 
 
 def _parse_importance(text: str) -> tuple[str, ...]:
@@ -562,7 +564,8 @@ def sweep(instance: Optional[str] = typer.Argument(None, help="Base instance YAM
     import json
     from .sweep import design as dz
     from .sweep.runner import run_scenarios
-    _check_time_limit(time_limit)
+    _check_time_limit(time_limit, mip_gap)
+    sets_by_scenario = None
     if design not in DESIGNS:
         _input_error(InputError.one("--design", "--design", f"unknown design {design!r}", f"use one of {', '.join(DESIGNS)}", design))
     try:
@@ -570,6 +573,7 @@ def sweep(instance: Optional[str] = typer.Argument(None, help="Base instance YAM
             from .sweep.scenarios import load_scenario_set
             sset = load_scenario_set(scenarios_file, base=instance)
             base_path, table, kind = str(sset.base), sset.table(), "scenarios"
+            sets_by_scenario = dict(enumerate(sset.scenarios.values()))
             li = _load(base_path, scenario, set_)
         else:
             if not instance:
@@ -580,7 +584,7 @@ def sweep(instance: Optional[str] = typer.Argument(None, help="Base instance YAM
             li = _load(instance, scenario, set_)
             params = [dz.Parameter.parse(p) for p in param]
             from .explain.ranging import get_value
-            base = {p.path: get_value(li, p.path) for p in params}
+            base = {p.path: get_value(li, p.path) for p in params} if design == "oat" else {}
             for p in params:  # every path must load at both ends of its range
                 for v in (p.low, p.high):
                     li.replace(**{p.path: int(round(v)) if p.integer else v})
@@ -606,7 +610,8 @@ def sweep(instance: Optional[str] = typer.Argument(None, help="Base instance YAM
             meta = {"design": json.loads(json.dumps(table.attrs.get("design", {"name": kind}), default=str))}
             res = run_scenarios(base_path, table, out_dir, overrides=li.overrides, workers=workers, scheduler=scheduler,
                                 resume=resume, fast=fast and not save_plans, time_limit=time_limit, mip_gap=mip_gap,
-                                save_plans=save_plans, meta=meta, progress=progress)
+                                save_plans=save_plans, sets_by_scenario=sets_by_scenario, meta=meta,
+                                progress=progress)
         except InputError as e:
             _input_error(e)
     counts = res["status"].value_counts().to_dict() if len(res) else {}
@@ -618,7 +623,10 @@ def sweep(instance: Optional[str] = typer.Argument(None, help="Base instance YAM
     out.print(f"wrote {Path(out_dir) / 'results.parquet'} ({len(res)} rows)")
     if kind != "scenarios" and len(res):
         _sensitivity(table, res, Path(out_dir), kind, output, li)
-    raise typer.Exit(0 if len(res) == len(table) else 1)
+    failed = int((res["status"] == "error").sum()) if len(res) else 0
+    if failed:
+        err.print(f"[red]{failed} scenario(s) failed[/] (status error; see results.csv)")
+    raise typer.Exit(0 if len(res) == len(table) and not failed else 1)
 
 
 def _sensitivity(design_df, res, out_path: Path, kind: str, outputs, li) -> None:
@@ -668,6 +676,8 @@ def compare(plans: list[str] = typer.Argument(..., help="Two or more plan direct
     from .sweep.compare import compare_plans
     if len(plans) < 2:
         _input_error(InputError.one("PLANS", "(arguments)", "need at least two plans", "give two or more plan directories"))
+    if len({str(Path(p).resolve()) for p in plans}) < len(plans):
+        _input_error(InputError.one("PLANS", "(arguments)", "the same plan is given twice", "give different plan directories"))
     loaded = {}
     for p in plans:
         plan = _load_plan(p)
@@ -713,7 +723,7 @@ def pareto(instance: str = typer.Argument(..., help="Instance YAML."),
            mip_gap: Optional[float] = typer.Option(None, "--mip-gap", help="Relative MIP gap per stage.")) -> None:
     """The Pareto frontier of GEP against dividends (epsilon-constraint, exact), with its plot."""
     from .tradeoffs import pareto as run
-    _check_time_limit(time_limit)
+    _check_time_limit(time_limit, mip_gap)
     if n < 2:
         _input_error(InputError.one("--n", "--n", "a frontier needs at least 2 points", "give --n 2 or more", n))
     try:
@@ -741,6 +751,9 @@ def pareto(instance: str = typer.Argument(..., help="Instance YAML."),
     pts.to_csv(path / "frontier.csv", index=False)
     fr.plot(path / "frontier.png")
     out.print(f"wrote {path / 'frontier.json'}, frontier.csv and frontier.png")
+    if not pts["status"].isin(["optimal", "feasible"]).any():
+        err.print("[red]no point of the frontier has a plan[/] (see the statuses above)")
+        raise typer.Exit(1)
     raise typer.Exit(0 if fr.all_optimal else 3)
 
 
@@ -760,6 +773,8 @@ def alternatives(instance: str = typer.Argument(..., help="Instance YAML."),
     from .solve import solve as _solve
     from .tradeoffs import alternatives as run
     _check_time_limit(time_limit)
+    if n < 1:
+        _input_error(InputError.one("--n", "--n", "must be at least 1", "give the number of alternatives wanted", n))
     if not 0 <= slack < 1:
         _input_error(InputError.one("--slack", "--slack", "must be in [0, 1)", "give e.g. 0.01 for 1%", slack))
     try:

@@ -174,3 +174,41 @@ def test_bundled_nuanshui_scenario_set_loads():
     s = load_scenario_set(bundled_dir("instances") / "nuanshui_whatif.yaml")
     assert list(s.scenarios) == ["baseline", "carbon_80", "half_budget", "forest_gep_minus_30"]
     assert s.base.name == "nuanshui.yaml" and s.base.exists()
+
+
+def test_product_hidden_at_the_plain_corners_is_caught(tmp_path):
+    """gep_scale over 1..2 and a GEP multiplier over 0.5..1 (the base value at one end): the
+    low and high corners change only one of them each, so only the far point (2, 0.5) shows
+    the product. The sweep rebuilds, and (2, 0.5) equals a direct solve."""
+    import planner
+    t = pd.DataFrame({"scenario": [0, 1, 2], "prices.gep_scale": [1.0, 2.0, 2.0],
+                      "prices.gep_multipliers.ecological_forest": [1.0, 1.0, 0.5]})
+    res = run_scenarios(TINY, t, tmp_path, workers=1, fast=True)
+    assert set(res["mode"]) == {"rebuild"}
+    li = planner.examples.tiny().replace(**{"prices.gep_scale": 2.0, "prices.gep_multipliers.ecological_forest": 0.5})
+    assert res.loc[2, "objective"] == approx(planner.solve(li, verify=False).objective)
+
+
+def test_named_overrides_are_applied_exactly(tmp_path):
+    """A named scenario that sets a field the others do not (or sets it to null) is solved
+    with exactly its overrides: not through the fast path, and null is applied as null."""
+    import planner
+    t = pd.DataFrame({"scenario": [0, 1, 2], "name": ["base", "no_target", "lex"]})
+    sets = {0: {}, 1: {"policies.vegetation_coverage_min": None}, 2: {"objective.mode": "lexicographic"}}
+    res = run_scenarios(TINY, t, tmp_path, workers=1, fast=True, sets_by_scenario=sets)
+    assert (res["status"] == "optimal").all() and list(res["mode"][1:]) == ["rebuild", "rebuild"]
+    direct = planner.solve(planner.examples.tiny().replace(**{"objective.mode": "lexicographic"}), verify=False)
+    assert res.loc[2, "objective"] == approx(direct.objective)
+
+
+def test_resume_repairs_a_cut_line(tmp_path):
+    """A kill that cut the last line: the resume drops the fragment, reruns that scenario and
+    appends the next rows on lines of their own."""
+    t = _table([(10, 2.5e6), (40, 2.5e6), (70, 2.5e6)])
+    run_scenarios(TINY, t, tmp_path, workers=1)
+    lines = (tmp_path / "results.jsonl").read_text().splitlines()
+    (tmp_path / "results.jsonl").write_text(lines[0] + "\n" + lines[1][: len(lines[1]) // 2])
+    res = run_scenarios(TINY, t, tmp_path, workers=1, resume=True)
+    assert sorted(res["scenario"]) == [0, 1, 2]
+    ids = [json.loads(x)["scenario"] for x in (tmp_path / "results.jsonl").read_text().splitlines()]
+    assert sorted(ids) == [0, 1, 2]

@@ -42,6 +42,16 @@ MONEY_KPIS = {"gep": "gep_yuan", "forestry_carbon": "forestry_carbon_income_yuan
 ARRAYS = ("col_cost_", "col_lower_", "col_upper_", "row_lower_", "row_upper_")
 
 
+def _words():
+    import highspy
+    MS = highspy.HighsModelStatus
+    return {MS.kTimeLimit: "maxTimeLimit", MS.kIterationLimit: "iterationLimit", MS.kInterrupt: "interrupted",
+            MS.kSolutionLimit: "solutionLimit"}
+
+
+_WORDS = _words()
+
+
 class _Built:
     """The solver model of an instance (with KPI columns) as HiGHS arrays and named columns."""
 
@@ -113,16 +123,16 @@ class FastModel:
 
         self.li = li
         self.paths = sorted(ranges)
-        self.base_values = {p: get_value(li, p) for p in self.paths}
         self.base = _Built(li)
         self.note = ""
         self.exact = True
         self.directions: dict[str, dict[str, np.ndarray]] = {}
         ob = li.instance.objective
-        if ob.mode != "weighted" or ob.tie_break == "least_cost":
-            self.exact, self.note = False, "lexicographic objective or least_cost tie-break: rebuilt per scenario"
+        if ob.mode != "weighted" or ob.tie_break == "least_cost" or li.instance.solver.name != "highs":
+            self.exact, self.note = False, "lexicographic objective, least_cost tie-break or another solver: rebuilt"
             return
         try:
+            self.base_values = {p: get_value(li, p) for p in self.paths}
             for p in self.paths:
                 v0 = self.base_values[p]
                 h = max(abs(v0) * 0.01, 1e-3)
@@ -130,12 +140,14 @@ class FastModel:
                 if not self.base.same_structure(other):
                     raise ValueError(f"{p} changes which coefficients exist")
                 self.directions[p] = _diff(self.base.vector(), other.vector(), h)
-            for corner in (0, 1):
-                values = {p: ranges[p][corner] for p in self.paths}
+            # the low corner, the high corner, and every parameter at the end farther from its
+            # base value (where a product of two parameters cannot hide behind a zero change)
+            far = {p: max(ranges[p], key=lambda v: abs(v - self.base_values[p])) for p in self.paths}
+            for values in ({p: ranges[p][0] for p in self.paths}, {p: ranges[p][1] for p in self.paths}, far):
                 built = _Built(li.replace(**values))
                 if not self.base.same_structure(built) or not _close(self._vector(values), built.vector()):
                     raise ValueError(f"the model is not linear in the swept parameters (checked at {values})")
-        except (ValueError, InputError) as e:
+        except (ValueError, InputError, TypeError) as e:
             msg = e.problems[0].message if isinstance(e, InputError) else str(e)
             self.exact, self.note = False, f"rebuilt per scenario: {msg}"
             return
@@ -201,6 +213,9 @@ class FastModel:
         """Solve for these parameter values; returns status, termination, mip_gap, objective
         (Yuan/yr) and the KPI columns ``<kpi>_<period>``."""
         hs, h = self.highspy, self.h
+        so = self.li.instance.solver  # the instance's own limits, as planner.solve uses them
+        time_limit = time_limit if time_limit is not None else so.time_limit
+        mip_gap = mip_gap if mip_gap is not None else so.mip_gap
         v = self._vector(values)
         h.passModel(self._lp(v))
         h.setOptionValue("mip_rel_gap", mip_gap if mip_gap is not None else DEFAULT_REL_GAP)
@@ -223,9 +238,9 @@ class FastModel:
         elif ms == MS.kUnbounded:
             status, termination = "unbounded", "unbounded"
         elif has:
-            status, termination = "feasible", str(ms).split(".")[-1]
+            status, termination = "feasible", _WORDS.get(ms, str(ms).split(".")[-1])
         elif ms in (MS.kTimeLimit, MS.kIterationLimit, MS.kSolutionLimit, MS.kInterrupt):
-            status, termination = "no_solution", str(ms).split(".")[-1]
+            status, termination = "no_solution", _WORDS.get(ms, str(ms).split(".")[-1])
         else:
             status, termination = "error", str(ms).split(".")[-1]
         out: dict[str, Any] = {"status": status, "termination": termination, "mip_gap": None, "objective": None}

@@ -51,16 +51,20 @@ def run_one(task: dict[str, Any]) -> dict[str, Any]:
                            **task["sets"], "status": "error", "termination": "",
                            "mip_gap": None, "objective": None, "error": "", "mode": "rebuild"}
     try:
-        if task.get("fast") and not task.get("plan_dir"):
-            from .fast import FastModel
+        sets = task["sets"]
+        swept_only = set(sets) <= set(task["ranges"]) and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in sets.values())
+        if task.get("fast") and not task.get("plan_dir") and swept_only:
             import threading
-            # one model per worker thread: a Dask worker may run several scenarios at once
-            key = (threading.get_ident(), task["instance"], tuple(task["overrides"]),
-                   tuple(sorted(task["ranges"].items())))
+            # one model per worker thread (a Dask worker may run several scenarios at once) and
+            # per sweep (a reused worker must not keep a model of an instance since edited)
+            key = (threading.get_ident(), task.get("token"))
             fm = _CACHE.get(key)
             if fm is None:
-                fm = _CACHE[key] = FastModel.from_path(task["instance"], task["overrides"], task["ranges"])
-            if fm.exact:
+                for k in [k for k in _CACHE if k[0] == key[0]]:
+                    del _CACHE[k]
+                fm = _CACHE[key] = _fast_model(task)
+            if fm is not None and fm.exact:
                 row.update(fm.solve(task["sets"], time_limit=task.get("time_limit"), mip_gap=task.get("mip_gap")))
                 row["mode"] = "fast"
                 row["time_s"] = time.perf_counter() - t0
@@ -72,6 +76,15 @@ def run_one(task: dict[str, Any]) -> dict[str, Any]:
         row["error"] = f"{type(e).__name__}: {e}"
     row["time_s"] = time.perf_counter() - t0
     return row
+
+
+def _fast_model(task: dict[str, Any]):
+    """The worker's fast model, or None when it cannot be built (then every scenario is rebuilt)."""
+    from .fast import FastModel
+    try:
+        return FastModel.from_path(task["instance"], task["overrides"], task["ranges"])
+    except Exception:  # noqa: BLE001 - the rebuild path reports the scenario's own problem
+        return None
 
 
 def _rebuild(task: dict[str, Any]) -> dict[str, Any]:
@@ -132,12 +145,18 @@ def run_scenarios(instance: str | Path, scenarios: pd.DataFrame, out_dir: str | 
                   overrides: Iterable[str] = (), workers: int | None = None, scheduler: Any = None,
                   resume: bool = False, fast: bool = False, time_limit: float | None = None,
                   mip_gap: float | None = None, verify: bool = False, save_plans: bool = False,
-                  meta: dict[str, Any] | None = None,
+                  sets_by_scenario: dict[int, dict[str, Any]] | None = None, meta: dict[str, Any] | None = None,
                   progress: Callable[[int, int], Any] | None = None) -> pd.DataFrame:
     """Run every scenario (a frame with ``scenario`` and one column per dotted path) and
-    return the results table. See the module docstring for files, resume and failures."""
+    return the results table. ``sets_by_scenario`` ({scenario: {path: value}}) gives the
+    exact overrides of named scenarios (a ``None`` value sets the field to null). See the module docstring for files, resume and failures."""
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError.one("--out", "--out", f"cannot create {str(out)!r}: {e.strerror or e}",
+                             "give a directory you can write to") from None
+    client = _client(scheduler) if scheduler is not None else None
     paths = [c for c in scenarios.columns if c not in ("scenario", "name")]
     ids = [int(s) for s in scenarios["scenario"]]
     if len(set(ids)) != len(ids):
@@ -165,9 +184,16 @@ def run_scenarios(instance: str | Path, scenarios: pd.DataFrame, out_dir: str | 
     todo = [r for r in scenarios.to_dict(orient="records") if int(r["scenario"]) not in finished]
     ranges = {p: (float(scenarios[p].min()), float(scenarios[p].max())) for p in paths
               if pd.api.types.is_numeric_dtype(scenarios[p])}
-    # a missing value (a named scenario that does not set this path) is not applied
-    tasks = [{"scenario": int(r["scenario"]), "sets": {p: _clean(r[p]) for p in paths if _clean(r[p]) is not None},
-              "instance": str(instance), "overrides": list(overrides), "fast": fast, "ranges": ranges,
+    # a missing value (a named scenario that does not set this path) is not applied; the
+    # overrides of named scenarios are taken as given (a null sets the field to null)
+    import uuid
+    token = uuid.uuid4().hex
+    exact = {int(k): v for k, v in (sets_by_scenario or {}).items()}
+    tasks = [{"scenario": int(r["scenario"]),
+              "sets": exact[int(r["scenario"])] if int(r["scenario"]) in exact else
+              {p: _clean(r[p]) for p in paths if _clean(r[p]) is not None},
+              "instance": str(Path(instance).resolve()), "overrides": list(overrides), "fast": fast, "ranges": ranges,
+              "token": token,
               "time_limit": time_limit, "mip_gap": mip_gap, "verify": verify,
               "name": r.get("name"),
               "plan_dir": str(out / "plans" / str(r.get("name") or r["scenario"])) if save_plans else None}
@@ -175,6 +201,7 @@ def run_scenarios(instance: str | Path, scenarios: pd.DataFrame, out_dir: str | 
     total, count = len(ids), len(finished)
     if progress:
         progress(count, total)
+    _repair(out / "results.jsonl")
     with (out / "results.jsonl").open("a", encoding="utf-8") as fh:
         def record(row: dict[str, Any]) -> None:
             nonlocal count
@@ -187,10 +214,12 @@ def run_scenarios(instance: str | Path, scenarios: pd.DataFrame, out_dir: str | 
 
         if not tasks:
             pass
-        elif scheduler is not None:
-            _run_dask(tasks, scheduler, record)
+        elif client is not None:
+            _run_dask(tasks, client, record, close=client is not scheduler)
         else:
             _run_local(tasks, workers, record)
+    if client is not None and client is not scheduler and not tasks:
+        client.close()
     table = finish(out)
     return table
 
@@ -203,25 +232,61 @@ def _run_local(tasks: list[dict[str, Any]], workers: int | None, record: Callabl
             record(run_one(t))
         return
     import multiprocessing as mp
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
-        futs = [pool.submit(run_one, t) for t in tasks]
-        for fut in as_completed(futs):
-            record(fut.result())
-
-
-def _run_dask(tasks: list[dict[str, Any]], scheduler: Any, record: Callable[[dict[str, Any]], None]) -> None:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"))
     try:
-        from distributed import Client, as_completed as dask_completed
+        futs = {pool.submit(run_one, t): t for t in tasks}
+        for fut in as_completed(futs):
+            record(_result(fut, futs[fut]))
+    except BaseException:
+        # Ctrl-C or a kill: stop now; what finished is written, the rest runs on --resume
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _result(fut, task: dict[str, Any]) -> dict[str, Any]:
+    """A finished future's row; a worker that died is the scenario's error, not the sweep's."""
+    try:
+        return fut.result()
+    except Exception as e:  # noqa: BLE001 - BrokenProcessPool, KilledWorker, ...
+        return {"scenario": task["scenario"], **task["sets"], "status": "error", "termination": "",
+                "mip_gap": None, "objective": None, "error": f"the worker failed: {type(e).__name__}: {e}",
+                "mode": "rebuild", "time_s": None}
+
+
+def _repair(path: Path) -> None:
+    """Cut a last line left unfinished by a kill, so the next row starts on its own line."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    data = path.read_bytes()
+    if not data.endswith(b"\n"):
+        path.write_bytes(data[: data.rfind(b"\n") + 1])
+
+
+def _client(scheduler: Any):
+    try:
+        from distributed import Client
     except ImportError as e:
         raise InputError.one("--scheduler", "--scheduler", "Dask distributed is not installed",
                              "pip install 'planner[dask]' (or distributed)") from e
-    client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+    if isinstance(scheduler, Client):
+        return scheduler
+    try:
+        return Client(scheduler, timeout="15s")
+    except (OSError, ValueError, TimeoutError) as e:
+        raise InputError.one("--scheduler", "--scheduler", f"cannot reach the Dask scheduler: {e}",
+                             "give the address the scheduler printed, e.g. tcp://host:8786", scheduler) from None
+
+
+def _run_dask(tasks: list[dict[str, Any]], client: Any, record: Callable[[dict[str, Any]], None], close: bool) -> None:
+    from distributed import as_completed as dask_completed
     try:
         futs = client.map(run_one, tasks, pure=False)
+        by = {f.key: t for f, t in zip(futs, tasks)}
         for fut in dask_completed(futs):
-            record(fut.result())
+            record(_result(fut, by[fut.key]))
     finally:
-        if client is not scheduler:
+        if close:
             client.close()
 
 
