@@ -64,19 +64,61 @@ class LoadedInstance:
 # ---------------------------------------------------------------------------
 
 
+MAX_YAML_BYTES = 20_000_000   # an instance, overlay or library is a few kB; parcels belong in the table
+MAX_YAML_DEPTH = 40            # the schema nests about 6 deep
+MAX_YAML_NODES = 2_000_000     # bounds what aliases ("billion laughs") can expand to
+
+
+def _depth_and_size(obj: Any) -> tuple[int, int]:
+    """Nesting depth and node count of loaded YAML, without recursion (stops early when over the limits)."""
+    stack, depth, nodes = [(obj, 1)], 0, 0
+    while stack:
+        o, dpt = stack.pop()
+        nodes += 1
+        depth = max(depth, dpt)
+        if depth > MAX_YAML_DEPTH or nodes > MAX_YAML_NODES:
+            break
+        if isinstance(o, dict):
+            stack.extend((v, dpt + 1) for v in o.values())
+            stack.extend((k, dpt + 1) for k in o.keys() if isinstance(k, (tuple, dict, list)))
+        elif isinstance(o, list):
+            stack.extend((v, dpt + 1) for v in o)
+    return depth, nodes
+
+
 def read_yaml(path: Path) -> Any:
+    """Read a YAML file safely: plain data only (``yaml.safe_load``: no objects are
+    constructed), UTF-8, at most ``MAX_YAML_BYTES``, ``MAX_YAML_DEPTH`` levels and
+    ``MAX_YAML_NODES`` values (aliases cannot blow it up)."""
     if not path.exists():
         raise InputError.one(str(path), "(file)", "file not found", "check the path")
+    if path.is_dir():
+        raise InputError.one(str(path), "(file)", "is a directory, not a YAML file", "give the YAML file's path")
+    size = path.stat().st_size
+    if size > MAX_YAML_BYTES:
+        raise InputError.one(str(path), "(file)", f"{size:,} bytes: too large for an instance, overlay or library "
+                             f"(limit {MAX_YAML_BYTES:,})", "put parcels in the parcel table (CSV or Parquet), not in YAML")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise InputError.one(str(path), "(file)", f"not UTF-8 text ({exc.reason} at byte {exc.start})", "save the file as UTF-8")
+    except OSError as exc:
+        raise InputError.one(str(path), "(file)", f"cannot be read: {exc.strerror or exc}", "check the file's permissions")
     try:
-        return yaml.safe_load(text)
+        data = yaml.safe_load(text)
+    except RecursionError:
+        raise InputError.one(str(path), "(file)", "nested too deeply to read", f"keep nesting under {MAX_YAML_DEPTH} levels") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
         raise InputError.one(str(path), where, f"not valid YAML: {getattr(exc, 'problem', exc)}", "fix the YAML syntax (indentation, colons, quotes)")
+    depth, nodes = _depth_and_size(data)
+    if depth > MAX_YAML_DEPTH:
+        raise InputError.one(str(path), "(file)", f"nested more than {MAX_YAML_DEPTH} levels deep", "check the indentation; the format nests about 6 levels")
+    if nodes > MAX_YAML_NODES:
+        raise InputError.one(str(path), "(file)", f"more than {MAX_YAML_NODES:,} values (after expanding aliases)",
+                             "remove the repeated aliases; put parcels in the parcel table")
+    return data
 
 
 def _find_in_list(lst: list, key: str, file: str, path: str) -> int:
