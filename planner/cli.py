@@ -121,7 +121,8 @@ def solve(instance: str = typer.Argument(..., help="Instance YAML (e.g. instance
                                         "gardens and projects, ranging) into explanation.json."),
           report: bool = typer.Option(False, "--report", help="Also write report.md and report.html (implies --explain)."),
           diagnose: bool = typer.Option(True, "--diagnose/--no-diagnose", help="Diagnose an infeasible instance "
-                                        "(rules in conflict, smallest relaxation) into diagnosis.json.")) -> None:
+                                        "(rules in conflict, smallest relaxation) into diagnosis.json."),
+          force: bool = typer.Option(False, "--force", help="Replace a plan already in --out.")) -> None:
     """Solve an instance, verify the plan, write plan.json and CSV tables, print a summary."""
     from .solve import check_solver, solve as _solve
     try:
@@ -133,6 +134,7 @@ def solve(instance: str = typer.Argument(..., help="Instance YAML (e.g. instance
         _input_error(InputError.one("--time-limit", "--time-limit", "must be positive", "give seconds > 0", time_limit))
     if mip_gap is not None and mip_gap < 0:
         _input_error(InputError.one("--mip-gap", "--mip-gap", "must be >= 0", "give e.g. 0.001", mip_gap))
+    _check_out(out_dir, force)
     try:
         with out.status("solving ..."):
             plan = _solve(li, time_limit=time_limit, mip_gap=mip_gap, threads=threads, solver=solver, verify=not no_verify)
@@ -196,7 +198,8 @@ def _diagnose(li, path: Path | None, time_limit: float | None):
     print_diagnosis(dg)
     if path is not None:
         import json
-        (path / "diagnosis.json").write_text(json.dumps(dg.to_dict(), indent=1, allow_nan=False), encoding="utf-8")
+        from .plan import atomic_write_text
+        atomic_write_text(path / "diagnosis.json", json.dumps(dg.to_dict(), indent=1, allow_nan=False))
         out.print(f"wrote {path / 'diagnosis.json'}")
     return dg
 
@@ -310,6 +313,13 @@ def _instance_for(plan, instance: Optional[str], scenario: Optional[str], sets: 
     return _load(instance or plan.instance_path, scenario if scenario is not None else rec_sc, sets if sets else rec_sets)
 
 
+def _check_out(out_dir: str, force: bool) -> None:
+    """An output directory that already holds a plan is not silently overwritten."""
+    if not force and (Path(out_dir) / "plan.json").exists():
+        _input_error(InputError.one("--out", "--out", f"{out_dir!r} already holds a plan (plan.json)",
+                                    "add --force to replace it, or give a new --out", out_dir))
+
+
 def _check_time_limit(time_limit: Optional[float], mip_gap: Optional[float] = None) -> None:
     if time_limit is not None and time_limit <= 0:
         _input_error(InputError.one("--time-limit", "--time-limit", "must be positive", "give seconds > 0", time_limit))
@@ -360,13 +370,16 @@ def explain(instance: str = typer.Argument(..., help="Instance YAML."),
             time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Time limit (s) of each re-solve."),
             all_rows: bool = typer.Option(False, "--all-rows", help="List every rule row, not only binding or priced ones."),
             report: bool = typer.Option(False, "--report", help="Also write report.md and report.html."),
-            top: int = typer.Option(12, "--top", help="Statements to print per section.")) -> None:
+            top: int = typer.Option(12, "--top", help="Statements to print per section."),
+            force: bool = typer.Option(False, "--force", help="Replace a plan already in --out (without --plan).")) -> None:
     """Explain the optimal plan: binding rules and shadow prices, why options were not taken,
     what each garden, project and allocation is worth, and ranging; or, for an instance
     with no plan, which rules conflict and the smallest relaxation."""
     from .explain.ranging import DEFAULT_PARAMETERS
     kinds = _parse_importance(importance)
     _check_time_limit(time_limit)
+    if not plan_path:
+        _check_out(out_dir or "out", force)
     try:
         if plan_path:
             plan = _load_plan(plan_path)
@@ -476,7 +489,8 @@ def why_not(instance: str = typer.Argument(..., help="Instance YAML."),
     try:
         path.mkdir(parents=True, exist_ok=True)
         import json
-        (path / "whatif.json").write_text(json.dumps(w.to_dict(), indent=1, allow_nan=False, default=str), encoding="utf-8")
+        from .plan import atomic_write_text
+        atomic_write_text(path / "whatif.json", json.dumps(w.to_dict(), indent=1, allow_nan=False, default=str))
         w.differences.to_csv(path / "whatif_differences.csv", index=False)
     except OSError as e:
         _input_error(InputError.one("--out", "--out", f"cannot write to {out_dir!r}: {e.strerror or e}", "give a directory you can write to"))

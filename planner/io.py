@@ -42,6 +42,9 @@ class LoadedInstance:
     path: Path
     library_path: Path
     overrides: tuple[str, ...] = field(default_factory=tuple)
+    #: Suspicious but legal inputs found at load (a zero budget, a huge parcel...): the
+    #: instance is valid; a caller should print them (``str(problem)``) before solving.
+    warnings: list[Problem] = field(default_factory=list, compare=False)
 
     @property
     def name(self) -> str:

@@ -20,7 +20,7 @@ from . import __version__
 from .data import GARDEN_KINDS, MONEY
 
 PLAN_FORMAT = "planner.plan"
-PLAN_VERSION = "1.1"
+PLAN_VERSION = "1.2"
 TOL = 1e-6
 
 # files the explanations and the report write beside a plan; a new plan removes them
@@ -100,11 +100,20 @@ class Plan:
         return plan
 
     # ------------------------------------------------------------------
-    def to_dict(self) -> dict[str, Any]:
+    def timings(self) -> dict[str, Any]:
+        """What varies from run to run (written to run.json, not plan.json): times per stage."""
+        return {"format": "planner.run", "solve_time_s": self.solve_time_s, "build_time_s": self.build_time_s,
+                "stages": [{"goal": s.get("goal"), "time_s": s.get("time_s")} for s in self.stages]}
+
+    def to_dict(self, timings: bool = False) -> dict[str, Any]:
+        """The plan as plain data. Without ``timings`` (as in plan.json) it holds nothing that
+        varies between runs of the same instance and options, so plan.json is byte-identical."""
         def rows(df: pd.DataFrame) -> list[dict[str, Any]]:
             out = json.loads(df.to_json(orient="records", double_precision=10))
             return out
 
+        stages = self.stages if timings else [{k: v for k, v in st.items() if k != "time_s"} for st in self.stages]
+        times = {"solve_time_s": self.solve_time_s, "build_time_s": self.build_time_s} if timings else {}
         return {
             "format": PLAN_FORMAT,
             "version": PLAN_VERSION,
@@ -116,25 +125,29 @@ class Plan:
             "objective": self.objective,
             "objective_bound": self.objective_bound,
             "mip_gap": self.mip_gap,
-            "solve_time_s": self.solve_time_s,
-            "build_time_s": self.build_time_s,
+            **times,
             "solver": {"name": self.solver, "options": self.options},
-            "stages": self.stages,
+            "stages": stages,
             "verification": self.verification,
             "decisions": self.decisions,
             **{t: rows(self.tables[t]) if t in self.tables else [] for t in TABLES},
         }
 
-    def to_json(self, path: str | Path | None = None, indent: int = 1) -> str:
-        text = json.dumps(self.to_dict(), indent=indent, allow_nan=False, default=_json_default)
+    def to_json(self, path: str | Path | None = None, indent: int = 1, timings: bool = False) -> str:
+        text = json.dumps(self.to_dict(timings=timings), indent=indent, allow_nan=False, default=_json_default)
         if path is not None:
-            Path(path).write_text(text, encoding="utf-8")
+            atomic_write_text(Path(path), text)
         return text
 
     def write(self, out_dir: str | Path) -> Path:
-        """Write plan.json and one CSV per table into ``out_dir``."""
+        """Write one CSV per table, run.json (times) and, last, plan.json into ``out_dir``.
+
+        Every file is written to a temporary name and renamed into place, and an earlier
+        plan.json is removed first, so a run stopped halfway never leaves a plan.json beside
+        tables it does not describe: plan.json present means the plan is complete."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
+        (out / "plan.json").unlink(missing_ok=True)
         for name in TABLES:  # an earlier run's tables must not survive beside this plan
             (out / f"{name}.csv").unlink(missing_ok=True)
         # nor what was derived from an earlier plan (the explanation, diagnosis, counterfactual, report)
@@ -142,9 +155,10 @@ class Plan:
             (out / name).unlink(missing_ok=True)
         for f in out.glob("explain_*.csv"):
             f.unlink()
-        self.to_json(out / "plan.json")
         for name, df in self.tables.items():
-            df.to_csv(out / f"{name}.csv", index=False)
+            atomic_write_text(out / f"{name}.csv", df.to_csv(index=False))
+        atomic_write_text(out / "run.json", json.dumps(self.timings(), indent=1, default=_json_default))
+        self.to_json(out / "plan.json")
         return out
 
     @classmethod
@@ -153,12 +167,22 @@ class Plan:
         data = json.loads(p.read_text(encoding="utf-8") if p else str(path_or_text))
         if data.get("format") != PLAN_FORMAT:
             raise ValueError(f"not a planner plan (format {data.get('format')!r})")
+        times = {}
+        if p is not None and (p.parent / "run.json").exists():
+            try:
+                times = json.loads((p.parent / "run.json").read_text(encoding="utf-8"))
+            except (ValueError, OSError):
+                times = {}
+        stage_times = [st.get("time_s") for st in times.get("stages", [])]
+        stages = [dict(st, **({"time_s": stage_times[i]} if i < len(stage_times) and "time_s" not in st else {}))
+                  for i, st in enumerate(data.get("stages", []))]
         plan = cls(
             instance_name=data["instance"]["name"], instance_path=data["instance"]["path"],
             overrides=data["instance"].get("overrides", []), status=data["status"], termination=data["termination"],
             objective=data["objective"], objective_bound=data.get("objective_bound"), mip_gap=data["mip_gap"],
-            solve_time_s=data["solve_time_s"], build_time_s=data.get("build_time_s", 0.0),
-            solver=data["solver"]["name"], options=data["solver"].get("options", {}), stages=data.get("stages", []),
+            solve_time_s=data.get("solve_time_s", times.get("solve_time_s", 0.0)),
+            build_time_s=data.get("build_time_s", times.get("build_time_s", 0.0)),
+            solver=data["solver"]["name"], options=data["solver"].get("options", {}), stages=stages,
             verification=data.get("verification"), status_note=data.get("status_note", ""),
             decisions=data.get("decisions", {}),
         )
@@ -168,6 +192,24 @@ class Plan:
     def summary(self) -> pd.DataFrame:
         """KPIs per period, for printing."""
         return self.tables.get("kpis", pd.DataFrame())
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write to a temporary file beside ``path`` and rename it into place: readers see the
+    old file or the whole new one, never a part."""
+    import os
+    import tempfile
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def integer_decisions(m: pyo.ConcreteModel) -> dict[str, list[list[Any]]]:

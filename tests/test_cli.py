@@ -115,8 +115,10 @@ def test_explain_saved_plan_and_bad_importance(tmp_path):
     assert json.loads((tmp_path / "explanation.json").read_text())["rules"]
     bad = run("explain", TINY, "--importance", "villages")
     assert bad.returncode == 2 and "--importance" in bad.stderr and "Traceback" not in bad.stderr
-    bad = run("explain", TINY, "--range", "prices.nope", "--out", str(tmp_path))
+    bad = run("explain", TINY, "--range", "prices.nope", "--out", str(tmp_path / "x"))
     assert bad.returncode == 2 and "prices.nope" in bad.stderr
+    again = run("explain", TINY, "--out", str(tmp_path))  # holds a plan: not silently replaced
+    assert again.returncode == 2 and "--force" in again.stderr
 
 
 def test_why_not_cli(tmp_path):
