@@ -50,6 +50,8 @@ def print_summary(plan) -> None:
               f"(termination {plan.termination}, MIP gap {gap}, solve {plan.solve_time_s:.2f} s, build {plan.build_time_s:.2f} s)")
     if plan.status_note:
         out.print(f"[bold red]{plan.status_note}[/]")
+    for w in getattr(plan, "warnings", []) or []:
+        err.print(f"[yellow]warning:[/] {w}", highlight=False)
     if plan.status == "infeasible":
         out.print("No plan satisfies every rule. Relax a budget, target, range or policy (e.g. --set "
                   "periods.2025.budget_yuan=...) and solve again.")

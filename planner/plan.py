@@ -56,6 +56,8 @@ class Plan:
     # every whole-number and yes/no decision that is not zero: {variable: [[*index, value], ...]};
     # the explanations fix these to re-solve the LP of the plan
     decisions: dict[str, list[list[Any]]] = field(default_factory=dict)
+    # suspicious inputs and badly scaled rules found before solving (planner.scaling), as sentences
+    warnings: list[str] = field(default_factory=list)
 
     # ------------------------------------------------------------------
     @property
@@ -129,6 +131,7 @@ class Plan:
             "solver": {"name": self.solver, "options": self.options},
             "stages": stages,
             "verification": self.verification,
+            "warnings": self.warnings,
             "decisions": self.decisions,
             **{t: rows(self.tables[t]) if t in self.tables else [] for t in TABLES},
         }
@@ -184,7 +187,7 @@ class Plan:
             build_time_s=data.get("build_time_s", times.get("build_time_s", 0.0)),
             solver=data["solver"]["name"], options=data["solver"].get("options", {}), stages=stages,
             verification=data.get("verification"), status_note=data.get("status_note", ""),
-            decisions=data.get("decisions", {}),
+            decisions=data.get("decisions", {}), warnings=data.get("warnings", []),
         )
         plan.tables = {t: pd.DataFrame(data.get(t, [])) for t in TABLES}
         return plan

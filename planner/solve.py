@@ -328,9 +328,12 @@ def solve(instance: LoadedInstance, *, time_limit: float | None = None, mip_gap:
     m = build_model(d)
     if modify is not None:
         modify(d, m)
+    from .scaling import check as scaling_check
+    warnings = [str(w) for w in getattr(instance, "warnings", [])] + scaling_check(m)
     build_s = time.perf_counter() - t0
     res = solve_model(d, m, opts)
     plan = Plan.from_model(instance, d, m, res, build_time_s=build_s, options=opts)
+    plan.warnings = warnings
     if verify and plan.has_solution:
         from .verify import verify_plan
         plan.verification = verify_plan(plan, instance)

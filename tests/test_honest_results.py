@@ -92,3 +92,13 @@ def test_time_limited_solve_is_labelled(tmp_path):
     if data["status"] == "feasible":
         assert data["mip_gap"] is None or data["mip_gap"] > 0
         assert "feasible" in r.stdout
+
+
+def test_badly_scaled_rule_is_named_before_solving():
+    """A 2025 budget typed in 0.01 Yuan (1e17) makes the budget row's limit 1e11 million
+    Yuan: the plan carries a warning naming the budget rule; the normal case has none."""
+    li = planner.examples.tiny()
+    assert planner.solve(li, verify=False).warnings == []
+    plan = planner.solve(li.replace(**{"periods.2025.budget_yuan": 1e17}), verify=False)
+    assert any("rule budget" in w and "1e+11" in w for w in plan.warnings)
+    assert "warnings" in json.loads(plan.to_json())
