@@ -55,6 +55,15 @@ def print_summary(plan) -> None:
     if plan.status == "infeasible":
         out.print("No plan satisfies every rule. Relax a budget, target, range or policy (e.g. --set "
                   "periods.2025.budget_yuan=...) and solve again.")
+    if plan.status == "no_solution":
+        out.print(f"No plan was found before the solver stopped ({plan.termination}). Give it more time "
+                  "(--time-limit) or accept a looser gap (--mip-gap); nothing was written as a plan.", highlight=False)
+    if plan.status == "feasible":
+        out.print(f"[yellow]Not proved optimal[/]: the solver stopped ({plan.termination}) with a plan within "
+                  f"{'an unknown gap' if plan.mip_gap is None else f'{plan.mip_gap:.2%}'} of the best possible.",
+                  highlight=False)
+    if plan.status in ("error", "unbounded"):
+        out.print(f"[red]The solver reported {plan.status}[/] ({plan.termination}): no plan.", highlight=False)
     if not plan.has_solution:
         return
     k = plan.tables["kpis"]
