@@ -365,6 +365,8 @@ def _status_section(doc: _Doc, plan) -> None:
     rows.append(["Instance", f"{plan.instance_name} ({plan.instance_path})"])
     if plan.overrides:
         rows.append(["Overrides", "; ".join(map(str, plan.overrides))])
+    for w in getattr(plan, "warnings", None) or []:
+        rows.append(["Warning", str(w)])
     doc.table(["item", "value"], rows)
 
     if status != "optimal":
