@@ -9,6 +9,8 @@ All problems of a file are collected and raised together as one :class:`InputErr
 from __future__ import annotations
 
 import copy
+import csv
+import io
 import json
 import math
 from dataclasses import dataclass, field
@@ -89,11 +91,20 @@ def _depth_and_size(obj: Any) -> tuple[int, int]:
     return depth, nodes
 
 
+def _exists(path: Path) -> bool:
+    """``path.exists()``, but False (not an exception) for a name the OS cannot even look up
+    (an embedded NUL byte, a name too long for the file system)."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
 def read_yaml(path: Path) -> Any:
     """Read a YAML file safely: plain data only (``yaml.safe_load``: no objects are
     constructed), UTF-8, at most ``MAX_YAML_BYTES``, ``MAX_YAML_DEPTH`` levels and
     ``MAX_YAML_NODES`` values (aliases cannot blow it up)."""
-    if not path.exists():
+    if not _exists(path):
         raise InputError.one(str(path), "(file)", "file not found", "check the path")
     if path.is_dir():
         raise InputError.one(str(path), "(file)", "is a directory, not a YAML file", "give the YAML file's path")
@@ -246,13 +257,16 @@ def _validate_instance(raw: Any, file: str) -> Instance:
 def _resolve_library(ref: str, inst_path: Path) -> Path:
     cand: list[Path] = []
     if ref.endswith((".yaml", ".yml")) or "/" in ref:
-        cand.append((inst_path.parent / ref).resolve())
+        try:
+            cand.append((inst_path.parent / ref).resolve())
+        except (OSError, ValueError):
+            cand.append(inst_path.parent / ref)
     else:
         cand.append(inst_path.parent / "models" / f"{ref}.yaml")
         cand.append(inst_path.parent.parent / "models" / f"{ref}.yaml")
         cand.append(bundled_dir("models") / f"{ref}.yaml")
     for c in cand:
-        if c.exists():
+        if _exists(c) and not c.is_dir():
             return c
     bundled = sorted(p.stem for p in bundled_dir("models").glob("*.yaml"))
     raise InputError.one(str(inst_path), "valuation", f"valuation library {ref!r} not found (looked in {[str(c) for c in cand]})",
@@ -299,19 +313,59 @@ def _to_bool(series: pd.Series, file: str, col: str, problems: list[Problem], id
     return pd.Series(out, index=series.index, dtype=bool)
 
 
-def load_parcels(path: Path, area_unit: str, inst: Instance, lib: Library, inst_file: str) -> pd.DataFrame:
+def _read_csv(path: Path) -> pd.DataFrame:
+    """Read a CSV parcel table as strings (empty cells stay ""), refusing rows with more
+    fields than the header (pandas would silently turn the first column into an index or
+    drop the extra values)."""
     file = str(path)
-    if not path.exists():
-        raise InputError.one(inst_file, "parcels.file", f"parcel table {file} not found", "give a path relative to the instance file")
     try:
-        if path.suffix.lower() == ".parquet":
-            df = pd.read_parquet(path)
-        else:
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except UnicodeDecodeError:
-        raise InputError.one(file, "(file)", "not UTF-8 text", "save the table as UTF-8 CSV") from None
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError.one(file, "(file)", f"not UTF-8 text ({exc.reason} at byte {exc.start})", "save the table as UTF-8 CSV") from None
+    except OSError as exc:
+        raise InputError.one(file, "(file)", f"cannot be read: {exc.strerror or exc}", "check the file's permissions") from None
+    if "\x00" in text:
+        raise InputError.one(file, "(file)", "contains NUL bytes: not a text table", "save the table as UTF-8 CSV")
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise InputError.one(file, "(file)", f"not a readable CSV table: {exc}", "check the quotes and commas") from None
+    while rows and not any(c.strip() for c in rows[0]):
+        rows.pop(0)
+    if not rows:
+        raise InputError.one(file, "(file)", "the table is empty", f"write a header row ({', '.join(PARCEL_COLUMNS)}) and one row per parcel")
+    header = rows[0]
+    problems = []
+    for name in dict.fromkeys(h for h in header if header.count(h) > 1):
+        problems.append(Problem(file, f"column {name or '(unnamed)'}", "column appears more than once in the header",
+                                "keep one column of each name", name))
+    if any(h.strip() == "" for h in header):
+        problems.append(Problem(file, "header row", "a column has no name", "name every column, or remove the trailing commas"))
+    for line, row in enumerate(rows[1:], start=2):
+        if len(row) > len(header):
+            problems.append(Problem(file, f"row {line}", f"{len(row)} values but the header has {len(header)} columns",
+                                    "remove the extra values (or quote a value that contains a comma)", ",".join(row)))
+    if problems:
+        raise InputError(problems)
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, index_col=False, skip_blank_lines=True)
     except Exception as exc:  # pandas raises many parser errors
         raise InputError.one(file, "(file)", f"cannot read the table: {exc}", "save it as CSV with a header row, or Parquet") from None
+
+
+def load_parcels(path: Path, area_unit: str, inst: Instance, lib: Library, inst_file: str) -> pd.DataFrame:
+    file = str(path)
+    if not _exists(path) or path.is_dir():
+        what = "is a directory" if _exists(path) else "not found"
+        raise InputError.one(inst_file, "parcels.file", f"parcel table {file} {what}",
+                             "give the path of the CSV or Parquet file, relative to the instance file", str(inst.parcels.file))
+    if path.suffix.lower() == ".parquet":
+        try:
+            df = pd.read_parquet(path)
+        except Exception as exc:  # pyarrow raises many kinds of errors for a damaged file
+            raise InputError.one(file, "(file)", f"cannot read the Parquet table: {exc}", "write it again, or give a CSV table") from None
+    else:
+        df = _read_csv(path)
     problems: list[Problem] = []
     missing = [c for c in PARCEL_COLUMNS if c not in df.columns]
     if missing:

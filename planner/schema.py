@@ -41,7 +41,9 @@ def _known_non_negative(v: dict[str, float], allowed: tuple[str, ...], what: str
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # NaN and infinity are never meaningful figures (a NaN budget or coefficient would
+    # reach the solver), so they are refused everywhere: "Input should be a finite number".
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
 
 # ---------------------------------------------------------------------------
