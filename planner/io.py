@@ -236,8 +236,13 @@ def _pydantic_problems(exc: ValidationError, file: str, raw: Any = None) -> list
             msg = "unknown key"
         elif typ == "missing":
             fix = "add this required field"
+        elif typ == "string_type" and isinstance(err.get("input"), (int, float)) and not isinstance(err.get("input"), bool):
+            fix = f"quote it to make it text: \"{err['input']}\""
+        elif typ == "finite_number":
+            fix = "give a finite number (not .nan or .inf)"
         else:
             fix = "correct the value (see docs/instance-format.md)"
+        msg = msg.removeprefix("Value error, ")
         value = err.get("input") if typ != "missing" else None
         if isinstance(value, (dict, list)):
             value = None
@@ -445,6 +450,53 @@ def _never_met(li: "LoadedInstance", file: str) -> list[Problem]:
     return p
 
 
+def _area_fix(total_ha: float, stated_ha: float, unit: str) -> str:
+    """What to change when parcel areas do not add up to a stated area: name the unit when
+    the ratio is (close to) 15, the mu/ha factor."""
+    ratio = total_ha / stated_ha if stated_ha else 0.0
+    if unit == "ha" and abs(ratio / MU_PER_HA - 1) < 0.05:
+        return (f"the parcels add up to {ratio:.1f} x the stated area: did you mean parcels.area_unit: mu? "
+                "(check parcels.area_unit, mu vs ha, or the stated area)")
+    if unit == "mu" and abs(ratio * MU_PER_HA - 1) < 0.05:
+        return (f"the parcels add up to 1/{1 / ratio:.1f} of the stated area: did you mean parcels.area_unit: ha? "
+                "(check parcels.area_unit, mu vs ha, or the stated area)")
+    return "check parcels.area_unit (mu vs ha), the parcel areas, or the stated area"
+
+
+# Thresholds of the load-time warnings: legal, but more likely a slip than intended.
+WARN_GARDEN_MAX_HA = 100.0
+WARN_CARBON_PRICE_YUAN_PER_T = 10_000.0
+WARN_PARCEL_HA = 10_000.0
+
+
+def _warnings(inst: Instance, parcels: pd.DataFrame, file: str, parcel_file: str) -> list[Problem]:
+    """Suspicious but legal inputs: returned as :attr:`LoadedInstance.warnings`, not raised."""
+    w: list[Problem] = []
+    for per in inst.periods:
+        if per.budget_yuan == 0:
+            w.append(Problem(file, f"periods.{per.id}.budget_yuan", "budget of 0: nothing can be established, built "
+                             "or paid (wages) in this period", "give the period's budget in Yuan, if 0 was not meant", 0))
+    for r in inst.roles:
+        if r.max == 0:
+            w.append(Problem(file, f"roles.{r.id}.max", "max 0: nobody can be recruited for this role, so work tied to its "
+                             "norm cannot be done", "raise max, or remove the role", 0))
+    pol = inst.policies
+    if pol.garden_max_ha > WARN_GARDEN_MAX_HA:
+        w.append(Problem(file, "policies.garden_max_ha", f"a village garden of more than {WARN_GARDEN_MAX_HA:g} ha is unusually "
+                         "large (the paper's limit is 20 ha)", "check the unit (ha, not mu or m2)", pol.garden_max_ha))
+    for key in ("forestry_carbon_yuan_per_t", "agricultural_carbon_yuan_per_t"):
+        price = getattr(inst.prices, key)
+        if price > WARN_CARBON_PRICE_YUAN_PER_T:
+            w.append(Problem(file, f"prices.{key}", f"carbon price above {WARN_CARBON_PRICE_YUAN_PER_T:,.0f} Yuan/t (market "
+                             "prices are tens of Yuan per tonne)", "give the price in Yuan per tonne", price))
+    big = parcels.index[parcels["area_ha"] > WARN_PARCEL_HA]
+    for i in big:
+        w.append(Problem(parcel_file, f"row {i + 2} (parcel {parcels.at[i, 'id']!r}), column area",
+                         f"parcel of {parcels.at[i, 'area_ha']:,.0f} ha (more than {WARN_PARCEL_HA:,.0f} ha)",
+                         f"check the area and parcels.area_unit ({inst.parcels.area_unit})", float(parcels.at[i, "area_ha"])))
+    return w
+
+
 def _cross_check(inst: Instance, lib: Library, parcels: pd.DataFrame, file: str) -> list[Problem]:
     p: list[Problem] = []
     villages = {v.id for v in inst.villages}
@@ -539,15 +591,18 @@ def _cross_check(inst: Instance, lib: Library, parcels: pd.DataFrame, file: str)
         if key not in RECIPIENTS:
             p.append(Problem(file, "objective.dividend_recipients", f"unknown recipient {key!r}", f"use some of {list(RECIPIENTS)}"))
     # Areas add up (a sign of mu/ha confusion when they do not).
+    unit = inst.parcels.area_unit
     total = float(parcels["area_ha"].sum())
     if inst.township.stated_area_ha and abs(total - inst.township.stated_area_ha) > 0.01 * inst.township.stated_area_ha:
-        p.append(Problem(file, "township.stated_area_ha", f"parcels add up to {total:,.1f} ha, not the stated {inst.township.stated_area_ha:,.1f} ha",
-                         "check parcels.area_unit (mu vs ha) or the stated area"))
+        p.append(Problem(file, "township.stated_area_ha", f"parcels add up to {total:,.1f} ha, not the stated "
+                         f"{inst.township.stated_area_ha:,.1f} ha", _area_fix(total, inst.township.stated_area_ha, unit),
+                         inst.township.stated_area_ha))
     by_v = parcels.groupby("village")["area_ha"].sum()
     for v in inst.villages:
-        if v.stated_area_ha and abs(by_v.get(v.id, 0.0) - v.stated_area_ha) > 0.01 * v.stated_area_ha:
-            p.append(Problem(file, f"villages.{v.id}.stated_area_ha", f"parcels add up to {by_v.get(v.id, 0.0):,.1f} ha",
-                             "check parcels.area_unit (mu vs ha) or the stated area"))
+        got = float(by_v.get(v.id, 0.0))
+        if v.stated_area_ha and abs(got - v.stated_area_ha) > 0.01 * v.stated_area_ha:
+            p.append(Problem(file, f"villages.{v.id}.stated_area_ha", f"parcels of village {v.id!r} add up to {got:,.1f} ha, "
+                             f"not the stated {v.stated_area_ha:,.1f} ha", _area_fix(got, v.stated_area_ha, unit), v.stated_area_ha))
     return p
 
 
@@ -611,10 +666,13 @@ def load_instance(path: str | Path, scenario: str | Path | None = None, sets: li
     problems = _cross_check(inst, lib, parcels, file)
     if not problems:
         problems = _never_met(LoadedInstance(inst, lib, parcels, path.resolve(), lib_path.resolve(), tuple(applied)), file)
+    def attribute(prs: list[Problem]) -> list[Problem]:
+        return [_attribute(pr, over if scenario is not None else None, scenario, [k for k, _ in items]) for pr in prs]
+
     if problems:
-        raise InputError([_attribute(pr, over if scenario is not None else None, scenario, [k for k, _ in items])
-                          for pr in problems])
-    return LoadedInstance(inst, lib, parcels, path.resolve(), lib_path.resolve(), tuple(applied))
+        raise InputError(attribute(problems))
+    warnings = attribute(_warnings(inst, parcels, file, str(path.parent / inst.parcels.file)))
+    return LoadedInstance(inst, lib, parcels, path.resolve(), lib_path.resolve(), tuple(applied), warnings)
 
 
 def split_overrides(overrides: list[str] | tuple[str, ...]) -> tuple[str | None, list[str]]:

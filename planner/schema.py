@@ -448,12 +448,14 @@ class Instance(_Strict):
     assumptions: dict[str, str] = Field(default_factory=dict, description="Assumed figures and their reasoning (documentation only).")
     targets: list[Target] = Field(default_factory=list, description="Figures the report sets the plan against (the paper's); not rules.")
 
-    @model_validator(mode="after")
-    def _periods(self) -> "Instance":
-        years = [p.year for p in self.periods]
+    @field_validator("periods")
+    @classmethod
+    def _periods(cls, v: list[Period]) -> list[Period]:
+        years = [p.year for p in v]
         if years != sorted(years) or len(set(years)) != len(years):
-            raise ValueError(f"periods must be in strictly increasing year order; got {years}")
-        return self
+            raise ValueError(f"periods must be in strictly increasing year order; got {years}; "
+                             "list the periods by year, each year once")
+        return v
 
 
 PARCEL_COLUMNS: dict[str, str] = {
