@@ -341,11 +341,9 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise InputError.one(file, "(file)", "the table is empty", f"write a header row ({', '.join(PARCEL_COLUMNS)}) and one row per parcel")
     header = rows[0]
     problems = []
-    for name in dict.fromkeys(h for h in header if header.count(h) > 1):
-        problems.append(Problem(file, f"column {name or '(unnamed)'}", "column appears more than once in the header",
+    for name in dict.fromkeys(h for h in header if h.strip() and header.count(h) > 1):
+        problems.append(Problem(file, f"column {name}", "column appears more than once in the header",
                                 "keep one column of each name", name))
-    if any(h.strip() == "" for h in header):
-        problems.append(Problem(file, "header row", "a column has no name", "name every column, or remove the trailing commas"))
     for line, row in enumerate(rows[1:], start=2):
         if len(row) > len(header):
             problems.append(Problem(file, f"row {line}", f"{len(row)} values but the header has {len(header)} columns",

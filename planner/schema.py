@@ -271,6 +271,14 @@ class Policies(_Strict):
     )
 
 
+    @model_validator(mode="after")
+    def _garden_range(self) -> "Policies":
+        if self.garden_min_ha > self.garden_max_ha:
+            raise ValueError(f"garden_min_ha ({self.garden_min_ha:g}) is above garden_max_ha ({self.garden_max_ha:g}); "
+                             "lower garden_min_ha or raise garden_max_ha")
+        return self
+
+
 class Prices(_Strict):
     forestry_carbon_yuan_per_t: float = Field(58.0, ge=0, description="Forestry carbon price [P §4.4(2)].", json_schema_extra={"unit": "Yuan/t"})
     agricultural_carbon_yuan_per_t: float = Field(10.0, ge=0, description="Agricultural carbon price [P §4.4(2)].", json_schema_extra={"unit": "Yuan/t"})
@@ -423,6 +431,8 @@ class Target(_Strict):
     def _one_side(self) -> "Target":
         if self.min is None and self.max is None:
             raise ValueError("give min, max or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min:g}) is above max ({self.max:g}); swap or correct them")
         return self
 
 

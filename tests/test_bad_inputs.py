@@ -121,6 +121,16 @@ def test_role_min_above_max(build_path):
     assert "min (5) is above max (2)" in p.message
 
 
+def test_garden_min_above_max(build_path):
+    path = build_path(PARCELS, policies={"garden_min_ha": 5, "garden_max_ha": 2})
+    assert "garden_min_ha (5) is above garden_max_ha (2)" in _one(_problems(path), "policies").message
+
+
+def test_target_min_above_max(build_path):
+    path = build_path(PARCELS, targets=[{"kpi": "gep_yuan", "period": "2025", "min": 9, "max": 3}])
+    assert "min (9) is above max (3)" in _one(_problems(path), "targets.0").message
+
+
 def test_periods_out_of_order(build_path):
     path = build_path(PARCELS, periods=[period("2035"), period("2025")])
     p = _one(_problems(path), "periods")
@@ -344,6 +354,20 @@ def test_fuzz_extra_value_in_first_data_row(inst):
     csv = _edit_csv(inst, "A1,a,10,grassland,false,none,collective", "A1,a,10,grassland,false,none,collective,extra")
     p = _one(_problems(inst), "row 2")
     assert p.file == str(csv) and "8 values but the header has 7 columns" in p.message
+
+
+def test_duplicate_column_name(inst):
+    csv = _csv_of(inst)
+    csv.write_text(csv.read_text().replace("ownership\n", "area\n", 1))
+    p = _one(_problems(inst), "column area")
+    assert "more than once" in p.message and p.file == str(csv)
+
+
+def test_trailing_commas_everywhere_are_harmless(inst):
+    """Spreadsheet exports end every line, the header too, with a comma: an unnamed empty column."""
+    csv = _csv_of(inst)
+    csv.write_text("".join(line + ",\n" for line in csv.read_text().splitlines()))
+    assert len(planner.load_instance(inst).parcels) == 3
 
 
 def test_fuzz_short_rows_are_blank_cells(inst):
