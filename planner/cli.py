@@ -14,6 +14,7 @@ from typing import Optional
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .errors import InputError, SolveError
@@ -51,7 +52,7 @@ def print_summary(plan) -> None:
     if plan.status_note:
         out.print(f"[bold red]{plan.status_note}[/]")
     for w in getattr(plan, "warnings", []) or []:
-        err.print(f"[yellow]warning:[/] {w}", highlight=False)
+        err.print(f"[yellow]warning:[/] {escape(str(w))}", highlight=False)
     if plan.status == "infeasible":
         out.print("No plan satisfies every rule. Relax a budget, target, range or policy (e.g. --set "
                   "periods.2025.budget_yuan=...) and solve again.")
@@ -107,6 +108,8 @@ def validate(instance: str = typer.Argument(..., help="Instance YAML."),
         _input_error(e)
     inst = li.instance
     par = li.parcels
+    for w in getattr(li, "warnings", []) or []:
+        err.print(f"[yellow]warning:[/] {escape(str(w))}", highlight=False)
     out.print(f"[green]valid[/]: {inst.name} - {len(inst.villages)} villages, {len(par)} parcels, "
               f"{par['area_ha'].sum():,.1f} ha, periods {[p.id for p in inst.periods]}, library {li.library.name!r}, "
               f"{len(inst.roles)} roles, {len(inst.projects)} projects")
