@@ -830,7 +830,8 @@ def alternatives(instance: str = typer.Argument(..., help="Instance YAML."),
             for r in a.differences.head(top).itertuples():
                 out.print(f"    {r.what} {r.where} {r.period}: {r.plan:,.1f} -> {r.alternative:,.1f} {r.unit}",
                           markup=False, highlight=False)
-    (path / "alternatives.json").write_text(json.dumps([a.to_dict() for a in alts], indent=1, default=str), encoding="utf-8")
+    from .plan import atomic_write_text
+    atomic_write_text(path / "alternatives.json", json.dumps([a.to_dict() for a in alts], indent=1, default=str))
     out.print(f"wrote {path / 'alternatives.json'} and the plans to {path}/")
     raise typer.Exit(0)
 

@@ -1013,8 +1013,9 @@ def write_report(plan, out_dir: str | Path, *, explanation=None, instance=None) 
         except Exception as exc:  # noqa: BLE001 - say what failed, keep the rest of the report
             doc.warn(f"The {name} section could not be written: {type(exc).__name__}: {exc}")
     md_path, html_path = out / "report.md", out / "report.html"
-    md_path.write_text(_to_markdown(doc, out), encoding="utf-8")
-    html_path.write_text(_to_html(doc, title), encoding="utf-8")
+    from .plan import atomic_write_text  # a stopped run never leaves half a report
+    atomic_write_text(md_path, _to_markdown(doc, out))
+    atomic_write_text(html_path, _to_html(doc, title))
     return md_path, html_path
 
 

@@ -206,7 +206,8 @@ class Frontier:
     def to_json(self, path: str | Path | None = None) -> str:
         text = json.dumps(self.to_dict(), indent=1, allow_nan=False, default=str)
         if path is not None:
-            Path(path).write_text(text, encoding="utf-8")
+            from .plan import atomic_write_text
+            atomic_write_text(Path(path), text)
         return text
 
 

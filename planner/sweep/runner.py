@@ -179,7 +179,8 @@ def run_scenarios(instance: str | Path, scenarios: pd.DataFrame, out_dir: str | 
         raise InputError.one(str(out), "--out", "the directory already holds a sweep",
                              "add --resume to finish it, or give a new --out")
     else:
-        spec_path.write_text(json.dumps(spec, indent=1), encoding="utf-8")
+        from ..plan import atomic_write_text
+        atomic_write_text(spec_path, json.dumps(spec, indent=1))
     finished = set(int(s) for s in done["scenario"]) if len(done) else set()
     todo = [r for r in scenarios.to_dict(orient="records") if int(r["scenario"]) not in finished]
     ranges = {p: (float(scenarios[p].min()), float(scenarios[p].max())) for p in paths
@@ -298,8 +299,11 @@ def finish(out_dir: str | Path) -> pd.DataFrame:
     if df.empty:
         return df
     df = df.drop_duplicates("scenario", keep="first").sort_values("scenario").reset_index(drop=True)
-    df.to_parquet(out / "results.parquet", index=False)
-    df.to_csv(out / "results.csv", index=False)
+    from ..plan import atomic_write_text
+    tmp = out / ".results.parquet.tmp"
+    df.to_parquet(tmp, index=False)
+    os.replace(tmp, out / "results.parquet")  # results.jsonl stays the record; these are its tidy copies
+    atomic_write_text(out / "results.csv", df.to_csv(index=False))
     return df
 
 
