@@ -18,6 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from .errors import InputError, SolveError
+from .report import fmt_money as _fmt_money
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Optimization-based land-use and investment planner for rural ecological revitalisation.")
@@ -37,11 +38,6 @@ def _input_error(e: InputError) -> None:
 def _load(instance: str, scenario: Optional[str], sets: list[str] | None):
     from .io import load_instance
     return load_instance(instance, scenario=scenario, sets=sets or [])
-
-
-def _fmt_money(v: float) -> str:
-    from .report import fmt_money
-    return fmt_money(v)
 
 
 def print_summary(plan) -> None:

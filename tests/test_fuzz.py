@@ -18,12 +18,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import pytest
 
-hypothesis = pytest.importorskip("hypothesis")
-import yaml  # noqa: E402
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import planner  # noqa: E402
 from planner.errors import InputError  # noqa: E402

@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 import pandas as pd
 
+from .. import lparrays as lpa
 from ..data import MONEY
 from ..errors import InputError
 from ..model import build_model
@@ -87,38 +88,13 @@ def _lp_of(li, plan):
     return opt._solver_model.getLp()
 
 
-def _same_structure(a, b) -> bool:
-    return (a.num_col_ == b.num_col_ and a.num_row_ == b.num_row_
-            and np.array_equal(np.asarray(a.a_matrix_.start_), np.asarray(b.a_matrix_.start_))
-            and np.array_equal(np.asarray(a.a_matrix_.index_), np.asarray(b.a_matrix_.index_)))
-
-
-def _fields(lp) -> dict[str, np.ndarray]:
-    """Copies of the LP's arrays (the LP object is changed in place by the probes)."""
-    return {"col_cost_": np.array(lp.col_cost_, dtype=float), "col_lower_": np.array(lp.col_lower_, dtype=float),
-            "col_upper_": np.array(lp.col_upper_, dtype=float), "row_lower_": np.array(lp.row_lower_, dtype=float),
-            "row_upper_": np.array(lp.row_upper_, dtype=float), "a": np.array(lp.a_matrix_.value_, dtype=float),
-            "offset": np.array([lp.offset_], dtype=float)}
-
-
-def _direction(f0: dict[str, np.ndarray], f1: dict[str, np.ndarray], h: float) -> dict[str, np.ndarray]:
-    out = {}
-    for k in f0:
-        a, b = f0[k], f1[k]
-        finite = np.isfinite(a) & np.isfinite(b)
-        dk = np.zeros_like(a)
-        dk[finite] = (b[finite] - a[finite]) / h
-        out[k] = dk
-    return out
-
-
 class _Base:
     """The plan's fixed LP as HiGHS arrays, solved once for its basis and solution."""
 
     def __init__(self, f: FixedLP, plan):
         import highspy
         self.lp = _lp_of(f.li, plan)
-        self.fields = _fields(self.lp)
+        self.fields = lpa.arrays(self.lp)
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.passModel(self.lp)
@@ -131,13 +107,7 @@ class _Base:
         self.y = np.array(sol.row_dual, dtype=float)
         self.rc = np.array(sol.col_dual, dtype=float)
         self.act = np.array(sol.row_value, dtype=float)
-        a = self.lp.a_matrix_
-        if str(a.format_) == "MatrixFormat.kRowwise":
-            self.rows_of_nz = np.repeat(np.arange(self.lp.num_row_), np.diff(np.asarray(a.start_)))
-            self.cols_of_nz = np.array(a.index_)
-        else:
-            self.cols_of_nz = np.repeat(np.arange(self.lp.num_col_), np.diff(np.asarray(a.start_)))
-            self.rows_of_nz = np.array(a.index_)
+        self.rows_of_nz, self.cols_of_nz = lpa.nonzeros(self.lp)
 
 
 class _Prober:
@@ -169,11 +139,7 @@ class _Prober:
         return objective <= at_plan + 1e-9 * max(1.0, abs(at_plan))
 
     def same(self, t: float) -> bool:
-        lp = self.lp
-        for k in ("col_cost_", "col_lower_", "col_upper_", "row_lower_", "row_upper_"):
-            setattr(lp, k, self.f0[k] + t * self.d[k])
-        lp.a_matrix_.value_ = self.f0["a"] + t * self.d["a"]
-        lp.offset_ = float(self.f0["offset"][0] + t * self.d["offset"][0])
+        lp = lpa.load(self.lp, {k: self.f0[k] + t * self.d[k] for k in self.f0})
         h = self.highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.passModel(lp)
@@ -248,7 +214,6 @@ def parameter_ranges(f: FixedLP, plan, params: Iterable[str], *,
                                            f"with the parameter); compare re-solves with --set instead."} for p in params])
     base = _Base(f, plan)
     base_lp, f0 = base.lp, base.fields
-    f0 = {k: v.copy() for k, v in f0.items()}
     rows = []
     for k, path in enumerate(params, 1):
         v0 = get_value(f.li, path)
@@ -262,11 +227,11 @@ def parameter_ranges(f: FixedLP, plan, params: Iterable[str], *,
             row["statement"] = f"{path}: not ranged ({exc.problems[0].message})."
             rows.append(row)
             continue
-        if not _same_structure(base_lp, lp1):
+        if not lpa.same_structure(base_lp, lp1):
             row["statement"] = f"{path}: changing it changes which rows and decisions the model has; not ranged."
             rows.append(row)
             continue
-        d = _direction(f0, _fields(lp1), h)
+        d = lpa.direction(f0, lpa.arrays(lp1), h)
         row["objective_per_unit"] = _per_unit(base, d) * MONEY
         if not any(np.any(np.abs(v) > 1e-12) for v in d.values()):
             row.update(low=-math.inf, high=math.inf,

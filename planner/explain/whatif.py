@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import math
 import re
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
@@ -33,6 +32,7 @@ import pyomo.environ as pyo
 from ..errors import InputError
 from ..io import LoadedInstance, load_instance, split_overrides
 from ..model import xsum
+from ..parallel import run_each
 from .result import fmt
 
 KINDS = ("garden", "project", "scenic", "area", "parcel", "recruit", "street_green")
@@ -396,26 +396,17 @@ def replacement_importance(li: LoadedInstance, plan, kinds: Iterable[str], *, ti
     n = len(jobs)
     results: list[dict[str, Any] | None] = [None] * n
     workers = workers if workers is not None else (2 if n > 3 else 1)
-    if workers > 1 and not _can_spawn():
-        workers = 1
-    if workers > 1:
-        import multiprocessing as mp
-        from concurrent.futures import as_completed
-        from concurrent.futures.process import BrokenProcessPool
-        try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
-                futs = {pool.submit(_safe_one, j): i for i, j in enumerate(jobs)}
-                for k, fut in enumerate(as_completed(futs), 1):
-                    results[futs[fut]] = fut.result()
-                    if progress:
-                        progress("importance", k, n)
-        except (BrokenProcessPool, OSError):  # workers could not start or died: finish here
-            pass
-    for i, j in enumerate(jobs):
-        if results[i] is None:
-            results[i] = _safe_one(j)
-            if progress:
-                progress("importance", sum(r is not None for r in results), n)
+    done = 0
+
+    def finished(i: int, result: dict[str, Any]) -> None:
+        nonlocal done
+        results[i] = result
+        done += 1
+        if progress:
+            progress("importance", done, n)
+
+    # a re-solve whose worker died is run again here
+    run_each(_safe_one, jobs, workers, finished, lambda job, _e: _safe_one(job))
     from types import SimpleNamespace
     rows = []
     exact = plan.status == "optimal"
@@ -433,18 +424,6 @@ def replacement_importance(li: LoadedInstance, plan, kinds: Iterable[str], *, ti
     df = pd.DataFrame(rows)
     df["_k"] = df["loss_yuan"].fillna(math.inf)
     return df.sort_values(["in_plan", "_k"], ascending=[False, False]).drop(columns="_k").reset_index(drop=True)
-
-
-def _can_spawn() -> bool:
-    """Worker processes are started with 'spawn', which re-imports the main module: not
-    possible when the main program came from standard input or an interactive prompt."""
-    import sys
-    import multiprocessing as mp
-    if mp.parent_process() is not None:
-        return False  # already a worker: no pools inside pools
-    main = sys.modules.get("__main__")
-    path = getattr(main, "__file__", None)
-    return bool(path) and not str(path).startswith("<")
 
 
 def _importance_statement(kind: str, item: str, in_plan: bool, status: str, change, bound_change,

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
+from .. import lparrays as lpa
 from ..data import MONEY, ModelData
 from ..errors import InputError
 from ..io import LoadedInstance, load_instance, split_overrides
@@ -39,7 +40,6 @@ from ..solve import DEFAULT_ABS_GAP, DEFAULT_REL_GAP, OPTIMAL_ABS_GAP, OPTIMAL_R
 MONEY_KPIS = {"gep": "gep_yuan", "forestry_carbon": "forestry_carbon_income_yuan",
               "agricultural_carbon": "agricultural_carbon_income_yuan", "dividends": "dividends_yuan",
               "spend": "budget_used_yuan"}
-ARRAYS = ("col_cost_", "col_lower_", "col_upper_", "row_lower_", "row_upper_")
 
 
 def _words():
@@ -67,11 +67,7 @@ class _Built:
         opt.set_instance(m)
         h = opt._solver_model
         self.lp = h.getLp()
-        self.arrays = {k: np.array(getattr(self.lp, k), dtype=float) for k in ARRAYS}
-        self.a_start = np.array(self.lp.a_matrix_.start_)
-        self.a_index = np.array(self.lp.a_matrix_.index_)
-        self.a_value = np.array(self.lp.a_matrix_.value_, dtype=float)
-        self.offset = float(self.lp.offset_)
+        self.numbers = lpa.arrays(self.lp)  # copies: the fast model loads each scenario into self.lp
         self.d, self.m = d, m
         by_id = {id(v): v for v in m.component_data_objects(pyo.Var)}
         self.cols: dict[tuple, int] = {}
@@ -81,25 +77,7 @@ class _Built:
             self.cols[(v.parent_component().local_name, *(idx if isinstance(idx, tuple) else (idx,)))] = j
 
     def same_structure(self, other: "_Built") -> bool:
-        return (len(self.arrays["col_cost_"]) == len(other.arrays["col_cost_"])
-                and len(self.arrays["row_lower_"]) == len(other.arrays["row_lower_"])
-                and np.array_equal(self.a_start, other.a_start) and np.array_equal(self.a_index, other.a_index))
-
-    def vector(self) -> dict[str, np.ndarray]:
-        return {**self.arrays, "a": self.a_value, "offset": np.array([self.offset])}
-
-
-def _diff(a: dict[str, np.ndarray], b: dict[str, np.ndarray], h: float) -> dict[str, np.ndarray]:
-    out = {}
-    for k in a:
-        x, y = a[k], b[k]
-        fin = np.isfinite(x) & np.isfinite(y)
-        if not np.array_equal(np.isfinite(x), np.isfinite(y)):
-            raise ValueError(f"{k}: a bound appears or vanishes")
-        dk = np.zeros_like(x)
-        dk[fin] = (y[fin] - x[fin]) / h
-        out[k] = dk
-    return out
+        return lpa.same_structure(self.lp, other.lp)
 
 
 def _close(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> bool:
@@ -139,13 +117,13 @@ class FastModel:
                 other = _Built(li.replace(**{p: v0 + h}))
                 if not self.base.same_structure(other):
                     raise ValueError(f"{p} changes which coefficients exist")
-                self.directions[p] = _diff(self.base.vector(), other.vector(), h)
+                self.directions[p] = lpa.direction(self.base.numbers, other.numbers, h, strict=True)
             # the low corner, the high corner, and every parameter at the end farther from its
             # base value (where a product of two parameters cannot hide behind a zero change)
             far = {p: max(ranges[p], key=lambda v: abs(v - self.base_values[p])) for p in self.paths}
             for values in ({p: ranges[p][0] for p in self.paths}, {p: ranges[p][1] for p in self.paths}, far):
                 built = _Built(li.replace(**values))
-                if not self.base.same_structure(built) or not _close(self._vector(values), built.vector()):
+                if not self.base.same_structure(built) or not _close(self._vector(values), built.numbers):
                     raise ValueError(f"the model is not linear in the swept parameters (checked at {values})")
         except (ValueError, InputError, TypeError) as e:
             msg = e.problems[0].message if isinstance(e, InputError) else str(e)
@@ -165,7 +143,7 @@ class FastModel:
 
     # ------------------------------------------------------------------
     def _vector(self, values: dict[str, float]) -> dict[str, np.ndarray]:
-        v = {k: x.copy() for k, x in self.base.vector().items()}
+        v = {k: x.copy() for k, x in self.base.numbers.items()}
         for p in self.paths:
             dt = float(values.get(p, self.base_values[p])) - self.base_values[p]
             if dt:
@@ -176,7 +154,7 @@ class FastModel:
 
     def _kpi_meta(self) -> None:
         d, cols = self.base.d, self.base.cols
-        ncol = len(self.base.arrays["col_cost_"])
+        ncol = len(self.base.numbers["col_cost_"])
         self.kpi_col = {(k, t): cols[("kpi", k, t)] for k in MONEY_KPIS for t in d.periods}
         par, pu = d.parcels, d.pu
         self.cover = {}
@@ -199,14 +177,6 @@ class FastModel:
         integ = self.base.lp.integrality_
         self.integrality = np.array([int(v) for v in integ]) if len(integ) else None
 
-    def _lp(self, v: dict[str, np.ndarray]):
-        lp = self.base.lp
-        for k in ARRAYS:
-            setattr(lp, k, v[k])
-        lp.a_matrix_.value_ = v["a"]
-        lp.offset_ = float(v["offset"][0])
-        return lp
-
     # ------------------------------------------------------------------
     def solve(self, values: dict[str, float], *, time_limit: float | None = None,
               mip_gap: float | None = None) -> dict[str, Any]:
@@ -217,15 +187,12 @@ class FastModel:
         time_limit = time_limit if time_limit is not None else so.time_limit
         mip_gap = mip_gap if mip_gap is not None else so.mip_gap
         v = self._vector(values)
-        h.passModel(self._lp(v))
+        h.passModel(lpa.load(self.base.lp, v))
         h.setOptionValue("mip_rel_gap", mip_gap if mip_gap is not None else DEFAULT_REL_GAP)
         h.setOptionValue("mip_abs_gap", DEFAULT_ABS_GAP if mip_gap is None else 0.0)
         h.setOptionValue("time_limit", float(time_limit) if time_limit else hs.kHighsInf)
         if self.last_solution is not None:
-            sol = hs.HighsSolution()
-            sol.col_value = list(self.last_solution)
-            sol.value_valid = True
-            h.setSolution(sol)  # the previous scenario's plan as a MIP start (used if still feasible)
+            h.setSolution(_solution(hs, self.last_solution))  # the previous plan as a MIP start (used if still feasible)
         h.run()
         ms = h.getModelStatus()
         info = h.getInfo()

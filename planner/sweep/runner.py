@@ -23,13 +23,13 @@ import json
 import math
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import pandas as pd
 
 from ..errors import InputError
+from ..parallel import run_each
 
 SWEEP_KPIS = ("gep_yuan", "forestry_carbon_income_yuan", "agricultural_carbon_income_yuan", "dividends_yuan",
               "budget_used_yuan", "vegetation_coverage", "forest_coverage", "gardens_built", "projects_built",
@@ -226,33 +226,14 @@ def run_scenarios(instance: str | Path, scenarios: pd.DataFrame, out_dir: str | 
 
 
 def _run_local(tasks: list[dict[str, Any]], workers: int | None, record: Callable[[dict[str, Any]], None]) -> None:
-    workers = workers or os.cpu_count() or 1
-    from ..explain.whatif import _can_spawn
-    if workers <= 1 or len(tasks) == 1 or not _can_spawn():
-        for t in tasks:
-            record(run_one(t))
-        return
-    import multiprocessing as mp
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"))
-    try:
-        futs = {pool.submit(run_one, t): t for t in tasks}
-        for fut in as_completed(futs):
-            record(_result(fut, futs[fut]))
-    except BaseException:
-        # Ctrl-C or a kill: stop now; what finished is written, the rest runs on --resume
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
+    run_each(run_one, tasks, workers or os.cpu_count() or 1, lambda _i, row: record(row), _failed)
 
 
-def _result(fut, task: dict[str, Any]) -> dict[str, Any]:
-    """A finished future's row; a worker that died is the scenario's error, not the sweep's."""
-    try:
-        return fut.result()
-    except Exception as e:  # noqa: BLE001 - BrokenProcessPool, KilledWorker, ...
-        return {"scenario": task["scenario"], **task["sets"], "status": "error", "termination": "",
-                "mip_gap": None, "objective": None, "error": f"the worker failed: {type(e).__name__}: {e}",
-                "mode": "rebuild", "time_s": None}
+def _failed(task: dict[str, Any], e: BaseException) -> dict[str, Any]:
+    """The row of a scenario whose worker died: the scenario's error, not the sweep's."""
+    return {"scenario": task["scenario"], **task["sets"], "status": "error", "termination": "",
+            "mip_gap": None, "objective": None, "error": f"the worker failed: {type(e).__name__}: {e}",
+            "mode": "rebuild", "time_s": None}
 
 
 def _repair(path: Path) -> None:
@@ -285,7 +266,11 @@ def _run_dask(tasks: list[dict[str, Any]], client: Any, record: Callable[[dict[s
         futs = client.map(run_one, tasks, pure=False)
         by = {f.key: t for f, t in zip(futs, tasks)}
         for fut in dask_completed(futs):
-            record(_result(fut, by[fut.key]))
+            try:
+                row = fut.result()
+            except Exception as e:  # noqa: BLE001 - KilledWorker and the like
+                row = _failed(by[fut.key], e)
+            record(row)
     finally:
         if close:
             client.close()
