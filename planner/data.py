@@ -13,6 +13,7 @@ from functools import cached_property
 
 import pandas as pd
 
+from .aggregate import Aggregation, aggregate, identity_needed, no_aggregation
 from .io import LoadedInstance
 from .schema import MU_PER_HA, UseKind
 
@@ -22,7 +23,13 @@ GARDEN_KINDS = (UseKind.garden_vegetation.value, UseKind.garden_facility.value)
 
 @dataclass(frozen=True)
 class ModelData:
+    """The model's data. ``aggregate`` (default): interchangeable parcels are merged into
+    land units (:mod:`planner.aggregate`; the optimum is unchanged and plans are split back
+    per parcel); ``keep``: parcel ids that must stay their own unit."""
+
     li: LoadedInstance
+    aggregate: bool = True
+    keep: frozenset = frozenset()
 
     # ---- basic sets -------------------------------------------------------
     @property
@@ -64,8 +71,19 @@ class ModelData:
         return [v for v in self.villages if v != self.town and (v in have or self.inst.policies.one_garden_per_village)]
 
     @cached_property
+    def land(self) -> Aggregation:
+        """The land units the model decides on (parcels, or merged parcels)."""
+        pr = self.li.parcels
+        if not self.aggregate:
+            return no_aggregation(pr)
+        pol = self.inst.policies
+        scenic = {c for u in self.lib.uses.values() if u.kind == UseKind.scenic_fruit for c in u.from_covers}
+        return aggregate(pr, identity_needed(pr, scenic, pol.individual_carbon_min_ha, self.keep))
+
+    @cached_property
     def parcels(self) -> pd.DataFrame:
-        df = self.li.parcels.copy()
+        """The land units with their per-hectare coefficients, indexed by id."""
+        df = self.land.units.copy()
         covers = self.lib.covers
         df["gep_per_ha"] = df["cover"].map(lambda c: self.gep_per_ha_of(c, "cover"))
         for attr in ("vegetation_cover", "ecological_space", "agricultural_carbon", "income_yuan_per_ha_yr", "subsidy_yuan_per_ha_yr"):
@@ -110,7 +128,7 @@ class ModelData:
         """Every (parcel, use) pair the use can physically be established on."""
         rows = []
         pol = self.inst.uses
-        pr = self.li.parcels
+        pr = self.land.units
         for u, use in self.lib.uses.items():
             up = pol.get(u)
             if up is not None and not up.enabled:
@@ -159,7 +177,8 @@ class ModelData:
         """Individually owned parcels large enough for an individual carbon application."""
         pu = self.pu
         sel = pu[pu["forestry_carbon"] & (pu["ownership"] == "individual")
-                 & (pu["area_ha"] >= self.inst.policies.individual_carbon_min_ha)]
+                 & (pu["parcel"].map(self.parcels["parcel_max_ha"]) >= self.inst.policies.individual_carbon_min_ha)
+                 & (pu["parcel"].map(self.parcels["n_parcels"]) == 1)]
         return sorted(set(sel["parcel"]))
 
     def role_periods(self, role) -> list[str]:

@@ -355,6 +355,9 @@ def _tables(li, d, m) -> dict[str, pd.DataFrame]:
             "recruited_people": int(recruitment.loc[recruitment["period"] == t, "count"].sum()),
         })
     kpis = pd.DataFrame(k_rows)
+    if d.land.merged:  # land units back to parcels, in proportion to area (planner.aggregate)
+        alloc = d.land.split(alloc).sort_values(["period", "village", "parcel", "use"], key=_period_key(periods))
+        alloc = alloc.reset_index(drop=True)
     return {"allocations": alloc, "gardens": gardens, "street_green": street, "projects": projects,
             "recruitment": recruitment, "recruitment_groups": groups, "carbon_applications": carbon_apps,
             "finance": finance, "gep": gep, "dividends": dividends, "kpis": kpis}

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import pyomo.environ as pyo
 
@@ -304,11 +304,16 @@ def check_solver(name: str, file: str) -> None:
 
 def solve(instance: LoadedInstance, *, time_limit: float | None = None, mip_gap: float | None = None,
           threads: int | None = None, solver: str | None = None, verify: bool = True,
-          modify: Callable[[ModelData, pyo.ConcreteModel], None] | None = None):
+          modify: Callable[[ModelData, pyo.ConcreteModel], None] | None = None,
+          aggregate: bool = True, keep_parcels: Iterable[str] = ()):
     """Solve an instance and return a :class:`~planner.plan.Plan`.
 
     ``modify(d, m)``, if given, is called on the built model before solving (the
     counterfactuals of :mod:`planner.explain.whatif` add their forced decisions this way).
+
+    ``aggregate`` (default): interchangeable parcels are solved as merged land units and
+    the plan is split back per parcel (:mod:`planner.aggregate`; the optimum is the same);
+    ``keep_parcels`` stay their own units (a ``modify`` that names a parcel needs it).
 
     Options override the instance's ``solver`` section. The plan carries status,
     termination, objective (Yuan/yr: the weighted objective, or in lexicographic mode the
@@ -324,7 +329,7 @@ def solve(instance: LoadedInstance, *, time_limit: float | None = None, mip_gap:
     opts = _options(instance, time_limit, mip_gap, threads, solver)
     check_solver(opts["solver"], "--solver" if solver else str(instance.path))
     t0 = time.perf_counter()
-    d = ModelData(instance)
+    d = ModelData(instance, aggregate=aggregate, keep=frozenset(keep_parcels))
     m = build_model(d)
     if modify is not None:
         modify(d, m)

@@ -616,7 +616,7 @@ def alternatives(instance, plan: Plan, *, slack: float = 0.01, n: int = 3, time_
     opts = _options(li, time_limit, mip_gap, threads, solver)
     check_solver(opts["solver"], "--solver" if solver else str(li.path))
     t0 = time.perf_counter()
-    d = ModelData(li)
+    d = ModelData(li, aggregate=False)  # alternatives differ parcel by parcel: no merged land units
     m = build_model(d)
     m.objective.deactivate()
     build_s = time.perf_counter() - t0

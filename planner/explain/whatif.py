@@ -127,6 +127,11 @@ def _rel(lhs, op: str, rhs: float):
     return lhs >= rhs if op == ">=" else (lhs <= rhs if op == "<=" else lhs == rhs)
 
 
+def _named_parcels(decisions: Iterable[Decision]) -> set[str]:
+    """Parcels a counterfactual names: they stay their own land units (planner.aggregate)."""
+    return {dec.parts[0] for dec in decisions if dec.kind in ("parcel", "scenic")}
+
+
 def apply(decisions: Iterable[Decision]) -> Callable[[Any, pyo.ConcreteModel], None]:
     """A ``modify(d, m)`` hook for :func:`planner.solve.solve` adding the decisions as rows."""
     decisions = list(decisions)
@@ -307,7 +312,7 @@ def why_not(li: LoadedInstance, plan, decisions: list[Decision], *, time_limit: 
             mip_gap: float | None = None, diagnose: bool = True) -> WhatIf:
     """Re-solve ``li`` with ``decisions`` added and compare with ``plan`` (its optimum)."""
     from ..solve import solve
-    alt = solve(li, time_limit=time_limit, mip_gap=mip_gap, modify=apply(decisions))
+    alt = solve(li, time_limit=time_limit, mip_gap=mip_gap, modify=apply(decisions), keep_parcels=_named_parcels(decisions))
     w = WhatIf(decisions=decisions, base_status=plan.status, base_objective=plan.objective, status=alt.status,
                termination=alt.termination, objective=alt.objective, mip_gap=alt.mip_gap, bound=alt.objective_bound,
                plan=alt)
@@ -362,7 +367,7 @@ def _one(args: tuple) -> dict[str, Any]:
     from ..solve import solve
     scenario, sets = split_overrides(overrides)
     li = load_instance(path, scenario=scenario, sets=sets + ['objective.tie_break="none"'])
-    p = solve(li, time_limit=time_limit, verify=False, modify=apply([decision]))
+    p = solve(li, time_limit=time_limit, verify=False, modify=apply([decision]), keep_parcels=_named_parcels([decision]))
     return {"status": p.status, "termination": p.termination, "objective": p.objective,
             "bound": p.objective_bound, "mip_gap": p.mip_gap, "time_s": p.solve_time_s + p.build_time_s,
             "stages": p.stages}

@@ -95,7 +95,9 @@ def add(m, d) -> None:
         carbon_of.setdefault(p, []).append(u)
     reg = par[par["carbon_registered"] & par["is_forest"]]
     agri = par[par["agricultural_carbon"]]
-    reg_rows = list(zip(reg["id"].tolist(), reg["village"].tolist(), reg["ownership"].tolist(), reg["area_ha"].tolist()))
+    # the threshold is per parcel: a merged land unit's largest parcel (planner.aggregate)
+    reg_rows = list(zip(reg["id"].tolist(), reg["village"].tolist(), reg["ownership"].tolist(), reg["area_ha"].tolist(),
+                        reg["parcel_max_ha"].tolist()))
     agri_rows = list(zip(agri["id"].tolist(), agri["village"].tolist(), agri["ownership"].tolist(), agri["area_ha"].tolist()))
     au = pu[pu["agricultural_carbon"]]
     agri_use_rows = list(zip(au["parcel"].tolist(), au["village"].tolist(), au["ownership"].tolist(), au["use"].tolist()))
@@ -113,8 +115,8 @@ def add(m, d) -> None:
                 put(v_, r_, t, e_)
                 f_terms.append(e_)
         # existing registered forest that stays forest
-        for p, v, own, area in reg_rows:
-            rec = owner(own, area, min_ha, forest=True)
+        for p, v, own, area, largest in reg_rows:
+            rec = owner(own, largest, min_ha, forest=True)
             e_ = fc * (area - pyo.quicksum(m.x[p, u, t] for u in uses_of.get(p, [])))
             put(v, rec, t, e_)
             f_terms.append(e_)
