@@ -105,7 +105,7 @@ class Plan:
     def timings(self) -> dict[str, Any]:
         """What varies from run to run (written to run.json, not plan.json): times per stage."""
         return {"format": "planner.run", "solve_time_s": self.solve_time_s, "build_time_s": self.build_time_s,
-                "stages": [{"goal": s.get("goal"), "time_s": s.get("time_s")} for s in self.stages]}
+                "stages": [{"goal": s.get("goal"), **{k: s[k] for k in STAGE_TIMES if k in s}} for s in self.stages]}
 
     def to_dict(self, timings: bool = False) -> dict[str, Any]:
         """The plan as plain data. Without ``timings`` (as in plan.json) it holds nothing that
@@ -114,7 +114,7 @@ class Plan:
             out = json.loads(df.to_json(orient="records", double_precision=10))
             return out
 
-        stages = self.stages if timings else [{k: v for k, v in st.items() if k != "time_s"} for st in self.stages]
+        stages = self.stages if timings else [{k: v for k, v in st.items() if k not in STAGE_TIMES} for st in self.stages]
         times = {"solve_time_s": self.solve_time_s, "build_time_s": self.build_time_s} if timings else {}
         return {
             "format": PLAN_FORMAT,
@@ -176,9 +176,8 @@ class Plan:
                 times = json.loads((p.parent / "run.json").read_text(encoding="utf-8"))
             except (ValueError, OSError):
                 times = {}
-        stage_times = [st.get("time_s") for st in times.get("stages", [])]
-        stages = [dict(st, **({"time_s": stage_times[i]} if i < len(stage_times) and "time_s" not in st else {}))
-                  for i, st in enumerate(data.get("stages", []))]
+        stage_times = [{k: st[k] for k in STAGE_TIMES if k in st} for st in times.get("stages", [])]
+        stages = [{**(stage_times[i] if i < len(stage_times) else {}), **st} for i, st in enumerate(data.get("stages", []))]
         plan = cls(
             instance_name=data["instance"]["name"], instance_path=data["instance"]["path"],
             overrides=data["instance"].get("overrides", []), status=data["status"], termination=data["termination"],
@@ -240,6 +239,10 @@ def _json_default(o: Any) -> Any:
 # ---------------------------------------------------------------------------
 # Tables from a solved model
 # ---------------------------------------------------------------------------
+
+
+# per-stage times (run.json, never plan.json): hand-off to the solver, the solver's run, reading back
+STAGE_TIMES = ("handoff_s", "time_s", "readback_s")
 
 
 def _tables(li, d, m) -> dict[str, pd.DataFrame]:

@@ -60,50 +60,34 @@ def _gap(obj: float | None, bound: float | None) -> float | None:
 
 
 def _run_highs(m: pyo.ConcreteModel, opts: dict[str, Any]) -> dict[str, Any]:
-    from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
-    from pyomo.contrib.solver.solvers.highs import Highs
+    """HiGHS through :mod:`planner.handoff` (the model passed as arrays, read back in bulk)."""
+    from . import handoff
 
-    opt = Highs()
-    if not opt.available():
+    if not handoff.available():
         raise SolveError("HiGHS (highspy) is not available; pip install highspy")
-    kw: dict[str, Any] = {
-        "load_solutions": False,
-        "raise_exception_on_nonoptimal_result": False,
-        "rel_gap": opts["mip_gap"] if opts["mip_gap"] is not None else DEFAULT_REL_GAP,
-        "abs_gap": DEFAULT_ABS_GAP if opts["mip_gap"] is None else 0.0,
-    }
-    if opts["time_limit"] is not None:
-        kw["time_limit"] = float(opts["time_limit"])
-    if opts["threads"] is not None:
-        kw["threads"] = int(opts["threads"])
-    if opts.get("highs_options"):
-        kw["solver_options"] = dict(opts["highs_options"])
-    t0 = time.perf_counter()
-    res = opt.solve(m, **kw)
-    wall = time.perf_counter() - t0
-    tc = res.termination_condition
-    ss = res.solution_status
-    has = ss in (SolutionStatus.optimal, SolutionStatus.feasible)
-    if has:
-        res.solution_loader.load_vars()
-    if tc == TerminationCondition.convergenceCriteriaSatisfied and ss == SolutionStatus.optimal:
+    hopts = handoff.highs_options(opts, opts["mip_gap"] if opts["mip_gap"] is not None else DEFAULT_REL_GAP,
+                                  DEFAULT_ABS_GAP if opts["mip_gap"] is None else 0.0)
+    r = handoff.run(m, hopts)
+    has = r["has_solution"]
+    name = r["status"]
+    if name == "kOptimal" and has:
         status = "optimal"
-    elif tc in (TerminationCondition.provenInfeasible, TerminationCondition.locallyInfeasible):
+    elif name == "kInfeasible" or r["termination"] == "provenInfeasible":
         status = "infeasible"
-    elif tc == TerminationCondition.infeasibleOrUnbounded:
+    elif name == "kUnboundedOrInfeasible":
         status = "infeasible"
-    elif tc == TerminationCondition.unbounded:
+    elif name == "kUnbounded":
         status = "unbounded"
     elif has:
         status = "feasible"
-    elif tc in (TerminationCondition.maxTimeLimit, TerminationCondition.iterationLimit, TerminationCondition.interrupted):
+    elif name in ("kTimeLimit", "kIterationLimit", "kSolutionLimit", "kInterrupt", "kHighsInterrupt"):
         status = "no_solution"
     else:
         status = "error"
-    obj = res.incumbent_objective if has else None
-    bound = res.objective_bound
-    return _gap_status({"status": status, "termination": tc.name, "objective": obj, "bound": bound,
-                        "mip_gap": _gap(obj, bound) if has else None, "time_s": wall})
+    obj = r["objective"] if has else None
+    return _gap_status({"status": status, "termination": r["termination"], "objective": obj, "bound": r["bound"],
+                        "mip_gap": _gap(obj, r["bound"]) if has else None, "time_s": r["time_s"],
+                        "handoff_s": r["handoff_s"], "readback_s": r["readback_s"]})
 
 
 def _run_legacy(m: pyo.ConcreteModel, opts: dict[str, Any]) -> dict[str, Any]:
@@ -288,8 +272,8 @@ def check_solver(name: str, file: str) -> None:
     """Raise an InputError naming the option if the MIP solver cannot be used here."""
     from .errors import InputError
     if name == "highs":
-        from pyomo.contrib.solver.solvers.highs import Highs
-        if Highs().available():
+        from .handoff import available
+        if available():
             return
         raise InputError.one(file, "solver.name", "HiGHS (highspy) is not installed", "pip install highspy")
     try:
