@@ -164,6 +164,13 @@ class ModelData:
         df = df[~(df["kind"].isin(GARDEN_KINDS) & (df["village"] == self.town))]
         return df.reset_index(drop=True)
 
+    def pu_column(self, name: str) -> pd.Series:
+        """A text column of ``pu`` as a categorical (fast to compare and filter)."""
+        cache = self.__dict__.setdefault("_pu_cat", {})
+        if name not in cache:
+            cache[name] = self.pu[name].astype("category")
+        return cache[name]
+
     @cached_property
     def pu_keys(self) -> list[tuple[str, str]]:
         return list(zip(self.pu["parcel"], self.pu["use"]))

@@ -176,6 +176,10 @@ def run(m: pyo.ConcreteModel, options: dict[str, Any]) -> dict[str, Any]:
     except TriviallyInfeasible:
         return {"status": "infeasible", "termination": "provenInfeasible", "objective": None, "bound": None,
                 "has_solution": False, "handoff_s": time.perf_counter() - t0, "time_s": 0.0, "readback_s": 0.0}
+    if c.lp.num_col_ == 0:  # nothing to decide (every row was constant and held): the objective is its constant
+        return {"status": "kOptimal", "termination": "convergenceCriteriaSatisfied", "objective": c.lp.offset_,
+                "bound": c.lp.offset_, "has_solution": True, "handoff_s": time.perf_counter() - t0, "time_s": 0.0,
+                "readback_s": 0.0, "columns": 0, "rows": 0, "nonzeros": 0}
     h = highspy.Highs()
     for k, v in options.items():
         h.setOptionValue(k, v)

@@ -19,21 +19,38 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
+from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 
 from .data import MONEY, ModelData
 from .rules import families
 
 
-def xsum(m: pyo.ConcreteModel, rows: pd.DataFrame, t: str, coef: str | None = None, scale: float = 1.0) -> Any:
-    """Sum of ``x`` over the (parcel, use) rows of a frame, optionally weighted by a column."""
+def xsum(m: pyo.ConcreteModel, rows, t: str, coef=None, scale: float = 1.0) -> Any:
+    """Sum of ``x[parcel, use, t]`` over rows of ``d.pu``, optionally weighted.
+
+    ``rows``: a frame taken from ``d.pu`` (filtered or copied: its index is the pu row
+    number) or an array of pu row numbers; ``coef``: a column of that frame, or an array
+    aligned with ``rows``. Built as one linear expression from the variables in pu order
+    (``m._xv``), without Python arithmetic per term."""
     if rows is None or len(rows) == 0:
         return 0.0
-    ps, us = rows["parcel"].tolist(), rows["use"].tolist()
-    if coef is None:
-        return pyo.quicksum(m.x[p, u, t] for p, u in zip(ps, us))
-    return pyo.quicksum(c * scale * m.x[p, u, t] for p, u, c in zip(ps, us, rows[coef].tolist()) if c != 0)
+    if isinstance(rows, pd.DataFrame):
+        pos = rows.index.to_numpy()
+        c = None if coef is None else rows[coef].to_numpy(dtype=float)
+    else:
+        pos = np.asarray(rows, dtype=np.int64)
+        c = None if coef is None else np.asarray(coef, dtype=float)
+    xv = m._xv[t]
+    if c is None and scale == 1.0:
+        return LinearExpression([xv[i] for i in pos.tolist()])
+    c = (np.ones(len(pos)) if c is None else c) * scale
+    nz = c != 0
+    if not nz.any():
+        return 0.0
+    return LinearExpression([MonomialTermExpression((k, xv[i])) for k, i in zip(c[nz].tolist(), pos[nz].tolist())])
 
 
 def added(m: pyo.ConcreteModel, d: ModelData, rows: pd.DataFrame, t: str, coef: str | None = None, scale: float = 1.0) -> Any:
@@ -55,6 +72,11 @@ def build_model(d: ModelData) -> pyo.ConcreteModel:
     m.PU = pyo.Set(initialize=d.pu_keys, dimen=2, ordered=True)
     m.x = pyo.Var(m.PU, m.T, domain=pyo.NonNegativeReals,
                   bounds=lambda _m, p, u, t: (0.0, area[p, u]))
+    # x's variables per period in pu row order, for xsum (the product set iterates t fastest)
+    xs = list(m.x.values())
+    m._xv = {t: xs[k::len(d.periods)] for k, t in enumerate(d.periods)}
+    if xs:
+        assert m._xv[d.last][-1].index() == (*d.pu_keys[-1], d.last)
     m.GV = pyo.Set(initialize=d.garden_villages, ordered=True)
     m.garden = pyo.Var(m.GV, m.T, domain=pyo.Binary)
     m.SC = pyo.Set(initialize=d.scenic_parcels, ordered=True)

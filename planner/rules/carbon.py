@@ -28,6 +28,7 @@ Smaller or collective parcels' carbon goes to the village collective.
 
 from __future__ import annotations
 
+import numpy as np
 import pyomo.environ as pyo
 
 from ..data import MONEY
@@ -86,13 +87,11 @@ def add(m, d) -> None:
     def put(v, rec, t, term):
         to.setdefault((v, rec, t), []).append(term)
 
-    uses_of: dict[str, list[str]] = {}
-    for p, u in zip(pu["parcel"].tolist(), pu["use"].tolist()):
-        uses_of.setdefault(p, []).append(u)
-    carbon_of: dict[str, list[str]] = {}
+    # pu row numbers per parcel: every use, and the carbon-forest uses
+    uses_of = pu.groupby("parcel", sort=False).indices
+    carbon_of = {p: carbon_pu.index.to_numpy()[ix] for p, ix in carbon_pu.groupby("parcel", sort=False).indices.items()}
     village_of = dict(zip(par["id"].tolist(), par["village"].tolist()))
-    for p, u in zip(carbon_pu["parcel"].tolist(), carbon_pu["use"].tolist()):
-        carbon_of.setdefault(p, []).append(u)
+    none = np.zeros(0, dtype=np.int64)
     reg = par[par["carbon_registered"] & par["is_forest"]]
     agri = par[par["agricultural_carbon"]]
     # the threshold is per parcel: a merged land unit's largest parcel (planner.aggregate)
@@ -100,7 +99,7 @@ def add(m, d) -> None:
                         reg["parcel_max_ha"].tolist()))
     agri_rows = list(zip(agri["id"].tolist(), agri["village"].tolist(), agri["ownership"].tolist(), agri["area_ha"].tolist()))
     au = pu[pu["agricultural_carbon"]]
-    agri_use_rows = list(zip(au["parcel"].tolist(), au["village"].tolist(), au["ownership"].tolist(), au["use"].tolist()))
+    agri_use_rows = list(zip(au.index.tolist(), au["village"].tolist(), au["ownership"].tolist()))
     forestry, agricultural = {}, {}
     for t in d.periods:
         f_terms, a_terms = [], []
@@ -110,25 +109,26 @@ def add(m, d) -> None:
             if p in ic:
                 terms = [(v, "villagers", fc * m.IC_F[p, t]), (v, "village_collective", fc * m.IC_C[p, t])]
             else:
-                terms = [(v, "village_collective", fc * pyo.quicksum(m.x[p, u, t] for u in us))]
+                terms = [(v, "village_collective", fc * xsum(m, us, t))]
             for v_, r_, e_ in terms:
                 put(v_, r_, t, e_)
                 f_terms.append(e_)
         # existing registered forest that stays forest
         for p, v, own, area, largest in reg_rows:
             rec = owner(own, largest, min_ha, forest=True)
-            e_ = fc * (area - pyo.quicksum(m.x[p, u, t] for u in uses_of.get(p, [])))
+            e_ = fc * (area - xsum(m, uses_of.get(p, none), t))
             put(v, rec, t, e_)
             f_terms.append(e_)
         # cropland that stays cropland
         for p, v, own, area in agri_rows:
             rec = owner(own, area, min_ha)
-            e_ = ac * (area - pyo.quicksum(m.x[p, u, t] for u in uses_of.get(p, [])))
+            e_ = ac * (area - xsum(m, uses_of.get(p, none), t))
             put(v, rec + "|agri", t, e_)
             a_terms.append(e_)
         # cropping uses declared for agricultural carbon
-        for p, v, own, u in agri_use_rows:
-            e_ = ac * m.x[p, u, t]
+        xv = m._xv[t]
+        for i, v, own in agri_use_rows:
+            e_ = ac * xv[i]
             put(v, owner(own, 0.0, min_ha) + "|agri", t, e_)
             a_terms.append(e_)
         forestry[t] = pyo.quicksum(f_terms)

@@ -20,10 +20,12 @@ Constraints
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 
 from ..data import MONEY
-from ..model import added
+from ..model import added, xsum
 from . import add_rows
 from .carbon import owner
 
@@ -45,18 +47,20 @@ def add(m, d) -> None:
     # land income and subsidies to the owner
     par_val = (par["income_yuan_per_ha_yr"] + par["subsidy_yuan_per_ha_yr"])
     pu["d_val"] = (pu["income_yuan_per_ha_yr"] + pu["subsidy_yuan_per_ha_yr"]).to_numpy() - par_val.reindex(pu["parcel"]).to_numpy()
-    par_rec = par.apply(lambda r: owner(r["ownership"], r["area_ha"], min_ha), axis=1)
+    # land income goes to the owner (carbon's threshold plays no part here: owner(..., forest=False))
+    par_rec = pd.Series(np.where(par["ownership"].to_numpy() == "individual", owner("individual", 0.0, min_ha),
+                                 owner("collective", 0.0, min_ha)), index=par.index)
     base = (par["area_ha"] * par_val).groupby([par["village"], par_rec]).sum()
     pu["rec"] = pu["parcel"].map(par_rec)
     nz = pu[pu["d_val"] != 0]
-    changed = [(v, rec, list(zip(g["parcel"].tolist(), g["use"].tolist(), (g["d_val"] / MONEY).tolist())))
+    changed = [(v, rec, g.index.to_numpy(), (g["d_val"] / MONEY).to_numpy())
                for (v, rec), g in nz.groupby(["village", "rec"], sort=False)]
     for t in d.periods:
         for (v, rec), val in base.items():
             if val:
                 to.setdefault((v, rec, t), []).append(val / MONEY)
-        for v, rec, rows in changed:
-            to.setdefault((v, rec, t), []).append(pyo.quicksum(c * m.x[p, u, t] for p, u, c in rows))
+        for v, rec, rows, coef in changed:
+            to.setdefault((v, rec, t), []).append(xsum(m, rows, t, coef))
         for j in inst.projects:
             income = sum(j.income_yuan_per_yr.values()) / MONEY
             for rec, share in j.shares.items():

@@ -40,13 +40,16 @@ def add(m, d) -> None:
     sc = pu[pu["kind"] == "scenic_fruit"]
     pol = d.inst.policies
     whole, elig = {}, {}
-    for p, grp in sc.groupby("parcel", sort=False):
-        area = float(grp["area_ha"].iloc[0])
+    attr = pol.scenic_require_attribute
+    has_attr = d.parcels[attr].astype(bool) if attr and attr in d.parcels.columns else None
+    for p, ix in sc.groupby("parcel", sort=False).indices.items():
+        rows_p = sc.index.to_numpy()[ix]
+        area = float(d.parcels.at[p, "area_ha"])
         ok = area >= pol.scenic_min_parcel_ha
-        if pol.scenic_require_attribute:
-            ok = ok and bool(d.parcels.at[p, pol.scenic_require_attribute]) if pol.scenic_require_attribute in d.parcels.columns else False
+        if attr:
+            ok = ok and bool(has_attr[p]) if has_attr is not None else False
         for t in d.periods:
-            whole[(p, t)] = xsum(m, grp, t) == area * m.scenic[p, t]
+            whole[(p, t)] = xsum(m, rows_p, t) == area * m.scenic[p, t]
             if not ok:
                 elig[(p, t)] = m.scenic[p, t] <= 0
     add_rows(m, FAMILY, "scenic_whole", whole)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
+from ..model import xsum
 from . import add_rows
 
 FAMILY = "land_use"
@@ -23,17 +24,18 @@ SENTENCE = ("Parcels are the basic units [N §3.4]; each unit's area is used at 
 
 def add(m: pyo.ConcreteModel, d) -> None:
     pu = d.pu
-    by_parcel = pu.groupby("parcel", sort=False)["use"].apply(list)
     area = d.parcels["area_ha"]
     rows = {}
-    for p, uses in by_parcel.items():
-        if len(uses) < 2:
+    for p, ix in pu.groupby("parcel", sort=False).indices.items():  # pu row numbers of each parcel's uses
+        if len(ix) < 2:
             continue  # the variable's upper bound already says it
+        a = float(area[p])
         for t in d.periods:
-            rows[(p, t)] = pyo.quicksum(m.x[p, u, t] for u in uses) <= float(area[p])
+            rows[(p, t)] = xsum(m, ix, t) <= a
     add_rows(m, FAMILY, "land_use_once", rows)
     rows = {}
-    for p, u in d.pu_keys:
-        for t in d.periods[1:]:
-            rows[(p, u, t)] = m.x[p, u, t] >= m.x[p, u, d.prev[t]]
+    for t in d.periods[1:]:
+        now, before = m._xv[t], m._xv[d.prev[t]]
+        for i, (p, u) in enumerate(d.pu_keys):
+            rows[(p, u, t)] = now[i] >= before[i]
     add_rows(m, FAMILY, "land_use_cumulative", rows)

@@ -17,6 +17,8 @@ Constraints
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..model import xsum
 from . import add_rows
 
@@ -28,16 +30,12 @@ SENTENCE = ("Six EOD projects (forest park, rural complex, Apricot Village, Mine
 def prerequisite_rows(d, pre):
     """The (parcel, use) rows whose area counts toward an area prerequisite."""
     pu = d.pu
-    sel = pu
-    if pre.uses:
-        sel = sel[sel["use"].isin(pre.uses)]
-    if pre.use_kinds:
-        sel = sel[sel["kind"].isin([k.value for k in pre.use_kinds])]
-    if pre.villages:
-        sel = sel[sel["village"].isin(pre.villages)]
-    if pre.covers:
-        sel = sel[sel["cover"].isin(pre.covers)]
-    return sel
+    keep = np.ones(len(pu), dtype=bool)
+    for col, values in (("use", pre.uses), ("kind", [k.value for k in pre.use_kinds or []]),
+                        ("village", pre.villages), ("cover", pre.covers)):
+        if values:
+            keep &= d.pu_column(col).isin(values).to_numpy()
+    return pu[keep]
 
 
 def add(m, d) -> None:

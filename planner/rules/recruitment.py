@@ -65,12 +65,14 @@ def add(m, d) -> None:
             continue
         kinds = [k.value for k in norm.use_kinds]
         scopes = d.villages if r.scope == "village" else [None]
+        of_kind = pu[pu["kind"].isin(kinds)]
+        by_village = of_kind.groupby("village", sort=False).indices if r.scope == "village" else {}
+        empty = of_kind.index[:0]
         for v in scopes:
             people = {t: (m.recruit[v, r.id, t] if v else pyo.quicksum(m.recruit[w, r.id, t] for w in d.villages))
                       for t in d.periods}
-            rows = pu[pu["kind"].isin(kinds)]
-            if v is not None:
-                rows = rows[rows["village"] == v]
+            # pu row numbers of the work's land (in the village, for a village role)
+            rows = of_kind.index.to_numpy() if v is None else of_kind.index.to_numpy()[by_village.get(v, empty)]
             for t in d.periods:
                 key = (v, r.id, t) if v else (r.id, t)
                 if kind == "planting":
