@@ -833,6 +833,28 @@ def alternatives(instance: str = typer.Argument(..., help="Instance YAML."),
 
 
 @app.command()
+def generate(villages: int = typer.Option(..., "--villages", help="Villages including the central town (>= 2)."),
+             parcels: int = typer.Option(..., "--parcels", help="Parcels in all (>= villages)."),
+             seed: int = typer.Option(..., "--seed", help="Random seed (>= 0); the same seed gives byte-identical files."),
+             out_dir: str = typer.Option(..., "--out", help="Directory for instance.yaml and the parcel table."),
+             name: Optional[str] = typer.Option(None, "--name", help="Instance name (default generated_vV_pP_sS)."),
+             force: bool = typer.Option(False, "--force", help="Replace an instance already in --out.")) -> None:
+    """Write a synthetic instance with the structure of the Nuanshui case, from township to prefecture scale."""
+    from .generate import write_instance
+    try:
+        s = write_instance(villages, parcels, seed, Path(out_dir), name, force=force)
+    except InputError as e:
+        _input_error(e)
+    except OSError as e:
+        _input_error(InputError.one("--out", "--out", f"cannot write to {out_dir!r}: {e.strerror or e}",
+                                    "give a directory you can write to"))
+    out.print(f"wrote {escape(str(s['path']))} and {escape(str(s['parcel_file']))}", highlight=False)
+    out.print(f"{escape(s['name'])}: {s['villages']:,} villages ({s['villages'] - 1:,} + the central town), "
+              f"{s['parcels']:,} parcels, {s['total_ha']:,.2f} ha, {s['clusters']:,} cluster(s) of nine, "
+              f"{s['projects']:,} projects", highlight=False)
+
+
+@app.command()
 def schema(json_path: Optional[str] = typer.Option(None, "--json", help="Write the instance JSON Schema here."),
            md_path: Optional[str] = typer.Option(None, "--markdown", help="Write the reference page here.")) -> None:
     """Write the instance JSON Schema and/or the instance-format reference (generated from the schema)."""
