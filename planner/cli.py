@@ -127,6 +127,8 @@ def solve(instance: str = typer.Argument(..., help="Instance YAML (e.g. instance
           threads: Optional[int] = typer.Option(None, "--threads", help="Solver threads."),
           solver: Optional[str] = typer.Option(None, "--solver", help="MIP solver (highs, cbc, glpk, gurobi, ...)."),
           no_verify: bool = typer.Option(False, "--no-verify", help="Skip the independent verification."),
+          aggregate: bool = typer.Option(True, "--aggregate/--no-aggregate", help="Merge interchangeable parcels into "
+                                         "land units before solving (the same optimum; the plan is per parcel)."),
           explain_: bool = typer.Option(False, "--explain", help="Also explain the plan (binding rules, prices, why-not for "
                                         "gardens and projects, ranging) into explanation.json."),
           report: bool = typer.Option(False, "--report", help="Also write report.md and report.html (implies --explain)."),
@@ -147,7 +149,8 @@ def solve(instance: str = typer.Argument(..., help="Instance YAML (e.g. instance
     _check_out(out_dir, force)
     try:
         with out.status("solving ..."):
-            plan = _solve(li, time_limit=time_limit, mip_gap=mip_gap, threads=threads, solver=solver, verify=not no_verify)
+            plan = _solve(li, time_limit=time_limit, mip_gap=mip_gap, threads=threads, solver=solver, verify=not no_verify,
+                          aggregate=aggregate)
     except SolveError as e:
         err.print(f"[bold red]solver error:[/] {e}")
         raise typer.Exit(1)
