@@ -138,11 +138,13 @@ def run_naive(path: str, time_limit: float | None, mip_gap: float | None = None)
     res = opt.solve(m, **kw)
     solve = time.perf_counter() - t
     t = time.perf_counter()
-    res.solution_loader.load_vars()
+    has = res.incumbent_objective is not None
+    if has:
+        res.solution_loader.load_vars()
     load = time.perf_counter() - t
     return {"naive_build_s": build, "naive_solve_s": solve, "naive_load_s": load, "naive_s": build + solve + load,
             "naive_objective": res.incumbent_objective, "naive_termination": res.termination_condition.name,
-            "naive_peak_mb": peak_mb()}
+            "naive_found_plan": has, "naive_peak_mb": peak_mb()}
 
 
 def child(kind: str, *args: str) -> dict:
@@ -191,7 +193,7 @@ def fmt(v, unit: str = "") -> str:
 
 STAGES = ("load_s", "aggregate_s", "build_s", "handoff_s", "solve_s", "tie_break_s", "readback_s", "tables_s",
           "verify_s", "total_s", "explain_s", "peak_mb", "floor_s", "total_over_floor", "naive_s", "naive_over_planner",
-          "naive_peak_mb")
+          "naive_peak_mb", "naive_termination", "naive_found_plan")
 
 
 def main() -> None:
