@@ -8,6 +8,11 @@ violation or a KPI mismatch instead of being checked against itself.
 ``verify_plan(plan, instance)`` returns ``{"passed": bool, "violations": [...],
 "checks": [...]}``; each violation names the rule family, where (village, parcel,
 period, ...), what is wrong, the plan's value and the limit.
+
+Every check is vectorised (one pass over the allocations per period, coefficients looked
+up per distinct use and cover, groupby sums per village), so plans of a million parcels
+verify in seconds. Where a rule is checked row by row, the rows that can break it are
+found with one vector mask and only those go through the per-row wording, in table order.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 AREA_TOL = 1e-4      # ha
@@ -56,7 +62,12 @@ _TEXT = {"village", "parcel", "cover", "use", "kind", "period", "project", "role
 
 
 class _Ctx:
-    """Everything the checks need, computed from the instance and the plan tables."""
+    """Everything the checks need, computed from the instance and the plan tables.
+
+    The allocations get four helper columns: ``kind``, ``village`` and ``cover`` (from the
+    library and the parcel table), ``_u`` (the row's use as a code into ``self.uses_seen``)
+    and ``_p`` (the row's parcel as a position in the parcel table, -1 if it is not there).
+    Per-period slices and sums are computed once and cached."""
 
     def __init__(self, plan, li) -> None:
         self.inst = li.instance
@@ -74,9 +85,18 @@ class _Ctx:
         a["period"] = a["period"].astype(str)
         a["area_ha"] = a["area_ha"].astype(float)
         uses = self.lib.uses
-        a["kind"] = a["use"].map(lambda u: uses[u].kind.value if u in uses else None).astype(object)
-        a["village"] = a["parcel"].map(self.par["village"])
-        a["cover"] = a["parcel"].map(self.par["cover"])
+        codes, seen = pd.factorize(a["use"], use_na_sentinel=False)
+        self.uses_seen: list[Any] = list(seen)
+        kinds = np.array([uses[u].kind.value if u in uses else None for u in self.uses_seen], dtype=object)
+        a["kind"] = pd.Series(kinds[codes], index=a.index, dtype=object)
+        pos = self.par.index.get_indexer(a["parcel"])
+        known = pos >= 0
+        for col in ("village", "cover"):  # the parcel's, NaN for a parcel not in the table
+            vals = np.full(len(a), np.nan, dtype=object)
+            vals[known] = self.par[col].to_numpy(dtype=object)[pos[known]]
+            a[col] = pd.Series(vals, index=a.index, dtype=object)
+        a["_u"] = codes
+        a["_p"] = pos
         self.alloc = a
         self.tables = {k: (v.copy() if isinstance(v, pd.DataFrame) else pd.DataFrame(v)) for k, v in t.items()}
         for k, cols in _COLUMNS.items():
@@ -86,6 +106,13 @@ class _Ctx:
         for k, df in self.tables.items():
             if "period" in df.columns:
                 df["period"] = df["period"].astype(str)
+        self._at: dict[str, pd.DataFrame] = {}
+        self._used: dict[str, pd.Series] = {}
+        self._pu: dict[str | None, pd.Series] = {}
+        self._utab: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._pcoef: dict[str, pd.Series] = {}
+        self._pcodes: np.ndarray | None = None
+        self._pcovers: list[Any] = []
 
     # per-hectare coefficients straight from the library and the instance prices
     def equiv_yuan(self) -> float:
@@ -96,13 +123,73 @@ class _Ctx:
         return sum(obj.equivalents.values()) * self.equiv_yuan() * self.inst.prices.gep_multipliers.get(key, 1.0)
 
     def used(self, t: str) -> pd.Series:
-        a = self.alloc[self.alloc["period"] == t]
-        return a.groupby("parcel")["area_ha"].sum().reindex(self.par.index).fillna(0.0)
+        """Hectares of each parcel under a use in period ``t`` (cached; do not modify)."""
+        if t not in self._used:
+            a = self.at(t)
+            pos = a["_p"].to_numpy(dtype=np.int64)
+            ha = np.nan_to_num(a["area_ha"].to_numpy(dtype=float), nan=0.0)  # a sum skips NaN
+            known = pos >= 0
+            self._used[t] = pd.Series(np.bincount(pos[known], weights=ha[known], minlength=len(self.par)),
+                                      index=self.par.index, dtype=float)
+        return self._used[t]
 
     def at(self, t: str | None) -> pd.DataFrame:
+        """The allocations of period ``t`` (cached; do not modify)."""
         if t is None:
             return self.alloc.iloc[0:0]
-        return self.alloc[self.alloc["period"] == t]
+        if t not in self._at:
+            self._at[t] = self.alloc[self.alloc["period"] == t]
+        return self._at[t]
+
+    def by_parcel_use(self, t: str | None) -> pd.Series:
+        """Hectares of period ``t`` indexed by (parcel, use) (cached; do not modify)."""
+        if t not in self._pu:
+            self._pu[t] = self.at(t).set_index(["parcel", "use"])["area_ha"]
+        return self._pu[t]
+
+    def use_table(self, name: str, fn) -> tuple[np.ndarray, np.ndarray]:
+        """``fn(use)`` as a float for every use in the allocations (indexed by ``_u``), and
+        which uses ``fn`` fails on (unknown to the library)."""
+        if name not in self._utab:
+            vals = np.full(len(self.uses_seen), np.nan)
+            bad = np.zeros(len(self.uses_seen), dtype=bool)
+            for i, u in enumerate(self.uses_seen):
+                try:
+                    vals[i] = float(fn(u))
+                except Exception:  # noqa: BLE001 - raised again by ucoef where a row needs this use
+                    bad[i] = True
+            self._utab[name] = (vals, bad)
+        return self._utab[name]
+
+    def ucoef(self, rows: pd.DataFrame, name: str, fn) -> pd.Series:
+        """``fn(use)`` for each allocation row of ``rows`` (a slice of ``self.alloc``); fails
+        as a per-row lookup would when a row's use is unknown."""
+        vals, bad = self.use_table(name, fn)
+        codes = rows["_u"].to_numpy(dtype=np.int64)
+        if bad.any():
+            hit = bad[codes]
+            if hit.any():
+                fn(self.uses_seen[codes[int(np.argmax(hit))]])  # raises the lookup error
+        return pd.Series(vals[codes], index=rows.index, dtype=float)
+
+    def pcoef(self, name: str, fn) -> pd.Series:
+        """``fn(cover)`` for every parcel, indexed like ``self.par`` (cached; do not modify)."""
+        if name not in self._pcoef:
+            if self._pcodes is None:
+                codes, covers = pd.factorize(self.par["cover"], use_na_sentinel=False)
+                self._pcodes, self._pcovers = codes, list(covers)
+            vals = np.array([float(fn(x)) for x in self._pcovers], dtype=float)
+            self._pcoef[name] = pd.Series(vals[self._pcodes] if len(vals) else np.zeros(len(self.par)),
+                                          index=self.par.index, dtype=float)
+        return self._pcoef[name]
+
+    def need_parcels(self, rows: pd.DataFrame) -> np.ndarray:
+        """Parcel positions of ``rows``; fails as a per-row parcel lookup would when a row's
+        parcel is not in the parcel table."""
+        pos = rows["_p"].to_numpy(dtype=np.int64)
+        if (pos < 0).any():
+            self.par.at[rows["parcel"].to_numpy(dtype=object)[int(np.argmax(pos < 0))], "area_ha"]  # raises KeyError
+        return pos
 
     def is_forest_cover(self, c: str) -> bool:
         x = self.lib.covers[c]
@@ -111,6 +198,12 @@ class _Ctx:
     def is_forest_use(self, u: str) -> bool:
         x = self.lib.uses[u]
         return x.forest and x.canopy_density >= self.inst.policies.forest_canopy_min
+
+
+def _records(df: pd.DataFrame, mask: Any = None) -> list[dict[str, Any]]:
+    """Rows of ``df`` (those where ``mask`` holds) as dicts, in table order."""
+    sel = df if mask is None else df[np.asarray(mask, dtype=bool)]
+    return sel.to_dict("records") if len(sel) else []
 
 
 def verify_plan(plan, li) -> dict[str, Any]:
@@ -142,7 +235,21 @@ def verify_plan(plan, li) -> dict[str, Any]:
 def _land_use(c: _Ctx, rep: _Report) -> None:
     a = c.alloc
     rep.check("land_use")
-    for _, r in a.iterrows():
+    uses = c.lib.uses
+    # rows that can break a row rule: found with vector masks, then worded row by row
+    n_u = len(c.uses_seen)
+    ucodes = a["_u"].to_numpy(dtype=np.int64)
+    ccodes, covers = pd.factorize(a["cover"], use_na_sentinel=False)
+    known_u = np.array([u in uses for u in c.uses_seen], dtype=bool)
+    fits = np.array([[u in uses and cv in uses[u].from_covers for cv in covers] for u in c.uses_seen],
+                    dtype=bool).reshape(n_u, len(covers))
+    disabled = np.array([(u in c.inst.uses and not c.inst.uses[u].enabled) for u in c.uses_seen], dtype=bool)
+    flag = (a["_p"].to_numpy() < 0) | (a["area_ha"].to_numpy() < -AREA_TOL)
+    if len(a):
+        flag |= ~known_u[ucodes] | ~fits[ucodes, ccodes] | disabled[ucodes]
+    flag |= ((a["kind"] == "street_green") & (a["village"] != c.town)).to_numpy(dtype=bool)
+    flag |= (a["kind"].isin(GARDEN) & (a["village"] == c.town)).to_numpy(dtype=bool)
+    for r in _records(a, flag):
         if r["parcel"] not in c.par.index:
             rep.bad("land_use", f"parcel {r['parcel']}", "allocation on a parcel not in the parcel table")
             continue
@@ -167,22 +274,31 @@ def _land_use(c: _Ctx, rep: _Report) -> None:
         for p in over[over > AREA_TOL].index:
             rep.bad("land_use", f"parcel {p}, {t}", "more area used than the parcel has", used[p], c.par.at[p, "area_ha"])
         if c.prev[t]:
-            now = c.at(t).set_index(["parcel", "use"])["area_ha"]
-            before = c.at(c.prev[t]).set_index(["parcel", "use"])["area_ha"]
+            now = c.by_parcel_use(t)
+            before = c.by_parcel_use(c.prev[t])
             diff = now.reindex(before.index).fillna(0.0) - before
             for (p, u) in diff[diff < -AREA_TOL].index:
                 rep.bad("land_use", f"parcel {p}, {u}, {t}", "area shrinks between periods (decisions are cumulative)",
                         now.get((p, u), 0.0), before[(p, u)])
 
 
-def _eco_area(c: _Ctx, t: str | None, parcels: pd.Index | None = None) -> float:
-    par = c.par if parcels is None else c.par.loc[parcels]
-    used = (c.used(t) if t else pd.Series(0.0, index=c.par.index)).reindex(par.index)
-    eco_c = par["cover"].map(lambda x: c.lib.covers[x].ecological_space).astype(float)
+def _eco_area(c: _Ctx, t: str | None, inside: np.ndarray | None = None) -> float:
+    """Hectares of ecological space in period ``t`` (``None``: before any decision), over
+    all parcels or those where the boolean array ``inside`` (by parcel position) holds."""
+    area = c.par["area_ha"].to_numpy(dtype=float)
+    used = c.used(t).to_numpy(dtype=float) if t else np.zeros(len(c.par))
+    eco_c = c.pcoef("ecological_space", lambda x: c.lib.covers[x].ecological_space).to_numpy(dtype=float)
     a = c.at(t)
-    a = a[a["parcel"].isin(par.index)]
-    eco_u = a["use"].map(lambda u: c.lib.uses[u].ecological_space).astype(float)
-    return float(((par["area_ha"] - used) * eco_c).sum() + (a["area_ha"] * eco_u).sum())
+    pos = a["_p"].to_numpy(dtype=np.int64)
+    keep = pos >= 0  # allocations on the parcels counted
+    if inside is not None:
+        keep &= inside[np.maximum(pos, 0)] if len(inside) else False
+    a = a[keep]
+    eco_u = c.ucoef(a, "ecological_space", lambda u: c.lib.uses[u].ecological_space)
+    left = (area - used) * eco_c
+    if inside is not None:
+        left = left[inside]
+    return float(pd.Series(left).sum() + (a["area_ha"] * eco_u).sum())
 
 
 def _protection(c: _Ctx, rep: _Report) -> None:
@@ -191,17 +307,28 @@ def _protection(c: _Ctx, rep: _Report) -> None:
     if pol.farmland_protection:
         rep.check("farmland_protection")
         bad = a[a["cover"].isin(pol.protected_farmland_covers) & (a["area_ha"] > AREA_TOL)]
-        for _, r in bad.iterrows():
+        for r in _records(bad):
             rep.bad("farmland_protection", f"parcel {r['parcel']}, {r['use']}, {r['period']}",
                     "permanent basic farmland changed", r["area_ha"], 0)
     if pol.red_line_type_unchanged:
         rep.check("red_line_type")
-        for _, r in a[a["parcel"].map(c.par["red_line"]).astype(bool) & (a["area_ha"] > AREA_TOL)].iterrows():
+        pos = a["_p"].to_numpy(dtype=np.int64)
+        red = c.par["red_line"].to_numpy(dtype=object)
+        in_red = np.ones(len(a), dtype=bool)  # a parcel not in the table counts as inside (as NaN does)
+        in_red[pos >= 0] = red[pos[pos >= 0]].astype(bool)
+        sel = a[in_red & (a["area_ha"] > AREA_TOL).to_numpy(dtype=bool)]
+        pos = sel["_p"].to_numpy(dtype=np.int64)
+        eco_u, bad_u = c.use_table("ecological_space", lambda u: c.lib.uses[u].ecological_space)
+        eco_c = c.pcoef("ecological_space", lambda x: c.lib.covers[x].ecological_space).to_numpy()
+        codes = sel["_u"].to_numpy(dtype=np.int64)
+        flag = (pos < 0) | bad_u[codes]
+        flag |= np.where(pos >= 0, eco_u[codes] != (eco_c[np.maximum(pos, 0)] if len(eco_c) else np.nan), True)
+        for r in _records(sel, flag):
             if c.lib.uses[r["use"]].ecological_space != c.lib.covers[r["cover"]].ecological_space:
                 rep.bad("red_line", f"parcel {r['parcel']}, {r['use']}, {r['period']}", "space type changed inside the red line", r["area_ha"], 0)
     if pol.red_line_min_share is not None:
         rep.check("red_line_share")
-        red = c.par.index[c.par["red_line"].astype(bool)]
+        red = c.par["red_line"].astype(bool).to_numpy(dtype=bool)
         for t in c.periods:
             eco = _eco_area(c, t, red)
             need = pol.red_line_min_share * c.total
@@ -217,23 +344,31 @@ def _protection(c: _Ctx, rep: _Report) -> None:
             before = now
     if pol.eco_space_measures is not None:
         rep.check("eco_space_measures")
-        for _, r in a[a["area_ha"] > AREA_TOL].iterrows():
-            typ = c.par.at[r["parcel"], "eco_space"]
-            if typ in pol.eco_space_measures and r["use"] not in pol.eco_space_measures[typ]:
-                rep.bad("eco_space", f"parcel {r['parcel']}, {r['use']}, {r['period']}", f"use not among the measures for {typ} space", r["area_ha"], 0)
+        sel = a[a["area_ha"] > AREA_TOL]
+        pos = sel["_p"].to_numpy(dtype=np.int64)
+        typ = pd.Series(c.par["eco_space"].to_numpy(dtype=object)[np.maximum(pos, 0)] if len(c.par) else np.full(len(sel), None),
+                        index=sel.index, dtype=object)
+        flag = pos < 0
+        for kind, allowed in pol.eco_space_measures.items():
+            flag |= ((typ == kind) & ~sel["use"].isin(list(allowed))).to_numpy(dtype=bool)
+        for r in _records(sel, flag):
+            typ_r = c.par.at[r["parcel"], "eco_space"]
+            if typ_r in pol.eco_space_measures and r["use"] not in pol.eco_space_measures[typ_r]:
+                rep.bad("eco_space", f"parcel {r['parcel']}, {r['use']}, {r['period']}", f"use not among the measures for {typ_r} space", r["area_ha"], 0)
 
 
 def _permissions(c: _Ctx, rep: _Report) -> None:
     a = c.alloc[c.alloc["area_ha"] > AREA_TOL]
     rep.check("village_permission")
+    by_use = {u: g for u, g in a.groupby("use", sort=False)} if len(a) else {}
     for u, pol in c.inst.uses.items():
-        sel = a[a["use"] == u]
+        sel = by_use.get(u, a.iloc[0:0])
         if pol.villages is not None:
-            for _, r in sel[~sel["village"].isin(pol.villages)].iterrows():
+            for r in _records(sel, ~sel["village"].isin(pol.villages)):
                 rep.bad("village_permission", f"parcel {r['parcel']} ({r['village']}), {u}, {r['period']}", "use not permitted in this village", r["area_ha"], 0)
         if pol.require_attribute:
             ok = sel["parcel"].map(c.par[pol.require_attribute]).astype(bool)
-            for _, r in sel[~ok].iterrows():
+            for r in _records(sel, ~ok):
                 rep.bad("village_permission", f"parcel {r['parcel']}, {u}, {r['period']}", f"parcel lacks {pol.require_attribute}", r["area_ha"], 0)
     pol = c.inst.policies
     k = pol.interactive_forest_per_garden_ha
@@ -263,30 +398,54 @@ def _fruit(c: _Ctx, rep: _Report) -> None:
                     rep.bad("fruit", f"{v}, {u}, {t}", "exceeds its share of the source cover", ha, lim)
     pol = c.inst.policies
     sc = c.alloc[c.alloc["kind"] == "scenic_fruit"]
-    for _, r in sc[sc["area_ha"] > AREA_TOL].iterrows():
-        area = c.par.at[r["parcel"], "area_ha"]
-        if abs(r["area_ha"] - area) > AREA_TOL:
-            rep.bad("fruit", f"parcel {r['parcel']}, {r['period']}", "scenic transformation must take the whole fruit forest", r["area_ha"], area)
-        ok = area >= pol.scenic_min_parcel_ha - 1e-9
+    sc = sc[sc["area_ha"] > AREA_TOL]
+    pos = sc["_p"].to_numpy(dtype=np.int64)
+    known = pos >= 0
+    p_ok = np.maximum(pos, 0)
+    area = c.par["area_ha"].to_numpy(dtype=float)[p_ok] if len(c.par) else np.full(len(sc), np.nan)
+    ok = area >= pol.scenic_min_parcel_ha - 1e-9
+    if pol.scenic_require_attribute:
+        if pol.scenic_require_attribute in c.par.columns:
+            attr = c.par[pol.scenic_require_attribute].to_numpy(dtype=object)
+            ok = ok & np.array([bool(attr[i]) for i in p_ok], dtype=bool)
+        else:
+            ok = np.zeros(len(sc), dtype=bool)
+    flag = ~known | (np.abs(sc["area_ha"].to_numpy(dtype=float) - area) > AREA_TOL) | ~ok
+    for r in _records(sc, flag):
+        area_r = c.par.at[r["parcel"], "area_ha"]
+        if abs(r["area_ha"] - area_r) > AREA_TOL:
+            rep.bad("fruit", f"parcel {r['parcel']}, {r['period']}", "scenic transformation must take the whole fruit forest", r["area_ha"], area_r)
+        ok_r = area_r >= pol.scenic_min_parcel_ha - 1e-9
         if pol.scenic_require_attribute:
-            ok = ok and bool(c.par.at[r["parcel"], pol.scenic_require_attribute]) if pol.scenic_require_attribute in c.par.columns else False
-        if not ok:
+            ok_r = ok_r and bool(c.par.at[r["parcel"], pol.scenic_require_attribute]) if pol.scenic_require_attribute in c.par.columns else False
+        if not ok_r:
             rep.bad("fruit", f"parcel {r['parcel']}, {r['period']}", "fruit forest not eligible for scenic transformation (size or maturity)")
+
+
+def _flags(df: pd.DataFrame, keys: list[str], col: str) -> dict[Any, bool]:
+    """``{(key, ...): bool(col)}`` from a small table; the last row wins."""
+    if df.empty:
+        return {}
+    return dict(zip(zip(*(df[k].tolist() for k in keys)), (bool(x) for x in df[col].tolist())))
 
 
 def _gardens(c: _Ctx, rep: _Report) -> None:
     pol = c.inst.policies
     rep.check("gardens")
     g = c.tables.get("gardens", pd.DataFrame())
-    built = {(r["village"], r["period"]): bool(r["built"]) for _, r in g.iterrows()} if not g.empty else {}
+    built = _flags(g, ["village", "period"], "built")
     by = pol.garden_by_period or c.periods[0]
+    sums: dict[str, tuple[dict, dict]] = {}
+    for t in c.periods:
+        at = c.at(t)
+        sel = at[at["kind"].isin(GARDEN)]
+        veg = sel["area_ha"] * c.ucoef(sel, "vegetation_cover", lambda u: c.lib.uses[u].vegetation_cover)
+        sums[t] = (sel.groupby("village")["area_ha"].sum().to_dict(), veg.groupby(sel["village"]).sum().to_dict())
     for v in [x.id for x in c.inst.villages if not x.is_town]:
         prev_b = False
         for t in c.periods:
-            at = c.at(t)
-            sel = at[(at["village"] == v) & at["kind"].isin(GARDEN)]
-            area = float(sel["area_ha"].sum())
-            veg = float((sel["area_ha"] * sel["use"].map(lambda u: c.lib.uses[u].vegetation_cover).astype(float)).sum())
+            area = float(sums[t][0].get(v, 0.0))
+            veg = float(sums[t][1].get(v, 0.0))
             b = built.get((v, t), area > AREA_TOL)
             if area > pol.garden_max_ha + AREA_TOL:
                 rep.bad("gardens", f"{v}, {t}", "garden larger than the maximum", area, pol.garden_max_ha)
@@ -314,11 +473,12 @@ def _street_green(c: _Ctx, rep: _Report) -> None:
         return
     rep.check("street_green")
     tab = c.tables.get("street_green", pd.DataFrame())
-    count = {r["period"]: int(r["count"]) for _, r in tab.iterrows()} if not tab.empty else {}
+    count = dict(zip(tab["period"].tolist(), (int(x) for x in tab["count"].tolist()))) if not tab.empty else {}
     by = sg.by_period or c.periods[0]
     prev = 0
     for t in c.periods:
-        area = float(a[(a["kind"] == "street_green") & (a["period"] == t)]["area_ha"].sum())
+        at = c.at(t)
+        area = float(at[at["kind"] == "street_green"]["area_ha"].sum())
         n = count.get(t, round(area / sg.size_ha))
         if abs(area - n * sg.size_ha) > AREA_TOL:
             rep.bad("street_green", t, "street green area is not a whole number of spaces", area, n * sg.size_ha)
@@ -334,13 +494,15 @@ def _street_green(c: _Ctx, rep: _Report) -> None:
 def _coverage(c: _Ctx, rep: _Report) -> None:
     pol = c.inst.policies
     rep.check("coverage")
+    veg_c = c.pcoef("vegetation_cover", lambda x: c.lib.covers[x].vegetation_cover)
+    forest_c = c.pcoef("forest", c.is_forest_cover)
     for t in c.periods:
         used = c.used(t)
         remain = c.par["area_ha"] - used
         at = c.at(t)
-        veg = float((remain * c.par["cover"].map(lambda x: c.lib.covers[x].vegetation_cover)).sum()
-                    + (at["area_ha"] * at["use"].map(lambda u: c.lib.uses[u].vegetation_cover).astype(float)).sum())
-        forest = float((remain * c.par["cover"].map(c.is_forest_cover).astype(float)).sum() + (at["area_ha"] * at["use"].map(c.is_forest_use).astype(float)).sum())
+        veg = float((remain * veg_c).sum()
+                    + (at["area_ha"] * c.ucoef(at, "vegetation_cover", lambda u: c.lib.uses[u].vegetation_cover)).sum())
+        forest = float((remain * forest_c).sum() + (at["area_ha"] * c.ucoef(at, "forest", c.is_forest_use)).sum())
         if pol.vegetation_coverage_min is not None and veg < pol.vegetation_coverage_min * c.total - AREA_TOL:
             rep.bad("coverage", t, "vegetation coverage below target", veg / c.total, pol.vegetation_coverage_min)
         if pol.forest_coverage_min is not None and forest < pol.forest_coverage_min * c.total - AREA_TOL:
@@ -357,15 +519,26 @@ def _coverage(c: _Ctx, rep: _Report) -> None:
 
 
 def _built(c: _Ctx) -> dict[tuple[str, str], bool]:
-    p = c.tables.get("projects", pd.DataFrame())
-    return {(r["project"], r["period"]): bool(r["built"]) for _, r in p.iterrows()} if not p.empty else {}
+    return _flags(c.tables.get("projects", pd.DataFrame()), ["project", "period"], "built")
 
 
 def _projects(c: _Ctx, rep: _Report) -> None:
     rep.check("projects")
     built = _built(c)
-    g = c.tables.get("gardens", pd.DataFrame())
-    garden = {(r["village"], r["period"]): bool(r["built"]) for _, r in g.iterrows()} if not g.empty else {}
+    garden = _flags(c.tables.get("gardens", pd.DataFrame()), ["village", "period"], "built")
+    # hectares per (use, kind, village, cover) and period, by village, summed per prerequisite
+    cells: dict[str, dict[Any, list[tuple[Any, Any, Any, float]]]] = {}
+
+    def cells_at(t: str) -> dict[Any, list[tuple[Any, Any, Any, float]]]:
+        if t not in cells:
+            at = c.at(t)
+            s = at.groupby(["village", "use", "kind", "cover"], dropna=False, sort=False)["area_ha"].sum()
+            by_v: dict[Any, list[tuple[Any, Any, Any, float]]] = {}
+            for (v, u, kd, cv), ha in s.items():
+                by_v.setdefault(v, []).append((u, kd, cv, float(ha)))
+            cells[t] = by_v
+        return cells[t]
+
     for j in c.inst.projects:
         prev = False
         for i, t in enumerate(c.periods):
@@ -377,17 +550,14 @@ def _projects(c: _Ctx, rep: _Report) -> None:
             if b:
                 for k, pre in enumerate(j.prerequisites):
                     if pre.min_area_ha is not None:
-                        at = c.at(t)
-                        sel = at
-                        if pre.uses:
-                            sel = sel[sel["use"].isin(pre.uses)]
-                        if pre.use_kinds:
-                            sel = sel[sel["kind"].isin([x.value for x in pre.use_kinds])]
-                        if pre.villages:
-                            sel = sel[sel["village"].isin(pre.villages)]
-                        if pre.covers:
-                            sel = sel[sel["cover"].isin(pre.covers)]
-                        got = float(sel["area_ha"].sum())
+                        by_v = cells_at(t)
+                        uses = set(pre.uses) if pre.uses else None
+                        kinds = {x.value for x in pre.use_kinds} if pre.use_kinds else None
+                        covers = set(pre.covers) if pre.covers else None
+                        groups = [by_v.get(v, []) for v in dict.fromkeys(pre.villages)] if pre.villages else list(by_v.values())
+                        got = float(sum(ha for cl in groups for (u, kd, cv, ha) in cl
+                                        if (uses is None or u in uses) and (kinds is None or kd in kinds)
+                                        and (covers is None or cv in covers)))
                         if got < pre.min_area_ha - AREA_TOL:
                             rep.bad("projects", f"{j.id}, {t}, prerequisite {k}", "not enough area for the project", got, pre.min_area_ha)
                     elif pre.garden_in is not None and not garden.get((pre.garden_in, t), False):
@@ -407,20 +577,42 @@ def _recruitment(c: _Ctx, rep: _Report) -> None:
         rec = pd.DataFrame(columns=["village", "role", "period", "count"])
     rec["count"] = rec["count"].astype(float)
     roles_by_id = {r.id: r for r in c.inst.roles}
-    for _, r in rec.iterrows():
+    cnt = rec["count"].to_numpy(dtype=float)
+    flag = ~(np.abs(cnt - np.round(cnt)) <= 1e-6) | (cnt < 0)
+    for rid, role in roles_by_id.items():
+        if role.villages is not None:
+            flag |= ((rec["role"] == rid) & ~rec["village"].isin(list(role.villages))).to_numpy(dtype=bool) & (cnt > 0)
+    for r in _records(rec, flag):
         allowed = roles_by_id[r["role"]].villages if r["role"] in roles_by_id else None
         if allowed is not None and r["village"] not in allowed and r["count"] > 0:
             rep.bad("recruitment", f"{r['village']}, {r['role']}, {r['period']}", "recruited in a village not allowed for the role", r["count"], 0)
         if abs(r["count"] - round(r["count"])) > 1e-6 or r["count"] < 0:
             rep.bad("recruitment", f"{r['village']}, {r['role']}, {r['period']}", "recruitment is not a whole, non-negative number", r["count"])
     built = _built(c)
+    # hectares of some use kinds in a period: in total and by village
+    work_cache: dict[tuple[str | None, tuple[str, ...]], tuple[float, dict[Any, float]]] = {}
+
+    def kind_area(t: str | None, kinds: list[str]) -> tuple[float, dict[Any, float]]:
+        key = (t, tuple(kinds))
+        if key not in work_cache:
+            at = c.at(t)
+            sel = at[at["kind"].isin(kinds)]
+            work_cache[key] = (float(sel["area_ha"].sum()), sel.groupby("village")["area_ha"].sum().to_dict())
+        return work_cache[key]
+
     for role in c.inst.roles:
         periods = role.periods if role.periods is not None else c.periods
         norm = c.lib.labour_norms[role.norm]
+        kind = norm.kind.value
+        kinds = [k.value for k in norm.use_kinds]
+        role_projs = [j for j in c.inst.projects if j.id in role.projects]
+        projs_in: dict[Any, list[Any]] = {}
+        for j in role_projs:
+            projs_in.setdefault(j.host_village, []).append(j)
         for t in c.periods:
             sel = rec[(rec["role"] == role.id) & (rec["period"] == t)]
             n = float(sel["count"].sum())
-            kind = norm.kind.value
+            by_v = sel.groupby("village")["count"].sum().to_dict() if len(sel) else {}
 
             def active(j: str) -> bool:
                 now = built.get((j, t), False)
@@ -435,26 +627,25 @@ def _recruitment(c: _Ctx, rep: _Report) -> None:
                 continue
             scopes = [x.id for x in c.inst.villages] if role.scope == "village" else [None]
             for v in scopes:
-                people = float(sel[sel["village"] == v]["count"].sum()) if v else n
+                people = float(by_v.get(v, 0.0)) if v else n
                 where = f"{role.id}, {t}" + (f", {v}" if v else "")
-                kinds = [k.value for k in norm.use_kinds]
                 if kind in ("planting", "area_managed"):
                     if norm.value <= 0:
                         continue
-                    now = c.at(t)
-                    now = now[now["kind"].isin(kinds) & ((now["village"] == v) if v else True)]
+                    now_tot, now_v = kind_area(t, kinds)
+                    now_ha = float(now_v.get(v, 0.0)) if v else now_tot
                     if kind == "planting":
-                        bef = c.at(c.prev[t])
-                        bef = bef[bef["kind"].isin(kinds) & ((bef["village"] == v) if v else True)]
-                        work = float(now["area_ha"].sum() - bef["area_ha"].sum())
+                        bef_tot, bef_v = kind_area(c.prev[t], kinds)
+                        bef_ha = float(bef_v.get(v, 0.0)) if v else bef_tot
+                        work = float(now_ha - bef_ha)
                         cap = norm.value * c.period[t].years * people
                     else:
-                        work = float(now["area_ha"].sum())
+                        work = float(now_ha)
                         cap = norm.value * people
                     if work > cap + AREA_TOL:
                         rep.bad("recruitment_work", where, f"too few people for the work ({kind})", work, cap)
                 else:
-                    projs = [j for j in c.inst.projects if j.id in role.projects and (v is None or j.host_village == v)]
+                    projs = projs_in.get(v, []) if v is not None else role_projs
                     need = norm.value * sum(active(j.id) for j in projs)
                     if people < need - 1e-6:
                         rep.bad("recruitment_work", where, "too few staff for the projects built", people, need)
@@ -465,11 +656,17 @@ def _recruitment(c: _Ctx, rep: _Report) -> None:
             grp = pd.DataFrame(columns=["village", "role", "group", "period", "count"])
         grp["count"] = grp["count"].astype(float)
         roles = {r.id: r for r in c.inst.roles}
-        for _, r in grp.iterrows():
+        gflag = ~grp["role"].isin(list(roles)).to_numpy(dtype=bool)
+        for rid, role in roles.items():
+            gflag |= ((grp["role"] == rid) & ~grp["group"].isin(list(role.groups))).to_numpy(dtype=bool)
+        for r in _records(grp, gflag):
             if r["group"] not in roles[r["role"]].groups:
                 rep.bad("labour_pool", f"{r['village']}, {r['role']}, {r['period']}", f"recruited from group {r['group']} the role does not draw on", r["count"])
-        tot = grp.groupby(["village", "role", "period"])["count"].sum()
-        for _, r in rec.iterrows():
+        tot = grp.groupby(["village", "role", "period"])["count"].sum().to_dict()
+        got_all = np.array([float(tot.get(k, 0.0)) for k in zip(rec["village"].tolist(), rec["role"].tolist(), rec["period"].tolist())],
+                           dtype=float)
+        rflag = np.abs(got_all - rec["count"].to_numpy(dtype=float)) > 1e-4
+        for r in _records(rec, rflag):
             got = float(tot.get((r["village"], r["role"], r["period"]), 0.0))
             if abs(got - r["count"]) > 1e-4:
                 rep.bad("labour_pool", f"{r['village']}, {r['role']}, {r['period']}", "recruits not matched to labour-pool groups", got, r["count"])
@@ -490,84 +687,141 @@ def _carbon_and_money(c: _Ctx, rep: _Report) -> dict[str, float]:
     par = c.par
     built = _built(c)
     fin = c.tables.get("finance", pd.DataFrame())
-    loans = {r["period"]: float(r["loan_yuan"]) for _, r in fin.iterrows()} if not fin.empty else {}
+    loans = dict(zip(fin["period"].tolist(), (float(x) for x in fin["loan_yuan"].tolist()))) if not fin.empty else {}
     apps = c.tables.get("carbon_applications", pd.DataFrame())
-    app = {(r["parcel"], r["period"]): bool(r["individual"]) for _, r in apps.iterrows()} if not apps.empty else {}
+    # individual applications per period: parcel -> bool (the last row wins)
+    app_at: dict[str, pd.Series] = {}
+    if not apps.empty:
+        ap = pd.DataFrame({"parcel": apps["parcel"].to_numpy(dtype=object), "period": apps["period"].to_numpy(dtype=object),
+                           "individual": [bool(x) for x in apps["individual"].tolist()]})
+        for t, g in ap.groupby("period", sort=False):
+            g = g.drop_duplicates("parcel", keep="last")
+            app_at[t] = pd.Series(g["individual"].to_numpy(dtype=bool), index=pd.Index(g["parcel"].to_numpy(dtype=object)))
     rep.check("carbon_application")
     kpis = c.tables.get("kpis", pd.DataFrame())
     kp = {r["period"]: r for _, r in kpis.iterrows()} if not kpis.empty else {}
     recips = set(inst.objective.dividend_recipients)
     objective = {"weighted": 0.0, "gep": 0.0, "dividends": 0.0}
     cum_loan = 0.0
+    # income is summed by (village, recipient) codes: villages as in the parcel table, then any
+    # other host (and "(township)") as projects name them; recipients in order of first use
+    p_vcode, vil_seen = pd.factorize(par["village"], use_na_sentinel=False)
+    vnames: list[Any] = list(vil_seen)
+    vindex = {v: i for i, v in enumerate(vnames)}
+    rnames: list[Any] = ["villagers", "village_collective"]
+    rindex = {r: i for i, r in enumerate(rnames)}
+
+    def code(names: list[Any], index: dict[Any, int], x: Any) -> int:
+        if x not in index:
+            index[x] = len(names)
+            names.append(x)
+        return index[x]
+
+    # per parcel: whether a villager owns it, and whether it is also large enough for an individual application
+    p_indiv = (par["ownership"] == "individual").to_numpy(dtype=bool)
+    p_ind_ok = p_indiv & (par["area_ha"].to_numpy(dtype=float) >= min_ha)
+    VIL, COL = rindex["villagers"], rindex["village_collective"]
+    reg = (par["carbon_registered"].astype(bool) & c.pcoef("forest", c.is_forest_cover).astype(bool)).to_numpy(dtype=bool)
+    agri_c = c.pcoef("agricultural_carbon", lambda x: lib.covers[x].agricultural_carbon).astype(bool).to_numpy(dtype=bool)
+    val_c = c.pcoef("land_income", lambda x: lib.covers[x].income_yuan_per_ha_yr + lib.covers[x].subsidy_yuan_per_ha_yr)
+    gep_c = c.pcoef("gep", lambda x: c.gep_ha(x, True))
+    # one period's income flows, gathered as arrays and summed once
+    vs: list[np.ndarray] = []
+    rs: list[np.ndarray] = []
+    ys: list[np.ndarray] = []
+
+    def put(v: Any, r: Any, y: Any) -> None:
+        """Add Yuan/yr ``y`` to village code(s) ``v`` and recipient code(s) ``r``."""
+        y = np.atleast_1d(np.asarray(y, dtype=float))
+        vs.append(np.broadcast_to(np.asarray(v, dtype=np.int64), y.shape))
+        rs.append(np.broadcast_to(np.asarray(r, dtype=np.int64), y.shape))
+        ys.append(y)
+
     for t in c.periods:
         at = c.at(t)
         used = c.used(t)
         remain = par["area_ha"] - used
+        rem = remain.to_numpy(dtype=float)
+        vs.clear()
+        rs.clear()
+        ys.clear()
         # forestry carbon by parcel and recipient
-        income: dict[tuple[str, str], float] = {}
-
-        def put(v: str, r: str, y: float) -> None:
-            income[(v, r)] = income.get((v, r), 0.0) + y
-
-        cf = at[at["use"].map(lambda u: lib.uses[u].forestry_carbon and c.is_forest_use(u)).astype(bool)]
+        cf = at[c.ucoef(at, "forestry_carbon", lambda u: lib.uses[u].forestry_carbon and c.is_forest_use(u)).astype(bool)]
         forest_by_parcel = cf.groupby("parcel")["area_ha"].sum()
-        arbor = at[at["use"].map(lambda u: lib.uses[u].kind.value == "forest" and c.is_forest_use(u)).astype(bool)]
+        arbor = at[c.ucoef(at, "arbor", lambda u: lib.uses[u].kind.value == "forest" and c.is_forest_use(u)).astype(bool)]
         arbor_by_parcel = arbor.groupby("parcel")["area_ha"].sum()
         forestry = 0.0
-        for p, ha in forest_by_parcel.items():
-            v = par.at[p, "village"]
-            whole = float(arbor_by_parcel.get(p, ha))  # the parcel's whole artificial arbor forest
-            individual_ok = par.at[p, "ownership"] == "individual" and par.at[p, "area_ha"] >= min_ha
-            if individual_ok and whole >= min_ha and not app.get((p, t), False):
-                rep.bad("carbon_application", f"parcel {p}, {t}", "arbor forest of 0.67 ha or more on a villager's land not applied for individually", whole, min_ha)
-            if app.get((p, t), False) and whole < min_ha - AREA_TOL:
-                rep.bad("carbon_application", f"parcel {p}, {t}", "individual application below the minimum contiguous area", whole, min_ha)
-            who = "villagers" if (individual_ok and app.get((p, t), whole >= min_ha)) else "village_collective"
-            put(v, who, ha * fc)
-            forestry += ha * fc
-        reg = par[par["carbon_registered"].astype(bool) & par["cover"].map(c.is_forest_cover).astype(bool)]
-        for p, r in reg.iterrows():
-            who = "villagers" if (r["ownership"] == "individual" and r["area_ha"] >= min_ha) else "village_collective"
-            put(r["village"], who, remain[p] * fc)
-            forestry += remain[p] * fc
-        agri_p = par[par["cover"].map(lambda x: lib.covers[x].agricultural_carbon).astype(bool)]
-        agri = 0.0
-        for p, r in agri_p.iterrows():
-            who = "villagers" if r["ownership"] == "individual" else "village_collective"
-            put(r["village"], who, remain[p] * ac)
-            agri += remain[p] * ac
-        for _, r in at[at["use"].map(lambda u: lib.uses[u].agricultural_carbon).astype(bool)].iterrows():
-            who = "villagers" if par.at[r["parcel"], "ownership"] == "individual" else "village_collective"
-            put(r["village"], who, r["area_ha"] * ac)
-            agri += r["area_ha"] * ac
+        if len(forest_by_parcel):
+            pids = forest_by_parcel.index
+            pos = par.index.get_indexer(pids)
+            if (pos < 0).any():
+                par.at[pids[int(np.argmax(pos < 0))], "village"]  # raises KeyError, as the per-parcel lookup did
+            ha = forest_by_parcel.to_numpy(dtype=float)
+            whole = ha.copy()  # the parcel's whole artificial arbor forest
+            ai = arbor_by_parcel.index.get_indexer(pids)
+            whole[ai >= 0] = arbor_by_parcel.to_numpy(dtype=float)[ai[ai >= 0]]
+            has_app = np.zeros(len(pids), dtype=bool)
+            app_val = np.zeros(len(pids), dtype=bool)
+            if t in app_at:
+                ki = app_at[t].index.get_indexer(pids)
+                has_app = ki >= 0
+                app_val[has_app] = app_at[t].to_numpy(dtype=bool)[ki[has_app]]
+            applied = has_app & app_val                               # app.get((p, t), False)
+            applied_or_big = np.where(has_app, app_val, whole >= min_ha)  # app.get((p, t), whole >= min_ha)
+            ind_ok = p_ind_ok[pos]
+            flag = (ind_ok & (whole >= min_ha) & ~applied) | (applied & (whole < min_ha - AREA_TOL))
+            for i in np.flatnonzero(flag):
+                p = pids[i]
+                if ind_ok[i] and whole[i] >= min_ha and not applied[i]:
+                    rep.bad("carbon_application", f"parcel {p}, {t}", "arbor forest of 0.67 ha or more on a villager's land not applied for individually", whole[i], min_ha)
+                if applied[i] and whole[i] < min_ha - AREA_TOL:
+                    rep.bad("carbon_application", f"parcel {p}, {t}", "individual application below the minimum contiguous area", whole[i], min_ha)
+            y = ha * fc
+            put(p_vcode[pos], np.where(ind_ok & applied_or_big, VIL, COL), y)
+            forestry += float(y.sum())
+        # registered carbon forest still under its cover
+        y = rem[reg] * fc
+        put(p_vcode[reg], np.where(p_ind_ok[reg], VIL, COL), y)
+        forestry += float(y.sum())
+        # agricultural carbon: cropland left as it is, and uses that keep it
+        y = rem[agri_c] * ac
+        put(p_vcode[agri_c], np.where(p_indiv[agri_c], VIL, COL), y)
+        agri = float(y.sum())
+        ag = at[c.ucoef(at, "agricultural_carbon", lambda u: lib.uses[u].agricultural_carbon).astype(bool)]
+        pos = c.need_parcels(ag)
+        y = ag["area_ha"].to_numpy(dtype=float) * ac
+        put(p_vcode[pos], np.where(p_indiv[pos], VIL, COL), y)
+        agri += float(y.sum())
         # land income and subsidies to the owner
-        val_c = par["cover"].map(lambda x: lib.covers[x].income_yuan_per_ha_yr + lib.covers[x].subsidy_yuan_per_ha_yr)
-        for p, r in par.iterrows():
-            y = remain[p] * val_c[p]
-            if y:
-                put(r["village"], "villagers" if r["ownership"] == "individual" else "village_collective", y)
-        for _, r in at.iterrows():
-            u = lib.uses[r["use"]]
-            y = r["area_ha"] * (u.income_yuan_per_ha_yr + u.subsidy_yuan_per_ha_yr)
-            if y:
-                put(r["village"], "villagers" if par.at[r["parcel"], "ownership"] == "individual" else "village_collective", y)
+        put(p_vcode, np.where(p_indiv, VIL, COL), rem * val_c.to_numpy(dtype=float))
+        y = at["area_ha"].to_numpy(dtype=float) * c.ucoef(
+            at, "land_income", lambda u: lib.uses[u].income_yuan_per_ha_yr + lib.uses[u].subsidy_yuan_per_ha_yr).to_numpy()
+        paid = at[y != 0]
+        pos = c.need_parcels(paid)
+        put(p_vcode[pos], np.where(p_indiv[pos], VIL, COL), y[y != 0])
         for j in inst.projects:
             if built.get((j.id, t), False):
                 inc = sum(j.income_yuan_per_yr.values())
                 for r, s in j.shares.items():
-                    put(j.host_village if r in ("villagers", "village_collective") else "(township)", r, inc * s)
+                    host = j.host_village if r in ("villagers", "village_collective") else "(township)"
+                    put(code(vnames, vindex, host), code(rnames, rindex, r), inc * s)
+        nr = len(rnames)
+        key = np.concatenate(vs) * nr + np.concatenate(rs)
+        total = np.bincount(key, weights=np.concatenate(ys), minlength=len(vnames) * nr)
+        seen = np.bincount(key, minlength=len(vnames) * nr)
+        income = {(vnames[k // nr], rnames[k % nr]): float(total[k]) for k in np.flatnonzero(seen)}
         dividends = sum(y for (v, r), y in income.items() if r in recips)
         # GEP
         idx = c.period[t].gep_price_index
-        gep = idx * (float((remain * par["cover"].map(lambda x: c.gep_ha(x, True))).sum())
-                     + float((at["area_ha"] * at["use"].map(lambda u: c.gep_ha(u, False)).astype(float)).sum()))
+        gep = idx * (float((remain * gep_c).sum())
+                     + float((at["area_ha"] * c.ucoef(at, "gep", lambda u: c.gep_ha(u, False))).sum()))
         gep += idx * sum(j.gep_yuan_per_yr for j in inst.projects if built.get((j.id, t), False))
         # spending
-        prev = c.at(c.prev[t]).set_index(["parcel", "use"])["area_ha"]
-        now = at.set_index(["parcel", "use"])["area_ha"]
+        prev = c.by_parcel_use(c.prev[t])
+        now = c.by_parcel_use(t)
         add = now.sub(prev.reindex(now.index).fillna(0.0))
-        cost = pd.Series([lib.uses[u].establishment_cost_yuan_per_ha * inst.prices.establishment_cost_multiplier for _, u in add.index],
-                         index=add.index, dtype=float)
+        cost = c.ucoef(at, "establishment_cost", lambda u: lib.uses[u].establishment_cost_yuan_per_ha).to_numpy() \
+            * inst.prices.establishment_cost_multiplier
         spend = float((add * cost).sum())
         prev_t = c.prev[t]
         spend += sum(j.capex_yuan for j in inst.projects if built.get((j.id, t), False) and not (prev_t and built.get((j.id, prev_t), False)))

@@ -83,6 +83,32 @@ def test_verifier_catches_garden_without_enough_vegetation(tiny_plan):
     assert any(v["rule"] == "gardens" and "vegetation" in v["message"] for v in res["violations"])
 
 
+def test_verifier_reports_each_broken_row_once_in_table_order(tiny_plan):
+    """Row rules are screened with vector masks; every broken row is still reported, once,
+    in the order of the allocations table."""
+    def edit(t):
+        a = t["allocations"]
+        a.loc[(a["parcel"] == "W1") & (a["period"] == "2025"), "area_ha"] = -1.0
+        a.loc[(a["parcel"] == "E1") & (a["period"] == "2035"), "area_ha"] = -2.0
+        a.loc[(a["parcel"] == "W2") & (a["period"] == "2035"), "area_ha"] = 3.0
+    res = _broken(tiny_plan, edit)
+    neg = [v["where"] for v in res["violations"] if v["message"] == "negative area"]
+    assert neg == ["parcel W1, ornamental_forest, 2025", "parcel E1, ecological_forest, 2035"]
+    scenic = [v for v in res["violations"] if v["message"] == "scenic transformation must take the whole fruit forest"]
+    assert [(v["where"], v["value"], v["limit"]) for v in scenic] == [("parcel W2, 2035", 3.0, 6.0)]
+
+
+def test_verifier_catches_missing_individual_carbon_application(tiny_plan):
+    """E2 is a villager's parcel with more than 0.67 ha of arbor forest: without an individual
+    application in a period, that period is reported."""
+    def edit(t):
+        c = t["carbon_applications"]
+        c.loc[c["period"] == "2035", "individual"] = False
+    res = _broken(tiny_plan, edit)
+    bad = [v["where"] for v in res["violations"] if v["rule"] == "carbon_application"]
+    assert bad == ["parcel E2, 2035"]
+
+
 def test_infeasible_instance_reports_status_and_no_tables():
     plan = planner.solve(planner.examples.tiny(**{"periods__2025__budget_yuan": 1000}))
     assert plan.status == "infeasible" and not plan.has_solution and plan.objective is None
