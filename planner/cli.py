@@ -326,6 +326,14 @@ def _instance_for(plan, instance: Optional[str], scenario: Optional[str], sets: 
     return _load(instance or plan.instance_path, scenario if scenario is not None else rec_sc, sets if sets else rec_sets)
 
 
+def _plan_and_instance(plan_path: Optional[str], instance: Optional[str], scenario: Optional[str], sets: list[str] | None):
+    """(the saved plan and its instance) with --plan, else (None, the instance)."""
+    if plan_path:
+        plan = _load_plan(plan_path)
+        return plan, _instance_for(plan, instance, scenario, sets)
+    return None, _load(instance, scenario, sets)
+
+
 def _check_out(out_dir: str, force: bool) -> None:
     """An output directory that already holds a plan is not silently overwritten."""
     if not force and (Path(out_dir) / "plan.json").exists():
@@ -394,11 +402,8 @@ def explain(instance: str = typer.Argument(..., help="Instance YAML."),
     if not plan_path:
         _check_out(out_dir or "out", force)
     try:
-        if plan_path:
-            plan = _load_plan(plan_path)
-            li = _instance_for(plan, instance, scenario, set_)
-        else:
-            li = _load(instance, scenario, set_)
+        plan, li = _plan_and_instance(plan_path, instance, scenario, set_)
+        if plan is None:
             plan = _solve_or_load(li, None, None)
         params = [] if no_ranging else list(DEFAULT_PARAMETERS) + [r for r in (range_ or []) if r not in DEFAULT_PARAMETERS]
         from .explain.ranging import get_value
@@ -461,11 +466,7 @@ def why_not(instance: str = typer.Argument(..., help="Instance YAML."),
         _input_error(InputError.one("--force/--forbid", "(options)", "nothing to force or forbid",
                                     "give at least one --force or --forbid, e.g. --force garden:hanjiata"))
     try:
-        if plan_path:
-            plan = _load_plan(plan_path)
-            li = _instance_for(plan, instance, scenario, set_)
-        else:
-            li = _load(instance, scenario, set_)
+        plan, li = _plan_and_instance(plan_path, instance, scenario, set_)
     except InputError as e:
         _input_error(e)
     decisions, problems = [], []
