@@ -78,7 +78,79 @@ class ModelData:
             return no_aggregation(pr)
         pol = self.inst.policies
         scenic = {c for u in self.lib.uses.values() if u.kind == UseKind.scenic_fruit for c in u.from_covers}
-        return aggregate(pr, identity_needed(pr, scenic, pol.individual_carbon_min_ha, self.keep))
+        return aggregate(pr, identity_needed(pr, scenic, pol.individual_carbon_min_ha, self.keep | self._contiguity_keep))
+
+    # ---- contiguity (parcel geometry) ---------------------------------------
+    def _covers_of(self, pred) -> set[str]:
+        pol = self.inst.uses
+        return {c for u, use in self.lib.uses.items() if pred(use) and (pol.get(u) is None or pol[u].enabled)
+                for c in use.from_covers}
+
+    @cached_property
+    def _contiguity_keep(self) -> frozenset:
+        """Parcels a contiguity rule looks at one by one: they are not merged into land units."""
+        if self.li.adjacency is None:
+            return frozenset()
+        pr = self.li.parcels
+        keep: set[str] = set()
+        pol = self.inst.policies
+        if pol.contiguous_gardens:
+            covers = self._covers_of(lambda u: u.kind.value in GARDEN_KINDS)
+            keep |= set(pr.loc[pr["cover"].isin(covers) & (pr["village"] != self.town), "id"])
+        if pol.contiguous_holdings:
+            keep |= {p for ps in self._raw_holdings.values() for p in ps}
+        return frozenset(keep)
+
+    @cached_property
+    def _raw_holdings(self) -> dict[str, list[str]]:
+        from .gis.adjacency import holdings
+
+        if self.li.adjacency is None or not self.inst.policies.contiguous_holdings:
+            return {}
+        canopy = self.inst.policies.forest_canopy_min
+        covers = self._covers_of(lambda u: u.forestry_carbon and u.forest and u.canopy_density >= canopy)
+        pr = self.li.parcels
+        return holdings(pr, self.li.adjacency, pr.loc[pr["cover"].isin(covers), "id"])
+
+    @cached_property
+    def holdings(self) -> dict[str, list[str]]:
+        """Villagers' holdings of adjacent parcels that can carry a carbon forest and are
+        together at least ``individual_carbon_min_ha``: one site for the individual application."""
+        area = self.li.parcels.set_index("id")["area_ha"]
+        carbon = set(self.pu.loc[self.pu["forestry_carbon"], "parcel"])
+        out = {}
+        for h, ps in self._raw_holdings.items():
+            ps = [p for p in ps if p in carbon]
+            if len(ps) > 1 and float(area[ps].sum()) >= self.inst.policies.individual_carbon_min_ha:
+                out[h] = ps
+        return out
+
+    @cached_property
+    def carbon_sites(self) -> dict[str, list[str]]:
+        """Where a villager may apply individually: each holding, and each other individually
+        owned parcel of at least ``individual_carbon_min_ha``; {site: parcels}. A single
+        parcel's site is named after the parcel."""
+        held = {p for ps in self.holdings.values() for p in ps}
+        sites = {p: [p] for p in self.individual_carbon_parcels if p not in held}
+        clash = set(sites) & set(self.holdings)
+        sites.update({(f"holding {h}" if h in clash else h): ps for h, ps in self.holdings.items()})
+        return sites
+
+    @cached_property
+    def garden_sites(self) -> dict[str, tuple[list[str], list[tuple[str, str]]]]:
+        """Per garden village, the parcels a garden can use and the adjacency arcs between
+        them (only with parcel geometry and ``contiguous_gardens``)."""
+        from .gis.adjacency import arcs_within
+
+        if self.li.adjacency is None or not self.inst.policies.contiguous_gardens:
+            return {}
+        gard = self.pu[self.pu["kind"].isin(GARDEN_KINDS)]
+        out = {}
+        for v, g in gard.groupby("village", sort=False):
+            if v in self.garden_villages:
+                nodes = list(dict.fromkeys(g["parcel"].tolist()))
+                out[v] = (nodes, arcs_within(nodes, self.li.adjacency))
+        return out
 
     @cached_property
     def parcels(self) -> pd.DataFrame:

@@ -29,10 +29,13 @@ from .schema import (
     MU_PER_HA,
     PARCEL_COLUMNS,
     PARCEL_OPTIONAL_BOOL,
+    PARCEL_OPTIONAL_TEXT,
     RECIPIENTS,
     Instance,
     Library,
 )
+
+M2_PER_HA = 10_000.0
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,13 @@ class LoadedInstance:
     #: Suspicious but legal inputs found at load (a zero budget, a huge parcel...): the
     #: instance is valid; a caller should print them (``str(problem)``) before solving.
     warnings: list[Problem] = field(default_factory=list, compare=False)
+    #: Parcel geometry when the parcel table is a GIS layer (``planner[geo]``): a
+    #: ``geopandas.GeoSeries`` indexed by parcel id in ``parcels`` order, in a projected
+    #: coordinate system (metres); ``None`` for CSV/Parquet tables.
+    geometry: Any = field(default=None, compare=False, repr=False)
+    #: Adjacency from shared boundaries (:func:`planner.gis.adjacency`): a frame with
+    #: columns ``a``, ``b`` (parcel ids, a < b) and ``shared_m``; ``None`` without geometry.
+    adjacency: Any = field(default=None, compare=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -307,7 +317,7 @@ def load_library(path: Path) -> Library:
     return lib
 
 
-def _to_bool(series: pd.Series, file: str, col: str, problems: list[Problem], ids: pd.Series) -> pd.Series:
+def _to_bool(series: pd.Series, file: str, col: str, problems: list[Problem], ids: pd.Series, row=None) -> pd.Series:
     truth = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False, "1.0": True, "0.0": False}
     if series.dtype == bool:
         return series.astype(bool)
@@ -318,7 +328,8 @@ def _to_bool(series: pd.Series, file: str, col: str, problems: list[Problem], id
     val[is_bool] = raw[is_bool].astype(bool)
     for i in np.flatnonzero(val.isna().to_numpy()):
         v = series.iloc[i]
-        problems.append(Problem(file, f"row {i + 2} (parcel {ids.iloc[i]!r}), column {col}", "not a true/false value", "write true or false", v))
+        where = row(i) if row else f"row {i + 2}"
+        problems.append(Problem(file, f"{where} (parcel {ids.iloc[i]!r}), column {col}", "not a true/false value", "write true or false", v))
     return pd.Series(val.fillna(False).astype(bool).to_numpy(), index=series.index, dtype=bool)
 
 
@@ -360,12 +371,20 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise InputError.one(file, "(file)", f"cannot read the table: {exc}", "save it as CSV with a header row, or Parquet") from None
 
 
-def load_parcels(path: Path, area_unit: str, inst: Instance, lib: Library, inst_file: str) -> pd.DataFrame:
+def read_parcel_table(path: Path, inst: Instance, inst_file: str) -> tuple[pd.DataFrame, Any]:
+    """The parcel table as a frame under planner column names (``parcels.columns`` applied)
+    and, for a GIS layer, its :class:`planner.gis.read.GisTable` (else None)."""
+    from .gis.read import is_gis, read_layer
+
     file = str(path)
     if not _exists(path) or path.is_dir():
         what = "is a directory" if _exists(path) else "not found"
         raise InputError.one(inst_file, "parcels.file", f"parcel table {file} {what}",
-                             "give the path of the CSV or Parquet file, relative to the instance file", str(inst.parcels.file))
+                             "give the path of the CSV, Parquet or GIS (GeoPackage, GeoJSON, Shapefile) file, relative to the "
+                             "instance file", str(inst.parcels.file))
+    if is_gis(path):
+        gis = read_layer(path, inst.parcels, inst_file)
+        return gis.frame, gis
     if path.suffix.lower() == ".parquet":
         try:
             df = pd.read_parquet(path)
@@ -373,25 +392,45 @@ def load_parcels(path: Path, area_unit: str, inst: Instance, lib: Library, inst_
             raise InputError.one(file, "(file)", f"cannot read the Parquet table: {exc}", "write it again, or give a CSV table") from None
     else:
         df = _read_csv(path)
+    mapping = inst.parcels.columns
+    absent = [(f, a) for f, a in mapping.items() if a not in df.columns]
+    if absent:
+        raise InputError([Problem(inst_file, f"parcels.columns.{f}", f"column {a!r} is not in {file}",
+                                  f"map {f} to one of the table's columns: {list(df.columns)}", a) for f, a in absent])
+    clash = [c for c in df.columns if c in mapping and c not in mapping.values()]
+    return df.drop(columns=clash).rename(columns={a: f for f, a in mapping.items()}), None
+
+
+def load_parcels(path: Path, area_unit: str, inst: Instance, lib: Library, inst_file: str,
+                 table: pd.DataFrame | None = None, row_label=None) -> pd.DataFrame:
+    """Check and convert the parcel table (read from ``path``, or ``table`` already read):
+    areas in ha, true/false columns as booleans, every problem listed. ``row_label(i)``
+    names row i in messages (default: the CSV line, ``row i+2``)."""
+    file = str(path)
+    df = read_parcel_table(path, inst, inst_file)[0] if table is None else table
+    shown = {f: f"{f} ({a})" for f, a in inst.parcels.columns.items()}
+    row = row_label or (lambda i: f"row {i + 2}")
     problems: list[Problem] = []
     missing = [c for c in PARCEL_COLUMNS if c not in df.columns]
     if missing:
-        raise InputError([Problem(file, f"column {c}", "required column missing", PARCEL_COLUMNS[c]) for c in missing])
+        raise InputError([Problem(file, f"column {shown.get(c, c)}", "required column missing",
+                                  PARCEL_COLUMNS[c] + (f" Or map the file's name for it in parcels.columns.{c}." if c not in shown else ""))
+                          for c in missing])
     df = df.astype({c: str for c in ("id", "village", "cover", "eco_space", "ownership")})
     ids = df["id"].str.strip()
     df["id"] = ids
     for i, v in enumerate(ids):
         if v == "" or v.lower() == "nan":
-            problems.append(Problem(file, f"row {i + 2}, column id", "empty parcel id", "give every parcel a unique id"))
+            problems.append(Problem(file, f"{row(i)}, column {shown.get('id', 'id')}", "empty parcel id", "give every parcel a unique id"))
     dup = ids[ids.duplicated() & (ids != "")]
     for v in dup.unique():
         problems.append(Problem(file, "column id", "duplicate parcel id", "make parcel ids unique", v))
     area = pd.to_numeric(df["area"], errors="coerce")
     for i, (raw, a) in enumerate(zip(df["area"].tolist(), area.tolist())):
         if a is None or (isinstance(a, float) and (math.isnan(a) or math.isinf(a))) or a <= 0:
-            problems.append(Problem(file, f"row {i + 2} (parcel {ids.iloc[i]!r}), column area", "area must be a positive number",
+            problems.append(Problem(file, f"{row(i)} (parcel {ids.iloc[i]!r}), column {shown.get('area', 'area')}", "area must be a positive number",
                                     f"give the area in {area_unit}", raw))
-    df["area_ha"] = area / MU_PER_HA if area_unit == "mu" else area
+    df["area_ha"] = area / {"ha": 1.0, "mu": MU_PER_HA, "m2": M2_PER_HA}[area_unit]
     villages = {v.id for v in inst.villages}
     for col, allowed, fix in (
         ("village", villages, f"use a village id from the instance: {sorted(villages)}"),
@@ -402,21 +441,25 @@ def load_parcels(path: Path, area_unit: str, inst: Instance, lib: Library, inst_
         df[col] = df[col].str.strip()
         bad = ~df[col].isin(allowed)
         for i in bad[bad].index:
-            problems.append(Problem(file, f"row {i + 2} (parcel {ids.iloc[i]!r}), column {col}", f"unknown {col}", fix, df.at[i, col]))
-    df["red_line"] = _to_bool(df["red_line"], file, "red_line", problems, ids)
+            problems.append(Problem(file, f"{row(i)} (parcel {ids.iloc[i]!r}), column {shown.get(col, col)}", f"unknown {col}", fix, df.at[i, col]))
+    df["red_line"] = _to_bool(df["red_line"], file, shown.get("red_line", "red_line"), problems, ids, row)
     for col in PARCEL_OPTIONAL_BOOL:
         if col in df.columns:
-            df[col] = _to_bool(df[col].replace("", "false"), file, col, problems, ids)
+            df[col] = _to_bool(df[col].replace("", "false"), file, shown.get(col, col), problems, ids, row)
         else:
             df[col] = False
     referenced = {pol.require_attribute for pol in inst.uses.values() if pol.require_attribute}
     referenced.add(inst.policies.scenic_require_attribute)
     for col in sorted(a for a in referenced if a and a in df.columns and a not in PARCEL_OPTIONAL_BOOL):
-        df[col] = _to_bool(df[col].replace("", "false"), file, col, problems, ids)
+        df[col] = _to_bool(df[col].replace("", "false"), file, shown.get(col, col), problems, ids, row)
+    for col in PARCEL_OPTIONAL_TEXT:
+        df[col] = df[col].fillna("").astype(str).str.strip().replace({"nan": "", "None": ""}) if col in df.columns else ""
     if problems:
         raise InputError(problems)
-    extra = [c for c in df.columns if c not in PARCEL_COLUMNS and c not in PARCEL_OPTIONAL_BOOL and c != "area_ha"]
-    df = df[["id", "village", "area_ha", "cover", "red_line", "eco_space", "ownership", *PARCEL_OPTIONAL_BOOL, *extra]]
+    known = {*PARCEL_COLUMNS, *PARCEL_OPTIONAL_BOOL, *PARCEL_OPTIONAL_TEXT, "area_ha"}
+    extra = [c for c in df.columns if c not in known]
+    df = df[["id", "village", "area_ha", "cover", "red_line", "eco_space", "ownership", *PARCEL_OPTIONAL_BOOL,
+             *PARCEL_OPTIONAL_TEXT, *extra]]
     return df.reset_index(drop=True)
 
 
@@ -664,17 +707,30 @@ def load_instance(path: str | Path, scenario: str | Path | None = None, sets: li
                           for pr in exc.problems]) from None
     lib_path = _resolve_library(inst.valuation, path)
     lib = load_library(lib_path)
-    parcels = load_parcels((path.parent / inst.parcels.file), inst.parcels.area_unit, inst, lib, file)
+    parcel_path = path.parent / inst.parcels.file
+    table, gis = read_parcel_table(parcel_path, inst, file)
+    parcels = load_parcels(parcel_path, inst.parcels.area_unit, inst, lib, file, table=table,
+                           row_label=(lambda i: f"feature {i + 1}") if gis is not None else None)
+    geometry = adjacent = None
+    geo_warnings: list[Problem] = []
+    if gis is not None:
+        from .gis.adjacency import adjacency
+
+        geometry = gis.geometry.set_axis(pd.Index(parcels["id"].tolist(), name="id"))
+        adjacent, overlaps = adjacency(geometry, parcels["id"].tolist(), inst.parcels.adjacency_min_shared_m)
+        geo_warnings = gis.warnings + overlaps
     problems = _cross_check(inst, lib, parcels, file)
     if not problems:
-        problems = _never_met(LoadedInstance(inst, lib, parcels, path.resolve(), lib_path.resolve(), tuple(applied)), file)
+        problems = _never_met(LoadedInstance(inst, lib, parcels, path.resolve(), lib_path.resolve(), tuple(applied),
+                                             geometry=geometry, adjacency=adjacent), file)
     def attribute(prs: list[Problem]) -> list[Problem]:
         return [_attribute(pr, over if scenario is not None else None, scenario, [k for k, _ in items]) for pr in prs]
 
     if problems:
         raise InputError(attribute(problems))
-    warnings = attribute(_warnings(inst, parcels, file, str(path.parent / inst.parcels.file)))
-    return LoadedInstance(inst, lib, parcels, path.resolve(), lib_path.resolve(), tuple(applied), warnings)
+    warnings = attribute(_warnings(inst, parcels, file, str(parcel_path)) + geo_warnings)
+    return LoadedInstance(inst, lib, parcels, path.resolve(), lib_path.resolve(), tuple(applied), warnings,
+                          geometry=geometry, adjacency=adjacent)
 
 
 def split_overrides(overrides: list[str] | tuple[str, ...]) -> tuple[str | None, list[str]]:

@@ -11,7 +11,8 @@ period (people employed in period t, money borrowed in period t):
 - ``scenic[parcel, t]`` a whole mature fruit forest transformed into a scenic spot (yes/no);
 - ``built[j, t]`` EOD project j built (yes/no);
 - ``recruit[v, role, t]`` people recruited in village v for a role (whole);
-- ``individual[parcel, t]`` the villager applies individually for forestry carbon (yes/no);
+- ``individual[site, t]`` the villager applies individually for forestry carbon on a parcel or a
+  holding of adjacent parcels (yes/no);
 - ``loan[t]`` GEP-value loan drawn in period t (million Yuan).
 """
 
@@ -88,7 +89,7 @@ def build_model(d: ModelData) -> pyo.ConcreteModel:
     m.R = pyo.Set(initialize=[r.id for r in d.inst.roles], ordered=True)
     m.V = pyo.Set(initialize=d.villages, ordered=True)
     m.recruit = pyo.Var(m.V, m.R, m.T, domain=pyo.NonNegativeIntegers)
-    m.IC = pyo.Set(initialize=d.individual_carbon_parcels, ordered=True)
+    m.IC = pyo.Set(initialize=list(d.carbon_sites), ordered=True)  # parcels and holdings (rules.carbon)
     m.individual = pyo.Var(m.IC, m.T, domain=pyo.Binary)
     m.loan = pyo.Var(m.T, domain=pyo.NonNegativeReals)
 

@@ -24,7 +24,7 @@ PLAN_VERSION = "1.2"
 TOL = 1e-6
 
 # files the explanations and the report write beside a plan; a new plan removes them
-STALE_COMPANIONS = ("explanation.json", "diagnosis.json", "whatif.json", "whatif_differences.csv", "report.md", "report.html")
+STALE_COMPANIONS = ("explanation.json", "diagnosis.json", "whatif.json", "whatif_differences.csv", "report.md", "report.html", "plan.gpkg")
 
 TABLES = ("allocations", "gardens", "street_green", "projects", "recruitment", "recruitment_groups",
           "carbon_applications", "finance", "gep", "dividends", "kpis")
@@ -311,10 +311,15 @@ def _tables(li, d, m) -> dict[str, pd.DataFrame]:
 
     # carbon applications (individually owned parcels >= 0.67 ha)
     c_rows = []
-    for (p, t), var in m.individual.items():
-        c_rows.append({"parcel": p, "village": par.at[p, "village"], "period": t, "individual": bool(round(var.value or 0)),
-                       "individual_ha": max(_val(m.IC_F[p, t]), 0.0), "collective_ha": max(_val(m.IC_C[p, t]), 0.0)})
-    carbon_apps = pd.DataFrame(c_rows, columns=["parcel", "village", "period", "individual", "individual_ha", "collective_ha"])
+    for site, ps in d.carbon_sites.items():
+        for t in periods:
+            ind = bool(round(_val(m.individual[site, t])))
+            for p in ps:
+                c_rows.append({"parcel": p, "village": par.at[p, "village"], "period": t, "individual": ind,
+                               "individual_ha": max(_val(m.IC_F[p, t]), 0.0), "collective_ha": max(_val(m.IC_C[p, t]), 0.0),
+                               "holding": site if len(ps) > 1 else ""})
+    carbon_apps = pd.DataFrame(c_rows, columns=["parcel", "village", "period", "individual", "individual_ha", "collective_ha",
+                                                "holding"])
 
     # finance
     e = m._expr

@@ -199,8 +199,23 @@ class Village(_Strict):
 
 
 class ParcelSource(_Strict):
-    file: str = Field(description="CSV or Parquet parcel table, relative to the instance file.")
-    area_unit: Literal["ha", "mu"] = Field("ha", description="Unit of the table's `area` column; mu is converted (15 mu = 1 ha).")
+    file: str = Field(description="Parcel table, relative to the instance file: CSV or Parquet, or a GIS layer "
+                      "(GeoPackage .gpkg, GeoJSON .geojson/.json, Shapefile .shp; needs `pip install 'planner[geo]'`).")
+    area_unit: Literal["ha", "mu", "m2"] = Field("ha", description="Unit of the table's `area` column; mu (15 mu = 1 ha) "
+                                                 "and m2 (10,000 m2 = 1 ha) are converted.")
+    layer: str | None = Field(None, description="GIS files: the layer to read (null: the file's only layer, or its first).")
+    columns: dict[str, str] = Field(
+        default_factory=dict, description="Attribute mapping, planner field -> the file's attribute name, for a registry whose "
+        "attributes are named differently (e.g. {id: PARCEL_NO, area: AREA_MU}). Unmapped fields are read under their own names.")
+    area_crs: str | None = Field(
+        None, description="GIS files: the projected coordinate system areas are measured in (e.g. EPSG:4546) when the file "
+        "is in geographic coordinates (degrees). null: the file's own system, which must then be projected.")
+    area_tolerance: float = Field(
+        0.01, ge=0, description="GIS files with an area attribute: a stated area differing from the geometry's area by more "
+        "than this share is reported (a warning; the stated area is used).")
+    adjacency_min_shared_m: float = Field(
+        1.0, gt=0, description="GIS files: parcels are adjacent when their boundaries share at least this length (m); "
+        "touching at a corner is not adjacency.", json_schema_extra={"unit": "m"})
 
 
 class UsePolicy(_Strict):
@@ -263,6 +278,17 @@ class Policies(_Strict):
         0.67, ge=0, description="A villager applies individually only for contiguous artificial arbor forest of at least this area "
         "on own land; otherwise the collective applies [P §4.4(2)].", json_schema_extra={"unit": "ha"},
     )
+    contiguous_gardens: bool = Field(
+        True, description="With parcel geometry (a GIS parcel layer): each village garden lies on one contiguous site, i.e. "
+        "the parcels it uses are connected through shared boundaries [P §4.4(1), 'one garden per village']. No effect without geometry.")
+    contiguous_holdings: bool = Field(
+        True, description="With parcel geometry and an `owner` column: a holder's adjacent parcels form one holding whose "
+        "artificial arbor forest counts together for `individual_carbon_min_ha` [P §4.4(2), 'continuously distributed']. "
+        "No effect without geometry.")
+    contiguity_min_ha: float = Field(
+        0.1, gt=0, description="A parcel is part of a contiguous site (garden, forest stand) only with at least this much of it "
+        "in the site (or all of it, if smaller), so that a site cannot pass through a parcel it does not use. Assumption: "
+        "0.1 ha is about a 10 m wide strip across a 100 m parcel.", json_schema_extra={"unit": "ha"})
     recruitment_ranges: bool = Field(True, description="Recruitment per role inside its range [P §4.4(3)].")
     labour_pools: bool = Field(True, description="Recruits come from village labour pools [P §3.3].")
     dividend_floor_yuan: float | None = Field(
@@ -476,6 +502,10 @@ PARCEL_COLUMNS: dict[str, str] = {
     "red_line": "Inside the ecological protection red line (true/false).",
     "eco_space": "Ecological-space type: conservation, integrated, cultivation, restoration, or none.",
     "ownership": "collective or individual (villager's own land).",
+}
+PARCEL_OPTIONAL_TEXT = {
+    "owner": "Holder (household) of individually owned land. With parcel geometry, a holder's adjacent parcels form one "
+             "holding for the 0.67 ha contiguous-arbor-forest rule of individual carbon applications. Blank: the parcel alone.",
 }
 PARCEL_OPTIONAL_BOOL = {
     "along_road": "Along a transit road or beside fruit forest (ornamental-forest siting).",

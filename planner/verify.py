@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .gis.adjacency import components, holdings, is_connected
+
 AREA_TOL = 1e-4      # ha
 REL_TOL = 1e-6       # relative, for money and KPI comparisons
 MU_PER_HA = 15.0
@@ -78,6 +80,7 @@ class _Ctx:
         self.prev = {t: (self.periods[i - 1] if i else None) for i, t in enumerate(self.periods)}
         self.town = next((v.id for v in self.inst.villages if v.is_town), None)
         self.total = float(self.par["area_ha"].sum())
+        self.adjacency = li.adjacency  # parcel geometry: the contiguity checks run
         t = plan.tables
         a = t["allocations"].copy() if "allocations" in t else pd.DataFrame()
         if a.empty:
@@ -460,6 +463,16 @@ def _gardens(c: _Ctx, rep: _Report) -> None:
             if pol.one_garden_per_village and t == by and not b:
                 rep.bad("gardens", f"{v}, {t}", "village has no garden (one garden per village)")
             prev_b = b
+    if c.adjacency is not None and pol.contiguous_gardens:
+        rep.check("garden_contiguity")
+        for t in c.periods:
+            at = c.at(t)
+            sel = at[at["kind"].isin(GARDEN) & (at["area_ha"] > AREA_TOL)]
+            for v, g in sel.groupby("village"):
+                parts = components(dict.fromkeys(g["parcel"].tolist()), c.adjacency)
+                if len(parts) > 1:
+                    rep.bad("garden_contiguity", f"{v}, {t}", "garden on separate sites (parcels not connected through "
+                            "shared boundaries): " + " | ".join(", ".join(map(str, p)) for p in parts), len(parts), 1)
 
 
 def _street_green(c: _Ctx, rep: _Report) -> None:
@@ -677,6 +690,20 @@ def _recruitment(c: _Ctx, rep: _Report) -> None:
                 rep.bad("labour_pool", f"{v}, {g}, {t}", "more recruits than the village's labour pool", n, lim)
 
 
+def _holding_sites(c: _Ctx, min_ha: float) -> dict[str, str]:
+    """parcel -> holding for the holdings that may apply individually (planner.gis.adjacency.holdings):
+    a holder's adjacent parcels that can carry a carbon forest, together at least ``min_ha``."""
+    canopy = c.inst.policies.forest_canopy_min
+    covers = {cv for u, use in c.lib.uses.items() if use.forestry_carbon and use.forest and use.canopy_density >= canopy
+              and (c.inst.uses.get(u) is None or c.inst.uses[u].enabled) for cv in use.from_covers}
+    par = c.par.reset_index(drop=True)
+    out = {}
+    for h, ps in holdings(par, c.adjacency, par.loc[par["cover"].isin(covers), "id"]).items():
+        if float(c.par.loc[ps, "area_ha"].sum()) >= min_ha:
+            out.update({p: h for p in ps})
+    return out
+
+
 def _carbon_and_money(c: _Ctx, rep: _Report) -> dict[str, float]:
     inst, lib = c.inst, c.lib
     pol = inst.policies
@@ -720,6 +747,10 @@ def _carbon_and_money(c: _Ctx, rep: _Report) -> dict[str, float]:
     # per parcel: whether a villager owns it, and whether it is also large enough for an individual application
     p_indiv = (par["ownership"] == "individual").to_numpy(dtype=bool)
     p_ind_ok = p_indiv & (par["area_ha"].to_numpy(dtype=float) >= min_ha)
+    # with parcel geometry: holdings (a holder's adjacent parcels) apply as one site
+    site_of = _holding_sites(c, min_ha) if c.adjacency is not None and pol.contiguous_holdings else {}
+    if site_of:
+        p_ind_ok = p_ind_ok | par.index.isin(list(site_of))
     VIL, COL = rindex["villagers"], rindex["village_collective"]
     reg = (par["carbon_registered"].astype(bool) & c.pcoef("forest", c.is_forest_cover).astype(bool)).to_numpy(dtype=bool)
     agri_c = c.pcoef("agricultural_carbon", lambda x: lib.covers[x].agricultural_carbon).astype(bool).to_numpy(dtype=bool)
@@ -766,6 +797,19 @@ def _carbon_and_money(c: _Ctx, rep: _Report) -> dict[str, float]:
                 ki = app_at[t].index.get_indexer(pids)
                 has_app = ki >= 0
                 app_val[has_app] = app_at[t].to_numpy(dtype=bool)[ki[has_app]]
+            if site_of:  # a holding's parcels: the holding's whole arbor forest, which must be one stand when applied for
+                site = pd.Series([site_of.get(p) for p in pids], dtype=object)
+                held = site.notna().to_numpy()
+                if held.any():
+                    tot = pd.Series(whole[held]).groupby(site[held].to_numpy()).sum()
+                    whole[held] = tot.loc[site[held].to_numpy()].to_numpy()
+                    for h, g in arbor_by_parcel[arbor_by_parcel > AREA_TOL].groupby(
+                            lambda p: site_of.get(p)):
+                        ps = list(g.index)
+                        ind = app_at.get(t, pd.Series(dtype=bool))
+                        if len(ps) > 1 and any(bool(ind.get(p, False)) for p in ps) and not is_connected(ps, c.adjacency):
+                            rep.bad("carbon_application", f"holding {h}, {t}", "individual application on forest that is not "
+                                    "one contiguous stand: " + ", ".join(map(str, ps)), len(components(ps, c.adjacency)), 1)
             applied = has_app & app_val                               # app.get((p, t), False)
             applied_or_big = np.where(has_app, app_val, whole >= min_ha)  # app.get((p, t), whole >= min_ha)
             ind_ok = p_ind_ok[pos]

@@ -13,16 +13,25 @@ Income (million Yuan/yr): forestry = 0.7 t/mu x 15 mu/ha x price x carbon-forest
 ``carbon_registered``); agricultural = 0.43 t/mu x 15 x price x participation x
 remaining cropland ha plus the ha of uses flagged ``agricultural_carbon``.
 
-Constraints, for each individually owned parcel of at least 0.67 ha that can carry a
-carbon forest (F = its carbon-forest ha, A = its whole artificial arbor forest ha, every
-forest use that counts as forest; I/C = the ha applied for individually / by the collective):
-- ``carbon_split[p, t]``: I + C = F.
-- ``carbon_individual_min[p, t]``: A >= 0.67 x individual[p,t] (individual only from 0.67 ha of arbor forest).
-- ``carbon_individual_only[p, t]``: I <= area x individual[p,t].
-- ``carbon_collective_only[p, t]``: C <= area x (1 - individual[p,t]).
-- ``carbon_individual_when_large[p, t]``: A <= (0.67 - 1e-4) + (area - 0.67 + 1e-4) x individual[p,t]
+Constraints, for each site where a villager may apply individually (s: an individually
+owned parcel of at least 0.67 ha that can carry a carbon forest, or, with parcel geometry,
+a holding: one holder's adjacent such parcels, together at least 0.67 ha; F_p = parcel p's
+carbon-forest ha, A = the site's whole artificial arbor forest ha, every forest use that
+counts as forest; I_p/C_p = the ha of p applied for individually / by the collective):
+- ``carbon_split[p, t]``: I_p + C_p = F_p.
+- ``carbon_individual_min[s, t]``: A >= 0.67 x individual[s,t] (individual only from 0.67 ha of arbor forest).
+- ``carbon_individual_only[p, t]``: I_p <= area_p x individual[s,t].
+- ``carbon_collective_only[p, t]``: C_p <= area_p x (1 - individual[s,t]).
+- ``carbon_individual_when_large[s, t]``: A <= (0.67 - 1e-4) + (area_s - 0.67 + 1e-4) x individual[s,t]
   (a forest of 0.67 ha or more is applied for by the villager; the 1e-4 ha = 1 m2 margin
   makes "or more" exact for a solver that cannot state a strict inequality).
+- Holdings only: ``carbon_stand[p, t]``: A_p <= area_p x stand[p,t]; ``carbon_stand_min[p, t]``:
+  A_p >= min(contiguity_min_ha, area_p) x stand[p,t]; and the parcels with
+  stand = 1 are connected through shared boundaries while individual[s,t] = 1
+  (``carbon_stand_*`` rows, :mod:`planner.rules.contiguity`): the forest applied for is
+  one continuously distributed stand. A holding's forest of 0.67 ha or more in separate
+  pieces is therefore not allowed (it would have to be applied for individually, and
+  cannot be as one stand): a restriction of the model, stated in docs/gis.md.
 Smaller or collective parcels' carbon goes to the village collective.
 """
 
@@ -54,32 +63,55 @@ def add(m, d) -> None:
     par = d.parcels
     fc = d.forestry_carbon_yuan_per_ha / MONEY
     ac = d.agricultural_carbon_yuan_per_ha / MONEY
-    ic = set(d.individual_carbon_parcels)
-    m.IC_F = pyo.Var(m.IC, m.T, domain=pyo.NonNegativeReals)  # ha applied individually
-    m.IC_C = pyo.Var(m.IC, m.T, domain=pyo.NonNegativeReals)  # ha applied by the collective
+    sites = d.carbon_sites
+    site_of = {p: sk for sk, ps in sites.items() for p in ps}
+    ic = set(site_of)
+    m.ICP = pyo.Set(initialize=list(site_of), ordered=True)
+    m.IC_F = pyo.Var(m.ICP, m.T, domain=pyo.NonNegativeReals)  # ha applied individually
+    m.IC_C = pyo.Var(m.ICP, m.T, domain=pyo.NonNegativeReals)  # ha applied by the collective
     carbon_pu = pu[pu["forestry_carbon"]]
-    # the threshold is on the parcel's whole contiguous artificial arbor forest (every forest use
+    # the threshold is on the site's whole contiguous artificial arbor forest (every forest use
     # that counts as forest), not only its carbon-forest part
     arbor = pu[(pu["kind"] == "forest") & pu["is_forest"] & pu["parcel"].isin(ic)]
-    arbor_by = {p: g for p, g in arbor.groupby("parcel", sort=False)}
-    split, imin, ionly, conly, large = {}, {}, {}, {}, {}
-    for p, grp in carbon_pu[carbon_pu["parcel"].isin(ic)].groupby("parcel", sort=False):
-        area = float(grp["area_ha"].iloc[0])
+    arbor_by = {p: g.index.to_numpy() for p, g in arbor.groupby("parcel", sort=False)}
+    carbon_by = {p: g.index.to_numpy() for p, g in carbon_pu[carbon_pu["parcel"].isin(ic)].groupby("parcel", sort=False)}
+    area_of = par["area_ha"].to_dict()
+    split, imin, ionly, conly, large, stand = {}, {}, {}, {}, {}, {}
+    for sk, ps in sites.items():
+        site_area = float(sum(area_of[p] for p in ps))
+        rows = np.concatenate([arbor_by.get(p, carbon_by.get(p, np.zeros(0, dtype=np.int64))) for p in ps])
         for t in d.periods:
-            f = xsum(m, grp, t)
-            a = xsum(m, arbor_by.get(p, grp), t)
-            w = m.individual[p, t]
-            split[(p, t)] = m.IC_F[p, t] + m.IC_C[p, t] == f
-            imin[(p, t)] = a >= min_ha * w
-            ionly[(p, t)] = m.IC_F[p, t] <= area * w
-            conly[(p, t)] = m.IC_C[p, t] <= area * (1 - w)
+            w = m.individual[sk, t]
+            a = xsum(m, rows, t)
+            imin[(sk, t)] = a >= min_ha * w
             # 0.67 ha "or more" is the villager's: the collective applies only below min_ha - 1 m2
-            large[(p, t)] = a <= (min_ha - BOUNDARY_HA) + (area - min_ha + BOUNDARY_HA) * w
+            large[(sk, t)] = a <= (min_ha - BOUNDARY_HA) + (site_area - min_ha + BOUNDARY_HA) * w
+            for p in ps:
+                split[(p, t)] = m.IC_F[p, t] + m.IC_C[p, t] == xsum(m, carbon_by.get(p), t)
+                ionly[(p, t)] = m.IC_F[p, t] <= area_of[p] * w
+                conly[(p, t)] = m.IC_C[p, t] <= area_of[p] * (1 - w)
     add_rows(m, FAMILY, "carbon_split", split)
     add_rows(m, FAMILY, "carbon_individual_min", imin)
     add_rows(m, FAMILY, "carbon_individual_only", ionly)
     add_rows(m, FAMILY, "carbon_collective_only", conly)
     add_rows(m, FAMILY, "carbon_individual_when_large", large)
+    # a holding's forest applied for is one stand: its forested parcels connected
+    held = {sk: ps for sk, ps in sites.items() if len(ps) > 1}
+    if held:
+        from ..gis.adjacency import arcs_within
+        from .contiguity import connected
+
+        groups = {sk: (ps, arcs_within(ps, d.li.adjacency)) for sk, ps in held.items()}
+        sel = connected(m, FAMILY, "carbon_stand", groups, {(sk, t): m.individual[sk, t] for sk in held for t in d.periods},
+                        d.periods)
+        lo = d.inst.policies.contiguity_min_ha
+        least = {}
+        for (sk, p, t), y in sel.items():
+            rows_p = arbor_by.get(p, carbon_by.get(p))
+            stand[(p, t)] = xsum(m, rows_p, t) <= area_of[p] * y
+            least[(p, t)] = xsum(m, rows_p, t) >= min(lo, area_of[p]) * y
+        add_rows(m, FAMILY, "carbon_stand", stand)
+        add_rows(m, FAMILY, "carbon_stand_min", least)
 
     # Income by (village, recipient, t) and totals, in million Yuan/yr.
     to: dict[tuple, list] = {}

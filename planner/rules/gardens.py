@@ -15,6 +15,12 @@ A built garden stays built without a row of its own: its area never shrinks
 (``land_use_cumulative``) and is at least garden_min_ha > 0, so ``garden_size_max`` keeps
 garden[v,t] = 1 (the verifier checks it).
 - ``garden_one_per_village[v]``: garden[v, by_period] = 1 (policy ``one_garden_per_village``).
+- With parcel geometry (policy ``contiguous_gardens``): ``garden_site_parcel[p, t]``: garden
+  area on parcel p <= its area x site[v, p, t]; ``garden_site_parcel_min[p, t]``: garden area on
+  p >= min(contiguity_min_ha, its area) x site[v, p, t] (a site cannot pass through a parcel
+  it does not use); the parcels with site = 1 are connected
+  through shared boundaries (``garden_site_*`` rows, :mod:`planner.rules.contiguity`): one
+  contiguous site per village.
 """
 
 from __future__ import annotations
@@ -48,3 +54,16 @@ def add(m, d) -> None:
     add_rows(m, FAMILY, "garden_size_min", smin)
     add_rows(m, FAMILY, "garden_vegetation", veg)
     add_rows(m, FAMILY, "garden_one_per_village", one)
+    # one contiguous site per village garden (with parcel geometry)
+    sites = d.garden_sites
+    if sites:
+        from .contiguity import connected
+
+        sel = connected(m, FAMILY, "garden_site", sites, {(v, t): m.garden[v, t] for v in sites for t in d.periods}, d.periods)
+        rows_of = {p: g.index.to_numpy() for p, g in gard.groupby("parcel", sort=False)}
+        area_of = d.parcels["area_ha"].to_dict()
+        lo = pol.contiguity_min_ha
+        use = {(p, t): xsum(m, rows_of[p], t) <= area_of[p] * y for (v, p, t), y in sel.items()}
+        least = {(p, t): xsum(m, rows_of[p], t) >= min(lo, area_of[p]) * y for (v, p, t), y in sel.items()}
+        add_rows(m, FAMILY, "garden_site_parcel", use)
+        add_rows(m, FAMILY, "garden_site_parcel_min", least)
