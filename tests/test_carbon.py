@@ -288,3 +288,83 @@ def test_threshold_counts_the_whole_arbor_forest(build):
     assert arbor == approx(1.0)
     assert income(plan, recipient="village_collective") == approx(0)
     assert income(plan, recipient="villagers") == approx(area(plan, use="ecological_forest") * 609)
+
+
+# ---------------------------------------------------------------------------
+# Holdings: with parcel geometry, a holder's adjacent parcels apply as one site, and the
+# forest applied for is one stand (planner.contiguity). Boxes 100 m tall (geohelpers.row).
+# ---------------------------------------------------------------------------
+
+import shapely  # noqa: E402
+from geohelpers import X0, Y0, row, write_geo_instance  # noqa: E402
+from helpers import write_instance  # noqa: E402
+
+import planner  # noqa: E402
+from planner.verify import verify_plan  # noqa: E402
+
+
+
+def _holding(tmp_path, owners, geoms=None, uses=CARBON_FOREST, covers=("grassland", "grassland"), **kw):
+    ids = [f"I{i + 1}" for i in range(len(owners))]
+    parcels = [P(i, c, 0.4, ownership="individual", owner=o) for i, o, c in zip(ids, owners, covers)]
+    geoms = geoms or row({i: 0.4 for i in ids})
+    return planner.load_instance(write_geo_instance(tmp_path, parcels, geoms, uses=uses, **kw))
+
+
+def test_adjacent_parcels_of_one_holder_apply_together(tmp_path):
+    """I1, I2: 0.4 ha each, one holder H1, neighbours. Each alone is below 0.67 ha, together
+    0.8 ha of contiguous arbor forest: the villager applies individually, 0.8 x 609 = 487.2
+    Yuan/yr to villagers, nothing to the collective."""
+    li = _holding(tmp_path, ["H1", "H1"])
+    plan = solve(li)
+    assert plan.status == "optimal"
+    assert income(plan, recipient="villagers") == approx(487.2)
+    assert income(plan, recipient="village_collective") == approx(0)
+    apps = plan.carbon_applications
+    assert set(apps["holding"]) == {"H1"} and apps["individual"].all()
+    assert verify_plan(plan, li)["passed"]
+
+
+def test_different_holders_do_not_add_up(tmp_path):
+    """Same map, holders H1 and H2: each 0.4 ha < 0.67, so the collective applies: 487.2 Yuan/yr
+    to the collective."""
+    plan = solve(_holding(tmp_path, ["H1", "H2"]))
+    assert income(plan, recipient="village_collective") == approx(487.2)
+    assert income(plan, recipient="villagers") == approx(0)
+
+
+def test_one_holder_apart_does_not_add_up(tmp_path):
+    """One holder, but the parcels are 50 m apart: not contiguous, collective 487.2."""
+    geoms = {"I1": shapely.box(X0, Y0, X0 + 40, Y0 + 100), "I2": shapely.box(X0 + 90, Y0, X0 + 130, Y0 + 100)}
+    li = _holding(tmp_path, ["H1", "H1"], geoms=geoms)
+    assert li.adjacency.empty
+    assert income(solve(li), recipient="village_collective") == approx(487.2)
+
+
+def test_holding_forest_is_one_stand(tmp_path):
+    """I1 | I2 | I3, 0.4 ha each, one holder. I2 is scattered farmland where fruit expansion
+    gains 2,000 Yuan/ha over forest's carbon 609, so without contiguity the plan would be
+    forest on I1 and I3 (0.8 ha, individual, +487.2) and fruit on I2 (+800): +1,287.2.
+    With contiguity that forest is two stands of 0.4 ha: the villager cannot apply for it as
+    one >= 0.67 ha stand, and it is 0.67 ha or more in all, which is the villager's. The
+    best plans left:
+    - fruit on all of I2, forest below 0.67 ha on I1 + I3 (collective): 800 + 0.6699 x 609
+      = 1,207.97 (0.6699 = 0.67 less the 1 m2 margin of carbon_individual_when_large);
+    - forest across I2 to join the stand (at least contiguity_min_ha = 0.1 ha of it),
+      fruit on 0.3: 600 + 0.9 x 609 = 1,148.1.
+    Optimum: 1,200 (base GEP) + 1,207.97 = 2,407.9691, the carbon to the collective.
+    Constraint: `carbon_stand`.
+    Constraint: `carbon_stand_min`."""
+    uses = {**CARBON_FOREST, "fruit_expansion": {"from_covers": ["scattered_farmland"]}}
+    li = _holding(tmp_path, ["H1", "H1", "H1"], uses=uses, covers=("grassland", "scattered_farmland", "grassland"))
+    plan = solve(li)
+    assert plan.status == "optimal"
+    assert plan.objective == approx(1_200 + 800 + (0.67 - 1e-4) * 609)
+    assert income(plan, recipient="villagers") == approx(0)
+    assert verify_plan(plan, li)["passed"]
+    # the same parcels without geometry: 1,200 + 1,287.2
+    parcels = [P(f"I{i}", c, 0.4, ownership="individual", owner="H1")
+               for i, c in zip((1, 2, 3), ("grassland", "scattered_farmland", "grassland"))]
+    (tmp_path / "csv").mkdir()
+    plain = solve(planner.load_instance(write_instance(tmp_path / "csv", parcels, uses=uses)))
+    assert plain.objective == approx(1_200 + 1_287.2)

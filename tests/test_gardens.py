@@ -135,3 +135,113 @@ def test_garden_min_must_be_positive(build):
     with pytest.raises(planner.InputError) as e:
         build([P("A1", "grassland", 10)], policies={"garden_min_ha": 0})
     assert any(p.field == "policies.garden_min_ha" for p in e.value.problems)
+
+
+# ---------------------------------------------------------------------------
+# One contiguous site per garden, with parcel geometry (planner.contiguity). Boxes 100 m
+# tall (geohelpers.row): w metres wide = w/100 ha, neighbours share a 100 m boundary.
+# ---------------------------------------------------------------------------
+
+import shapely  # noqa: E402
+from geohelpers import X0, Y0, row, write_geo_instance  # noqa: E402
+from helpers import write_instance  # noqa: E402
+
+from planner.verify import verify_plan  # noqa: E402
+
+GARDEN_POL = {"garden_max_ha": 2, "garden_min_ha": 1.5}
+# G3 | G1 | F | G2 : G1 and G2 (bare mine, the best garden land) are not neighbours
+GARDEN_PARCELS = [P("G3", "grassland", 2), P("G1", "reclaimed_mine", 1), P("F", "forest", 5), P("G2", "reclaimed_mine", 1)]
+
+
+def _garden_parcels(plan) -> set[str]:
+    a = plan.allocations
+    return set(a.loc[a["kind"] == "garden_vegetation", "parcel"])
+
+
+def _garden_instance(tmp_path, geoms=None, policies=None, **parcels_extra):
+    geoms = geoms or row({"G3": 2, "G1": 1, "F": 5, "G2": 1})
+    path = write_geo_instance(tmp_path, GARDEN_PARCELS, geoms, uses=["garden_shrub"], policies={**GARDEN_POL, **(policies or {})},
+                              parcels_extra=parcels_extra or None)
+    return planner.load_instance(path)
+
+
+def test_garden_without_geometry_takes_the_two_best_parcels(tmp_path):
+    """CSV table, no geometry: the 2 ha garden goes on G1 and G2 (bare mine: +3,000 Yuan/ha
+    each, against +2,000 on grassland G3). Objective = base GEP (G3 2,000 + F 25,000) + 6,000
+    = 33,000."""
+    plan = solve(planner.load_instance(write_instance(tmp_path, GARDEN_PARCELS, uses=["garden_shrub"], policies=GARDEN_POL)))
+    assert plan.status == "optimal"
+    assert _garden_parcels(plan) == {"G1", "G2"}
+    assert plan.objective == approx(33_000)
+
+
+def test_garden_on_one_contiguous_site(tmp_path):
+    """Same parcels as a map: G1 and G2 are separated by the forest F, so the garden cannot
+    use both. Connected choices of >= 1.5 ha: {G3, G1} -> 1 ha of G1 (+3,000) + 1 ha of G3
+    (+2,000) = +5,000; G3 alone -> 2 ha x 2,000 = +4,000; G2 alone is 1 ha < 1.5. Optimum
+    27,000 + 5,000 = 32,000, on G1 and G3.
+    Constraint: `garden_site_parcel`."""
+    li = _garden_instance(tmp_path)
+    assert li.adjacency is not None
+    plan = solve(li)
+    assert plan.status == "optimal"
+    assert _garden_parcels(plan) == {"G1", "G3"}
+    assert plan.objective == approx(32_000)
+    v = verify_plan(plan, li)
+    assert v["passed"], v["violations"]
+    assert "garden_contiguity" in v["checks"]
+    # on the map: the garden's parcels form one polygon
+    union = shapely.union_all([li.geometry[p] for p in _garden_parcels(plan)])
+    assert union.geom_type == "Polygon"
+
+
+def test_garden_contiguity_can_be_switched_off(tmp_path):
+    """policies.contiguous_gardens: false -> back to G1 + G2 and 33,000."""
+    plan = solve(_garden_instance(tmp_path, policies={"contiguous_gardens": False}))
+    assert _garden_parcels(plan) == {"G1", "G2"}
+    assert plan.objective == approx(33_000)
+
+
+def _diagonal(shared: float):
+    """G1 and G2 1 ha squares; G2 sits on G1's right side shifted up so that they share
+    ``shared`` metres of boundary (0: touching at a corner only); G3 left of G1; F apart."""
+    s = 100.0
+    return {"G3": shapely.box(X0 - 200, Y0, X0, Y0 + s), "G1": shapely.box(X0, Y0, X0 + s, Y0 + s),
+            "G2": shapely.box(X0 + s, Y0 + s - shared, X0 + 2 * s, Y0 + 2 * s - shared),
+            "F": shapely.box(X0 + 1000, Y0, X0 + 1500, Y0 + s)}
+
+
+def test_touching_at_a_corner_is_not_adjacent(tmp_path):
+    """G1 and G2 touch at one point: not one site, so the optimum is 32,000 as when apart."""
+    li = _garden_instance(tmp_path, geoms=_diagonal(0.0))
+    assert not ((li.adjacency["a"] == "G1") & (li.adjacency["b"] == "G2")).any()
+    assert solve(li).objective == approx(32_000)
+
+
+def test_shared_boundary_threshold(tmp_path):
+    """G1 and G2 share 0.5 m: below the default 1 m they are not adjacent (32,000); with
+    parcels.adjacency_min_shared_m 0.4 they are, and the garden takes both (33,000)."""
+    assert solve(_garden_instance(tmp_path / "a", geoms=_diagonal(0.5))).objective == approx(32_000)
+    li = _garden_instance(tmp_path / "b", geoms=_diagonal(0.5), adjacency_min_shared_m=0.4)
+    edge = li.adjacency[(li.adjacency["a"] == "G1") & (li.adjacency["b"] == "G2")]
+    assert edge["shared_m"].tolist() == [approx(0.5)]
+    plan = solve(li)
+    assert _garden_parcels(plan) == {"G1", "G2"}
+    assert plan.objective == approx(33_000)
+
+
+def test_a_site_cannot_pass_through_a_parcel_it_does_not_use(tmp_path):
+    """G1 | M | G2: G1 and G2 bare mine 1 ha (+3,000/ha as garden), M grassland 1 ha between
+    them (+2,000/ha); garden at most 2 ha. A garden on G1 + G2 (+6,000) would pass through M
+    without using it; M must carry at least contiguity_min_ha = 0.1 ha of the garden, so the
+    best site is G1 1 + M 0.1 + G2 0.9: 3,000 + 200 + 2,700 = +5,900 (G1 + M alone: +5,000).
+    Objective 1,000 (M's grassland) + 5,900 = 6,900.
+    Constraint: `garden_site_parcel_min`."""
+    parcels = [P("G1", "reclaimed_mine", 1), P("M", "grassland", 1), P("G2", "reclaimed_mine", 1)]
+    path = write_geo_instance(tmp_path, parcels, row({"G1": 1, "M": 1, "G2": 1}), uses=["garden_shrub"], policies=GARDEN_POL)
+    li = planner.load_instance(path)
+    plan = solve(li)
+    a = plan.allocations.set_index("parcel")["area_ha"]
+    assert plan.objective == approx(6_900)
+    assert a["M"] == approx(0.1)
+    assert verify_plan(plan, li)["passed"]

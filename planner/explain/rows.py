@@ -88,10 +88,26 @@ ROWS: dict[str, RowInfo] = {
     "labour_pool": RowInfo("village labour pool", PEOPLE, ("village", "group", "period"),
                            field="villages.{village}.labour_pool.{group}"),
     "carbon_split": RowInfo("carbon forest split between villager and collective", HA, ("parcel", "period"), hard=True),
-    "carbon_individual_min": RowInfo("individual carbon application only from 0.67 ha", HA, ("parcel", "period"), hard=True),
+    "carbon_individual_min": RowInfo("individual carbon application only from 0.67 ha", HA, ("site", "period"), hard=True),
     "carbon_individual_only": RowInfo("individual applicant's area", HA, ("parcel", "period"), hard=True),
     "carbon_collective_only": RowInfo("collective applicant's area", HA, ("parcel", "period"), hard=True),
-    "carbon_individual_when_large": RowInfo("villager applies individually from 0.67 ha", HA, ("parcel", "period"), hard=True),
+    "carbon_individual_when_large": RowInfo("villager applies individually from 0.67 ha", HA, ("site", "period"), hard=True),
+    # contiguity with parcel geometry (planner.contiguity): definitions of a site
+    "carbon_stand": RowInfo("holding's forest parcel is part of its stand", HA, ("parcel", "period"), hard=True),
+    "carbon_stand_min": RowInfo("holding's stand uses at least a strip of each of its parcels", HA, ("parcel", "period"),
+                                hard=True, field="policies.contiguity_min_ha"),
+    "garden_site_parcel": RowInfo("garden parcel is part of the garden's site", HA, ("parcel", "period"), hard=True),
+    "garden_site_parcel_min": RowInfo("garden site uses at least a strip of each of its parcels", HA, ("parcel", "period"),
+                                      hard=True, field="policies.contiguity_min_ha"),
+    **{f"{site}_{part}": RowInfo(f"{what}: {label}", unit, index, hard=True)
+       for site, what, key in (("garden_site", "garden on one contiguous site", "village"),
+                               ("carbon_stand", "holding's forest as one stand", "holding"))
+       for part, label, unit, index in (
+           ("root_one", "one root parcel", "parcel", (key, "period")),
+           ("root_sel", "root is a site parcel", "parcel", (key, "parcel", "period")),
+           ("balance", "connection flow reaches each site parcel", "parcel", (key, "parcel", "period")),
+           ("flow_from", "connection flow leaves only site parcels", "parcel", (key, "parcel", "to", "period")),
+           ("flow_to", "connection flow enters only site parcels", "parcel", (key, "parcel", "to", "period")))},
     "loan_gep": RowInfo("GEP-value loan within its share of GEP", "Yuan", ("period",), scale=MONEY, field="finance.loan_to_gep"),
     "loan_cap": RowInfo("GEP-value loan cap", "Yuan", ("period",), scale=MONEY, field="finance.loan_cap_yuan"),
     "budget": RowInfo("budget", "Yuan", ("period",), scale=MONEY, field="periods.{period}.budget_yuan"),

@@ -28,7 +28,7 @@ counts as forest; I_p/C_p = the ha of p applied for individually / by the collec
 - Holdings only: ``carbon_stand[p, t]``: A_p <= area_p x stand[p,t]; ``carbon_stand_min[p, t]``:
   A_p >= min(contiguity_min_ha, area_p) x stand[p,t]; and the parcels with
   stand = 1 are connected through shared boundaries while individual[s,t] = 1
-  (``carbon_stand_*`` rows, :mod:`planner.rules.contiguity`): the forest applied for is
+  (``carbon_stand_*`` rows, :mod:`planner.contiguity`): the forest applied for is
   one continuously distributed stand. A holding's forest of 0.67 ha or more in separate
   pieces is therefore not allowed (it would have to be applied for individually, and
   cannot be as one stand): a restriction of the model, stated in docs/gis.md.
@@ -99,7 +99,7 @@ def add(m, d) -> None:
     held = {sk: ps for sk, ps in sites.items() if len(ps) > 1}
     if held:
         from ..gis.adjacency import arcs_within
-        from .contiguity import connected
+        from ..contiguity import connected
 
         groups = {sk: (ps, arcs_within(ps, d.li.adjacency)) for sk, ps in held.items()}
         sel = connected(m, FAMILY, "carbon_stand", groups, {(sk, t): m.individual[sk, t] for sk in held for t in d.periods},

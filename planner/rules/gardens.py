@@ -19,7 +19,7 @@ garden[v,t] = 1 (the verifier checks it).
   area on parcel p <= its area x site[v, p, t]; ``garden_site_parcel_min[p, t]``: garden area on
   p >= min(contiguity_min_ha, its area) x site[v, p, t] (a site cannot pass through a parcel
   it does not use); the parcels with site = 1 are connected
-  through shared boundaries (``garden_site_*`` rows, :mod:`planner.rules.contiguity`): one
+  through shared boundaries (``garden_site_*`` rows, :mod:`planner.contiguity`): one
   contiguous site per village.
 """
 
@@ -57,7 +57,7 @@ def add(m, d) -> None:
     # one contiguous site per village garden (with parcel geometry)
     sites = d.garden_sites
     if sites:
-        from .contiguity import connected
+        from ..contiguity import connected
 
         sel = connected(m, FAMILY, "garden_site", sites, {(v, t): m.garden[v, t] for v in sites for t in d.periods}, d.periods)
         rows_of = {p: g.index.to_numpy() for p, g in gard.groupby("parcel", sort=False)}

@@ -27,7 +27,10 @@ from typing import Any
 
 import pyomo.environ as pyo
 
-from . import add_rows
+from .rules import add_rows
+
+#: The row names ``connected`` adds, after its ``name`` and an underscore.
+PARTS = ("root_one", "root_sel", "balance", "flow_from", "flow_to")
 
 
 def connected(m: pyo.ConcreteModel, family: str, name: str, groups: dict[Any, tuple[list, list]],
