@@ -25,7 +25,7 @@ counts as forest; I_p/C_p = the ha of p applied for individually / by the collec
 - ``carbon_individual_when_large[s, t]``: A <= (0.67 - 1e-4) + (area_s - 0.67 + 1e-4) x individual[s,t]
   (a forest of 0.67 ha or more is applied for by the villager; the 1e-4 ha = 1 m2 margin
   makes "or more" exact for a solver that cannot state a strict inequality).
-- Holdings only: ``carbon_stand[p, t]``: A_p <= area_p x stand[p,t]; ``carbon_stand_min[p, t]``:
+- Holdings only: ``carbon_stand[p, t]``: A_p <= area_p x (stand[p,t] + 1 - individual[s,t]); ``carbon_stand_min[p, t]``:
   A_p >= min(contiguity_min_ha, area_p) x stand[p,t]; and the parcels with
   stand = 1 are connected through shared boundaries while individual[s,t] = 1
   (``carbon_stand_*`` rows, :mod:`planner.contiguity`): the forest applied for is
@@ -108,7 +108,8 @@ def add(m, d) -> None:
         least = {}
         for (sk, p, t), y in sel.items():
             rows_p = arbor_by.get(p, carbon_by.get(p))
-            stand[(p, t)] = xsum(m, rows_p, t) <= area_of[p] * y
+            # forest on p is in the stand whenever the villager applies (void for the collective)
+            stand[(p, t)] = xsum(m, rows_p, t) <= area_of[p] * y + area_of[p] * (1 - m.individual[sk, t])
             least[(p, t)] = xsum(m, rows_p, t) >= min(lo, area_of[p]) * y
         add_rows(m, FAMILY, "carbon_stand", stand)
         add_rows(m, FAMILY, "carbon_stand_min", least)
