@@ -800,9 +800,10 @@ def _carbon_and_money(c: _Ctx, rep: _Report) -> dict[str, float]:
             if site_of:  # a holding's parcels: the holding's whole arbor forest, which must be one stand when applied for
                 site = pd.Series([site_of.get(p) for p in pids], dtype=object)
                 held = site.notna().to_numpy()
-                if held.any():
-                    tot = pd.Series(whole[held]).groupby(site[held].to_numpy()).sum()
-                    whole[held] = tot.loc[site[held].to_numpy()].to_numpy()
+                if held.any():  # every arbor forest of the holding, also on parcels without carbon forest
+                    ab = arbor_by_parcel[arbor_by_parcel.index.isin(list(site_of))]
+                    tot = ab.groupby([site_of[p] for p in ab.index]).sum()
+                    whole[held] = tot.reindex(site[held].to_numpy()).fillna(0.0).to_numpy()
                     for h, g in arbor_by_parcel[arbor_by_parcel > AREA_TOL].groupby(
                             lambda p: site_of.get(p)):
                         ps = list(g.index)
