@@ -162,6 +162,7 @@ def solve(instance: str = typer.Argument(..., help="Instance YAML (e.g. instance
                                     "give a directory you can write to"))
     print_summary(plan)
     out.print(f"wrote {path / 'plan.json'} and {len(plan.tables)} CSV tables to {path}/")
+    _write_gpkg(plan, li, path)
     if plan.status == "infeasible" and diagnose:
         _diagnose(li, path, time_limit)
     if plan.has_solution and (explain_ or report):
@@ -297,6 +298,21 @@ def print_explanation(ex, n: int = 12) -> None:
         out.print(f"[bold]{title}[/]")
         for s_ in list(df["statement"].head(k)) + extra:
             out.print(f"  - {s_}", markup=False, highlight=False)
+
+
+def _write_gpkg(plan, li, path: Path) -> None:
+    """plan.gpkg (planner.gis.write) beside a plan just written, when the instance has parcel
+    geometry. The plan is already complete: a failure here is a warning, not an error."""
+    if getattr(li, "geometry", None) is None or not plan.has_solution:
+        return
+    try:
+        from .gis.write import write_plan_gpkg
+        gpkg = write_plan_gpkg(plan, li, path / "plan.gpkg")
+    except Exception as e:  # noqa: BLE001 - the map layers are a companion of the plan
+        err.print(f"[yellow]warning:[/] {escape(str(path / 'plan.gpkg'))} not written: {type(e).__name__}: "
+                  f"{escape(str(e))}", highlight=False)
+        return
+    out.print(f"wrote {escape(str(gpkg))} (GIS layers parcels, gardens, villages and run)", highlight=False)
 
 
 def _report(plan, path: Path, ex, li) -> None:
@@ -438,6 +454,7 @@ def explain(instance: str = typer.Argument(..., help="Instance YAML."),
         raise typer.Exit(1)
     if not plan_path:
         plan.write(path)
+        _write_gpkg(plan, li, path)
     ex.write(path)
     print_explanation(ex, n=top)
     out.print(f"wrote {path / 'explanation.json'} and {len(ex.tables)} explain_*.csv tables to {path}/")
@@ -819,6 +836,7 @@ def alternatives(instance: str = typer.Argument(..., help="Instance YAML."),
         plan.write(path / "plan")
     except OSError as e:
         _input_error(InputError.one("--out", "--out", f"cannot write to {out_dir!r}: {e.strerror or e}", "give a directory you can write to"))
+    _write_gpkg(plan, li, path / "plan")
     with out.status(f"looking for {n} alternatives within {slack:.1%} ..."):
         alts = run(li, plan, slack=slack, n=n, time_limit=time_limit)
     for a in alts:
@@ -826,6 +844,7 @@ def alternatives(instance: str = typer.Argument(..., help="Instance YAML."),
                   highlight=False)
         if a.plan is not None and a.plan.has_solution:
             a.plan.write(path / f"alternative_{a.index}")
+            _write_gpkg(a.plan, li, path / f"alternative_{a.index}")
         if a.differences is not None and len(a.differences):
             for r in a.differences.head(top).itertuples():
                 out.print(f"    {r.what} {r.where} {r.period}: {r.plan:,.1f} -> {r.alternative:,.1f} {r.unit}",

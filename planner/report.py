@@ -2,7 +2,8 @@
 
 :func:`write_report` puts the status, termination and MIP gap first (with a warning when
 the plan is not proved optimal or failed verification), then the headline figures per
-period, the plan against the instance's targets, per-village tables, five charts and,
+period, the plan against the instance's targets, per-village tables, five charts (and,
+when the instance has parcel geometry, two maps: :mod:`planner.gis.maps`) and,
 when an explanation is given, its binding rules, shadow prices and why-not findings.
 
 The charts are PNG files in ``out_dir/figures/`` (linked from ``report.md``) and are
@@ -32,6 +33,8 @@ __all__ = ["find_chromium", "fmt_money", "fmt_pct", "screenshot", "write_report"
 
 FIGURES = ("area_by_village_use", "gep_by_service_village", "dividends_by_recipient", "recruitment_by_role",
            "budget_by_period")
+# drawn only when the instance has parcel geometry (planner.gis.maps)
+MAP_FIGURES = ("map_new_use", "map_gep_change")
 NOT_COMPUTED = "not computed"
 INSTALL_HINT = ("install Chromium (Debian/Ubuntu: `apt-get install chromium`), or pass chromium=PATH "
                 "to a Chromium or Google Chrome binary")
@@ -784,7 +787,7 @@ def _charts_section(doc: _Doc, plan, instance, periods: list[str], fig_dir: Path
         return
     matplotlib.use("Agg")
     fig_dir.mkdir(parents=True, exist_ok=True)
-    for key in FIGURES:
+    for key in FIGURES + MAP_FIGURES:
         (fig_dir / f"{key}.png").unlink(missing_ok=True)
     villages = _village_order(plan, instance)
     last = periods[-1] if periods else ""
@@ -798,6 +801,24 @@ def _charts_section(doc: _Doc, plan, instance, periods: list[str], fig_dir: Path
             doc.fig(make())
         except Exception as exc:  # noqa: BLE001 - one bad chart must not lose the report
             doc.p(f"Chart {key} could not be drawn: {type(exc).__name__}: {exc}")
+    if instance is not None and getattr(instance, "geometry", None) is not None:
+        _maps_section(doc, plan, instance, fig_dir)
+
+
+def _maps_section(doc: _Doc, plan, instance, fig_dir: Path) -> None:
+    """The plan on the map (instances with parcel geometry only)."""
+    doc.h(3, "Maps")
+    try:
+        from .gis import maps
+    except ImportError as exc:
+        doc.p(f"No maps: {exc}")
+        return
+    for key, make in zip(MAP_FIGURES, (maps.use_map, maps.gep_change_map)):
+        try:
+            fig, caption = make(plan, instance)
+            doc.fig(_save(fig, fig_dir, key, caption))
+        except Exception as exc:  # noqa: BLE001 - one bad map must not lose the report
+            doc.p(f"Map {key} could not be drawn: {type(exc).__name__}: {exc}")
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,132 @@
+"""The report's maps (planner.gis.maps): drawn for an instance with parcel geometry, in
+report.md and report.html like the other charts; absent for a CSV instance; a map that
+fails to draw costs only itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+pytest.importorskip("geopandas")
+
+import planner  # noqa: E402
+from planner.gis import maps  # noqa: E402
+from planner.paths import bundled_dir  # noqa: E402
+from planner.report import MAP_FIGURES, write_report  # noqa: E402
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+X0, Y0 = 500_000.0, 4_430_000.0
+
+
+def write_tiny_geo(directory: Path) -> Path:
+    """tiny.yaml with its parcels in a GeoPackage: east's in a row of 100 m tall boxes,
+    west's in a row above (the same layout as tests/test_gis_write.py)."""
+    import geopandas as gpd
+    import shapely
+    import yaml
+
+    src = bundled_dir("instances")
+    inst = yaml.safe_load((src / "tiny.yaml").read_text(encoding="utf-8"))
+    df = pd.read_csv(src / inst["parcels"]["file"])
+    geoms, x = [], {"east": 0.0, "west": 0.0}
+    for v, ha in zip(df["village"], df["area"]):
+        y, w = (0.0 if v == "east" else 100.0), ha * 100.0
+        geoms.append(shapely.box(X0 + x[v], Y0 + y, X0 + x[v] + w, Y0 + y + 100))
+        x[v] += w
+    gpd.GeoDataFrame(df, geometry=geoms, crs="EPSG:4546").to_file(directory / "tiny_parcels.gpkg", layer="parcels")
+    inst["parcels"] = {"file": "tiny_parcels.gpkg", "area_unit": "ha"}
+    path = directory / "tiny_geo.yaml"
+    path.write_text(yaml.safe_dump(inst, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def li(tmp_path_factory):
+    return planner.load_instance(write_tiny_geo(tmp_path_factory.mktemp("tiny_geo")))
+
+
+@pytest.fixture(scope="module")
+def plan(li):
+    p = planner.solve(li)
+    assert p.status == "optimal"
+    return p
+
+
+def _check_maps(out: Path, md: str, html: str) -> None:
+    for key in MAP_FIGURES:
+        png = out / "figures" / f"{key}.png"
+        assert png.read_bytes()[:8] == PNG_MAGIC
+        assert png.stat().st_size > 15_000, (key, png.stat().st_size)  # a drawn map, not an empty frame
+        assert f"](figures/{key}.png)" in md
+        assert f'id="fig-{key}"' in html
+    assert "### Maps" in md and "could not be drawn" not in md
+
+
+def test_report_of_a_geometry_instance_has_both_maps(plan, li, tmp_path):
+    md, html = (p.read_text(encoding="utf-8") for p in write_report(plan, tmp_path, instance=li))
+    _check_maps(tmp_path, md, html)
+    assert "at 2035 prices" in md  # the GEP map says which change it shows
+
+
+def test_planner_report_reloads_the_geometry_from_the_saved_plan(plan, tmp_path):
+    """`planner report DIR` reloads the instance from the plan's recorded path: the maps come too."""
+    plan.write(tmp_path)
+    md, html = (p.read_text(encoding="utf-8") for p in write_report(tmp_path, tmp_path))
+    _check_maps(tmp_path, md, html)
+
+
+def test_report_of_a_csv_instance_has_no_maps(tmp_path):
+    li = planner.load_instance(bundled_dir("instances") / "tiny.yaml")
+    plan = planner.solve(li)
+    fig = tmp_path / "figures"
+    fig.mkdir()
+    for key in MAP_FIGURES:  # a stale map from an earlier report must not survive
+        (fig / f"{key}.png").write_bytes(PNG_MAGIC)
+    md, html = (p.read_text(encoding="utf-8") for p in write_report(plan, tmp_path, instance=li))
+    for key in MAP_FIGURES:
+        assert not (fig / f"{key}.png").exists()
+        assert key not in md and key not in html
+    assert "Maps" not in md
+    assert (fig / "area_by_village_use.png").exists()  # the ordinary charts are still there
+
+
+def test_a_map_that_fails_costs_only_itself(plan, li, tmp_path, monkeypatch):
+    def boom(*a, **k):
+        raise RuntimeError("no map today")
+
+    monkeypatch.setattr(maps, "use_map", boom)
+    md = write_report(plan, tmp_path, instance=li)[0].read_text(encoding="utf-8")
+    assert "Map map_new_use could not be drawn: RuntimeError: no map today" in md
+    assert "](figures/map_gep_change.png)" in md and "](figures/area_by_village_use.png)" in md
+
+
+def test_use_map_legend_names_the_dominant_uses(plan, li):
+    fig, caption = maps.use_map(plan, li)
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    alloc = plan.allocations.astype({"period": str})
+    last = alloc[alloc["period"] == "2035"].groupby(["parcel", "use"])["area_ha"].sum()
+    top = last.reset_index().sort_values(["area_ha", "use"], ascending=[False, True]).drop_duplicates("parcel")["use"]
+    for use in set(top):
+        assert any(lab.startswith(f"{use} (") for lab in labels), (use, labels)
+    assert any(lab.startswith("unchanged") for lab in labels) and "village boundary" in labels
+    assert "2035" in caption
+
+
+def test_gep_map_colours_follow_the_change(plan, li):
+    """The village with the larger GEP change gets the darker green; the colour bar spans the changes."""
+    from matplotlib.colors import to_rgb
+
+    from planner.gis.write import village_figures
+
+    fig, _ = maps.gep_change_map(plan, li)
+    vf = village_figures(plan, li)["gep_change_2025_to_2035_at_2035_prices_yuan_per_yr"]
+    ax, cax = fig.axes[0], fig.axes[1]
+    faces = [to_rgb(c) for c in ax.collections[0].get_facecolors()]
+    order = sorted(vf.index)  # dissolve sorts the villages by id
+    lum = {v: sum(faces[i]) for i, v in enumerate(order)}
+    hi, lo = vf.idxmax(), vf.idxmin()
+    if vf[hi] > vf[lo]:
+        assert lum[hi] < lum[lo]
+    assert cax.get_ylim()[1] == pytest.approx(max(vf.max(), 0.0), rel=1e-9)
