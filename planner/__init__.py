@@ -10,7 +10,7 @@ Python API::
     plan.to_json("plan.json")
 """
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 from .errors import InputError, Problem, SolveError  # noqa: E402
 from .io import LoadedInstance, load_instance  # noqa: E402
