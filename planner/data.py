@@ -81,11 +81,6 @@ class ModelData:
         return aggregate(pr, identity_needed(pr, scenic, pol.individual_carbon_min_ha, self.keep | self._contiguity_keep))
 
     # ---- contiguity (parcel geometry) ---------------------------------------
-    def _covers_of(self, pred) -> set[str]:
-        pol = self.inst.uses
-        return {c for u, use in self.lib.uses.items() if pred(use) and (pol.get(u) is None or pol[u].enabled)
-                for c in use.from_covers}
-
     @cached_property
     def _contiguity_keep(self) -> frozenset:
         """Parcels a contiguity rule looks at one by one: they are not merged into land units."""
@@ -95,7 +90,9 @@ class ModelData:
         keep: set[str] = set()
         pol = self.inst.policies
         if pol.contiguous_gardens:
-            covers = self._covers_of(lambda u: u.kind.value in GARDEN_KINDS)
+            enabled = self.inst.uses
+            covers = {c for u, use in self.lib.uses.items() if use.kind.value in GARDEN_KINDS
+                      and (enabled.get(u) is None or enabled[u].enabled) for c in use.from_covers}
             keep |= set(pr.loc[pr["cover"].isin(covers) & (pr["village"] != self.town), "id"])
         if pol.contiguous_holdings:
             keep |= {p for ps in self._raw_holdings.values() for p in ps}
@@ -103,14 +100,9 @@ class ModelData:
 
     @cached_property
     def _raw_holdings(self) -> dict[str, list[str]]:
-        from .gis.adjacency import holdings
+        from .gis.adjacency import carbon_holdings
 
-        if self.li.adjacency is None or not self.inst.policies.contiguous_holdings:
-            return {}
-        canopy = self.inst.policies.forest_canopy_min
-        covers = self._covers_of(lambda u: u.forestry_carbon and u.forest and u.canopy_density >= canopy)
-        pr = self.li.parcels
-        return holdings(pr, self.li.adjacency, pr.loc[pr["cover"].isin(covers), "id"])
+        return carbon_holdings(self.li) if self.inst.policies.contiguous_holdings else {}
 
     @cached_property
     def holdings(self) -> dict[str, list[str]]:

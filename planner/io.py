@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from .errors import InputError, Problem
 from .paths import bundled_dir
 from .schema import (
+    AREA_UNITS_PER_HA,
     ECO_SPACE_TYPES,
     MU_PER_HA,
     PARCEL_COLUMNS,
@@ -35,7 +36,6 @@ from .schema import (
     Library,
 )
 
-M2_PER_HA = 10_000.0
 
 
 @dataclass(frozen=True)
@@ -392,13 +392,19 @@ def read_parcel_table(path: Path, inst: Instance, inst_file: str) -> tuple[pd.Da
             raise InputError.one(file, "(file)", f"cannot read the Parquet table: {exc}", "write it again, or give a CSV table") from None
     else:
         df = _read_csv(path)
-    mapping = inst.parcels.columns
+    return map_columns(df, inst.parcels.columns, inst_file, file, "column"), None
+
+
+def map_columns(df: pd.DataFrame, mapping: dict[str, str], inst_file: str, where: str, noun: str) -> pd.DataFrame:
+    """Rename the table's columns to planner fields by ``parcels.columns`` (field -> the
+    file's name); a mapped name the table lacks is an error naming the field. A column
+    already named like a mapped field gives way to the mapped one."""
     absent = [(f, a) for f, a in mapping.items() if a not in df.columns]
     if absent:
-        raise InputError([Problem(inst_file, f"parcels.columns.{f}", f"column {a!r} is not in {file}",
-                                  f"map {f} to one of the table's columns: {list(df.columns)}", a) for f, a in absent])
+        raise InputError([Problem(inst_file, f"parcels.columns.{f}", f"{noun} {a!r} is not in {where}",
+                                  f"map {f} to one of its {noun}s: {list(df.columns)}", a) for f, a in absent])
     clash = [c for c in df.columns if c in mapping and c not in mapping.values()]
-    return df.drop(columns=clash).rename(columns={a: f for f, a in mapping.items()}), None
+    return df.drop(columns=clash).rename(columns={a: f for f, a in mapping.items()})
 
 
 def load_parcels(path: Path, area_unit: str, inst: Instance, lib: Library, inst_file: str,
@@ -430,7 +436,7 @@ def load_parcels(path: Path, area_unit: str, inst: Instance, lib: Library, inst_
         if a is None or (isinstance(a, float) and (math.isnan(a) or math.isinf(a))) or a <= 0:
             problems.append(Problem(file, f"{row(i)} (parcel {ids.iloc[i]!r}), column {shown.get('area', 'area')}", "area must be a positive number",
                                     f"give the area in {area_unit}", raw))
-    df["area_ha"] = area / {"ha": 1.0, "mu": MU_PER_HA, "m2": M2_PER_HA}[area_unit]
+    df["area_ha"] = area / AREA_UNITS_PER_HA[area_unit]
     villages = {v.id for v in inst.villages}
     for col, allowed, fix in (
         ("village", villages, f"use a village id from the instance: {sorted(villages)}"),

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .gis.adjacency import components, holdings, is_connected
+from .gis.adjacency import carbon_holdings, components, is_connected
 
 AREA_TOL = 1e-4      # ha
 REL_TOL = 1e-6       # relative, for money and KPI comparisons
@@ -80,6 +80,7 @@ class _Ctx:
         self.prev = {t: (self.periods[i - 1] if i else None) for i, t in enumerate(self.periods)}
         self.town = next((v.id for v in self.inst.villages if v.is_town), None)
         self.total = float(self.par["area_ha"].sum())
+        self.li = li
         self.adjacency = li.adjacency  # parcel geometry: the contiguity checks run
         t = plan.tables
         a = t["allocations"].copy() if "allocations" in t else pd.DataFrame()
@@ -691,14 +692,10 @@ def _recruitment(c: _Ctx, rep: _Report) -> None:
 
 
 def _holding_sites(c: _Ctx, min_ha: float) -> dict[str, str]:
-    """parcel -> holding for the holdings that may apply individually (planner.gis.adjacency.holdings):
+    """parcel -> holding for the holdings that may apply individually (planner.gis.adjacency):
     a holder's adjacent parcels that can carry a carbon forest, together at least ``min_ha``."""
-    canopy = c.inst.policies.forest_canopy_min
-    covers = {cv for u, use in c.lib.uses.items() if use.forestry_carbon and use.forest and use.canopy_density >= canopy
-              and (c.inst.uses.get(u) is None or c.inst.uses[u].enabled) for cv in use.from_covers}
-    par = c.par.reset_index(drop=True)
     out = {}
-    for h, ps in holdings(par, c.adjacency, par.loc[par["cover"].isin(covers), "id"]).items():
+    for h, ps in carbon_holdings(c.li).items():
         if float(c.par.loc[ps, "area_ha"].sum()) >= min_ha:
             out.update({p: h for p in ps})
     return out

@@ -15,6 +15,8 @@ import yaml
 
 from helpers import write_instance
 
+from planner.paths import bundled_dir
+
 X0, Y0 = 500_000.0, 4_430_000.0   # metres in EPSG:4546 (CGCS2000 / 3-degree GK CM 111E), near 111E 40N
 
 
@@ -58,5 +60,29 @@ def write_geo_instance(directory: Path, parcels: list[dict[str, Any]], geoms: di
     csv.unlink()
     inst["parcels"] = {"file": name.name, "area_unit": inst["parcels"]["area_unit"], **({"columns": columns} if columns else {}),
                        **(parcels_extra or {})}
+    path.write_text(yaml.safe_dump(inst, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def write_tiny_geo(directory: Path) -> Path:
+    """tiny.yaml with its seven parcels in a GeoPackage (EPSG:4546): east's parcels
+    E1 E2 E3 E4 side by side in a row of 100 m tall boxes, west's W1 W2 W3 in a row above;
+    each box's area is the parcel's area_ha."""
+    import geopandas as gpd
+    import shapely
+    import yaml
+
+    src = bundled_dir("instances")
+    inst = yaml.safe_load((src / "tiny.yaml").read_text(encoding="utf-8"))
+    df = pd.read_csv(src / inst["parcels"]["file"])
+    geoms, x = [], {"east": 0.0, "west": 0.0}
+    for v, ha in zip(df["village"], df["area"]):
+        y, w = (0.0 if v == "east" else 100.0), ha * 100.0
+        geoms.append(shapely.box(X0 + x[v], Y0 + y, X0 + x[v] + w, Y0 + y + 100))
+        x[v] += w
+    gpd.GeoDataFrame(df, geometry=geoms, crs="EPSG:4546").to_file(directory / "tiny_parcels.gpkg", layer="parcels")
+    inst["name"] = "tiny_geo"
+    inst["parcels"] = {"file": "tiny_parcels.gpkg", "area_unit": "ha"}
+    path = directory / "tiny_geo.yaml"
     path.write_text(yaml.safe_dump(inst, sort_keys=False), encoding="utf-8")
     return path

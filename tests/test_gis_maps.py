@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
-pytest.importorskip("geopandas")
+
+from geohelpers import write_tiny_geo
 
 import planner  # noqa: E402
 from planner.gis import maps  # noqa: E402
@@ -17,29 +17,6 @@ from planner.paths import bundled_dir  # noqa: E402
 from planner.report import MAP_FIGURES, write_report  # noqa: E402
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-X0, Y0 = 500_000.0, 4_430_000.0
-
-
-def write_tiny_geo(directory: Path) -> Path:
-    """tiny.yaml with its parcels in a GeoPackage: east's in a row of 100 m tall boxes,
-    west's in a row above (the same layout as tests/test_gis_write.py)."""
-    import geopandas as gpd
-    import shapely
-    import yaml
-
-    src = bundled_dir("instances")
-    inst = yaml.safe_load((src / "tiny.yaml").read_text(encoding="utf-8"))
-    df = pd.read_csv(src / inst["parcels"]["file"])
-    geoms, x = [], {"east": 0.0, "west": 0.0}
-    for v, ha in zip(df["village"], df["area"]):
-        y, w = (0.0 if v == "east" else 100.0), ha * 100.0
-        geoms.append(shapely.box(X0 + x[v], Y0 + y, X0 + x[v] + w, Y0 + y + 100))
-        x[v] += w
-    gpd.GeoDataFrame(df, geometry=geoms, crs="EPSG:4546").to_file(directory / "tiny_parcels.gpkg", layer="parcels")
-    inst["parcels"] = {"file": "tiny_parcels.gpkg", "area_unit": "ha"}
-    path = directory / "tiny_geo.yaml"
-    path.write_text(yaml.safe_dump(inst, sort_keys=False), encoding="utf-8")
-    return path
 
 
 @pytest.fixture(scope="module")

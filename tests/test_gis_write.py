@@ -7,45 +7,20 @@ import dataclasses
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-pytest.importorskip("geopandas")
 import pyogrio  # noqa: E402
+
+from geohelpers import write_tiny_geo
 
 import planner  # noqa: E402
 from planner.data import GARDEN_KINDS  # noqa: E402
 from planner.gis.write import UNCHANGED, gep_change_field, write_plan_gpkg  # noqa: E402
 from planner.paths import bundled_dir  # noqa: E402
 
-X0, Y0 = 500_000.0, 4_430_000.0   # metres in EPSG:4546
 PERIODS = ("2025", "2035")
-
-
-def write_tiny_geo(directory: Path) -> Path:
-    """tiny.yaml with its seven parcels in a GeoPackage (EPSG:4546): east's parcels
-    E1 E2 E3 E4 side by side in a row of 100 m tall boxes, west's W1 W2 W3 in a row above;
-    each box's area is the parcel's area_ha."""
-    import geopandas as gpd
-    import shapely
-    import yaml
-
-    src = bundled_dir("instances")
-    inst = yaml.safe_load((src / "tiny.yaml").read_text(encoding="utf-8"))
-    df = pd.read_csv(src / inst["parcels"]["file"])
-    geoms, x = [], {"east": 0.0, "west": 0.0}
-    for v, ha in zip(df["village"], df["area"]):
-        y, w = (0.0 if v == "east" else 100.0), ha * 100.0
-        geoms.append(shapely.box(X0 + x[v], Y0 + y, X0 + x[v] + w, Y0 + y + 100))
-        x[v] += w
-    gpd.GeoDataFrame(df, geometry=geoms, crs="EPSG:4546").to_file(directory / "tiny_parcels.gpkg", layer="parcels")
-    inst["name"] = "tiny_geo"
-    inst["parcels"] = {"file": "tiny_parcels.gpkg", "area_unit": "ha"}
-    path = directory / "tiny_geo.yaml"
-    path.write_text(yaml.safe_dump(inst, sort_keys=False), encoding="utf-8")
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -9,14 +9,13 @@ import importlib.util
 import re
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import pytest
+import shapely
 import yaml
-
-gpd = pytest.importorskip("geopandas")
-import pyproj  # noqa: E402
-import shapely  # noqa: E402
 
 INSTANCES = Path(__file__).resolve().parents[1] / "instances"
 SCRIPT = INSTANCES / "make_nuanshui_gpkg.py"

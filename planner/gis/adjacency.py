@@ -102,3 +102,18 @@ def holdings(parcels: pd.DataFrame, edges: pd.DataFrame | None, eligible: Iterab
                 key = f"{key}@{_v}"
             out[key] = c
     return out
+
+
+def carbon_holdings(li) -> dict[str, list[str]]:
+    """:func:`holdings` of the parcels whose cover can carry a carbon-sequestration forest
+    (an enabled use flagged ``forestry_carbon`` that counts as forest), for the loaded
+    instance ``li``; empty without parcel geometry."""
+    if li.adjacency is None:
+        return {}
+    enabled = li.instance.uses
+    canopy = li.instance.policies.forest_canopy_min
+    covers = {c for u, use in li.library.uses.items()
+              if use.forestry_carbon and use.forest and use.canopy_density >= canopy
+              and (enabled.get(u) is None or enabled[u].enabled) for c in use.from_covers}
+    pr = li.parcels
+    return holdings(pr, li.adjacency, pr.loc[pr["cover"].isin(covers), "id"])

@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
+from ..schema import AREA_UNITS_PER_HA, M2_PER_HA
 
 SUFFIXES = (".gpkg", ".geojson", ".json", ".shp")
-M2_PER_HA = 10_000.0
 #: How many parcels an area-mismatch warning lists by name before counting the rest.
 LIST_AT_MOST = 10
 
@@ -105,21 +105,15 @@ def read_layer(path: Path, src, inst_file: str, file_field: str = "parcels.file"
         raise InputError.one(file, f"layer {layer}", f"cannot be read: {exc}", "export the layer again as GeoPackage") from None
     where = f"{file}, layer {layer}" if len(layers) > 1 or src.layer else file
     geom = gdf.geometry
-    problems: list[Problem] = []
 
     # ---- attribute mapping -------------------------------------------------
+    from ..io import map_columns
+
     attrs = [c for c in gdf.columns if c != gdf.geometry.name]
-    for field, attr in src.columns.items():
-        if attr not in attrs:
-            problems.append(Problem(inst_file, f"parcels.columns.{field}", f"attribute {attr!r} is not in {where}",
-                                    f"map {field} to one of the layer's attributes: {attrs}", attr))
-    if problems:
-        raise InputError(problems)
-    rename = {attr: field for field, attr in src.columns.items()}
-    clash = [c for c in attrs if c in src.columns and c not in rename]
-    frame = pd.DataFrame(gdf[attrs]).drop(columns=clash).rename(columns=rename)
+    frame = map_columns(pd.DataFrame(gdf[attrs]), src.columns, inst_file, where, "attribute")
 
     # ---- geometry ----------------------------------------------------------
+    problems: list[Problem] = []
     ids = frame["id"].astype(str) if "id" in frame.columns else pd.Series([str(i + 1) for i in range(len(frame))])
     missing = geom.isna() | geom.is_empty
     polygonal = geom.geom_type.isin(["Polygon", "MultiPolygon"])
@@ -180,7 +174,7 @@ def read_layer(path: Path, src, inst_file: str, file_field: str = "parcels.file"
     warnings: list[Problem] = []
     if has_area:
         stated = pd.to_numeric(frame["area"], errors="coerce").to_numpy(dtype=float)
-        stated_ha = stated / {"ha": 1.0, "mu": 15.0, "m2": M2_PER_HA}[src.area_unit]
+        stated_ha = stated / AREA_UNITS_PER_HA[src.area_unit]
         with np.errstate(divide="ignore", invalid="ignore"):
             rel = np.abs(stated_ha - geometric_ha) / geometric_ha
         bad = np.flatnonzero(np.nan_to_num(rel, nan=0.0) > src.area_tolerance)
@@ -195,6 +189,6 @@ def read_layer(path: Path, src, inst_file: str, file_field: str = "parcels.file"
                                     f"areas differ from their geometry by more than {src.area_tolerance:.1%}",
                                     "check the area attribute, its unit (parcels.area_unit) or the polygons"))
     else:
-        frame["area"] = geometric_ha * {"ha": 1.0, "mu": 15.0, "m2": M2_PER_HA}[src.area_unit]
+        frame["area"] = geometric_ha * AREA_UNITS_PER_HA[src.area_unit]
     geometry = gpd.GeoSeries(geom.to_numpy(), crs=geom.crs)
     return GisTable(frame.reset_index(drop=True), geometry, geom.crs, not has_area, geometric_ha, warnings)
