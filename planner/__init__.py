@@ -12,10 +12,10 @@ Python API::
 
 __version__ = "0.4.0"
 
-from .errors import InputError, Problem, SolveError  # noqa: E402
+from .errors import InputError, Problem, SolveError, SolverFailure  # noqa: E402
 from .io import LoadedInstance, load_instance  # noqa: E402
 from .plan import Plan  # noqa: E402
 from .solve import solve  # noqa: E402
 from . import examples  # noqa: E402
 
-__all__ = ["load_instance", "solve", "Plan", "LoadedInstance", "InputError", "Problem", "SolveError", "examples", "__version__"]
+__all__ = ["load_instance", "solve", "Plan", "LoadedInstance", "InputError", "Problem", "SolveError", "SolverFailure", "examples", "__version__"]

@@ -2,7 +2,8 @@
 
 Exit codes: 0 optimal (or check passed), 1 infeasible / no plan / violations found,
 2 bad input (the message names the file, the field and what to change; no traceback),
-3 stopped by a limit with a feasible plan (the status says so).
+3 stopped by a limit with a feasible plan (the status says so), 4 the MIP solver failed
+(its own message and what to try; nothing written).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .errors import InputError, SolveError
+from .errors import InputError, SolveError, SolverFailure
 from .report import fmt_money as _fmt_money
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -33,6 +34,18 @@ def _input_error(e: InputError) -> None:
     for p in e.problems:
         err.print(f"  - {p}", highlight=False, markup=False)
     raise typer.Exit(2)
+
+
+def _solve_error(e: SolveError, what: str = "cannot solve") -> None:
+    """The solver failed (exit 4: its own message, what to try, nothing written) or there
+    was nothing to solve or explain (exit 1)."""
+    head = f"the MIP solver {e.solver} failed" if isinstance(e, SolverFailure) else what
+    err.print(f"[bold red]{escape(head)}:[/] {escape(e.message)}", highlight=False)
+    if e.fix:
+        err.print(f"  -> {escape(e.fix)}", highlight=False)
+    if isinstance(e, SolverFailure):
+        err.print("  nothing was written.", highlight=False)
+    raise typer.Exit(4 if isinstance(e, SolverFailure) else 1)
 
 
 def _load(instance: str, scenario: Optional[str], sets: list[str] | None):
@@ -142,18 +155,14 @@ def solve(instance: str = typer.Argument(..., help="Instance YAML (e.g. instance
         check_solver(solver or li.instance.solver.name, "--solver" if solver else instance)
     except InputError as e:
         _input_error(e)
-    if time_limit is not None and time_limit <= 0:
-        _input_error(InputError.one("--time-limit", "--time-limit", "must be positive", "give seconds > 0", time_limit))
-    if mip_gap is not None and mip_gap < 0:
-        _input_error(InputError.one("--mip-gap", "--mip-gap", "must be >= 0", "give e.g. 0.001", mip_gap))
+    _check_time_limit(time_limit, mip_gap, threads)
     _check_out(out_dir, force)
     try:
         with out.status("solving ..."):
             plan = _solve(li, time_limit=time_limit, mip_gap=mip_gap, threads=threads, solver=solver, verify=not no_verify,
                           aggregate=aggregate)
     except SolveError as e:
-        err.print(f"[bold red]solver error:[/] {e}")
-        raise typer.Exit(1)
+        _solve_error(e)
     try:
         path = plan.write(out_dir)
     except OSError as e:
@@ -357,11 +366,13 @@ def _check_out(out_dir: str, force: bool) -> None:
                                     "add --force to replace it, or give a new --out", out_dir))
 
 
-def _check_time_limit(time_limit: Optional[float], mip_gap: Optional[float] = None) -> None:
-    if time_limit is not None and time_limit <= 0:
-        _input_error(InputError.one("--time-limit", "--time-limit", "must be positive", "give seconds > 0", time_limit))
-    if mip_gap is not None and mip_gap < 0:
-        _input_error(InputError.one("--mip-gap", "--mip-gap", "must be >= 0", "give e.g. 0.001", mip_gap))
+def _check_time_limit(time_limit: Optional[float], mip_gap: Optional[float] = None,
+                      threads: Optional[int] = None) -> None:
+    from .solve import check_limits
+    try:
+        check_limits(time_limit, mip_gap, threads, cli=True)
+    except InputError as e:
+        _input_error(e)
 
 
 def _parse_importance(text: str) -> tuple[str, ...]:
@@ -386,8 +397,7 @@ def _solve_or_load(li, plan_path: Optional[str], time_limit: Optional[float]):
         with out.status("solving ..."):
             return _solve(li, time_limit=time_limit)
     except SolveError as e:
-        err.print(f"[bold red]solver error:[/] {e}")
-        raise typer.Exit(1)
+        _solve_error(e)
 
 
 @app.command()
@@ -444,8 +454,7 @@ def explain(instance: str = typer.Argument(..., help="Instance YAML."),
     try:
         ex = _explain(li, plan, kinds, params, time_limit, all_rows=all_rows)
     except SolveError as e:
-        err.print(f"[bold red]cannot explain:[/] {e}")
-        raise typer.Exit(1)
+        _solve_error(e, "cannot explain")
     if ex.lp_status != "optimal":
         for note in ex.notes[1:]:
             err.print(note, highlight=False)
@@ -895,6 +904,11 @@ def main() -> None:
     except InputError as e:  # anything that slipped through
         err.print(str(e), markup=False)
         sys.exit(2)
+    except SolverFailure as e:  # a re-solve deep inside a command: same message and code as at the top
+        try:
+            _solve_error(e)
+        except typer.Exit as ex:
+            sys.exit(ex.exit_code)
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)

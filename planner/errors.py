@@ -48,4 +48,21 @@ class InputError(Exception):
 
 
 class SolveError(Exception):
-    """The solver could not be run (not installed, crashed)."""
+    """A plan could not be solved or explained (a plan without a solution, an old plan
+    file). The CLI prints the message and exits with 1."""
+
+    def __init__(self, message: str, *, fix: str = ""):
+        self.message = message
+        self.fix = fix
+        super().__init__(message + (f" -> {fix}" if fix else ""))
+
+
+class SolverFailure(SolveError):
+    """The MIP solver itself refused or failed without a plan: a rejected option, out of
+    memory, over its licence's size limit, a crash. ``message`` carries the solver's own
+    words where it gave any, ``solver`` its name and ``fix`` what to try. The CLI prints
+    them and exits with 4; nothing is written."""
+
+    def __init__(self, message: str, *, solver: str, fix: str = ""):
+        self.solver = solver
+        super().__init__(message, fix=fix)

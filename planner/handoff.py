@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
+from . import faults, highs
+
 INF = float("inf")
 
 
@@ -167,9 +169,9 @@ def highs_options(opts: dict[str, Any], rel_gap: float, abs_gap: float) -> dict[
 def run(m: pyo.ConcreteModel, options: dict[str, Any]) -> dict[str, Any]:
     """Compile, solve with HiGHS and load the solution into ``m``'s variables.
 
-    Returns status, termination, objective, bound, has_solution and the stage times."""
-    import highspy
-
+    Returns status, termination, objective, bound, has_solution, HiGHS's warnings and
+    errors (``messages``) and the stage times. Raises :class:`planner.highs.HighsRunError`
+    when HiGHS refuses to run."""
     t0 = time.perf_counter()
     try:
         c = compile_model(m)
@@ -180,13 +182,12 @@ def run(m: pyo.ConcreteModel, options: dict[str, Any]) -> dict[str, Any]:
         return {"status": "kOptimal", "termination": "convergenceCriteriaSatisfied", "objective": c.lp.offset_,
                 "bound": c.lp.offset_, "has_solution": True, "handoff_s": time.perf_counter() - t0, "time_s": 0.0,
                 "readback_s": 0.0, "columns": 0, "rows": 0, "nonzeros": 0}
-    h = highspy.Highs()
-    for k, v in options.items():
-        h.setOptionValue(k, v)
+    h = highs.new(options)
     h.passModel(c.lp)
     handoff = time.perf_counter() - t0
     t1 = time.perf_counter()
-    h.run()
+    faults.reached("solver-run")
+    highs.run(h)
     wall = time.perf_counter() - t1
     t2 = time.perf_counter()
     ms = h.getModelStatus()
@@ -206,15 +207,13 @@ def run(m: pyo.ConcreteModel, options: dict[str, Any]) -> dict[str, Any]:
         bound = obj if name == "kOptimal" else None
     return {"status": name, "termination": _TERMINATION.get(name, "unknown"), "objective": obj, "bound": bound,
             "has_solution": has, "handoff_s": handoff, "time_s": wall, "readback_s": readback,
-            "columns": c.lp.num_col_, "rows": c.lp.num_row_, "nonzeros": int(len(c.lp.a_matrix_.value_))}
+            "columns": c.lp.num_col_, "rows": c.lp.num_row_, "nonzeros": int(len(c.lp.a_matrix_.value_)),
+            "messages": highs.messages(h)}
 
 
 def write_mps(m: pyo.ConcreteModel, path: str) -> None:
     """Write the model exactly as it is handed to HiGHS (for the benchmark's HiGHS-only floor)."""
-    import highspy
-
     c = compile_model(m)
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = highs.new()
     h.passModel(c.lp)
     h.writeModel(str(path))

@@ -321,16 +321,14 @@ def _to_bool(series: pd.Series, file: str, col: str, problems: list[Problem], id
     truth = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False, "1.0": True, "0.0": False}
     if series.dtype == bool:
         return series.astype(bool)
-    raw = series.astype(object)
-    is_bool = raw.map(lambda v: isinstance(v, (bool, np.bool_)))
-    text = raw.where(~is_bool, "").astype(str).str.strip().str.lower()
-    val = text.map(truth)
-    val[is_bool] = raw[is_bool].astype(bool)
-    for i in np.flatnonzero(val.isna().to_numpy()):
-        v = series.iloc[i]
+    # plain Python values, no fillna on a mixed or float column (pandas deprecates its downcasting)
+    val = [bool(v) if isinstance(v, (bool, np.bool_)) else truth.get(str(v).strip().lower())
+           for v in series.astype(object).tolist()]
+    for i in (i for i, v in enumerate(val) if v is None):
         where = row(i) if row else f"row {i + 2}"
-        problems.append(Problem(file, f"{where} (parcel {ids.iloc[i]!r}), column {col}", "not a true/false value", "write true or false", v))
-    return pd.Series(val.fillna(False).astype(bool).to_numpy(), index=series.index, dtype=bool)
+        problems.append(Problem(file, f"{where} (parcel {ids.iloc[i]!r}), column {col}", "not a true/false value",
+                                "write true or false", series.iloc[i]))
+    return pd.Series([v is True for v in val], index=series.index, dtype=bool)
 
 
 def _read_csv(path: Path) -> pd.DataFrame:

@@ -1,27 +1,68 @@
 """Many independent solves in worker processes: the re-solves of an explanation
 (:mod:`planner.explain.whatif`) and the scenarios of a sweep (:mod:`planner.sweep.runner`).
 
-Workers are started with ``spawn`` (HiGHS and fork do not mix), each task's result comes
-back as soon as it finishes, a worker that dies costs only its own task, and Ctrl-C stops
-at once, cancelling what has not started."""
+Workers are started with ``spawn`` (HiGHS and fork do not mix) without re-running the
+caller's main module (a plain script, a notebook or another program's process runs once),
+each task's result comes back as soon as it finishes, a worker that dies costs only its
+own task, and Ctrl-C stops at once, cancelling what has not started."""
 
 from __future__ import annotations
 
-import sys
+import multiprocessing.context as mp_context
+import threading
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Callable, Sequence
 
 
+_local = threading.local()
+_patched = False
+
+
+def _install_prep_filter() -> None:
+    """Wrap ``multiprocessing.spawn.get_preparation_data`` once: for the planner's own
+    workers (and only while one of them is being started, in the starting thread) the
+    instructions to re-run the caller's main module are left out."""
+    global _patched
+    if _patched:
+        return
+    import multiprocessing.spawn as spawn
+    real = spawn.get_preparation_data
+
+    def prep(name: str) -> dict[str, Any]:
+        data = real(name)
+        if getattr(_local, "no_main", False):
+            data.pop("init_main_from_path", None)
+            data.pop("init_main_from_name", None)
+        return data
+
+    spawn.get_preparation_data = prep
+    _patched = True
+
+
+class _Process(mp_context.SpawnProcess):
+    """A spawned worker that does not re-run the caller's script: the planner's tasks are
+    functions of the planner package, so nothing of ``__main__`` is needed in the worker, and
+    a script without an ``if __name__ == "__main__":`` guard (or a notebook, or another
+    program's process) runs once."""
+
+    @staticmethod
+    def _Popen(process_obj: Any) -> Any:
+        _install_prep_filter()
+        _local.no_main = True
+        try:
+            return mp_context.SpawnProcess._Popen(process_obj)
+        finally:
+            _local.no_main = False
+
+
+class _Context(mp_context.SpawnContext):
+    Process = _Process
+
+
 def can_spawn() -> bool:
-    """Worker processes are started with 'spawn', which re-imports the main module: not
-    possible when the main program came from standard input or an interactive prompt,
-    nor wanted inside a worker (no pools inside pools)."""
+    """Not inside a worker (no pools inside pools)."""
     import multiprocessing as mp
-    if mp.parent_process() is not None:
-        return False
-    main = sys.modules.get("__main__")
-    path = getattr(main, "__file__", None)
-    return bool(path) and not str(path).startswith("<")
+    return mp.parent_process() is None
 
 
 def run_each(fn: Callable[[Any], Any], tasks: Sequence[Any], workers: int,
@@ -34,9 +75,8 @@ def run_each(fn: Callable[[Any], Any], tasks: Sequence[Any], workers: int,
         for i, t in enumerate(tasks):
             on_done(i, fn(t))
         return
-    import multiprocessing as mp
     try:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"))
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_Context())
     except OSError as e:
         for i, t in enumerate(tasks):
             on_done(i, on_failure(t, e))

@@ -14,15 +14,19 @@ The status words travel with every result:
 
 from __future__ import annotations
 
+import io
+import logging
 import math
+import numbers
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 import pyomo.environ as pyo
 
 from .data import MONEY, ModelData
-from .errors import SolveError
+from .errors import SolveError, SolverFailure
 from .io import LoadedInstance
 from .model import build_model
 
@@ -43,7 +47,34 @@ class SolveResult:
     stages: list[dict[str, Any]]
 
 
+def check_limits(time_limit: float | None = None, mip_gap: float | None = None, threads: int | None = None,
+                 *, cli: bool = False) -> None:
+    """Refuse solver limits that cannot mean anything, naming the option (``--threads`` from
+    the command line, ``threads`` from Python): a time limit must be a finite number of
+    seconds above 0, a MIP gap a finite number >= 0, threads a whole number >= 1."""
+    from .errors import InputError, Problem
+
+    def name(k: str) -> str:
+        return f"--{k.replace('_', '-')}" if cli else k
+
+    problems = []
+    if time_limit is not None and (isinstance(time_limit, bool) or not isinstance(time_limit, numbers.Real)
+                                   or not math.isfinite(time_limit) or time_limit <= 0):
+        problems.append(Problem(name("time_limit"), name("time_limit"), "must be a finite number of seconds above 0",
+                                "give e.g. 60, or leave it out for no limit", time_limit))
+    if mip_gap is not None and (isinstance(mip_gap, bool) or not isinstance(mip_gap, numbers.Real)
+                                or not math.isfinite(mip_gap) or mip_gap < 0):
+        problems.append(Problem(name("mip_gap"), name("mip_gap"), "must be a finite number >= 0",
+                                "give e.g. 0.001 for 0.1%, or leave it out for the exact optimum", mip_gap))
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, numbers.Integral) or threads < 1):
+        problems.append(Problem(name("threads"), name("threads"), "must be a whole number of threads, 1 or more",
+                                "give e.g. 1 or 2, or leave it out for the solver's default", threads))
+    if problems:
+        raise InputError(problems)
+
+
 def _options(li: LoadedInstance, time_limit, mip_gap, threads, solver) -> dict[str, Any]:
+    check_limits(time_limit, mip_gap, threads)
     s = li.instance.solver
     return {
         "solver": solver or s.name,
@@ -67,7 +98,8 @@ def _run_highs(m: pyo.ConcreteModel, opts: dict[str, Any]) -> dict[str, Any]:
         raise SolveError("HiGHS (highspy) is not available; pip install highspy")
     hopts = handoff.highs_options(opts, opts["mip_gap"] if opts["mip_gap"] is not None else DEFAULT_REL_GAP,
                                   DEFAULT_ABS_GAP if opts["mip_gap"] is None else 0.0)
-    r = handoff.run(m, hopts)
+    from .highs import fix_for
+    r = handoff.run(m, hopts)   # raises SolverFailure (HighsRunError) with HiGHS's words when HiGHS refuses to run
     has = r["has_solution"]
     name = r["status"]
     if name == "kOptimal" and has:
@@ -82,12 +114,43 @@ def _run_highs(m: pyo.ConcreteModel, opts: dict[str, Any]) -> dict[str, Any]:
         status = "feasible"
     elif name in ("kTimeLimit", "kIterationLimit", "kSolutionLimit", "kInterrupt", "kHighsInterrupt"):
         status = "no_solution"
-    else:
-        status = "error"
+    else:  # kSolveError, kMemoryLimit, kModelError, kPostsolveError ...: no plan, and HiGHS says why
+        said = "; ".join(r["messages"]) or "no message"
+        raise SolverFailure(f"HiGHS stopped with model status {name} and no plan ({said})", solver="highs",
+                            fix=fix_for(r["messages"]))
     obj = r["objective"] if has else None
     return _gap_status({"status": status, "termination": r["termination"], "objective": obj, "bound": r["bound"],
                         "mip_gap": _gap(obj, r["bound"]) if has else None, "time_s": r["time_s"],
                         "handoff_s": r["handoff_s"], "readback_s": r["readback_s"]})
+
+
+@contextmanager
+def _pyomo_said() -> Iterator[io.StringIO]:
+    """What Pyomo logs while creating or running a solver (warnings with tracebacks, for an
+    unknown name) is kept for the message instead of printed."""
+    from pyomo.common.log import LoggingIntercept
+    buf = io.StringIO()
+    with LoggingIntercept(buf, "pyomo", logging.WARNING):
+        yield buf
+
+
+def _first_lines(e: BaseException, n: int = 3) -> str:
+    lines = [ln.strip() for ln in str(e).splitlines() if ln.strip()]
+    return " ".join(lines[:n]) or type(e).__name__
+
+
+def _said(buf: io.StringIO) -> str:
+    lines = [ln.strip() for ln in buf.getvalue().splitlines()
+             if ln.strip() and not ln.startswith((" ", "Traceback")) and not ln.strip().startswith("^")]
+    return f" (Pyomo: {' '.join(lines[:2])})" if lines else ""
+
+
+def _legacy_fix(text: str) -> str:
+    low = text.lower()
+    if "license" in low or "licence" in low:
+        return ("the solver's licence does not allow this model (a size-limited or expired licence): install a full "
+                "licence, or use --solver highs (bundled, no limits)")
+    return "check that the solver is installed and working, or use --solver highs (bundled)"
 
 
 def _run_legacy(m: pyo.ConcreteModel, opts: dict[str, Any]) -> dict[str, Any]:
@@ -95,9 +158,12 @@ def _run_legacy(m: pyo.ConcreteModel, opts: dict[str, Any]) -> dict[str, Any]:
     from pyomo.opt import SolverStatus, TerminationCondition as TC
 
     name = opts["solver"]
-    opt = pyo.SolverFactory(name)
-    if opt is None or not opt.available(exception_flag=False):
-        raise SolveError(f"solver {name!r} is not available; install it or use --solver highs")
+    with _pyomo_said() as said:
+        opt = pyo.SolverFactory(name)
+        ok = opt is not None and opt.available(exception_flag=False)
+    if not ok:
+        raise SolverFailure(f"solver {name!r} is not available{_said(said)}", solver=name,
+                            fix="install it, or use --solver highs")
     options: dict[str, Any] = {}
     gap_key = {"cbc": "ratioGap", "glpk": "mipgap", "gurobi": "MIPGap", "cplex": "mipgap"}.get(name, "mipgap")
     time_key = {"cbc": "seconds", "glpk": "tmlim", "gurobi": "TimeLimit", "cplex": "timelimit"}.get(name, "timelimit")
@@ -105,7 +171,12 @@ def _run_legacy(m: pyo.ConcreteModel, opts: dict[str, Any]) -> dict[str, Any]:
     if opts["time_limit"] is not None:
         options[time_key] = opts["time_limit"]
     t0 = time.perf_counter()
-    res = opt.solve(m, options=options, load_solutions=False)
+    try:
+        with _pyomo_said() as said:
+            res = opt.solve(m, options=options, load_solutions=False)
+    except Exception as e:  # noqa: BLE001 - a licence limit, a crashed executable ...: the solver's words, no traceback
+        raise SolverFailure(f"{_first_lines(e)}{_said(said)}", solver=name,
+                            fix=_legacy_fix(f"{e} {said.getvalue()}")) from None
     wall = time.perf_counter() - t0
     tc = res.solver.termination_condition
     has = len(res.solution) > 0
@@ -277,9 +348,10 @@ def check_solver(name: str, file: str) -> None:
             return
         raise InputError.one(file, "solver.name", "HiGHS (highspy) is not installed", "pip install highspy")
     try:
-        opt = pyo.SolverFactory(name)
-        ok = opt is not None and opt.available(exception_flag=False)
-    except Exception:
+        with _pyomo_said():
+            opt = pyo.SolverFactory(name)
+            ok = opt is not None and opt.available(exception_flag=False)
+    except Exception:  # noqa: BLE001 - a plugin that fails to load is a solver that is not available
         ok = False
     if not ok:
         raise InputError.one(file, "solver.name", f"MIP solver {name!r} is not available on this machine",

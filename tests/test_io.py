@@ -159,3 +159,27 @@ def test_planting_norm_without_use_kinds_is_refused(tmp_path):
     with pytest.raises(InputError) as e:
         planner.load_instance(path, sets=["valuation=lib.yaml"])
     assert any(p.field == "roles.afforestation_workers.norm" and "use_kinds" in p.fix for p in e.value.problems)
+
+
+@pytest.mark.parametrize("values", [[True, "maybe", None], [1.0, float("nan"), 0.0], ["yes", "no", "TRUE"]])
+def test_true_false_column_reads_without_pandas_deprecations(values):
+    """A true/false column with a bad or missing cell (an object column of True/False and
+    NaN, or a float column): each bad cell is a problem naming its row, the rest read as
+    given, and pandas emits no FutureWarning or DeprecationWarning (pandas 2.2 warned that
+    ``fillna(False)`` downcasting will raise in pandas 3)."""
+    import warnings
+
+    import pandas as pd
+
+    from planner.io import _to_bool
+    s = pd.Series(values)
+    problems: list = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = _to_bool(s, "parcels.csv", "individual", problems, pd.Series(["A", "B", "C"]))
+    good = {"yes": True, "no": False, "true": True, True: True, 1.0: True, 0.0: False}
+    expect_bad = [i for i, v in enumerate(values) if not (isinstance(v, str) and v.lower() in good) and v not in good]
+    assert [p.field for p in problems] == [f"row {i + 2} (parcel {'ABC'[i]!r}), column individual" for i in expect_bad]
+    assert out.dtype == bool
+    assert [bool(out[i]) for i in range(3) if i not in expect_bad] == \
+        [good[v.lower() if isinstance(v, str) else v] for i, v in enumerate(values) if i not in expect_bad]

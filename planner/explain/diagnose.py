@@ -78,6 +78,7 @@ import pandas as pd
 import pyomo.environ as pyo
 from pyomo.core.expr.visitor import identify_variables
 
+from .. import highs
 from ..data import ModelData
 from ..errors import SolveError
 from ..io import LoadedInstance
@@ -238,9 +239,7 @@ def _int_vars(m: pyo.ConcreteModel) -> list[Any]:
 
 
 def _highs_solve(m: pyo.ConcreteModel, time_limit: float | None, mip: bool):
-    from pyomo.contrib.solver.solvers.highs import Highs
-
-    opt = Highs()
+    opt = highs.pyomo_solver()
     if not opt.available():
         raise SolveError("HiGHS (highspy) is not available; pip install highspy")
     kw: dict[str, Any] = {"load_solutions": False, "raise_exception_on_nonoptimal_result": False}
@@ -248,7 +247,8 @@ def _highs_solve(m: pyo.ConcreteModel, time_limit: float | None, mip: bool):
         kw.update(rel_gap=1e-9, abs_gap=TOL)
     if time_limit is not None:
         kw["time_limit"] = float(time_limit)
-    res = opt.solve(m, **kw)
+    with highs.scheduler(None):
+        res = opt.solve(m, **kw)
     return opt, res
 
 
@@ -496,7 +496,7 @@ def _conflicts(m, el: _Elastic, int_bounds: dict[int, tuple[float | None, float 
         nonlocal n_probes
         n_probes += 1
         loosen(rs)
-        h.run()
+        highs.run(h)
         ok = optimal()
         g = obj0 - h.getInfo().objective_function_value if ok else 0.0
         shrank = moved_slacks()[1] if ok else []
@@ -546,7 +546,7 @@ def _conflicts(m, el: _Elastic, int_bounds: dict[int, tuple[float | None, float 
         name = f"{cols.at[j, 'var']}[{', '.join(map(str, cols.at[j, 'index']))}]"
         how = f"holds {name} at {_num(v0)}"
         h.changeColBounds(j, new, new)
-        h.run()
+        highs.run(h)
         if optimal():
             grew, shrank = moved_slacks()
             against = sorted({_label(el.items[i][0]) for i in shrank if i in relaxed})
@@ -638,7 +638,8 @@ def _iis(d: ModelData, modify, iis: bool | None, iis_max_rows: int, time_limit, 
     if time_limit is not None:
         h.setOptionValue("iis_time_limit", float(time_limit))
     t1 = time.perf_counter()
-    st, res_iis = h.getIis()
+    with highs.scheduler(highs.threads_of(h)):
+        st, res_iis = h.getIis()
     timings["iis"] = time.perf_counter() - t1
     if str(st) == "HighsStatus.kError" or not res_iis.valid_:
         notes.append(f"HiGHS could not compute an IIS ({st}).")

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
+from .. import highs
 from ..data import MONEY, ModelData
 from ..errors import SolveError
 from ..io import LoadedInstance
@@ -43,7 +44,8 @@ class FixedLP:
 
     def ranging(self):
         """HiGHS's cost and bound ranging of this LP (``highspy.HighsRanging``)."""
-        status, rg = self.highs.getRanging()
+        with highs.scheduler(highs.threads_of(self.highs)):
+            status, rg = self.highs.getRanging()
         if str(status) != "HighsStatus.kOk":
             raise SolveError(f"HiGHS ranging failed: {status}")
         return rg
@@ -102,13 +104,13 @@ def solve_lp(m: pyo.ConcreteModel, time_limit: float | None = None):
     """Solve ``m`` (an LP once decisions are fixed) with Pyomo's HiGHS interface; return
     (solver, status word, objective)."""
     from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
-    from pyomo.contrib.solver.solvers.highs import Highs
 
-    opt = Highs()
+    opt = highs.pyomo_solver()
     kw: dict[str, Any] = {"load_solutions": False, "raise_exception_on_nonoptimal_result": False}
     if time_limit is not None:
         kw["time_limit"] = float(time_limit)
-    res = opt.solve(m, **kw)
+    with highs.scheduler(None):
+        res = opt.solve(m, **kw)
     tc = res.termination_condition
     if tc == TerminationCondition.convergenceCriteriaSatisfied and res.solution_status == SolutionStatus.optimal:
         res.solution_loader.load_vars()

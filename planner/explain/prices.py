@@ -15,6 +15,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from .. import highs
 from ..data import MONEY
 from .fixed import FixedLP
 from .result import fmt
@@ -151,10 +152,9 @@ class _EntryPrice:
     def __init__(self, f: FixedLP):
         import highspy
         self.hs = highspy
-        self.h = highspy.Highs()
-        self.h.setOptionValue("output_flag", False)
+        self.h = highs.new()
         self.h.passModel(f.highs.getLp())
-        self.h.run()
+        highs.run(self.h)
 
     def price(self, cols: np.ndarray) -> tuple[float | None, int | None]:
         """(objective lost per ha forced into ``cols``, the column that takes it), model units."""
@@ -162,7 +162,7 @@ class _EntryPrice:
         n = h.getNumRow()
         cols = np.asarray(cols, dtype=np.int32)
         h.addRow(self.DELTA, self.hs.kHighsInf, len(cols), cols, np.ones(len(cols)))
-        h.run()
+        highs.run(h)
         ok = h.getModelStatus() == self.hs.HighsModelStatus.kOptimal
         if ok:
             sol = h.getSolution()
@@ -170,7 +170,7 @@ class _EntryPrice:
             best = int(cols[np.argmax(np.asarray(sol.col_value)[cols])])
         h.deleteRows(1, np.array([n], dtype=np.int32))
         if not ok:
-            h.run()
+            highs.run(h)
             return None, None
         return -dual, best  # the dual of a >= row in a maximisation is <= 0: the loss per ha forced in
 

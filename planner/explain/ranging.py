@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 import pandas as pd
 
-from .. import lparrays as lpa
+from .. import highs, lparrays as lpa
 from ..data import MONEY
 from ..errors import InputError
 from ..model import build_model
@@ -77,13 +77,11 @@ def get_value(li, path: str) -> float:
 
 def _lp_of(li, plan):
     from ..data import ModelData
-    from pyomo.contrib.solver.solvers.highs import Highs
-
     d = ModelData(li)
     m = build_model(d)
     main_objective(m, d, plan.stages)
     fix_decisions(m, decisions_of(plan))
-    opt = Highs()
+    opt = highs.pyomo_solver()
     opt.set_instance(m)
     return opt._solver_model.getLp()
 
@@ -95,10 +93,9 @@ class _Base:
         import highspy
         self.lp = _lp_of(f.li, plan)
         self.fields = lpa.arrays(self.lp)
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
+        h = highs.new()
         h.passModel(self.lp)
-        h.run()
+        highs.run(h)
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             raise RuntimeError(f"the plan's fixed LP did not solve: {h.getModelStatus()}")
         self.basis = h.getBasis()
@@ -140,11 +137,10 @@ class _Prober:
 
     def same(self, t: float) -> bool:
         lp = lpa.load(self.lp, {k: self.f0[k] + t * self.d[k] for k in self.f0})
-        h = self.highspy.Highs()
-        h.setOptionValue("output_flag", False)
+        h = highs.new()
         h.passModel(lp)
         h.setBasis(self.basis)
-        h.run()
+        highs.run(h)
         if h.getModelStatus() != self.highspy.HighsModelStatus.kOptimal:
             return False
         if h.getInfo().simplex_iteration_count == 0:

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
-from .. import lparrays as lpa
+from .. import highs, lparrays as lpa
 from ..data import MONEY, ModelData
 from ..errors import InputError
 from ..io import LoadedInstance, load_instance, split_overrides
@@ -56,14 +56,12 @@ class _Built:
     """The solver model of an instance (with KPI columns) as HiGHS arrays and named columns."""
 
     def __init__(self, li: LoadedInstance):
-        from pyomo.contrib.solver.solvers.highs import Highs
-
         d = ModelData(li)
         m = build_model(d)
         keys = [(k, t) for k in MONEY_KPIS for t in d.periods]
         m.kpi = pyo.Var(keys, domain=pyo.Reals)
         m.kpi_def = pyo.Constraint(keys, rule=lambda _m, k, t: _m.kpi[k, t] == _m._expr[k][t])
-        opt = Highs()
+        opt = highs.pyomo_solver()
         opt.set_instance(m)
         h = opt._solver_model
         self.lp = h.getLp()
@@ -130,9 +128,7 @@ class FastModel:
             self.exact, self.note = False, f"rebuilt per scenario: {msg}"
             return
         self.highspy = highspy
-        self.h = highspy.Highs()
-        self.h.setOptionValue("output_flag", False)
-        self.h.setOptionValue("threads", 1)
+        self.h = highs.new({"threads": 1})
         self.last_solution = None
         self._kpi_meta()
 
@@ -193,7 +189,7 @@ class FastModel:
         h.setOptionValue("time_limit", float(time_limit) if time_limit else hs.kHighsInf)
         if self.last_solution is not None:
             h.setSolution(_solution(hs, self.last_solution))  # the previous plan as a MIP start (used if still feasible)
-        h.run()
+        highs.run(h)
         ms = h.getModelStatus()
         info = h.getInfo()
         has = info.primal_solution_status == 2  # kSolutionStatusFeasible
@@ -251,7 +247,7 @@ class FastModel:
         h.changeObjectiveSense(hs.ObjSense.kMinimize)
         h.setOptionValue("mip_rel_gap", TIE_BREAK_GAP)
         h.setSolution(_solution(hs, xv))
-        h.run()
+        highs.run(h)
         info = h.getInfo()
         if info.primal_solution_status == 2:
             return np.array(h.getSolution().col_value, dtype=float)
