@@ -208,35 +208,32 @@ def test_script_without_main_guard_runs_once(tmp_path):
 
 
 MEET = """\
-import os, time
-from pathlib import Path
+import os
 
 
-def meet(args):
-    \"\"\"Announce this process, then wait until ``n`` processes have announced themselves.\"\"\"
-    folder, n = args
-    Path(folder, f"{os.getpid()}.here").touch()
-    deadline = time.monotonic() + 120  # a hang guard, not a speed assumption: the state ends the wait
-    while len(list(Path(folder).glob("*.here"))) < n:
-        if time.monotonic() > deadline:
-            raise TimeoutError("the other worker never started")
-        time.sleep(0.01)
+def meet(barrier):
+    \"\"\"Wait at a barrier that opens only when two processes have reached it.\"\"\"
+    barrier.wait(timeout=300)   # a hang guard: the state (both arrived) ends the wait
     return os.getpid()
+"""
+
+MEET_CALL = """
+import multiprocessing
+from planner.parallel import run_each
+import meet_tasks
+barrier = multiprocessing.get_context("fork").Manager().Barrier(2)
+pids = []
+run_each(meet_tasks.meet, [barrier, barrier], 2, lambda i, pid: pids.append(pid),
+         lambda t, e: print("FAILED", repr(e)))
+print("PIDS", len(set(pids)), os.getpid() in pids)
 """
 
 
 def test_workers_run_in_parallel_processes_from_a_plain_script(tmp_path):
-    """Two workers are busy at the same time (each waits until both have announced
-    themselves: a state, with a generous deadline), in processes other than the script's."""
+    """Two workers are busy at the same time (each waits at a barrier that opens only when
+    both have arrived: a state, not a time), in processes other than the script's."""
     (tmp_path / "meet_tasks.py").write_text(MEET)
-    r = _run_script(tmp_path, f"""
-        from planner.parallel import run_each
-        import meet_tasks
-        pids = []
-        run_each(meet_tasks.meet, [({str(tmp_path)!r}, 2)] * 2, 2, lambda i, pid: pids.append(pid),
-                 lambda t, e: print("FAILED", repr(e)))
-        print("PIDS", len(set(pids)), os.getpid() in pids)
-    """)
+    r = _run_script(tmp_path, MEET_CALL)
     assert r.returncode == 0, r.stderr[-2000:]
     assert r.stdout.count("MODULE LEVEL") == 1, r.stdout
     assert "PIDS 2 False" in r.stdout, r.stdout
@@ -245,10 +242,7 @@ def test_workers_run_in_parallel_processes_from_a_plain_script(tmp_path):
 def test_can_spawn_from_stdin_program(tmp_path):
     """A program read from standard input (no file to re-run) still gets worker processes."""
     (tmp_path / "meet_tasks.py").write_text(MEET)
-    code = ("import os\nimport meet_tasks\nfrom planner.parallel import run_each\nout = []\n"
-            f"run_each(meet_tasks.meet, [({str(tmp_path)!r}, 2)] * 2, 2, lambda i, r: out.append(r), "
-            "lambda t, e: out.append(repr(e)))\n"
-            "print('PIDS', len(set(out)), os.getpid() in out)\n")
+    code = "import os\n" + MEET_CALL
     r = subprocess.run([sys.executable, "-"], input=code, capture_output=True, text=True, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "PIDS 2 False", r.stdout

@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pandas as pd
 import pytest
@@ -97,21 +96,22 @@ def test_existing_sweep_needs_resume_and_the_same_design(tmp_path):
 
 def test_kill_and_resume_runs_every_scenario_exactly_once(tmp_path):
     """A 24-scenario sweep (one-at-a-time: the base and 23 levels; rebuilt, one process) is
-    killed once some results are written;
-    --resume finishes it. Every scenario appears exactly once in results.jsonl."""
+    killed right after its 5th result is written (it stops itself there, planner.faults,
+    and the test waits for that state); --resume finishes it. Every scenario appears
+    exactly once in results.jsonl."""
     out = tmp_path / "sw"
     cmd = [sys.executable, "-m", "planner", "sweep", TINY, "--param", f"{CARBON}=10:100", "--design", "oat",
            "--levels", "23", "--out", str(out), "--workers", "1", "--rebuild"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        if (out / "results.jsonl").exists() and len((out / "results.jsonl").read_text().splitlines()) >= 5:
-            break
-        time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                            env={**os.environ, "PLANNER_STOP_AT": "sweep-result#5"})
+    try:
+        _, status = os.waitpid(proc.pid, os.WUNTRACED)
+        assert os.WIFSTOPPED(status), "the sweep ended before its 5th result"
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
     first = read_results(out)
-    assert 5 <= len(first) < 24, len(first)
+    assert len(first) == 5, len(first)
     r = subprocess.run(cmd + ["--resume"], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
     lines = [json.loads(x) for x in (out / "results.jsonl").read_text().splitlines() if x.strip()]

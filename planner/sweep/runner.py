@@ -29,6 +29,7 @@ from typing import Any, Callable, Iterable
 import pandas as pd
 
 from ..errors import InputError
+from .. import faults
 from ..parallel import run_each
 
 SWEEP_KPIS = ("gep_yuan", "forestry_carbon_income_yuan", "agricultural_carbon_income_yuan", "dividends_yuan",
@@ -210,6 +211,7 @@ def run_scenarios(instance: str | Path, scenarios: pd.DataFrame, out_dir: str | 
             fh.flush()
             os.fsync(fh.fileno())
             count += 1
+            faults.reached("sweep-result")
             if progress:
                 progress(count, total)
 
