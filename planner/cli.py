@@ -163,26 +163,25 @@ def solve(instance: str = typer.Argument(..., help="Instance YAML (e.g. instance
                           aggregate=aggregate)
     except SolveError as e:
         _solve_error(e)
+    if _interrupted_without_plan(plan):
+        raise typer.Exit(1)
+    path = _write_plan(plan, li, out_dir, force)
+    if _interrupted_with_plan(plan, path, instance):
+        raise typer.Exit(EXIT.get(plan.status, 1))
     try:
-        path = plan.write(out_dir)
-    except OSError as e:
-        print_summary(plan)
-        _input_error(InputError.one("--out", "--out", f"cannot write the plan to {out_dir!r}: {e.strerror or e}",
-                                    "give a directory you can write to"))
-    print_summary(plan)
-    out.print(f"wrote {path / 'plan.json'} and {len(plan.tables)} CSV tables to {path}/")
-    _write_gpkg(plan, li, path)
-    if plan.status == "infeasible" and diagnose:
-        _diagnose(li, path, time_limit)
-    if plan.has_solution and (explain_ or report):
-        ex = _explain(li, plan, ("gardens", "projects"), None, None)
-        ex.write(path)
-        print_explanation(ex, n=8)
-        out.print(f"wrote {path / 'explanation.json'}")
-        if report:
-            _report(plan, path, ex, li)
-    elif report:
-        _report(plan, path, None, li)
+        if plan.status == "infeasible" and diagnose:
+            _diagnose(li, path, time_limit)
+        if plan.has_solution and (explain_ or report):
+            ex = _explain(li, plan, ("gardens", "projects"), None, None)
+            ex.write(path)
+            print_explanation(ex, n=8)
+            out.print(f"wrote {path / 'explanation.json'}")
+            if report:
+                _report(plan, path, ex, li)
+        elif report:
+            _report(plan, path, None, li)
+    except KeyboardInterrupt:
+        _interrupted_after_plan(path, instance)
     code = EXIT.get(plan.status, 1)
     if plan.verification is not None and not plan.verification["passed"]:
         code = 1
@@ -309,19 +308,79 @@ def print_explanation(ex, n: int = 12) -> None:
             out.print(f"  - {s_}", markup=False, highlight=False)
 
 
-def _write_gpkg(plan, li, path: Path) -> None:
-    """plan.gpkg (planner.gis.write) beside a plan just written, when the instance has parcel
-    geometry. The plan is already complete: a failure here is a warning, not an error."""
+def _write_gpkg(plan, li, path: Path, shown: Path | None = None) -> bool:
+    """plan.gpkg (planner.gis.write) beside a plan, when the instance has parcel geometry
+    (``shown``: the folder to name in messages, when ``path`` is a staging folder). A
+    failure here is a warning, not an error: the map layers are a companion of the plan."""
     if getattr(li, "geometry", None) is None or not plan.has_solution:
-        return
+        return False
+    shown = shown or path
     try:
         from .gis.write import write_plan_gpkg
-        gpkg = write_plan_gpkg(plan, li, path / "plan.gpkg")
+        write_plan_gpkg(plan, li, path / "plan.gpkg")
     except Exception as e:  # noqa: BLE001 - the map layers are a companion of the plan
-        err.print(f"[yellow]warning:[/] {escape(str(path / 'plan.gpkg'))} not written: {type(e).__name__}: "
+        err.print(f"[yellow]warning:[/] {escape(str(shown / 'plan.gpkg'))} not written: {type(e).__name__}: "
                   f"{escape(str(e))}", highlight=False)
-        return
-    out.print(f"wrote {escape(str(gpkg))} (GIS layers parcels, gardens, villages and run)", highlight=False)
+        return False
+    return True
+
+
+def _write_plan(plan, li, out_dir: str | Path, force: bool) -> Path:
+    """Write the plan (and plan.gpkg) into ``out_dir`` in one step, print the summary and
+    what was written. Another run that wrote a plan there meanwhile (without --force) is
+    bad input: this run's plan is kept aside and named."""
+    from .outdir import OutTaken
+    path = Path(out_dir)
+    gpkg: list[bool] = []
+    try:
+        plan.write(path, force=force, extra=lambda stage: gpkg.append(_write_gpkg(plan, li, stage, shown=path)))
+    except OutTaken as e:
+        print_summary(plan)
+        _input_error(InputError.one("--out", "--out", f"{str(out_dir)!r} received a plan from another run while this one "
+                                    "was solving", f"this run's plan is kept in {e.kept}: move it where you want it, or "
+                                    "solve again with --force", str(out_dir)))
+    except OSError as e:
+        print_summary(plan)
+        _input_error(InputError.one("--out", "--out", f"cannot write the plan to {str(out_dir)!r}: {e.strerror or e}",
+                                    "give a directory you can write to"))
+    print_summary(plan)
+    out.print(f"wrote {escape(str(path / 'plan.json'))} and {len(plan.tables)} CSV tables to {escape(str(path))}/",
+              highlight=False)
+    if gpkg and gpkg[0]:
+        out.print(f"wrote {escape(str(path / 'plan.gpkg'))} (GIS layers parcels, gardens, villages and run)",
+                  highlight=False)
+    return path
+
+
+def _interrupted_without_plan(plan) -> bool:
+    """Ctrl-C (or SIGTERM) stopped the solver before it found a plan: say so, write nothing."""
+    from .highs import interrupted
+    if not interrupted() or plan.has_solution:
+        return False
+    err.print("[bold red]interrupted[/] before the solver found any plan: nothing was written (an earlier plan "
+              "in --out is untouched).", highlight=False)
+    return True
+
+
+def _interrupted_with_plan(plan, path: Path, instance: str) -> bool:
+    """Ctrl-C stopped the solver with a plan: it is written (feasible, with its gap); what
+    was asked after it (explanation, report) is skipped, with the command that does it."""
+    from .highs import interrupted
+    if not interrupted():
+        return False
+    found = ("the solver had already proved it optimal" if plan.status == "optimal" else
+             f"status {plan.status}: not proved optimal, " + ("gap unknown" if plan.mip_gap is None else
+                                                               f"within {plan.mip_gap:.2%} of the best possible"))
+    err.print(f"[bold yellow]interrupted[/]: the best plan found so far is written to {escape(str(path))}/ "
+              f"({found}). Nothing else was done; `planner explain {escape(instance)} --plan {escape(str(path))}` "
+              "explains it.", highlight=False)
+    return True
+
+
+def _interrupted_after_plan(path: Path, instance: str) -> None:
+    err.print(f"[bold yellow]interrupted[/] while explaining or reporting: the plan in {escape(str(path))}/ is complete. "
+              f"Finish with `planner explain {escape(instance)} --plan {escape(str(path))} --report`.", highlight=False)
+    raise typer.Exit(130)
 
 
 def _report(plan, path: Path, ex, li) -> None:
@@ -359,11 +418,36 @@ def _plan_and_instance(plan_path: Optional[str], instance: Optional[str], scenar
     return None, _load(instance, scenario, sets)
 
 
-def _check_out(out_dir: str, force: bool) -> None:
-    """An output directory that already holds a plan is not silently overwritten."""
-    if not force and (Path(out_dir) / "plan.json").exists():
-        _input_error(InputError.one("--out", "--out", f"{out_dir!r} already holds a plan (plan.json)",
+def _check_out(out_dir: str, force: bool, marker: str = "plan.json", what: str = "a plan") -> None:
+    """An output directory that already holds a result is not silently overwritten."""
+    from .outdir import holds, recover
+    try:
+        recover(out_dir)   # a folder a killed run moved aside is put back first
+    except OSError:
+        pass
+    if not force and holds(out_dir, marker):
+        _input_error(InputError.one("--out", "--out", f"{out_dir!r} already holds {what} ({marker})",
                                     "add --force to replace it, or give a new --out", out_dir))
+
+
+def _mkdir(p: Path) -> Path:
+    p.mkdir(parents=True, exist_ok=True)
+    return p
+
+
+def _replace_out(path: Path, force: bool, marker: str, owned, files) -> None:
+    """``files(stage)`` writes a whole result; the staging folder then replaces ``path`` in one step."""
+    from .outdir import OutTaken, replacing
+    try:
+        with replacing(path, force=force, marker=marker, owned=owned) as stage:
+            files(stage)
+    except OutTaken as e:
+        _input_error(InputError.one("--out", "--out", f"{str(path)!r} received a result from another run while this "
+                                    "one was working", f"this run's result is kept in {e.kept}: move it, or run again "
+                                    "with --force", str(path)))
+    except OSError as e:
+        _input_error(InputError.one("--out", "--out", f"cannot write to {str(path)!r}: {e.strerror or e}",
+                                    "give a directory you can write to"))
 
 
 def _check_time_limit(time_limit: Optional[float], mip_gap: Optional[float] = None,
@@ -437,10 +521,17 @@ def explain(instance: str = typer.Argument(..., help="Instance YAML."),
             get_value(li, r)
     except InputError as e:
         _input_error(e)
-    print_summary(plan)
     if out_dir is None:
         out_dir = str(Path(plan_path) if Path(plan_path).is_dir() else Path(plan_path).parent) if plan_path else "out"
     path = Path(out_dir)
+    if not plan_path and plan.has_solution:   # a plan solved here is written first: an interrupted explanation keeps it
+        if _interrupted_with_plan(_write_plan(plan, li, path, force), path, instance):
+            raise typer.Exit(EXIT.get(plan.status, 1))
+        plan_path = str(path)
+    else:
+        print_summary(plan)
+    if _interrupted_without_plan(plan):
+        raise typer.Exit(1)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -455,15 +546,14 @@ def explain(instance: str = typer.Argument(..., help="Instance YAML."),
         ex = _explain(li, plan, kinds, params, time_limit, all_rows=all_rows)
     except SolveError as e:
         _solve_error(e, "cannot explain")
+    except KeyboardInterrupt:
+        _interrupted_after_plan(path, instance)
     if ex.lp_status != "optimal":
         for note in ex.notes[1:]:
             err.print(note, highlight=False)
         err.print("[red]the plan's LP does not solve with this instance: does the plan belong to it (and to these "
                   "--scenario/--set overrides)?[/]")
         raise typer.Exit(1)
-    if not plan_path:
-        plan.write(path)
-        _write_gpkg(plan, li, path)
     ex.write(path)
     print_explanation(ex, n=top)
     out.print(f"wrote {path / 'explanation.json'} and {len(ex.tables)} explain_*.csv tables to {path}/")
@@ -774,21 +864,20 @@ def pareto(instance: str = typer.Argument(..., help="Instance YAML."),
            set_: Optional[list[str]] = typer.Option(None, "--set", help="PATH=VALUE override, repeatable."),
            out_dir: str = typer.Option("out/pareto", "--out", help="Directory for frontier.json, frontier.csv and frontier.png."),
            time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Time limit per point (s)."),
-           mip_gap: Optional[float] = typer.Option(None, "--mip-gap", help="Relative MIP gap per stage.")) -> None:
+           mip_gap: Optional[float] = typer.Option(None, "--mip-gap", help="Relative MIP gap per stage."),
+           force: bool = typer.Option(False, "--force", help="Replace a frontier already in --out.")) -> None:
     """The Pareto frontier of GEP against dividends (epsilon-constraint, exact), with its plot."""
+    from .outdir import FRONTIER_FILES
     from .tradeoffs import pareto as run
     _check_time_limit(time_limit, mip_gap)
     if n < 2:
         _input_error(InputError.one("--n", "--n", "a frontier needs at least 2 points", "give --n 2 or more", n))
+    _check_out(out_dir, force, "frontier.json", "a frontier")
     try:
         li = _load(instance, scenario, set_)
     except InputError as e:
         _input_error(e)
     path = Path(out_dir)
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        _input_error(InputError.one("--out", "--out", f"cannot create {out_dir!r}: {e.strerror or e}", "give a directory you can write to"))
     with _progress_bar() as bar:
         task = bar.add_task("frontier points", total=n)
         fr = run(li, n=n, time_limit=time_limit, mip_gap=mip_gap,
@@ -801,10 +890,15 @@ def pareto(instance: str = typer.Argument(..., help="Instance YAML."),
         t.add_row(str(r.point), r.kind, f"{r.gep_yuan:,.0f}", f"{r.dividends_yuan:,.0f}", r.status,
                   "n/a" if r.mip_gap is None or r.mip_gap != r.mip_gap else f"{r.mip_gap:.1e}", str(r.dominated))
     out.print(t)
-    fr.to_json(path / "frontier.json")
-    pts.to_csv(path / "frontier.csv", index=False)
-    fr.plot(path / "frontier.png")
-    out.print(f"wrote {path / 'frontier.json'}, frontier.csv and frontier.png")
+
+    def files(stage: Path) -> None:
+        fr.plot(stage / "frontier.png")
+        from .plan import atomic_write_text
+        atomic_write_text(stage / "frontier.csv", pts.to_csv(index=False))
+        fr.to_json(stage / "frontier.json")
+
+    _replace_out(path, force, "frontier.json", FRONTIER_FILES, files)
+    out.print(f"wrote {escape(str(path / 'frontier.json'))}, frontier.csv and frontier.png", highlight=False)
     if not pts["status"].isin(["optimal", "feasible"]).any():
         err.print("[red]no point of the frontier has a plan[/] (see the statuses above)")
         raise typer.Exit(1)
@@ -820,10 +914,12 @@ def alternatives(instance: str = typer.Argument(..., help="Instance YAML."),
                  set_: Optional[list[str]] = typer.Option(None, "--set", help="PATH=VALUE override, repeatable."),
                  out_dir: str = typer.Option("out/alternatives", "--out", help="Directory for the plans and alternatives.json."),
                  time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Time limit per solve (s)."),
-                 top: int = typer.Option(8, "--top", help="Differences to print per alternative.")) -> None:
+                 top: int = typer.Option(8, "--top", help="Differences to print per alternative."),
+                 force: bool = typer.Option(False, "--force", help="Replace alternatives already in --out.")) -> None:
     """Near-optimal alternatives: plans within --slack of the optimum that differ most from it
     (modelling to generate alternatives, Hop-Skip-Jump), and how they differ."""
     import json
+    from .outdir import ALTERNATIVES_FILES
     from .solve import solve as _solve
     from .tradeoffs import alternatives as run
     _check_time_limit(time_limit)
@@ -831,6 +927,7 @@ def alternatives(instance: str = typer.Argument(..., help="Instance YAML."),
         _input_error(InputError.one("--n", "--n", "must be at least 1", "give the number of alternatives wanted", n))
     if not 0 <= slack < 1:
         _input_error(InputError.one("--slack", "--slack", "must be in [0, 1)", "give e.g. 0.01 for 1%", slack))
+    _check_out(out_dir, force, "alternatives.json", "alternatives")
     try:
         li = _load(instance, scenario, set_)
     except InputError as e:
@@ -841,26 +938,28 @@ def alternatives(instance: str = typer.Argument(..., help="Instance YAML."),
     if not plan.has_solution:
         raise typer.Exit(1)
     path = Path(out_dir)
-    try:
-        plan.write(path / "plan")
-    except OSError as e:
-        _input_error(InputError.one("--out", "--out", f"cannot write to {out_dir!r}: {e.strerror or e}", "give a directory you can write to"))
-    _write_gpkg(plan, li, path / "plan")
     with out.status(f"looking for {n} alternatives within {slack:.1%} ..."):
         alts = run(li, plan, slack=slack, n=n, time_limit=time_limit)
     for a in alts:
-        out.print(f"[bold]{a.statement}[/] (status {a.status}, distance {a.distance if a.distance is not None else 'n/a'})",
-                  highlight=False)
-        if a.plan is not None and a.plan.has_solution:
-            a.plan.write(path / f"alternative_{a.index}")
-            _write_gpkg(a.plan, li, path / f"alternative_{a.index}")
+        out.print(f"{a.statement} (status {a.status}, distance {a.distance if a.distance is not None else 'n/a'})",
+                  markup=False, highlight=False)
         if a.differences is not None and len(a.differences):
             for r in a.differences.head(top).itertuples():
                 out.print(f"    {r.what} {r.where} {r.period}: {r.plan:,.1f} -> {r.alternative:,.1f} {r.unit}",
                           markup=False, highlight=False)
-    from .plan import atomic_write_text
-    atomic_write_text(path / "alternatives.json", json.dumps([a.to_dict() for a in alts], indent=1, default=str))
-    out.print(f"wrote {path / 'alternatives.json'} and the plans to {path}/")
+
+    def files(stage: Path) -> None:
+        plan.write_files(_mkdir(stage / "plan"))
+        _write_gpkg(plan, li, stage / "plan", shown=path / "plan")
+        for a in alts:
+            if a.plan is not None and a.plan.has_solution:
+                a.plan.write_files(_mkdir(stage / f"alternative_{a.index}"))
+                _write_gpkg(a.plan, li, stage / f"alternative_{a.index}", shown=path / f"alternative_{a.index}")
+        from .plan import atomic_write_text
+        atomic_write_text(stage / "alternatives.json", json.dumps([a.to_dict() for a in alts], indent=1, default=str))
+
+    _replace_out(path, force, "alternatives.json", ALTERNATIVES_FILES, files)
+    out.print(f"wrote {escape(str(path / 'alternatives.json'))} and the plans to {escape(str(path))}/", highlight=False)
     raise typer.Exit(0)
 
 
@@ -898,7 +997,16 @@ def schema(json_path: Optional[str] = typer.Option(None, "--json", help="Write t
     write(json_path, md_path)
 
 
+def _sigterm(signum, frame) -> None:
+    raise KeyboardInterrupt   # SIGTERM is handled like Ctrl-C: the solver stops and keeps its best plan
+
+
 def main() -> None:
+    import signal
+    try:
+        signal.signal(signal.SIGTERM, _sigterm)
+    except ValueError:  # not the main thread (an embedding program calling main())
+        pass
     try:
         app()
     except InputError as e:  # anything that slipped through

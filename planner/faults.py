@@ -11,7 +11,16 @@ nothing happens.
 Points:
 
 - ``solver-run``: HiGHS is about to run (the model has been built and handed over);
+- ``solver-check``: HiGHS checks for an interrupt for the first time in a run;
+- ``solver-solution``: HiGHS found an improving plan;
+- ``file-write``: a file is about to be written (every file write of a result);
+- ``folder-swap``: a staged result folder is about to replace ``--out``;
+- ``explain``: an explanation starts;
 - ``sweep-result``: a sweep has written one more scenario to ``results.jsonl``.
+
+At ``solver-check`` and ``solver-solution`` (inside HiGHS's callbacks), a test that
+resumes the process with a ``SIGINT`` gets a deterministic interrupt: HiGHS waits there
+until the main thread has seen the Ctrl-C.
 """
 
 from __future__ import annotations
@@ -22,14 +31,20 @@ import signal
 _count: dict[str, int] = {}
 
 
-def reached(point: str) -> None:
-    """Stop here if ``PLANNER_STOP_AT`` names this point (and this is its N-th time)."""
+def armed(point: str) -> bool:
+    """``PLANNER_STOP_AT`` names this point (so a caller may set up what reaching it needs)."""
     want = os.environ.get("PLANNER_STOP_AT")
-    if not want or not hasattr(signal, "SIGSTOP"):
-        return
-    name, _, nth = want.partition("#")
-    if name != point:
-        return
+    return bool(want) and want.partition("#")[0] == point and hasattr(signal, "SIGSTOP")
+
+
+def reached(point: str) -> bool:
+    """Stop here if ``PLANNER_STOP_AT`` names this point (and this is its N-th time); True
+    when the process stopped here (and has been resumed)."""
+    if not armed(point):
+        return False
+    nth = os.environ["PLANNER_STOP_AT"].partition("#")[2]
     _count[point] = _count.get(point, 0) + 1
-    if _count[point] == (int(nth) if nth.isdigit() else 1):
-        os.kill(os.getpid(), signal.SIGSTOP)
+    if _count[point] != (int(nth) if nth.isdigit() else 1):
+        return False
+    os.kill(os.getpid(), signal.SIGSTOP)
+    return True

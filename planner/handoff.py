@@ -187,7 +187,7 @@ def run(m: pyo.ConcreteModel, options: dict[str, Any]) -> dict[str, Any]:
     handoff = time.perf_counter() - t0
     t1 = time.perf_counter()
     faults.reached("solver-run")
-    highs.run(h)
+    highs.run(h, keep_interrupted=True)   # a Ctrl-C keeps HiGHS's best plan (status kInterrupt)
     wall = time.perf_counter() - t1
     t2 = time.perf_counter()
     ms = h.getModelStatus()

@@ -30,6 +30,7 @@ import threading
 from contextlib import contextmanager
 from typing import Any, Iterator
 
+from . import faults
 from .errors import SolverFailure
 
 _cv = threading.Condition()
@@ -193,15 +194,22 @@ def _scheduler_refused(h: Any) -> bool:
     return log is not None and any("scheduler" in m for m in log.errors())
 
 
-def run(h: Any) -> Any:
+def run(h: Any, *, keep_interrupted: bool = False) -> Any:
     """``h.run()`` under the process's scheduler; returns HiGHS's status. Raises
     :class:`HighsRunError` (with HiGHS's messages) when HiGHS returns an error and has
-    no model status to show for it."""
+    no model status to show for it.
+
+    A Ctrl-C during the run stops HiGHS; then ``keep_interrupted`` returns what HiGHS has
+    (the solve of a plan keeps its best plan), otherwise ``KeyboardInterrupt`` is raised
+    once HiGHS has stopped (an explanation or a sweep ends)."""
     import highspy
 
     threads = threads_of(h)
+    before = _interrupted.is_set()
     with scheduler(threads):
-        status = h.run()
+        status = _run_watched(h)
+    if _interrupted.is_set() and not before and not keep_interrupted:
+        raise KeyboardInterrupt
     failed = status == highspy.HighsStatus.kError and h.getModelStatus() == highspy.HighsModelStatus.kNotset
     if failed and _scheduler_refused(h):
         # a program around the planner built the scheduler for another size since our last run
@@ -213,6 +221,73 @@ def run(h: Any) -> Any:
         log = getattr(h, "_planner_log", None)
         raise HighsRunError("kError", log.errors() if log is not None else [])
     return status
+
+
+_interrupted = threading.Event()
+
+
+def interrupted() -> bool:
+    """A Ctrl-C (or SIGTERM, which the CLI turns into one) stopped a HiGHS run of this
+    process since :func:`clear_interrupt`: later stages should not start."""
+    return _interrupted.is_set()
+
+
+def clear_interrupt() -> None:
+    _interrupted.clear()
+
+
+def _run_watched(h: Any) -> Any:
+    """``h.run()``; in the main thread, HiGHS runs in a helper thread while the main thread
+    waits, so that a Ctrl-C reaches Python at once: it asks HiGHS to stop at its next check
+    (HiGHS's interrupt callbacks), and HiGHS returns the best plan it has (model status
+    ``kInterrupt``) instead of the process dying with it."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(h, "cbMipInterrupt"):
+        return h.run()
+    stop = threading.Event()
+    first = [faults.armed("solver-check")]
+
+    def check(e: Any) -> None:
+        if first[0]:
+            first[0] = False
+            if faults.reached("solver-check"):
+                stop.wait(300)   # a test stopped the process here and interrupts it: wait until the main thread saw it
+        if stop.is_set():
+            e.interrupt()
+
+    def found(e: Any) -> None:
+        if faults.reached("solver-solution"):
+            stop.wait(300)
+
+    hooks = [(h.cbMipInterrupt, check), (h.cbSimplexInterrupt, check), (h.cbIpmInterrupt, check)]
+    if faults.armed("solver-solution"):
+        hooks.append((h.cbMipImprovingSolution, found))
+    for hook, fn in hooks:
+        hook.subscribe(fn)
+    box: dict[str, Any] = {}
+    done = threading.Event()
+
+    def go() -> None:
+        try:
+            box["status"] = h.run()
+        except BaseException as e:  # noqa: BLE001 - handed to the waiting thread
+            box["error"] = e
+        finally:
+            done.set()
+
+    threading.Thread(target=go, name="planner-highs", daemon=True).start()
+    while not done.is_set():
+        try:
+            # wake up regularly: the OS may hand a Ctrl-C to another thread, and Python runs it here
+            # (an Event, not Thread.join, which an interrupt can leave believing the thread has ended)
+            done.wait(0.1)
+        except KeyboardInterrupt:  # stop HiGHS, keep waiting for it to hand back its best plan
+            stop.set()
+            _interrupted.set()
+    for hook, fn in hooks:
+        hook.unsubscribe(fn)
+    if "error" in box:
+        raise box["error"]
+    return box["status"]
 
 
 def messages(h: Any) -> list[str]:

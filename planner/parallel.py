@@ -9,6 +9,7 @@ own task, and Ctrl-C stops at once, cancelling what has not started."""
 from __future__ import annotations
 
 import multiprocessing.context as mp_context
+import os
 import threading
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Callable, Sequence
@@ -76,7 +77,8 @@ def run_each(fn: Callable[[Any], Any], tasks: Sequence[Any], workers: int,
             on_done(i, fn(t))
         return
     try:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_Context())
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_Context(), initializer=_die_with_parent,
+                                   initargs=(os.getpid(),))
     except OSError as e:
         for i, t in enumerate(tasks):
             on_done(i, on_failure(t, e))
@@ -91,7 +93,34 @@ def run_each(fn: Callable[[Any], Any], tasks: Sequence[Any], workers: int,
                 result = on_failure(tasks[i], e)
             on_done(i, result)
     except BaseException:
-        # Ctrl-C or a kill: stop now; what finished has been handed over
-        pool.shutdown(wait=False, cancel_futures=True)
+        # Ctrl-C or a kill: stop now, workers too (a task can run for minutes); what finished has been handed over
+        _stop_workers(pool)
         raise
     pool.shutdown(wait=True)
+
+
+def _die_with_parent(parent: int) -> None:
+    """In each worker: end when the planner's process ends, even by ``kill -9`` (Linux's
+    parent-death signal), so no worker is left solving for nobody."""
+    import signal
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):    # not Linux: workers end when they next talk to the pool
+        return
+    if os.getppid() != parent:           # the parent died before the signal was set up
+        os._exit(1)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the running workers now."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        if p.is_alive():
+            p.terminate()
+    for p in procs:
+        p.join(5)
+        if p.is_alive():
+            p.kill()

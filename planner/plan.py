@@ -11,7 +11,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 import pyomo.environ as pyo
@@ -20,11 +20,8 @@ from . import __version__
 from .data import GARDEN_KINDS, MONEY
 
 PLAN_FORMAT = "planner.plan"
-PLAN_VERSION = "1.2"
+PLAN_VERSION = "1.3"
 TOL = 1e-6
-
-# files the explanations and the report write beside a plan; a new plan removes them
-STALE_COMPANIONS = ("explanation.json", "diagnosis.json", "whatif.json", "whatif_differences.csv", "report.md", "report.html", "plan.gpkg")
 
 TABLES = ("allocations", "gardens", "street_green", "projects", "recruitment", "recruitment_groups",
           "carbon_applications", "finance", "gep", "dividends", "kpis")
@@ -58,6 +55,11 @@ class Plan:
     decisions: dict[str, list[list[Any]]] = field(default_factory=dict)
     # suspicious inputs and badly scaled rules found before solving (planner.scaling), as sentences
     warnings: list[str] = field(default_factory=list)
+    # what this plan is: {"what": "optimum"} (solved for the instance's objective; the status says
+    # whether it is proved), {"what": "alternative", ...} (a near-optimal alternative: its distance
+    # and loss against the optimum) or {"what": "pareto_point", ...} (a point of the GEP-dividends
+    # frontier: its goal and bound)
+    kind: dict[str, Any] = field(default_factory=lambda: {"what": "optimum"})
 
     # ------------------------------------------------------------------
     @property
@@ -121,6 +123,7 @@ class Plan:
             "version": PLAN_VERSION,
             "planner_version": __version__,
             "instance": {"name": self.instance_name, "path": self.instance_path, "overrides": self.overrides},
+            "kind": self.kind,
             "status": self.status,
             "status_note": self.status_note,
             "termination": self.termination,
@@ -142,27 +145,30 @@ class Plan:
             atomic_write_text(Path(path), text)
         return text
 
-    def write(self, out_dir: str | Path) -> Path:
-        """Write one CSV per table, run.json (times) and, last, plan.json into ``out_dir``.
+    def write(self, out_dir: str | Path, *, force: bool = True, extra: Callable[[Path], None] | None = None) -> Path:
+        """Write the plan into ``out_dir`` in one step: one CSV per table, run.json (times)
+        and plan.json are written into a staging folder beside it, ``extra(folder)`` may add
+        more (the CLI adds plan.gpkg), then the staging folder replaces ``out_dir``
+        (:func:`planner.outdir.replacing`). At every instant ``out_dir`` holds the whole old
+        plan or the whole new one; the old plan's explanation, report and other companions
+        go with it, files a user keeps there are carried over.
 
-        Every file is written to a temporary name and renamed into place, and an earlier
-        plan.json is removed first, so a run stopped halfway never leaves a plan.json beside
-        tables it does not describe: plan.json present means the plan is complete."""
+        ``force=False`` refuses to replace a plan (raises :class:`planner.outdir.OutTaken`)."""
+        from .outdir import replacing
         out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "plan.json").unlink(missing_ok=True)
-        for name in TABLES:  # an earlier run's tables must not survive beside this plan
-            (out / f"{name}.csv").unlink(missing_ok=True)
-        # nor what was derived from an earlier plan (the explanation, diagnosis, counterfactual, report)
-        for name in STALE_COMPANIONS:
-            (out / name).unlink(missing_ok=True)
-        for f in out.glob("explain_*.csv"):
-            f.unlink()
-        for name, df in self.tables.items():
-            atomic_write_text(out / f"{name}.csv", df.to_csv(index=False))
-        atomic_write_text(out / "run.json", json.dumps(self.timings(), indent=1, default=_json_default))
-        self.to_json(out / "plan.json")
+        with replacing(out, force=force) as stage:
+            self.write_files(stage)
+            if extra is not None:
+                extra(stage)
         return out
+
+    def write_files(self, folder: str | Path) -> None:
+        """The plan's files into an existing (new, empty) folder, plan.json last."""
+        folder = Path(folder)
+        for name, df in self.tables.items():
+            atomic_write_text(folder / f"{name}.csv", df.to_csv(index=False))
+        atomic_write_text(folder / "run.json", json.dumps(self.timings(), indent=1, default=_json_default))
+        self.to_json(folder / "plan.json")
 
     @classmethod
     def from_json(cls, path_or_text: str | Path) -> "Plan":
@@ -187,6 +193,7 @@ class Plan:
             solver=data["solver"]["name"], options=data["solver"].get("options", {}), stages=stages,
             verification=data.get("verification"), status_note=data.get("status_note", ""),
             decisions=data.get("decisions", {}), warnings=data.get("warnings", []),
+            kind=data.get("kind") or {"what": "optimum"},
         )
         plan.tables = {t: pd.DataFrame(data.get(t, [])) for t in TABLES}
         return plan
@@ -198,20 +205,9 @@ class Plan:
 
 def atomic_write_text(path: Path, text: str) -> None:
     """Write to a temporary file beside ``path`` and rename it into place: readers see the
-    old file or the whole new one, never a part."""
-    import os
-    import tempfile
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    old file or the whole new one, never a part (:func:`planner.outdir.write_text`)."""
+    from .outdir import write_text
+    write_text(path, text)
 
 
 def integer_decisions(m: pyo.ConcreteModel) -> dict[str, list[list[Any]]]:

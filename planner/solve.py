@@ -302,6 +302,8 @@ def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> Sol
                 break
             main_expr = goals[goal]
             snap, snap_objective, snap_stage = _snapshot(m), r["objective"], r
+            if r["termination"] == "interrupted":   # Ctrl-C: keep this plan, start no further stage
+                break
             if i < len(ob.order) - 1:
                 _keep(m, f"lexicographic_keep_{goal}", goals[goal], r["objective"], ob.lexicographic_tolerance)
     main = list(stages)
@@ -314,7 +316,10 @@ def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> Sol
     objective = snap_objective
     gaps = [s["mip_gap"] for s in main if s["mip_gap"] is not None]
     out_of_time = deadline is not None and time.perf_counter() >= deadline
-    if ob.tie_break != "none" and status in ("optimal", "feasible") and not out_of_time:
+    stopped = any(s["termination"] == "interrupted" for s in main)
+    if stopped and status == "optimal" and ob.mode != "weighted" and len(main) < len(ob.order):
+        status, termination = "feasible", "interrupted"   # a later lexicographic goal was never solved
+    if ob.tie_break != "none" and status in ("optimal", "feasible") and not out_of_time and not stopped:
         for c in m.component_objects(pyo.Objective, active=True):
             c.deactivate()
         held = _hold_all_but_recruitment(m) if ob.tie_break == "least_wages" else []
@@ -384,6 +389,8 @@ def solve(instance: LoadedInstance, *, time_limit: float | None = None, mip_gap:
         instance = load_instance(instance)
     opts = _options(instance, time_limit, mip_gap, threads, solver)
     check_solver(opts["solver"], "--solver" if solver else str(instance.path))
+    from .highs import clear_interrupt
+    clear_interrupt()
     t0 = time.perf_counter()
     d = ModelData(instance, aggregate=aggregate, keep=frozenset(keep_parcels))
     m = build_model(d)

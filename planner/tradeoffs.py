@@ -200,7 +200,10 @@ class Frontier:
             by_point.setdefault(p, {})[str(r.pop("period"))] = r
         for r in pts:
             r["kpis"] = by_point.get(int(r["point"]), {})
-        return {"format": "planner.frontier", "version": "1.0", "instance": self.instance_name, "n": self.n,
+        return {"format": "planner.frontier", "version": "1.1", "instance": self.instance_name, "n": self.n,
+                "kind": {"what": "pareto_frontier", "meaning": "each point is a plan optimal for one goal (GEP or "
+                         "dividends) with the other goal bounded (epsilon_yuan) or optimised second; its status is "
+                         "that of its own problem, not the optimum of the instance's weighted objective"},
                 "time_s": self.time_s, "options": self.options, "points": pts}
 
     def to_json(self, path: str | Path | None = None) -> str:
@@ -311,6 +314,10 @@ def pareto(instance, n: int = 7, *, time_limit: float | None = None, mip_gap: fl
     def point(kind: str, order: tuple[str, str], eps: float | None) -> dict[str, Any]:
         t = time.perf_counter()
         plan = _lexicographic(li, d, m, opts, order, eps, build_s)
+        plan.kind = {"what": "pareto_point", "point_kind": kind, "goal": order[0], "then": order[1],
+                     "dividends_floor_yuan": eps,
+                     "meaning": "optimal for its goal with the other goal held (a frontier point), "
+                                "not the optimum of the instance's weighted objective"}
         has = plan.has_solution
         _verify(plan, li, verify)
         found.append({"kind": kind, "epsilon_yuan": eps, "plan": plan,
@@ -657,6 +664,16 @@ def alternatives(instance, plan: Plan, *, slack: float = 0.01, n: int = 3, time_
                 pct = (best - val) / abs(best) * 100.0 if abs(best) > 0 else 0.0
                 goals[name] = {"plan": best, "alternative": val, "below_pct": pct}
             below = max(g["below_pct"] for g in goals.values())
+        if has:
+            # the alternative is a plan of the instance below its optimum: never 'optimal' in its own file
+            alt_plan.status = "feasible"
+            bound = plan.objective_bound if plan.objective_bound is not None else plan.objective
+            alt_plan.objective_bound = bound
+            alt_plan.mip_gap = (abs(bound - alt_plan.objective) / max(abs(alt_plan.objective), 1e-10)
+                                if alt_plan.objective is not None else None)
+            alt_plan.kind = {"what": "alternative", "index": i, "slack": slack, "search_status": r["status"],
+                             "optimum_objective": plan.objective, "optimum_status": plan.status,
+                             "below_optimum_pct": below, "distance": _distance(plan, alt_plan, last)}
         alt = Alternative(index=i, status=r["status"], termination=r["termination"], slack=slack,
                           objective=alt_plan.objective, base_objective=plan.objective, base_status=plan.status,
                           below_optimum_pct=below, distance=_distance(plan, alt_plan, last) if has else None,

@@ -69,25 +69,6 @@ def test_killed_solve_leaves_no_plan(tmp_path):
     assert not list(out.glob(".*.tmp")) if out.exists() else True
 
 
-def test_replacing_a_plan_removes_the_old_one_first(tmp_path, monkeypatch):
-    """With --force the old plan.json goes before any new table is written, and the new
-    plan.json is written last: an interruption in between leaves no plan.json at all."""
-    plan = planner.solve(planner.examples.tiny())
-    plan.write(tmp_path)
-    calls = []
-    import planner.plan as pp
-    real = pp.atomic_write_text
-
-    def spy(path, text):
-        calls.append((path.name, (tmp_path / "plan.json").exists()))
-        return real(path, text)
-
-    monkeypatch.setattr(pp, "atomic_write_text", spy)
-    plan.write(tmp_path)
-    assert calls[-1][0] == "plan.json"
-    assert all(not had_plan for _, had_plan in calls)
-
-
 def test_time_limited_solve_without_plan_is_labelled(tmp_path):
     """A time limit of 1 microsecond stops HiGHS before any plan on any machine (reading
     the model alone takes longer): 'no_solution', exit 1, and the summary says what to do.

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable
 
+from .. import faults
 from ..data import MONEY
 from ..io import LoadedInstance
 from .fixed import FixedLP, build_fixed_lp
@@ -34,6 +35,7 @@ def explain(instance: LoadedInstance, plan, *, importance: Iterable[str] = IMPOR
     ``time_limit``: seconds for each re-solve. ``progress(stage, done, total)`` is called
     as re-solves finish. ``all_rows``: list every rule row, not only binding or priced ones.
     """
+    faults.reached("explain")
     f = build_fixed_lp(instance, plan)
     ex = Explanation(instance_name=instance.instance.name, plan_status=plan.status, plan_termination=plan.termination,
                      plan_mip_gap=plan.mip_gap, plan_objective=plan.objective, lp_status=f.status,
