@@ -758,6 +758,11 @@ def sweep(instance: Optional[str] = typer.Argument(None, help="Base instance YAM
                                 progress=progress)
         except InputError as e:
             _input_error(e)
+        except KeyboardInterrupt:
+            err.print(f"[bold yellow]interrupted[/]: the scenarios that finished are in "
+                      f"{escape(str(Path(out_dir) / 'results.jsonl'))}; the same command with --resume runs the rest.",
+                      highlight=False)
+            raise typer.Exit(130)
     counts = res["status"].value_counts().to_dict() if len(res) else {}
     out.print("status: " + ", ".join(f"{k} {v}" for k, v in counts.items())
               + (f"; mode: {res['mode'].value_counts().to_dict()}" if "mode" in res else ""))

@@ -133,8 +133,8 @@ def test_stopped_sweep_leaves_no_process_behind(tmp_path, how):
     kids = _children(p.pid)
     assert len(kids) >= 2   # two workers (and the resource tracker)
     if how == "ctrl-c":
-        interrupt(p)
-        assert p.returncode == 130
+        _, err = interrupt(p)
+        assert p.returncode == 130 and "--resume" in err
     else:
         os.kill(p.pid, signal.SIGKILL)
         os.kill(p.pid, signal.SIGCONT)

@@ -125,6 +125,20 @@ def test_cli_threads_below_one_is_bad_input(tmp_path, value):
     assert "Traceback" not in r.stderr
 
 
+@pytest.mark.parametrize("args", [["--time-limit", "inf"], ["--time-limit", "nan"], ["--mip-gap", "nan"]])
+def test_cli_meaningless_limits_are_bad_input_and_keep_the_plan(tmp_path, args):
+    """``--time-limit inf`` once solved, then failed writing plan.json (inf is not JSON)
+    after the old plan had been deleted. Now it is bad input, and the old plan stays."""
+    first = subprocess.run([sys.executable, "-m", "planner", "solve", TINY, "--out", str(tmp_path)],
+                           capture_output=True, text=True)
+    assert first.returncode == 0
+    before = (tmp_path / "plan.json").read_bytes()
+    r = subprocess.run([sys.executable, "-m", "planner", "solve", TINY, "--out", str(tmp_path), "--force", *args],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and args[0] in r.stderr and "Traceback" not in r.stderr
+    assert (tmp_path / "plan.json").read_bytes() == before
+
+
 @pytest.mark.parametrize("kw", [{"threads": 0}, {"threads": 1.5}, {"time_limit": float("nan")},
                                 {"time_limit": float("inf")}, {"mip_gap": float("nan")}, {"mip_gap": -0.1}])
 def test_api_refuses_meaningless_solver_limits(kw):
