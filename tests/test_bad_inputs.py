@@ -573,3 +573,14 @@ def test_a_million_row_junk_table_answers_briefly(inst, tmp_path):
     assert "4,000,000 problem(s) in the input" in err
     for column in ("area", "village", "cover", "red_line"):
         assert f"column {column}: and " in err and " more problems of this kind" in err
+
+
+@pytest.mark.parametrize("args", [["schema", "--json", "{bad}/s.json"], ["schema", "--markdown", "{bad}/s.md"]])
+def test_unwritable_output_paths_exit_2(tmp_path, args):
+    """`planner schema --json /no/such/dir/s.json` gave a traceback."""
+    bad = tmp_path / "no" / "such" / "dir"
+    r = subprocess.run([sys.executable, "-m", "planner", *[a.replace("{bad}", str(bad)) for a in args]],
+                       capture_output=True, text=True, timeout=120)
+    err = " ".join(r.stderr.split())
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert f"{args[1]}: cannot write this file: No such file or directory" in err and str(bad) in err
