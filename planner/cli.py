@@ -14,25 +14,26 @@ from typing import Optional
 
 import pandas as pd
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from .errors import InputError, SolveError, SolverFailure
 from .report import fmt_money as _fmt_money
+from .terminal import SafeConsole, styled
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Optimization-based land-use and investment planner for rural ecological revitalisation.")
-out = Console()
-err = Console(stderr=True)
+# Every str printed is shown as text (no markup, highlighting or emoji codes; control
+# characters escaped): user text cannot restyle or break the output. Styles: styled().
+out = SafeConsole()
+err = SafeConsole(stderr=True)
 
 EXIT = {"optimal": 0, "feasible": 3, "infeasible": 1, "no_solution": 1, "unbounded": 1, "error": 1}
 
 
 def _input_error(e: InputError) -> None:
-    err.print(f"[bold red]error:[/] {len(e.problems)} problem(s) in the input", highlight=False)
+    err.print(styled(("error:", "bold red"), f" {e.count:,} problem(s) in the input{e.capped_note()}"))
     for p in e.problems:
-        err.print(f"  - {p}", highlight=False, markup=False)
+        err.print(styled(f"  - {p}"))
     raise typer.Exit(2)
 
 
@@ -40,11 +41,11 @@ def _solve_error(e: SolveError, what: str = "cannot solve") -> None:
     """The solver failed (exit 4: its own message, what to try, nothing written) or there
     was nothing to solve or explain (exit 1)."""
     head = f"the MIP solver {e.solver} failed" if isinstance(e, SolverFailure) else what
-    err.print(f"[bold red]{escape(head)}:[/] {escape(e.message)}", highlight=False)
+    err.print(styled((f"{head}:", "bold red"), " ", e.message))
     if e.fix:
-        err.print(f"  -> {escape(e.fix)}", highlight=False)
+        err.print(styled("  -> ", e.fix))
     if isinstance(e, SolverFailure):
-        err.print("  nothing was written.", highlight=False)
+        err.print("  nothing was written.")
     raise typer.Exit(4 if isinstance(e, SolverFailure) else 1)
 
 
@@ -56,24 +57,24 @@ def _load(instance: str, scenario: Optional[str], sets: list[str] | None):
 def print_summary(plan) -> None:
     gap = "n/a" if plan.mip_gap is None else f"{plan.mip_gap:.2e}"
     colour = {"optimal": "green", "feasible": "yellow"}.get(plan.status, "red")
-    out.print(f"[bold]{plan.instance_name}[/]: status [bold {colour}]{plan.status}[/] "
-              f"(termination {plan.termination}, MIP gap {gap}, solve {plan.solve_time_s:.2f} s, build {plan.build_time_s:.2f} s)")
+    out.print(styled((plan.instance_name, "bold"), ": status ", (plan.status, f"bold {colour}"),
+                     f" (termination {plan.termination}, MIP gap {gap}, solve {plan.solve_time_s:.2f} s, "
+                     f"build {plan.build_time_s:.2f} s)"))
     if plan.status_note:
-        out.print(f"[bold red]{plan.status_note}[/]")
+        out.print(styled((plan.status_note, "bold red")))
     for w in getattr(plan, "warnings", []) or []:
-        err.print(f"[yellow]warning:[/] {escape(str(w))}", highlight=False)
+        err.print(styled(("warning:", "yellow"), f" {w}"))
     if plan.status == "infeasible":
         out.print("No plan satisfies every rule. Relax a budget, target, range or policy (e.g. --set "
                   "periods.2025.budget_yuan=...) and solve again.")
     if plan.status == "no_solution":
         out.print(f"No plan was found before the solver stopped ({plan.termination}). Give it more time "
-                  "(--time-limit) or accept a looser gap (--mip-gap); nothing was written as a plan.", highlight=False)
+                  "(--time-limit) or accept a looser gap (--mip-gap); nothing was written as a plan.")
     if plan.status == "feasible":
-        out.print(f"[yellow]Not proved optimal[/]: the solver stopped ({plan.termination}) with a plan within "
-                  f"{'an unknown gap' if plan.mip_gap is None else f'{plan.mip_gap:.2%}'} of the best possible.",
-                  highlight=False)
+        out.print(styled(("Not proved optimal", "yellow"), f": the solver stopped ({plan.termination}) with a plan within "
+                         f"{'an unknown gap' if plan.mip_gap is None else f'{plan.mip_gap:.2%}'} of the best possible."))
     if plan.status in ("error", "unbounded"):
-        out.print(f"[red]The solver reported {plan.status}[/] ({plan.termination}): no plan.", highlight=False)
+        out.print(styled((f"The solver reported {plan.status}", "red"), f" ({plan.termination}): no plan."))
     if not plan.has_solution:
         return
     k = plan.tables["kpis"]
@@ -99,11 +100,11 @@ def print_summary(plan) -> None:
     v = plan.verification
     if v is not None:
         if v["passed"]:
-            out.print(f"independent verification: [green]passed[/] ({len(v['checks'])} rule checks)")
+            out.print(styled("independent verification: ", ("passed", "green"), f" ({len(v['checks'])} rule checks)"))
         else:
-            out.print(f"independent verification: [red]{len(v['violations'])} violation(s)[/]")
+            out.print(styled("independent verification: ", (f"{len(v['violations'])} violation(s)", "red")))
             for x in v["violations"][:20]:
-                out.print(f"  - [{x['rule']}] {x['where']}: {x['message']} (plan {x['value']}, limit {x['limit']})", markup=False)
+                out.print(f"  - [{x['rule']}] {x['where']}: {x['message']} (plan {x['value']}, limit {x['limit']})")
 
 
 @app.command()
@@ -118,10 +119,10 @@ def validate(instance: str = typer.Argument(..., help="Instance YAML."),
     inst = li.instance
     par = li.parcels
     for w in getattr(li, "warnings", []) or []:
-        err.print(f"[yellow]warning:[/] {escape(str(w))}", highlight=False)
-    out.print(f"[green]valid[/]: {inst.name} - {len(inst.villages)} villages, {len(par)} parcels, "
-              f"{par['area_ha'].sum():,.1f} ha, periods {[p.id for p in inst.periods]}, library {li.library.name!r}, "
-              f"{len(inst.roles)} roles, {len(inst.projects)} projects")
+        err.print(styled(("warning:", "yellow"), f" {w}"))
+    out.print(styled(("valid", "green"), f": {inst.name} - {len(inst.villages)} villages, {len(par)} parcels, "
+                     f"{par['area_ha'].sum():,.1f} ha, periods {[p.id for p in inst.periods]}, library {li.library.name!r}, "
+                     f"{len(inst.roles)} roles, {len(inst.projects)} projects"))
     t = Table(title="Area by cover (ha)")
     t.add_column("cover")
     t.add_column("ha", justify="right")
@@ -204,12 +205,12 @@ def verify(plan_path: str = typer.Argument(..., help="plan.json (or a directory 
         _input_error(e)
     res = verify_plan(plan, li)
     if res["passed"]:
-        out.print(f"[green]no violations[/]: {len(res['checks'])} rule checks passed for {plan.instance_name} "
-                  f"(plan status {plan.status}, MIP gap {plan.mip_gap})")
+        out.print(styled(("no violations", "green"), f": {len(res['checks'])} rule checks passed for {plan.instance_name} "
+                         f"(plan status {plan.status}, MIP gap {plan.mip_gap})"))
         raise typer.Exit(0)
-    out.print(f"[red]{len(res['violations'])} violation(s)[/]")
+    out.print(styled((f"{len(res['violations'])} violation(s)", "red")))
     for x in res["violations"]:
-        out.print(f"  - [{x['rule']}] {x['where']}: {x['message']} (plan {x['value']}, limit {x['limit']})", markup=False)
+        out.print(f"  - [{x['rule']}] {x['where']}: {x['message']} (plan {x['value']}, limit {x['limit']})")
     raise typer.Exit(1)
 
 
@@ -227,9 +228,9 @@ def _diagnose(li, path: Path | None, time_limit: float | None):
 
 
 def print_diagnosis(dg) -> None:
-    out.print("[bold red]diagnosis[/]: why no plan exists, and the smallest relaxation that gives one")
+    out.print(styled(("diagnosis", "bold red"), ": why no plan exists, and the smallest relaxation that gives one"))
     for line in dg.summary_lines(15):
-        out.print(f"  - {line}", markup=False, highlight=False)
+        out.print(f"  - {line}")
 
 
 def _progress_bar():
@@ -259,7 +260,7 @@ def _explain(li, plan, importance, parameters, time_limit, all_rows: bool = Fals
 def print_explanation(ex, n: int = 12) -> None:
     from .explain.result import fmt
     for note in ex.notes:
-        out.print(f"[italic]{note}[/]", highlight=False)
+        out.print(styled((note, "italic")))
     summ = ex.tables.get("rule_summary")
     if summ is not None and not summ.empty:
         t = Table(title="Rules that bind, by rule (shadow price: Yuan/yr of objective per unit loosened)")
@@ -303,9 +304,9 @@ def print_explanation(ex, n: int = 12) -> None:
             if len(stuck):
                 extra.append(f"{len(stuck)} cannot be removed or added without breaking a rule: "
                              + ", ".join(f"{k} {i}" for k, i in zip(stuck["kind"], stuck["item"])))
-        out.print(f"[bold]{title}[/]")
+        out.print(styled((title, "bold")))
         for s_ in list(df["statement"].head(k)) + extra:
-            out.print(f"  - {s_}", markup=False, highlight=False)
+            out.print(f"  - {s_}")
 
 
 def _write_gpkg(plan, li, path: Path, shown: Path | None = None) -> bool:
@@ -319,8 +320,7 @@ def _write_gpkg(plan, li, path: Path, shown: Path | None = None) -> bool:
         from .gis.write import write_plan_gpkg
         write_plan_gpkg(plan, li, path / "plan.gpkg")
     except Exception as e:  # noqa: BLE001 - the map layers are a companion of the plan
-        err.print(f"[yellow]warning:[/] {escape(str(shown / 'plan.gpkg'))} not written: {type(e).__name__}: "
-                  f"{escape(str(e))}", highlight=False)
+        err.print(styled(("warning:", "yellow"), f" {shown / 'plan.gpkg'} not written: {type(e).__name__}: {e}"))
         return False
     return True
 
@@ -344,11 +344,9 @@ def _write_plan(plan, li, out_dir: str | Path, force: bool) -> Path:
         _input_error(InputError.one("--out", "--out", f"cannot write the plan to {str(out_dir)!r}: {e.strerror or e}",
                                     "give a directory you can write to"))
     print_summary(plan)
-    out.print(f"wrote {escape(str(path / 'plan.json'))} and {len(plan.tables)} CSV tables to {escape(str(path))}/",
-              highlight=False)
+    out.print(f"wrote {path / 'plan.json'} and {len(plan.tables)} CSV tables to {path}/")
     if gpkg and gpkg[0]:
-        out.print(f"wrote {escape(str(path / 'plan.gpkg'))} (GIS layers parcels, gardens, villages and run)",
-                  highlight=False)
+        out.print(f"wrote {path / 'plan.gpkg'} (GIS layers parcels, gardens, villages and run)")
     return path
 
 
@@ -357,8 +355,8 @@ def _interrupted_without_plan(plan) -> bool:
     from .highs import interrupted
     if not interrupted() or plan.has_solution:
         return False
-    err.print("[bold red]interrupted[/] before the solver found any plan: nothing was written (an earlier plan "
-              "in --out is untouched).", highlight=False)
+    err.print(styled(("interrupted", "bold red"), " before the solver found any plan: nothing was written (an "
+                     "earlier plan in --out is untouched)."))
     return True
 
 
@@ -371,15 +369,14 @@ def _interrupted_with_plan(plan, path: Path, instance: str) -> bool:
     found = ("the solver had already proved it optimal" if plan.status == "optimal" else
              f"status {plan.status}: not proved optimal, " + ("gap unknown" if plan.mip_gap is None else
                                                                f"within {plan.mip_gap:.2%} of the best possible"))
-    err.print(f"[bold yellow]interrupted[/]: the best plan found so far is written to {escape(str(path))}/ "
-              f"({found}). Nothing else was done; `planner explain {escape(instance)} --plan {escape(str(path))}` "
-              "explains it.", highlight=False)
+    err.print(styled(("interrupted", "bold yellow"), f": the best plan found so far is written to {path}/ ({found}). "
+                     f"Nothing else was done; `planner explain {instance} --plan {path}` explains it."))
     return True
 
 
 def _interrupted_after_plan(path: Path, instance: str) -> None:
-    err.print(f"[bold yellow]interrupted[/] while explaining or reporting: the plan in {escape(str(path))}/ is complete. "
-              f"Finish with `planner explain {escape(instance)} --plan {escape(str(path))} --report`.", highlight=False)
+    err.print(styled(("interrupted", "bold yellow"), f" while explaining or reporting: the plan in {path}/ is complete. "
+                     f"Finish with `planner explain {instance} --plan {path} --report`."))
     raise typer.Exit(130)
 
 
@@ -540,7 +537,7 @@ def explain(instance: str = typer.Argument(..., help="Instance YAML."),
         _diagnose(li, path, time_limit)
         raise typer.Exit(1)
     if not plan.has_solution:
-        err.print(f"[red]no plan to explain[/] (status {plan.status}, termination {plan.termination})")
+        err.print(styled(("no plan to explain", "red"), f" (status {plan.status}, termination {plan.termination})"))
         raise typer.Exit(1)
     try:
         ex = _explain(li, plan, kinds, params, time_limit, all_rows=all_rows)
@@ -550,9 +547,9 @@ def explain(instance: str = typer.Argument(..., help="Instance YAML."),
         _interrupted_after_plan(path, instance)
     if ex.lp_status != "optimal":
         for note in ex.notes[1:]:
-            err.print(note, highlight=False)
-        err.print("[red]the plan's LP does not solve with this instance: does the plan belong to it (and to these "
-                  "--scenario/--set overrides)?[/]")
+            err.print(note)
+        err.print(styled(("the plan's LP does not solve with this instance: does the plan belong to it (and to these "
+                          "--scenario/--set overrides)?", "red")))
         raise typer.Exit(1)
     ex.write(path)
     print_explanation(ex, n=top)
@@ -598,14 +595,14 @@ def why_not(instance: str = typer.Argument(..., help="Instance YAML."),
         plan = _solve_or_load(li, None, time_limit)
     if not plan.has_solution:
         print_summary(plan)
-        err.print("[red]the instance has no plan to compare with[/]")
+        err.print(styled(("the instance has no plan to compare with", "red")))
         raise typer.Exit(1)
-    with out.status("re-solving with " + " and ".join(d.describe() for d in decisions) + " ..."):
+    with out.status(styled("re-solving with " + " and ".join(d.describe() for d in decisions) + " ...")):
         w = run(li, plan, decisions, time_limit=time_limit)
     out.print(f"plan: {plan.status}, objective {plan.objective:,.0f} Yuan/yr; alternative: {w.status} "
               f"({w.termination}, MIP gap {w.mip_gap if w.mip_gap is not None else 'n/a'})"
-              + (f", objective {w.objective:,.0f} Yuan/yr" if w.objective is not None else ""), highlight=False)
-    out.print(f"[bold]{w.statement()}[/]", highlight=False)
+              + (f", objective {w.objective:,.0f} Yuan/yr" if w.objective is not None else ""))
+    out.print(styled((w.statement(), "bold")))
     if not w.differences.empty:
         t = Table(title="Main differences from the plan")
         for c in ("what", "where", "period", "plan", "alternative", "change", "unit"):
@@ -652,7 +649,7 @@ def report_cmd(plan_dir: str = typer.Argument(..., help="Directory written by `p
         if instance:  # the user named it: a bad instance is bad input
             _input_error(e)
         li = None
-        err.print("[yellow]the plan's instance could not be loaded: the report has no targets or role ranges[/]")
+        err.print(styled(("the plan's instance could not be loaded: the report has no targets or role ranges", "yellow")))
     path = Path(out_dir) if out_dir else base
     try:
         path.mkdir(parents=True, exist_ok=True)
@@ -665,8 +662,11 @@ def report_cmd(plan_dir: str = typer.Argument(..., help="Directory written by `p
         try:
             png = screenshot(path / "report.html", screenshot_png)
         except RuntimeError as e:
-            err.print(f"[red]screenshot failed:[/] {e}")
+            err.print(styled(("screenshot failed:", "red"), f" {e}"))
             raise typer.Exit(1)
+        except OSError as e:
+            _input_error(InputError.one("--screenshot", "--screenshot", f"cannot write this file: {e.strerror or e}",
+                                        "give a PNG path in a directory you can write to", screenshot_png))
         out.print(f"wrote {png}")
     raise typer.Exit(0)
 
@@ -759,22 +759,21 @@ def sweep(instance: Optional[str] = typer.Argument(None, help="Base instance YAM
         except InputError as e:
             _input_error(e)
         except KeyboardInterrupt:
-            err.print(f"[bold yellow]interrupted[/]: the scenarios that finished are in "
-                      f"{escape(str(Path(out_dir) / 'results.jsonl'))}; the same command with --resume runs the rest.",
-                      highlight=False)
+            err.print(styled(("interrupted", "bold yellow"), f": the scenarios that finished are in "
+                             f"{Path(out_dir) / 'results.jsonl'}; the same command with --resume runs the rest."))
             raise typer.Exit(130)
     counts = res["status"].value_counts().to_dict() if len(res) else {}
     out.print("status: " + ", ".join(f"{k} {v}" for k, v in counts.items())
               + (f"; mode: {res['mode'].value_counts().to_dict()}" if "mode" in res else ""))
     bad = res[res["status"].isin(["error"])] if len(res) else res
     for r in bad.head(5).itertuples():
-        out.print(f"  scenario {r.scenario}: error: {r.error}", markup=False, highlight=False)
+        out.print(f"  scenario {r.scenario}: error: {r.error}")
     out.print(f"wrote {Path(out_dir) / 'results.parquet'} ({len(res)} rows)")
     if kind != "scenarios" and len(res):
         _sensitivity(table, res, Path(out_dir), kind, output, li)
     failed = int((res["status"] == "error").sum()) if len(res) else 0
     if failed:
-        err.print(f"[red]{failed} scenario(s) failed[/] (status error; see results.csv)")
+        err.print(styled((f"{failed} scenario(s) failed", "red"), " (status error; see results.csv)"))
     raise typer.Exit(0 if len(res) == len(table) and not failed else 1)
 
 
@@ -784,7 +783,7 @@ def _sensitivity(design_df, res, out_path: Path, kind: str, outputs, li) -> None
     outs = list(outputs or ["objective", f"gep_yuan_{last}", f"dividends_yuan_{last}"])
     missing = [o for o in outs if o not in res.columns]
     if missing:
-        err.print(f"[yellow]not analysed: no result column {missing}[/]")
+        err.print(styled((f"not analysed: no result column {missing}", "yellow")))
         outs = [o for o in outs if o in res.columns]
     try:
         if kind == "morris":
@@ -801,7 +800,7 @@ def _sensitivity(design_df, res, out_path: Path, kind: str, outputs, li) -> None
             idx = None
             figs = [plots.response_curves(design_df, res, o, out_path / f"response_{o}.png") for o in outs]
     except ValueError as e:
-        err.print(f"[yellow]sensitivity not computed:[/] {e}", markup=True, highlight=False)
+        err.print(styled(("sensitivity not computed:", "yellow"), f" {e}"))
         return
     if idx is not None:
         idx.to_csv(out_path / "indices.csv", index=False)
@@ -903,9 +902,9 @@ def pareto(instance: str = typer.Argument(..., help="Instance YAML."),
         fr.to_json(stage / "frontier.json")
 
     _replace_out(path, force, "frontier.json", FRONTIER_FILES, files)
-    out.print(f"wrote {escape(str(path / 'frontier.json'))}, frontier.csv and frontier.png", highlight=False)
+    out.print(f"wrote {path / 'frontier.json'}, frontier.csv and frontier.png")
     if not pts["status"].isin(["optimal", "feasible"]).any():
-        err.print("[red]no point of the frontier has a plan[/] (see the statuses above)")
+        err.print(styled(("no point of the frontier has a plan", "red"), " (see the statuses above)"))
         raise typer.Exit(1)
     raise typer.Exit(0 if fr.all_optimal else 3)
 
@@ -946,12 +945,11 @@ def alternatives(instance: str = typer.Argument(..., help="Instance YAML."),
     with out.status(f"looking for {n} alternatives within {slack:.1%} ..."):
         alts = run(li, plan, slack=slack, n=n, time_limit=time_limit)
     for a in alts:
-        out.print(f"{a.statement} (status {a.status}, distance {a.distance if a.distance is not None else 'n/a'})",
-                  markup=False, highlight=False)
+        out.print(styled((a.statement, "bold"),
+                         f" (status {a.status}, distance {a.distance if a.distance is not None else 'n/a'})"))
         if a.differences is not None and len(a.differences):
             for r in a.differences.head(top).itertuples():
-                out.print(f"    {r.what} {r.where} {r.period}: {r.plan:,.1f} -> {r.alternative:,.1f} {r.unit}",
-                          markup=False, highlight=False)
+                out.print(f"    {r.what} {r.where} {r.period}: {r.plan:,.1f} -> {r.alternative:,.1f} {r.unit}")
 
     def files(stage: Path) -> None:
         plan.write_files(_mkdir(stage / "plan"))
@@ -964,7 +962,7 @@ def alternatives(instance: str = typer.Argument(..., help="Instance YAML."),
         atomic_write_text(stage / "alternatives.json", json.dumps([a.to_dict() for a in alts], indent=1, default=str))
 
     _replace_out(path, force, "alternatives.json", ALTERNATIVES_FILES, files)
-    out.print(f"wrote {escape(str(path / 'alternatives.json'))} and the plans to {escape(str(path))}/", highlight=False)
+    out.print(f"wrote {path / 'alternatives.json'} and the plans to {path}/")
     raise typer.Exit(0)
 
 
@@ -984,10 +982,10 @@ def generate(villages: int = typer.Option(..., "--villages", help="Villages incl
     except OSError as e:
         _input_error(InputError.one("--out", "--out", f"cannot write to {out_dir!r}: {e.strerror or e}",
                                     "give a directory you can write to"))
-    out.print(f"wrote {escape(str(s['path']))} and {escape(str(s['parcel_file']))}", highlight=False)
-    out.print(f"{escape(s['name'])}: {s['villages']:,} villages ({s['villages'] - 1:,} + the central town), "
+    out.print(f"wrote {s['path']} and {s['parcel_file']}")
+    out.print(f"{s['name']}: {s['villages']:,} villages ({s['villages'] - 1:,} + the central town), "
               f"{s['parcels']:,} parcels, {s['total_ha']:,.2f} ha, {s['clusters']:,} cluster(s) of nine, "
-              f"{s['projects']:,} projects", highlight=False)
+              f"{s['projects']:,} projects")
 
 
 @app.command()
@@ -999,7 +997,13 @@ def schema(json_path: Optional[str] = typer.Option(None, "--json", help="Write t
         import json
         out.print_json(json.dumps(json_schema()))
         return
-    write(json_path, md_path)
+    for option, target, kw in (("--json", json_path, {"json_path": json_path}), ("--markdown", md_path, {"md_path": md_path})):
+        if target:
+            try:
+                write(**kw)
+            except (OSError, ValueError) as e:  # ValueError: a NUL byte in the path
+                _input_error(InputError.one(option, option, f"cannot write this file: {getattr(e, 'strerror', None) or e}",
+                                            "give a file path in a directory that exists and that you can write to", target))
 
 
 def _sigterm(signum, frame) -> None:
@@ -1015,7 +1019,9 @@ def main() -> None:
     try:
         app()
     except InputError as e:  # anything that slipped through
-        err.print(str(e), markup=False)
+        err.print(styled(e.headline()))
+        for p in e.problems:
+            err.print(styled(f"  - {p}"))
         sys.exit(2)
     except SolverFailure as e:  # a re-solve deep inside a command: same message and code as at the top
         try:
@@ -1025,6 +1031,11 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
+    except OSError as e:  # a path that cannot be written or read, met deep inside a command
+        where = f" {e.filename!r}" if e.filename else ""
+        err.print(styled(("error:", "bold red"), f" cannot use{where}: {e.strerror or e}"))
+        err.print(styled("  -> check the paths given (--out and the like): their directories must exist and be writable"))
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import copy
 import csv
+import dataclasses
 import io
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,11 +22,12 @@ import pandas as pd
 import yaml
 from pydantic import ValidationError
 
-from .errors import InputError, Problem
+from .errors import MAX_PER_KIND, InputError, Problem, first_problems
 from .paths import bundled_dir
 from .schema import (
     AREA_UNITS_PER_HA,
     ECO_SPACE_TYPES,
+    MAX_PARCEL_HA,
     MU_PER_HA,
     PARCEL_COLUMNS,
     PARCEL_OPTIONAL_BOOL,
@@ -115,10 +116,85 @@ def _exists(path: Path) -> bool:
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def _node_id(node: Any) -> str | None:
+    """The ``id`` of a composed YAML mapping, if it has a plain one (to name list elements)."""
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == "id" and isinstance(v, yaml.ScalarNode):
+                return v.value
+    return None
+
+
+def _duplicate_keys(root: Any, file: str) -> list[Problem]:
+    """Keys given twice in one mapping of a composed YAML document. YAML keeps the last
+    value silently, so an edit of the first one would have no effect. Iterative (no
+    recursion), each node visited once (aliases cannot multiply the work)."""
+    problems: list[tuple[int, Problem]] = []
+    seen: set[int] = set()
+    stack: list[tuple[Any, str, int]] = [(root, "", 1)]
+    while stack:
+        node, path, depth = stack.pop()
+        if node is None or id(node) in seen or depth > MAX_YAML_DEPTH:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[tuple[str, str], int] = {}
+            for k, v in node.value:
+                if not isinstance(k, yaml.ScalarNode) or k.tag == "tag:yaml.org,2002:merge":
+                    continue  # a merged mapping's keys may be overridden: that is what merging is for
+                here = f"{path}.{k.value}" if path else str(k.value)
+                line = k.start_mark.line + 1
+                key = (k.tag, k.value)
+                if key in first:
+                    problems.append((line, Problem(file, here, f"key given twice (lines {first[key]} and {line}): YAML "
+                                                   "would silently keep only the last value",
+                                                   "keep one of them: delete the other, or merge the two", k.value)))
+                else:
+                    first[key] = line
+                stack.append((v, here, depth + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                name = _node_id(item) or str(i)
+                stack.append((item, f"{path}.{name}" if path else name, depth + 1))
+    return [p for _, p in sorted(problems, key=lambda lp: lp[0])]
+
+
+def parse_yaml(text: str, file: str) -> Any:
+    """Parse YAML text safely: plain data only (a safe loader: no objects are
+    constructed), at most ``MAX_YAML_DEPTH`` levels and ``MAX_YAML_NODES`` values
+    (aliases cannot blow it up), and no key given twice in one mapping. Problems are
+    raised as :class:`InputError` naming ``file``."""
+    loader = _SAFE_LOADER(text)
+    try:
+        node = loader.get_single_node()
+        duplicates = _duplicate_keys(node, file)
+        if duplicates:
+            raise InputError(duplicates)
+        data = loader.construct_document(node) if node is not None else None
+    except RecursionError:
+        raise InputError.one(file, "(file)", "nested too deeply to read", f"keep nesting under {MAX_YAML_DEPTH} levels") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
+        problem = str(getattr(exc, "problem", None) or exc)
+        if "nesting depth" in problem:  # libyaml's own limit (1,000 levels)
+            raise InputError.one(file, where, f"nested more than {MAX_YAML_DEPTH} levels deep",
+                                 "check the brackets and the indentation; the format nests about 6 levels") from None
+        raise InputError.one(file, where, f"not valid YAML: {problem}",
+                             "fix the YAML syntax (indentation, colons, quotes)") from None
+    finally:
+        loader.dispose()
+    depth, nodes = _depth_and_size(data)
+    if depth > MAX_YAML_DEPTH:
+        raise InputError.one(file, "(file)", f"nested more than {MAX_YAML_DEPTH} levels deep", "check the indentation; the format nests about 6 levels")
+    if nodes > MAX_YAML_NODES:
+        raise InputError.one(file, "(file)", f"more than {MAX_YAML_NODES:,} values (after expanding aliases)",
+                             "remove the repeated aliases; put parcels in the parcel table")
+    return data
+
+
 def read_yaml(path: Path) -> Any:
-    """Read a YAML file safely: plain data only (``yaml.safe_load``: no objects are
-    constructed), UTF-8, at most ``MAX_YAML_BYTES``, ``MAX_YAML_DEPTH`` levels and
-    ``MAX_YAML_NODES`` values (aliases cannot blow it up)."""
+    """Read a YAML file safely (:func:`parse_yaml`): UTF-8, at most ``MAX_YAML_BYTES``."""
     if not _exists(path):
         raise InputError.one(str(path), "(file)", "file not found", "check the path")
     if path.is_dir():
@@ -133,21 +209,7 @@ def read_yaml(path: Path) -> Any:
         raise InputError.one(str(path), "(file)", f"not UTF-8 text ({exc.reason} at byte {exc.start})", "save the file as UTF-8")
     except OSError as exc:
         raise InputError.one(str(path), "(file)", f"cannot be read: {exc.strerror or exc}", "check the file's permissions")
-    try:
-        data = yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader (libyaml's when built)
-    except RecursionError:
-        raise InputError.one(str(path), "(file)", "nested too deeply to read", f"keep nesting under {MAX_YAML_DEPTH} levels") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
-        raise InputError.one(str(path), where, f"not valid YAML: {getattr(exc, 'problem', exc)}", "fix the YAML syntax (indentation, colons, quotes)")
-    depth, nodes = _depth_and_size(data)
-    if depth > MAX_YAML_DEPTH:
-        raise InputError.one(str(path), "(file)", f"nested more than {MAX_YAML_DEPTH} levels deep", "check the indentation; the format nests about 6 levels")
-    if nodes > MAX_YAML_NODES:
-        raise InputError.one(str(path), "(file)", f"more than {MAX_YAML_NODES:,} values (after expanding aliases)",
-                             "remove the repeated aliases; put parcels in the parcel table")
-    return data
+    return parse_yaml(text, str(path))
 
 
 def _find_in_list(lst: list, key: str, file: str, path: str) -> int:
@@ -210,15 +272,20 @@ def deep_merge(base: Any, over: Any, file: str, path: str = "") -> Any:
 
 
 def parse_set(expr: str) -> tuple[str, Any]:
-    """Parse ``path=value``; the value is read as YAML (numbers, true/false, lists)."""
+    """Parse ``path=value``; the value is read as YAML (numbers, true/false, lists) with
+    the limits of :func:`parse_yaml`; text that is not YAML is taken as it is, unless it
+    opens a list or mapping (``[``, ``{``), which must then be valid."""
     if "=" not in expr:
         raise InputError.one("--set", expr, "expected PATH=VALUE", "write e.g. --set prices.forestry_carbon_yuan_per_t=80")
     key, _, val = expr.partition("=")
+    key = key.strip()
     try:
-        value = yaml.safe_load(val)
-    except yaml.YAMLError:
+        value = parse_yaml(val, f"--set {key}")
+    except InputError as exc:
+        if val.lstrip().startswith(("[", "{")) or not all(p.message.startswith("not valid YAML") for p in exc.problems):
+            raise
         value = val
-    return key.strip(), value
+    return key, value
 
 
 # ---------------------------------------------------------------------------
@@ -255,6 +322,10 @@ def _pydantic_problems(exc: ValidationError, file: str, raw: Any = None) -> list
             fix = f"quote it to make it text: \"{err['input']}\""
         elif typ == "finite_number":
             fix = "give a finite number (not .nan or .inf)"
+        elif typ == "number_not_bool":
+            fix = "write the number itself (true and false are not numbers)"
+        elif typ == "too_large":
+            fix = (err.get("ctx") or {}).get("fix", "give the value in its unit (see docs/instance-format.md)")
         else:
             fix = "correct the value (see docs/instance-format.md)"
         msg = msg.removeprefix("Value error, ")
@@ -318,17 +389,18 @@ def load_library(path: Path) -> Library:
 
 
 def _to_bool(series: pd.Series, file: str, col: str, problems: list[Problem], ids: pd.Series, row=None) -> pd.Series:
-    truth = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False, "1.0": True, "0.0": False}
     if series.dtype == bool:
         return series.astype(bool)
-    # plain Python values, no fillna on a mixed or float column (pandas deprecates its downcasting)
-    val = [bool(v) if isinstance(v, (bool, np.bool_)) else truth.get(str(v).strip().lower())
-           for v in series.astype(object).tolist()]
-    for i in (i for i, v in enumerate(val) if v is None):
-        where = row(i) if row else f"row {i + 2}"
-        problems.append(Problem(file, f"{where} (parcel {ids.iloc[i]!r}), column {col}", "not a true/false value",
-                                "write true or false", series.iloc[i]))
-    return pd.Series([v is True for v in val], index=series.index, dtype=bool)
+    # whole-column string operations (no fillna on a mixed or float column: pandas
+    # deprecates its downcasting); True/False values read as "true"/"false"
+    key = series.astype(object).astype(str).str.strip().str.lower()
+    true = key.isin(("true", "1", "yes", "1.0")).to_numpy()
+    bad = np.flatnonzero(~(true | key.isin(("false", "0", "no", "0.0")).to_numpy()))
+    where = row or (lambda i: f"row {i + 2}")
+    problems.extend(first_problems(bad, len(bad), lambda i: Problem(
+        file, f"{where(i)} (parcel {ids.iloc[i]!r}), column {col}", "not a true/false value", "write true or false",
+        series.iloc[i])))
+    return pd.Series(true, index=series.index, dtype=bool)
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -344,23 +416,37 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise InputError.one(file, "(file)", f"cannot be read: {exc.strerror or exc}", "check the file's permissions") from None
     if "\x00" in text:
         raise InputError.one(file, "(file)", "contains NUL bytes: not a text table", "save the table as UTF-8 CSV")
+    # One pass over the rows, keeping none of them (a table may have millions): the
+    # header, and the first rows with more values than it (all of them counted).
+    header: list[str] | None = None
+    long_rows: list[Problem] = []
+    n_long = 0
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        for line, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+            if header is None:
+                if any(c.strip() for c in row):
+                    header, first = row, line
+                continue
+            if len(row) > len(header):
+                n_long += 1
+                if len(long_rows) < MAX_PER_KIND:
+                    long_rows.append(Problem(file, f"row {line - first + 1}", f"{len(row)} values but the header has "
+                                             f"{len(header)} columns", "remove the extra values (or quote a value that "
+                                             "contains a comma)", ",".join(row)[:200]))
     except csv.Error as exc:
         raise InputError.one(file, "(file)", f"not a readable CSV table: {exc}", "check the quotes and commas") from None
-    while rows and not any(c.strip() for c in rows[0]):
-        rows.pop(0)
-    if not rows:
+    if header is None:
         raise InputError.one(file, "(file)", "the table is empty", f"write a header row ({', '.join(PARCEL_COLUMNS)}) and one row per parcel")
-    header = rows[0]
     problems = []
-    for name in dict.fromkeys(h for h in header if h.strip() and header.count(h) > 1):
+    counts: dict[str, int] = {}
+    for h in header:
+        counts[h] = counts.get(h, 0) + 1
+    for name in dict.fromkeys(h for h in header if h.strip() and counts[h] > 1):
         problems.append(Problem(file, f"column {name}", "column appears more than once in the header",
                                 "keep one column of each name", name))
-    for line, row in enumerate(rows[1:], start=2):
-        if len(row) > len(header):
-            problems.append(Problem(file, f"row {line}", f"{len(row)} values but the header has {len(header)} columns",
-                                    "remove the extra values (or quote a value that contains a comma)", ",".join(row)))
+    problems += long_rows
+    if n_long > len(long_rows):
+        problems.append(dataclasses.replace(long_rows[-1], value=None, more=n_long - len(long_rows)))
     if problems:
         raise InputError(problems)
     try:
@@ -421,19 +507,30 @@ def load_parcels(path: Path, area_unit: str, inst: Instance, lib: Library, inst_
                                   PARCEL_COLUMNS[c] + (f" Or map the file's name for it in parcels.columns.{c}." if c not in shown else ""))
                           for c in missing])
     df = df.astype({c: str for c in ("id", "village", "cover", "eco_space", "ownership")})
+    # Every check is over whole columns; messages are built for the first MAX_PER_KIND
+    # rows of each kind only (first_problems), so a broken table of a million rows
+    # answers in seconds.
     ids = df["id"].str.strip()
     df["id"] = ids
-    for i, v in enumerate(ids):
-        if v == "" or v.lower() == "nan":
-            problems.append(Problem(file, f"{row(i)}, column {shown.get('id', 'id')}", "empty parcel id", "give every parcel a unique id"))
-    dup = ids[ids.duplicated() & (ids != "")]
-    for v in dup.unique():
-        problems.append(Problem(file, "column id", "duplicate parcel id", "make parcel ids unique", v))
-    area = pd.to_numeric(df["area"], errors="coerce")
-    for i, (raw, a) in enumerate(zip(df["area"].tolist(), area.tolist())):
-        if a is None or (isinstance(a, float) and (math.isnan(a) or math.isinf(a))) or a <= 0:
-            problems.append(Problem(file, f"{row(i)} (parcel {ids.iloc[i]!r}), column {shown.get('area', 'area')}", "area must be a positive number",
-                                    f"give the area in {area_unit}", raw))
+    empty = np.flatnonzero(((ids == "") | (ids.str.lower() == "nan")).to_numpy())
+    problems += first_problems(empty, len(empty), lambda i: Problem(
+        file, f"{row(i)}, column {shown.get('id', 'id')}", "empty parcel id", "give every parcel a unique id"))
+    dup = ids[ids.duplicated() & (ids != "")].unique()
+    problems += first_problems(range(len(dup)), len(dup), lambda k: Problem(
+        file, "column id", "duplicate parcel id", "make parcel ids unique", dup[k]))
+    area = pd.to_numeric(df["area"], errors="coerce").astype(float)
+    a = area.to_numpy()
+    with np.errstate(invalid="ignore"):
+        bad_area = np.flatnonzero(~(np.isfinite(a) & (a > 0)))
+    problems += first_problems(bad_area, len(bad_area), lambda i: Problem(
+        file, f"{row(i)} (parcel {ids.iloc[i]!r}), column {shown.get('area', 'area')}", "area must be a positive number",
+        f"give the area in {area_unit}", df["area"].iloc[i]))
+    with np.errstate(invalid="ignore"):
+        huge = np.flatnonzero(np.isfinite(a) & (a / AREA_UNITS_PER_HA[area_unit] > MAX_PARCEL_HA))
+    problems += first_problems(huge, len(huge), lambda i: Problem(
+        file, f"{row(i)} (parcel {ids.iloc[i]!r}), column {shown.get('area', 'area')}",
+        f"area larger than the land area of the Earth ({MAX_PARCEL_HA:.1e} ha)", f"give the area in {area_unit}",
+        df["area"].iloc[i]))
     df["area_ha"] = area / AREA_UNITS_PER_HA[area_unit]
     villages = {v.id for v in inst.villages}
     for col, allowed, fix in (
@@ -443,9 +540,9 @@ def load_parcels(path: Path, area_unit: str, inst: Instance, lib: Library, inst_
         ("ownership", {"collective", "individual"}, "use collective or individual"),
     ):
         df[col] = df[col].str.strip()
-        bad = ~df[col].isin(allowed)
-        for i in bad[bad].index:
-            problems.append(Problem(file, f"{row(i)} (parcel {ids.iloc[i]!r}), column {shown.get(col, col)}", f"unknown {col}", fix, df.at[i, col]))
+        bad = np.flatnonzero((~df[col].isin(allowed)).to_numpy())
+        problems += first_problems(bad, len(bad), lambda i: Problem(
+            file, f"{row(i)} (parcel {ids.iloc[i]!r}), column {shown.get(col, col)}", f"unknown {col}", fix, df[col].iloc[i]))
     df["red_line"] = _to_bool(df["red_line"], file, shown.get("red_line", "red_line"), problems, ids, row)
     for col in PARCEL_OPTIONAL_BOOL:
         if col in df.columns:
@@ -546,6 +643,21 @@ def _warnings(inst: Instance, parcels: pd.DataFrame, file: str, parcel_file: str
     return w
 
 
+def _duplicate_ids(inst: Instance, file: str) -> list[Problem]:
+    """Ids given twice among the villages, periods, roles or projects. Checked before the
+    parcel table is read: a village id given twice (for another village) would otherwise
+    show only as that village's parcels having an unknown village."""
+    p: list[Problem] = []
+    for dup_group, ids in (("villages", [v.id for v in inst.villages]), ("periods", [x.id for x in inst.periods]),
+                           ("roles", [r.id for r in inst.roles]), ("projects", [x.id for x in inst.projects])):
+        seen = set()
+        for i in ids:
+            if i in seen:
+                p.append(Problem(file, dup_group, "duplicate id", "make ids unique", i))
+            seen.add(i)
+    return p
+
+
 def _cross_check(inst: Instance, lib: Library, parcels: pd.DataFrame, file: str) -> list[Problem]:
     p: list[Problem] = []
     villages = {v.id for v in inst.villages}
@@ -557,13 +669,6 @@ def _cross_check(inst: Instance, lib: Library, parcels: pd.DataFrame, file: str)
             p.append(Problem(file, f"targets[{i}].period", f"unknown period {tg.period!r}", f"use one of {periods}", tg.period))
     if len(towns) > 1:
         p.append(Problem(file, "villages", f"more than one village is marked is_town: {towns}", "mark only the central town"))
-    for dup_group, ids in (("villages", [v.id for v in inst.villages]), ("periods", periods),
-                           ("roles", [r.id for r in inst.roles]), ("projects", [x.id for x in inst.projects])):
-        seen = set()
-        for i in ids:
-            if i in seen:
-                p.append(Problem(file, dup_group, "duplicate id", "make ids unique", i))
-            seen.add(i)
     for u, pol in inst.uses.items():
         if u not in lib.uses:
             p.append(Problem(file, f"uses.{u}", "unknown use", f"use one of library {lib.name!r}: {sorted(lib.uses)}"))
@@ -669,9 +774,9 @@ def _attribute(pr: Problem, over: Any, scenario: Any, set_keys: list[str]) -> Pr
     """Name the --set option or scenario file a bad value came from, not the instance."""
     for k in set_keys:  # problem fields name list elements by id, as --set paths do
         if pr.field == k or pr.field.startswith(k + ".") or k.startswith(pr.field + "."):
-            return Problem(f"--set {k}", pr.field, pr.message, pr.fix, pr.value)
+            return dataclasses.replace(pr, file=f"--set {k}")
     if over is not None and pr.field in _flat_keys(over):
-        return Problem(str(scenario), pr.field, pr.message, pr.fix, pr.value)
+        return dataclasses.replace(pr, file=str(scenario))
     return pr
 
 
@@ -709,12 +814,22 @@ def load_instance(path: str | Path, scenario: str | Path | None = None, sets: li
     except InputError as exc:
         raise InputError([_attribute(pr, over if scenario is not None else None, scenario, [k for k, _ in items])
                           for pr in exc.problems]) from None
-    lib_path = _resolve_library(inst.valuation, path)
-    lib = load_library(lib_path)
-    parcel_path = path.parent / inst.parcels.file
-    table, gis = read_parcel_table(parcel_path, inst, file)
-    parcels = load_parcels(parcel_path, inst.parcels.area_unit, inst, lib, file, table=table,
-                           row_label=(lambda i: f"feature {i + 1}") if gis is not None else None)
+
+    def attribute(prs: list[Problem]) -> list[Problem]:
+        return [_attribute(pr, over if scenario is not None else None, scenario, [k for k, _ in items]) for pr in prs]
+
+    duplicates = _duplicate_ids(inst, file)
+    try:
+        lib_path = _resolve_library(inst.valuation, path)
+        lib = load_library(lib_path)
+        parcel_path = path.parent / inst.parcels.file
+        table, gis = read_parcel_table(parcel_path, inst, file)
+        parcels = load_parcels(parcel_path, inst.parcels.area_unit, inst, lib, file, table=table,
+                               row_label=(lambda i: f"feature {i + 1}") if gis is not None else None)
+    except InputError as exc:
+        if duplicates:
+            raise InputError(attribute(duplicates) + exc.problems) from None
+        raise
     geometry = adjacent = None
     geo_warnings: list[Problem] = []
     if gis is not None:
@@ -723,13 +838,10 @@ def load_instance(path: str | Path, scenario: str | Path | None = None, sets: li
         geometry = gis.geometry.set_axis(pd.Index(parcels["id"].tolist(), name="id"))
         adjacent, overlaps = adjacency(geometry, parcels["id"].tolist(), inst.parcels.adjacency_min_shared_m)
         geo_warnings = gis.warnings + overlaps
-    problems = _cross_check(inst, lib, parcels, file)
+    problems = duplicates + _cross_check(inst, lib, parcels, file)
     if not problems:
         problems = _never_met(LoadedInstance(inst, lib, parcels, path.resolve(), lib_path.resolve(), tuple(applied),
                                              geometry=geometry, adjacency=adjacent), file)
-    def attribute(prs: list[Problem]) -> list[Problem]:
-        return [_attribute(pr, over if scenario is not None else None, scenario, [k for k, _ in items]) for pr in prs]
-
     if problems:
         raise InputError(attribute(problems))
     warnings = attribute(_warnings(inst, parcels, file, str(parcel_path)) + geo_warnings)

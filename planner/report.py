@@ -181,8 +181,22 @@ class _Doc:
         self.blocks.append(("fig", f))
 
 
-def _md_cell(s: str) -> str:
-    return s.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+# Characters with a meaning in Markdown or HTML, in text that comes from the user (an
+# instance name, ids, labels) as much as in the report's own: HTML is written as entities
+# (no tag or script of an input becomes live when report.md is rendered), brackets and
+# backticks are escaped (no link or code span), and a line break is a space.
+_MD_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\\": "\\\\", "[": "\\[", "]": "\\]",
+                          "`": "\\`", "\n": " ", "\r": " "})
+
+
+def _md_text(s: Any) -> str:
+    """Text for report.md, shown as written: see _MD_TEXT."""
+    return str(s).translate(_MD_TEXT)
+
+
+def _md_cell(s: Any) -> str:
+    """A table cell: text, and ``|`` escaped so it cannot end the cell."""
+    return _md_text(s).replace("|", "\\|")
 
 
 def _to_markdown(doc: _Doc, out_dir: Path) -> str:
@@ -190,15 +204,15 @@ def _to_markdown(doc: _Doc, out_dir: Path) -> str:
     for b in doc.blocks:
         kind = b[0]
         if kind == "h":
-            out.append(f"{'#' * b[1]} {b[2]}\n")
+            out.append(f"{'#' * b[1]} {_md_text(b[2])}\n")
         elif kind == "p":
-            out.append(f"{b[1]}\n")
+            out.append(f"{_md_text(b[1])}\n")
         elif kind == "warn":
-            out.append(f"> **Warning:** {b[1]}\n")
+            out.append(f"> **Warning:** {_md_text(b[1])}\n")
         elif kind == "note":
-            out.append(f"> **Note:** {b[1]}\n")
+            out.append(f"> **Note:** {_md_text(b[1])}\n")
         elif kind == "ul":
-            out.append("\n".join(f"- {i}" for i in b[1]) + "\n")
+            out.append("\n".join(f"- {_md_text(i)}" for i in b[1]) + "\n")
         elif kind == "table":
             header, rows, right = b[1], b[2], b[3]
             lines = ["| " + " | ".join(_md_cell(h) for h in header) + " |",
@@ -208,7 +222,7 @@ def _to_markdown(doc: _Doc, out_dir: Path) -> str:
         elif kind == "fig":
             f: _Figure = b[1]
             rel = f.path.relative_to(out_dir).as_posix()
-            out.append(f"![{f.caption}]({rel})\n\n*{f.caption}*\n")
+            out.append(f"![{_md_cell(f.caption)}]({rel})\n\n*{_md_text(f.caption)}*\n")
     return "\n".join(out)
 
 
@@ -796,13 +810,15 @@ def _charts_section(doc: _Doc, plan, instance, periods: list[str], fig_dir: Path
               lambda: _chart_dividends(fig_dir, plan, villages, periods, last),
               lambda: _chart_recruitment(fig_dir, plan, instance, periods),
               lambda: _chart_budget(fig_dir, plan, periods)]
-    for key, make in zip(FIGURES, makers):
-        try:
-            doc.fig(make())
-        except Exception as exc:  # noqa: BLE001 - one bad chart must not lose the report
-            doc.p(f"Chart {key} could not be drawn: {type(exc).__name__}: {exc}")
-    if instance is not None and getattr(instance, "geometry", None) is not None:
-        _maps_section(doc, plan, instance, fig_dir)
+    # labels are user text (village ids, uses, roles): a '$' in them is not TeX math
+    with matplotlib.rc_context({"text.parse_math": False}):
+        for key, make in zip(FIGURES, makers):
+            try:
+                doc.fig(make())
+            except Exception as exc:  # noqa: BLE001 - one bad chart must not lose the report
+                doc.p(f"Chart {key} could not be drawn: {type(exc).__name__}: {exc}")
+        if instance is not None and getattr(instance, "geometry", None) is not None:
+            _maps_section(doc, plan, instance, fig_dir)
 
 
 def _maps_section(doc: _Doc, plan, instance, fig_dir: Path) -> None:

@@ -12,10 +12,14 @@ with ``parcels.area_unit``; they are converted on load.
 
 from __future__ import annotations
 
+import functools
+import types
+import typing
 from enum import Enum
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 MU_PER_HA = 15.0  # 1 mu = 666.7 m2 [P §4.4(2)]
 M2_PER_HA = 10_000.0
@@ -33,6 +37,32 @@ RECIPIENTS = (
 )
 
 
+#: Largest amount of money (fields in Yuan, Yuan/yr, Yuan/ha, Yuan/t): ten trillion
+#: Yuan, about a tenth of China's yearly GDP. A larger figure is a slip (extra zeros, a
+#: unit), and would reach the solver as a coefficient it cannot work with (HiGHS refuses
+#: coefficients of 1e15 and more; the model counts money in million Yuan).
+MAX_YUAN = 1e13
+#: Largest magnitude of any other number of an instance or library: HiGHS's own limit.
+MAX_NUMBER = 1e15
+#: Largest parcel: the land area of the Earth (a larger area is a unit slip or junk).
+MAX_PARCEL_HA = 1.5e10
+
+
+@functools.lru_cache(maxsize=None)
+def _number_shape(model: type, name: str) -> str | None:
+    """"number" for a field of ``model`` holding a number (int or float, or null),
+    "mapping" for a mapping to numbers, else None."""
+    annotation = model.model_fields[name].annotation
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    numbers = (int, float)
+    if annotation in numbers or (origin in (typing.Union, types.UnionType) and any(a in numbers for a in args)
+                                 and all(a in (*numbers, type(None)) for a in args)):
+        return "number"
+    if origin is dict and len(args) == 2 and args[1] in numbers:
+        return "mapping"
+    return None
+
+
 def _known_non_negative(v: dict[str, float], allowed: tuple[str, ...], what: str) -> dict[str, float]:
     """Keys among ``allowed`` and values >= 0, or a message saying which and what to use."""
     bad = [k for k in v if k not in allowed]
@@ -47,6 +77,40 @@ class _Strict(BaseModel):
     # NaN and infinity are never meaningful figures (a NaN budget or coefficient would
     # reach the solver), so they are refused everywhere: "Input should be a finite number".
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
+
+    # Every number field (and mapping to numbers) of every model: true/false is not a
+    # number (pydantic would read it as 1 or 0), and no figure is astronomically large.
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_are_not_true_false(cls, v: Any, info: ValidationInfo) -> Any:
+        shape = _number_shape(cls, info.field_name) if info.field_name else None
+        if shape == "number" and isinstance(v, bool):
+            raise PydanticCustomError("number_not_bool", "expected a number, got true/false")
+        if shape == "mapping" and isinstance(v, dict):
+            keys = [k for k, x in v.items() if isinstance(x, bool)]
+            if keys:
+                raise PydanticCustomError("number_not_bool", "expected numbers, got true/false for {keys}", {"keys": str(keys)})
+        return v
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _not_astronomical(cls, v: Any, info: ValidationInfo) -> Any:
+        shape = _number_shape(cls, info.field_name) if info.field_name else None
+        if shape is None or v is None:
+            return v
+        money = "yuan" in (info.field_name or "")
+        limit = MAX_YUAN if money else MAX_NUMBER
+        values = v.items() if shape == "mapping" else [(None, v)]
+        big = [k for k, x in values if abs(x) > limit]
+        if big:
+            where = "" if shape == "number" else " for {keys}"
+            if money:
+                raise PydanticCustomError("too_large", "astronomically large amount of money (more than 1e13 Yuan, "
+                                          "ten trillion)" + where, {"keys": str(big), "fix": "give the amount in Yuan, at "
+                                          "most 1e13: check for extra zeros or a unit slip"})
+            raise PydanticCustomError("too_large", "astronomically large (more than 1e15)" + where,
+                                      {"keys": str(big), "fix": "give the value in the field's unit (see docs/instance-format.md)"})
+        return v
 
 
 # ---------------------------------------------------------------------------
@@ -321,6 +385,15 @@ class Prices(_Strict):
         default_factory=dict, description="Multiplier on the GEP coefficients of a cover or use (sensitivity).",
     )
     establishment_cost_multiplier: float = Field(1.0, ge=0, description="Multiplier on every establishment cost.")
+
+    @field_validator("gep_multipliers")
+    @classmethod
+    def _multipliers(cls, v: dict[str, float]) -> dict[str, float]:
+        negative = [k for k, x in v.items() if x < 0]
+        if negative:
+            raise ValueError(f"multipliers must be >= 0 (a negative one would turn the GEP of {negative} into a cost); "
+                             "give 0 to count none of their GEP")
+        return v
 
 
 class Finance(_Strict):

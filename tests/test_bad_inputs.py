@@ -8,6 +8,7 @@ The regression tests at the end are minimal inputs that crashed the loader under
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -395,3 +396,191 @@ def test_fuzz_nan_project_income(build_path):
     path = build_path(PARCELS, projects=[{"id": "hall", "channel": "other", "host_village": "a", "capex_yuan": 0,
                                           "income_yuan_per_yr": {"other": float("nan")}, "shares": {"villagers": 1}}])
     assert "finite" in _one(_problems(path), "projects.hall.income_yuan_per_yr.other").message
+
+
+# --- absurd input (issue 14): refused at load, exit 2, never a traceback -------------
+
+
+def test_negative_gep_multiplier(inst):
+    """A negative multiplier turned GEP into a cost and solved."""
+    p = _one(_problems(inst, sets=["prices.gep_multipliers.ecological_forest=-5"]), "prices.gep_multipliers")
+    assert p.file == "--set prices.gep_multipliers.ecological_forest" and ">= 0" in p.message
+    assert "ecological_forest" in p.message
+
+
+@pytest.mark.parametrize("key, field", [
+    ("periods.2025.budget_yuan", "periods.2025.budget_yuan"),
+    ("villages.a.labour_pool.residents", "villages.a.labour_pool.residents"),
+    ("prices.gep_multipliers.ecological_forest", "prices.gep_multipliers"),
+])
+def test_true_false_is_not_a_number(inst, key, field):
+    """budget_yuan: true was 1 Yuan and residents: true 1 person."""
+    p = _one(_problems(inst, sets=[f"{key}=true"]), field)
+    assert "true/false" in p.message and "true and false are not numbers" in p.fix
+
+
+def test_true_false_in_the_library_is_not_a_number(inst):
+    _edit_yaml(_lib_of(inst), lambda d: d["covers"]["grassland"].update(vegetation_cover=True))
+    p = _one(_problems(inst), "covers.grassland.vegetation_cover")
+    assert p.file == str(_lib_of(inst)) and "true/false" in p.message
+
+
+def test_key_given_twice_in_the_yaml(inst):
+    """YAML keeps the last of two equal keys silently: an edit of the first did nothing."""
+    text = inst.read_text()
+    m = re.search(r"^( *)budget_yuan: .*$", text, flags=re.M)
+    inst.write_text(text[:m.end()] + f"\n{m.group(1)}budget_yuan: 5" + text[m.end():])
+    p = _one(_problems(inst), "periods.2025.budget_yuan")
+    assert p.file == str(inst) and "given twice" in p.message and p.value == "budget_yuan" and "keep one" in p.fix
+
+
+def test_key_given_twice_in_a_set_value(inst):
+    p = _one(_problems(inst, sets=["prices.gep_multipliers={ecological_forest: 1, ecological_forest: 2}"]),
+             "ecological_forest")
+    assert p.file == "--set prices.gep_multipliers" and "given twice" in p.message
+
+
+def test_merge_keys_may_be_overridden(inst):
+    """An anchor merged with '<<' and one of its keys set again is not a key given twice."""
+    _edit_yaml(inst, lambda d: d.update(assumptions={"x": "y"}))
+    text = inst.read_text()
+    inst.write_text(text.replace("assumptions:\n", "assumptions: &a\n") + "description: d\n")
+    planner.load_instance(inst)
+    inst.write_text(inst.read_text().replace("description: d\n", "township: {<<: {name: A}, name: B}\n")
+                    .replace("township:\n  name: Test Township\n", ""))
+    assert planner.load_instance(inst).instance.township.name == "B"
+
+
+@pytest.mark.parametrize("key, value, field, money", [
+    ("projects.hall.capex_yuan", "1.0e300", "projects.hall.capex_yuan", True),
+    ("periods.2025.budget_yuan", "2.0e13", "periods.2025.budget_yuan", True),
+    ("projects.hall.income_yuan_per_yr.other", "1.0e14", "projects.hall.income_yuan_per_yr", True),
+    ("prices.gep_scale", "1.0e300", "prices.gep_scale", False),
+    ("villages.a.labour_pool.residents", "2.0e+15", "villages.a.labour_pool.residents", False),
+])
+def test_astronomically_large_figures(build_path, key, value, field, money):
+    """capex_yuan=1e300 reached HiGHS, which refuses coefficients of 1e15 and more."""
+    path = build_path(PARCELS, projects=[{"id": "hall", "channel": "other", "host_village": "a", "capex_yuan": 0,
+                                          "income_yuan_per_yr": {"other": 1}, "shares": {"villagers": 1}}])
+    p = _one(_problems(path, sets=[f"{key}={value}"]), field)
+    assert "astronomically large" in p.message
+    assert ("1e13" in p.fix and "Yuan" in p.message) if money else "unit" in p.fix
+
+
+def test_largest_money_loads(build_path):
+    path = build_path(PARCELS, periods=[period("2025", budget=1e13)])
+    assert planner.load_instance(path).instance.periods[0].budget_yuan == 1e13
+
+
+@pytest.mark.parametrize("key", ["prices.gep_multipliers.ecological_forest", "roles.r.wage_yuan_per_yr",
+                                 "targets.0.min", "finance.loan_to_gep"])
+@pytest.mark.parametrize("value", [".nan", ".inf", "-.inf", "nan", "inf"])
+def test_nan_and_infinity_are_refused_everywhere(build_path, key, value):
+    path = build_path(PARCELS, norms=["fixed"], roles=[{"id": "r", "channel": "forest", "min": 0, "max": 1, "norm": "fixed"}],
+                      targets=[{"kpi": "gep_yuan", "period": "2025", "min": 1}])
+    probs = _problems(path, sets=[f"{key}={value}"])
+    assert any("finite" in p.message for p in probs), [str(p) for p in probs]
+
+
+def test_huge_parcel_area(inst):
+    _edit_csv(inst, "A2,a,5,", "A2,a,1e300,")
+    p = _one(_problems(inst), "row 3 (parcel 'A2'), column area")
+    assert "land area of the Earth" in p.message and p.value == "1e300"
+
+
+@pytest.mark.parametrize("depth", [100, 3000])
+def test_set_value_nested_too_deep(inst, depth):
+    """--set description=[[[...]]] 3,000 deep raised RecursionError."""
+    probs = _problems(inst, sets=["description=" + "[" * depth + "]" * depth])
+    assert all(p.file == "--set description" for p in probs)
+    assert any("nested more than" in p.message for p in probs)
+
+
+def test_set_value_that_opens_a_list_must_be_valid_yaml(inst):
+    p = _problems(inst, sets=["policies.protected_farmland_covers=[a, b"])[0]
+    assert p.file == "--set policies.protected_farmland_covers" and "not valid YAML" in p.message
+
+
+def test_set_value_that_is_not_yaml_is_text(inst):
+    li = planner.load_instance(inst, sets=["description=a: b: c"])
+    assert li.instance.description == "a: b: c"
+
+
+def test_duplicate_village_id_is_named_beside_the_table_problems(build_path):
+    """Village 'b' given the id 'a' again: the duplicate id was not reported, only B1's
+    'unknown village b' in the parcel table."""
+    path = build_path(PARCELS, villages=[{"id": "a"}, {"id": "a", "name": "Bee"}])
+    probs = _problems(path)
+    dup = _one(probs, "villages")
+    assert dup.message == "duplicate id" and dup.value == "a" and dup.file == str(path)
+    assert _one(probs, "row 4 (parcel 'B1'), column village").value == "b"
+
+
+def test_empty_geojson_layer_says_it_has_no_features(inst):
+    """An empty layer (no features) gave 'set parcels.area_crs: the in the instance'."""
+    empty = inst.parent / "empty.geojson"
+    empty.write_text('{"type": "FeatureCollection", "features": []}')
+    _edit_yaml(inst, lambda d: d["parcels"].update(file="empty.geojson"))
+    p = _problems(inst)[0]
+    assert p.file == str(empty) and "no features" in p.message and "area_crs" not in p.fix
+
+
+# --- long lists of problems -----------------------------------------------------------
+
+
+def test_problems_of_one_kind_are_capped_and_counted():
+    from planner.errors import MAX_PER_KIND
+
+    rows = [Problem("t.csv", f"row {i + 2} (parcel 'p{i}'), column area", "area must be a positive number", "give it", "x")
+            for i in range(1000)]
+    other = [Problem("t.csv", f"row {i + 2} (parcel 'p{i}'), column cover", "unknown cover", "use one", "lava")
+             for i in range(30)]
+    e = InputError(rows + other + [Problem("i.yaml", "name", "required", "add it")])
+    assert e.count == 1031
+    listed = [p for p in e.problems if not p.more]
+    assert [p.field.rpartition(", ")[2] for p in listed] == ["column area"] * MAX_PER_KIND + ["column cover"] * MAX_PER_KIND + ["name"]
+    counted = {str(p).split(": ")[1]: p.more for p in e.problems if p.more}
+    assert counted == {"column area": 1000 - MAX_PER_KIND, "column cover": 30 - MAX_PER_KIND}
+    assert "t.csv: column area: and 980 more problems of this kind (area must be a positive number) -> give it" in str(e)
+    assert e.headline().startswith("1,031 problems in the input (41 listed")
+    assert InputError(e.problems).problems == e.problems  # capping again changes nothing
+
+
+def test_many_kinds_of_problems_are_capped_and_counted():
+    """A YAML with 10,000 misspelt keys: 50 listed, at most 20 counted kinds, then one line."""
+    from planner.errors import MAX_LISTED, MAX_PER_KIND
+
+    probs = [Problem("i.yaml", f"policies.{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}{chr(97 + i // 676)}", "unknown key",
+                     "remove it") for i in range(10_000)]
+    e = InputError(probs)
+    assert e.count == 10_000 and len(e.problems) == MAX_LISTED + MAX_PER_KIND + 1
+    assert str(e.problems[-1]) == ("i.yaml: and 9,930 more problems of 9,930 other kinds -> correct the "
+                                   "problems listed, then check again")
+    assert InputError(e.problems).problems == e.problems
+
+
+def test_a_million_row_junk_table_answers_briefly(inst, tmp_path):
+    """A junk table of 1,000,000 rows printed 2,082,326 problems (421 MB on stderr, 2.1 GB
+    of memory, 4-5 minutes). Now: exit 2, a short message with the counts, in seconds."""
+    csv = _csv_of(inst)
+    with csv.open("w", encoding="utf-8") as fh:
+        fh.write("id,village,area,cover,red_line,eco_space,ownership\n")
+        fh.writelines(f"p{i},v{i % 97},x{i},c{i % 13},maybe,none,collective\n" for i in range(1_000_000))
+    r = _validate_cli(inst)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert len(r.stderr) < 20_000, len(r.stderr)
+    err = " ".join(r.stderr.split())
+    assert "4,000,000 problem(s) in the input" in err
+    for column in ("area", "village", "cover", "red_line"):
+        assert f"column {column}: and " in err and " more problems of this kind" in err
+
+
+@pytest.mark.parametrize("args", [["schema", "--json", "{bad}/s.json"], ["schema", "--markdown", "{bad}/s.md"]])
+def test_unwritable_output_paths_exit_2(tmp_path, args):
+    """`planner schema --json /no/such/dir/s.json` gave a traceback."""
+    bad = tmp_path / "no" / "such" / "dir"
+    r = subprocess.run([sys.executable, "-m", "planner", *[a.replace("{bad}", str(bad)) for a in args]],
+                       capture_output=True, text=True, timeout=120)
+    err = " ".join(r.stderr.split())
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert f"{args[1]}: cannot write this file: No such file or directory" in err and str(bad) in err

@@ -11,6 +11,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 import planner
 from planner.paths import bundled_dir
 
@@ -110,10 +112,14 @@ def test_looser_gap_is_feasible_exit_3(tmp_path):
 
 
 def test_badly_scaled_rule_is_named_before_solving():
-    """A 2025 budget typed in 0.01 Yuan (1e17) makes the budget row's limit 1e11 million
-    Yuan: the plan carries a warning naming the budget rule; the normal case has none."""
+    """Establishment costs scaled by 1e-9 (a multiplier typed as if costs were in billions)
+    make the budget row's coefficients span 1.5e-11 to 0.3 million Yuan: the plan carries a
+    warning naming the budget rule; the normal case has none. (A budget typed in 0.01 Yuan,
+    1e17, no longer gets this far: more than 1e13 Yuan is refused at load.)"""
     li = planner.examples.tiny()
     assert planner.solve(li, verify=False).warnings == []
-    plan = planner.solve(li.replace(**{"periods.2025.budget_yuan": 1e17}), verify=False)
-    assert any("rule budget" in w and "1e+11" in w for w in plan.warnings)
+    plan = planner.solve(li.replace(**{"prices.establishment_cost_multiplier": 1e-9}), verify=False)
+    assert any("rule budget" in w and "ratio 2.0e+10" in w for w in plan.warnings)
     assert "warnings" in json.loads(plan.to_json())
+    with pytest.raises(planner.InputError, match="astronomically large amount of money"):
+        li.replace(**{"periods.2025.budget_yuan": 1e17})

@@ -9,6 +9,7 @@ import dataclasses
 import io
 import os
 import re
+from html import escape as html_escape
 
 import pandas as pd
 import pytest
@@ -170,11 +171,12 @@ def test_no_plan_is_reported_without_failing(plan, instance, tmp_path):
 def test_targets_met_and_not_met(report):
     _, md, html = report
     for label, met in EXPECTED_MET.items():
-        row = _md_row(md, label)
+        row = _md_row(md, html_escape(label, quote=False))
         assert row[4] == met, (label, row)
     assert "2 of 4 targets met" in md
-    # text is escaped in the HTML
+    # text is escaped in the HTML and in the Markdown (which renderers turn into HTML)
     assert "GEP &lt;above&gt; 1 M &amp; more" in html and "<above>" not in html
+    assert "GEP &lt;above&gt; 1 M &amp; more" in md and "<above>" not in md
 
 
 def test_tables_per_village(report, plan):

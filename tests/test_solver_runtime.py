@@ -86,11 +86,16 @@ def test_scheduler_changed_outside_the_planner_is_rebuilt():
     assert again.objective == pytest.approx(first.objective, rel=1e-9)
 
 
+# Establishment costs multiplied by 1e15 (the largest multiplier the loader accepts; a
+# capex of 1e300 Yuan, used here before, is now refused at load): coefficients of 3e15.
+HUGE = "prices.establishment_cost_multiplier=1.0e+15"
+
+
 def test_highs_error_carries_highs_own_message():
-    """A coefficient of 1e294 (capex 1e300 Yuan in million-Yuan model units) is refused by
-    HiGHS ('at/above tolerance of 1e+15'): the planner raises SolverFailure with HiGHS's
-    words and what to look for, never a bare status 'error'."""
-    li = planner.load_instance(TINY, sets=["projects.orchard_park.capex_yuan=1e300"])
+    """A coefficient of 3e15 (establishment costs x 1e15 in million-Yuan model units) is
+    refused by HiGHS ('at/above tolerance of 1e+15'): the planner raises SolverFailure with
+    HiGHS's words and what to look for, never a bare status 'error'."""
+    li = planner.load_instance(TINY, sets=[HUGE])
     with pytest.raises(SolverFailure) as e:
         planner.solve(li)
     assert e.value.solver == "highs"
@@ -100,7 +105,7 @@ def test_highs_error_carries_highs_own_message():
 
 def test_highs_error_exit_4_with_message_and_nothing_written(tmp_path):
     r = subprocess.run([sys.executable, "-m", "planner", "solve", TINY, "--out", str(tmp_path / "o"),
-                        "--set", "projects.orchard_park.capex_yuan=1e300"], capture_output=True, text=True)
+                        "--set", HUGE], capture_output=True, text=True)
     assert r.returncode == 4, r.stderr
     assert "tolerance of 1e+15" in " ".join(r.stderr.split())
     assert "Traceback" not in r.stderr

@@ -104,6 +104,10 @@ def read_layer(path: Path, src, inst_file: str, file_field: str = "parcels.file"
     except Exception as exc:  # noqa: BLE001
         raise InputError.one(file, f"layer {layer}", f"cannot be read: {exc}", "export the layer again as GeoPackage") from None
     where = f"{file}, layer {layer}" if len(layers) > 1 or src.layer else file
+    if len(gdf) == 0:
+        raise InputError.one(where, "(features)", "the layer has no features: there are no parcels to plan",
+                             "export the parcel polygons into it" + (f", or name the layer that holds them in parcels.layer "
+                                                                     f"(the file's layers: {layers})" if len(layers) > 1 else ""))
     geom = gdf.geometry
 
     # ---- attribute mapping -------------------------------------------------
@@ -159,11 +163,13 @@ def read_layer(path: Path, src, inst_file: str, file_field: str = "parcels.file"
     elif not crs.is_projected:
         proj = suggest_projection(geom)
         if not has_area:
+            code = proj.split(" ")[0] if proj.startswith("EPSG:") else None
             raise InputError.one(where, "(coordinate system)",
                                  f"the layer is in geographic coordinates ({crs.name}, degrees) and has no area attribute, "
                                  "so parcel areas cannot be measured",
-                                 f"set parcels.area_crs: {proj.split(' ')[0]} in the instance (that is {proj}), reproject "
-                                 "the layer to it, or map an area attribute in parcels.columns")
+                                 (f"set parcels.area_crs: {code} in the instance (that is {proj})" if code else
+                                  f"set parcels.area_crs in the instance to a projected system: {proj}")
+                                 + ", reproject the layer to it, or map an area attribute in parcels.columns")
         geom = geom.to_crs(geom.estimate_utm_crs())  # metres for the boundary lengths and the area check
     unit = geom.crs.axis_info[0].unit_name if geom.crs.axis_info else "metre"
     if unit not in ("metre", "meter"):
