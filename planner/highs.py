@@ -108,36 +108,22 @@ def quiet_banner() -> None:
 
 
 @contextmanager
-def scheduler(threads: int | None) -> Iterator[None]:
-    """Hold around a HiGHS run that uses ``threads`` (``None`` or 0: HiGHS's default)."""
+def scheduler(threads: int | None, *, alone: bool = False) -> Iterator[None]:
+    """Hold around a HiGHS run that uses ``threads`` (``None`` or 0: HiGHS's default).
+
+    Runs with the same ``threads`` share the scheduler; a run needing another size waits
+    until none is running and rebuilds it (also the first time: the scheduler may have been
+    built outside the planner). ``alone``: wait until no other run is in progress and
+    rebuild in any case (the retry after HiGHS refused the scheduler it found)."""
     global _running, _size
     quiet_banner()
     want = _key(threads)
     with _cv:
-        while _running and _size != want:
+        while _running and (alone or _size != want):
             _cv.wait()
-        if _size != want:   # also the first time: the scheduler may have been built outside the planner
+        if alone or _size != want:
             _reset()
             _size = want
-        _running += 1
-    try:
-        yield
-    finally:
-        with _cv:
-            _running -= 1
-            _cv.notify_all()
-
-
-@contextmanager
-def _alone(threads: int | None) -> Iterator[None]:
-    """Like :func:`scheduler`, but with no other run in the process, on a rebuilt scheduler."""
-    global _running, _size
-    want = _key(threads)
-    with _cv:
-        while _running:
-            _cv.wait()
-        _reset()
-        _size = want
         _running += 1
     try:
         yield
@@ -214,7 +200,7 @@ def run(h: Any, *, keep_interrupted: bool = False) -> Any:
     if failed and _scheduler_refused(h):
         # a program around the planner built the scheduler for another size since our last run
         h._planner_log.lines.clear()
-        with _alone(threads):
+        with scheduler(threads, alone=True):
             status = h.run()
         failed = status == highspy.HighsStatus.kError and h.getModelStatus() == highspy.HighsModelStatus.kNotset
     if failed:

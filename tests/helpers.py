@@ -14,6 +14,7 @@ import copy
 import csv
 import itertools
 import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -286,3 +287,29 @@ def garden_built(plan: planner.Plan, village: str, period: str | None = None) ->
 def approx(x: float) -> Any:
     """Exact to a hundredth of a Yuan (or ha)."""
     return pytest.approx(x, rel=1e-7, abs=1e-2)
+
+
+# ---------------------------------------------------------------------------
+# Processes stopped at a named point (planner.faults)
+# ---------------------------------------------------------------------------
+
+
+def stopped_at(args: list[str], point: str) -> subprocess.Popen:
+    """Start ``args`` (in a session of its own, output captured, wide lines) with
+    ``PLANNER_STOP_AT=point`` and wait until it has stopped there: a state, not a time.
+    Fails if the process ends before reaching the point."""
+    import signal
+    p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                         env={**os.environ, "PLANNER_STOP_AT": point, "COLUMNS": "1000"})
+    _, status = os.waitpid(p.pid, os.WUNTRACED)
+    if not os.WIFSTOPPED(status):
+        os.killpg(p.pid, signal.SIGKILL)
+        raise AssertionError(f"the process ended before reaching {point}")
+    return p
+
+
+def kill_group(p: subprocess.Popen) -> None:
+    """SIGKILL the process and everything it started."""
+    import signal
+    os.killpg(p.pid, signal.SIGKILL)
+    p.wait()

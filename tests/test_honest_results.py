@@ -5,16 +5,15 @@ instance and options give a byte-identical plan.json."""
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
 import planner
 from planner.paths import bundled_dir
+
+from helpers import kill_group, stopped_at
 
 TINY = str(bundled_dir("instances") / "tiny.yaml")
 NUANSHUI = str(bundled_dir("instances") / "nuanshui.yaml")
@@ -58,15 +57,7 @@ def test_killed_solve_leaves_no_plan(tmp_path):
     process stops itself where HiGHS is about to run (``PLANNER_STOP_AT``, planner.faults);
     the test waits for that stop (a state), then kills it: no guess at how long a solve takes."""
     out = tmp_path / "k"
-    p = subprocess.Popen([sys.executable, "-m", "planner", "solve", NUANSHUI, "--out", str(out)],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-                         env={**os.environ, "PLANNER_STOP_AT": "solver-run"})
-    try:
-        _, status = os.waitpid(p.pid, os.WUNTRACED)
-        assert os.WIFSTOPPED(status), "the solve ended before reaching the solver"
-    finally:
-        os.killpg(p.pid, signal.SIGKILL)
-        p.wait()
+    kill_group(stopped_at([sys.executable, "-m", "planner", "solve", NUANSHUI, "--out", str(out)], "solver-run"))
     assert not (out / "plan.json").exists()
     assert not list(out.glob(".*.tmp")) if out.exists() else True
 

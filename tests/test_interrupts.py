@@ -21,19 +21,14 @@ import pytest
 
 from planner.paths import bundled_dir
 
+from helpers import stopped_at
+
 TINY = str(bundled_dir("instances") / "tiny.yaml")
 NUANSHUI = str(bundled_dir("instances") / "nuanshui.yaml")
 
 
 def start(args: list[str], point: str) -> subprocess.Popen:
-    p = subprocess.Popen([sys.executable, "-m", "planner", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True, start_new_session=True,
-                         env={**os.environ, "PLANNER_STOP_AT": point, "COLUMNS": "1000"})
-    _, status = os.waitpid(p.pid, os.WUNTRACED)
-    if not os.WIFSTOPPED(status):
-        p.kill()
-        raise AssertionError(f"ended before reaching {point}")
-    return p
+    return stopped_at([sys.executable, "-m", "planner", *args], point)
 
 
 def interrupt(p: subprocess.Popen, sig: int = signal.SIGINT) -> tuple[str, str]:

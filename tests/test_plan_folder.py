@@ -23,6 +23,8 @@ import planner
 from planner import outdir
 from planner.paths import bundled_dir
 
+from helpers import kill_group as kill, stopped_at
+
 TINY = str(bundled_dir("instances") / "tiny.yaml")
 
 
@@ -33,22 +35,6 @@ def run(*args: str, env: dict | None = None):
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def stopped_at(args: list[str], point: str) -> subprocess.Popen:
-    """Start ``args`` with PLANNER_STOP_AT=point and wait until it has stopped there."""
-    p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-                         env={**os.environ, "PLANNER_STOP_AT": point, "COLUMNS": "1000"})
-    _, status = os.waitpid(p.pid, os.WUNTRACED)
-    if not os.WIFSTOPPED(status):
-        p.kill()
-        raise AssertionError(f"the process ended before reaching {point}")
-    return p
-
-
-def kill(p: subprocess.Popen) -> None:
-    os.killpg(p.pid, signal.SIGKILL)
-    p.wait()
 
 
 @pytest.fixture(scope="module")

@@ -5,15 +5,13 @@ comparison."""
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 
 import pandas as pd
 import pytest
 
-from helpers import P, approx, period, solve
+from helpers import P, approx, kill_group, period, solve, stopped_at
 from planner.errors import InputError
 from planner.paths import bundled_dir
 from planner.sweep.runner import read_results, run_scenarios
@@ -102,14 +100,7 @@ def test_kill_and_resume_runs_every_scenario_exactly_once(tmp_path):
     out = tmp_path / "sw"
     cmd = [sys.executable, "-m", "planner", "sweep", TINY, "--param", f"{CARBON}=10:100", "--design", "oat",
            "--levels", "23", "--out", str(out), "--workers", "1", "--rebuild"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-                            env={**os.environ, "PLANNER_STOP_AT": "sweep-result#5"})
-    try:
-        _, status = os.waitpid(proc.pid, os.WUNTRACED)
-        assert os.WIFSTOPPED(status), "the sweep ended before its 5th result"
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+    kill_group(stopped_at(cmd, "sweep-result#5"))
     first = read_results(out)
     assert len(first) == 5, len(first)
     r = subprocess.run(cmd + ["--resume"], capture_output=True, text=True, timeout=300)
