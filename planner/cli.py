@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from .cells import write_csv
 from .errors import InputError, SolveError, SolverFailure
 from .report import fmt_money as _fmt_money
 
@@ -194,23 +195,33 @@ def verify(plan_path: str = typer.Argument(..., help="plan.json (or a directory 
            instance: str = typer.Argument(..., help="The instance YAML the plan was made for."),
            scenario: Optional[str] = typer.Option(None, "--scenario", help="Overlay YAML; default: the one recorded in the plan."),
            set_: Optional[list[str]] = typer.Option(None, "--set", help="PATH=VALUE overrides; default: those recorded in the plan.")) -> None:
-    """Recompute every rule from the plan's tables and the instance (pandas only); list violations."""
+    """Recompute every rule from the plan's tables and the instance (pandas only); list violations.
+    The CSV tables beside plan.json must equal its tables; a plan made for another instance is refused."""
     from .io import split_overrides
     from .verify import verify_plan
+    from .verify_tables import instance_mismatch
     plan = _load_plan(plan_path)
     rec_sc, rec_sets = split_overrides(plan.overrides)
     try:
         li = _load(instance, scenario if scenario is not None else rec_sc, set_ if set_ else rec_sets)
     except InputError as e:
         _input_error(e)
-    res = verify_plan(plan, li)
+    given = Path(plan_path)
+    # the CSV tables Plan.write put beside plan.json (another .json file has none of its own)
+    folder = given if given.is_dir() else (given.parent if given.name == "plan.json" else None)
+    why = instance_mismatch(plan, li)
+    if why is not None:
+        _input_error(InputError.one(str(given / "plan.json" if given.is_dir() else given), "instance", why,
+                                    f"give the instance the plan was made for ({plan.instance_path})"))
+    res = verify_plan(plan, li, tables_dir=folder)
     if res["passed"]:
         out.print(f"[green]no violations[/]: {len(res['checks'])} rule checks passed for {plan.instance_name} "
                   f"(plan status {plan.status}, MIP gap {plan.mip_gap})")
         raise typer.Exit(0)
     out.print(f"[red]{len(res['violations'])} violation(s)[/]")
     for x in res["violations"]:
-        out.print(f"  - [{x['rule']}] {x['where']}: {x['message']} (plan {x['value']}, limit {x['limit']})", markup=False)
+        vals = "" if x["value"] is None and x["limit"] is None else f" (plan {x['value']}, limit {x['limit']})"
+        out.print(f"  - [{x['rule']}] {x['where']}: {x['message']}{vals}", markup=False, highlight=False)
     raise typer.Exit(1)
 
 
@@ -531,7 +542,7 @@ def why_not(instance: str = typer.Argument(..., help="Instance YAML."),
         import json
         from .plan import atomic_write_text
         atomic_write_text(path / "whatif.json", json.dumps(w.to_dict(), indent=1, allow_nan=False, default=str))
-        w.differences.to_csv(path / "whatif_differences.csv", index=False)
+        write_csv(w.differences, path / "whatif_differences.csv")
     except OSError as e:
         _input_error(InputError.one("--out", "--out", f"cannot write to {out_dir!r}: {e.strerror or e}", "give a directory you can write to"))
     out.print(f"wrote {path / 'whatif.json'}")
@@ -709,7 +720,7 @@ def _sensitivity(design_df, res, out_path: Path, kind: str, outputs, li) -> None
         err.print(f"[yellow]sensitivity not computed:[/] {e}", markup=True, highlight=False)
         return
     if idx is not None:
-        idx.to_csv(out_path / "indices.csv", index=False)
+        write_csv(idx, out_path / "indices.csv")
         idx.to_parquet(out_path / "indices.parquet", index=False)
         t = Table(title=f"Sensitivity ({kind})")
         for c in idx.columns:
@@ -761,7 +772,7 @@ def compare(plans: list[str] = typer.Argument(..., help="Two or more plan direct
         try:
             path.mkdir(parents=True, exist_ok=True)
             for k, df in cmp.items():
-                df.to_csv(path / f"compare_{k}.csv", index=False)
+                write_csv(df, path / f"compare_{k}.csv")
         except OSError as e:
             _input_error(InputError.one("--out", "--out", f"cannot write to {out_file!r}: {e.strerror or e}", "give a directory you can write to"))
         out.print(f"wrote compare_*.csv to {path}/")
@@ -802,7 +813,7 @@ def pareto(instance: str = typer.Argument(..., help="Instance YAML."),
                   "n/a" if r.mip_gap is None or r.mip_gap != r.mip_gap else f"{r.mip_gap:.1e}", str(r.dominated))
     out.print(t)
     fr.to_json(path / "frontier.json")
-    pts.to_csv(path / "frontier.csv", index=False)
+    write_csv(pts, path / "frontier.csv")
     fr.plot(path / "frontier.png")
     out.print(f"wrote {path / 'frontier.json'}, frontier.csv and frontier.png")
     if not pts["status"].isin(["optimal", "feasible"]).any():

@@ -17,17 +17,18 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from . import __version__
+from .cells import csv_text
 from .data import GARDEN_KINDS, MONEY
+from .plan_tables import TABLES, land_fingerprint
 
 PLAN_FORMAT = "planner.plan"
-PLAN_VERSION = "1.2"
+PLAN_VERSION = "1.3"
 TOL = 1e-6
 
 # files the explanations and the report write beside a plan; a new plan removes them
 STALE_COMPANIONS = ("explanation.json", "diagnosis.json", "whatif.json", "whatif_differences.csv", "report.md", "report.html", "plan.gpkg")
 
-TABLES = ("allocations", "gardens", "street_green", "projects", "recruitment", "recruitment_groups",
-          "carbon_applications", "finance", "gep", "dividends", "kpis")
+# the tables (TABLES) are listed, with their keys and column types, in planner.plan_tables
 
 
 def _val(x: Any) -> float:
@@ -58,6 +59,8 @@ class Plan:
     decisions: dict[str, list[list[Any]]] = field(default_factory=dict)
     # suspicious inputs and badly scaled rules found before solving (planner.scaling), as sentences
     warnings: list[str] = field(default_factory=list)
+    # the land the plan was made for (planner.plan_tables.land_fingerprint); None in plans before 1.3
+    instance_fingerprint: str | None = None
 
     # ------------------------------------------------------------------
     @property
@@ -83,7 +86,7 @@ class Plan:
     def from_model(cls, li, d, m, res, build_time_s: float, options: dict[str, Any]) -> "Plan":
         plan = cls(
             instance_name=li.instance.name, instance_path=str(li.path), overrides=list(li.overrides),
-            status=res.status, termination=res.termination,
+            instance_fingerprint=land_fingerprint(li.parcels), status=res.status, termination=res.termination,
             objective=None if res.objective is None else res.objective * MONEY,
             objective_bound=None if res.bound is None or not math.isfinite(res.bound) else res.bound * MONEY,
             mip_gap=res.mip_gap, solve_time_s=res.solve_time_s, build_time_s=build_time_s,
@@ -120,7 +123,8 @@ class Plan:
             "format": PLAN_FORMAT,
             "version": PLAN_VERSION,
             "planner_version": __version__,
-            "instance": {"name": self.instance_name, "path": self.instance_path, "overrides": self.overrides},
+            "instance": {"name": self.instance_name, "path": self.instance_path, "overrides": self.overrides,
+                         "fingerprint": self.instance_fingerprint},
             "status": self.status,
             "status_note": self.status_note,
             "termination": self.termination,
@@ -159,7 +163,7 @@ class Plan:
         for f in out.glob("explain_*.csv"):
             f.unlink()
         for name, df in self.tables.items():
-            atomic_write_text(out / f"{name}.csv", df.to_csv(index=False))
+            atomic_write_text(out / f"{name}.csv", csv_text(df, index=False))
         atomic_write_text(out / "run.json", json.dumps(self.timings(), indent=1, default=_json_default))
         self.to_json(out / "plan.json")
         return out
@@ -180,7 +184,8 @@ class Plan:
         stages = [{**(stage_times[i] if i < len(stage_times) else {}), **st} for i, st in enumerate(data.get("stages", []))]
         plan = cls(
             instance_name=data["instance"]["name"], instance_path=data["instance"]["path"],
-            overrides=data["instance"].get("overrides", []), status=data["status"], termination=data["termination"],
+            overrides=data["instance"].get("overrides", []), instance_fingerprint=data["instance"].get("fingerprint"),
+            status=data["status"], termination=data["termination"],
             objective=data["objective"], objective_bound=data.get("objective_bound"), mip_gap=data["mip_gap"],
             solve_time_s=data.get("solve_time_s", times.get("solve_time_s", 0.0)),
             build_time_s=data.get("build_time_s", times.get("build_time_s", 0.0)),
