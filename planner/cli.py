@@ -16,6 +16,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
+from .cells import write_csv
 from .errors import InputError, SolveError, SolverFailure
 from .report import fmt_money as _fmt_money
 from .terminal import SafeConsole, styled
@@ -194,23 +195,33 @@ def verify(plan_path: str = typer.Argument(..., help="plan.json (or a directory 
            instance: str = typer.Argument(..., help="The instance YAML the plan was made for."),
            scenario: Optional[str] = typer.Option(None, "--scenario", help="Overlay YAML; default: the one recorded in the plan."),
            set_: Optional[list[str]] = typer.Option(None, "--set", help="PATH=VALUE overrides; default: those recorded in the plan.")) -> None:
-    """Recompute every rule from the plan's tables and the instance (pandas only); list violations."""
+    """Recompute every rule from the plan's tables and the instance (pandas only); list violations.
+    The CSV tables beside plan.json must equal its tables; a plan made for another instance is refused."""
     from .io import split_overrides
     from .verify import verify_plan
+    from .verify_tables import instance_mismatch
     plan = _load_plan(plan_path)
     rec_sc, rec_sets = split_overrides(plan.overrides)
     try:
         li = _load(instance, scenario if scenario is not None else rec_sc, set_ if set_ else rec_sets)
     except InputError as e:
         _input_error(e)
-    res = verify_plan(plan, li)
+    given = Path(plan_path)
+    # the CSV tables Plan.write put beside plan.json (another .json file has none of its own)
+    folder = given if given.is_dir() else (given.parent if given.name == "plan.json" else None)
+    why = instance_mismatch(plan, li)
+    if why is not None:
+        _input_error(InputError.one(str(given / "plan.json" if given.is_dir() else given), "instance", why,
+                                    f"give the instance the plan was made for ({plan.instance_path})"))
+    res = verify_plan(plan, li, tables_dir=folder)
     if res["passed"]:
         out.print(styled(("no violations", "green"), f": {len(res['checks'])} rule checks passed for {plan.instance_name} "
                          f"(plan status {plan.status}, MIP gap {plan.mip_gap})"))
         raise typer.Exit(0)
     out.print(styled((f"{len(res['violations'])} violation(s)", "red")))
     for x in res["violations"]:
-        out.print(f"  - [{x['rule']}] {x['where']}: {x['message']} (plan {x['value']}, limit {x['limit']})")
+        vals = "" if x["value"] is None and x["limit"] is None else f" (plan {x['value']}, limit {x['limit']})"
+        out.print(f"  - [{x['rule']}] {x['where']}: {x['message']}{vals}")
     raise typer.Exit(1)
 
 
@@ -618,7 +629,7 @@ def why_not(instance: str = typer.Argument(..., help="Instance YAML."),
         import json
         from .plan import atomic_write_text
         atomic_write_text(path / "whatif.json", json.dumps(w.to_dict(), indent=1, allow_nan=False, default=str))
-        w.differences.to_csv(path / "whatif_differences.csv", index=False)
+        write_csv(w.differences, path / "whatif_differences.csv")
     except OSError as e:
         _input_error(InputError.one("--out", "--out", f"cannot write to {out_dir!r}: {e.strerror or e}", "give a directory you can write to"))
     out.print(f"wrote {path / 'whatif.json'}")
@@ -803,7 +814,7 @@ def _sensitivity(design_df, res, out_path: Path, kind: str, outputs, li) -> None
         err.print(styled(("sensitivity not computed:", "yellow"), f" {e}"))
         return
     if idx is not None:
-        idx.to_csv(out_path / "indices.csv", index=False)
+        write_csv(idx, out_path / "indices.csv")
         idx.to_parquet(out_path / "indices.parquet", index=False)
         t = Table(title=f"Sensitivity ({kind})")
         for c in idx.columns:
@@ -855,7 +866,7 @@ def compare(plans: list[str] = typer.Argument(..., help="Two or more plan direct
         try:
             path.mkdir(parents=True, exist_ok=True)
             for k, df in cmp.items():
-                df.to_csv(path / f"compare_{k}.csv", index=False)
+                write_csv(df, path / f"compare_{k}.csv")
         except OSError as e:
             _input_error(InputError.one("--out", "--out", f"cannot write to {out_file!r}: {e.strerror or e}", "give a directory you can write to"))
         out.print(f"wrote compare_*.csv to {path}/")
@@ -897,8 +908,7 @@ def pareto(instance: str = typer.Argument(..., help="Instance YAML."),
 
     def files(stage: Path) -> None:
         fr.plot(stage / "frontier.png")
-        from .plan import atomic_write_text
-        atomic_write_text(stage / "frontier.csv", pts.to_csv(index=False))
+        write_csv(pts, stage / "frontier.csv")
         fr.to_json(stage / "frontier.json")
 
     _replace_out(path, force, "frontier.json", FRONTIER_FILES, files)

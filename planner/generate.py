@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .cells import write_csv
 from .errors import InputError, Problem
 from .paths import bundled_dir
 
@@ -262,7 +263,7 @@ def write_parcels(df: pd.DataFrame, path: Path) -> None:
             out = df.copy()
             for c in BOOL_COLS:
                 out[c] = np.where(out[c].to_numpy(), "true", "false")
-            out.to_csv(tmp, index=False, float_format="%.2f", lineterminator="\n")
+            write_csv(out, tmp, float_format="%.2f", lineterminator="\n")
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -22,6 +22,7 @@ import pandas as pd
 import yaml
 from pydantic import ValidationError
 
+from .cells import restore_frame
 from .errors import MAX_PER_KIND, InputError, Problem, first_problems
 from .paths import bundled_dir
 from .schema import (
@@ -450,7 +451,8 @@ def _read_csv(path: Path) -> pd.DataFrame:
     if problems:
         raise InputError(problems)
     try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, index_col=False, skip_blank_lines=True)
+        # the quote the planner puts before a formula-like cell (planner.cells) is not part of the value
+        return restore_frame(pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, index_col=False, skip_blank_lines=True))
     except Exception as exc:  # pandas raises many parser errors
         raise InputError.one(file, "(file)", f"cannot read the table: {exc}", "save it as CSV with a header row, or Parquet") from None
 

@@ -17,14 +17,15 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from . import __version__
+from .cells import csv_text
 from .data import GARDEN_KINDS, MONEY
+from .plan_tables import TABLES, land_fingerprint
 
 PLAN_FORMAT = "planner.plan"
 PLAN_VERSION = "1.3"
 TOL = 1e-6
 
-TABLES = ("allocations", "gardens", "street_green", "projects", "recruitment", "recruitment_groups",
-          "carbon_applications", "finance", "gep", "dividends", "kpis")
+# the tables (TABLES) are listed, with their keys and column types, in planner.plan_tables
 
 
 def _val(x: Any) -> float:
@@ -60,6 +61,8 @@ class Plan:
     # and loss against the optimum) or {"what": "pareto_point", ...} (a point of the GEP-dividends
     # frontier: its goal and bound)
     kind: dict[str, Any] = field(default_factory=lambda: {"what": "optimum"})
+    # the land the plan was made for (planner.plan_tables.land_fingerprint); None in plans before 1.3
+    instance_fingerprint: str | None = None
 
     # ------------------------------------------------------------------
     @property
@@ -85,7 +88,7 @@ class Plan:
     def from_model(cls, li, d, m, res, build_time_s: float, options: dict[str, Any]) -> "Plan":
         plan = cls(
             instance_name=li.instance.name, instance_path=str(li.path), overrides=list(li.overrides),
-            status=res.status, termination=res.termination,
+            instance_fingerprint=land_fingerprint(li.parcels), status=res.status, termination=res.termination,
             objective=None if res.objective is None else res.objective * MONEY,
             objective_bound=None if res.bound is None or not math.isfinite(res.bound) else res.bound * MONEY,
             mip_gap=res.mip_gap, solve_time_s=res.solve_time_s, build_time_s=build_time_s,
@@ -122,7 +125,8 @@ class Plan:
             "format": PLAN_FORMAT,
             "version": PLAN_VERSION,
             "planner_version": __version__,
-            "instance": {"name": self.instance_name, "path": self.instance_path, "overrides": self.overrides},
+            "instance": {"name": self.instance_name, "path": self.instance_path, "overrides": self.overrides,
+                         "fingerprint": self.instance_fingerprint},
             "kind": self.kind,
             "status": self.status,
             "status_note": self.status_note,
@@ -166,7 +170,7 @@ class Plan:
         """The plan's files into an existing (new, empty) folder, plan.json last."""
         folder = Path(folder)
         for name, df in self.tables.items():
-            atomic_write_text(folder / f"{name}.csv", df.to_csv(index=False))
+            atomic_write_text(folder / f"{name}.csv", csv_text(df, index=False))
         atomic_write_text(folder / "run.json", json.dumps(self.timings(), indent=1, default=_json_default))
         self.to_json(folder / "plan.json")
 
@@ -186,7 +190,8 @@ class Plan:
         stages = [{**(stage_times[i] if i < len(stage_times) else {}), **st} for i, st in enumerate(data.get("stages", []))]
         plan = cls(
             instance_name=data["instance"]["name"], instance_path=data["instance"]["path"],
-            overrides=data["instance"].get("overrides", []), status=data["status"], termination=data["termination"],
+            overrides=data["instance"].get("overrides", []), instance_fingerprint=data["instance"].get("fingerprint"),
+            status=data["status"], termination=data["termination"],
             objective=data["objective"], objective_bound=data.get("objective_bound"), mip_gap=data["mip_gap"],
             solve_time_s=data.get("solve_time_s", times.get("solve_time_s", 0.0)),
             build_time_s=data.get("build_time_s", times.get("build_time_s", 0.0)),

@@ -9,6 +9,13 @@ violation or a KPI mismatch instead of being checked against itself.
 "checks": [...]}``; each violation names the rule family, where (village, parcel,
 period, ...), what is wrong, the plan's value and the limit.
 
+Before the rules (:mod:`planner.verify_tables`): a plan made for another instance is
+refused; the CSV tables beside plan.json must equal it (``tables_dir``); malformed rows
+(duplicates, ids the instance lacks, missing or non-numeric values) are reported and left
+out. After them, every derived table (GEP, dividends, finance, gardens, projects, carbon
+applications, KPIs) is recomputed from the decisions and the instance and compared.
+A check that cannot run on the data is itself a violation, never a traceback.
+
 Every check is vectorised (one pass over the allocations per period, coefficients looked
 up per distinct use and cover, groupby sums per village), so plans of a million parcels
 verify in seconds. Where a rule is checked row by row, the rows that can break it are
@@ -18,12 +25,15 @@ found with one vector mask and only those go through the per-row wording, in tab
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .gis.adjacency import carbon_holdings, components, is_connected
+from .plan_tables import TABLES
+from .verify_tables import Capped, clean_tables, compare_csv_tables, empty_table, instance_mismatch
 
 AREA_TOL = 1e-4      # ha
 REL_TOL = 1e-6       # relative, for money and KPI comparisons
@@ -35,6 +45,9 @@ GARDEN = ("garden_vegetation", "garden_facility")
 class _Report:
     violations: list[dict[str, Any]] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.capped = Capped(self.bad)  # for row-by-row reports that can run long: the first 50 per table
 
     def check(self, name: str) -> None:
         self.checks.append(name)
@@ -49,20 +62,6 @@ def _close(a: float, b: float, rel: float = REL_TOL, abs_: float = 1e-3) -> bool
     return abs(a - b) <= max(abs_, rel * max(abs(a), abs(b)))
 
 
-_COLUMNS = {
-    "allocations": ["village", "parcel", "cover", "use", "kind", "period", "area_ha"],
-    "gardens": ["village", "period", "built", "area_ha", "vegetated_ha", "vegetation_coverage"],
-    "street_green": ["period", "count", "area_ha"],
-    "projects": ["project", "period", "built"],
-    "recruitment": ["village", "role", "period", "count"],
-    "recruitment_groups": ["village", "role", "group", "period", "count"],
-    "carbon_applications": ["parcel", "village", "period", "individual", "individual_ha", "collective_ha"],
-    "finance": ["period", "loan_yuan"],
-    "kpis": ["period"],
-}
-_TEXT = {"village", "parcel", "cover", "use", "kind", "period", "project", "role", "group", "built", "individual"}
-
-
 class _Ctx:
     """Everything the checks need, computed from the instance and the plan tables.
 
@@ -71,7 +70,7 @@ class _Ctx:
     and ``_p`` (the row's parcel as a position in the parcel table, -1 if it is not there).
     Per-period slices and sums are computed once and cached."""
 
-    def __init__(self, plan, li) -> None:
+    def __init__(self, tables: dict[str, pd.DataFrame], li) -> None:
         self.inst = li.instance
         self.lib = li.library
         self.par = li.parcels.set_index("id", drop=False)
@@ -82,10 +81,10 @@ class _Ctx:
         self.total = float(self.par["area_ha"].sum())
         self.li = li
         self.adjacency = li.adjacency  # parcel geometry: the contiguity checks run
-        t = plan.tables
+        t = tables
         a = t["allocations"].copy() if "allocations" in t else pd.DataFrame()
         if a.empty:
-            a = pd.DataFrame({c: pd.Series(dtype=object if c in _TEXT else float) for c in _COLUMNS["allocations"]})
+            a = empty_table("allocations")
         a["period"] = a["period"].astype(str)
         a["area_ha"] = a["area_ha"].astype(float)
         uses = self.lib.uses
@@ -103,10 +102,10 @@ class _Ctx:
         a["_p"] = pos
         self.alloc = a
         self.tables = {k: (v.copy() if isinstance(v, pd.DataFrame) else pd.DataFrame(v)) for k, v in t.items()}
-        for k, cols in _COLUMNS.items():
+        for k in TABLES:  # every table with its columns, also when it has no rows
             df = self.tables.get(k)
             if df is None or df.empty:
-                self.tables[k] = pd.DataFrame({c: pd.Series(dtype=object if c in _TEXT else float) for c in cols})
+                self.tables[k] = empty_table(k)
         for k, df in self.tables.items():
             if "period" in df.columns:
                 df["period"] = df["period"].astype(str)
@@ -117,6 +116,7 @@ class _Ctx:
         self._pcoef: dict[str, pd.Series] = {}
         self._pcodes: np.ndarray | None = None
         self._pcovers: list[Any] = []
+        self.money: dict[str, dict[str, Any]] = {}  # per period, from _carbon_and_money: income, GEP, spending
 
     # per-hectare coefficients straight from the library and the instance prices
     def equiv_yuan(self) -> float:
@@ -210,19 +210,39 @@ def _records(df: pd.DataFrame, mask: Any = None) -> list[dict[str, Any]]:
     return sel.to_dict("records") if len(sel) else []
 
 
-def verify_plan(plan, li) -> dict[str, Any]:
-    """Check a plan against every rule of its instance; see the module docstring."""
+def verify_plan(plan, li, tables_dir: str | Path | None = None) -> dict[str, Any]:
+    """Check a plan against every rule of its instance; see the module docstring.
+
+    A plan made for another instance (name, or land fingerprint) gets the single violation
+    ``instance`` and nothing else is checked. With ``tables_dir`` (the directory of
+    plan.json) the CSV tables there are compared with plan.json's (rule ``csv_tables``).
+    Malformed rows are reported (rule ``table_rows``) and left out of the rule checks;
+    every derived column is recomputed from the decisions and the instance
+    (``derived_tables``, and ``kpis``)."""
     rep = _Report()
+    why = instance_mismatch(plan, li)
+    if why is not None:
+        rep.bad("instance", "plan", why)
+        return {"passed": False, "violations": rep.violations, "checks": ["instance"]}
     if not plan.has_solution:
         return {"passed": False, "violations": [{"rule": "status", "where": "plan", "message": f"no plan to verify (status {plan.status})",
                                                  "value": None, "limit": None}], "checks": []}
-    c = _Ctx(plan, li)
+    if tables_dir is not None:
+        if compare_csv_tables(plan.tables, Path(tables_dir), rep.capped):
+            rep.check("csv_tables")
+        rep.capped.close()
+    rep.check("table_rows")
+    tables = clean_tables(plan.tables, li, rep.capped)
+    rep.capped.close()
+    c = _Ctx(tables, li)
     for fn in (_land_use, _protection, _permissions, _fruit, _gardens, _street_green, _coverage, _projects, _recruitment):
-        fn(c, rep)
-    parts = _carbon_and_money(c, rep)
+        _guarded(fn, c, rep)
+    parts = _guarded(_carbon_and_money, c, rep)
     rep.check("objective")
     ob = c.inst.objective
-    if ob.mode == "weighted":
+    if parts is None:
+        expect = None
+    elif ob.mode == "weighted":
         expect = parts["weighted"]
     else:  # the last lexicographic goal that found a plan
         reached = [st["goal"] for st in plan.stages if st.get("goal") in ("gep", "dividends")
@@ -230,7 +250,20 @@ def verify_plan(plan, li) -> dict[str, Any]:
         expect = parts[reached[-1]] if reached else None
     if plan.objective is not None and expect is not None and not _close(plan.objective, expect):
         rep.bad("objective", "plan", "reported objective does not match the recomputation", plan.objective, expect)
+    if parts is not None:
+        _guarded(_derived, c, rep)
+    rep.capped.close()
     return {"passed": not rep.violations, "violations": rep.violations, "checks": list(dict.fromkeys(rep.checks))}
+
+
+def _guarded(fn, c: _Ctx, rep: _Report) -> Any:
+    """``fn(c, rep)``; a check that fails on data it cannot read is itself a violation
+    (rule ``verifier``), never a traceback and never a pass."""
+    try:
+        return fn(c, rep)
+    except Exception as exc:  # noqa: BLE001 - reported, so the plan cannot pass
+        rep.bad("verifier", fn.__name__.lstrip("_"), f"could not be checked: {type(exc).__name__}: {exc}")
+        return None
 
 
 # ---------------------------------------------------------------------------
@@ -815,7 +848,7 @@ def _carbon_and_money(c: _Ctx, rep: _Report) -> dict[str, float]:
             for i in np.flatnonzero(flag):
                 p = pids[i]
                 if ind_ok[i] and whole[i] >= min_ha and not applied[i]:
-                    rep.bad("carbon_application", f"parcel {p}, {t}", "arbor forest of 0.67 ha or more on a villager's land not applied for individually", whole[i], min_ha)
+                    rep.bad("carbon_application", f"parcel {p}, {t}", f"arbor forest of {min_ha:g} ha or more on a villager's land not applied for individually", whole[i], min_ha)
                 if applied[i] and whole[i] < min_ha - AREA_TOL:
                     rep.bad("carbon_application", f"parcel {p}, {t}", "individual application below the minimum contiguous area", whole[i], min_ha)
             y = ha * fc
@@ -864,13 +897,15 @@ def _carbon_and_money(c: _Ctx, rep: _Report) -> dict[str, float]:
         add = now.sub(prev.reindex(now.index).fillna(0.0))
         cost = c.ucoef(at, "establishment_cost", lambda u: lib.uses[u].establishment_cost_yuan_per_ha).to_numpy() \
             * inst.prices.establishment_cost_multiplier
-        spend = float((add * cost).sum())
+        land = float((add * cost).sum())
         prev_t = c.prev[t]
-        spend += sum(j.capex_yuan for j in inst.projects if built.get((j.id, t), False) and not (prev_t and built.get((j.id, prev_t), False)))
+        capex = float(sum(j.capex_yuan for j in inst.projects
+                          if built.get((j.id, t), False) and not (prev_t and built.get((j.id, prev_t), False))))
         rec = c.tables.get("recruitment", pd.DataFrame(columns=["village", "role", "period", "count"]))
         wage = {r.id: r.wage_yuan_per_yr for r in inst.roles}
         rr = rec[rec["period"] == t] if not rec.empty else rec
-        spend += float((rr["count"].astype(float) * rr["role"].map(wage).astype(float)).sum()) * c.period[t].years if len(rr) else 0.0
+        wages = float((rr["count"].astype(float) * rr["role"].map(wage).astype(float)).sum()) * c.period[t].years if len(rr) else 0.0
+        spend = land + capex + wages
         loan = loans.get(t, 0.0)
         cum_loan += loan
         fin_cfg = inst.finance
@@ -885,6 +920,8 @@ def _carbon_and_money(c: _Ctx, rep: _Report) -> dict[str, float]:
             if loan > fin_cfg.loan_to_gep * gep + 1.0:
                 rep.bad("loans", t, "loan above its share of GEP", loan, fin_cfg.loan_to_gep * gep)
         interest = fin_cfg.loan_interest_rate * cum_loan if fin_cfg.loans_enabled else 0.0
+        c.money[t] = {"income": income, "gep": gep, "spend": spend, "establishment": land, "capex": capex, "wages": wages,
+                      "interest": interest}
         if pol.dividend_floor_yuan is not None:
             rep.check("dividend_floor")
             vr = [r for r in ("villagers", "village_collective") if r in recips] or ["villagers", "village_collective"]
@@ -912,10 +949,240 @@ def _carbon_and_money(c: _Ctx, rep: _Report) -> dict[str, float]:
     return objective
 
 
+# ---------------------------------------------------------------------------
+# Derived tables: every column that is not a decision, recomputed and compared
+
+
+_DERIVED = "reported value does not match the recomputation from the decisions and the instance"
+
+
+def _against(rep: _Report, table: str, got: pd.DataFrame, want: pd.DataFrame, keys: list[str],
+             numbers: dict[str, tuple[float, float]], text: tuple[str, ...] = (), every_row: bool = False) -> None:
+    """Compare the plan's ``got`` with the recomputed ``want`` (one row per key), row by
+    row on ``keys``. ``numbers``: column -> (absolute, relative) tolerance; a NaN in
+    ``want`` means the cell must be empty. A row of ``got`` that ``want`` lacks is compared
+    with zeros; a row of ``want`` that ``got`` lacks is reported when ``every_row`` or when
+    its first number is not zero."""
+    bad = rep.capped
+    g = got[[k for k in keys] + [c for c in list(numbers) + list(text) if c in got.columns]].copy()
+    g["_row"] = np.arange(len(g))
+    w = want.copy()
+    for k in keys:
+        g[k] = g[k].astype(object)
+        w[k] = w[k].astype(object)
+    m = g.merge(w, on=keys, how="outer", suffixes=("", "_want"), indicator=True, sort=False)
+    present = (m["_merge"] != "right_only").to_numpy(dtype=bool)
+    lost = ~present
+    for col, (abs_, rel) in numbers.items():
+        if col not in got.columns:
+            continue
+        x = m[col].to_numpy(dtype=float)
+        y = m[f"{col}_want"].to_numpy(dtype=float)
+        y0 = np.where(m["_merge"].to_numpy() == "left_only", 0.0, y)
+        with np.errstate(invalid="ignore"):
+            off = np.abs(x - y0) > np.maximum(abs_, rel * np.maximum(np.abs(x), np.abs(y0)))
+        off = np.where(np.isnan(y0), ~np.isnan(x), off | (np.isnan(x) & ~np.isnan(y0)))
+        flag = present & off
+        for i in np.flatnonzero(flag):
+            r = m.iloc[int(i)]
+            bad(("derived_tables", table), f"{table}: {', '.join(str(r[k]) for k in keys)}, column {col}", _DERIVED,
+                None if np.isnan(x[i]) else x[i], None if np.isnan(y0[i]) else y0[i])
+    for col in text:
+        if col not in got.columns:
+            continue
+        x = m[col].astype(object).where(m[col].notna(), "").astype(str).to_numpy(dtype=object)
+        y = m[f"{col}_want"].astype(object).where(m[f"{col}_want"].notna(), "").astype(str).to_numpy(dtype=object)
+        for i in np.flatnonzero(present & (x != y)):
+            r = m.iloc[int(i)]
+            bad(("derived_tables", table), f"{table}: {', '.join(str(r[k]) for k in keys)}, column {col}",
+                f"{x[i]!r} but the instance gives {y[i]!r}")
+    if lost.any():
+        first = next(iter(numbers))  # without every_row, a missing row matters when this is not zero
+        col = f"{first}_want" if f"{first}_want" in m.columns else first
+        for i in np.flatnonzero(lost):
+            r = m.iloc[int(i)]
+            if not every_row and not abs(float(r[col])) > numbers[first][0]:
+                continue
+            bad(("derived_tables", table), f"{table}: {', '.join(str(r[k]) for k in keys)}",
+                "row missing from the plan's table", None, None if every_row else float(r[col]))
+
+
+def _derived(c: _Ctx, rep: _Report) -> None:
+    rep.check("derived_tables")
+    inst, lib = c.inst, c.lib
+    money = (1e-3, REL_TOL)     # Yuan, as the KPI checks
+    area = (AREA_TOL, 1e-6)     # ha
+    bad = rep.capped
+
+    # allocations: village and cover are the parcel's, kind the use's
+    orig = c.tables["allocations"]
+    if len(orig):
+        for col in ("village", "cover", "kind"):
+            want = c.alloc[col].astype(object).where(c.alloc[col].notna(), "").astype(str).to_numpy(dtype=object)
+            got = orig[col].astype(object).where(orig[col].notna(), "").astype(str).to_numpy(dtype=object)
+            for i in np.flatnonzero(got != want):
+                r = orig.iloc[int(i)]
+                bad(("derived_tables", "allocations"), f"allocations: parcel {r['parcel']}, {r['use']}, {r['period']}, column {col}",
+                    f"{got[i]!r} but the {'library' if col == 'kind' else 'parcel table'} gives {want[i]!r}")
+
+    # gardens: area, vegetated area and coverage of each village's garden uses
+    g = c.tables["gardens"]
+    garden_uses = [u for u, x in lib.uses.items() if x.kind.value in GARDEN
+                   and not (u in inst.uses and not inst.uses[u].enabled)]
+    can = set(c.par.loc[c.par["cover"].isin({cv for u in garden_uses for cv in lib.uses[u].from_covers}), "village"])
+    gvill = [v.id for v in inst.villages if not v.is_town and (v.id in can or inst.policies.one_garden_per_village)]
+    rows = []
+    for t in c.periods:
+        at = c.at(t)
+        sel = at[at["kind"].isin(GARDEN)]
+        veg = sel["area_ha"] * c.ucoef(sel, "vegetation_cover", lambda u: lib.uses[u].vegetation_cover)
+        ha = sel.groupby("village")["area_ha"].sum()
+        vh = veg.groupby(sel["village"]).sum()
+        for v in dict.fromkeys(gvill + g.loc[g["period"] == t, "village"].tolist()):
+            a_, v_ = float(ha.get(v, 0.0)), float(vh.get(v, 0.0))
+            rows.append({"village": v, "period": t, "area_ha": a_, "vegetated_ha": v_,
+                         "vegetation_coverage": v_ / a_ if a_ > 1e-6 else np.nan})
+    want = pd.DataFrame(rows, columns=["village", "period", "area_ha", "vegetated_ha", "vegetation_coverage"])
+    _against(rep, "gardens", g, want, ["village", "period"],
+             {"area_ha": area, "vegetated_ha": area, "vegetation_coverage": (1e-6, 1e-6)}, every_row=True)
+
+    # street green: area of the spaces
+    sg = inst.policies.street_green
+    tab = c.tables["street_green"]
+    if sg is not None and c.town is not None or len(tab):
+        want = pd.DataFrame({"period": c.periods, "area_ha": [float(c.at(t).loc[c.at(t)["kind"] == "street_green", "area_ha"].sum())
+                                                             for t in c.periods]})
+        _against(rep, "street_green", tab, want, ["period"], {"area_ha": area}, every_row=sg is not None and c.town is not None)
+
+    # projects: the instance's name, channel and host; capital cost when first built; income while built
+    built = _built(c)
+    rows = []
+    for j in inst.projects:
+        prev = False
+        for t in c.periods:
+            b = built.get((j.id, t), False)
+            rows.append({"project": j.id, "period": t, "name": j.name, "channel": j.channel, "host_village": j.host_village,
+                         "newly_built": float(b and not prev), "capex_yuan": j.capex_yuan if (b and not prev) else 0.0,
+                         "income_yuan_per_yr": float(sum(j.income_yuan_per_yr.values())) if b else 0.0})
+            prev = b
+    want = pd.DataFrame(rows, columns=["project", "period", "name", "channel", "host_village", "newly_built", "capex_yuan",
+                                       "income_yuan_per_yr"])
+    pj = c.tables["projects"].copy()
+    pj["newly_built"] = pj["newly_built"].astype(float)
+    _against(rep, "projects", pj, want, ["project", "period"],
+             {"newly_built": (0.5, 0.0), "capex_yuan": money, "income_yuan_per_yr": money},
+             text=("name", "channel", "host_village"), every_row=True)
+
+    # carbon applications: the parcel's village; its carbon forest, to the villager or the collective
+    ca = c.tables["carbon_applications"]
+    if len(ca):
+        rows = []
+        hold = _holding_names(c)
+        for t in c.periods:
+            at = c.at(t)
+            cf = at[c.ucoef(at, "forestry_carbon", lambda u: lib.uses[u].forestry_carbon and c.is_forest_use(u)).astype(bool)]
+            by = cf.groupby("parcel")["area_ha"].sum()
+            sub = ca[ca["period"] == t]
+            ha = by.reindex(sub["parcel"]).fillna(0.0).to_numpy(dtype=float)
+            ind = sub["individual"].to_numpy(dtype=bool)
+            rows.append(pd.DataFrame({"parcel": sub["parcel"].to_numpy(dtype=object), "period": t,
+                                      "village": c.par["village"].reindex(sub["parcel"]).to_numpy(dtype=object),
+                                      "individual_ha": np.where(ind, ha, 0.0), "collective_ha": np.where(ind, 0.0, ha),
+                                      "holding": [hold.get(p, "") for p in sub["parcel"].tolist()]}))
+        want = pd.concat(rows, ignore_index=True)
+        _against(rep, "carbon_applications", ca, want, ["parcel", "period"],
+                 {"individual_ha": area, "collective_ha": area},
+                 text=("village", "holding") if "holding" in ca.columns else ("village",))
+
+    # finance, GEP and dividends per period, from the recomputation of the money
+    want = pd.DataFrame([{"period": t, "budget_yuan": c.period[t].budget_yuan, "interest_yuan_per_yr": c.money[t]["interest"],
+                          "budget_used_yuan": c.money[t]["spend"], "establishment_yuan": c.money[t]["establishment"],
+                          "project_capex_yuan": c.money[t]["capex"], "wages_yuan": c.money[t]["wages"]} for t in c.periods])
+    _against(rep, "finance", c.tables["finance"], want, ["period"],
+             {k: money for k in ("budget_yuan", "interest_yuan_per_yr", "budget_used_yuan", "establishment_yuan",
+                                 "project_capex_yuan", "wages_yuan")}, every_row=True)
+    _against(rep, "gep", c.tables["gep"], _gep_rows(c), ["village", "service", "period"], {"gep_yuan": money},
+             text=("category",))
+    recips = set(inst.objective.dividend_recipients)
+    want = pd.DataFrame([{"village": v, "recipient": r, "period": t, "yuan_per_yr": y, "counts_as_dividend": float(r in recips)}
+                         for t in c.periods for (v, r), y in c.money[t]["income"].items()],
+                        columns=["village", "recipient", "period", "yuan_per_yr", "counts_as_dividend"])
+    dv = c.tables["dividends"].copy()
+    dv["counts_as_dividend"] = dv["counts_as_dividend"].astype(float)
+    _against(rep, "dividends", dv, want, ["village", "recipient", "period"],
+             {"yuan_per_yr": money, "counts_as_dividend": (0.5, 0.0)})
+
+    # the KPIs not recomputed with the money and coverage checks
+    k = c.tables["kpis"]
+    if len(k):
+        gd, pj_, rc = c.tables["gardens"], c.tables["projects"], c.tables["recruitment"]
+        want = pd.DataFrame([{"period": t, "budget_yuan": c.period[t].budget_yuan,
+                              "gardens_built": float(gd.loc[gd["period"] == t, "built"].astype(bool).sum()),
+                              "projects_built": float(pj_.loc[pj_["period"] == t, "built"].astype(bool).sum()),
+                              "recruited_people": float(rc.loc[rc["period"] == t, "count"].astype(float).sum())}
+                             for t in c.periods])
+        for col, tol in (("budget_yuan", money), ("gardens_built", (1e-6, 0.0)), ("projects_built", (1e-6, 0.0)),
+                         ("recruited_people", (1e-6, 0.0))):
+            m = k[["period", col]].merge(want[["period", col]], on="period", suffixes=("", "_want"))
+            for r in m.itertuples(index=False):
+                got, exp = float(getattr(r, col)), float(getattr(r, f"{col}_want"))
+                if not _close(got, exp, tol[1], tol[0]):
+                    rep.bad("kpis", f"{col}, {r.period}", "reported KPI does not match the recomputation", got, exp)
+
+
+def _gep_rows(c: _Ctx) -> pd.DataFrame:
+    """GEP by village, service and period (Yuan/yr): the covers left, the uses, and the
+    projects built (``project:<id>``, cultural)."""
+    lib, inst = c.lib, c.inst
+    equiv = c.equiv_yuan()
+    mult = inst.prices.gep_multipliers
+    cat = {s.id: s.category.value for s in lib.services}
+    built = _built(c)
+    acc: dict[tuple[Any, str, str], float] = {}
+    for t in c.periods:
+        idx = c.period[t].gep_price_index
+        remain = c.par["area_ha"] - c.used(t)
+        left = pd.DataFrame({"village": c.par["village"].to_numpy(dtype=object), "cover": c.par["cover"].to_numpy(dtype=object),
+                             "ha": remain.to_numpy(dtype=float)}).groupby(["village", "cover"], sort=False)["ha"].sum()
+        for (v, cv), ha in left.items():
+            for s, e in lib.covers[cv].equivalents.items():
+                acc[(v, s, t)] = acc.get((v, s, t), 0.0) + ha * e * equiv * mult.get(cv, 1.0) * idx
+        at = c.at(t)
+        for (v, u), ha in at.groupby(["village", "use"], sort=False)["area_ha"].sum().items():
+            for s, e in lib.uses[u].equivalents.items():
+                acc[(v, s, t)] = acc.get((v, s, t), 0.0) + ha * e * equiv * mult.get(u, 1.0) * idx
+        for j in inst.projects:
+            if built.get((j.id, t), False) and j.gep_yuan_per_yr:
+                key = (j.host_village, f"project:{j.id}", t)
+                acc[key] = acc.get(key, 0.0) + j.gep_yuan_per_yr * idx
+    return pd.DataFrame([{"village": v, "service": s, "period": t, "gep_yuan": y,
+                          "category": "cultural" if s.startswith("project:") else cat.get(s, "")}
+                         for (v, s, t), y in acc.items()], columns=["village", "service", "period", "gep_yuan", "category"])
+
+
+def _holding_names(c: _Ctx) -> dict[str, str]:
+    """parcel -> the name of its holding's carbon site, for the parcels of holdings of two
+    or more parcels (as the carbon_applications table names them); others are ''."""
+    pol = c.inst.policies
+    if c.adjacency is None or not pol.contiguous_holdings:
+        return {}
+    min_ha = pol.individual_carbon_min_ha
+    held = {h: ps for h, ps in carbon_holdings(c.li).items()
+            if len(ps) > 1 and float(c.par.loc[ps, "area_ha"].sum()) >= min_ha}
+    inside = {p for ps in held.values() for p in ps}
+    capable = set(c.par.index[c.pcoef("forest_carbon_cover", lambda x: any(
+        x in u.from_covers and u.forestry_carbon and c.is_forest_use(k) and not (k in c.inst.uses and not c.inst.uses[k].enabled)
+        for k, u in c.lib.uses.items())).astype(bool)])
+    own = c.par[(c.par["ownership"] == "individual") & (c.par["area_ha"] >= min_ha)].index
+    singles = {p for p in own if p in capable and p not in inside}
+    return {p: (f"holding {h}" if h in singles else h) for h, ps in held.items() for p in ps}
+
+
 def recompute_objective(plan, li) -> float:
     """The weighted objective (Yuan/yr) recomputed from the plan's tables (``verify_plan``
     also recomputes the lexicographic goals)."""
-    return _carbon_and_money(_Ctx(plan, li), _Report())["weighted"]
+    rep = _Report()
+    return _carbon_and_money(_Ctx(clean_tables(plan.tables, li, rep.capped), li), rep)["weighted"]
 
 
 __all__ = ["verify_plan", "recompute_objective"]

@@ -35,6 +35,8 @@ from typing import Any
 
 import pandas as pd
 
+from ..cells import write_csv
+
 EXPLANATION_FORMAT = "planner.explanation"
 EXPLANATION_VERSION = "1.0"
 
@@ -111,7 +113,7 @@ class Explanation:
             (out / f"explain_{name}.csv").unlink(missing_ok=True)
         self.to_json(out / "explanation.json")
         for name, df in self.tables.items():
-            df.to_csv(out / f"explain_{name}.csv", index=False)
+            write_csv(df, out / f"explain_{name}.csv")
         return out
 
     @classmethod

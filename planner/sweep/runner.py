@@ -28,6 +28,7 @@ from typing import Any, Callable, Iterable
 
 import pandas as pd
 
+from ..cells import csv_text
 from ..errors import InputError
 from .. import faults
 from ..parallel import run_each
@@ -290,7 +291,7 @@ def finish(out_dir: str | Path) -> pd.DataFrame:
     tmp = out / ".results.parquet.tmp"
     df.to_parquet(tmp, index=False)
     os.replace(tmp, out / "results.parquet")  # results.jsonl stays the record; these are its tidy copies
-    atomic_write_text(out / "results.csv", df.to_csv(index=False))
+    atomic_write_text(out / "results.csv", csv_text(df))
     return df
 
 
