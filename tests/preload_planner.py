@@ -24,21 +24,28 @@ import sys
 
 
 def _serve(bindir: str):
+    # the replies go to the original standard output; anything else this process might
+    # print (nothing is expected) goes to /dev/null, so it cannot garble them
+    ctl = os.fdopen(os.dup(1), "w")
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.close(null)
     sys.path[0] = bindir                 # the console script's own directory, as when it runs
     import planner.cli  # noqa: F401     the expensive part, once
 
-    print("ready", flush=True)
+    print("ready", file=ctl, flush=True)
     for line in sys.stdin:
         req = json.loads(line)
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:
+            ctl.close()
             return req
-        print(json.dumps({"pid": pid}), flush=True)
+        print(json.dumps({"pid": pid}), file=ctl, flush=True)
         _, status = os.waitpid(pid, 0)
         code = os.waitstatus_to_exitcode(status)
-        print(json.dumps({"status": code if code >= 0 else 128 - code}), flush=True)
+        print(json.dumps({"status": code if code >= 0 else 128 - code}), file=ctl, flush=True)
     return None
 
 
