@@ -60,7 +60,10 @@ def main() -> None:
     if a.allocations:
         imp = timed(rows, "importance: allocations", lambda: replacement_importance(li, plan, ["allocations"]))
         rows[-1] = (rows[-1][0], rows[-1][1], f"{len(imp)} re-solves, 2 worker processes")
-    timed(rows, "why-not --forbid project:mine_park", lambda: why_not(li, plan, [parse("project:mine_park", "forbid", li)]))
+    built = sorted(plan.projects.loc[plan.projects["built"].astype(bool), "project"].unique()) if len(plan.projects) else []
+    if built:   # Nuanshui's mine_park, or the first project another instance's plan builds
+        spec = "project:mine_park" if "mine_park" in built else f"project:{built[0]}"
+        timed(rows, f"why-not --forbid {spec}", lambda: why_not(li, plan, [parse(spec, "forbid", li)]))
     key, value = a.starve.split("=", 1)
     starved = li.replace(**{key: float(value)})
     timed(rows, "diagnosis, no IIS", lambda: diagnose(starved, iis=False), a.starve)

@@ -511,9 +511,7 @@ def explain(instance: str = typer.Argument(..., help="Instance YAML."),
             report: bool = typer.Option(False, "--report", help="Also write report.md and report.html."),
             top: int = typer.Option(12, "--top", help="Statements to print per section."),
             force: bool = typer.Option(False, "--force", help="Replace a plan already in --out (without --plan).")) -> None:
-    """Explain the optimal plan: binding rules and shadow prices, why options were not taken,
-    what each garden, project and allocation is worth, and ranging; or, for an instance
-    with no plan, which rules conflict and the smallest relaxation."""
+    """Explain the optimal plan: binding rules and shadow prices, why options were not taken, what each garden, project and allocation is worth, and ranging; or, for an instance with no plan, which rules conflict and the smallest relaxation."""
     from .explain.ranging import DEFAULT_PARAMETERS
     kinds = _parse_importance(importance)
     _check_time_limit(time_limit)
@@ -713,9 +711,7 @@ def sweep(instance: Optional[str] = typer.Argument(None, help="Base instance YAM
                                                      "objective and the last period's GEP and dividends); repeatable."),
           time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Solver time limit per scenario (s)."),
           mip_gap: Optional[float] = typer.Option(None, "--mip-gap", help="Relative MIP gap per scenario.")) -> None:
-    """Run many scenarios of one instance (a Morris, Sobol, one-at-a-time or grid design over
-    dotted instance paths, or a scenario-set file), in local processes or on a Dask cluster,
-    then write the results table (Parquet), sensitivity indices and plots."""
+    """Run many scenarios of one instance (a Morris, Sobol, one-at-a-time or grid design over dotted instance paths, or a scenario-set file), in local processes or on a Dask cluster, then write the results table (Parquet), sensitivity indices and plots."""
     import json
     from .sweep import design as dz
     from .sweep.runner import run_scenarios
@@ -830,8 +826,7 @@ def _sensitivity(design_df, res, out_path: Path, kind: str, outputs, li) -> None
 def compare(plans: list[str] = typer.Argument(..., help="Two or more plan directories (or plan.json files)."),
             out_file: Optional[str] = typer.Option(None, "--out", help="Write the comparison tables here (a directory)."),
             top: int = typer.Option(20, "--top", help="Allocation differences to print.")) -> None:
-    """Put two or more plans side by side: KPIs, area by village and use, and rule prices
-    (when `planner explain` has written explanation.json beside a plan)."""
+    """Put two or more plans side by side: KPIs, area by village and use, and rule prices (when `planner explain` has written explanation.json beside a plan)."""
     from .sweep.compare import compare_plans
     if len(plans) < 2:
         _input_error(InputError.one("PLANS", "(arguments)", "need at least two plans", "give two or more plan directories"))
@@ -930,8 +925,7 @@ def alternatives(instance: str = typer.Argument(..., help="Instance YAML."),
                  time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Time limit per solve (s)."),
                  top: int = typer.Option(8, "--top", help="Differences to print per alternative."),
                  force: bool = typer.Option(False, "--force", help="Replace alternatives already in --out.")) -> None:
-    """Near-optimal alternatives: plans within --slack of the optimum that differ most from it
-    (modelling to generate alternatives, Hop-Skip-Jump), and how they differ."""
+    """Near-optimal alternatives: plans within --slack of the optimum that differ most from it (modelling to generate alternatives, Hop-Skip-Jump), and how they differ."""
     import json
     from .outdir import ALTERNATIVES_FILES
     from .solve import solve as _solve
