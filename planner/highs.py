@@ -54,7 +54,7 @@ def fix_for(messages: list[str]) -> str:
     text = " ".join(messages).lower()
     if "memory" in text:
         return "the model is too large for this machine's memory: solve fewer parcels, or aggregate (the default)"
-    if "at/above tolerance" in text or "large" in text:
+    if "|value|" in text or "tolerance" in text or "exceed" in text or "large" in text:
         return ("a number in the model is too large for the solver: look for an absurd money, price or area value "
                 "in the instance (the planner's warnings name badly scaled rules)")
     if "option" in text:
