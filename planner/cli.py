@@ -55,6 +55,19 @@ def _load(instance: str, scenario: Optional[str], sets: list[str] | None):
     return load_instance(instance, scenario=scenario, sets=sets or [])
 
 
+def gap_words(plan) -> str:
+    """How far a plan may be from the best possible, in words: the relative gap with two
+    significant figures when it is below 0.01% (never a bare "0.00%"), and in Yuan/yr when
+    the bound is known (a small share of a large GEP is still a lot of money)."""
+    g = plan.mip_gap
+    if g is None:
+        return "an unknown gap"
+    pct = f"{g:.2%}" if g >= 1e-4 else f"{g * 100:.2g}%"
+    if plan.objective is None or plan.objective_bound is None:
+        return pct
+    return f"{pct} ({_fmt_money(abs(plan.objective_bound - plan.objective))} Yuan/yr)"
+
+
 def print_summary(plan) -> None:
     gap = "n/a" if plan.mip_gap is None else f"{plan.mip_gap:.2e}"
     colour = {"optimal": "green", "feasible": "yellow"}.get(plan.status, "red")
@@ -70,10 +83,10 @@ def print_summary(plan) -> None:
                   "periods.2025.budget_yuan=...) and solve again.")
     if plan.status == "no_solution":
         out.print(f"No plan was found before the solver stopped ({plan.termination}). Give it more time "
-                  "(--time-limit) or accept a looser gap (--mip-gap); nothing was written as a plan.")
+                  "(--time-limit) or accept a looser gap (--mip-gap); plan.json records the run, without a plan.")
     if plan.status == "feasible":
         out.print(styled(("Not proved optimal", "yellow"), f": the solver stopped ({plan.termination}) with a plan within "
-                         f"{'an unknown gap' if plan.mip_gap is None else f'{plan.mip_gap:.2%}'} of the best possible."))
+                         f"{gap_words(plan)} of the best possible."))
     if plan.status in ("error", "unbounded"):
         out.print(styled((f"The solver reported {plan.status}", "red"), f" ({plan.termination}): no plan."))
     if not plan.has_solution:
@@ -378,8 +391,7 @@ def _interrupted_with_plan(plan, path: Path, instance: str) -> bool:
     if not interrupted():
         return False
     found = ("the solver had already proved it optimal" if plan.status == "optimal" else
-             f"status {plan.status}: not proved optimal, " + ("gap unknown" if plan.mip_gap is None else
-                                                               f"within {plan.mip_gap:.2%} of the best possible"))
+             f"status {plan.status}: not proved optimal, within {gap_words(plan)} of the best possible")
     err.print(styled(("interrupted", "bold yellow"), f": the best plan found so far is written to {path}/ ({found}). "
                      f"Nothing else was done; `planner explain {instance} --plan {path}` explains it."))
     return True

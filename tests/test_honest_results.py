@@ -114,3 +114,17 @@ def test_badly_scaled_rule_is_named_before_solving():
     assert "warnings" in json.loads(plan.to_json())
     with pytest.raises(planner.InputError, match="astronomically large amount of money"):
         li.replace(**{"periods.2025.budget_yuan": 1e17})
+
+
+def test_a_small_gap_is_never_printed_as_zero():
+    """A lexicographic Nuanshui run once printed 'within 0.00%' for a gap of 1.02e-6, about
+    200,000 Yuan/yr. The words give two significant figures below 0.01% and the gap in
+    Yuan/yr: here bound - objective = 1.02e-6 x 2e11 = 204,000 Yuan/yr."""
+    from types import SimpleNamespace
+
+    from planner.cli import gap_words
+    p = SimpleNamespace(mip_gap=1.02e-6, objective=2.0e11, objective_bound=2.0e11 + 204_000.0)
+    assert gap_words(p) == "0.0001% (204,000 Yuan/yr)"
+    p = SimpleNamespace(mip_gap=7.21e-4, objective=5_493_638.0, objective_bound=5_497_600.0)
+    assert gap_words(p) == "0.07% (3,962 Yuan/yr)"
+    assert gap_words(SimpleNamespace(mip_gap=None, objective=None, objective_bound=None)) == "an unknown gap"
