@@ -563,7 +563,9 @@ class Runner:
             click_exceptions = importlib.import_module(core.rsplit(".", 1)[0] + ".exceptions")
             try:
                 ctx = group.make_context("planner", list(words[1:]), resilient_parsing=False)
-                args = [*getattr(ctx, "_protected_args", []), *ctx.args]
+                # click 8.2 keeps the subcommand in _protected_args, click 8.1 in protected_args
+                protected = ctx._protected_args if hasattr(ctx, "_protected_args") else ctx.protected_args
+                args = [*protected, *ctx.args]
                 sub_name, sub, rest = group.resolve_command(ctx, args)
                 sub.make_context(sub_name, rest, parent=ctx)
             except click_exceptions.ClickException as exc:
