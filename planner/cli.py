@@ -121,7 +121,7 @@ def print_summary(plan) -> None:
                 out.print(f"  - [{x['rule']}] {x['where']}: {x['message']} (plan {x['value']}, limit {x['limit']})")
 
 
-@app.command()
+@app.command(short_help="Check an instance (YAML, parcel table, valuation library) and summarise it.")
 def validate(instance: str = typer.Argument(..., help="Instance YAML."),
              scenario: Optional[str] = typer.Option(None, "--scenario", help="Overlay YAML overriding instance fields."),
              set_: Optional[list[str]] = typer.Option(None, "--set", help="PATH=VALUE override, repeatable.")) -> None:
@@ -145,7 +145,7 @@ def validate(instance: str = typer.Argument(..., help="Instance YAML."),
     out.print(t)
 
 
-@app.command()
+@app.command(short_help="Solve an instance, verify the plan, write plan.json and the CSV tables.")
 def solve(instance: str = typer.Argument(..., help="Instance YAML (e.g. instances/nuanshui.yaml)."),
           scenario: Optional[str] = typer.Option(None, "--scenario", help="Overlay YAML overriding instance fields."),
           set_: Optional[list[str]] = typer.Option(None, "--set", help="PATH=VALUE override, repeatable."),
@@ -203,7 +203,7 @@ def solve(instance: str = typer.Argument(..., help="Instance YAML (e.g. instance
     raise typer.Exit(code)
 
 
-@app.command()
+@app.command(short_help="Recompute every rule and table of a saved plan; list the violations.")
 def verify(plan_path: str = typer.Argument(..., help="plan.json (or a directory holding one)."),
            instance: str = typer.Argument(..., help="The instance YAML the plan was made for."),
            scenario: Optional[str] = typer.Option(None, "--scenario", help="Overlay YAML; default: the one recorded in the plan."),
@@ -504,7 +504,7 @@ def _solve_or_load(li, plan_path: Optional[str], time_limit: Optional[float]):
         _solve_error(e)
 
 
-@app.command()
+@app.command(short_help="Explain a plan: binding rules, prices, why not, importance, ranging.")
 def explain(instance: str = typer.Argument(..., help="Instance YAML."),
             scenario: Optional[str] = typer.Option(None, "--scenario", help="Overlay YAML overriding instance fields."),
             set_: Optional[list[str]] = typer.Option(None, "--set", help="PATH=VALUE override, repeatable."),
@@ -580,7 +580,7 @@ def explain(instance: str = typer.Argument(..., help="Instance YAML."),
     raise typer.Exit(EXIT.get(plan.status, 1))
 
 
-@app.command("why-not")
+@app.command("why-not", short_help="What a forced or forbidden decision would cost.")
 def why_not(instance: str = typer.Argument(..., help="Instance YAML."),
             force: Optional[list[str]] = typer.Option(None, "--force", help="Decision to force, e.g. garden:hanjiata, "
                                                       "project:mine_park, area:hanjiata:ecological_forest>=100, "
@@ -646,7 +646,7 @@ def why_not(instance: str = typer.Argument(..., help="Instance YAML."),
     raise typer.Exit(EXIT.get(w.status, 1))
 
 
-@app.command("report")
+@app.command("report", short_help="Write report.md and a self-contained report.html for a solved plan.")
 def report_cmd(plan_dir: str = typer.Argument(..., help="Directory written by `planner solve` (plan.json; "
                                               "explanation.json if `planner explain` ran)."),
                instance: Optional[str] = typer.Option(None, "--instance", help="Instance YAML (default: the one recorded in the plan)."),
@@ -695,7 +695,7 @@ def report_cmd(plan_dir: str = typer.Argument(..., help="Directory written by `p
 DESIGNS = ("morris", "sobol", "oat", "grid")
 
 
-@app.command()
+@app.command(short_help="Run many scenarios (Morris, Sobol, one-at-a-time, grid, scenario sets).")
 def sweep(instance: Optional[str] = typer.Argument(None, help="Base instance YAML (not needed with --scenarios, "
                                                    "whose file names its base)."),
           param: Optional[list[str]] = typer.Option(None, "--param", help="PATH=LOW:HIGH[:LEVELS] or PATH=V1,V2,...; "
@@ -834,7 +834,7 @@ def _sensitivity(design_df, res, out_path: Path, kind: str, outputs, li) -> None
     out.print("plots: " + ", ".join(str(f) for f in figs))
 
 
-@app.command()
+@app.command(short_help="Put two or more plans side by side.")
 def compare(plans: list[str] = typer.Argument(..., help="Two or more plan directories (or plan.json files)."),
             out_file: Optional[str] = typer.Option(None, "--out", help="Write the comparison tables here (a directory)."),
             top: int = typer.Option(20, "--top", help="Allocation differences to print.")) -> None:
@@ -879,7 +879,7 @@ def compare(plans: list[str] = typer.Argument(..., help="Two or more plan direct
         out.print(f"wrote compare_*.csv to {path}/")
 
 
-@app.command()
+@app.command(short_help="The Pareto frontier of GEP against dividends, with its plot.")
 def pareto(instance: str = typer.Argument(..., help="Instance YAML."),
            n: int = typer.Option(7, "--n", help="Points on the frontier (both ends included), >= 2."),
            scenario: Optional[str] = typer.Option(None, "--scenario", help="Overlay YAML overriding instance fields."),
@@ -926,7 +926,7 @@ def pareto(instance: str = typer.Argument(..., help="Instance YAML."),
     raise typer.Exit(0 if fr.all_optimal else 3)
 
 
-@app.command()
+@app.command(short_help="Near-optimal plans that differ most from the optimum.")
 def alternatives(instance: str = typer.Argument(..., help="Instance YAML."),
                  slack: float = typer.Option(0.01, "--slack", help="How far below the optimum an alternative may be "
                                              "(relative: 0.01 = 1%)."),
@@ -982,7 +982,7 @@ def alternatives(instance: str = typer.Argument(..., help="Instance YAML."),
     raise typer.Exit(0)
 
 
-@app.command()
+@app.command(short_help="Write a synthetic instance with the structure of the Nuanshui case.")
 def generate(villages: int = typer.Option(..., "--villages", help="Villages including the central town (>= 2)."),
              parcels: int = typer.Option(..., "--parcels", help="Parcels in all (>= villages)."),
              seed: int = typer.Option(..., "--seed", help="Random seed (>= 0); the same seed gives byte-identical files."),
@@ -1004,7 +1004,7 @@ def generate(villages: int = typer.Option(..., "--villages", help="Villages incl
               f"{s['projects']:,} projects")
 
 
-@app.command()
+@app.command(short_help="Write the instance JSON Schema and/or the instance-format reference.")
 def schema(json_path: Optional[str] = typer.Option(None, "--json", help="Write the instance JSON Schema here."),
            md_path: Optional[str] = typer.Option(None, "--markdown", help="Write the reference page here.")) -> None:
     """Write the instance JSON Schema and/or the instance-format reference (generated from the schema)."""

@@ -14,10 +14,17 @@ plan readers.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import pytest
+
+# Output that is not a terminal wraps at 80 columns (rich); under pytest-xdist the temporary
+# paths are longer and a message's path would be cut across lines. Tests read whole messages:
+# 200 columns for every console of the tests and of the commands they run (the docs test sets
+# its own 100).
+os.environ["COLUMNS"] = "200"
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
