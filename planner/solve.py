@@ -57,18 +57,18 @@ def check_limits(time_limit: float | None = None, mip_gap: float | None = None, 
     def name(k: str) -> str:
         return f"--{k.replace('_', '-')}" if cli else k
 
-    problems = []
-    if time_limit is not None and (isinstance(time_limit, bool) or not isinstance(time_limit, numbers.Real)
-                                   or not math.isfinite(time_limit) or time_limit <= 0):
-        problems.append(Problem(name("time_limit"), name("time_limit"), "must be a finite number of seconds above 0",
-                                "give e.g. 60, or leave it out for no limit", time_limit))
-    if mip_gap is not None and (isinstance(mip_gap, bool) or not isinstance(mip_gap, numbers.Real)
-                                or not math.isfinite(mip_gap) or mip_gap < 0):
-        problems.append(Problem(name("mip_gap"), name("mip_gap"), "must be a finite number >= 0",
-                                "give e.g. 0.001 for 0.1%, or leave it out for the exact optimum", mip_gap))
-    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, numbers.Integral) or threads < 1):
-        problems.append(Problem(name("threads"), name("threads"), "must be a whole number of threads, 1 or more",
-                                "give e.g. 1 or 2, or leave it out for the solver's default", threads))
+    def number(v: Any, kind: type) -> bool:
+        return not isinstance(v, bool) and isinstance(v, kind) and math.isfinite(v)
+
+    checks = [  # (option, value, acceptable, what it must be, what to give)
+        ("time_limit", time_limit, lambda v: number(v, numbers.Real) and v > 0,
+         "must be a finite number of seconds above 0", "give e.g. 60, or leave it out for no limit"),
+        ("mip_gap", mip_gap, lambda v: number(v, numbers.Real) and v >= 0, "must be a finite number >= 0",
+         "give e.g. 0.001 for 0.1%, or leave it out for the exact optimum"),
+        ("threads", threads, lambda v: number(v, numbers.Integral) and v >= 1,
+         "must be a whole number of threads, 1 or more", "give e.g. 1 or 2, or leave it out for the solver's default"),
+    ]
+    problems = [Problem(name(k), name(k), must, fix, v) for k, v, ok, must, fix in checks if v is not None and not ok(v)]
     if problems:
         raise InputError(problems)
 
