@@ -25,7 +25,7 @@ from planner.explain.fixed import build_fixed_lp
 from planner.explain.prices import options_table, rule_summary, rule_table
 from planner.explain.ranging import DEFAULT_PARAMETERS, parameter_ranges
 from planner.explain.whatif import parse, replacement_importance, why_not
-from planner.paths import bundled_dir
+from planner.core.paths import bundled_dir
 
 
 def peak_mb() -> float:

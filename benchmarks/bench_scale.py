@@ -46,12 +46,12 @@ def peak_mb() -> float:
 
 
 def run_planner(path: str, mps: str, time_limit: float | None, explain: bool, mip_gap: float | None = None) -> dict:
-    from planner import handoff
-    from planner.io import load_instance
-    from planner.data import ModelData
-    from planner.model import build_model
-    from planner.plan import Plan
-    from planner.solve import SolveResult, _options, solve_model
+    from planner.solver import handoff
+    from planner.instance.load import load_instance
+    from planner.model.data import ModelData
+    from planner.model.build import build_model
+    from planner.plan.plan import Plan
+    from planner.solver.run import SolveResult, _options, solve_model
     from planner.verify import verify_plan
 
     out: dict = {}
@@ -119,10 +119,10 @@ def run_naive(path: str, time_limit: float | None, mip_gap: float | None = None)
     """Parcel-level model through Pyomo's persistent HiGHS interface (main objective only)."""
     from pyomo.contrib.solver.solvers.highs import Highs
 
-    from planner.data import ModelData
-    from planner.io import load_instance
-    from planner.model import build_model
-    from planner.solve import DEFAULT_ABS_GAP, DEFAULT_REL_GAP
+    from planner.model.data import ModelData
+    from planner.instance.load import load_instance
+    from planner.model.build import build_model
+    from planner.solver.run import DEFAULT_ABS_GAP, DEFAULT_REL_GAP
 
     li = load_instance(path)
     t = time.perf_counter()
@@ -158,9 +158,9 @@ def child(kind: str, *args: str) -> dict:
 def measure(parcels: int, work: Path, time_limit: float | None, naive_max: int, explain: bool,
             mip_gap: float | None = None) -> dict:
     from planner.generate import generate
-    from planner.handoff import highs_options
-    from planner.io import load_instance
-    from planner.solve import DEFAULT_ABS_GAP, DEFAULT_REL_GAP, _options
+    from planner.solver.handoff import highs_options
+    from planner.instance.load import load_instance
+    from planner.solver.run import DEFAULT_ABS_GAP, DEFAULT_REL_GAP, _options
 
     villages = VILLAGES.get(parcels, max(2, parcels // 550))
     path = generate(villages, parcels, 1, work / f"p{parcels}")

@@ -15,11 +15,11 @@ import time
 from datetime import date
 
 import planner
-from planner.data import ModelData
-from planner.model import build_model
-from planner.paths import bundled_dir
-from planner.plan import Plan
-from planner.solve import _options, solve_model
+from planner.model.data import ModelData
+from planner.model.build import build_model
+from planner.core.paths import bundled_dir
+from planner.plan.plan import Plan
+from planner.solver.run import _options, solve_model
 from planner.verify import verify_plan
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.paths import bundled_dir
+from planner.core.paths import bundled_dir
 
 
 def main(n: int, out: Path) -> Path:

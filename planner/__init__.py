@@ -10,12 +10,11 @@ Python API::
     plan.to_json("plan.json")
 """
 
-__version__ = "0.4.0"
-
-from .errors import InputError, Problem, SolveError, SolverFailure  # noqa: E402
-from .io import LoadedInstance, load_instance  # noqa: E402
-from .plan import Plan  # noqa: E402
-from .solve import solve  # noqa: E402
-from . import examples  # noqa: E402
+from planner import examples
+from planner.api import load_instance, solve
+from planner.core.errors import InputError, Problem, SolveError, SolverFailure
+from planner.core.version import __version__
+from planner.instance.load import LoadedInstance
+from planner.plan.plan import Plan
 
 __all__ = ["load_instance", "solve", "Plan", "LoadedInstance", "InputError", "Problem", "SolveError", "SolverFailure", "examples", "__version__"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .io import LoadedInstance, bundled_instance_path, load_instance
+from planner.instance.load import LoadedInstance, bundled_instance_path, load_instance
 
 
 def tiny(**sets) -> LoadedInstance:

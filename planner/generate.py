@@ -32,9 +32,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .cells import write_csv
-from .errors import InputError, Problem
-from .paths import bundled_dir
+from planner.core.cells import write_csv
+from planner.core.errors import InputError, Problem
+from planner.core.paths import bundled_dir
 
 TEMPLATE = "nuanshui"            # bundled instance the generator clones
 TOWN_ID = "central_town"         # the template's town (its id is kept)
@@ -504,7 +504,7 @@ def _never_met(tpl: Templates, n_villages: int, parcels: pd.DataFrame | None, se
     """Load a probe of the instance; return the loader's problems. ``parcels`` None: the
     probe has each template row whole (a split keeps every row's area and attributes,
     so what can be built is the same as at full resolution)."""
-    from .io import load_instance
+    from planner.instance.load import load_instance
 
     plan = village_plan(n_villages, tpl)
     if parcels is None:

@@ -25,7 +25,7 @@ allocation ``x[parcel, use, last period]`` counts as its share of the parcel (1 
 whole parcel is in that use), each garden, project and scenic spot built as 1. Each
 alternative is as different as it can be while staying within the slack.
 
-The same model, solver and options as :func:`planner.solve` are used (the model is built
+The same model, solver and options as :func:`planner.solver.run` are used (the model is built
 once per call and re-solved with different objectives and rows); every plan with a
 solution is checked by the independent verifier unless ``verify=False``.
 """
@@ -43,19 +43,11 @@ from typing import Any
 import pandas as pd
 import pyomo.environ as pyo
 
-from .data import MONEY, ModelData
-from .io import LoadedInstance
-from .model import build_model
-from .plan import TOL, Plan
-from .solve import (
-    DEFAULT_REL_GAP,
-    SolveResult,
-    _options,
-    _restore,
-    _snapshot,
-    check_solver,
-    run_solver,
-)
+from planner.model.data import MONEY, ModelData
+from planner.instance.load import LoadedInstance
+from planner.model.build import build_model
+from planner.plan.plan import TOL, Plan
+from planner.solver.run import DEFAULT_REL_GAP, SolveResult, _options, _restore, _snapshot, check_solver, run_solver
 
 GOALS = ("gep", "dividends")
 _RANK = {"optimal": 0, "feasible": 1, "no_solution": 2, "infeasible": 3, "unbounded": 4, "error": 5}
@@ -72,7 +64,7 @@ USED_HA = 1e-4  # an allocation below this (numerical dust, e.g. from a held obj
 
 def _load(instance) -> LoadedInstance:
     if isinstance(instance, str) or hasattr(instance, "__fspath__"):
-        from .io import load_instance
+        from planner.instance.load import load_instance
         return load_instance(instance)
     return instance
 
@@ -94,7 +86,7 @@ def _deadline(opts: dict[str, Any]) -> float | None:
 
 
 def _instance_objective(d: ModelData, m: pyo.ConcreteModel, reached: str | None) -> float | None:
-    """The plan's ``objective`` in the meaning :class:`~planner.plan.Plan` gives it (million
+    """The plan's ``objective`` in the meaning :class:`~planner.plan.plan.Plan` gives it (million
     Yuan): the weighted objective, or in lexicographic mode the last goal reached."""
     if d.inst.objective.mode == "weighted":
         return pyo.value(m.objective.expr)
@@ -105,7 +97,7 @@ def _instance_objective(d: ModelData, m: pyo.ConcreteModel, reached: str | None)
 
 def _verify(plan: Plan, li: LoadedInstance, verify: bool) -> None:
     if verify and plan.has_solution:
-        from .verify import verify_plan
+        from planner.verify import verify_plan
         plan.verification = verify_plan(plan, li)
         if not plan.verification["passed"]:
             plan.status_note = "the independent verifier found violations; do not use this plan"
@@ -192,7 +184,7 @@ class Frontier:
         return path
 
     def to_dict(self) -> dict[str, Any]:
-        from .explain.result import frame_records
+        from planner.explain.result import frame_records
         pts = frame_records(self.points)
         by_point: dict[int, dict[str, Any]] = {}
         for r in frame_records(self.kpis):
@@ -209,7 +201,7 @@ class Frontier:
     def to_json(self, path: str | Path | None = None) -> str:
         text = json.dumps(self.to_dict(), indent=1, allow_nan=False, default=str)
         if path is not None:
-            from .plan import atomic_write_text
+            from planner.plan.plan import atomic_write_text
             atomic_write_text(Path(path), text)
         return text
 
@@ -295,7 +287,7 @@ def pareto(instance, n: int = 7, *, time_limit: float | None = None, mip_gap: fl
 
     ``time_limit`` (seconds) applies to each point (its two stages share it); ``mip_gap``,
     ``threads`` and ``solver`` override the instance's ``solver`` section as in
-    :func:`planner.solve`. ``progress(stage, done, total)`` is called after each point.
+    :func:`planner.solver.run`. ``progress(stage, done, total)`` is called after each point.
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 2:
         raise ValueError(f"n must be a whole number of at least 2 (the two ends), got {n!r}")
@@ -422,7 +414,7 @@ class Alternative:
     statement: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        from .explain.result import _clean, frame_records
+        from planner.explain.result import _clean, frame_records
         return {"index": self.index, "status": self.status, "termination": self.termination, "slack": self.slack,
                 "objective": _clean(self.objective), "base_objective": _clean(self.base_objective),
                 "base_status": self.base_status, "below_optimum_pct": _clean(self.below_optimum_pct),
@@ -540,7 +532,7 @@ def _list(items: list[str]) -> str:
 
 
 def _statement(alt: Alternative, base: Plan, last: str) -> str:
-    from .explain.result import fmt
+    from planner.explain.result import fmt
     head = f"alternative {alt.index}: "
     if alt.plan is None or not alt.plan.has_solution:
         return head + f"no plan found within {alt.slack:.3g} of the plan's objective ({alt.status}, {alt.termination})."
@@ -679,7 +671,7 @@ def alternatives(instance, plan: Plan, *, slack: float = 0.01, n: int = 3, time_
                           below_optimum_pct=below, distance=_distance(plan, alt_plan, last) if has else None,
                           overlap=r["objective"] if has else None, mip_gap=r["mip_gap"], plan=alt_plan, goals=goals)
         if has:
-            from .explain.whatif import differences
+            from planner.explain.whatif import differences
             alt.differences = differences(plan, alt_plan)
         if has:
             earlier = [plan] + [a.plan for a in out]

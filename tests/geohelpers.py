@@ -15,7 +15,7 @@ import yaml
 
 from helpers import write_instance
 
-from planner.paths import bundled_dir
+from planner.core.paths import bundled_dir
 
 X0, Y0 = 500_000.0, 4_430_000.0   # metres in EPSG:4546 (CGCS2000 / 3-degree GK CM 111E), near 111E 40N
 

@@ -204,7 +204,7 @@ VERIFY = os.environ.get("PLANNER_TEST_VERIFY", "1") not in ("", "0")
 
 def solve(li: planner.LoadedInstance, **kw: Any) -> planner.Plan:
     """Solve single-threaded. Every plan with a solution must also pass the independent
-    verifier (planner/verify.py), so each hand-derived instance cross-checks it too
+    verifier (planner/verify/), so each hand-derived instance cross-checks it too
     (PLANNER_TEST_VERIFY=0 switches that off when debugging the model alone)."""
     plan = planner.solve(li, verify=VERIFY, threads=1, **kw)
     if VERIFY and plan.has_solution:
@@ -224,10 +224,10 @@ def solve_model(li: planner.LoadedInstance, *, fix: dict[tuple[str, tuple], floa
     dropping the component (plus whatever else implies it) makes it feasible."""
     import importlib
 
-    from planner.data import MONEY, ModelData
-    from planner.model import build_model
+    from planner.model.data import MONEY, ModelData
+    from planner.model.build import build_model
 
-    solve_mod = importlib.import_module("planner.solve")  # the package re-exports solve() over the module name
+    solve_mod = importlib.import_module("planner.solver.run")  # the package re-exports solve() over the module name
     d = ModelData(li)
     m = build_model(d)
     for (var, idx), val in (fix or {}).items():
@@ -290,7 +290,7 @@ def approx(x: float) -> Any:
 
 
 # ---------------------------------------------------------------------------
-# Processes stopped at a named point (planner.faults)
+# Processes stopped at a named point (planner.core.faults)
 # ---------------------------------------------------------------------------
 
 

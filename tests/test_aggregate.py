@@ -1,4 +1,4 @@
-"""Exact aggregation (planner.aggregate): interchangeable parcels are merged into land units
+"""Exact aggregation (planner.model.aggregate): interchangeable parcels are merged into land units
 before building and the plan is split back per parcel, with the optimum unchanged."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import pytest
 from pytest import approx
 
 from helpers import P, period
-from planner.aggregate import aggregate, identity_needed
-from planner.data import ModelData
-from planner.solve import solve
+from planner.model.aggregate import aggregate, identity_needed
+from planner.model.data import ModelData
+from planner.api import solve
 
 
 def frame(rows):

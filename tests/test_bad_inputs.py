@@ -19,7 +19,7 @@ import yaml
 
 import planner
 from helpers import P, period
-from planner.errors import InputError, Problem
+from planner.core.errors import InputError, Problem
 
 PARCELS = [P("A1", "grassland", 10), P("A2", "scattered_farmland", 5), P("B1", "forest", 3, village="b")]
 
@@ -337,12 +337,12 @@ def test_warnings_for_suspicious_but_legal_inputs(build_path):
 
 
 def test_no_warnings_for_the_bundled_instances():
-    assert planner.load_instance(planner.io.bundled_instance_path("tiny")).warnings == []
-    assert planner.load_instance(planner.io.bundled_instance_path("nuanshui")).warnings == []
+    assert planner.load_instance(planner.instance.load.bundled_instance_path("tiny")).warnings == []
+    assert planner.load_instance(planner.instance.load.bundled_instance_path("nuanshui")).warnings == []
 
 
 def test_warning_from_a_set_names_the_option():
-    li = planner.load_instance(planner.io.bundled_instance_path("tiny"), sets=["periods.2035.budget_yuan=0"])
+    li = planner.load_instance(planner.instance.load.bundled_instance_path("tiny"), sets=["periods.2035.budget_yuan=0"])
     assert [w.file for w in li.warnings] == ["--set periods.2035.budget_yuan"]
 
 
@@ -529,7 +529,7 @@ def test_empty_geojson_layer_says_it_has_no_features(inst):
 
 
 def test_problems_of_one_kind_are_capped_and_counted():
-    from planner.errors import MAX_PER_KIND
+    from planner.core.errors import MAX_PER_KIND
 
     rows = [Problem("t.csv", f"row {i + 2} (parcel 'p{i}'), column area", "area must be a positive number", "give it", "x")
             for i in range(1000)]
@@ -548,7 +548,7 @@ def test_problems_of_one_kind_are_capped_and_counted():
 
 def test_many_kinds_of_problems_are_capped_and_counted():
     """A YAML with 10,000 misspelt keys: 50 listed, at most 20 counted kinds, then one line."""
-    from planner.errors import MAX_LISTED, MAX_PER_KIND
+    from planner.core.errors import MAX_LISTED, MAX_PER_KIND
 
     probs = [Problem("i.yaml", f"policies.{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}{chr(97 + i // 676)}", "unknown key",
                      "remove it") for i in range(10_000)]

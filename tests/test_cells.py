@@ -16,12 +16,12 @@ import planner
 from helpers import USES, P
 from planner.verify import verify_plan
 
-# planner.cells is imported inside the tests, so that this file runs (and fails where it
+# planner.core.cells is imported inside the tests, so that this file runs (and fails where it
 # should) on a planner without it
 
 
 def cells():
-    import planner.cells as c
+    import planner.core.cells as c
     return c
 
 HOSTILE = ["=1+1", "@SUM(A1)", '=HYPERLINK("http://x","y")', "+1", "-1+1", "\tA1"]
@@ -109,7 +109,7 @@ def test_hostile_ids_verify_and_read_back_exactly(hostile_plan):
     assert "csv_tables" in res["checks"]
     r = run("verify", str(out), str(path))
     assert r.returncode == 0 and "no violations" in r.stdout, r.stdout + r.stderr
-    from planner.verify_tables import read_csv_table
+    from planner.verify.tables import read_csv_table
     alloc, why = read_csv_table(out / "allocations.csv")
     assert why is None and sorted(alloc["parcel"].unique()) == sorted(PARCELS) and set(alloc["use"]) == {TAB_USE}
     assert json.loads((out / "plan.json").read_text())["allocations"][0]["parcel"] in PARCELS

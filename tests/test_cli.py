@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from planner.paths import bundled_dir
+from planner.core.paths import bundled_dir
 
 TINY = str(bundled_dir("instances") / "tiny.yaml")
 

@@ -1,5 +1,5 @@
 """The verifier's contiguity check against the map. The contiguity rules' own tests are in
-test_gardens.py (one contiguous site per village garden) and test_carbon.py (holdings).
+test_gardens.py (one contiguous site per village garden) and test_carbon_application.py (holdings).
 
 Contiguity from parcel geometry: one contiguous site per village garden
 (``contiguous_gardens``) and a villager's holding of adjacent parcels as one stand for the

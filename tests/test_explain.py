@@ -13,7 +13,7 @@ import math
 import pytest
 
 from helpers import P, approx, period, solve
-from planner.errors import InputError
+from planner.core.errors import InputError
 from planner.explain import explain
 from planner.explain.whatif import differences, parse, replacement_importance, why_not
 
@@ -287,7 +287,7 @@ def test_non_optimal_base_is_never_called_a_gain(build):
 
 def test_importance_without_gardens_or_projects(build, tmp_path):
     """A saved plan with no garden or project rows: nothing to re-solve, no error."""
-    from planner.plan import Plan
+    from planner.plan.plan import Plan
     li = build([P("A1", "grassland", 10)], uses=["ecological_forest"])
     plan = solve(li)
     plan.write(tmp_path)

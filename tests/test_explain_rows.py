@@ -8,17 +8,17 @@ import pyomo.environ as pyo
 import pytest
 
 import planner
-from planner.contiguity import PARTS
-from planner.data import ModelData
+from planner.model.contiguity import PARTS
+from planner.model.data import ModelData
 from planner.explain.rows import ROWS, describe, field_of, row_info
-from planner.model import build_model
+from planner.model.build import build_model
 from test_rule_coverage import _all_components
 
 
 def test_every_rule_component_has_a_row_entry():
     missing = sorted(set(_all_components()) - set(ROWS))
     assert not missing, f"add these constraints to planner.explain.rows.ROWS: {missing}"
-    # rows planner.contiguity.connected adds under the caller's site name (not a literal add_rows name)
+    # rows planner.model.contiguity.connected adds under the caller's site name (not a literal add_rows name)
     generated = {n for n in ROWS if any(n.endswith("_" + part) for part in PARTS)}
     stale = sorted(set(ROWS) - set(_all_components()) - generated)
     assert not stale, f"ROWS names constraints no rule family adds: {stale}"

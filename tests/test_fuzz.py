@@ -1,6 +1,6 @@
 """Fuzzing the loader: whatever is wrong with an instance, its parcel table or its
 valuation library, ``planner.load_instance`` either succeeds or raises
-:class:`planner.errors.InputError` - never another exception (which the CLI would show
+:class:`planner.core.errors.InputError` - never another exception (which the CLI would show
 as a traceback).
 
 Each example starts from the bundled tiny instance (YAML, parcel CSV and a copy of the
@@ -24,8 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import planner  # noqa: E402
-from planner.errors import InputError  # noqa: E402
-from planner.paths import bundled_dir  # noqa: E402
+from planner.core.errors import InputError  # noqa: E402
+from planner.core.paths import bundled_dir  # noqa: E402
 
 INSTANCES = bundled_dir("instances")
 BASE_YAML: dict = yaml.safe_load((INSTANCES / "tiny.yaml").read_text(encoding="utf-8"))

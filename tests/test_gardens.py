@@ -138,7 +138,7 @@ def test_garden_min_must_be_positive(build):
 
 
 # ---------------------------------------------------------------------------
-# One contiguous site per garden, with parcel geometry (planner.contiguity). Boxes 100 m
+# One contiguous site per garden, with parcel geometry (planner.model.contiguity). Boxes 100 m
 # tall (geohelpers.row): w metres wide = w/100 ha, neighbours share a 100 m boundary.
 # ---------------------------------------------------------------------------
 

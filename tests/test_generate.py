@@ -12,10 +12,10 @@ from typer.testing import CliRunner
 
 import planner.generate as gen
 from planner.cli import app
-from planner.errors import InputError
-from planner.io import load_instance
-from planner.paths import bundled_dir
-from planner.solve import solve
+from planner.core.errors import InputError
+from planner.instance.load import load_instance
+from planner.core.paths import bundled_dir
+from planner.api import solve
 
 NUANSHUI = yaml.safe_load((bundled_dir("instances") / "nuanshui.yaml").read_text(encoding="utf-8"))
 TEMPLATE = pd.read_csv(bundled_dir("instances") / "nuanshui_parcels.csv")

@@ -1,4 +1,4 @@
-"""The report's maps (planner.gis.maps): drawn for an instance with parcel geometry, in
+"""The report's maps (planner.report.maps): drawn for an instance with parcel geometry, in
 report.md and report.html like the other charts; absent for a CSV instance; a map that
 fails to draw costs only itself."""
 
@@ -12,8 +12,8 @@ import pytest
 from geohelpers import write_tiny_geo
 
 import planner  # noqa: E402
-from planner.gis import maps  # noqa: E402
-from planner.paths import bundled_dir  # noqa: E402
+from planner.report import maps  # noqa: E402
+from planner.core.paths import bundled_dir  # noqa: E402
 from planner.report import MAP_FIGURES, write_report  # noqa: E402
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -95,7 +95,7 @@ def test_gep_map_colours_follow_the_change(plan, li):
     """The village with the larger GEP change gets the darker green; the colour bar spans the changes."""
     from matplotlib.colors import to_rgb
 
-    from planner.gis.write import village_figures
+    from planner.report.gpkg import village_figures
 
     fig, _ = maps.gep_change_map(plan, li)
     vf = village_figures(plan, li)["gep_change_2025_to_2035_at_2035_prices_yuan_per_yr"]

@@ -1,4 +1,4 @@
-"""Parcels from GIS layers (planner.gis.read, planner.gis.adjacency): GeoPackage, GeoJSON
+"""Parcels from GIS layers (planner.instance.gis, planner.instance.adjacency): GeoPackage, GeoJSON
 and Shapefile; the attribute mapping; area from geometry in a projected system; a layer
 in degrees without an area attribute is refused with the projection to use; stated and
 geometric areas compared; adjacency from shared boundaries."""
@@ -15,7 +15,7 @@ from geohelpers import X0, Y0, row, write_geo_instance
 from helpers import P, write_instance
 
 import planner
-from planner.errors import InputError
+from planner.core.errors import InputError
 
 PARCELS = [P("A1", "grassland", 2), P("A2", "scattered_farmland", 1.5), P("A3", "forest", 4)]
 GEOMS = row({"A1": 2, "A2": 1.5, "A3": 4})
@@ -182,7 +182,7 @@ def test_csv_tables_take_the_mapping_too(tmp_path):
 
 
 def test_missing_geo_extra_says_how_to_install(tmp_path, monkeypatch):
-    import planner.gis.read as read
+    import planner.instance.gis as read
 
     path = write_geo_instance(tmp_path, PARCELS, GEOMS, uses=["ecological_forest"])
     monkeypatch.setattr(read, "_geo_modules", lambda: None)

@@ -1,4 +1,4 @@
-"""plan.gpkg (planner.gis.write): the plan written back as GIS layers, read back with
+"""plan.gpkg (planner.report.gpkg): the plan written back as GIS layers, read back with
 pyogrio and checked against the plan's own tables."""
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import pyogrio  # noqa: E402
 from geohelpers import write_tiny_geo
 
 import planner  # noqa: E402
-from planner.data import GARDEN_KINDS  # noqa: E402
-from planner.gis.write import UNCHANGED, gep_change_field, write_plan_gpkg  # noqa: E402
-from planner.paths import bundled_dir  # noqa: E402
+from planner.model.data import GARDEN_KINDS  # noqa: E402
+from planner.report.gpkg import UNCHANGED, gep_change_field, write_plan_gpkg  # noqa: E402
+from planner.core.paths import bundled_dir  # noqa: E402
 
 PERIODS = ("2025", "2035")
 
@@ -246,7 +246,7 @@ def test_without_geopandas_the_error_says_what_to_install(plan, li, tmp_path, mo
 
 def test_import_planner_needs_no_geopandas():
     code = ("import sys; sys.modules['geopandas'] = None; sys.modules['pyogrio'] = None; "
-            "import planner, planner.cli, planner.report, planner.gis.write, planner.gis.maps; print('ok')")
+            "import planner, planner.cli, planner.report, planner.report.gpkg, planner.report.maps; print('ok')")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and "ok" in r.stdout, r.stderr
 

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 import planner
-from planner.paths import bundled_dir
+from planner.core.paths import bundled_dir
 
 from helpers import kill_group, stopped_at
 
@@ -54,7 +54,7 @@ def test_existing_plan_is_not_overwritten_without_force(tmp_path):
 
 def test_killed_solve_leaves_no_plan(tmp_path):
     """Killed while HiGHS solves Nuanshui: no plan.json, and no half-written file. The
-    process stops itself where HiGHS is about to run (``PLANNER_STOP_AT``, planner.faults);
+    process stops itself where HiGHS is about to run (``PLANNER_STOP_AT``, planner.core.faults);
     the test waits for that stop (a state), then kills it: no guess at how long a solve takes."""
     out = tmp_path / "k"
     kill_group(stopped_at([sys.executable, "-m", "planner", "solve", NUANSHUI, "--out", str(out)], "solver-run"))
@@ -78,9 +78,9 @@ def test_solve_stopped_by_a_limit_with_a_plan_is_feasible_not_optimal():
     """HiGHS stopped at its first improving plan (``mip_max_improving_sols`` = 1, a limit
     that does not depend on the machine's speed): the result is 'feasible' with its gap
     above 0, never 'optimal'."""
-    from planner.data import ModelData
-    from planner.model import build_model
-    from planner.solve import solve_model
+    from planner.model.data import ModelData
+    from planner.model.build import build_model
+    from planner.solver.run import solve_model
     li = planner.examples.nuanshui()
     d = ModelData(li)
     m = build_model(d)

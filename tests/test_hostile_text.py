@@ -1,6 +1,6 @@
 """User text is shown as text: instance names, ids, labels and paths are never read as
 console markup, highlighted or sent to the terminal with their control characters
-(planner.terminal), and never become live HTML or Markdown in report.md.
+(planner.core.terminal), and never become live HTML or Markdown in report.md.
 
 Found by probing: ``--out 'out/run[/]x'``, an instance named ``tiny[/]`` or a project id
 ``orchard[/]park`` crashed ``planner solve`` with rich's MarkupError after the plan was
@@ -20,8 +20,8 @@ import pytest
 import yaml
 
 import planner
-from planner.paths import bundled_dir
-from planner.terminal import SafeConsole, styled, visible
+from planner.core.paths import bundled_dir
+from planner.core.terminal import SafeConsole, styled, visible
 
 
 def run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -143,7 +143,7 @@ def hostile_report(tmp_path_factory):
     village's id; solved, explained and reported."""
     from planner.explain import explain
     from planner.report import write_report
-    from planner.solve import solve
+    from planner.api import solve
 
     d = tmp_path_factory.mktemp("hostile")
 

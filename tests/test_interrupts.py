@@ -3,7 +3,7 @@ plan, labelled 'feasible' with its gap, exit 3; before any plan, exit 1 and noth
 written; during the explanation of --report, the finished plan stays and the message says
 how to finish; a sweep stopped by Ctrl-C or killed with -9 leaves no worker behind.
 
-Each interrupt lands at a named point (``PLANNER_STOP_AT``, planner.faults): the process
+Each interrupt lands at a named point (``PLANNER_STOP_AT``, planner.core.faults): the process
 stops itself there, the test waits for that state, queues SIGINT (or SIGTERM) and lets
 it go on. At the solver's points HiGHS waits inside its callback until the main thread
 has seen the interrupt, so what HiGHS has found at that moment is fixed."""
@@ -19,7 +19,7 @@ import sys
 
 import pytest
 
-from planner.paths import bundled_dir
+from planner.core.paths import bundled_dir
 
 from helpers import stopped_at
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import planner
-from planner.errors import InputError
-from planner.paths import bundled_dir
+from planner.core.errors import InputError
+from planner.core.paths import bundled_dir
 
 TINY = bundled_dir("instances") / "tiny.yaml"
 
@@ -129,7 +129,7 @@ def test_bad_yaml_syntax(tmp_path):
 
 def test_reference_doc_is_generated_from_schema():
     """docs/instance-format.md must be regenerated when the schema changes."""
-    from planner.reference import markdown
+    from planner.instance.reference import markdown
     doc = Path(__file__).resolve().parent.parent / "docs" / "instance-format.md"
     assert doc.read_text() == markdown(), "run: planner schema --json docs/instance.schema.json --markdown docs/instance-format.md"
 
@@ -171,7 +171,7 @@ def test_true_false_column_reads_without_pandas_deprecations(values):
 
     import pandas as pd
 
-    from planner.io import _to_bool
+    from planner.instance.load import _to_bool
     s = pd.Series(values)
     problems: list = []
     with warnings.catch_warnings():

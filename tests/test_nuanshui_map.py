@@ -9,7 +9,7 @@ import pytest
 import shapely
 
 import planner
-from planner.paths import bundled_dir
+from planner.core.paths import bundled_dir
 from planner.verify import verify_plan
 
 GARDEN = ("garden_vegetation", "garden_facility")

@@ -7,7 +7,7 @@ import json
 import pytest
 
 import planner
-from planner.plan import Plan
+from planner.plan.plan import Plan
 from planner.verify import verify_plan
 
 
@@ -141,7 +141,7 @@ def _fail_stage(monkeypatch, when):
     """Make the solver stage selected by ``when(model)`` end without a plan (as a time limit
     would), after wiping the variable values, so a lost plan would show."""
     import sys as _sys
-    S = _sys.modules["planner.solve"]
+    S = _sys.modules["planner.solver.run"]
     real = S.run_solver
 
     def fake(m, opts):

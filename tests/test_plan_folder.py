@@ -1,10 +1,10 @@
-"""A plan folder changes in one step (planner.outdir): killed at each file write, the
+"""A plan folder changes in one step (planner.core.outdir): killed at each file write, the
 folder holds the whole old plan; a failed write (a full disk) leaves it as it was; the old
 plan's companions never mix with the new plan; a user's own files survive; two runs into
 one folder without --force cannot both win; results of pareto and alternatives are never
 replaced without --force, and every plan file says what it is.
 
-Kills land at named points (``PLANNER_STOP_AT``, planner.faults): the process stops
+Kills land at named points (``PLANNER_STOP_AT``, planner.core.faults): the process stops
 itself there, the test waits for that state and kills it."""
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 import planner
-from planner import outdir
-from planner.paths import bundled_dir
+from planner.core import outdir
+from planner.core.paths import bundled_dir
 
 from helpers import kill_group as kill, stopped_at
 

@@ -16,15 +16,8 @@ import pytest
 
 from planner import examples
 from planner.explain.result import LP_NOTE, Explanation
-from planner.report import (
-    FIGURES,
-    find_chromium,
-    fmt_money,
-    fmt_pct,
-    screenshot,
-    write_report,
-)
-from planner.solve import solve
+from planner.report import FIGURES, find_chromium, fmt_money, fmt_pct, screenshot, write_report
+from planner.api import solve
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 TARGETS = [

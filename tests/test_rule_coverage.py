@@ -1,7 +1,7 @@
 """Every constraint component the model can build has a test of its own (the calliope habit:
 "a test fails if any constraint has no test of its own").
 
-A rule family lives in ``planner/rules/<module>.py`` and adds its constraint components with
+A rule family lives in ``planner/model/rules/<module>.py`` and adds its constraint components with
 ``add_rows(m, FAMILY, "<name>", rows)``. Its tests live in the mirror module
 ``tests/test_<module>.py``, and for every component ``<name>`` the module has at least one
 test that shows the component binding (the optimum derived by hand, and different without
@@ -23,11 +23,11 @@ import pyomo.environ as pyo
 import pytest
 
 import planner
-import planner.rules
-from planner.data import ModelData
-from planner.model import build_model
+import planner.model.rules
+from planner.model.data import ModelData
+from planner.model.build import build_model
 
-RULES = Path(planner.rules.__file__).resolve().parent
+RULES = Path(planner.model.rules.__file__).resolve().parent
 TESTS = Path(__file__).resolve().parent
 
 # rules modules with no mirror test module, and why; each must add no constraint component
@@ -64,7 +64,7 @@ def _scan(module: str) -> tuple[list[str], list[str]]:
         if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
             names.append(arg.value)
         else:
-            opaque.append(f"planner/rules/{module}.py line {call.lineno}")
+            opaque.append(f"planner/model/rules/{module}.py line {call.lineno}")
     return names, opaque
 
 
@@ -127,7 +127,7 @@ def test_component_names_are_unique():
 
 
 def test_every_rules_module_has_a_mirror_test_module():
-    missing = [f"planner/rules/{m}.py -> tests/test_{m}.py" for m in _modules()
+    missing = [f"planner/model/rules/{m}.py -> tests/test_{m}.py" for m in _modules()
                if m not in NO_MIRROR and not mirror(m).exists()]
     assert not missing, f"rules modules without a mirror test module: {missing}"
 
@@ -137,7 +137,7 @@ def test_modules_without_mirror_add_no_constraints():
     expression); a constraint added to one of them needs a mirror test module."""
     for m, why in NO_MIRROR.items():
         assert (RULES / f"{m}.py").exists(), f"stale exemption {m!r} ({why})"
-        assert components(m) == [], f"planner/rules/{m}.py now adds constraints {components(m)}: give it tests/test_{m}.py"
+        assert components(m) == [], f"planner/model/rules/{m}.py now adds constraints {components(m)}: give it tests/test_{m}.py"
 
 
 def test_rules_add_constraints_only_through_add_rows():
@@ -148,7 +148,7 @@ def test_rules_add_constraints_only_through_add_rows():
         if m == "__init__":
             continue
         for fn in ("Constraint", "ConstraintList", "add_component"):
-            bad += [f"planner/rules/{m}.py line {c.lineno}: {fn}" for c in _calls(m, fn)]
+            bad += [f"planner/model/rules/{m}.py line {c.lineno}: {fn}" for c in _calls(m, fn)]
     assert not bad, f"add constraints with add_rows(m, FAMILY, name, rows): {bad}"
 
 
@@ -159,7 +159,7 @@ def test_built_model_has_no_constraint_unknown_to_the_scan():
     m = build_model(ModelData(planner.examples.tiny()))
     on_model = {c.local_name for c in m.component_objects(pyo.Constraint)}
     assert on_model, "the tiny instance built no constraint at all"
-    assert on_model <= set(found), f"constraints not added through add_rows in planner/rules: {sorted(on_model - set(found))}"
+    assert on_model <= set(found), f"constraints not added through add_rows in planner/model/rules: {sorted(on_model - set(found))}"
     recorded = {n for names in m._families.values() for n in names}
     assert recorded == on_model
 
@@ -168,7 +168,7 @@ def test_built_model_has_no_constraint_unknown_to_the_scan():
 def test_component_has_a_test_of_its_own(module, name):
     """tests/test_<module>.py has a test whose docstring says "Constraint: `<name>`"."""
     tests = named_in_tests(module).get(name)
-    assert tests, (f"constraint component `{name}` (planner/rules/{module}.py) has no test of its own: add to "
+    assert tests, (f"constraint component `{name}` (planner/model/rules/{module}.py) has no test of its own: add to "
                    f"tests/test_{module}.py a test that shows it binding, with 'Constraint: `{name}`.' in its docstring")
 
 
@@ -178,4 +178,4 @@ def test_named_components_exist(module):
     (catches renames and typos that would leave a component silently untested)."""
     own = set(components(module))
     stale = {name: tests for name, tests in named_in_tests(module).items() if name not in own}
-    assert not stale, f"tests/test_{module}.py names components planner/rules/{module}.py does not add: {stale}"
+    assert not stale, f"tests/test_{module}.py names components planner/model/rules/{module}.py does not add: {stale}"

@@ -21,10 +21,10 @@ import pytest
 from typer.testing import CliRunner
 
 import planner
-from planner import highs
+from planner.solver import highs
 from planner.cli import app
-from planner.errors import InputError, SolverFailure
-from planner.paths import bundled_dir
+from planner.core.errors import InputError, SolverFailure
+from planner.core.paths import bundled_dir
 
 TINY = str(bundled_dir("instances") / "tiny.yaml")
 NUANSHUI = str(bundled_dir("instances") / "nuanshui.yaml")
@@ -240,7 +240,7 @@ def meet(barrier):
 
 MEET_CALL = """
 import multiprocessing
-from planner.parallel import run_each
+from planner.core.parallel import run_each
 import meet_tasks
 barrier = multiprocessing.get_context("fork").Manager().Barrier(2)
 pids = []

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from helpers import P, approx, kill_group, period, solve, stopped_at
-from planner.errors import InputError
-from planner.paths import bundled_dir
+from planner.core.errors import InputError
+from planner.core.paths import bundled_dir
 from planner.sweep.runner import read_results, run_scenarios
 
 TINY = str(bundled_dir("instances") / "tiny.yaml")
@@ -94,7 +94,7 @@ def test_existing_sweep_needs_resume_and_the_same_design(tmp_path):
 
 def test_kill_and_resume_runs_every_scenario_exactly_once(tmp_path):
     """A 24-scenario sweep (one-at-a-time: the base and 23 levels; rebuilt, one process) is
-    killed right after its 5th result is written (it stops itself there, planner.faults,
+    killed right after its 5th result is written (it stops itself there, planner.core.faults,
     and the test waits for that state); --resume finishes it. Every scenario appears
     exactly once in results.jsonl."""
     out = tmp_path / "sw"
@@ -137,7 +137,7 @@ def test_scenario_set_file_and_compare(tmp_path):
     res = run_scenarios(sset.base, table, tmp_path / "out", workers=1, save_plans=True)
     assert list(res["name"]) == ["baseline", "poor"]
     assert pd.isna(res.loc[0, BUDGET])  # baseline does not set the budget
-    from planner.plan import Plan
+    from planner.plan.plan import Plan
     plans = {n: (Plan.from_json(tmp_path / "out" / "plans" / n / "plan.json"), tmp_path / "out" / "plans" / n)
              for n in ("baseline", "poor")}
     cmp = compare_plans(plans)

@@ -9,29 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.errors import InputError
-from planner.sweep.analysis import (
-    morris_indices,
-    oat_effects,
-    sobol_indices,
-    sobol_second_order,
-)
-from planner.sweep.design import (
-    Parameter,
-    grid,
-    load_design,
-    morris,
-    one_at_a_time,
-    salib_problem,
-    sobol,
-)
-from planner.sweep.plots import (
-    morris_plot,
-    response_curves,
-    short_labels,
-    sobol_bars,
-    tornado,
-)
+from planner.core.errors import InputError
+from planner.sweep.analysis import morris_indices, oat_effects, sobol_indices, sobol_second_order
+from planner.sweep.design import Parameter, grid, load_design, morris, one_at_a_time, salib_problem, sobol
+from planner.sweep.plots import morris_plot, response_curves, short_labels, sobol_bars, tornado
 
 CARBON = "prices.forestry_carbon_yuan_per_t"
 BUDGET = "periods.2025.budget_yuan"

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import planner
-from planner.paths import bundled_dir
+from planner.core.paths import bundled_dir
 
 INSTANCES = bundled_dir("instances")
 

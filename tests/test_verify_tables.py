@@ -14,8 +14,8 @@ import pytest
 
 import planner
 from helpers import P
-from planner.paths import bundled_dir
-from planner.plan import Plan
+from planner.core.paths import bundled_dir
+from planner.plan.plan import Plan
 from planner.verify import verify_plan
 
 TINY = str(bundled_dir("instances") / "tiny.yaml")

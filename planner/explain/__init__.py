@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable
 
-from .. import faults
-from ..data import MONEY
-from ..io import LoadedInstance
-from .fixed import FixedLP, build_fixed_lp
-from .prices import options_table, rule_summary, rule_table
-from .result import LP_NOTE, Explanation
+from planner.core import faults
+from planner.model.data import MONEY
+from planner.instance.load import LoadedInstance
+from planner.explain.fixed import FixedLP, build_fixed_lp
+from planner.explain.prices import options_table, rule_summary, rule_table
+from planner.explain.result import LP_NOTE, Explanation
 
 IMPORTANCE_KINDS = ("gardens", "projects", "allocations")
 
@@ -54,13 +54,13 @@ def explain(instance: LoadedInstance, plan, *, importance: Iterable[str] = IMPOR
     ex.tables["rules"] = rules
     ex.tables["rule_summary"] = rule_summary(rules, f)
     ex.tables["options"] = options_table(f)
-    from .ranging import DEFAULT_PARAMETERS, parameter_ranges
+    from planner.explain.ranging import DEFAULT_PARAMETERS, parameter_ranges
     params = list(DEFAULT_PARAMETERS if parameters is None else parameters)
     if params:
         ex.tables["parameters"] = parameter_ranges(f, plan, params, progress=progress)
     kinds = [k for k in importance]
     if kinds:
-        from .whatif import replacement_importance
+        from planner.explain.whatif import replacement_importance
         ex.tables["importance"] = replacement_importance(instance, plan, kinds, time_limit=time_limit, progress=progress)
     return ex
 

@@ -6,7 +6,7 @@ Method
 ------
 1. **Impossible rows.** A rule with no decision in it that is false whatever is decided
    (a coverage target above what the land can give, a dividend floor for a village with
-   no income) is recorded by :func:`planner.rules.add_rows` in ``m._impossible``. These
+   no income) is recorded by :func:`planner.model.terms.add_rows` in ``m._impossible``. These
    are listed first. Their shortfall is not known to the model (the rule was a plain
    ``False``), so they are taken out of the elastic re-solve below, not relaxed in it.
 2. **Elastic re-solve.** The model is rebuilt and every active row of a rule a township
@@ -17,7 +17,7 @@ Method
    each. The planning objective is replaced by *minimise the sum of slacks*, each with
    weight 1 per row unit, and the model is solved as a MIP with HiGHS. Row units are the
    model's: 1 ha, 1 person, 1 yes/no decision (a project, a garden, a scenic spot), 1
-   street green space, 1 million Yuan (``planner.data.MONEY``). So relaxing a budget by 1
+   street green space, 1 million Yuan (``planner.model.data.MONEY``). So relaxing a budget by 1
    million Yuan costs as much as one person more in a labour pool, one hectare, or one
    required project dropped: a required project costing more than a million Yuan above
    the budget is dropped rather than the budget raised. The weights are a choice, not a
@@ -78,14 +78,14 @@ import pandas as pd
 import pyomo.environ as pyo
 from pyomo.core.expr.visitor import identify_variables
 
-from .. import highs
-from ..data import ModelData
-from ..errors import SolveError
-from ..io import LoadedInstance
-from ..model import build_model
-from .fixed import arrays
-from .result import fmt, frame_records
-from .rows import describe, field_of, row_info
+from planner.solver import highs
+from planner.model.data import ModelData
+from planner.core.errors import SolveError
+from planner.instance.load import LoadedInstance
+from planner.model.build import build_model
+from planner.explain.fixed import arrays
+from planner.explain.result import fmt, frame_records
+from planner.explain.rows import describe, field_of, row_info
 
 TOL = 1e-6            # slack (model units) below this is no relaxation
 DUAL_TOL = 1e-7       # dual / reduced cost below this is zero
@@ -693,11 +693,11 @@ def diagnose(instance: LoadedInstance, *, time_limit: float | None = None, iis: 
     always compute an IIS of the LP relaxation, False never, None when the LP relaxation is
     infeasible and has at most ``iis_max_rows`` rows. ``max_probes``: LPs spent checking
     duals and probing held decisions for the conflicting rules. ``modify(d, m)``: called on
-    every model built, as in :func:`planner.solve.solve` (the forced decisions of a
+    every model built, as in :func:`planner.api.solve` (the forced decisions of a
     counterfactual; rows it adds are relaxed only if :mod:`planner.explain.rows` says so).
     """
     if isinstance(instance, str) or hasattr(instance, "__fspath__"):
-        from ..io import load_instance
+        from planner.instance.load import load_instance
         instance = load_instance(instance)
     timings: dict[str, float] = {}
     notes: list[str] = []

@@ -17,12 +17,12 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from .. import highs
-from ..data import MONEY, ModelData
-from ..errors import SolveError
-from ..io import LoadedInstance
-from ..model import build_model
-from .rows import row_info
+from planner.solver import highs
+from planner.model.data import MONEY, ModelData
+from planner.core.errors import SolveError
+from planner.instance.load import LoadedInstance
+from planner.model.build import build_model
+from planner.explain.rows import row_info
 
 
 @dataclass

@@ -15,11 +15,11 @@ import math
 import numpy as np
 import pandas as pd
 
-from .. import highs
-from ..data import MONEY
-from .fixed import FixedLP
-from .result import fmt
-from .rows import describe, field_of, row_info
+from planner.solver import highs
+from planner.model.data import MONEY
+from planner.explain.fixed import FixedLP
+from planner.explain.result import fmt
+from planner.explain.rows import describe, field_of, row_info
 
 BAN_ROWS = ("farmland_protection", "red_line_type", "eco_space_measures", "village_permission", "siting")
 TOL = 1e-7

@@ -23,12 +23,12 @@ from typing import Any, Callable, Iterable
 import numpy as np
 import pandas as pd
 
-from .. import highs, lparrays as lpa
-from ..data import MONEY
-from ..errors import InputError
-from ..model import build_model
-from .fixed import FixedLP, decisions_of, fix_decisions, main_objective
-from .result import fmt
+from planner.solver import highs, lparrays as lpa
+from planner.model.data import MONEY
+from planner.core.errors import InputError
+from planner.model.build import build_model
+from planner.explain.fixed import FixedLP, decisions_of, fix_decisions, main_objective
+from planner.explain.result import fmt
 
 DEFAULT_PARAMETERS = ("prices.forestry_carbon_yuan_per_t", "prices.agricultural_carbon_yuan_per_t",
                       "prices.gep_scale", "prices.establishment_cost_multiplier")
@@ -76,7 +76,7 @@ def get_value(li, path: str) -> float:
 
 
 def _lp_of(li, plan):
-    from ..data import ModelData
+    from planner.model.data import ModelData
     d = ModelData(li)
     m = build_model(d)
     main_objective(m, d, plan.stages)

@@ -35,7 +35,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..cells import write_csv
+from planner.core.cells import write_csv
 
 EXPLANATION_FORMAT = "planner.explanation"
 EXPLANATION_VERSION = "1.0"
@@ -101,7 +101,7 @@ class Explanation:
     def to_json(self, path: str | Path | None = None) -> str:
         text = json.dumps(self.to_dict(), indent=1, allow_nan=False, default=str)
         if path is not None:
-            from ..plan import atomic_write_text
+            from planner.plan.plan import atomic_write_text
             atomic_write_text(Path(path), text)
         return text
 

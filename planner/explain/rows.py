@@ -5,7 +5,7 @@ decisions accumulate, carbon areas are split), which the infeasibility diagnosis
 relaxes.
 
 Model rows are in model units: hectares, people, counts of yes/no decisions, or money
-in million Yuan (``planner.data.MONEY``). ``scale`` converts one row unit into the
+in million Yuan (``planner.model.data.MONEY``). ``scale`` converts one row unit into the
 planner unit named by ``unit`` (1 million Yuan = 1e6 Yuan), so a dual of the model
 (million Yuan/yr of objective per row unit) becomes ``dual * MONEY / scale`` Yuan/yr per
 planner unit.
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..data import MONEY
+from planner.model.data import MONEY
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ ROWS: dict[str, RowInfo] = {
     "carbon_individual_only": RowInfo("individual applicant's area", HA, ("parcel", "period"), hard=True),
     "carbon_collective_only": RowInfo("collective applicant's area", HA, ("parcel", "period"), hard=True),
     "carbon_individual_when_large": RowInfo("villager applies individually from 0.67 ha", HA, ("site", "period"), hard=True),
-    # contiguity with parcel geometry (planner.contiguity): definitions of a site
+    # contiguity with parcel geometry (planner.model.contiguity): definitions of a site
     "carbon_stand": RowInfo("holding's forest parcel is part of its stand", HA, ("parcel", "period"), hard=True),
     "carbon_stand_min": RowInfo("holding's stand uses at least a strip of each of its parcels", HA, ("parcel", "period"),
                                 hard=True, field="policies.contiguity_min_ha"),

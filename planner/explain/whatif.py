@@ -29,11 +29,11 @@ from typing import Any, Callable, Iterable
 import pandas as pd
 import pyomo.environ as pyo
 
-from ..errors import InputError
-from ..io import LoadedInstance, load_instance, split_overrides
-from ..model import xsum
-from ..parallel import run_each
-from .result import fmt
+from planner.core.errors import InputError
+from planner.instance.load import LoadedInstance, load_instance, split_overrides
+from planner.model.terms import xsum
+from planner.core.parallel import run_each
+from planner.explain.result import fmt
 
 KINDS = ("garden", "project", "scenic", "area", "parcel", "recruit", "street_green")
 _SPEC = re.compile(r"^(?P<body>[^<>=@]+?)\s*(?:(?P<op>>=|<=|=)\s*(?P<num>[-+0-9.eE]+))?\s*(?:@(?P<period>[^@]+))?$")
@@ -119,7 +119,7 @@ def parse(text: str, action: str, li: LoadedInstance) -> Decision:
 
 
 def _problem(opt: str, text: str, message: str, fix: str, value: Any):
-    from ..errors import Problem
+    from planner.core.errors import Problem
     return Problem(opt, text, message, fix, value)
 
 
@@ -128,12 +128,12 @@ def _rel(lhs, op: str, rhs: float):
 
 
 def _named_parcels(decisions: Iterable[Decision]) -> set[str]:
-    """Parcels a counterfactual names: they stay their own land units (planner.aggregate)."""
+    """Parcels a counterfactual names: they stay their own land units (planner.model.aggregate)."""
     return {dec.parts[0] for dec in decisions if dec.kind in ("parcel", "scenic")}
 
 
 def apply(decisions: Iterable[Decision]) -> Callable[[Any, pyo.ConcreteModel], None]:
-    """A ``modify(d, m)`` hook for :func:`planner.solve.solve` adding the decisions as rows."""
+    """A ``modify(d, m)`` hook for :func:`planner.api.solve` adding the decisions as rows."""
     decisions = list(decisions)
 
     def modify(d, m: pyo.ConcreteModel) -> None:
@@ -298,7 +298,7 @@ class WhatIf:
         return f"{what} {word} {fmt(abs(self.change), 'Yuan/yr')} {of}{tail}."
 
     def to_dict(self) -> dict[str, Any]:
-        from .result import _clean, frame_records
+        from planner.explain.result import _clean, frame_records
         return {"decisions": [d.describe() for d in self.decisions], "base_status": self.base_status,
                 "base_objective": _clean(self.base_objective), "status": self.status, "termination": self.termination,
                 "objective": _clean(self.objective), "mip_gap": _clean(self.mip_gap), "goal": self.goal,
@@ -311,7 +311,7 @@ class WhatIf:
 def why_not(li: LoadedInstance, plan, decisions: list[Decision], *, time_limit: float | None = None,
             mip_gap: float | None = None, diagnose: bool = True) -> WhatIf:
     """Re-solve ``li`` with ``decisions`` added and compare with ``plan`` (its optimum)."""
-    from ..solve import solve
+    from planner.api import solve
     alt = solve(li, time_limit=time_limit, mip_gap=mip_gap, modify=apply(decisions), keep_parcels=_named_parcels(decisions))
     w = WhatIf(decisions=decisions, base_status=plan.status, base_objective=plan.objective, status=alt.status,
                termination=alt.termination, objective=alt.objective, mip_gap=alt.mip_gap, bound=alt.objective_bound,
@@ -321,7 +321,7 @@ def why_not(li: LoadedInstance, plan, decisions: list[Decision], *, time_limit: 
         w.differences = differences(plan, alt)
     elif alt.status == "infeasible" and diagnose:
         try:
-            from .diagnose import diagnose as run_diagnosis
+            from planner.explain.diagnose import diagnose as run_diagnosis
             w.diagnosis = run_diagnosis(li, time_limit=time_limit, modify=apply(decisions))
         except (ImportError, TypeError):  # diagnosis unavailable for counterfactuals
             w.diagnosis = None
@@ -364,7 +364,7 @@ def importance_candidates(li: LoadedInstance, plan, kinds: Iterable[str]) -> lis
 
 def _one(args: tuple) -> dict[str, Any]:
     path, overrides, decision, time_limit = args
-    from ..solve import solve
+    from planner.api import solve
     scenario, sets = split_overrides(overrides)
     li = load_instance(path, scenario=scenario, sets=sets + ['objective.tie_break="none"'])
     p = solve(li, time_limit=time_limit, verify=False, modify=apply([decision]), keep_parcels=_named_parcels([decision]))

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .design import design_info, parameter_columns
+from planner.sweep.design import design_info, parameter_columns
 
 SOLVED = ("optimal", "feasible")
 _NOT_OUTPUTS = {"scenario", "name", "status", "termination", "mip_gap", "error", "time_s", "mode"}

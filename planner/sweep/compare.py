@@ -50,7 +50,7 @@ def compare_plans(plans: dict[str, Any]) -> dict[str, pd.DataFrame]:
     for n, (p, d) in items.items():
         if d is None or not (Path(d) / "explanation.json").exists():
             continue
-        from ..explain.result import Explanation
+        from planner.explain.result import Explanation
         try:
             s = Explanation.from_json(Path(d) / "explanation.json").tables.get("rule_summary")
         except (ValueError, KeyError, AttributeError, TypeError):

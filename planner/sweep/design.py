@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from planner.core.errors import InputError
 
 #: Last path parts of the instance fields that hold whole numbers (people, counts).
 INTEGER_FIELDS = frozenset({"min", "max", "count_min", "count_max", "residents", "outside", "returning"})
@@ -101,7 +101,7 @@ class Parameter:
         ``integer=None`` marks the parameter integer when the path's last part is in
         :data:`INTEGER_FIELDS` (e.g. ``roles.forest_rangers.max``). Bad syntax, a
         non-numeric bound, ``low >= high``, fewer than two distinct values or fewer than
-        two levels raise :class:`planner.errors.InputError` (file ``--param``, field =
+        two levels raise :class:`planner.core.errors.InputError` (file ``--param``, field =
         the text).
         """
 

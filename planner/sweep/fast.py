@@ -18,7 +18,7 @@ the ``least_cost`` tie-break) ``exact`` is False and the sweep rebuilds every sc
 The KPIs are read from the solver: each money KPI of each period is an auxiliary column
 defined by an equality row (so its constant moves with the parameters too); coverage and
 counts are sums over the plan's columns. The default ``least_wages`` tie-break is done as
-in :func:`planner.solve.solve_model`: every decision but recruitment held, the objective
+in :func:`planner.solver.run.solve_model`: every decision but recruitment held, the objective
 kept, total spending minimised.
 """
 
@@ -30,12 +30,12 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
-from .. import highs, lparrays as lpa
-from ..data import MONEY, ModelData
-from ..errors import InputError
-from ..io import LoadedInstance, load_instance, split_overrides
-from ..model import build_model
-from ..solve import DEFAULT_ABS_GAP, DEFAULT_REL_GAP, OPTIMAL_ABS_GAP, OPTIMAL_REL_GAP, TIE_BREAK_GAP
+from planner.solver import highs, lparrays as lpa
+from planner.model.data import MONEY, ModelData
+from planner.core.errors import InputError
+from planner.instance.load import LoadedInstance, load_instance, split_overrides
+from planner.model.build import build_model
+from planner.solver.run import DEFAULT_ABS_GAP, DEFAULT_REL_GAP, OPTIMAL_ABS_GAP, OPTIMAL_REL_GAP, TIE_BREAK_GAP
 
 MONEY_KPIS = {"gep": "gep_yuan", "forestry_carbon": "forestry_carbon_income_yuan",
               "agricultural_carbon": "agricultural_carbon_income_yuan", "dividends": "dividends_yuan",
@@ -95,7 +95,7 @@ class FastModel:
     def __init__(self, li: LoadedInstance, ranges: dict[str, tuple[float, float]]):
         import highspy
 
-        from ..explain.ranging import get_value
+        from planner.explain.ranging import get_value
 
         self.li = li
         self.paths = sorted(ranges)
@@ -179,7 +179,7 @@ class FastModel:
         """Solve for these parameter values; returns status, termination, mip_gap, objective
         (Yuan/yr) and the KPI columns ``<kpi>_<period>``."""
         hs, h = self.highspy, self.h
-        so = self.li.instance.solver  # the instance's own limits, as planner.solve uses them
+        so = self.li.instance.solver  # the instance's own limits, as planner.solver.run uses them
         time_limit = time_limit if time_limit is not None else so.time_limit
         mip_gap = mip_gap if mip_gap is not None else so.mip_gap
         v = self._vector(values)
@@ -224,7 +224,7 @@ class FastModel:
         return out
 
     def _least_wages(self, v: dict[str, np.ndarray], x: np.ndarray, obj: float, hs) -> np.ndarray:
-        """The tie-break of :func:`planner.solve.solve_model`: hold all but recruitment at the
+        """The tie-break of :func:`planner.solver.run.solve_model`: hold all but recruitment at the
         plan, keep the objective, minimise total spending."""
         h = self.h
         lo, hi = v["col_lower_"].copy(), v["col_upper_"].copy()

@@ -133,8 +133,8 @@ def response_curves(design_df: pd.DataFrame, results_df: pd.DataFrame, output: s
     drawn (a line; the base point ringed); for other designs every scenario is a dot,
     with the mean per distinct value joined when values repeat (grids). Scenarios
     without a solution are marked with a red x along the bottom of their panel."""
-    from .analysis import SOLVED, _aligned, oat_varied
-    from .design import design_info
+    from planner.sweep.analysis import SOLVED, _aligned, oat_varied
+    from planner.sweep.design import design_info
 
     merged, params, _ = _aligned(design_df, results_df, [output])
     solved = merged["status"].isin(SOLVED)

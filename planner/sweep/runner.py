@@ -28,10 +28,10 @@ from typing import Any, Callable, Iterable
 
 import pandas as pd
 
-from ..cells import csv_text
-from ..errors import InputError
-from .. import faults
-from ..parallel import run_each
+from planner.core.cells import csv_text
+from planner.core.errors import InputError
+from planner.core import faults
+from planner.core.parallel import run_each
 
 SWEEP_KPIS = ("gep_yuan", "forestry_carbon_income_yuan", "agricultural_carbon_income_yuan", "dividends_yuan",
               "budget_used_yuan", "vegetation_coverage", "forest_coverage", "gardens_built", "projects_built",
@@ -82,7 +82,7 @@ def run_one(task: dict[str, Any]) -> dict[str, Any]:
 
 def _fast_model(task: dict[str, Any]):
     """The worker's fast model, or None when it cannot be built (then every scenario is rebuilt)."""
-    from .fast import FastModel
+    from planner.sweep.fast import FastModel
     try:
         return FastModel.from_path(task["instance"], task["overrides"], task["ranges"])
     except Exception:  # noqa: BLE001 - the rebuild path reports the scenario's own problem
@@ -90,8 +90,8 @@ def _fast_model(task: dict[str, Any]):
 
 
 def _rebuild(task: dict[str, Any]) -> dict[str, Any]:
-    from ..io import load_instance, split_overrides
-    from ..solve import solve
+    from planner.instance.load import load_instance, split_overrides
+    from planner.api import solve
     scenario, sets = split_overrides(task["overrides"])
     sets = sets + [f"{k}={json.dumps(v)}" for k, v in task["sets"].items()]
     li = load_instance(task["instance"], scenario=scenario, sets=sets)
@@ -181,7 +181,7 @@ def run_scenarios(instance: str | Path, scenarios: pd.DataFrame, out_dir: str | 
         raise InputError.one(str(out), "--out", "the directory already holds a sweep",
                              "add --resume to finish it, or give a new --out")
     else:
-        from ..plan import atomic_write_text
+        from planner.plan.plan import atomic_write_text
         atomic_write_text(spec_path, json.dumps(spec, indent=1))
     finished = set(int(s) for s in done["scenario"]) if len(done) else set()
     todo = [r for r in scenarios.to_dict(orient="records") if int(r["scenario"]) not in finished]
@@ -287,7 +287,7 @@ def finish(out_dir: str | Path) -> pd.DataFrame:
     if df.empty:
         return df
     df = df.drop_duplicates("scenario", keep="first").sort_values("scenario").reset_index(drop=True)
-    from ..plan import atomic_write_text
+    from planner.plan.plan import atomic_write_text
     tmp = out / ".results.parquet.tmp"
     df.to_parquet(tmp, index=False)
     os.replace(tmp, out / "results.parquet")  # results.jsonl stays the record; these are its tidy copies

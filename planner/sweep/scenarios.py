@@ -25,8 +25,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import InputError, Problem
-from ..io import load_instance, read_yaml
+from planner.core.errors import InputError, Problem
+from planner.instance.load import load_instance, read_yaml
 
 
 @dataclass(frozen=True)

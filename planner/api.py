@@ -1,0 +1,66 @@
+"""The Python API: load an instance, solve it, and get a verified plan.
+
+``planner.load_instance`` and ``planner.solver.run`` are these functions; everything a
+script needs goes through here (:mod:`planner.explain`, :mod:`planner.sweep` and the
+command line build on it).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable, Iterable
+
+import pyomo.environ as pyo
+
+from planner.instance.load import LoadedInstance, load_instance
+from planner.model.build import build_model
+from planner.model.data import ModelData
+from planner.plan.plan import Plan
+from planner.solver import scaling
+from planner.solver.highs import clear_interrupt
+from planner.solver.run import _options, check_solver, solve_model
+from planner.verify import verify_plan
+
+
+def solve(instance: LoadedInstance, *, time_limit: float | None = None, mip_gap: float | None = None,
+          threads: int | None = None, solver: str | None = None, verify: bool = True,
+          modify: Callable[[ModelData, pyo.ConcreteModel], None] | None = None,
+          aggregate: bool = True, keep_parcels: Iterable[str] = ()):
+    """Solve an instance and return a :class:`~planner.plan.plan.Plan`.
+
+    ``modify(d, m)``, if given, is called on the built model before solving (the
+    counterfactuals of :mod:`planner.explain.whatif` add their forced decisions this way).
+
+    ``aggregate`` (default): interchangeable parcels are solved as merged land units and
+    the plan is split back per parcel (:mod:`planner.model.aggregate`; the optimum is the same);
+    ``keep_parcels`` stay their own units (a ``modify`` that names a parcel needs it).
+
+    Options override the instance's ``solver`` section. The plan carries status,
+    termination, objective (Yuan/yr: the weighted objective, or in lexicographic mode the
+    last goal reached), MIP gap and solve time; when it has a
+    solution and ``verify`` is true the independent verifier has checked every rule
+    (``plan.verification``).
+    """
+    if isinstance(instance, (str,)) or hasattr(instance, "__fspath__"):
+        instance = load_instance(instance)
+    opts = _options(instance, time_limit, mip_gap, threads, solver)
+    check_solver(opts["solver"], "--solver" if solver else str(instance.path))
+    clear_interrupt()
+    t0 = time.perf_counter()
+    d = ModelData(instance, aggregate=aggregate, keep=frozenset(keep_parcels))
+    m = build_model(d)
+    if modify is not None:
+        modify(d, m)
+    warnings = [str(w) for w in getattr(instance, "warnings", [])] + scaling.check(m)
+    build_s = time.perf_counter() - t0
+    res = solve_model(d, m, opts)
+    plan = Plan.from_model(instance, d, m, res, build_time_s=build_s, options=opts)
+    plan.warnings = warnings
+    if verify and plan.has_solution:
+        plan.verification = verify_plan(plan, instance)
+        if not plan.verification["passed"]:
+            plan.status_note = "the independent verifier found violations; do not use this plan"
+    return plan
+
+
+__all__ = ["solve", "load_instance"]

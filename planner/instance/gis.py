@@ -1,0 +1,200 @@
+"""Read a parcel table from a GIS layer: GeoPackage, GeoJSON or Shapefile.
+
+The layer's attributes become the parcel table (renamed through ``parcels.columns``) and
+go through the same checks as a CSV table (:func:`planner.instance.load.load_parcels`); the
+geometry is kept, in a projected coordinate system, for adjacency, plan.gpkg and maps.
+
+Area. When the table has an area attribute it is used as stated, and compared with the
+geometry's area: parcels differing by more than ``parcels.area_tolerance`` (a share) are
+reported as a warning. Without an area attribute the area is the geometry's, measured in
+the file's coordinate system, which must then be projected (metres), or in
+``parcels.area_crs``. A layer in degrees with neither is an error naming a projection
+to use: the CGCS2000 3-degree Gauss-Kruger zone of the layer's centre when the layer is
+in CGCS2000 (Chinese land registries), else its UTM zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planner.core.errors import InputError, Problem
+from planner.instance.schema import AREA_UNITS_PER_HA, M2_PER_HA
+
+SUFFIXES = (".gpkg", ".geojson", ".json", ".shp")
+#: How many parcels an area-mismatch warning lists by name before counting the rest.
+LIST_AT_MOST = 10
+
+
+def is_gis(path: Path) -> bool:
+    return path.suffix.lower() in SUFFIXES
+
+
+@dataclass
+class GisTable:
+    """A GIS layer read as a parcel table. ``frame``: attributes under planner names, with
+    ``area`` (in ``area_unit``) filled from geometry when the layer has none;
+    ``geometry``: a GeoSeries in ``crs`` (projected, metres), row-aligned with ``frame``;
+    ``geometric_ha``: each parcel's area from its geometry; ``warnings``: what load should
+    report without refusing the file."""
+
+    frame: pd.DataFrame
+    geometry: Any
+    crs: Any
+    area_from_geometry: bool
+    geometric_ha: np.ndarray
+    warnings: list[Problem]
+
+
+def _geo_modules():
+    try:
+        import geopandas
+        import pyogrio
+    except ImportError:
+        return None
+    return geopandas, pyogrio
+
+
+def need_geo(file: str, field: str, what: str) -> tuple[Any, Any]:
+    """geopandas and pyogrio, or an input error saying how to install them."""
+    mods = _geo_modules()
+    if mods is None:
+        raise InputError.one(file, field, f"{what} needs the GIS extra (geopandas with pyogrio)",
+                             "install it: pip install 'planner[geo]' (no system GDAL is needed)")
+    return mods
+
+
+def suggest_projection(geom) -> str:
+    """A projected CRS for a layer in degrees: the CGCS2000 3-degree Gauss-Kruger zone of
+    its centre when the layer is CGCS2000 (EPSG:4490), else its UTM zone."""
+    crs = geom.crs
+    lon = float(np.mean(geom.total_bounds[[0, 2]]))
+    if crs is not None and crs.to_epsg() == 4490:
+        cm = int(round(lon / 3.0)) * 3
+        if 75 <= cm <= 135:  # EPSG:4534 (CM 75E) ... EPSG:4554 (CM 135E)
+            return f"EPSG:{4534 + (cm - 75) // 3} (CGCS2000 / 3-degree Gauss-Kruger CM {cm}E)"
+    try:
+        utm = geom.estimate_utm_crs()
+        return f"EPSG:{utm.to_epsg()} ({utm.name})"
+    except Exception:  # noqa: BLE001 - no estimate (empty or odd extent): name the rule instead
+        return "the UTM zone of the area (EPSG:326NN north, 327NN south)"
+
+
+def read_layer(path: Path, src, inst_file: str, file_field: str = "parcels.file") -> GisTable:
+    """Read the parcel layer ``path`` for the instance's ``parcels`` section ``src``."""
+    gpd, pyogrio = need_geo(inst_file, file_field, f"the GIS parcel layer {path}")
+    file = str(path)
+    try:
+        layers = [str(x) for x in pyogrio.list_layers(path)[:, 0]]
+    except Exception as exc:  # noqa: BLE001 - GDAL's errors come in many kinds
+        raise InputError.one(file, "(file)", f"cannot be read as a GIS layer: {exc}",
+                             "open it in QGIS to check it, or export the layer again as GeoPackage") from None
+    if not layers:
+        raise InputError.one(file, "(file)", "the file has no layers", "export the parcel layer into it")
+    if src.layer is not None and src.layer not in layers:
+        raise InputError.one(inst_file, "parcels.layer", f"layer {src.layer!r} is not in {file}",
+                             f"use one of its layers: {layers}", src.layer)
+    layer = src.layer if src.layer is not None else layers[0]
+    try:
+        gdf = pyogrio.read_dataframe(path, layer=layer)
+    except Exception as exc:  # noqa: BLE001
+        raise InputError.one(file, f"layer {layer}", f"cannot be read: {exc}", "export the layer again as GeoPackage") from None
+    where = f"{file}, layer {layer}" if len(layers) > 1 or src.layer else file
+    if len(gdf) == 0:
+        raise InputError.one(where, "(features)", "the layer has no features: there are no parcels to plan",
+                             "export the parcel polygons into it" + (f", or name the layer that holds them in parcels.layer "
+                                                                     f"(the file's layers: {layers})" if len(layers) > 1 else ""))
+    geom = gdf.geometry
+
+    # ---- attribute mapping -------------------------------------------------
+    from planner.instance.load import map_columns
+
+    attrs = [c for c in gdf.columns if c != gdf.geometry.name]
+    frame = map_columns(pd.DataFrame(gdf[attrs]), src.columns, inst_file, where, "attribute")
+
+    # ---- geometry ----------------------------------------------------------
+    problems: list[Problem] = []
+    ids = frame["id"].astype(str) if "id" in frame.columns else pd.Series([str(i + 1) for i in range(len(frame))])
+    missing = geom.isna() | geom.is_empty
+    polygonal = geom.geom_type.isin(["Polygon", "MultiPolygon"])
+    for i in np.flatnonzero((missing | ~polygonal).to_numpy()):
+        kind = "no geometry" if missing.iloc[i] else f"a {geom.geom_type.iloc[i]}, not a polygon"
+        problems.append(Problem(where, f"feature {i + 1} (parcel {ids.iloc[i]!r}), geometry", f"the parcel has {kind}",
+                                "draw the parcel as a polygon, or remove the feature"))
+    if not problems:
+        invalid = ~geom.is_valid
+        for i in np.flatnonzero(invalid.to_numpy())[:LIST_AT_MOST]:
+            problems.append(Problem(where, f"feature {i + 1} (parcel {ids.iloc[i]!r}), geometry", "invalid polygon "
+                                    "(self-intersecting or badly nested rings)",
+                                    "repair it, e.g. in QGIS: Vector > Geometry Tools > Fix Geometries"))
+        if invalid.sum() > LIST_AT_MOST:
+            problems.append(Problem(where, "geometry", f"{int(invalid.sum()) - LIST_AT_MOST} more invalid polygons",
+                                    "repair them, e.g. in QGIS: Vector > Geometry Tools > Fix Geometries"))
+    if problems:
+        raise InputError(problems)
+
+    # ---- coordinate system and area -----------------------------------------
+    has_area = "area" in frame.columns
+    crs = geom.crs
+    if src.area_crs is not None:
+        from pyproj import CRS
+        from pyproj.exceptions import CRSError
+        try:
+            target = CRS.from_user_input(src.area_crs)
+        except CRSError:
+            raise InputError.one(inst_file, "parcels.area_crs", "not a coordinate system pyproj knows",
+                                 "give an EPSG code such as EPSG:4546", src.area_crs) from None
+        if not target.is_projected:
+            raise InputError.one(inst_file, "parcels.area_crs", f"{target.name} is not projected: areas need metres",
+                                 "give a projected system, e.g. " + suggest_projection(geom), src.area_crs)
+        if crs is None:
+            raise InputError.one(where, "(coordinate system)", "the layer has no coordinate system, so it cannot be "
+                                 "projected to parcels.area_crs", "assign the layer's system in QGIS "
+                                 "(Layer Properties > Source) and save it again")
+        geom = geom.to_crs(target)
+    elif crs is None:
+        raise InputError.one(where, "(coordinate system)", "the layer has no coordinate system: its areas and shared "
+                             "boundaries cannot be measured", "assign the layer's system in QGIS (Layer Properties > "
+                             "Source) and save it again, or set parcels.area_crs")
+    elif not crs.is_projected:
+        proj = suggest_projection(geom)
+        if not has_area:
+            code = proj.split(" ")[0] if proj.startswith("EPSG:") else None
+            raise InputError.one(where, "(coordinate system)",
+                                 f"the layer is in geographic coordinates ({crs.name}, degrees) and has no area attribute, "
+                                 "so parcel areas cannot be measured",
+                                 (f"set parcels.area_crs: {code} in the instance (that is {proj})" if code else
+                                  f"set parcels.area_crs in the instance to a projected system: {proj}")
+                                 + ", reproject the layer to it, or map an area attribute in parcels.columns")
+        geom = geom.to_crs(geom.estimate_utm_crs())  # metres for the boundary lengths and the area check
+    unit = geom.crs.axis_info[0].unit_name if geom.crs.axis_info else "metre"
+    if unit not in ("metre", "meter"):
+        raise InputError.one(where, "(coordinate system)", f"the projected system {geom.crs.name} measures in {unit}, not metres",
+                             "reproject the layer to a system in metres (e.g. the UTM or Gauss-Kruger zone), "
+                             "or set parcels.area_crs")
+    geometric_ha = geom.area.to_numpy(dtype=float) / M2_PER_HA
+    warnings: list[Problem] = []
+    if has_area:
+        stated = pd.to_numeric(frame["area"], errors="coerce").to_numpy(dtype=float)
+        stated_ha = stated / AREA_UNITS_PER_HA[src.area_unit]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rel = np.abs(stated_ha - geometric_ha) / geometric_ha
+        bad = np.flatnonzero(np.nan_to_num(rel, nan=0.0) > src.area_tolerance)
+        for i in bad[:LIST_AT_MOST]:
+            warnings.append(Problem(where, f"feature {i + 1} (parcel {ids.iloc[i]!r}), {src.columns.get('area', 'area')}",
+                                    f"stated area {stated_ha[i]:,.4f} ha differs from the geometry's "
+                                    f"{geometric_ha[i]:,.4f} ha by {rel[i]:.1%} (tolerance {src.area_tolerance:.1%}); "
+                                    "the stated area is used", "check the area attribute, its unit "
+                                    "(parcels.area_unit) or the polygon", stated[i]))
+        if len(bad) > LIST_AT_MOST:
+            warnings.append(Problem(where, src.columns.get("area", "area"), f"{len(bad) - LIST_AT_MOST} more parcels' stated "
+                                    f"areas differ from their geometry by more than {src.area_tolerance:.1%}",
+                                    "check the area attribute, its unit (parcels.area_unit) or the polygons"))
+    else:
+        frame["area"] = geometric_ha * AREA_UNITS_PER_HA[src.area_unit]
+    geometry = gpd.GeoSeries(geom.to_numpy(), crs=geom.crs)
+    return GisTable(frame.reset_index(drop=True), geometry, geom.crs, not has_area, geometric_ha, warnings)

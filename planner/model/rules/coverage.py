@@ -1,0 +1,37 @@
+"""Vegetation and forest coverage targets.
+
+Paper [P §4.1]: "By the end of 2021, the township's ecological afforestation area had
+reached 700,000 mu ..., with vegetation coverage exceeding 85%." [P §4.4(1)]: grassland
+is turned into "arbor forests with a canopy density of no less than 0.2".
+
+Constraints
+- ``vegetation_coverage[t]``: sum of area x vegetation_cover >= target x township area.
+- ``forest_coverage[t]``: forest area (forest covers and uses with canopy density >=
+  ``policies.forest_canopy_min``) >= target x township area.
+"""
+
+from __future__ import annotations
+
+from planner.model.terms import xsum
+from planner.model.terms import add_rows
+
+FAMILY = "coverage"
+SENTENCE = ("Vegetation coverage above 85% [P §4.1]; arbor forests count as forest at canopy density >= 0.2 "
+            "[P §4.4(1)].")
+
+
+def add(m, d) -> None:
+    pol = d.inst.policies
+    par = d.parcels
+    pu = d.pu.copy()
+    cov_p = par["vegetation_cover"].reindex(pu["parcel"]).to_numpy()
+    pu["d_veg"] = pu["vegetation_cover"].to_numpy() - cov_p
+    pu["d_forest"] = pu["is_forest"].astype(float).to_numpy() - par["is_forest"].astype(float).reindex(pu["parcel"]).to_numpy()
+    if pol.vegetation_coverage_min is not None:
+        base = float((par["area_ha"] * par["vegetation_cover"]).sum())
+        add_rows(m, FAMILY, "vegetation_coverage",
+                 {t: base + xsum(m, pu, t, "d_veg") >= pol.vegetation_coverage_min * d.total_area for t in d.periods})
+    if pol.forest_coverage_min is not None:
+        base = float((par["area_ha"] * par["is_forest"]).sum())
+        add_rows(m, FAMILY, "forest_coverage",
+                 {t: base + xsum(m, pu, t, "d_forest") >= pol.forest_coverage_min * d.total_area for t in d.periods})

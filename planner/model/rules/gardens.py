@@ -1,0 +1,69 @@
+"""Village gardens: at most 20 ha each, one per village by 2025, at least 90%
+vegetation coverage inside.
+
+Paper [P §4.4(1)]: "developing and building small-scale village parks with an area of
+no more than 20 hectares ... drought-tolerant shrubs will be planted in every 'garden'
+in a manner that fills in every available space ... the vegetation coverage within
+each 'garden' will reach at least 90%. It is expected that by 2025, a distribution
+pattern of 'one garden per village' will be achieved."
+
+Constraints (garden area G[v,t] = area of garden uses in village v)
+- ``garden_size_max[v, t]``: G[v,t] <= garden_max_ha x garden[v,t].
+- ``garden_size_min[v, t]``: G[v,t] >= garden_min_ha x garden[v,t].
+- ``garden_vegetation[v, t]``: vegetated garden area >= garden_vegetation_min x G[v,t].
+A built garden stays built without a row of its own: its area never shrinks
+(``land_use_cumulative``) and is at least garden_min_ha > 0, so ``garden_size_max`` keeps
+garden[v,t] = 1 (the verifier checks it).
+- ``garden_one_per_village[v]``: garden[v, by_period] = 1 (policy ``one_garden_per_village``).
+- With parcel geometry (policy ``contiguous_gardens``): ``garden_site_parcel[p, t]``: garden
+  area on parcel p <= its area x site[v, p, t]; ``garden_site_parcel_min[p, t]``: garden area on
+  p >= min(contiguity_min_ha, its area) x site[v, p, t] (a site cannot pass through a parcel
+  it does not use); the parcels with site = 1 are connected
+  through shared boundaries (``garden_site_*`` rows, :mod:`planner.model.contiguity`): one
+  contiguous site per village.
+"""
+
+from __future__ import annotations
+
+from planner.model.data import GARDEN_KINDS
+from planner.model.terms import xsum
+from planner.model.terms import add_rows
+
+FAMILY = "gardens"
+SENTENCE = ("Village parks of no more than 20 ha; at least 90% vegetation coverage inside each garden; "
+            "one garden per village by 2025 [P §4.4(1)].")
+
+
+def add(m, d) -> None:
+    pol = d.inst.policies
+    pu = d.pu
+    gard = pu[pu["kind"].isin(GARDEN_KINDS)]
+    by_v = {v: g for v, g in gard.groupby("village", sort=False)}
+    smax, smin, veg, one = {}, {}, {}, {}
+    for v in d.garden_villages:
+        g = by_v.get(v)
+        for t in d.periods:
+            area = xsum(m, g, t)
+            smax[(v, t)] = area <= pol.garden_max_ha * m.garden[v, t]
+            smin[(v, t)] = area >= pol.garden_min_ha * m.garden[v, t]
+            if g is not None:
+                veg[(v, t)] = xsum(m, g, t, "vegetation_cover") >= pol.garden_vegetation_min * area
+        if pol.one_garden_per_village:
+            one[v] = m.garden[v, pol.garden_by_period or d.periods[0]] >= 1
+    add_rows(m, FAMILY, "garden_size_max", smax)
+    add_rows(m, FAMILY, "garden_size_min", smin)
+    add_rows(m, FAMILY, "garden_vegetation", veg)
+    add_rows(m, FAMILY, "garden_one_per_village", one)
+    # one contiguous site per village garden (with parcel geometry)
+    sites = d.garden_sites
+    if sites:
+        from planner.model.contiguity import connected
+
+        sel = connected(m, FAMILY, "garden_site", sites, {(v, t): m.garden[v, t] for v in sites for t in d.periods}, d.periods)
+        rows_of = {p: g.index.to_numpy() for p, g in gard.groupby("parcel", sort=False)}
+        area_of = d.parcels["area_ha"].to_dict()
+        lo = pol.contiguity_min_ha
+        use = {(p, t): xsum(m, rows_of[p], t) <= area_of[p] * y for (v, p, t), y in sel.items()}
+        least = {(p, t): xsum(m, rows_of[p], t) >= min(lo, area_of[p]) * y for (v, p, t), y in sel.items()}
+        add_rows(m, FAMILY, "garden_site_parcel", use)
+        add_rows(m, FAMILY, "garden_site_parcel_min", least)

@@ -1,0 +1,36 @@
+"""Interactive forests are combined with gardens.
+
+Paper [P §4.4(1)]: interactive forests "are primarily distributed throughout the
+Nuanshui Township, combined with gardens, focusing primarily on economic benefits."
+
+Constraint ``interactive_with_garden[v, t]``: interactive-forest area in village v <=
+``policies.interactive_forest_per_garden_ha`` x garden area in v (null: off).
+The other forest rules live in ``permissions`` (which villages), ``coverage``
+(canopy density >= 0.2 to count as forest) and ``carbon``.
+"""
+
+from __future__ import annotations
+
+from planner.model.data import GARDEN_KINDS
+from planner.model.terms import xsum
+from planner.model.terms import add_rows
+
+FAMILY = "interactive_forest"
+SENTENCE = "Interactive forests are distributed throughout the township, combined with gardens [P §4.4(1)]."
+
+
+def add(m, d) -> None:
+    k = d.inst.policies.interactive_forest_per_garden_ha
+    if k is None:
+        return
+    pu = d.pu
+    use = d.inst.policies.interactive_forest_use
+    rows = {}
+    for v, grp in pu.groupby("village", sort=False):
+        inter = grp[grp["use"] == use]
+        if inter.empty:
+            continue
+        gard = grp[grp["kind"].isin(GARDEN_KINDS)]
+        for t in d.periods:
+            rows[(v, t)] = xsum(m, inter, t) <= k * xsum(m, gard, t)
+    add_rows(m, FAMILY, "interactive_with_garden", rows)

@@ -1,0 +1,43 @@
+"""Village permissions and siting of each forest and fruit type.
+
+Paper [P §4.4(1)]: ecological forests "are located in the six administrative villages
+within the artificial afforestation starting areas" (Deshengxi, Hanjiata, Kenmuken,
+Changhanbula, Geqiugou, Shuiquangou); ornamental forests "are primarily distributed in
+the four villages of Desheng Youliang, Shuiquangou, Nuanshui, and Yushuhao, often
+combined with fruit forests and along transit roads"; fruit planting is expanded "in
+villages other than Desheng Youliang".
+
+Constraints
+- ``village_permission[parcel, use]``: a use listed with ``uses.<use>.villages`` is not
+  allowed in other villages.
+- ``siting[parcel, use]``: a use with ``uses.<use>.require_attribute`` is allowed only on
+  parcels whose attribute is true (ornamental forest: ``along_road``).
+"""
+
+from __future__ import annotations
+
+from planner.model.terms import add_rows
+
+FAMILY = "village_permission"
+SENTENCE = ("Ecological forest only in the six starting villages; ornamental forest only in Desheng Youliang, "
+            "Shuiquangou, Nuanshui and Yushuhao, along transit roads and beside fruit forests; fruit expansion "
+            "in villages other than Desheng Youliang [P §4.4(1)].")
+
+
+def add(m, d) -> None:
+    pu = d.pu
+    parcels = d.parcels
+    perm, site = {}, {}
+    for u, pol in d.inst.uses.items():
+        sel = pu[pu["use"] == u]
+        if sel.empty:
+            continue
+        if pol.villages is not None:
+            bad = sel[~sel["village"].isin(pol.villages)]
+            perm.update({(p, u): m.x[p, u, d.last] <= 0 for p in bad["parcel"]})
+        if pol.require_attribute:
+            ok = parcels[pol.require_attribute].astype(bool)
+            bad = sel[~sel["parcel"].map(ok).astype(bool)]
+            site.update({(p, u): m.x[p, u, d.last] <= 0 for p in bad["parcel"]})
+    add_rows(m, FAMILY, "village_permission", perm)
+    add_rows(m, FAMILY, "siting", site)

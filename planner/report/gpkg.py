@@ -1,0 +1,417 @@
+"""The plan back as GIS layers: ``plan.gpkg``, to open in QGIS beside the parcel layer.
+
+:func:`write_plan_gpkg` writes one GeoPackage with four layers, in the coordinate system
+of the instance's parcel geometry (``li.geometry``):
+
+``parcels`` (one feature per parcel, its own geometry)
+    ``id``, ``village``, ``cover``, ``area_ha`` and, when the parcel table has them,
+    ``red_line`` (boolean), ``eco_space``, ``ownership``; then per period ``P`` (the
+    period id, e.g. ``2025``; characters other than letters and digits become ``_``):
+
+    - ``use_P``: the planned new use with the most area on the parcel by the end of P,
+      or ``unchanged`` when the parcel has no land in a new use (uses within 1e-6 ha of
+      each other tie; a tie goes to the first alphabetically);
+    - ``new_ha_P``: hectares of the parcel in new uses by the end of P (the rest of
+      ``area_ha`` keeps its cover);
+    - ``uses_P``: every new use on the parcel, largest first, as text
+      (``ecological_forest 3.20 ha; garden_shrub 1.10 ha``), empty when none.
+
+    Areas are states at the end of the period (what exists then, including what was
+    established earlier), as in the plan's ``allocations`` table.
+
+``gardens`` (one feature per village and period with a built village garden)
+    ``village``, ``period``, ``garden_ha`` (the garden's area: garden vegetation and
+    facilities), ``vegetated_ha``, ``vegetation_coverage`` (share of the garden that is
+    vegetated), ``parcels`` (how many parcels the garden uses) and ``contiguous`` (true
+    when those parcels form one piece, with a 1 cm tolerance for digitising gaps). The
+    geometry is the union of the parcels the garden uses: the plan says how many hectares
+    of each parcel the garden takes, not where on the parcel, so the garden occupies
+    ``garden_ha`` of this outline, not necessarily all of it.
+
+``villages`` (one feature per village, its parcels dissolved)
+    ``village``, ``name``, ``area_ha`` and per period ``P``: ``gep_yuan_per_yr_P`` (GEP,
+    the plan's ``gep`` table summed over services, EOD projects' GEP at the host
+    village), ``dividends_yuan_per_yr_P`` (income to the recipients that count as
+    dividends, ``objective.dividend_recipients``), ``recruited_P`` (people),
+    ``garden_ha_P`` (0 without a garden) and ``new_ha_P`` (land in new uses). With more
+    than one period F, ..., L:
+
+    - ``gep_change_F_to_L_yuan_per_yr``: GEP of L minus GEP of F, each at its own
+      period's prices (the periods' ``gep_price_index``), so it includes price changes;
+    - ``gep_change_F_to_L_at_L_prices_yuan_per_yr``: the same with F's GEP re-priced at
+      L's prices, so only what the land and projects changed counts (the report's map).
+
+    The plan has no status-quo (no-plan) GEP, so both are changes between the plan's own
+    first and last periods, not the plan's effect against today.
+
+``run`` (a table without geometry, one row)
+    The plan's ``status``, ``termination``, ``proved_optimal``, ``mip_gap``,
+    ``objective_yuan_per_yr`` and ``objective_bound_yuan_per_yr``, the independent
+    ``verification``, ``status_note``, instance, overrides, solver, planner version,
+    ``periods`` and ``gep_change_basis`` (what the two GEP change fields mean).
+
+Every spatial layer also carries ``plan_status`` (the status word) and
+``plan_verification`` (``passed``; ``FAILED``: do not use the plan; or ``not run``), and
+each layer's description (``gpkg_contents.description``, shown by QGIS) ends with the
+status, termination, MIP gap and verification, so a layer exported on its own still says
+whether its plan was proved optimal.
+
+Needs ``pip install 'planner[geo]'``; geopandas is imported only when a function here is
+called.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from planner.core.version import __version__
+from planner.model.data import GARDEN_KINDS
+
+__all__ = ["LAYERS", "UNCHANGED", "write_plan_gpkg", "plan_layers", "period_suffix", "gep_change_field"]
+
+LAYERS = ("parcels", "gardens", "villages", "run")
+UNCHANGED = "unchanged"
+TOL = 1e-6
+#: Gaps narrower than this (metres) between a garden's parcels still count as contiguous.
+CONTIGUITY_TOLERANCE_M = 0.01
+INSTALL_HINT = "install the GIS extra: pip install 'planner[geo]' (geopandas with pyogrio; no system GDAL is needed)"
+
+
+def _geo():
+    try:
+        import geopandas
+        import pyogrio
+    except ImportError as exc:
+        raise ImportError(f"plan.gpkg and the plan maps need geopandas and pyogrio: {INSTALL_HINT}") from exc
+    return geopandas, pyogrio
+
+
+# ---------------------------------------------------------------------------
+# Names
+# ---------------------------------------------------------------------------
+
+
+def period_suffix(period: Any) -> str:
+    """A period id as a field-name suffix: ``2025`` -> ``2025``, ``Phase 1`` -> ``phase_1``."""
+    s = re.sub(r"[^0-9A-Za-z]+", "_", str(period)).strip("_").lower()
+    return s or "period"
+
+
+def gep_change_field(periods: list[str], at_last_prices: bool = False) -> str | None:
+    """The villages layer's GEP change field (``at_last_prices``: the one at constant,
+    last-period prices), or None with a single period."""
+    if len(periods) < 2:
+        return None
+    f, last = period_suffix(periods[0]), period_suffix(periods[-1])
+    return f"gep_change_{f}_to_{last}" + (f"_at_{last}_prices" if at_last_prices else "") + "_yuan_per_yr"
+
+
+def _price_index(li, periods: list[str]) -> dict[str, float]:
+    idx = {str(p.id): float(getattr(p, "gep_price_index", 1.0) or 1.0) for p in getattr(li.instance, "periods", []) or []}
+    return {t: idx.get(t, 1.0) for t in periods}
+
+
+def _periods(plan, li) -> list[str]:
+    ids = [str(p.id) for p in getattr(li.instance, "periods", []) or []]
+    if ids:
+        return ids
+    k = plan.tables.get("kpis", pd.DataFrame())
+    return [str(p) for p in k["period"]] if "period" in k else []
+
+
+def _check_suffixes(periods: list[str]) -> None:
+    seen: dict[str, str] = {}
+    for p in periods:
+        s = period_suffix(p)
+        if s in seen:
+            raise ValueError(f"periods {seen[s]!r} and {p!r} give the same field-name suffix {s!r}; rename one")
+        seen[s] = p
+
+
+def _str_cols(df: pd.DataFrame, cols: tuple[str, ...]) -> pd.DataFrame:
+    df = df.copy()
+    for c in cols:
+        if c in df:
+            df[c] = df[c].astype(str)
+    return df
+
+
+def _fmt_area(ha: float) -> str:
+    return f"{ha:.2f} ha" if ha >= 0.01 else f"{ha:.3g} ha"
+
+
+# ---------------------------------------------------------------------------
+# Tables
+# ---------------------------------------------------------------------------
+
+
+def _geometry(li):
+    """The parcels' geometry as a GeoSeries aligned with ``li.parcels`` (by id)."""
+    if getattr(li, "geometry", None) is None:
+        raise ValueError(f"instance {li.instance.name!r} has no parcel geometry (its parcel table is not a GIS layer): "
+                         "nothing to map")
+    ids = li.parcels["id"].astype(str)
+    geom = li.geometry
+    geom = geom.set_axis(geom.index.astype(str))
+    missing = ids[~ids.isin(geom.index)]
+    if len(missing):
+        raise ValueError(f"{len(missing)} parcel(s) have no geometry: {', '.join(missing.head(10))}")
+    return geom.reindex(ids)
+
+
+def parcel_figures(plan, li, periods: list[str] | None = None) -> pd.DataFrame:
+    """Per parcel (index: parcel id, ``li.parcels`` order) and period: ``use_P``, ``new_ha_P``, ``uses_P``."""
+    periods = periods if periods is not None else _periods(plan, li)
+    ids = li.parcels["id"].astype(str)
+    alloc = _str_cols(plan.tables.get("allocations", pd.DataFrame()), ("parcel", "use", "period"))
+    if len(alloc):
+        unknown = sorted(set(alloc["parcel"]) - set(ids))
+        if unknown:
+            raise ValueError(f"the plan allocates {len(unknown)} parcel(s) the instance does not have "
+                             f"({', '.join(unknown[:10])}): is it this instance's plan?")
+    out = pd.DataFrame(index=pd.Index(ids, name="id"))
+    for t in periods:
+        s = period_suffix(t)
+        a = alloc[alloc["period"] == t] if len(alloc) else alloc
+        if len(a):
+            a = a.groupby(["parcel", "use"], as_index=False)["area_ha"].sum()
+            a = a[a["area_ha"] > TOL]
+        if not len(a):
+            out[f"use_{s}"] = UNCHANGED
+            out[f"new_ha_{s}"] = 0.0
+            out[f"uses_{s}"] = ""
+            continue
+        a = a.astype({"area_ha": float})
+        # areas equal to a millionth of a hectare tie (solver noise), and ties go to the first use alphabetically
+        a = a.assign(_key=a["area_ha"].round(6)).sort_values(["parcel", "_key", "use"], ascending=[True, False, True])
+        top = a.drop_duplicates("parcel").set_index("parcel")["use"]
+        total = a.groupby("parcel")["area_ha"].sum()
+        text = (a["use"] + " " + a["area_ha"].map(_fmt_area)).groupby(a["parcel"], sort=False).agg("; ".join)
+        out[f"use_{s}"] = top.reindex(out.index).fillna(UNCHANGED).astype(str)
+        out[f"new_ha_{s}"] = total.reindex(out.index).fillna(0.0).astype(float)
+        out[f"uses_{s}"] = text.reindex(out.index).fillna("").astype(str)
+    return out
+
+
+def village_figures(plan, li, periods: list[str] | None = None) -> pd.DataFrame:
+    """Per village (index: village id, instance order): GEP, dividends, recruits, garden and
+    new-use hectares per period, and the GEP change from the first period to the last."""
+    periods = periods if periods is not None else _periods(plan, li)
+    villages = [str(v.id) for v in li.instance.villages]
+    names = {str(v.id): (getattr(v, "name", None) or str(v.id)) for v in li.instance.villages}
+    idx = pd.Index(villages, name="village")
+    par = li.parcels.assign(village=li.parcels["village"].astype(str))
+    out = pd.DataFrame({"name": [names[v] for v in villages],
+                        "area_ha": par.groupby("village")["area_ha"].sum().reindex(idx).fillna(0.0).astype(float).to_numpy()},
+                       index=idx)
+
+    def per(df: pd.DataFrame, value: str, t: str) -> pd.Series:
+        if df.empty or value not in df:
+            return pd.Series(0.0, index=idx)
+        d = df[df["period"] == t]
+        return d.groupby("village")[value].sum().reindex(idx).fillna(0.0)
+
+    gep = _str_cols(plan.tables.get("gep", pd.DataFrame()), ("village", "period"))
+    div = _str_cols(plan.tables.get("dividends", pd.DataFrame()), ("village", "period"))
+    if "counts_as_dividend" in div:
+        div = div[div["counts_as_dividend"].astype(bool)]
+    rec = _str_cols(plan.tables.get("recruitment", pd.DataFrame()), ("village", "period"))
+    gard = _str_cols(plan.tables.get("gardens", pd.DataFrame()), ("village", "period"))
+    if "built" in gard:
+        gard = gard[gard["built"].astype(bool)]
+    alloc = _str_cols(plan.tables.get("allocations", pd.DataFrame()), ("village", "period"))
+    for t in periods:
+        s = period_suffix(t)
+        out[f"gep_yuan_per_yr_{s}"] = per(gep, "gep_yuan", t).astype(float)
+        out[f"dividends_yuan_per_yr_{s}"] = per(div, "yuan_per_yr", t).astype(float)
+        out[f"recruited_{s}"] = per(rec, "count", t).round().astype("int64")
+        out[f"garden_ha_{s}"] = per(gard, "area_ha", t).astype(float)
+        out[f"new_ha_{s}"] = per(alloc, "area_ha", t).astype(float)
+    field = gep_change_field(periods)
+    if field:
+        first, last = out[f"gep_yuan_per_yr_{period_suffix(periods[0])}"], out[f"gep_yuan_per_yr_{period_suffix(periods[-1])}"]
+        idx = _price_index(li, periods)
+        out[field] = last - first
+        # every GEP figure of a period is multiplied by its gep_price_index: re-price the first
+        # period's GEP at the last period's prices to leave only what the land (and projects) changed
+        out[gep_change_field(periods, at_last_prices=True)] = last - first * (idx[periods[-1]] / idx[periods[0]])
+    return out
+
+
+def _verification(plan) -> str:
+    v = plan.verification
+    if v is None:
+        return "not run"
+    if v.get("passed"):
+        return f"passed ({len(v.get('checks') or [])} rule checks)"
+    return f"FAILED: {len(v.get('violations') or [])} violation(s)"
+
+
+def _verified(plan) -> str:
+    v = plan.verification
+    return "not run" if v is None else "passed" if v.get("passed") else "FAILED"
+
+
+def _finite(v: Any) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def status_line(plan) -> str:
+    """``status optimal (termination ..., MIP gap 0)`` and what the status means."""
+    gap = _finite(plan.mip_gap)
+    word = {"optimal": "proved optimal", "feasible": "feasible, NOT proved optimal"}.get(plan.status, "no plan")
+    return (f"plan of {plan.instance_name}: status {plan.status} ({word}; termination {plan.termination}, "
+            f"MIP gap {'n/a' if gap is None else f'{gap:.3g}'}); verification {_verification(plan)}")
+
+
+def run_table(plan, periods: list[str]) -> pd.DataFrame:
+    """The ``run`` layer: one row with the plan's status and how it was made."""
+    row = {
+        "instance": str(plan.instance_name), "instance_path": str(plan.instance_path),
+        "overrides": "; ".join(map(str, plan.overrides or [])),
+        "status": str(plan.status), "termination": str(plan.termination),
+        "proved_optimal": bool(plan.status == "optimal"),
+        "mip_gap": _finite(plan.mip_gap), "objective_yuan_per_yr": _finite(plan.objective),
+        "objective_bound_yuan_per_yr": _finite(plan.objective_bound),
+        "verification": _verification(plan), "status_note": str(plan.status_note or ""),
+        "solver": str(plan.solver), "planner_version": __version__, "periods": ", ".join(periods),
+        "gep_change_basis": (f"{gep_change_field(periods)}: GEP of period {periods[-1]} minus GEP of period {periods[0]}, "
+                             f"each at its own prices (gep_price_index); {gep_change_field(periods, True)}: the same with "
+                             f"{periods[0]}'s GEP re-priced at {periods[-1]} prices, so only changes of land and projects "
+                             "count. The plan has no status-quo (no-plan) GEP: neither is the plan's effect against today."
+                             if len(periods) > 1 else "one period: no GEP change"),
+    }
+    df = pd.DataFrame([row])
+    return df.astype({c: float for c in ("mip_gap", "objective_yuan_per_yr", "objective_bound_yuan_per_yr")})
+
+
+def _union(geoms):
+    import shapely
+
+    arr = [g for g in geoms if g is not None and not g.is_empty]
+    if not arr:
+        return None, 0
+    u = shapely.union_all(arr)
+    pieces = shapely.union_all([g.buffer(CONTIGUITY_TOLERANCE_M) for g in arr])
+    n = len(getattr(pieces, "geoms", [pieces]))
+    return u, n
+
+
+def plan_layers(plan, li) -> dict[str, Any]:
+    """The layers of plan.gpkg as GeoDataFrames (``run``: a DataFrame), before writing."""
+    gpd, _ = _geo()
+    if not plan.has_solution:
+        raise ValueError(f"no plan to map: status {plan.status} (termination {plan.termination})")
+    periods = _periods(plan, li)
+    _check_suffixes(periods)
+    geom = _geometry(li)
+    crs = li.geometry.crs
+    status, verified = str(plan.status), _verified(plan)
+
+    # parcels
+    par = li.parcels
+    base = pd.DataFrame({"id": par["id"].astype(str).to_numpy(), "village": par["village"].astype(str).to_numpy(),
+                         "cover": par["cover"].astype(str).to_numpy(), "area_ha": par["area_ha"].astype(float).to_numpy()})
+    if "red_line" in par:
+        base["red_line"] = par["red_line"].fillna(False).astype(bool).to_numpy()
+    for c in ("eco_space", "ownership"):
+        if c in par:
+            base[c] = par[c].fillna("").astype(str).to_numpy()
+    figs = parcel_figures(plan, li, periods)
+    parcels = pd.concat([base, figs.reset_index(drop=True)], axis=1)
+    parcels["plan_status"] = status
+    parcels["plan_verification"] = verified
+    parcels = gpd.GeoDataFrame(parcels, geometry=gpd.GeoSeries(geom.to_numpy(), crs=crs), crs=crs)
+
+    # gardens
+    alloc = _str_cols(plan.tables.get("allocations", pd.DataFrame()), ("village", "parcel", "period"))
+    gard = _str_cols(plan.tables.get("gardens", pd.DataFrame()), ("village", "period"))
+    rows, shapes = [], []
+    if len(gard):
+        built = gard[gard["built"].astype(bool)] if "built" in gard else gard
+        g_alloc = alloc[alloc["kind"].isin(GARDEN_KINDS) & (alloc["area_ha"] > TOL)] if len(alloc) else alloc
+        used_by = g_alloc.groupby(["village", "period"])["parcel"].unique() if len(g_alloc) else pd.Series(dtype=object)
+        order = {t: i for i, t in enumerate(periods)}
+        for _, g in built.sort_values("period", key=lambda c: c.map(order), kind="stable").iterrows():
+            key = (g["village"], g["period"])
+            used = sorted(used_by[key]) if key in used_by.index else []
+            shape, n_pieces = _union(geom.reindex(used).tolist())
+            cov = _finite(g.get("vegetation_coverage"))
+            rows.append({"village": g["village"], "period": g["period"], "garden_ha": float(g["area_ha"]),
+                         "vegetated_ha": float(g.get("vegetated_ha", 0.0) or 0.0),
+                         "vegetation_coverage": math.nan if cov is None else cov,
+                         "parcels": len(used), "contiguous": bool(n_pieces == 1), "plan_status": status,
+                         "plan_verification": verified})
+            shapes.append(shape)
+    cols = ["village", "period", "garden_ha", "vegetated_ha", "vegetation_coverage", "parcels", "contiguous", "plan_status",
+            "plan_verification"]
+    gardens = pd.DataFrame(rows, columns=cols).astype({"garden_ha": float, "vegetated_ha": float,
+                                                       "vegetation_coverage": float, "parcels": "int64",
+                                                       "contiguous": bool, "village": str, "period": str,
+                                                       "plan_status": str, "plan_verification": str})
+    gardens = gpd.GeoDataFrame(gardens, geometry=gpd.GeoSeries(shapes, crs=crs), crs=crs)
+
+    # villages
+    vf = village_figures(plan, li, periods)
+    by_v = gpd.GeoDataFrame({"village": parcels["village"]}, geometry=parcels.geometry, crs=crs)
+    shapes_v = by_v.dissolve(by="village").geometry
+    villages = vf.reset_index()
+    villages["plan_status"] = status
+    villages["plan_verification"] = verified
+    villages = gpd.GeoDataFrame(villages, geometry=gpd.GeoSeries(shapes_v.reindex(vf.index).to_numpy(), crs=crs), crs=crs)
+
+    return {"parcels": parcels, "gardens": gardens, "villages": villages, "run": run_table(plan, periods)}
+
+
+LAYER_DOC = {
+    "parcels": "each parcel with its dominant planned new use (use_P), hectares in new uses (new_ha_P) and every new "
+               "use (uses_P) by the end of period P",
+    "gardens": "village gardens per period: outline = union of the parcels the garden uses; the garden occupies garden_ha "
+               "of it, not necessarily all",
+    "villages": "per village and period: GEP, dividends, recruits, garden and new-use hectares",
+    "run": "the plan's status, termination, MIP gap, verification and how it was made",
+}
+
+
+def write_plan_gpkg(plan, li, path: str | Path) -> Path:
+    """Write ``plan`` for instance ``li`` (which must have parcel geometry) as a GeoPackage
+    at ``path`` (e.g. ``out/plan.gpkg``), replacing any file there. The layers are
+    described in this module's docstring. The file is written under a temporary name
+    beside ``path`` and renamed into place, so readers never see half a file.
+    Raises ValueError for a plan without a solution or an instance without geometry,
+    ImportError (saying what to install) without geopandas."""
+    _, pyogrio = _geo()
+    layers = plan_layers(plan, li)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp.gpkg")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()  # GDAL creates the file itself
+    status = status_line(plan)
+    try:
+        for i, name in enumerate(LAYERS):
+            df = layers[name]
+            pyogrio.write_dataframe(
+                df, tmp, layer=name, driver="GPKG", append=i > 0,
+                # gpkg_contents.description; no GDAL dataset metadata: reading that back makes
+                # GDAL leave a plan.gpkg.aux.xml beside the file
+                layer_options={"DESCRIPTION": f"{LAYER_DOC[name]}. {status}"},
+            )
+        os.replace(tmp, path)
+    except BaseException:
+        for p in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            p.unlink(missing_ok=True)
+        raise
+    return path
