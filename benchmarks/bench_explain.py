@@ -20,12 +20,12 @@ from datetime import date
 from pathlib import Path
 
 import planner
+from planner.core.paths import bundled_dir
 from planner.explain.diagnose import diagnose
 from planner.explain.fixed import build_fixed_lp
 from planner.explain.prices import options_table, rule_summary, rule_table
 from planner.explain.ranging import DEFAULT_PARAMETERS, parameter_ranges
 from planner.explain.whatif import parse, replacement_importance, why_not
-from planner.core.paths import bundled_dir
 
 
 def peak_mb() -> float:
@@ -54,14 +54,23 @@ def main() -> None:
     timed(rows, "rule summary", lambda: rule_summary(rules, f))
     opts = timed(rows, "why-not entry prices", lambda: options_table(f), "")
     rows[-1] = (rows[-1][0], rows[-1][1], f"{len(opts)} village-use options")
-    timed(rows, "parameter ranging", lambda: parameter_ranges(f, plan, DEFAULT_PARAMETERS), f"{len(DEFAULT_PARAMETERS)} parameters")
-    imp = timed(rows, "importance: gardens + projects", lambda: replacement_importance(li, plan, ["gardens", "projects"]))
+    timed(
+        rows,
+        "parameter ranging",
+        lambda: parameter_ranges(f, plan, DEFAULT_PARAMETERS),
+        f"{len(DEFAULT_PARAMETERS)} parameters",
+    )
+    imp = timed(
+        rows, "importance: gardens + projects", lambda: replacement_importance(li, plan, ["gardens", "projects"])
+    )
     rows[-1] = (rows[-1][0], rows[-1][1], f"{len(imp)} re-solves, 2 worker processes")
     if a.allocations:
         imp = timed(rows, "importance: allocations", lambda: replacement_importance(li, plan, ["allocations"]))
         rows[-1] = (rows[-1][0], rows[-1][1], f"{len(imp)} re-solves, 2 worker processes")
-    built = sorted(plan.projects.loc[plan.projects["built"].astype(bool), "project"].unique()) if len(plan.projects) else []
-    if built:   # Nuanshui's mine_park, or the first project another instance's plan builds
+    built = (
+        sorted(plan.projects.loc[plan.projects["built"].astype(bool), "project"].unique()) if len(plan.projects) else []
+    )
+    if built:  # Nuanshui's mine_park, or the first project another instance's plan builds
         spec = "project:mine_park" if "mine_park" in built else f"project:{built[0]}"
         timed(rows, f"why-not --forbid {spec}", lambda: why_not(li, plan, [parse(spec, "forbid", li)]))
     key, value = a.starve.split("=", 1)
@@ -70,6 +79,7 @@ def main() -> None:
     timed(rows, "diagnosis with IIS", lambda: diagnose(starved), a.starve)
     from planner.explain import explain
     from planner.report import find_chromium, screenshot, write_report
+
     ex = explain(li, plan, importance=(), parameters=())
     out = Path(tempfile.mkdtemp())
     plan.write(out)
@@ -80,8 +90,10 @@ def main() -> None:
     except RuntimeError as e:
         rows.append(("screenshot", float("nan"), str(e)))
     shutil.rmtree(out, ignore_errors=True)
-    print(f"{li.instance.name}, {len(li.parcels)} parcels; {platform.processor() or platform.machine()}, "
-          f"{date.today()}, peak RSS {peak_mb():.0f} MB")
+    print(
+        f"{li.instance.name}, {len(li.parcels)} parcels; {platform.processor() or platform.machine()}, "
+        f"{date.today()}, peak RSS {peak_mb():.0f} MB"
+    )
     print("| stage | s | note |\n|---|---|---|")
     for stage, s, note in rows:
         print(f"| {stage} | {s:.2f} | {note} |")

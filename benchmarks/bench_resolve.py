@@ -17,8 +17,8 @@ from datetime import date
 import numpy as np
 
 import planner
-from planner.explain.ranging import get_value
 from planner.core.paths import bundled_dir
+from planner.explain.ranging import get_value
 from planner.sweep.fast import FastModel
 from planner.sweep.runner import _rebuild
 
@@ -47,13 +47,24 @@ def main() -> None:
         rebuild.append(time.perf_counter() - t)
         assert r1["status"] == r2["status"], (r1["status"], r2["status"])
         if r2["objective"] is not None:
-            assert abs(r1["objective"] - r2["objective"]) <= 1e-6 * abs(r2["objective"]) + 1, (r1["objective"], r2["objective"])
+            assert abs(r1["objective"] - r2["objective"]) <= 1e-6 * abs(r2["objective"]) + 1, (
+                r1["objective"],
+                r2["objective"],
+            )
     print(f"{li.instance.name}: {a.n} scenarios, {platform.machine()}, {date.today()}")
     print("| path | set-up s (once) | mean s / scenario | median s | total s |\n|---|---|---|---|---|")
-    print(f"| rebuild (load + build + solve + tables) | 0 | {np.mean(rebuild):.2f} | {np.median(rebuild):.2f} | {sum(rebuild):.1f} |")
-    print(f"| fast (built model, warm start) | {t_init:.2f} | {np.mean(fast):.2f} | {np.median(fast):.2f} | {t_init + sum(fast):.1f} |")
-    print(f"speed-up per scenario: {np.mean(rebuild) / np.mean(fast):.2f}x; over the {a.n} scenarios incl. set-up: "
-          f"{sum(rebuild) / (t_init + sum(fast)):.2f}x")
+    print(
+        f"| rebuild (load + build + solve + tables) | 0 | {np.mean(rebuild):.2f} | {np.median(rebuild):.2f} | "
+        f"{sum(rebuild):.1f} |"
+    )
+    print(
+        f"| fast (built model, warm start) | {t_init:.2f} | {np.mean(fast):.2f} | {np.median(fast):.2f} | "
+        f"{t_init + sum(fast):.1f} |"
+    )
+    print(
+        f"speed-up per scenario: {np.mean(rebuild) / np.mean(fast):.2f}x; over the {a.n} scenarios incl. set-up: "
+        f"{sum(rebuild) / (t_init + sum(fast)):.2f}x"
+    )
 
 
 if __name__ == "__main__":

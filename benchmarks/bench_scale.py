@@ -46,11 +46,11 @@ def peak_mb() -> float:
 
 
 def run_planner(path: str, mps: str, time_limit: float | None, explain: bool, mip_gap: float | None = None) -> dict:
-    from planner.solver import handoff
     from planner.instance.load import load_instance
-    from planner.model.data import ModelData
     from planner.model.build import build_model
+    from planner.model.data import ModelData
     from planner.plan.plan import Plan
+    from planner.solver import handoff
     from planner.solver.run import SolveResult, _options, solve_model
     from planner.verify import verify_plan
 
@@ -80,18 +80,38 @@ def run_planner(path: str, mps: str, time_limit: float | None, explain: bool, mi
     t = time.perf_counter()
     ver = verify_plan(plan, li) if plan.has_solution else {"passed": None}
     out["verify_s"] = time.perf_counter() - t
-    out["total_s"] = sum(out[k] for k in ("load_s", "aggregate_s", "build_s", "handoff_s", "solve_s", "tie_break_s",
-                                          "readback_s", "tables_s", "verify_s"))
+    out["total_s"] = sum(
+        out[k]
+        for k in (
+            "load_s",
+            "aggregate_s",
+            "build_s",
+            "handoff_s",
+            "solve_s",
+            "tie_break_s",
+            "readback_s",
+            "tables_s",
+            "verify_s",
+        )
+    )
     out["main_s"] = sum(out[k] for k in ("load_s", "aggregate_s", "build_s", "handoff_s", "solve_s", "readback_s"))
     out["peak_mb"] = peak_mb()
     if explain and plan.has_solution:
         from planner.explain import explain as explain_plan
+
         t = time.perf_counter()
         explain_plan(li, plan, importance=(), parameters=())
         out["explain_s"] = time.perf_counter() - t
         out["peak_with_explain_mb"] = peak_mb()
-    out.update(parcels=len(li.parcels), units=units, status=plan.status, termination=plan.termination,
-               mip_gap=plan.mip_gap, objective=plan.objective, verified=ver.get("passed"))
+    out.update(
+        parcels=len(li.parcels),
+        units=units,
+        status=plan.status,
+        termination=plan.termination,
+        mip_gap=plan.mip_gap,
+        objective=plan.objective,
+        verified=ver.get("passed"),
+    )
     return out
 
 
@@ -110,18 +130,24 @@ def run_floor(mps: str, opts_json: str) -> dict:
     h.run()
     run = time.perf_counter() - t
     info = h.getInfo()
-    return {"floor_read_s": read, "floor_s": run, "floor_status": h.getModelStatus().name,
-            "floor_objective": info.objective_function_value, "floor_peak_mb": peak_mb(),
-            "floor_columns": h.getNumCol(), "floor_rows": h.getNumRow()}
+    return {
+        "floor_read_s": read,
+        "floor_s": run,
+        "floor_status": h.getModelStatus().name,
+        "floor_objective": info.objective_function_value,
+        "floor_peak_mb": peak_mb(),
+        "floor_columns": h.getNumCol(),
+        "floor_rows": h.getNumRow(),
+    }
 
 
 def run_naive(path: str, time_limit: float | None, mip_gap: float | None = None) -> dict:
     """Parcel-level model through Pyomo's persistent HiGHS interface (main objective only)."""
     from pyomo.contrib.solver.solvers.highs import Highs
 
-    from planner.model.data import ModelData
     from planner.instance.load import load_instance
     from planner.model.build import build_model
+    from planner.model.data import ModelData
     from planner.solver.run import DEFAULT_ABS_GAP, DEFAULT_REL_GAP
 
     li = load_instance(path)
@@ -130,8 +156,12 @@ def run_naive(path: str, time_limit: float | None, mip_gap: float | None = None)
     m = build_model(d)
     build = time.perf_counter() - t
     opt = Highs()
-    kw = {"load_solutions": False, "raise_exception_on_nonoptimal_result": False,
-          "rel_gap": mip_gap if mip_gap else DEFAULT_REL_GAP, "abs_gap": 0.0 if mip_gap else DEFAULT_ABS_GAP}
+    kw = {
+        "load_solutions": False,
+        "raise_exception_on_nonoptimal_result": False,
+        "rel_gap": mip_gap if mip_gap else DEFAULT_REL_GAP,
+        "abs_gap": 0.0 if mip_gap else DEFAULT_ABS_GAP,
+    }
     if time_limit:
         kw["time_limit"] = time_limit
     t = time.perf_counter()
@@ -142,9 +172,16 @@ def run_naive(path: str, time_limit: float | None, mip_gap: float | None = None)
     if has:
         res.solution_loader.load_vars()
     load = time.perf_counter() - t
-    return {"naive_build_s": build, "naive_solve_s": solve, "naive_load_s": load, "naive_s": build + solve + load,
-            "naive_objective": res.incumbent_objective, "naive_termination": res.termination_condition.name,
-            "naive_found_plan": has, "naive_peak_mb": peak_mb()}
+    return {
+        "naive_build_s": build,
+        "naive_solve_s": solve,
+        "naive_load_s": load,
+        "naive_s": build + solve + load,
+        "naive_objective": res.incumbent_objective,
+        "naive_termination": res.termination_condition.name,
+        "naive_found_plan": has,
+        "naive_peak_mb": peak_mb(),
+    }
 
 
 def child(kind: str, *args: str) -> dict:
@@ -155,11 +192,12 @@ def child(kind: str, *args: str) -> dict:
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 
-def measure(parcels: int, work: Path, time_limit: float | None, naive_max: int, explain: bool,
-            mip_gap: float | None = None) -> dict:
+def measure(
+    parcels: int, work: Path, time_limit: float | None, naive_max: int, explain: bool, mip_gap: float | None = None
+) -> dict:
     from planner.generate import generate
-    from planner.solver.handoff import highs_options
     from planner.instance.load import load_instance
+    from planner.solver.handoff import highs_options
     from planner.solver.run import DEFAULT_ABS_GAP, DEFAULT_REL_GAP, _options
 
     villages = VILLAGES.get(parcels, max(2, parcels // 550))
@@ -168,8 +206,9 @@ def measure(parcels: int, work: Path, time_limit: float | None, naive_max: int, 
     row = {"parcels_asked": parcels, "villages": villages}
     row.update(child("planner", str(path), mps, str(time_limit or 0), "1" if explain else "0", str(mip_gap or 0)))
     li = load_instance(path)
-    opts = highs_options(_options(li, time_limit, mip_gap, None, None), mip_gap or DEFAULT_REL_GAP,
-                         0.0 if mip_gap else DEFAULT_ABS_GAP)
+    opts = highs_options(
+        _options(li, time_limit, mip_gap, None, None), mip_gap or DEFAULT_REL_GAP, 0.0 if mip_gap else DEFAULT_ABS_GAP
+    )
     opts.pop("output_flag", None)
     row.update(child("floor", mps, json.dumps(opts)))
     if parcels <= naive_max:
@@ -191,16 +230,36 @@ def fmt(v, unit: str = "") -> str:
     return f"{v:,}{unit}"
 
 
-STAGES = ("load_s", "aggregate_s", "build_s", "handoff_s", "solve_s", "tie_break_s", "readback_s", "tables_s",
-          "verify_s", "total_s", "explain_s", "peak_mb", "floor_s", "total_over_floor", "naive_s", "naive_over_planner",
-          "naive_peak_mb", "naive_termination", "naive_found_plan")
+STAGES = (
+    "load_s",
+    "aggregate_s",
+    "build_s",
+    "handoff_s",
+    "solve_s",
+    "tie_break_s",
+    "readback_s",
+    "tables_s",
+    "verify_s",
+    "total_s",
+    "explain_s",
+    "peak_mb",
+    "floor_s",
+    "total_over_floor",
+    "naive_s",
+    "naive_over_planner",
+    "naive_peak_mb",
+    "naive_termination",
+    "naive_found_plan",
+)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--scales", type=int, nargs="+", default=[1_000, 10_000, 100_000, 1_000_000])
     ap.add_argument("--time-limit", type=float, default=None, help="seconds per solve (default: none)")
-    ap.add_argument("--mip-gap", type=float, default=None, help="relative MIP gap (default: the planner's exact default)")
+    ap.add_argument(
+        "--mip-gap", type=float, default=None, help="relative MIP gap (default: the planner's exact default)"
+    )
     ap.add_argument("--naive-max", type=int, default=100_000, help="largest scale to run the naive formulation on")
     ap.add_argument("--no-explain", action="store_true")
     ap.add_argument("--json", help="also write the figures here")
@@ -219,8 +278,10 @@ def main() -> None:
         return
     work = Path(a.work) if a.work else Path(tempfile.mkdtemp(prefix="planner-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    print(f"# {time.strftime('%Y-%m-%d')} on {platform.node()} ({platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} cores), Python {platform.python_version()}")
+    print(
+        f"# {time.strftime('%Y-%m-%d')} on {platform.node()} ({platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} cores), Python {platform.python_version()}"
+    )
     rows = []
     for n in a.scales:
         print(f"## {n:,} parcels ...", flush=True)

@@ -21,11 +21,18 @@ def main(n: int, out: Path) -> Path:
     df = pd.concat([src.assign(id=src["id"] + f"_{k}") for k in range(n)])
     df.to_csv(out / "parcels.csv", index=False)
     y = (bundled_dir("instances") / "tiny.yaml").read_text()
-    for a, b in (("tiny_parcels.csv", "parcels.csv"), ("stated_area_ha: 38", f"stated_area_ha: {38 * n}"),
-                 ("budget_yuan: 2500000", f"budget_yuan: {2500000 * n}"), ("budget_yuan: 2000000", f"budget_yuan: {2000000 * n}"),
-                 ("garden_max_ha: 2", "garden_max_ha: 20"), ("min: 1, max: 10,", f"min: 1, max: {10 * n},"),
-                 ("min: 0, max: 5,", f"min: 0, max: {5 * n},"), ("residents: 20", f"residents: {20 * n}"),
-                 ("residents: 10", f"residents: {20 * n}"), ("valuation: xie2015", f"valuation: {bundled_dir('models') / 'xie2015.yaml'}")):
+    for a, b in (
+        ("tiny_parcels.csv", "parcels.csv"),
+        ("stated_area_ha: 38", f"stated_area_ha: {38 * n}"),
+        ("budget_yuan: 2500000", f"budget_yuan: {2500000 * n}"),
+        ("budget_yuan: 2000000", f"budget_yuan: {2000000 * n}"),
+        ("garden_max_ha: 2", "garden_max_ha: 20"),
+        ("min: 1, max: 10,", f"min: 1, max: {10 * n},"),
+        ("min: 0, max: 5,", f"min: 0, max: {5 * n},"),
+        ("residents: 20", f"residents: {20 * n}"),
+        ("residents: 10", f"residents: {20 * n}"),
+        ("valuation: xie2015", f"valuation: {bundled_dir('models') / 'xie2015.yaml'}"),
+    ):
         y = y.replace(a, b)
     (out / "scaled.yaml").write_text(y.replace("name: tiny", f"name: tiny_x{n}"))
     return out / "scaled.yaml"

@@ -34,31 +34,51 @@ import pandas as pd
 SEED = 20250611
 OUT = Path(__file__).resolve().parent / "nuanshui_parcels.csv"
 
-VILLAGES = ["deshengxi", "hanjiata", "kenmuken", "changhanbula", "geqiugou", "shuiquangou",
-            "desheng_youliang", "nuanshui", "yushuhao", "central_town"]
-CODE = {"deshengxi": "DSX", "hanjiata": "HJT", "kenmuken": "KMK", "changhanbula": "CHB", "geqiugou": "GQG",
-        "shuiquangou": "SQG", "desheng_youliang": "DYL", "nuanshui": "NSV", "yushuhao": "YSH", "central_town": "TWN"}
-STARTING = {"deshengxi", "hanjiata", "kenmuken", "changhanbula", "geqiugou", "shuiquangou"}   # [P §4.4(1)]
-ORNAMENTAL = {"desheng_youliang", "shuiquangou", "nuanshui", "yushuhao"}                    # [P §4.4(1)]
+VILLAGES = [
+    "deshengxi",
+    "hanjiata",
+    "kenmuken",
+    "changhanbula",
+    "geqiugou",
+    "shuiquangou",
+    "desheng_youliang",
+    "nuanshui",
+    "yushuhao",
+    "central_town",
+]
+CODE = {
+    "deshengxi": "DSX",
+    "hanjiata": "HJT",
+    "kenmuken": "KMK",
+    "changhanbula": "CHB",
+    "geqiugou": "GQG",
+    "shuiquangou": "SQG",
+    "desheng_youliang": "DYL",
+    "nuanshui": "NSV",
+    "yushuhao": "YSH",
+    "central_town": "TWN",
+}
+STARTING = {"deshengxi", "hanjiata", "kenmuken", "changhanbula", "geqiugou", "shuiquangou"}  # [P §4.4(1)]
+ORNAMENTAL = {"desheng_youliang", "shuiquangou", "nuanshui", "yushuhao"}  # [P §4.4(1)]
 
 # Assumed area (ha) of each cover class per village, in VILLAGES order.
 FOREST_HA = 700_000 / 15  # 700,000 mu [P §4.1]; 15 mu = 1 ha [P §4.4(2)]
 AREA_HA: dict[str, list[float]] = {
     #                  DSX   HJT   KMK   CHB   GQG   SQG   DYL   NSV   YSH   TWN
-    "forest":         [5000, 5200, 5300, 5000, 5500, 4800, 4200, 5300, 5500, FOREST_HA - 45800],
-    "grassland":      [900, 1000, 1000, 1000, 800, 800, 350, 400, 350, 100],
+    "forest": [5000, 5200, 5300, 5000, 5500, 4800, 4200, 5300, 5500, FOREST_HA - 45800],
+    "grassland": [900, 1000, 1000, 1000, 800, 800, 350, 400, 350, 100],
     "scattered_farmland": [250, 300, 250, 250, 200, 250, 150, 180, 120, 50],
     "permanent_farmland": [400, 450, 400, 350, 300, 350, 350, 400, 300, 100],
     "reclaimed_mine": [150, 200, 100, 350, 0, 0, 0, 0, 0, 0],
-    "fruit_forest":   [30, 30, 30, 30, 80, 400, 400, 100, 90, 10],
-    "shrub":          [200, 200, 200, 200, 500, 200, 200, 200, 200, 100],
-    "bare_pisha":     [100, 100, 300, 100, 200, 50, 50, 50, 50, 0],
-    "settlement":     [60, 70, 60, 60, 55, 70, 65, 80, 60, 120],
-    "water":          [30, 30, 30, 30, 40, 30, 30, 40, 30, 1000 / 3 - 290],
+    "fruit_forest": [30, 30, 30, 30, 80, 400, 400, 100, 90, 10],
+    "shrub": [200, 200, 200, 200, 500, 200, 200, 200, 200, 100],
+    "bare_pisha": [100, 100, 300, 100, 200, 50, 50, 50, 50, 0],
+    "settlement": [60, 70, 60, 60, 55, 70, 65, 80, 60, 120],
+    "water": [30, 30, 30, 30, 40, 30, 30, 40, 30, 1000 / 3 - 290],
 }
 TOTAL_HA = 65_000.0
-CARBON_REGISTERED_HA = 6_000.0   # existing forest already declared as carbon-sequestration forest (assumption)
-RED_LINE_FOREST_SHARE = 0.55     # share of existing-forest parcels in the conservation-oriented red line (assumption)
+CARBON_REGISTERED_HA = 6_000.0  # existing forest already declared as carbon-sequestration forest (assumption)
+RED_LINE_FOREST_SHARE = 0.55  # share of existing-forest parcels in the conservation-oriented red line (assumption)
 
 
 def split(rng: np.random.Generator, total: float, n: int, alpha: float = 2.0) -> list[float]:
@@ -66,7 +86,7 @@ def split(rng: np.random.Generator, total: float, n: int, alpha: float = 2.0) ->
     if n <= 1:
         return [round(total, 2)]
     shares = rng.dirichlet(np.full(n, alpha))
-    shares = 0.15 / n + 0.85 * shares   # no sliver parcels
+    shares = 0.15 / n + 0.85 * shares  # no sliver parcels
     parts = [round(float(total * s), 2) for s in shares[:-1]]
     parts.append(round(total - sum(parts), 2))
     return parts
@@ -87,12 +107,33 @@ def build() -> pd.DataFrame:
     rows: list[dict] = []
     count: dict[str, int] = {}
 
-    def add(v: str, area: float, cover: str, *, red_line=False, eco="none", owner="collective",
-            along_road=False, mature=False, carbon=False) -> None:
+    def add(
+        v: str,
+        area: float,
+        cover: str,
+        *,
+        red_line=False,
+        eco="none",
+        owner="collective",
+        along_road=False,
+        mature=False,
+        carbon=False,
+    ) -> None:
         count[v] = count.get(v, 0) + 1
-        rows.append({"id": f"{CODE[v]}{count[v]:03d}", "village": v, "area": area, "cover": cover,
-                     "red_line": red_line, "eco_space": eco, "ownership": owner, "along_road": along_road,
-                     "mature": mature, "carbon_registered": carbon})
+        rows.append(
+            {
+                "id": f"{CODE[v]}{count[v]:03d}",
+                "village": v,
+                "area": area,
+                "cover": cover,
+                "red_line": red_line,
+                "eco_space": eco,
+                "ownership": owner,
+                "along_road": along_road,
+                "mature": mature,
+                "carbon_registered": carbon,
+            }
+        )
 
     for i, v in enumerate(VILLAGES):
         a = {c: AREA_HA[c][i] for c in AREA_HA}
@@ -112,16 +153,30 @@ def build() -> pd.DataFrame:
         ind = small_parcels(rng, 4, 0.4, 8.0) if v in STARTING else []
         for k, area in enumerate(split(rng, a["grassland"] - sum(ind), max(1, round(a["grassland"] / 110)))):
             core = rng.random() < 0.15
-            add(v, area, "grassland", red_line=core and k > 0, eco="conservation" if core and k > 0 else "cultivation",
-                along_road=(v in ORNAMENTAL and (k == 0 or rng.random() < 0.45)))
+            add(
+                v,
+                area,
+                "grassland",
+                red_line=core and k > 0,
+                eco="conservation" if core and k > 0 else "cultivation",
+                along_road=(v in ORNAMENTAL and (k == 0 or rng.random() < 0.45)),
+            )
         for area in ind:
-            add(v, area, "grassland", eco="cultivation", owner="individual",
-                along_road=(v in ORNAMENTAL and rng.random() < 0.45))
+            add(
+                v,
+                area,
+                "grassland",
+                eco="cultivation",
+                owner="individual",
+                along_road=(v in ORNAMENTAL and rng.random() < 0.45),
+            )
 
         # Scattered low-yield farmland: collective plots and household plots on both
         # sides of the 0.67 ha threshold.
         ind = small_parcels(rng, 6 if v in STARTING else 3, 0.3, 4.0)
-        for k, area in enumerate(split(rng, a["scattered_farmland"] - sum(ind), max(1, round(a["scattered_farmland"] / 45)))):
+        for k, area in enumerate(
+            split(rng, a["scattered_farmland"] - sum(ind), max(1, round(a["scattered_farmland"] / 45)))
+        ):
             add(v, area, "scattered_farmland", along_road=(v in ORNAMENTAL and (k == 0 or rng.random() < 0.5)))
         for area in ind:
             add(v, area, "scattered_farmland", owner="individual", along_road=(v in ORNAMENTAL and rng.random() < 0.5))
@@ -172,8 +227,9 @@ def build() -> pd.DataFrame:
     # Carbon-registered existing forest: integrated (plantation) stands of the six
     # starting villages, the ecological-forest carbon villages [P §4.4(1)], in a seeded
     # random order until CARBON_REGISTERED_HA; plus half the individual woodlots.
-    cand = df[(df["cover"] == "forest") & df["village"].isin(STARTING) & (df["ownership"] == "collective")
-              & ~df["red_line"]]
+    cand = df[
+        (df["cover"] == "forest") & df["village"].isin(STARTING) & (df["ownership"] == "collective") & ~df["red_line"]
+    ]
     order = rng.permutation(cand.index.to_numpy())
     got = 0.0
     for k in order:
@@ -187,21 +243,36 @@ def build() -> pd.DataFrame:
 
 
 def summary(df: pd.DataFrame) -> str:
-    veg = {"forest": 1.0, "grassland": 0.85, "scattered_farmland": 0.6, "permanent_farmland": 0.6, "reclaimed_mine": 0.2,
-           "fruit_forest": 0.9, "shrub": 0.9, "bare_pisha": 0.1, "settlement": 0.1, "water": 0.0}  # models/xie2015.yaml
+    veg = {
+        "forest": 1.0,
+        "grassland": 0.85,
+        "scattered_farmland": 0.6,
+        "permanent_farmland": 0.6,
+        "reclaimed_mine": 0.2,
+        "fruit_forest": 0.9,
+        "shrub": 0.9,
+        "bare_pisha": 0.1,
+        "settlement": 0.1,
+        "water": 0.0,
+    }  # models/xie2015.yaml
     total = df["area"].sum()
-    lines = [f"{len(df)} parcels, {total:,.2f} ha",
-             df.pivot_table(index="cover", columns="village", values="area", aggfunc="sum", fill_value=0)
-             .round(0).astype(int).to_string(),
-             f"vegetation coverage {(df['area'] * df['cover'].map(veg)).sum() / total:.4f}",
-             f"forest {df.loc[df['cover'] == 'forest', 'area'].sum():,.2f} ha",
-             f"carbon-registered forest {df.loc[df['carbon_registered'], 'area'].sum():,.2f} ha",
-             f"red line {df.loc[df['red_line'], 'area'].sum() / total:.4f} of the township",
-             f"individual parcels that can carry forest: "
-             f"{((df['ownership'] == 'individual') & df['cover'].isin(['grassland', 'scattered_farmland']) & (df['area'] < 0.67)).sum()} "
-             f"below 0.67 ha, "
-             f"{((df['ownership'] == 'individual') & df['cover'].isin(['grassland', 'scattered_farmland']) & (df['area'] >= 0.67)).sum()} "
-             f"at or above"]
+    can_forest = (df["ownership"] == "individual") & df["cover"].isin(["grassland", "scattered_farmland"])
+    lines = [
+        f"{len(df)} parcels, {total:,.2f} ha",
+        df.pivot_table(index="cover", columns="village", values="area", aggfunc="sum", fill_value=0)
+        .round(0)
+        .astype(int)
+        .to_string(),
+        f"vegetation coverage {(df['area'] * df['cover'].map(veg)).sum() / total:.4f}",
+        f"forest {df.loc[df['cover'] == 'forest', 'area'].sum():,.2f} ha",
+        f"carbon-registered forest {df.loc[df['carbon_registered'], 'area'].sum():,.2f} ha",
+        f"red line {df.loc[df['red_line'], 'area'].sum() / total:.4f} of the township",
+        f"individual parcels that can carry forest: "
+        f"{(can_forest & (df['area'] < 0.67)).sum()} "
+        f"below 0.67 ha, "
+        f"{(can_forest & (df['area'] >= 0.67)).sum()} "
+        f"at or above",
+    ]
     return "\n".join(lines)
 
 

@@ -17,4 +17,15 @@ from planner.core.version import __version__
 from planner.instance.load import LoadedInstance
 from planner.plan.plan import Plan
 
-__all__ = ["load_instance", "solve", "Plan", "LoadedInstance", "InputError", "Problem", "SolveError", "SolverFailure", "examples", "__version__"]
+__all__ = [
+    "load_instance",
+    "solve",
+    "Plan",
+    "LoadedInstance",
+    "InputError",
+    "Problem",
+    "SolveError",
+    "SolverFailure",
+    "examples",
+    "__version__",
+]

@@ -8,7 +8,7 @@ command line build on it).
 from __future__ import annotations
 
 import time
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 import pyomo.environ as pyo
 
@@ -22,10 +22,18 @@ from planner.solver.run import _options, check_solver, solve_model
 from planner.verify import verify_plan
 
 
-def solve(instance: LoadedInstance, *, time_limit: float | None = None, mip_gap: float | None = None,
-          threads: int | None = None, solver: str | None = None, verify: bool = True,
-          modify: Callable[[ModelData, pyo.ConcreteModel], None] | None = None,
-          aggregate: bool = True, keep_parcels: Iterable[str] = ()):
+def solve(
+    instance: LoadedInstance,
+    *,
+    time_limit: float | None = None,
+    mip_gap: float | None = None,
+    threads: int | None = None,
+    solver: str | None = None,
+    verify: bool = True,
+    modify: Callable[[ModelData, pyo.ConcreteModel], None] | None = None,
+    aggregate: bool = True,
+    keep_parcels: Iterable[str] = (),
+):
     """Solve an instance and return a :class:`~planner.plan.plan.Plan`.
 
     ``modify(d, m)``, if given, is called on the built model before solving (the

@@ -8,8 +8,9 @@ nine villages in ``nuanshui.yaml`` order) in cluster ``k = i // 9`` and is calle
 and keeps that id. Each village's parcels are the template village's parcels of
 ``nuanshui_parcels.csv`` split into pieces (with fewer parcels than template rows, rows
 of identical attributes are merged first; with fewer than that, classes are sampled and
-rescaled), so every village has the template village's area, cover mix and attributes. The YAML is ``nuanshui.yaml`` with village lists expanded to the clones,
-the six village-hosted EOD projects cloned per cluster, and the township-wide figures
+rescaled), so every village has the template village's area, cover mix and attributes.
+The YAML is ``nuanshui.yaml`` with village lists expanded to the clones, the six
+village-hosted EOD projects cloned per cluster, and the township-wide figures
 (budgets, loan cap, recruitment ranges, money targets) scaled by ``r = (V - 1) / 9``.
 Everything is seeded: the same arguments give byte-identical files.
 
@@ -36,26 +37,50 @@ from planner.core.cells import write_csv
 from planner.core.errors import InputError, Problem
 from planner.core.paths import bundled_dir
 
-TEMPLATE = "nuanshui"            # bundled instance the generator clones
-TOWN_ID = "central_town"         # the template's town (its id is kept)
-SMALL_ROW_HA = 5.0               # template rows below this stay one piece (woodlots, small plots)
-PARQUET_FROM = 200_000           # parcel tables this large are written as Parquet
-MAX_VILLAGES = 20_000            # the instance YAML must stay under the loader's size limits
-GAMMA_SHAPE = 4.0                # Dirichlet-like noise of the pieces of one row
-WEIGHT_SCALE = 1 << 20           # weights are made integers so the area split is exact
+TEMPLATE = "nuanshui"  # bundled instance the generator clones
+TOWN_ID = "central_town"  # the template's town (its id is kept)
+SMALL_ROW_HA = 5.0  # template rows below this stay one piece (woodlots, small plots)
+PARQUET_FROM = 200_000  # parcel tables this large are written as Parquet
+MAX_VILLAGES = 20_000  # the instance YAML must stay under the loader's size limits
+GAMMA_SHAPE = 4.0  # Dirichlet-like noise of the pieces of one row
+WEIGHT_SCALE = 1 << 20  # weights are made integers so the area split is exact
 BOOL_COLS = ("red_line", "along_road", "mature", "carbon_registered")
 ATTRS = ("cover", "red_line", "eco_space", "ownership", "along_road", "mature", "carbon_registered")
 COLUMNS = ("id", "village", "area", "cover", "red_line", "eco_space", "ownership", *BOOL_COLS[1:])
-MONEY_KPIS = ("gep_yuan", "forestry_carbon_income_yuan", "agricultural_carbon_income_yuan", "dividends_yuan",
-              "budget_used_yuan")
+MONEY_KPIS = (
+    "gep_yuan",
+    "forestry_carbon_income_yuan",
+    "agricultural_carbon_income_yuan",
+    "dividends_yuan",
+    "budget_used_yuan",
+)
 SCALED_KPIS = MONEY_KPIS + ("afforested_ha", "forest_ha", "ecological_space_ha", "recruited_people")
 # Nuanshui assumptions whose figures the generated instance copies unchanged.
 KEPT_ASSUMPTIONS = (
-    "gep_scale", "gep_price_index_2035", "agricultural_carbon_participation", "period_lengths", "loans",
-    "red_line_min_share", "eco_space_types", "eco_space_measures", "forest_coverage_min", "garden_min_ha",
-    "interactive_forest_per_garden_ha", "courtyard_max_share", "street_green_size_ha", "scenic_min_parcel_ha",
-    "role_groups", "role_scope", "recruitment_periods", "complex_roles_projects", "project_hosts", "project_capex_yuan",
-    "project_income_yuan_per_yr", "project_shares", "project_gep_yuan_per_yr", "central_town_park_renovation",
+    "gep_scale",
+    "gep_price_index_2035",
+    "agricultural_carbon_participation",
+    "period_lengths",
+    "loans",
+    "red_line_min_share",
+    "eco_space_types",
+    "eco_space_measures",
+    "forest_coverage_min",
+    "garden_min_ha",
+    "interactive_forest_per_garden_ha",
+    "courtyard_max_share",
+    "street_green_size_ha",
+    "scenic_min_parcel_ha",
+    "role_groups",
+    "role_scope",
+    "recruitment_periods",
+    "complex_roles_projects",
+    "project_hosts",
+    "project_capex_yuan",
+    "project_income_yuan_per_yr",
+    "project_shares",
+    "project_gep_yuan_per_yr",
+    "central_town_park_renovation",
     "objective",
 )
 
@@ -67,9 +92,9 @@ KEPT_ASSUMPTIONS = (
 
 @dataclass(frozen=True)
 class Templates:
-    raw: dict                 # nuanshui.yaml as plain data
-    parcels: pd.DataFrame     # nuanshui_parcels.csv, typed, with integer ``cents`` (0.01 ha)
-    villages: list[str]       # the nine non-town template villages, in YAML order
+    raw: dict  # nuanshui.yaml as plain data
+    parcels: pd.DataFrame  # nuanshui_parcels.csv, typed, with integer ``cents`` (0.01 ha)
+    villages: list[str]  # the nine non-town template villages, in YAML order
     rows: dict[str, np.ndarray]  # template village -> its row positions in ``parcels``
     classes: dict[str, tuple[np.ndarray, np.ndarray]]  # template village -> (first row, cents) per attribute class
 
@@ -88,7 +113,7 @@ def load_templates() -> Templates:
     classes = {}
     for v, r in rows.items():
         _, first, inv = np.unique(key[r], return_index=True, return_inverse=True)
-        order = np.argsort(first, kind="stable")            # classes in template order
+        order = np.argsort(first, kind="stable")  # classes in template order
         rank = np.empty_like(order)
         rank[order] = np.arange(len(order))
         merged = np.bincount(rank[inv], weights=df["cents"].to_numpy()[r], minlength=len(order))
@@ -100,7 +125,7 @@ def load_templates() -> Templates:
 class GenVillage:
     id: str
     template: str
-    cluster: int | None       # None for the town
+    cluster: int | None  # None for the town
     name: str
     is_town: bool = False
 
@@ -139,7 +164,7 @@ def piece_counts(cents: np.ndarray, n: int) -> np.ndarray:
     idx = np.flatnonzero(large)
     share = m * cents[idx] / cents[idx].sum()
     counts[idx] = np.clip(np.floor(share).astype(np.int64), 1, cents[idx])
-    order = idx[np.argsort(-cents[idx], kind="stable")]   # largest rows first
+    order = idx[np.argsort(-cents[idx], kind="stable")]  # largest rows first
     diff = m - int(counts[idx].sum())
     while diff:
         room = order[counts[order] < cents[order]] if diff > 0 else order[counts[order] > 1]
@@ -158,30 +183,32 @@ def _split_cents(total: np.ndarray, n: np.ndarray, weights: np.ndarray, starts: 
     wsum = np.add.reduceat(weights, starts)
     free = total - n
     cents = 1 + (free[seg] * weights) // wsum[seg]
-    residual = total - np.add.reduceat(cents, starts)            # 0 <= residual < n
+    residual = total - np.add.reduceat(cents, starts)  # 0 <= residual < n
     pos = np.arange(len(weights)) - starts[seg]
     return cents + (pos < residual[seg])
 
 
-def _sample_rows(cents: np.ndarray, cover: np.ndarray, n: int, m: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def _sample_rows(
+    cents: np.ndarray, cover: np.ndarray, n: int, m: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """For ``m`` villages of one template with ``n`` parcels each, fewer than its units
     (``cents``, ``cover``): ``n`` units per village drawn without replacement with
     probability weighted by area (Efraimidis-Spirakis keys), and their areas rescaled so
     each sampled cover keeps its template area and the village its total. Returns the
     (m, n) unit positions (template order) and their areas in cents."""
     area = cents.astype(float)
-    keys = np.log(rng.random((m, len(cents)))) / area          # Efraimidis-Spirakis keys
+    keys = np.log(rng.random((m, len(cents)))) / area  # Efraimidis-Spirakis keys
     pick = np.sort(np.argsort(-keys, axis=1, kind="stable")[:, :n], axis=1)
     codes, cov = np.unique(cover, return_inverse=True)
-    onehot = np.eye(len(codes))[cov]                            # rows x covers
+    onehot = np.eye(len(codes))[cov]  # rows x covers
     cover_total = area @ onehot
-    chosen = area[pick]                                         # m x n
-    sampled = np.einsum("mn,mnc->mc", chosen, onehot[pick])     # sampled area per cover
+    chosen = area[pick]  # m x n
+    sampled = np.einsum("mn,mnc->mc", chosen, onehot[pick])  # sampled area per cover
     present_total = (cover_total * (sampled > 0)).sum(axis=1, keepdims=True)
     factor = np.where(sampled > 0, cover_total / np.where(sampled > 0, sampled, 1), 0) * (cents.sum() / present_total)
     target = chosen * np.take_along_axis(factor, cov[pick], axis=1)
     out = np.floor(target).astype(np.int64)
-    short = cents.sum() - out.sum(axis=1)                       # 0 <= short < n
+    short = cents.sum() - out.sum(axis=1)  # 0 <= short < n
     rank = np.argsort(np.argsort(-(target - out), axis=1, kind="stable"), axis=1, kind="stable")
     return pick, out + (rank < short[:, None])
 
@@ -212,14 +239,14 @@ def make_parcels(plan: list[GenVillage], n_parcels: int, tpl: Templates, rng: np
     total = int(offsets[-1])
     src = tpl.parcels
     cover_all = src["cover"].to_numpy()
-    row = np.empty(total, dtype=np.int64)        # template row whose attributes each piece has
-    vix = np.empty(total, dtype=np.int64)        # generated village of each piece
-    seg_start = np.zeros(total, dtype=bool)      # first piece of a unit
+    row = np.empty(total, dtype=np.int64)  # template row whose attributes each piece has
+    vix = np.empty(total, dtype=np.int64)  # generated village of each piece
+    seg_start = np.zeros(total, dtype=bool)  # first piece of a unit
     seg_cents = np.empty(total, dtype=np.int64)  # area of the piece's unit (cents)
     groups: dict[tuple[str, int], list[int]] = {}
     for i, v in enumerate(plan):
         groups.setdefault((v.template, int(counts_v[i])), []).append(i)
-    for (t, n), members in groups.items():     # at most 2 per template: a few dozen groups
+    for (t, n), members in groups.items():  # at most 2 per template: a few dozen groups
         mem = np.asarray(members)
         pos = offsets[mem][:, None] + np.arange(n)[None, :]
         vix[pos] = mem[:, None]
@@ -243,11 +270,13 @@ def make_parcels(plan: list[GenVillage], n_parcels: int, tpl: Templates, rng: np
     ids = np.array([v.id for v in plan], dtype=object)
     number = pd.Series(np.arange(total) - offsets[vix] + 1).astype(str).str.zfill(6)
     vcol = pd.Series(ids[vix])
-    df = pd.DataFrame({
-        "id": (vcol + "_" + number).to_numpy(),
-        "village": vcol.to_numpy(),
-        "area": cents / 100.0,
-    })
+    df = pd.DataFrame(
+        {
+            "id": (vcol + "_" + number).to_numpy(),
+            "village": vcol.to_numpy(),
+            "area": cents / 100.0,
+        }
+    )
     for c in ATTRS:
         df[c] = src[c].to_numpy()[row]
     return df
@@ -306,8 +335,16 @@ def _cluster_projects(raw: dict) -> tuple[list[dict], list[dict]]:
     return [p for p in raw["projects"] if p["host_village"] != TOWN_ID], town
 
 
-def build_yaml(tpl: Templates, plan: list[GenVillage], n_parcels: int, seed: int, name: str, parcel_file: str,
-               drop: set[tuple[str, int]] = frozenset(), total_ha: float | None = None) -> tuple[dict, list[str]]:
+def build_yaml(
+    tpl: Templates,
+    plan: list[GenVillage],
+    n_parcels: int,
+    seed: int,
+    name: str,
+    parcel_file: str,
+    drop: set[tuple[str, int]] = frozenset(),
+    total_ha: float | None = None,
+) -> tuple[dict, list[str]]:
     """The instance as plain data, and the cluster projects left out (``drop``: pairs of
     template project id and cluster that can never be built, found by :func:`generate`)."""
     raw = copy.deepcopy(tpl.raw)
@@ -324,12 +361,14 @@ def build_yaml(tpl: Templates, plan: list[GenVillage], n_parcels: int, seed: int
     raw["name"] = name
     raw["description"] = (
         f"Synthetic instance generated by `planner generate {args}` from the bundled Nuanshui case: "
-        f"{n_villages - 1} villages cloned from Nuanshui's nine in {n_clusters} cluster(s) of nine, plus the central town; "
+        f"{n_villages - 1} villages cloned from Nuanshui's nine in {n_clusters} cluster(s) of nine, plus the central "
+        "town; "
         f"{n_parcels:,} parcels split from Nuanshui's parcel table. Township-wide figures are Nuanshui's scaled by "
-        f"r = (V - 1) / 9 = {r:.6g}. Not a real township and not the paper's figures.")
+        f"r = (V - 1) / 9 = {r:.6g}. Not a real township and not the paper's figures."
+    )
     raw["township"] = {"name": f"Synthetic township {name}"}
     raw["parcels"] = {"file": parcel_file, "area_unit": "ha"}
-    raw["valuation"] = tpl.raw["valuation"]   # a bundled library name resolves from any directory (io._resolve_library)
+    raw["valuation"] = tpl.raw["valuation"]  # a bundled library name resolves from any directory (io._resolve_library)
     for per in raw["periods"]:
         per["budget_yuan"] = _round(per["budget_yuan"] * r)
     tv = {v["id"]: v for v in tpl.raw["villages"]}
@@ -397,9 +436,13 @@ def build_yaml(tpl: Templates, plan: list[GenVillage], n_parcels: int, seed: int
                 pre["garden_in"] = clone.get((pre["garden_in"], 0), pre["garden_in"])
         projects.append(q)
         clones_of.setdefault(p["id"], []).append(q["id"])
-    while True:   # a project whose prerequisite project is missing goes too
+    while True:  # a project whose prerequisite project is missing goes too
         existing = {q["id"] for q in projects}
-        gone = [q for q in projects if any(pre.get("project") not in (None, *existing) for pre in q.get("prerequisites", []))]
+        gone = [
+            q
+            for q in projects
+            if any(pre.get("project") not in (None, *existing) for pre in q.get("prerequisites", []))
+        ]
         if not gone:
             break
         dropped += [q["id"] for q in gone]
@@ -435,7 +478,7 @@ def build_yaml(tpl: Templates, plan: list[GenVillage], n_parcels: int, seed: int
                     tg[side] = _round(tg[side] * r)
             tg["label"] = f"{tg.get('label', tg['kpi'])} - Nuanshui's figure scaled by r = {r:.6g}"
         elif tg["kpi"] == "projects_built":
-            continue   # depends on how many clusters there are: no meaningful scaled figure
+            continue  # depends on how many clusters there are: no meaningful scaled figure
         tg["source"] = f"{tg.get('source', '')} (Nuanshui target; synthetic instance)".strip()
         targets.append(tg)
     raw["targets"] = targets
@@ -443,34 +486,50 @@ def build_yaml(tpl: Templates, plan: list[GenVillage], n_parcels: int, seed: int
     old = tpl.raw.get("assumptions", {})
     area = f"{total_ha:,.2f} ha" if total_ha is not None else "the template villages' areas"
     assumptions = {
-        "synthetic": (f"synthetic: generated by `planner generate {args}` (planner/generate.py, numpy seed {seed}) from "
-                      "the bundled Nuanshui case (instances/nuanshui.yaml, instances/nuanshui_parcels.csv, itself "
-                      "synthetic). Not a real township; no figure here was observed."),
-        "villages": (f"generated: {n_villages - 1} ordinary villages; village i (from 0) is a clone, with its labour "
-                     f"pool, of Nuanshui's village number i mod 9 in the order {', '.join(tpl.villages)}, in cluster "
-                     f"i div 9 ({n_clusters} cluster(s)), named after it with the cluster number; plus "
-                     "the central town (a clone of central_town). Village permissions and role village lists name "
-                     "every clone of the villages the template names."),
-        "parcels": (f"generated: {n_parcels:,} parcels, as even a share per village as possible. Each template parcel of "
-                    f"{SMALL_ROW_HA:g} ha or more is split into pieces in proportion to its area with gamma({GAMMA_SHAPE:g}) "
-                    f"noise; smaller ones (household woodlots and plots) stay whole; every piece keeps the row's cover, red "
-                    "line, ecological space, ownership and flags. With fewer parcels per village than template parcels, "
-                    "parcels with identical attributes are merged first; with fewer than attribute classes, classes are "
-                    "sampled by area and rescaled per cover. Every village has its template's area; the township adds up "
-                    f"to {area}. township.stated_area_ha is left unset."),
-        "scaling": (f"assumption: r = (V - 1) / 9 = {r:.6g}, the number of ordinary villages over Nuanshui's nine. Scaled "
-                    "by r (rounded to whole Yuan or people): period budgets, finance.loan_cap_yuan, every recruitment "
-                    "range (the ranges bind township totals, also for village-scope roles), and the money, area and "
-                    "people targets; gardens_built target = V - 1. Copied: labour pools, policies, prices, the "
-                    "library, project capex, income, GEP and prerequisite thresholds (per cluster)."),
-        "projects": ("assumption: the six village-hosted EOD projects are cloned in each cluster of nine villages where "
-                     "their host village's clone exists, their prerequisites naming that cluster's clones (the forest "
-                     "park's tourism-forest area counts in the cluster's ornamental-forest villages); the central-town "
-                     "park renovation stays once, required."
-                     + (f" Left out because their prerequisites can never be met in this township: {dropped}." if dropped else "")
-                     + (f" Roles dropped with no project left to staff: {dropped_roles}." if dropped_roles else "")),
-        "valuation_library": ("as in nuanshui.yaml: library xie2015 (Xie et al. 2015 equivalents, carbon methods, "
-                              "establishment costs, labour norms; models/xie2015.yaml lists each figure's source)."),
+        "synthetic": (
+            f"synthetic: generated by `planner generate {args}` (planner/generate.py, numpy seed {seed}) from "
+            "the bundled Nuanshui case (instances/nuanshui.yaml, instances/nuanshui_parcels.csv, itself "
+            "synthetic). Not a real township; no figure here was observed."
+        ),
+        "villages": (
+            f"generated: {n_villages - 1} ordinary villages; village i (from 0) is a clone, with its labour "
+            f"pool, of Nuanshui's village number i mod 9 in the order {', '.join(tpl.villages)}, in cluster "
+            f"i div 9 ({n_clusters} cluster(s)), named after it with the cluster number; plus "
+            "the central town (a clone of central_town). Village permissions and role village lists name "
+            "every clone of the villages the template names."
+        ),
+        "parcels": (
+            f"generated: {n_parcels:,} parcels, as even a share per village as possible. Each template parcel of "
+            f"{SMALL_ROW_HA:g} ha or more is split into pieces in proportion to its area with gamma({GAMMA_SHAPE:g}) "
+            f"noise; smaller ones (household woodlots and plots) stay whole; every piece keeps the row's cover, red "
+            "line, ecological space, ownership and flags. With fewer parcels per village than template parcels, "
+            "parcels with identical attributes are merged first; with fewer than attribute classes, classes are "
+            "sampled by area and rescaled per cover. Every village has its template's area; the township adds up "
+            f"to {area}. township.stated_area_ha is left unset."
+        ),
+        "scaling": (
+            f"assumption: r = (V - 1) / 9 = {r:.6g}, the number of ordinary villages over Nuanshui's nine. Scaled "
+            "by r (rounded to whole Yuan or people): period budgets, finance.loan_cap_yuan, every recruitment "
+            "range (the ranges bind township totals, also for village-scope roles), and the money, area and "
+            "people targets; gardens_built target = V - 1. Copied: labour pools, policies, prices, the "
+            "library, project capex, income, GEP and prerequisite thresholds (per cluster)."
+        ),
+        "projects": (
+            "assumption: the six village-hosted EOD projects are cloned in each cluster of nine villages where "
+            "their host village's clone exists, their prerequisites naming that cluster's clones (the forest "
+            "park's tourism-forest area counts in the cluster's ornamental-forest villages); the central-town "
+            "park renovation stays once, required."
+            + (
+                f" Left out because their prerequisites can never be met in this township: {dropped}."
+                if dropped
+                else ""
+            )
+            + (f" Roles dropped with no project left to staff: {dropped_roles}." if dropped_roles else "")
+        ),
+        "valuation_library": (
+            "as in nuanshui.yaml: library xie2015 (Xie et al. 2015 equivalents, carbon methods, "
+            "establishment costs, labour norms; models/xie2015.yaml lists each figure's source)."
+        ),
     }
     for key in KEPT_ASSUMPTIONS:
         if key in old:
@@ -480,15 +539,23 @@ def build_yaml(tpl: Templates, plan: list[GenVillage], n_parcels: int, seed: int
 
 
 def dump_yaml(raw: dict, args: str) -> str:
-    head = (f"# Synthetic instance written by `planner generate {args}` (planner/generate.py).\n"
-            "# Built from the bundled Nuanshui case; see docs/generate.md. Not real data.\n")
+    head = (
+        f"# Synthetic instance written by `planner generate {args}` (planner/generate.py).\n"
+        "# Built from the bundled Nuanshui case; see docs/generate.md. Not real data.\n"
+    )
     # libyaml's emitter when present (a 20,000-village instance is about 10 MB of YAML)
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     body = {k: v for k, v in raw.items() if k != "assumptions"}
     text = yaml.dump(body, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=None)
-    if "assumptions" in raw:   # one entry per block, not one flow mapping
-        text += yaml.dump({"assumptions": raw["assumptions"]}, Dumper=dumper, sort_keys=False, allow_unicode=True,
-                          width=100, default_flow_style=False)
+    if "assumptions" in raw:  # one entry per block, not one flow mapping
+        text += yaml.dump(
+            {"assumptions": raw["assumptions"]},
+            Dumper=dumper,
+            sort_keys=False,
+            allow_unicode=True,
+            width=100,
+            default_flow_style=False,
+        )
     return head + text
 
 
@@ -499,8 +566,9 @@ def dump_yaml(raw: dict, args: str) -> str:
 _PRE = re.compile(r"^projects\.([^.]+)\.prerequisites")
 
 
-def _never_met(tpl: Templates, n_villages: int, parcels: pd.DataFrame | None, seed: int, name: str,
-               drop: set[tuple[str, int]]) -> list[Problem]:
+def _never_met(
+    tpl: Templates, n_villages: int, parcels: pd.DataFrame | None, seed: int, name: str, drop: set[tuple[str, int]]
+) -> list[Problem]:
     """Load a probe of the instance; return the loader's problems. ``parcels`` None: the
     probe has each template row whole (a split keeps every row's area and attributes,
     so what can be built is the same as at full resolution)."""
@@ -526,7 +594,9 @@ def _never_met(tpl: Templates, n_villages: int, parcels: pd.DataFrame | None, se
     return []
 
 
-def _find_drops(tpl: Templates, n_villages: int, parcels: pd.DataFrame | None, seed: int, name: str) -> set[tuple[str, int]]:
+def _find_drops(
+    tpl: Templates, n_villages: int, parcels: pd.DataFrame | None, seed: int, name: str
+) -> set[tuple[str, int]]:
     """Cluster projects (template id, cluster) that can never be built. Without ``parcels``
     the probe is one full cluster and the last partial one, mapped back to every cluster."""
     per = len(tpl.villages)
@@ -550,11 +620,25 @@ def _find_drops(tpl: Templates, n_villages: int, parcels: pd.DataFrame | None, s
             else:
                 other.append(pr)
         if other:
-            fix = (f"give more parcels: at least {min_classes(tpl)} per village (--parcels {min_classes(tpl) * n_villages} "
-                   "or more) keeps every kind of land in every village" if parcels is not None
-                   else "this is a bug in planner generate (the template cannot be cloned): please report it")
-            raise InputError([Problem("planner generate", pr.field, f"the generated instance would not load: {pr.message}",
-                                      fix, pr.value) for pr in other])
+            fix = (
+                f"give more parcels: at least {min_classes(tpl)} per village (--parcels "
+                f"{min_classes(tpl) * n_villages} "
+                "or more) keeps every kind of land in every village"
+                if parcels is not None
+                else "this is a bug in planner generate (the template cannot be cloned): please report it"
+            )
+            raise InputError(
+                [
+                    Problem(
+                        "planner generate",
+                        pr.field,
+                        f"the generated instance would not load: {pr.message}",
+                        fix,
+                        pr.value,
+                    )
+                    for pr in other
+                ]
+            )
         if not new:
             break
         drop |= new
@@ -572,14 +656,35 @@ def check_arguments(villages: int, parcels: int, seed: int, out: Path, force: bo
     """Raise :class:`InputError` naming every bad argument."""
     p: list[Problem] = []
     if villages < 2:
-        p.append(Problem("--villages", "--villages", "at least 2 villages are needed (one village and the central town)",
-                         "give --villages 2 or more", villages))
+        p.append(
+            Problem(
+                "--villages",
+                "--villages",
+                "at least 2 villages are needed (one village and the central town)",
+                "give --villages 2 or more",
+                villages,
+            )
+        )
     elif villages > MAX_VILLAGES:
-        p.append(Problem("--villages", "--villages", f"more than {MAX_VILLAGES:,} villages would make the instance YAML "
-                         "too large to load", f"give at most {MAX_VILLAGES:,}", villages))
+        p.append(
+            Problem(
+                "--villages",
+                "--villages",
+                f"more than {MAX_VILLAGES:,} villages would make the instance YAML too large to load",
+                f"give at most {MAX_VILLAGES:,}",
+                villages,
+            )
+        )
     if parcels < max(villages, 1):
-        p.append(Problem("--parcels", "--parcels", "fewer parcels than villages; every village needs at least one",
-                         f"give --parcels {max(villages, 1)} or more", parcels))
+        p.append(
+            Problem(
+                "--parcels",
+                "--parcels",
+                "fewer parcels than villages; every village needs at least one",
+                f"give --parcels {max(villages, 1)} or more",
+                parcels,
+            )
+        )
     if seed < 0:
         p.append(Problem("--seed", "--seed", "the seed must be >= 0", "give a non-negative integer", seed))
     if not p and 2 <= villages <= MAX_VILLAGES:
@@ -591,20 +696,37 @@ def check_arguments(villages: int, parcels: int, seed: int, out: Path, force: bo
             small = cents < SMALL_ROW_HA * 100
             cap = int(small.sum() + cents[~small].sum())
             if n > cap:
-                p.append(Problem("--parcels", "--parcels", f"{n:,} parcels in village {v.id!r} ({cents.sum() / 100:,.2f} ha) would "
-                                 "leave pieces smaller than 0.01 ha", "give fewer parcels or more villages", parcels))
+                p.append(
+                    Problem(
+                        "--parcels",
+                        "--parcels",
+                        f"{n:,} parcels in village {v.id!r} ({cents.sum() / 100:,.2f} ha) would "
+                        "leave pieces smaller than 0.01 ha",
+                        "give fewer parcels or more villages",
+                        parcels,
+                    )
+                )
                 break
     out = Path(out)
     if out.exists() and not out.is_dir():
         p.append(Problem("--out", "--out", f"{str(out)!r} is a file, not a directory", "give a directory", str(out)))
     elif (out / "instance.yaml").exists() and not force:
-        p.append(Problem("--out", "--out", f"{str(out)!r} already holds an instance (instance.yaml)",
-                         "add --force to replace it, or give a new --out", str(out)))
+        p.append(
+            Problem(
+                "--out",
+                "--out",
+                f"{str(out)!r} already holds an instance (instance.yaml)",
+                "add --force to replace it, or give a new --out",
+                str(out),
+            )
+        )
     if p:
         raise InputError(p)
 
 
-def generate(villages: int, parcels: int, seed: int, out: Path, name: str | None = None, *, force: bool = False) -> Path:
+def generate(
+    villages: int, parcels: int, seed: int, out: Path, name: str | None = None, *, force: bool = False
+) -> Path:
     """Write ``out/instance.yaml`` and ``out/parcels.csv`` (``parcels.parquet`` from
     ``PARQUET_FROM`` parcels) for a synthetic township of ``villages`` villages (the
     last one the central town) and ``parcels`` parcels; return the YAML's path.
@@ -614,8 +736,9 @@ def generate(villages: int, parcels: int, seed: int, out: Path, name: str | None
     return write_instance(villages, parcels, seed, out, name, force=force)["path"]
 
 
-def write_instance(villages: int, parcels: int, seed: int, out: Path, name: str | None = None, *,
-                   force: bool = False) -> dict[str, Any]:
+def write_instance(
+    villages: int, parcels: int, seed: int, out: Path, name: str | None = None, *, force: bool = False
+) -> dict[str, Any]:
     """:func:`generate`, returning what was written: ``path``, ``parcel_file``, ``name``,
     ``villages``, ``parcels``, ``total_ha``, ``clusters``, ``projects`` and the cluster
     projects left out (``dropped``)."""
@@ -630,8 +753,10 @@ def write_instance(villages: int, parcels: int, seed: int, out: Path, name: str 
     plan = village_plan(villages, tpl)
     rng = np.random.default_rng(seed)
     table = make_parcels(plan, parcels, tpl, rng)
-    sampled = any(units(tpl, t, int(n))[2] == "sample"
-                  for t, n in {(v.template, n) for v, n in zip(plan, parcels_per_village(parcels, villages))})
+    sampled = any(
+        units(tpl, t, int(n))[2] == "sample"
+        for t, n in {(v.template, n) for v, n in zip(plan, parcels_per_village(parcels, villages))}
+    )
     drop = _find_drops(tpl, villages, table if sampled else None, seed, name)
     parcel_file = "parcels.parquet" if parcels >= PARQUET_FROM else "parcels.csv"
     total_ha = int(np.rint(table["area"].to_numpy() * 100).sum()) / 100
@@ -639,6 +764,14 @@ def write_instance(villages: int, parcels: int, seed: int, out: Path, name: str 
     out.mkdir(parents=True, exist_ok=True)
     write_parcels(table, out / parcel_file)
     _write_text(out / "instance.yaml", dump_yaml(raw, f"--villages {villages} --parcels {parcels} --seed {seed}"))
-    return {"path": out / "instance.yaml", "parcel_file": out / parcel_file, "name": name, "villages": villages,
-            "parcels": parcels, "total_ha": total_ha, "clusters": plan[-2].cluster + 1,
-            "projects": len(raw["projects"]), "dropped": dropped}
+    return {
+        "path": out / "instance.yaml",
+        "parcel_file": out / parcel_file,
+        "name": name,
+        "villages": villages,
+        "parcels": parcels,
+        "total_ha": total_ha,
+        "clusters": plan[-2].cluster + 1,
+        "projects": len(raw["projects"]),
+        "dropped": dropped,
+    }

@@ -43,9 +43,9 @@ from typing import Any
 import pandas as pd
 import pyomo.environ as pyo
 
-from planner.model.data import MONEY, ModelData
 from planner.instance.load import LoadedInstance
 from planner.model.build import build_model
+from planner.model.data import MONEY, ModelData
 from planner.plan.plan import TOL, Plan
 from planner.solver.run import DEFAULT_REL_GAP, SolveResult, _options, _restore, _snapshot, check_solver, run_solver
 
@@ -65,6 +65,7 @@ USED_HA = 1e-4  # an allocation below this (numerical dust, e.g. from a held obj
 def _load(instance) -> LoadedInstance:
     if isinstance(instance, str) or hasattr(instance, "__fspath__"):
         from planner.instance.load import load_instance
+
         return load_instance(instance)
     return instance
 
@@ -98,6 +99,7 @@ def _instance_objective(d: ModelData, m: pyo.ConcreteModel, reached: str | None)
 def _verify(plan: Plan, li: LoadedInstance, verify: bool) -> None:
     if verify and plan.has_solution:
         from planner.verify import verify_plan
+
         plan.verification = verify_plan(plan, li)
         if not plan.verification["passed"]:
             plan.status_note = "the independent verifier found violations; do not use this plan"
@@ -166,12 +168,19 @@ class Frontier:
             ok = (pts["status"] == "optimal").to_numpy()
             ax.scatter(x[ok], y[ok], color="#1f77b4", s=36, zorder=2, label="optimal")
             if (~ok).any():
-                ax.scatter(x[~ok], y[~ok], facecolor="white", edgecolor="#d62728", s=46, zorder=3,
-                           label="not proved optimal")
+                ax.scatter(
+                    x[~ok], y[~ok], facecolor="white", edgecolor="#d62728", s=46, zorder=3, label="not proved optimal"
+                )
                 for xi, yi, (_, r) in zip(x[~ok], y[~ok], pts[~ok].iterrows()):
                     gap = "" if r["mip_gap"] is None or pd.isna(r["mip_gap"]) else f", gap {r['mip_gap']:.2g}"
-                    ax.annotate(f"{r['status']}{gap}", (xi, yi), textcoords="offset points", xytext=(6, 6),
-                                fontsize=8, color="#d62728")
+                    ax.annotate(
+                        f"{r['status']}{gap}",
+                        (xi, yi),
+                        textcoords="offset points",
+                        xytext=(6, 6),
+                        fontsize=8,
+                        color="#d62728",
+                    )
             ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.6g}"))
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.6g}"))
             ax.set_xlabel("dividends minus loan interest (million Yuan/yr, weighted over periods)")
@@ -185,6 +194,7 @@ class Frontier:
 
     def to_dict(self) -> dict[str, Any]:
         from planner.explain.result import frame_records
+
         pts = frame_records(self.points)
         by_point: dict[int, dict[str, Any]] = {}
         for r in frame_records(self.kpis):
@@ -192,16 +202,27 @@ class Frontier:
             by_point.setdefault(p, {})[str(r.pop("period"))] = r
         for r in pts:
             r["kpis"] = by_point.get(int(r["point"]), {})
-        return {"format": "planner.frontier", "version": "1.1", "instance": self.instance_name, "n": self.n,
-                "kind": {"what": "pareto_frontier", "meaning": "each point is a plan optimal for one goal (GEP or "
-                         "dividends) with the other goal bounded (epsilon_yuan) or optimised second; its status is "
-                         "that of its own problem, not the optimum of the instance's weighted objective"},
-                "time_s": self.time_s, "options": self.options, "points": pts}
+        return {
+            "format": "planner.frontier",
+            "version": "1.1",
+            "instance": self.instance_name,
+            "n": self.n,
+            "kind": {
+                "what": "pareto_frontier",
+                "meaning": "each point is a plan optimal for one goal (GEP or "
+                "dividends) with the other goal bounded (epsilon_yuan) or optimised second; its status is "
+                "that of its own problem, not the optimum of the instance's weighted objective",
+            },
+            "time_s": self.time_s,
+            "options": self.options,
+            "points": pts,
+        }
 
     def to_json(self, path: str | Path | None = None) -> str:
         text = json.dumps(self.to_dict(), indent=1, allow_nan=False, default=str)
         if path is not None:
             from planner.plan.plan import atomic_write_text
+
             atomic_write_text(Path(path), text)
         return text
 
@@ -221,8 +242,7 @@ def _add_tradeoff_components(m: pyo.ConcreteModel) -> None:
     m.tradeoff_eps_value = pyo.Param(mutable=True, initialize=0.0)
     m.tradeoff_eps = pyo.Constraint(expr=m.obj_dividends >= m.tradeoff_eps_value)
     m.tradeoff_eps.deactivate()
-    m._families.setdefault("tradeoffs", []).extend(
-        [f"tradeoff_hold_{g}" for g in GOALS] + ["tradeoff_eps"])
+    m._families.setdefault("tradeoffs", []).extend([f"tradeoff_hold_{g}" for g in GOALS] + ["tradeoff_eps"])
 
 
 def _lexicographic(li, d, m, opts, order: tuple[str, str], eps: float | None, build_s: float) -> Plan:
@@ -269,18 +289,29 @@ def _lexicographic(li, d, m, opts, order: tuple[str, str], eps: float | None, bu
     gaps = [s["mip_gap"] for s in stages if s["mip_gap"] is not None]
     lex = d.inst.objective.mode != "weighted"
     res = SolveResult(
-        status=status, termination=termination,
+        status=status,
+        termination=termination,
         objective=_instance_objective(d, m, reached[-1] if reached else None) if has else None,
         bound=(next(s["bound"] for s in reversed(stages) if s["status"] in _HAS) if lex and has else None),
         mip_gap=max(gaps) if gaps and has else None,
-        solve_time_s=sum(s["time_s"] for s in stages), solver=opts["solver"], stages=stages,
+        solve_time_s=sum(s["time_s"] for s in stages),
+        solver=opts["solver"],
+        stages=stages,
     )
     return Plan.from_model(li, d, m, res, build_time_s=build_s, options=opts)
 
 
-def pareto(instance, n: int = 7, *, time_limit: float | None = None, mip_gap: float | None = None,
-           threads: int | None = None, solver: str | None = None, verify: bool = True,
-           progress: Progress | None = None) -> Frontier:
+def pareto(
+    instance,
+    n: int = 7,
+    *,
+    time_limit: float | None = None,
+    mip_gap: float | None = None,
+    threads: int | None = None,
+    solver: str | None = None,
+    verify: bool = True,
+    progress: Progress | None = None,
+) -> Frontier:
     """The Pareto frontier of GEP against dividends, by the epsilon-constraint method with
     lexicographic clean-up (see the module docstring): ``n`` solves of two stages each (the
     two ends and ``n - 2`` interior dividend floors), fewer if the ends coincide.
@@ -306,16 +337,27 @@ def pareto(instance, n: int = 7, *, time_limit: float | None = None, mip_gap: fl
     def point(kind: str, order: tuple[str, str], eps: float | None) -> dict[str, Any]:
         t = time.perf_counter()
         plan = _lexicographic(li, d, m, opts, order, eps, build_s)
-        plan.kind = {"what": "pareto_point", "point_kind": kind, "goal": order[0], "then": order[1],
-                     "dividends_floor_yuan": eps,
-                     "meaning": "optimal for its goal with the other goal held (a frontier point), "
-                                "not the optimum of the instance's weighted objective"}
+        plan.kind = {
+            "what": "pareto_point",
+            "point_kind": kind,
+            "goal": order[0],
+            "then": order[1],
+            "dividends_floor_yuan": eps,
+            "meaning": "optimal for its goal with the other goal held (a frontier point), "
+            "not the optimum of the instance's weighted objective",
+        }
         has = plan.has_solution
         _verify(plan, li, verify)
-        found.append({"kind": kind, "epsilon_yuan": eps, "plan": plan,
-                      "gep_yuan": pyo.value(m.obj_gep) * MONEY if has else None,
-                      "dividends_yuan": pyo.value(m.obj_dividends) * MONEY if has else None,
-                      "time_s": time.perf_counter() - t})
+        found.append(
+            {
+                "kind": kind,
+                "epsilon_yuan": eps,
+                "plan": plan,
+                "gep_yuan": pyo.value(m.obj_gep) * MONEY if has else None,
+                "dividends_yuan": pyo.value(m.obj_dividends) * MONEY if has else None,
+                "time_s": time.perf_counter() - t,
+            }
+        )
         if progress:
             progress("pareto", len(found), n)
         return found[-1]
@@ -337,10 +379,20 @@ def _frontier(li, found, n, total_s, opts) -> Frontier:
     ob = li.instance.objective
     for f in found:
         plan, gep, div = f["plan"], f["gep_yuan"], f["dividends_yuan"]
-        rows.append({"kind": f["kind"], "epsilon_yuan": f["epsilon_yuan"], "gep_yuan": gep, "dividends_yuan": div,
-                     "weighted_yuan": None if gep is None else ob.gep_weight * gep + ob.dividend_weight * div,
-                     "status": plan.status, "termination": plan.termination, "mip_gap": plan.mip_gap,
-                     "verified": _verified(plan), "time_s": f["time_s"]})
+        rows.append(
+            {
+                "kind": f["kind"],
+                "epsilon_yuan": f["epsilon_yuan"],
+                "gep_yuan": gep,
+                "dividends_yuan": div,
+                "weighted_yuan": None if gep is None else ob.gep_weight * gep + ob.dividend_weight * div,
+                "status": plan.status,
+                "termination": plan.termination,
+                "mip_gap": plan.mip_gap,
+                "verified": _verified(plan),
+                "time_s": f["time_s"],
+            }
+        )
         plans.append(plan)
     # identical points once: keep the best-status copy (the first of equals)
     keep: list[int] = []
@@ -348,34 +400,75 @@ def _frontier(li, found, n, total_s, opts) -> Frontier:
         if r["gep_yuan"] is None:
             keep.append(i)
             continue
-        dup = next((j for j in keep if rows[j]["gep_yuan"] is not None and _same(rows[j]["gep_yuan"], r["gep_yuan"])
-                    and _same(rows[j]["dividends_yuan"], r["dividends_yuan"])), None)
+        dup = next(
+            (
+                j
+                for j in keep
+                if rows[j]["gep_yuan"] is not None
+                and _same(rows[j]["gep_yuan"], r["gep_yuan"])
+                and _same(rows[j]["dividends_yuan"], r["dividends_yuan"])
+            ),
+            None,
+        )
         if dup is None:
             keep.append(i)
         elif _RANK.get(r["status"], 5) < _RANK.get(rows[dup]["status"], 5):
             keep[keep.index(dup)] = i
-    order = sorted(keep, key=lambda i: (rows[i]["dividends_yuan"] is None,
-                                        rows[i]["dividends_yuan"] if rows[i]["dividends_yuan"] is not None else 0.0,
-                                        -(rows[i]["gep_yuan"] or 0.0)))
+    order = sorted(
+        keep,
+        key=lambda i: (
+            rows[i]["dividends_yuan"] is None,
+            rows[i]["dividends_yuan"] if rows[i]["dividends_yuan"] is not None else 0.0,
+            -(rows[i]["gep_yuan"] or 0.0),
+        ),
+    )
     rows = [rows[i] for i in order]
     plans = [plans[i] for i in order]
     for r in rows:
-        r["dominated"] = None if r["gep_yuan"] is None else any(
-            q is not r and q["gep_yuan"] is not None
-            and q["gep_yuan"] >= r["gep_yuan"] - 1.0 and q["dividends_yuan"] >= r["dividends_yuan"] - 1.0
-            and (q["gep_yuan"] > r["gep_yuan"] + max(1.0, 1e-9 * abs(r["gep_yuan"]))
-                 or q["dividends_yuan"] > r["dividends_yuan"] + max(1.0, 1e-9 * abs(r["dividends_yuan"])))
-            for q in rows)
-    cols = ["point", "kind", "epsilon_yuan", "gep_yuan", "dividends_yuan", "weighted_yuan", "status", "termination",
-            "mip_gap", "dominated", "verified", "time_s"]
+        r["dominated"] = (
+            None
+            if r["gep_yuan"] is None
+            else any(
+                q is not r
+                and q["gep_yuan"] is not None
+                and q["gep_yuan"] >= r["gep_yuan"] - 1.0
+                and q["dividends_yuan"] >= r["dividends_yuan"] - 1.0
+                and (
+                    q["gep_yuan"] > r["gep_yuan"] + max(1.0, 1e-9 * abs(r["gep_yuan"]))
+                    or q["dividends_yuan"] > r["dividends_yuan"] + max(1.0, 1e-9 * abs(r["dividends_yuan"]))
+                )
+                for q in rows
+            )
+        )
+    cols = [
+        "point",
+        "kind",
+        "epsilon_yuan",
+        "gep_yuan",
+        "dividends_yuan",
+        "weighted_yuan",
+        "status",
+        "termination",
+        "mip_gap",
+        "dominated",
+        "verified",
+        "time_s",
+    ]
     points = pd.DataFrame([{"point": i, **r} for i, r in enumerate(rows)], columns=cols)
     for c in ("epsilon_yuan", "gep_yuan", "dividends_yuan", "weighted_yuan", "mip_gap", "time_s"):
         points[c] = points[c].astype(float)
     kp = [p.tables["kpis"].assign(point=i) for i, p in enumerate(plans) if p.has_solution and "kpis" in p.tables]
-    kpis = (pd.concat(kp, ignore_index=True) if kp else pd.DataFrame(columns=["point", "period"]))
+    kpis = pd.concat(kp, ignore_index=True) if kp else pd.DataFrame(columns=["point", "period"])
     kpis = kpis[["point"] + [c for c in kpis.columns if c != "point"]]
-    return Frontier(instance_name=li.instance.name, points=points, plans=plans, kpis=kpis, n=n, time_s=total_s,
-                    options={k: v for k, v in opts.items() if k != "highs_options"})
+    return Frontier(
+        instance_name=li.instance.name,
+        points=points,
+        plans=plans,
+        kpis=kpis,
+        n=n,
+        time_s=total_s,
+        options={k: v for k, v in opts.items() if k != "highs_options"},
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -415,12 +508,23 @@ class Alternative:
 
     def to_dict(self) -> dict[str, Any]:
         from planner.explain.result import _clean, frame_records
-        return {"index": self.index, "status": self.status, "termination": self.termination, "slack": self.slack,
-                "objective": _clean(self.objective), "base_objective": _clean(self.base_objective),
-                "base_status": self.base_status, "below_optimum_pct": _clean(self.below_optimum_pct),
-                "distance": _clean(self.distance), "overlap": _clean(self.overlap), "mip_gap": _clean(self.mip_gap),
-                "goals": {g: {k: _clean(v) for k, v in x.items()} for g, x in self.goals.items()},
-                "statement": self.statement, "differences": frame_records(self.differences)}
+
+        return {
+            "index": self.index,
+            "status": self.status,
+            "termination": self.termination,
+            "slack": self.slack,
+            "objective": _clean(self.objective),
+            "base_objective": _clean(self.base_objective),
+            "base_status": self.base_status,
+            "below_optimum_pct": _clean(self.below_optimum_pct),
+            "distance": _clean(self.distance),
+            "overlap": _clean(self.overlap),
+            "mip_gap": _clean(self.mip_gap),
+            "goals": {g: {k: _clean(v) for k, v in x.items()} for g, x in self.goals.items()},
+            "statement": self.statement,
+            "differences": frame_records(self.differences),
+        }
 
 
 def _used(d: ModelData, m: pyo.ConcreteModel, plan: Plan) -> set[tuple[str, Any]]:
@@ -503,7 +607,9 @@ def _builds(plan: Plan, last: str) -> set[tuple[str, str]]:
     out: set[tuple[str, str]] = set()
     pr = plan.tables.get("projects")
     if pr is not None and not pr.empty:
-        out |= {("project", j) for j in pr.loc[(pr["period"].astype(str) == last) & pr["built"].astype(bool), "project"]}
+        out |= {
+            ("project", j) for j in pr.loc[(pr["period"].astype(str) == last) & pr["built"].astype(bool), "project"]
+        }
     g = plan.tables.get("gardens")
     if g is not None and not g.empty:
         out |= {("garden", v) for v in g.loc[(g["period"].astype(str) == last) & g["built"].astype(bool), "village"]}
@@ -533,6 +639,7 @@ def _list(items: list[str]) -> str:
 
 def _statement(alt: Alternative, base: Plan, last: str) -> str:
     from planner.explain.result import fmt
+
     head = f"alternative {alt.index}: "
     if alt.plan is None or not alt.plan.has_solution:
         return head + f"no plan found within {alt.slack:.3g} of the plan's objective ({alt.status}, {alt.termination})."
@@ -550,7 +657,9 @@ def _statement(alt: Alternative, base: Plan, last: str) -> str:
     a, b = _last_alloc(base, last), _last_alloc(alt.plan, last)
     by_a = a.groupby(level="use").sum() if len(a) else pd.Series(dtype=float)
     by_b = b.groupby(level="use").sum() if len(b) else pd.Series(dtype=float)
-    change = by_b.reindex(by_a.index.union(by_b.index)).fillna(0.0) - by_a.reindex(by_a.index.union(by_b.index)).fillna(0.0)
+    change = by_b.reindex(by_a.index.union(by_b.index)).fillna(0.0) - by_a.reindex(by_a.index.union(by_b.index)).fillna(
+        0.0
+    )
     dec = {u: -c for u, c in change.items() if c < -1e-4}
     inc = {u: c for u, c in change.items() if c > 1e-4}
     d_tot, i_tot = sum(dec.values()), sum(inc.values())
@@ -586,14 +695,26 @@ def _statement(alt: Alternative, base: Plan, last: str) -> str:
         parts.append("the same land, gardens and projects as the plan (see the differences for the rest)")
     tail = ""
     if alt.status != "optimal":
-        tail = (f" (the search for the most different plan stopped early: {alt.status}, {alt.termination}; this plan is "
-                f"within the slack but perhaps not the most different one)")
+        tail = (
+            f" (the search for the most different plan stopped early: {alt.status}, {alt.termination}; this plan is "
+            f"within the slack but perhaps not the most different one)"
+        )
     return head + "; ".join(parts) + tail + "."
 
 
-def alternatives(instance, plan: Plan, *, slack: float = 0.01, n: int = 3, time_limit: float | None = None,
-                 mip_gap: float | None = None, threads: int | None = None, solver: str | None = None,
-                 verify: bool = True, progress: Progress | None = None) -> list[Alternative]:
+def alternatives(
+    instance,
+    plan: Plan,
+    *,
+    slack: float = 0.01,
+    n: int = 3,
+    time_limit: float | None = None,
+    mip_gap: float | None = None,
+    threads: int | None = None,
+    solver: str | None = None,
+    verify: bool = True,
+    progress: Progress | None = None,
+) -> list[Alternative]:
     """Up to ``n`` plans, each within ``slack`` (relative: 0.01 = 1%) of ``plan``'s objective
     and as different as possible from ``plan`` and from the alternatives before it
     (Hop-Skip-Jump; see the module docstring).
@@ -621,8 +742,9 @@ def alternatives(instance, plan: Plan, *, slack: float = 0.01, n: int = 3, time_
     build_s = time.perf_counter() - t0
     ob = li.instance.objective
     goal = {"gep": m.obj_gep, "dividends": m.obj_dividends}
-    lex = [s for s in plan.stages if s.get("goal") in GOALS and s.get("objective") is not None
-           and s.get("status") in _HAS]
+    lex = [
+        s for s in plan.stages if s.get("goal") in GOALS and s.get("objective") is not None and s.get("status") in _HAS
+    ]
     if ob.mode == "weighted" or not lex:
         held = {"objective": (m.objective.expr, plan.objective)}
     else:
@@ -642,9 +764,16 @@ def alternatives(instance, plan: Plan, *, slack: float = 0.01, n: int = 3, time_
         r = run_solver(m, opts)
         has = r["status"] in _HAS
         reached = lex[-1]["goal"] if ob.mode != "weighted" and lex else None
-        res = SolveResult(status=r["status"], termination=r["termination"],
-                          objective=_instance_objective(d, m, reached) if has else None, bound=None,
-                          mip_gap=r["mip_gap"], solve_time_s=r["time_s"], solver=opts["solver"], stages=[])
+        res = SolveResult(
+            status=r["status"],
+            termination=r["termination"],
+            objective=_instance_objective(d, m, reached) if has else None,
+            bound=None,
+            mip_gap=r["mip_gap"],
+            solve_time_s=r["time_s"],
+            solver=opts["solver"],
+            stages=[],
+        )
         alt_plan = Plan.from_model(li, d, m, res, build_time_s=build_s, options=opts)
         alt_plan.stages = [{"goal": "alternative", "unit": "decisions used before", "slack": slack, **r}]
         _verify(alt_plan, li, verify)
@@ -661,17 +790,39 @@ def alternatives(instance, plan: Plan, *, slack: float = 0.01, n: int = 3, time_
             alt_plan.status = "feasible"
             bound = plan.objective_bound if plan.objective_bound is not None else plan.objective
             alt_plan.objective_bound = bound
-            alt_plan.mip_gap = (abs(bound - alt_plan.objective) / max(abs(alt_plan.objective), 1e-10)
-                                if alt_plan.objective is not None else None)
-            alt_plan.kind = {"what": "alternative", "index": i, "slack": slack, "search_status": r["status"],
-                             "optimum_objective": plan.objective, "optimum_status": plan.status,
-                             "below_optimum_pct": below, "distance": _distance(plan, alt_plan, last)}
-        alt = Alternative(index=i, status=r["status"], termination=r["termination"], slack=slack,
-                          objective=alt_plan.objective, base_objective=plan.objective, base_status=plan.status,
-                          below_optimum_pct=below, distance=_distance(plan, alt_plan, last) if has else None,
-                          overlap=r["objective"] if has else None, mip_gap=r["mip_gap"], plan=alt_plan, goals=goals)
+            alt_plan.mip_gap = (
+                abs(bound - alt_plan.objective) / max(abs(alt_plan.objective), 1e-10)
+                if alt_plan.objective is not None
+                else None
+            )
+            alt_plan.kind = {
+                "what": "alternative",
+                "index": i,
+                "slack": slack,
+                "search_status": r["status"],
+                "optimum_objective": plan.objective,
+                "optimum_status": plan.status,
+                "below_optimum_pct": below,
+                "distance": _distance(plan, alt_plan, last),
+            }
+        alt = Alternative(
+            index=i,
+            status=r["status"],
+            termination=r["termination"],
+            slack=slack,
+            objective=alt_plan.objective,
+            base_objective=plan.objective,
+            base_status=plan.status,
+            below_optimum_pct=below,
+            distance=_distance(plan, alt_plan, last) if has else None,
+            overlap=r["objective"] if has else None,
+            mip_gap=r["mip_gap"],
+            plan=alt_plan,
+            goals=goals,
+        )
         if has:
             from planner.explain.whatif import differences
+
             alt.differences = differences(plan, alt_plan)
         if has:
             earlier = [plan] + [a.plan for a in out]

@@ -32,8 +32,10 @@ EXTRAS = ("test", "geo")
 KEY_PACKAGES = ("highspy", "pyomo", "pandas", "numpy")
 
 # name, optional [extras], version specifiers, optional ; marker (PEP 508, without URLs)
-_REQ = re.compile(r"^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[(?P<extras>[^\]]*)\])?\s*"
-                  r"(?P<spec>[^;]*?)\s*(?:;(?P<marker>.*))?$")
+_REQ = re.compile(
+    r"^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[(?P<extras>[^\]]*)\])?\s*"
+    r"(?P<spec>[^;]*?)\s*(?:;(?P<marker>.*))?$"
+)
 _LOWER = re.compile(r"^(>=|==|~=)\s*([0-9][A-Za-z0-9.+!-]*)$")
 
 
@@ -128,18 +130,19 @@ def main(argv: list[str] | None = None) -> int:
         steps = [
             ([sys.executable, "-m", "venv", str(venv)], "could not create a virtual environment"),
             ([py, "-m", "pip", "install", "--quiet", "--upgrade", "pip"], "could not upgrade pip in the new venv"),
-            ([py, "-m", "pip", "install", "--quiet", "-c", str(cfile), ".[test]"],
-             "FAILED to install .[test] with every direct dependency at its lower bound: a lower bound in "
-             f"pyproject.toml is not installable on Python {sys.version.split()[0]} (no wheel, or it conflicts with "
-             "another requirement). See pip's message above, and raise that bound"),
+            (
+                [py, "-m", "pip", "install", "--quiet", "-c", str(cfile), ".[test]"],
+                "FAILED to install .[test] with every direct dependency at its lower bound: a lower bound in "
+                f"pyproject.toml is not installable on Python {sys.version.split()[0]} (no wheel, or it conflicts with "
+                "another requirement). See pip's message above, and raise that bound",
+            ),
         ]
         for cmd, why in steps:
             if _run(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL) != 0:
                 print(f"check_lowest_pins: {why}.", file=sys.stderr)
                 return 3
         t_install = time.monotonic() - t0
-        freeze = subprocess.run([py, "-m", "pip", "freeze"], capture_output=True, text=True,
-                                env=env).stdout
+        freeze = subprocess.run([py, "-m", "pip", "freeze"], capture_output=True, text=True, env=env).stdout
         print("installed (pip freeze):\n" + freeze, flush=True)
         key = {normalize(line.split("==")[0]): line for line in freeze.splitlines() if "==" in line}
         print("key packages: " + ", ".join(key.get(k, f"{k} missing") for k in KEY_PACKAGES), flush=True)

@@ -28,8 +28,9 @@ os.environ["COLUMNS"] = "200"
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import planner  # noqa: E402
 from helpers import write_instance  # noqa: E402
+
+import planner  # noqa: E402
 
 
 @pytest.fixture

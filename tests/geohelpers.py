@@ -12,12 +12,11 @@ from typing import Any
 
 import pandas as pd
 import yaml
-
 from helpers import write_instance
 
 from planner.core.paths import bundled_dir
 
-X0, Y0 = 500_000.0, 4_430_000.0   # metres in EPSG:4546 (CGCS2000 / 3-degree GK CM 111E), near 111E 40N
+X0, Y0 = 500_000.0, 4_430_000.0  # metres in EPSG:4546 (CGCS2000 / 3-degree GK CM 111E), near 111E 40N
 
 
 def row(areas: dict[str, float], y: float = 0.0) -> dict[str, Any]:
@@ -32,9 +31,18 @@ def row(areas: dict[str, float], y: float = 0.0) -> dict[str, Any]:
     return out
 
 
-def write_geo_instance(directory: Path, parcels: list[dict[str, Any]], geoms: dict[str, Any], *, crs: str = "EPSG:4546",
-                       fmt: str = "gpkg", keep_area: bool = True, columns: dict[str, str] | None = None,
-                       parcels_extra: dict[str, Any] | None = None, **kw: Any) -> Path:
+def write_geo_instance(
+    directory: Path,
+    parcels: list[dict[str, Any]],
+    geoms: dict[str, Any],
+    *,
+    crs: str = "EPSG:4546",
+    fmt: str = "gpkg",
+    keep_area: bool = True,
+    columns: dict[str, str] | None = None,
+    parcels_extra: dict[str, Any] | None = None,
+    **kw: Any,
+) -> Path:
     """The instance path. ``columns``: rename attributes in the file (planner field ->
     file name) and map them back in ``parcels.columns``; ``keep_area``: False drops the
     area attribute (area from geometry); ``parcels_extra``: more keys of the ``parcels``
@@ -58,8 +66,12 @@ def write_geo_instance(directory: Path, parcels: list[dict[str, Any]], geoms: di
     name = csv.with_suffix({"gpkg": ".gpkg", "geojson": ".geojson", "shp": ".shp"}[fmt])
     gdf.to_file(name, **({"layer": "parcels"} if fmt == "gpkg" else {}))
     csv.unlink()
-    inst["parcels"] = {"file": name.name, "area_unit": inst["parcels"]["area_unit"], **({"columns": columns} if columns else {}),
-                       **(parcels_extra or {})}
+    inst["parcels"] = {
+        "file": name.name,
+        "area_unit": inst["parcels"]["area_unit"],
+        **({"columns": columns} if columns else {}),
+        **(parcels_extra or {}),
+    }
     path.write_text(yaml.safe_dump(inst, sort_keys=False), encoding="utf-8")
     return path
 

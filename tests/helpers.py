@@ -36,53 +36,94 @@ COVERS: dict[str, dict[str, Any]] = {
     # bare: no GEP, no vegetation
     "reclaimed_mine": {"equivalents": {}, "vegetation_cover": 0.0, "ecological_space": False},
     # GEP 5,000 Yuan/ha/yr, forest at canopy 0.5
-    "forest": {"equivalents": {"eco": 5}, "vegetation_cover": 1.0, "forest": True, "canopy_density": 0.5,
-               "ecological_space": True},
+    "forest": {
+        "equivalents": {"eco": 5},
+        "vegetation_cover": 1.0,
+        "forest": True,
+        "canopy_density": 0.5,
+        "ecological_space": True,
+    },
     # GEP 2,000 Yuan/ha/yr
     "fruit_forest": {"equivalents": {"eco": 2}, "vegetation_cover": 0.9, "ecological_space": False},
     # homestead: no GEP
     "settlement": {"equivalents": {}, "vegetation_cover": 0.0, "ecological_space": False},
 }
 
-_FOREST = {"kind": "forest", "from_covers": ["grassland", "scattered_farmland", "reclaimed_mine"],
-           "vegetation_cover": 1.0, "forest": True, "canopy_density": 0.5, "ecological_space": True,
-           "establishment_cost_yuan_per_ha": 0}
+_FOREST = {
+    "kind": "forest",
+    "from_covers": ["grassland", "scattered_farmland", "reclaimed_mine"],
+    "vegetation_cover": 1.0,
+    "forest": True,
+    "canopy_density": 0.5,
+    "ecological_space": True,
+    "establishment_cost_yuan_per_ha": 0,
+}
 _GARDEN_COVERS = ["grassland", "scattered_farmland", "reclaimed_mine", "settlement"]
 
 USES: dict[str, dict[str, Any]] = {
-    "ecological_forest": {**_FOREST, "equivalents": {"eco": 4}},       # 4,000 Yuan/ha/yr
-    "ornamental_forest": {**_FOREST, "equivalents": {"eco": 3}},       # 3,000 Yuan/ha/yr
-    "interactive_forest": {**_FOREST, "equivalents": {"eco": 4}},      # 4,000 Yuan/ha/yr
-    "fruit_expansion": {"kind": "fruit", "from_covers": ["grassland", "scattered_farmland"],
-                        "equivalents": {"eco": 3}, "vegetation_cover": 0.9, "ecological_space": False,
-                        "establishment_cost_yuan_per_ha": 0},          # 3,000 Yuan/ha/yr
-    "courtyard_economy": {"kind": "courtyard", "from_covers": ["settlement"], "equivalents": {"eco": 2},
-                          "vegetation_cover": 0.5, "ecological_space": False,
-                          "establishment_cost_yuan_per_ha": 0},        # 2,000 Yuan/ha/yr
-    "scenic_fruit": {"kind": "scenic_fruit", "from_covers": ["fruit_forest"], "equivalents": {"eco": 3},
-                     "vegetation_cover": 0.9, "ecological_space": False,
-                     "establishment_cost_yuan_per_ha": 0},             # 3,000 Yuan/ha/yr
-    "garden_shrub": {"kind": "garden_vegetation", "from_covers": _GARDEN_COVERS, "equivalents": {"eco": 3},
-                     "vegetation_cover": 1.0, "ecological_space": True,
-                     "establishment_cost_yuan_per_ha": 0},             # 3,000 Yuan/ha/yr
-    "garden_facility": {"kind": "garden_facility", "from_covers": _GARDEN_COVERS, "equivalents": {"eco": 10},
-                        "vegetation_cover": 0.0, "ecological_space": False,
-                        "establishment_cost_yuan_per_ha": 0},          # 10,000 Yuan/ha/yr
-    "street_green": {"kind": "street_green", "from_covers": ["settlement"], "equivalents": {"eco": 2},
-                     "vegetation_cover": 1.0, "ecological_space": True,
-                     "establishment_cost_yuan_per_ha": 0},             # 2,000 Yuan/ha/yr
+    "ecological_forest": {**_FOREST, "equivalents": {"eco": 4}},  # 4,000 Yuan/ha/yr
+    "ornamental_forest": {**_FOREST, "equivalents": {"eco": 3}},  # 3,000 Yuan/ha/yr
+    "interactive_forest": {**_FOREST, "equivalents": {"eco": 4}},  # 4,000 Yuan/ha/yr
+    "fruit_expansion": {
+        "kind": "fruit",
+        "from_covers": ["grassland", "scattered_farmland"],
+        "equivalents": {"eco": 3},
+        "vegetation_cover": 0.9,
+        "ecological_space": False,
+        "establishment_cost_yuan_per_ha": 0,
+    },  # 3,000 Yuan/ha/yr
+    "courtyard_economy": {
+        "kind": "courtyard",
+        "from_covers": ["settlement"],
+        "equivalents": {"eco": 2},
+        "vegetation_cover": 0.5,
+        "ecological_space": False,
+        "establishment_cost_yuan_per_ha": 0,
+    },  # 2,000 Yuan/ha/yr
+    "scenic_fruit": {
+        "kind": "scenic_fruit",
+        "from_covers": ["fruit_forest"],
+        "equivalents": {"eco": 3},
+        "vegetation_cover": 0.9,
+        "ecological_space": False,
+        "establishment_cost_yuan_per_ha": 0,
+    },  # 3,000 Yuan/ha/yr
+    "garden_shrub": {
+        "kind": "garden_vegetation",
+        "from_covers": _GARDEN_COVERS,
+        "equivalents": {"eco": 3},
+        "vegetation_cover": 1.0,
+        "ecological_space": True,
+        "establishment_cost_yuan_per_ha": 0,
+    },  # 3,000 Yuan/ha/yr
+    "garden_facility": {
+        "kind": "garden_facility",
+        "from_covers": _GARDEN_COVERS,
+        "equivalents": {"eco": 10},
+        "vegetation_cover": 0.0,
+        "ecological_space": False,
+        "establishment_cost_yuan_per_ha": 0,
+    },  # 10,000 Yuan/ha/yr
+    "street_green": {
+        "kind": "street_green",
+        "from_covers": ["settlement"],
+        "equivalents": {"eco": 2},
+        "vegetation_cover": 1.0,
+        "ecological_space": True,
+        "establishment_cost_yuan_per_ha": 0,
+    },  # 2,000 Yuan/ha/yr
 }
 
 NORMS: dict[str, dict[str, Any]] = {
-    "plant2": {"kind": "planting", "value": 2.0, "use_kinds": ["forest"]},       # 2 ha planted / person / yr
+    "plant2": {"kind": "planting", "value": 2.0, "use_kinds": ["forest"]},  # 2 ha planted / person / yr
     "manage5": {"kind": "area_managed", "value": 5.0, "use_kinds": ["forest"]},  # 5 ha looked after / person
-    "staff3": {"kind": "per_project", "value": 3.0},                            # 3 people / project
+    "staff3": {"kind": "per_project", "value": 3.0},  # 3 people / project
     "staff2": {"kind": "per_project", "value": 2.0},
-    "crew3": {"kind": "per_project_built", "value": 3.0},                       # 3 people / project being built
+    "crew3": {"kind": "per_project_built", "value": 3.0},  # 3 people / project being built
     "fixed": {"kind": "fixed"},
 }
 
-FORESTRY_YUAN_PER_HA = 0.7 * 15 * 58      # 609 Yuan/ha/yr
+FORESTRY_YUAN_PER_HA = 0.7 * 15 * 58  # 609 Yuan/ha/yr
 AGRICULTURAL_YUAN_PER_HA = 0.43 * 15 * 10  # 64.5 Yuan/ha/yr
 
 
@@ -97,8 +138,12 @@ def _merge(base: dict, over: dict | None) -> dict:
     return out
 
 
-def library(uses: dict[str, dict | None] | list[str], covers: dict[str, dict] | None = None,
-            norms: list[str] | None = None, **extra: Any) -> dict[str, Any]:
+def library(
+    uses: dict[str, dict | None] | list[str],
+    covers: dict[str, dict] | None = None,
+    norms: list[str] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     """A Library dict. ``uses``: names from ``USES`` (a list) or {name: overrides or None}
     (a name not in ``USES`` must give the whole use). ``covers``: overrides merged on ``COVERS``."""
     if isinstance(uses, (list, tuple)):
@@ -107,7 +152,9 @@ def library(uses: dict[str, dict | None] | list[str], covers: dict[str, dict] | 
         "name": "testlib",
         "standard_equivalent_yuan_per_ha": 1000.0,
         "services": [{"id": "eco", "category": "regulating"}],
-        "covers": {k: _merge(COVERS.get(k, {}), over) for k, over in {**{c: None for c in COVERS}, **(covers or {})}.items()},
+        "covers": {
+            k: _merge(COVERS.get(k, {}), over) for k, over in {**{c: None for c in COVERS}, **(covers or {})}.items()
+        },
         "uses": {u: _merge(USES.get(u, {}), over) for u, over in uses.items()},
         "carbon_methods": {"forestry": {"t_per_mu_per_yr": 0.7}, "agricultural": {"t_per_mu_per_yr": 0.43}},
         "labour_norms": {n: NORMS[n] for n in (norms or NORMS)},
@@ -133,11 +180,22 @@ def period(id: str, budget: float = 1e9, years: float = 1, **kw: Any) -> dict[st
     return {"id": id, "year": int(id), "years": years, "budget_yuan": budget, **kw}
 
 
-def write_instance(directory: Path, parcels: list[dict[str, Any]], *, uses: Any = (), covers: dict | None = None,
-                   norms: list[str] | None = None, library_extra: dict | None = None,
-                   periods: list[dict] | None = None, villages: list[dict] | dict | None = None,
-                   policies: dict | None = None, use_policies: dict | None = None, area_unit: str = "ha",
-                   objective: dict | None = None, **fields: Any) -> Path:
+def write_instance(
+    directory: Path,
+    parcels: list[dict[str, Any]],
+    *,
+    uses: Any = (),
+    covers: dict | None = None,
+    norms: list[str] | None = None,
+    library_extra: dict | None = None,
+    periods: list[dict] | None = None,
+    villages: list[dict] | dict | None = None,
+    policies: dict | None = None,
+    use_policies: dict | None = None,
+    area_unit: str = "ha",
+    objective: dict | None = None,
+    **fields: Any,
+) -> Path:
     """Write lib_N.yaml, parcels_N.csv and instance_N.yaml into ``directory``; return the instance path.
 
     Defaults: one period ``2025`` of one year with an ample budget; villages are those the
@@ -212,8 +270,9 @@ def solve(li: planner.LoadedInstance, **kw: Any) -> planner.Plan:
     return plan
 
 
-def solve_model(li: planner.LoadedInstance, *, fix: dict[tuple[str, tuple], float] | None = None,
-                drop: tuple[str, ...] = ()) -> tuple[str, float | None]:
+def solve_model(
+    li: planner.LoadedInstance, *, fix: dict[tuple[str, tuple], float] | None = None, drop: tuple[str, ...] = ()
+) -> tuple[str, float | None]:
     """Build the Pyomo model of ``li``, fix some decisions (``{("garden", ("a", "2035")): 0}``),
     deactivate the constraint components named in ``drop`` (each must exist), and solve it
     single-threaded. Returns (status, objective in Yuan/yr or None).
@@ -224,8 +283,8 @@ def solve_model(li: planner.LoadedInstance, *, fix: dict[tuple[str, tuple], floa
     dropping the component (plus whatever else implies it) makes it feasible."""
     import importlib
 
-    from planner.model.data import MONEY, ModelData
     from planner.model.build import build_model
+    from planner.model.data import MONEY, ModelData
 
     solve_mod = importlib.import_module("planner.solver.run")  # the package re-exports solve() over the module name
     d = ModelData(li)
@@ -299,8 +358,15 @@ def stopped_at(args: list[str], point: str) -> subprocess.Popen:
     ``PLANNER_STOP_AT=point`` and wait until it has stopped there: a state, not a time.
     Fails if the process ends before reaching the point."""
     import signal
-    p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-                         env={**os.environ, "PLANNER_STOP_AT": point, "COLUMNS": "1000"})
+
+    p = subprocess.Popen(
+        args,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        env={**os.environ, "PLANNER_STOP_AT": point, "COLUMNS": "1000"},
+    )
     _, status = os.waitpid(p.pid, os.WUNTRACED)
     if not os.WIFSTOPPED(status):
         os.killpg(p.pid, signal.SIGKILL)
@@ -311,5 +377,6 @@ def stopped_at(args: list[str], point: str) -> subprocess.Popen:
 def kill_group(p: subprocess.Popen) -> None:
     """SIGKILL the process and everything it started."""
     import signal
+
     os.killpg(p.pid, signal.SIGKILL)
     p.wait()

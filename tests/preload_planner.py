@@ -4,7 +4,8 @@ Used by ``test_docs_commands.py``: importing ``planner.cli`` (Pyomo, pandas, HiG
 about 1.5 s, and the pages hold some 70 ``planner`` commands. This process imports it
 once, runs nothing, then for each request (one JSON line on standard input) forks a
 child that does what the console script ``planner`` does (``sys.argv = [...];
-sys.exit(main())``), or ``python -m planner``, ``python -c CODE`` or ``python SCRIPT``, with standard input from ``/dev/null``, standard
+sys.exit(main())``), or ``python -m planner``, ``python -c CODE`` or ``python SCRIPT``,
+with standard input from ``/dev/null``, standard
 output and error into the request's file, in the request's working directory, in a
 session of its own. Each command therefore starts from a process that has only
 imported the planner: nothing of one command is seen by the next.
@@ -30,7 +31,7 @@ def _serve(bindir: str):
     null = os.open(os.devnull, os.O_WRONLY)
     os.dup2(null, 1)
     os.close(null)
-    sys.path[0] = bindir                 # the console script's own directory, as when it runs
+    sys.path[0] = bindir  # the console script's own directory, as when it runs
     import planner.cli  # noqa: F401     the expensive part, once
 
     print("ready", file=ctl, flush=True)
@@ -63,25 +64,25 @@ if __name__ == "__main__":
     os.close(out)
     os.close(null)
     os.chdir(request["cwd"])
-    if request["kind"] == "module":      # python -m planner ARGS
+    if request["kind"] == "module":  # python -m planner ARGS
         import runpy
 
         sys.path[0] = os.getcwd()
         sys.argv = ["-m", *request["args"]]
         runpy.run_module("planner", run_name="__main__", alter_sys=True)
-    elif request["kind"] == "code":      # python -c CODE ARGS
+    elif request["kind"] == "code":  # python -c CODE ARGS
         sys.path[0] = ""
         sys.argv = ["-c", *request["args"][1:]]
         import __main__
 
         exec(compile(request["args"][0], "<string>", "exec"), __main__.__dict__)
-    elif request["kind"] == "script":    # python SCRIPT ARGS
+    elif request["kind"] == "script":  # python SCRIPT ARGS
         import runpy
 
         sys.path[0] = os.path.dirname(os.path.abspath(request["args"][0]))
         sys.argv = list(request["args"])
         runpy.run_path(request["args"][0], run_name="__main__")
-    else:                                # planner ARGS
+    else:  # planner ARGS
         from planner.cli import main
 
         sys.argv = [request["argv0"], *request["args"]]

@@ -8,12 +8,12 @@ import random
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import P, period
 from pytest import approx
 
-from helpers import P, period
+from planner.api import solve
 from planner.model.aggregate import aggregate, identity_needed
 from planner.model.data import ModelData
-from planner.api import solve
 
 
 def frame(rows):
@@ -25,11 +25,15 @@ def test_merges_only_parcels_alike_and_keeps_identity_where_needed():
     A3 the same but red line (its own unit); A4 individually owned 2 ha (>= 0.67 ha: keeps its
     identity for the individual carbon application); A5 fruit forest (can become a scenic spot:
     keeps its identity). So 4 units from 5 parcels, and A1's share of its unit is 2/5."""
-    df = frame([("A1", "a", 2.0, "grassland", False, "none", "collective"),
-                ("A2", "a", 3.0, "grassland", False, "none", "collective"),
-                ("A3", "a", 4.0, "grassland", True, "none", "collective"),
-                ("A4", "a", 2.0, "grassland", False, "none", "individual"),
-                ("A5", "a", 40.0, "fruit_forest", False, "none", "collective")])
+    df = frame(
+        [
+            ("A1", "a", 2.0, "grassland", False, "none", "collective"),
+            ("A2", "a", 3.0, "grassland", False, "none", "collective"),
+            ("A3", "a", 4.0, "grassland", True, "none", "collective"),
+            ("A4", "a", 2.0, "grassland", False, "none", "individual"),
+            ("A5", "a", 40.0, "fruit_forest", False, "none", "collective"),
+        ]
+    )
     need = identity_needed(df, {"fruit_forest"}, 0.67)
     assert need.tolist() == [False, False, False, True, True]
     agg = aggregate(df, need)
@@ -55,11 +59,17 @@ def test_small_individual_parcels_merge_but_never_count_as_large():
 def test_split_gives_each_parcel_its_share():
     """A unit of 2 + 3 ha with 4 ha planted: 1.6 ha on the 2 ha parcel and 2.4 ha on the 3 ha
     one; a one-parcel unit's row is unchanged."""
-    df = frame([("A1", "a", 2.0, "grassland", False, "none", "collective"),
-                ("A2", "a", 3.0, "grassland", False, "none", "collective"),
-                ("B1", "b", 1.0, "grassland", False, "none", "collective")])
+    df = frame(
+        [
+            ("A1", "a", 2.0, "grassland", False, "none", "collective"),
+            ("A2", "a", 3.0, "grassland", False, "none", "collective"),
+            ("B1", "b", 1.0, "grassland", False, "none", "collective"),
+        ]
+    )
     agg = aggregate(df, np.zeros(3, dtype=bool))
-    alloc = pd.DataFrame({"parcel": ["A1+1", "B1"], "use": ["f", "f"], "period": ["2025", "2025"], "area_ha": [4.0, 0.5]})
+    alloc = pd.DataFrame(
+        {"parcel": ["A1+1", "B1"], "use": ["f", "f"], "period": ["2025", "2025"], "area_ha": [4.0, 0.5]}
+    )
     out = agg.split(alloc).set_index("parcel")["area_ha"]
     assert out.to_dict() == approx({"A1": 1.6, "A2": 2.4, "B1": 0.5})
 
@@ -67,18 +77,29 @@ def test_split_gives_each_parcel_its_share():
 def test_unit_names_never_clash_with_parcel_ids():
     """A table whose ids already look like unit names ('A1+1' is a real parcel): merged units
     get a '~' prefix instead."""
-    df = frame([("A1", "a", 2.0, "grassland", False, "none", "collective"),
-                ("A2", "a", 3.0, "grassland", False, "none", "collective"),
-                ("A1+1", "b", 1.0, "forest", False, "none", "collective")])
+    df = frame(
+        [
+            ("A1", "a", 2.0, "grassland", False, "none", "collective"),
+            ("A2", "a", 3.0, "grassland", False, "none", "collective"),
+            ("A1+1", "b", 1.0, "forest", False, "none", "collective"),
+        ]
+    )
     agg = aggregate(df, np.zeros(3, dtype=bool))
     assert set(agg.units["id"]) == {"~A1+1", "A1+1"}
 
 
 CARBON_USES = {
-    "ecological_forest": {"equivalents": {"eco": 4}, "forestry_carbon": True, "establishment_cost_yuan_per_ha": 20_000,
-                          "income_yuan_per_ha_yr": 300},
-    "interactive_forest": {"equivalents": {"eco": 3}, "establishment_cost_yuan_per_ha": 5_000,
-                           "income_yuan_per_ha_yr": 900},
+    "ecological_forest": {
+        "equivalents": {"eco": 4},
+        "forestry_carbon": True,
+        "establishment_cost_yuan_per_ha": 20_000,
+        "income_yuan_per_ha_yr": 300,
+    },
+    "interactive_forest": {
+        "equivalents": {"eco": 3},
+        "establishment_cost_yuan_per_ha": 5_000,
+        "income_yuan_per_ha_yr": 900,
+    },
     "fruit_expansion": {"establishment_cost_yuan_per_ha": 10_000, "income_yuan_per_ha_yr": 1_500},
     "scenic_fruit": None,
     "garden_shrub": None,
@@ -95,17 +116,35 @@ def random_instance(build, seed: int):
         cover = rng.choice(["grassland", "grassland", "scattered_farmland", "forest", "fruit_forest"])
         own = rng.choice(["collective", "individual"])
         area = rng.choice([0.3, 0.5, 0.6, 1.0, 2.5, 12.0, 35.0])
-        parcels.append(P(f"P{i:03d}", cover, area, village=rng.choice(["a", "b"]), ownership=own,
-                         red_line=rng.choice(["true", "false"]) if cover == "grassland" else "false",
-                         carbon_registered=rng.choice(["true", "false"]) if cover == "forest" else "false",
-                         mature="true" if cover == "fruit_forest" else "false"))
+        parcels.append(
+            P(
+                f"P{i:03d}",
+                cover,
+                area,
+                village=rng.choice(["a", "b"]),
+                ownership=own,
+                red_line=rng.choice(["true", "false"]) if cover == "grassland" else "false",
+                carbon_registered=rng.choice(["true", "false"]) if cover == "forest" else "false",
+                mature="true" if cover == "fruit_forest" else "false",
+            )
+        )
     # and always a few alike (collective grassland in village a, outside the red line)
     parcels += [P(f"Q{i}", "grassland", rng.choice([0.5, 3.0, 8.0])) for i in range(4)]
-    return build(parcels, uses=CARBON_USES, periods=[period("2025", budget=rng.choice([1e5, 3e5, 1e6])),
-                                                     period("2035", budget=rng.choice([1e5, 5e5]), years=10)],
-                 policies={"vegetation_coverage_min": round(rng.uniform(0.3, 0.8), 2), "scenic_min_parcel_ha": 30,
-                           "red_line_type_unchanged": True, "individual_carbon_min_ha": 0.67},
-                 objective={"tie_break": "none"})
+    return build(
+        parcels,
+        uses=CARBON_USES,
+        periods=[
+            period("2025", budget=rng.choice([1e5, 3e5, 1e6])),
+            period("2035", budget=rng.choice([1e5, 5e5]), years=10),
+        ],
+        policies={
+            "vegetation_coverage_min": round(rng.uniform(0.3, 0.8), 2),
+            "scenic_min_parcel_ha": 30,
+            "red_line_type_unchanged": True,
+            "individual_carbon_min_ha": 0.67,
+        },
+        objective={"tie_break": "none"},
+    )
 
 
 @pytest.mark.parametrize("seed", range(6))

@@ -11,14 +11,15 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 import yaml
+from helpers import P, period
 
 import planner
-from helpers import P, period
 from planner.core.errors import InputError, Problem
 
 PARCELS = [P("A1", "grassland", 10), P("A2", "scattered_farmland", 5), P("B1", "forest", 3, village="b")]
@@ -116,8 +117,12 @@ def test_nan_or_infinite_figure(inst, value):
 
 
 def test_role_min_above_max(build_path):
-    path = build_path(PARCELS, uses=["ecological_forest"], norms=["fixed"],
-                      roles=[{"id": "rangers", "channel": "forest", "min": 5, "max": 2, "norm": "fixed"}])
+    path = build_path(
+        PARCELS,
+        uses=["ecological_forest"],
+        norms=["fixed"],
+        roles=[{"id": "rangers", "channel": "forest", "min": 5, "max": 2, "norm": "fixed"}],
+    )
     p = _one(_problems(path), "roles.rangers")
     assert "min (5) is above max (2)" in p.message
 
@@ -145,12 +150,24 @@ def test_duplicate_village_ids(build_path):
 
 
 def test_unknown_references_in_the_instance(build_path):
-    path = build_path(PARCELS, uses=["ecological_forest"], norms=["staff3"],
-                      use_policies={"ecological_forest": {"villages": ["a", "c"]}, "eco_forest": {}},
-                      roles=[{"id": "guides", "channel": "bank", "min": 0, "max": 3, "norm": "staff9", "projects": ["park"]}],
-                      projects=[{"id": "hall", "channel": "other", "host_village": "zz", "capex_yuan": 0,
-                                 "income_yuan_per_yr": {}, "shares": {"villagers": 1},
-                                 "prerequisites": [{"min_area_ha": 1, "uses": ["ecological_forest"], "covers": ["lava"]}]}])
+    path = build_path(
+        PARCELS,
+        uses=["ecological_forest"],
+        norms=["staff3"],
+        use_policies={"ecological_forest": {"villages": ["a", "c"]}, "eco_forest": {}},
+        roles=[{"id": "guides", "channel": "bank", "min": 0, "max": 3, "norm": "staff9", "projects": ["park"]}],
+        projects=[
+            {
+                "id": "hall",
+                "channel": "other",
+                "host_village": "zz",
+                "capex_yuan": 0,
+                "income_yuan_per_yr": {},
+                "shares": {"villagers": 1},
+                "prerequisites": [{"min_area_ha": 1, "uses": ["ecological_forest"], "covers": ["lava"]}],
+            }
+        ],
+    )
     probs = _problems(path)
     assert "unknown village 'c'" in _one(probs, "uses.ecological_forest.villages").message
     assert _one(probs, "uses.eco_forest").message == "unknown use"
@@ -166,6 +183,7 @@ def test_several_errors_in_one_file_reported_together(inst):
         d["policies"]["garden_max_hectares"] = 5
         d["periods"][0]["years"] = -1
         d["objective"]["mode"] = "best"
+
     _edit_yaml(inst, bad)
     fields = {p.field for p in _problems(inst)}
     assert {"township.name", "policies.garden_max_hectares", "periods.2025.years", "objective.mode"} <= fields
@@ -249,15 +267,19 @@ def test_parcel_table_not_utf8(inst):
 
 def test_areas_in_mu_declared_as_ha_against_township_area(build_path):
     """The table is in mu (18 ha = 270 mu) but says ha: 15 x the stated township area."""
-    path = build_path([P("A1", "grassland", 150), P("A2", "grassland", 120)],
-                      township={"name": "T", "stated_area_ha": 18})
+    path = build_path(
+        [P("A1", "grassland", 150), P("A2", "grassland", 120)], township={"name": "T", "stated_area_ha": 18}
+    )
     p = _one(_problems(path), "township.stated_area_ha")
     assert "270.0 ha" in p.message and p.value == 18 and "did you mean parcels.area_unit: mu?" in p.fix
 
 
 def test_areas_in_ha_declared_as_mu_against_village_area(build_path):
-    path = build_path([P("A1", "grassland", 10), P("B1", "grassland", 8, village="b")], area_unit="mu",
-                      villages={"a": {"stated_area_ha": 10}})
+    path = build_path(
+        [P("A1", "grassland", 10), P("B1", "grassland", 8, village="b")],
+        area_unit="mu",
+        villages={"a": {"stated_area_ha": 10}},
+    )
     p = _one(_problems(path), "villages.a.stated_area_ha")
     assert "village 'a'" in p.message and p.value == 10 and "did you mean parcels.area_unit: ha?" in p.fix
 
@@ -269,8 +291,9 @@ def test_areas_not_adding_up_without_unit_slip(build_path):
 
 
 def test_areas_adding_up_in_mu_load(build_path):
-    li = planner.load_instance(build_path([P("A1", "grassland", 150)], area_unit="mu",
-                                          township={"name": "T", "stated_area_ha": 10}))
+    li = planner.load_instance(
+        build_path([P("A1", "grassland", 150)], area_unit="mu", township={"name": "T", "stated_area_ha": 10})
+    )
     assert li.parcels["area_ha"].sum() == pytest.approx(10)
 
 
@@ -291,7 +314,9 @@ def test_library_lacks_a_cover_the_parcels_use(inst):
 
 def test_library_errors_name_the_library(inst):
     lib = _lib_of(inst)
-    _edit_yaml(lib, lambda d: (d.pop("standard_equivalent_yuan_per_ha"), d["covers"]["grassland"].update(vegetation_cover=2)))
+    _edit_yaml(
+        lib, lambda d: (d.pop("standard_equivalent_yuan_per_ha"), d["covers"]["grassland"].update(vegetation_cover=2))
+    )
     probs = _problems(inst)
     assert {p.file for p in probs} == {str(lib)}
     assert {"standard_equivalent_yuan_per_ha", "covers.grassland.vegetation_cover"} <= {p.field for p in probs}
@@ -301,7 +326,9 @@ def test_library_errors_name_the_library(inst):
 
 
 def _validate_cli(path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "planner", "validate", str(path)], capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "planner", "validate", str(path)], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_cli_exit_2_without_traceback_for_bad_yaml_and_table(inst):
@@ -323,14 +350,23 @@ def test_cli_exit_2_without_traceback_for_ragged_csv(inst):
 
 
 def test_warnings_for_suspicious_but_legal_inputs(build_path):
-    path = build_path([P("A1", "grassland", 12_000), P("A2", "grassland", 5)], norms=["fixed"],
-                      periods=[period("2025", budget=0), period("2030")],
-                      roles=[{"id": "rangers", "channel": "forest", "min": 0, "max": 0, "norm": "fixed"}],
-                      policies={"garden_max_ha": 150}, prices={"forestry_carbon_yuan_per_t": 20_000})
+    path = build_path(
+        [P("A1", "grassland", 12_000), P("A2", "grassland", 5)],
+        norms=["fixed"],
+        periods=[period("2025", budget=0), period("2030")],
+        roles=[{"id": "rangers", "channel": "forest", "min": 0, "max": 0, "norm": "fixed"}],
+        policies={"garden_max_ha": 150},
+        prices={"forestry_carbon_yuan_per_t": 20_000},
+    )
     li = planner.load_instance(path)
     by_field = {w.field: w for w in li.warnings}
-    assert set(by_field) == {"periods.2025.budget_yuan", "roles.rangers.max", "policies.garden_max_ha",
-                             "prices.forestry_carbon_yuan_per_t", "row 2 (parcel 'A1'), column area"}
+    assert set(by_field) == {
+        "periods.2025.budget_yuan",
+        "roles.rangers.max",
+        "policies.garden_max_ha",
+        "prices.forestry_carbon_yuan_per_t",
+        "row 2 (parcel 'A1'), column area",
+    }
     assert all(w.fix and w.file for w in li.warnings)
     assert by_field["row 2 (parcel 'A1'), column area"].file == str(_csv_of(path))
     assert by_field["policies.garden_max_ha"].value == 150
@@ -393,8 +429,19 @@ def test_fuzz_unusable_library_names(inst, name):
 
 def test_fuzz_nan_project_income(build_path):
     """.nan passed the 'every income value must be >= 0' check (NaN < 0 is False)."""
-    path = build_path(PARCELS, projects=[{"id": "hall", "channel": "other", "host_village": "a", "capex_yuan": 0,
-                                          "income_yuan_per_yr": {"other": float("nan")}, "shares": {"villagers": 1}}])
+    path = build_path(
+        PARCELS,
+        projects=[
+            {
+                "id": "hall",
+                "channel": "other",
+                "host_village": "a",
+                "capex_yuan": 0,
+                "income_yuan_per_yr": {"other": float("nan")},
+                "shares": {"villagers": 1},
+            }
+        ],
+    )
     assert "finite" in _one(_problems(path), "projects.hall.income_yuan_per_yr.other").message
 
 
@@ -408,11 +455,14 @@ def test_negative_gep_multiplier(inst):
     assert "ecological_forest" in p.message
 
 
-@pytest.mark.parametrize("key, field", [
-    ("periods.2025.budget_yuan", "periods.2025.budget_yuan"),
-    ("villages.a.labour_pool.residents", "villages.a.labour_pool.residents"),
-    ("prices.gep_multipliers.ecological_forest", "prices.gep_multipliers"),
-])
+@pytest.mark.parametrize(
+    "key, field",
+    [
+        ("periods.2025.budget_yuan", "periods.2025.budget_yuan"),
+        ("villages.a.labour_pool.residents", "villages.a.labour_pool.residents"),
+        ("prices.gep_multipliers.ecological_forest", "prices.gep_multipliers"),
+    ],
+)
 def test_true_false_is_not_a_number(inst, key, field):
     """budget_yuan: true was 1 Yuan and residents: true 1 person."""
     p = _one(_problems(inst, sets=[f"{key}=true"]), field)
@@ -429,14 +479,16 @@ def test_key_given_twice_in_the_yaml(inst):
     """YAML keeps the last of two equal keys silently: an edit of the first did nothing."""
     text = inst.read_text()
     m = re.search(r"^( *)budget_yuan: .*$", text, flags=re.M)
-    inst.write_text(text[:m.end()] + f"\n{m.group(1)}budget_yuan: 5" + text[m.end():])
+    inst.write_text(text[: m.end()] + f"\n{m.group(1)}budget_yuan: 5" + text[m.end() :])
     p = _one(_problems(inst), "periods.2025.budget_yuan")
     assert p.file == str(inst) and "given twice" in p.message and p.value == "budget_yuan" and "keep one" in p.fix
 
 
 def test_key_given_twice_in_a_set_value(inst):
-    p = _one(_problems(inst, sets=["prices.gep_multipliers={ecological_forest: 1, ecological_forest: 2}"]),
-             "ecological_forest")
+    p = _one(
+        _problems(inst, sets=["prices.gep_multipliers={ecological_forest: 1, ecological_forest: 2}"]),
+        "ecological_forest",
+    )
     assert p.file == "--set prices.gep_multipliers" and "given twice" in p.message
 
 
@@ -446,22 +498,39 @@ def test_merge_keys_may_be_overridden(inst):
     text = inst.read_text()
     inst.write_text(text.replace("assumptions:\n", "assumptions: &a\n") + "description: d\n")
     planner.load_instance(inst)
-    inst.write_text(inst.read_text().replace("description: d\n", "township: {<<: {name: A}, name: B}\n")
-                    .replace("township:\n  name: Test Township\n", ""))
+    inst.write_text(
+        inst.read_text()
+        .replace("description: d\n", "township: {<<: {name: A}, name: B}\n")
+        .replace("township:\n  name: Test Township\n", "")
+    )
     assert planner.load_instance(inst).instance.township.name == "B"
 
 
-@pytest.mark.parametrize("key, value, field, money", [
-    ("projects.hall.capex_yuan", "1.0e300", "projects.hall.capex_yuan", True),
-    ("periods.2025.budget_yuan", "2.0e13", "periods.2025.budget_yuan", True),
-    ("projects.hall.income_yuan_per_yr.other", "1.0e14", "projects.hall.income_yuan_per_yr", True),
-    ("prices.gep_scale", "1.0e300", "prices.gep_scale", False),
-    ("villages.a.labour_pool.residents", "2.0e+15", "villages.a.labour_pool.residents", False),
-])
+@pytest.mark.parametrize(
+    "key, value, field, money",
+    [
+        ("projects.hall.capex_yuan", "1.0e300", "projects.hall.capex_yuan", True),
+        ("periods.2025.budget_yuan", "2.0e13", "periods.2025.budget_yuan", True),
+        ("projects.hall.income_yuan_per_yr.other", "1.0e14", "projects.hall.income_yuan_per_yr", True),
+        ("prices.gep_scale", "1.0e300", "prices.gep_scale", False),
+        ("villages.a.labour_pool.residents", "2.0e+15", "villages.a.labour_pool.residents", False),
+    ],
+)
 def test_astronomically_large_figures(build_path, key, value, field, money):
     """capex_yuan=1e300 reached HiGHS, which refuses coefficients of 1e15 and more."""
-    path = build_path(PARCELS, projects=[{"id": "hall", "channel": "other", "host_village": "a", "capex_yuan": 0,
-                                          "income_yuan_per_yr": {"other": 1}, "shares": {"villagers": 1}}])
+    path = build_path(
+        PARCELS,
+        projects=[
+            {
+                "id": "hall",
+                "channel": "other",
+                "host_village": "a",
+                "capex_yuan": 0,
+                "income_yuan_per_yr": {"other": 1},
+                "shares": {"villagers": 1},
+            }
+        ],
+    )
     p = _one(_problems(path, sets=[f"{key}={value}"]), field)
     assert "astronomically large" in p.message
     assert ("1e13" in p.fix and "Yuan" in p.message) if money else "unit" in p.fix
@@ -472,12 +541,18 @@ def test_largest_money_loads(build_path):
     assert planner.load_instance(path).instance.periods[0].budget_yuan == 1e13
 
 
-@pytest.mark.parametrize("key", ["prices.gep_multipliers.ecological_forest", "roles.r.wage_yuan_per_yr",
-                                 "targets.0.min", "finance.loan_to_gep"])
+@pytest.mark.parametrize(
+    "key",
+    ["prices.gep_multipliers.ecological_forest", "roles.r.wage_yuan_per_yr", "targets.0.min", "finance.loan_to_gep"],
+)
 @pytest.mark.parametrize("value", [".nan", ".inf", "-.inf", "nan", "inf"])
 def test_nan_and_infinity_are_refused_everywhere(build_path, key, value):
-    path = build_path(PARCELS, norms=["fixed"], roles=[{"id": "r", "channel": "forest", "min": 0, "max": 1, "norm": "fixed"}],
-                      targets=[{"kpi": "gep_yuan", "period": "2025", "min": 1}])
+    path = build_path(
+        PARCELS,
+        norms=["fixed"],
+        roles=[{"id": "r", "channel": "forest", "min": 0, "max": 1, "norm": "fixed"}],
+        targets=[{"kpi": "gep_yuan", "period": "2025", "min": 1}],
+    )
     probs = _problems(path, sets=[f"{key}={value}"])
     assert any("finite" in p.message for p in probs), [str(p) for p in probs]
 
@@ -531,17 +606,25 @@ def test_empty_geojson_layer_says_it_has_no_features(inst):
 def test_problems_of_one_kind_are_capped_and_counted():
     from planner.core.errors import MAX_PER_KIND
 
-    rows = [Problem("t.csv", f"row {i + 2} (parcel 'p{i}'), column area", "area must be a positive number", "give it", "x")
-            for i in range(1000)]
-    other = [Problem("t.csv", f"row {i + 2} (parcel 'p{i}'), column cover", "unknown cover", "use one", "lava")
-             for i in range(30)]
+    rows = [
+        Problem("t.csv", f"row {i + 2} (parcel 'p{i}'), column area", "area must be a positive number", "give it", "x")
+        for i in range(1000)
+    ]
+    other = [
+        Problem("t.csv", f"row {i + 2} (parcel 'p{i}'), column cover", "unknown cover", "use one", "lava")
+        for i in range(30)
+    ]
     e = InputError(rows + other + [Problem("i.yaml", "name", "required", "add it")])
     assert e.count == 1031
     listed = [p for p in e.problems if not p.more]
-    assert [p.field.rpartition(", ")[2] for p in listed] == ["column area"] * MAX_PER_KIND + ["column cover"] * MAX_PER_KIND + ["name"]
+    assert [p.field.rpartition(", ")[2] for p in listed] == ["column area"] * MAX_PER_KIND + [
+        "column cover"
+    ] * MAX_PER_KIND + ["name"]
     counted = {str(p).split(": ")[1]: p.more for p in e.problems if p.more}
     assert counted == {"column area": 1000 - MAX_PER_KIND, "column cover": 30 - MAX_PER_KIND}
-    assert "t.csv: column area: and 980 more problems of this kind (area must be a positive number) -> give it" in str(e)
+    assert "t.csv: column area: and 980 more problems of this kind (area must be a positive number) -> give it" in str(
+        e
+    )
     assert e.headline().startswith("1,031 problems in the input (41 listed")
     assert InputError(e.problems).problems == e.problems  # capping again changes nothing
 
@@ -550,12 +633,20 @@ def test_many_kinds_of_problems_are_capped_and_counted():
     """A YAML with 10,000 misspelt keys: 50 listed, at most 20 counted kinds, then one line."""
     from planner.core.errors import MAX_LISTED, MAX_PER_KIND
 
-    probs = [Problem("i.yaml", f"policies.{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}{chr(97 + i // 676)}", "unknown key",
-                     "remove it") for i in range(10_000)]
+    probs = [
+        Problem(
+            "i.yaml",
+            f"policies.{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}{chr(97 + i // 676)}",
+            "unknown key",
+            "remove it",
+        )
+        for i in range(10_000)
+    ]
     e = InputError(probs)
     assert e.count == 10_000 and len(e.problems) == MAX_LISTED + MAX_PER_KIND + 1
-    assert str(e.problems[-1]) == ("i.yaml: and 9,930 more problems of 9,930 other kinds -> correct the "
-                                   "problems listed, then check again")
+    assert str(e.problems[-1]) == (
+        "i.yaml: and 9,930 more problems of 9,930 other kinds -> correct the problems listed, then check again"
+    )
     assert InputError(e.problems).problems == e.problems
 
 
@@ -579,8 +670,12 @@ def test_a_million_row_junk_table_answers_briefly(inst, tmp_path):
 def test_unwritable_output_paths_exit_2(tmp_path, args):
     """`planner schema --json /no/such/dir/s.json` gave a traceback."""
     bad = tmp_path / "no" / "such" / "dir"
-    r = subprocess.run([sys.executable, "-m", "planner", *[a.replace("{bad}", str(bad)) for a in args]],
-                       capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "planner", *[a.replace("{bad}", str(bad)) for a in args]],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     err = " ".join(r.stderr.split())
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert f"{args[1]}: cannot write this file: No such file or directory" in err and str(bad) in err

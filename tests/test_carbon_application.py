@@ -6,12 +6,27 @@ applies and receives the income."""
 from __future__ import annotations
 
 import pytest
-
-from helpers import AGRICULTURAL_YUAN_PER_HA, FORESTRY_YUAN_PER_HA, P, approx, area, income, kpi, period, solve, solve_model
+from helpers import (
+    AGRICULTURAL_YUAN_PER_HA,
+    FORESTRY_YUAN_PER_HA,
+    P,
+    approx,
+    area,
+    income,
+    kpi,
+    period,
+    solve,
+    solve_model,
+)
 
 # carbon forest worth exactly what grassland is worth (1,000 Yuan/ha/yr): only carbon moves the plan
-CARBON_FOREST = {"ecological_forest": {"equivalents": {"eco": 1}, "forestry_carbon": True,
-                                       "from_covers": ["grassland", "scattered_farmland"]}}
+CARBON_FOREST = {
+    "ecological_forest": {
+        "equivalents": {"eco": 1},
+        "forestry_carbon": True,
+        "from_covers": ["grassland", "scattered_farmland"],
+    }
+}
 CROPS = {"scattered_farmland": {"agricultural_carbon": True}}
 # A spare 1 ha of bare mine with a worthless, carbon-free option, so that instances whose point is
 # "no land use" still have one land decision (the no-option case has its own test in test_land_use).
@@ -49,8 +64,11 @@ def test_agricultural_carbon_64_5_yuan_per_ha(build):
     collective; a villager's own 2 ha -> 129 Yuan/yr to villagers. No land use (the spare mine has a
     worthless option only): objective
     12,000 (GEP) + 774."""
-    li = build([P("F1", "scattered_farmland", 10), P("F2", "scattered_farmland", 2, ownership="individual"), SPARE],
-               covers=CROPS, uses=SPARE_USE)
+    li = build(
+        [P("F1", "scattered_farmland", 10), P("F2", "scattered_farmland", 2, ownership="individual"), SPARE],
+        covers=CROPS,
+        uses=SPARE_USE,
+    )
     plan = solve(li)
     assert plan.status == "optimal"
     assert kpi(plan, "agricultural_carbon_income_yuan") == approx(774)
@@ -61,8 +79,12 @@ def test_agricultural_carbon_64_5_yuan_per_ha(build):
 
 def test_agricultural_carbon_participation(build):
     """Half the cropland declared (participation 0.5): 387 Yuan/yr."""
-    li = build([P("F1", "scattered_farmland", 10), P("F2", "scattered_farmland", 2, ownership="individual"), SPARE],
-               covers=CROPS, uses=SPARE_USE, prices={"agricultural_carbon_participation": 0.5})
+    li = build(
+        [P("F1", "scattered_farmland", 10), P("F2", "scattered_farmland", 2, ownership="individual"), SPARE],
+        covers=CROPS,
+        uses=SPARE_USE,
+        prices={"agricultural_carbon_participation": 0.5},
+    )
     plan = solve(li)
     assert plan.status == "optimal"
     assert kpi(plan, "agricultural_carbon_income_yuan") == approx(387)
@@ -81,8 +103,11 @@ def test_forest_on_cropland_trades_agricultural_for_forestry_carbon(build):
 
 
 def _who_applies(build, **pol):
-    parcels = [P("I1", "grassland", 1.0, ownership="individual"), P("I2", "grassland", 0.5, ownership="individual"),
-               P("C1", "grassland", 2.0)]
+    parcels = [
+        P("I1", "grassland", 1.0, ownership="individual"),
+        P("I2", "grassland", 0.5, ownership="individual"),
+        P("C1", "grassland", 2.0),
+    ]
     return build(parcels, uses=CARBON_FOREST, policies=pol)
 
 
@@ -117,9 +142,11 @@ def test_large_parcel_with_small_forest_goes_to_the_collective(build):
     The collective's 0.5 ha is the whole carbon forest: individual + collective ha = forest ha.
     Constraint: `carbon_split`.
     """
-    li = build([P("I1", "grassland", 1.0, ownership="individual")],
-               uses={"ecological_forest": {**CARBON_FOREST["ecological_forest"], "establishment_cost_yuan_per_ha": 1000}},
-               periods=[period("2025", budget=500)])
+    li = build(
+        [P("I1", "grassland", 1.0, ownership="individual")],
+        uses={"ecological_forest": {**CARBON_FOREST["ecological_forest"], "establishment_cost_yuan_per_ha": 1000}},
+        periods=[period("2025", budget=500)],
+    )
     plan = solve(li)
     assert plan.status == "optimal"
     assert area(plan, use="ecological_forest") == approx(0.5)
@@ -134,9 +161,13 @@ def test_registered_existing_forest(build):
     """Existing forest already registered for carbon (5,000 Yuan/ha/yr GEP): a villager's 1 ha
     -> villagers 609; a villager's 0.5 ha -> collective 304.5; collective 2 ha -> 1,218.
     Objective 17,500 + 2,131.5 = 19,631.5 Yuan/yr."""
-    parcels = [P("R1", "forest", 1.0, ownership="individual", carbon_registered=True),
-               P("R2", "forest", 0.5, ownership="individual", carbon_registered=True),
-               P("R3", "forest", 2.0, carbon_registered=True), P("R4", "forest", 3.0, carbon_registered=False), SPARE]
+    parcels = [
+        P("R1", "forest", 1.0, ownership="individual", carbon_registered=True),
+        P("R2", "forest", 0.5, ownership="individual", carbon_registered=True),
+        P("R3", "forest", 2.0, carbon_registered=True),
+        P("R4", "forest", 3.0, carbon_registered=False),
+        SPARE,
+    ]
     plan = solve(build(parcels, uses=SPARE_USE))
     assert plan.status == "optimal"
     assert kpi(plan, "forestry_carbon_income_yuan") == approx(2_131.5)
@@ -183,8 +214,12 @@ def _one_villager_ha(build, recipients, eco, cost=0, budget=1e9):
     """A villager's own 1 ha of grassland; a carbon forest worth ``eco`` x 1,000 Yuan/ha/yr; only
     the income of ``recipients`` counts as dividends."""
     forest = {**CARBON_FOREST["ecological_forest"], "equivalents": {"eco": eco}, "establishment_cost_yuan_per_ha": cost}
-    return build([P("I1", "grassland", 1.0, ownership="individual")], uses={"ecological_forest": forest},
-                 periods=[period("2025", budget=budget)], objective={"dividend_recipients": recipients})
+    return build(
+        [P("I1", "grassland", 1.0, ownership="individual")],
+        uses={"ecological_forest": forest},
+        periods=[period("2025", budget=budget)],
+        objective={"dividend_recipients": recipients},
+    )
 
 
 def test_no_individual_application_below_0_67_ha(build):
@@ -256,9 +291,12 @@ def test_exactly_0_67_ha_is_the_villagers(build):
     Yuan/yr to the collective. At exactly 0.67 ha the forest would be the villager's.
     Constraint: `carbon_individual_when_large`.
     """
-    li = build([P("I1", "grassland", 1.0, ownership="individual")],
-               uses={"ecological_forest": {**CARBON_FOREST["ecological_forest"], "establishment_cost_yuan_per_ha": 1000}},
-               periods=[period("2025", budget=670)], objective={"dividend_recipients": ["village_collective"]})
+    li = build(
+        [P("I1", "grassland", 1.0, ownership="individual")],
+        uses={"ecological_forest": {**CARBON_FOREST["ecological_forest"], "establishment_cost_yuan_per_ha": 1000}},
+        periods=[period("2025", budget=670)],
+        objective={"dividend_recipients": ["village_collective"]},
+    )
     plan = solve(li)
     assert plan.status == "optimal"
     assert area(plan, use="ecological_forest") == pytest.approx(0.67 - 1e-4, abs=1e-7)
@@ -276,12 +314,22 @@ def test_threshold_counts_the_whole_arbor_forest(build):
     collective cannot take it by splitting the parcel between forest uses.
     Constraint: `carbon_individual_min`.
     """
-    uses = {"ecological_forest": {**CARBON_FOREST["ecological_forest"], "establishment_cost_yuan_per_ha": 1000},
-            "ornamental_forest": {"equivalents": {"eco": 1}, "from_covers": ["grassland"], "forestry_carbon": False,
-                                  "establishment_cost_yuan_per_ha": 1000}}
-    li = build([P("I1", "grassland", 1.0, ownership="individual")], uses=uses,
-               periods=[period("2025", budget=1000)], objective={"dividend_recipients": ["village_collective"]},
-               policies={"forest_coverage_min": 1.0})
+    uses = {
+        "ecological_forest": {**CARBON_FOREST["ecological_forest"], "establishment_cost_yuan_per_ha": 1000},
+        "ornamental_forest": {
+            "equivalents": {"eco": 1},
+            "from_covers": ["grassland"],
+            "forestry_carbon": False,
+            "establishment_cost_yuan_per_ha": 1000,
+        },
+    }
+    li = build(
+        [P("I1", "grassland", 1.0, ownership="individual")],
+        uses=uses,
+        periods=[period("2025", budget=1000)],
+        objective={"dividend_recipients": ["village_collective"]},
+        policies={"forest_coverage_min": 1.0},
+    )
     plan = solve(li)
     assert plan.status == "optimal"
     arbor = area(plan, use="ecological_forest") + area(plan, use="ornamental_forest")
@@ -301,7 +349,6 @@ from helpers import write_instance  # noqa: E402
 
 import planner  # noqa: E402
 from planner.verify import verify_plan  # noqa: E402
-
 
 
 def _holding(tmp_path, owners, geoms=None, uses=CARBON_FOREST, covers=("grassland", "grassland"), **kw):
@@ -363,8 +410,10 @@ def test_holding_forest_is_one_stand(tmp_path):
     assert income(plan, recipient="villagers") == approx(0)
     assert verify_plan(plan, li)["passed"]
     # the same parcels without geometry: 1,200 + 1,287.2
-    parcels = [P(f"I{i}", c, 0.4, ownership="individual", owner="H1")
-               for i, c in zip((1, 2, 3), ("grassland", "scattered_farmland", "grassland"))]
+    parcels = [
+        P(f"I{i}", c, 0.4, ownership="individual", owner="H1")
+        for i, c in zip((1, 2, 3), ("grassland", "scattered_farmland", "grassland"))
+    ]
     (tmp_path / "csv").mkdir()
     plain = solve(planner.load_instance(write_instance(tmp_path / "csv", parcels, uses=uses)))
     assert plain.objective == approx(1_200 + 1_287.2)

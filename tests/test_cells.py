@@ -11,9 +11,9 @@ import sys
 
 import pandas as pd
 import pytest
+from helpers import USES, P
 
 import planner
-from helpers import USES, P
 from planner.verify import verify_plan
 
 # planner.core.cells is imported inside the tests, so that this file runs (and fails where it
@@ -22,7 +22,9 @@ from planner.verify import verify_plan
 
 def cells():
     import planner.core.cells as c
+
     return c
+
 
 HOSTILE = ["=1+1", "@SUM(A1)", '=HYPERLINK("http://x","y")', "+1", "-1+1", "\tA1"]
 # the parcel table strips spaces and tabs around ids, so the tab-led id is a use (a library key)
@@ -69,7 +71,9 @@ def test_csv_round_trip_of_hostile_cells_and_names():
     assert all(v.startswith("'") for v in raw["id"][:-1]) and raw["id"].iloc[-1] == "plain"
     back = c.restore_frame(raw)
     assert back["id"].tolist() == values and list(back.columns) == ["id", "=name", "area_ha"]
-    assert c.neutralise_frame(df.iloc[:, 1:]).equals(pd.DataFrame({"'=name": range(len(values)), "area_ha": [-1.0] * len(values)}))
+    assert c.neutralise_frame(df.iloc[:, 1:]).equals(
+        pd.DataFrame({"'=name": range(len(values)), "area_ha": [-1.0] * len(values)})
+    )
 
 
 @pytest.fixture(scope="module")
@@ -77,8 +81,11 @@ def hostile_plan(tmp_path_factory):
     """A solved plan whose parcel ids and one village id would be formulas in a spreadsheet,
     written by Plan.write."""
     from helpers import write_instance
+
     root = tmp_path_factory.mktemp("hostile")
-    parcels = [P(pid, "grassland", 2.0 + i, village="=cmd|' /C calc'!A0" if i % 2 else "a") for i, pid in enumerate(PARCELS)]
+    parcels = [
+        P(pid, "grassland", 2.0 + i, village="=cmd|' /C calc'!A0" if i % 2 else "a") for i, pid in enumerate(PARCELS)
+    ]
     path = write_instance(root, parcels, uses={TAB_USE: USES["ecological_forest"]})
     li = planner.load_instance(path)
     plan = planner.solve(li, threads=1)
@@ -110,6 +117,7 @@ def test_hostile_ids_verify_and_read_back_exactly(hostile_plan):
     r = run("verify", str(out), str(path))
     assert r.returncode == 0 and "no violations" in r.stdout, r.stdout + r.stderr
     from planner.verify.tables import read_csv_table
+
     alloc, why = read_csv_table(out / "allocations.csv")
     assert why is None and sorted(alloc["parcel"].unique()) == sorted(PARCELS) and set(alloc["use"]) == {TAB_USE}
     assert json.loads((out / "plan.json").read_text())["allocations"][0]["parcel"] in PARCELS
@@ -120,6 +128,7 @@ def test_instance_loader_reads_a_neutralised_parcel_table_back(tmp_path):
     original ids."""
     import yaml
     from helpers import write_instance
+
     path = write_instance(tmp_path, [P(pid, "grassland", 1.0) for pid in PARCELS], uses=["ecological_forest"])
     table = tmp_path / yaml.safe_load(path.read_text())["parcels"]["file"]
     raw = pd.read_csv(table, dtype=str, keep_default_na=False)

@@ -67,8 +67,9 @@ def test_infeasible_diagnosis_names_the_smallest_budget_relaxation(tmp_path):
     assert need > 0 and dg["conflicts"]
     ok = run("solve", TINY, "--out", str(tmp_path / "ok"), "--set", f"periods.2025.budget_yuan={1000 + need + 1}")
     assert ok.returncode == 0, ok.stdout
-    short = run("solve", TINY, "--out", str(tmp_path / "short"), "--set", f"periods.2025.budget_yuan={need}",
-                "--no-diagnose")
+    short = run(
+        "solve", TINY, "--out", str(tmp_path / "short"), "--set", f"periods.2025.budget_yuan={need}", "--no-diagnose"
+    )
     assert short.returncode == 1 and not (tmp_path / "short" / "diagnosis.json").exists()
     ex = run("explain", TINY, "--out", str(tmp_path / "ex"), "--set", "periods.2025.budget_yuan=1000")
     assert ex.returncode == 1 and (tmp_path / "ex" / "diagnosis.json").exists()
@@ -167,10 +168,23 @@ def test_why_not_reports_every_bad_decision(tmp_path):
 
 def test_sweep_morris_cli_writes_results_indices_and_plots(tmp_path):
     out = tmp_path / "sw"
-    r = run("sweep", TINY, "--param", "prices.forestry_carbon_yuan_per_t=10:100", "--param",
-            "periods.2025.budget_yuan=1500000:4000000", "--design", "morris", "--n", "3", "--out", str(out))
+    r = run(
+        "sweep",
+        TINY,
+        "--param",
+        "prices.forestry_carbon_yuan_per_t=10:100",
+        "--param",
+        "periods.2025.budget_yuan=1500000:4000000",
+        "--design",
+        "morris",
+        "--n",
+        "3",
+        "--out",
+        str(out),
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     import pandas as pd
+
     res = pd.read_parquet(out / "results.parquet")
     assert len(res) == 9 and (res["status"] == "optimal").all()  # 3 trajectories x (2 + 1)
     idx = pd.read_parquet(out / "indices.parquet")
@@ -222,5 +236,6 @@ def test_generated_instance_same_optimum_with_and_without_aggregation(tmp_path):
     assert abs(a["objective"] - b["objective"]) <= 1e-9 * abs(b["objective"]) + 1.0
     assert a["verification"]["passed"] and b["verification"]["passed"]
     import pandas as pd
+
     ids = set(pd.read_csv(tmp_path / "inst" / "parcels.csv")["id"])
     assert {r["parcel"] for r in a["allocations"]} <= ids

@@ -20,12 +20,19 @@ from planner.verify import verify_plan
 
 GARDEN_POL = {"garden_max_ha": 2, "garden_min_ha": 1.5}
 # G3 | G1 | F | G2 : G1 and G2 (bare mine, the best garden land) are not neighbours
-GARDEN_PARCELS = [P("G3", "grassland", 2), P("G1", "reclaimed_mine", 1), P("F", "forest", 5), P("G2", "reclaimed_mine", 1)]
+GARDEN_PARCELS = [
+    P("G3", "grassland", 2),
+    P("G1", "reclaimed_mine", 1),
+    P("F", "forest", 5),
+    P("G2", "reclaimed_mine", 1),
+]
 
 
 def _garden_instance(tmp_path, policies=None):
     geoms = row({"G3": 2, "G1": 1, "F": 5, "G2": 1})
-    path = write_geo_instance(tmp_path, GARDEN_PARCELS, geoms, uses=["garden_shrub"], policies={**GARDEN_POL, **(policies or {})})
+    path = write_geo_instance(
+        tmp_path, GARDEN_PARCELS, geoms, uses=["garden_shrub"], policies={**GARDEN_POL, **(policies or {})}
+    )
     return planner.load_instance(path)
 
 

@@ -9,9 +9,11 @@ NO_ECO = {"ecological_space_no_decrease": False}
 
 
 def _veg(build, target):
-    return build([P("G", "grassland", 10), P("M", "reclaimed_mine", 10)],
-                 uses={"fruit_expansion": {"vegetation_cover": 0.3}},
-                 policies={**NO_ECO, "vegetation_coverage_min": target})
+    return build(
+        [P("G", "grassland", 10), P("M", "reclaimed_mine", 10)],
+        uses={"fruit_expansion": {"vegetation_cover": 0.3}},
+        policies={**NO_ECO, "vegetation_coverage_min": target},
+    )
 
 
 def test_vegetation_coverage_target(build):
@@ -35,14 +37,25 @@ def test_vegetation_target_switched_off(build):
     assert plan.objective == approx(30_000)
 
 
-SPARSE = {"kind": "forest", "from_covers": ["grassland"], "equivalents": {"eco": 2.5}, "vegetation_cover": 1.0,
-          "forest": True, "canopy_density": 0.1, "ecological_space": True, "establishment_cost_yuan_per_ha": 0}
+SPARSE = {
+    "kind": "forest",
+    "from_covers": ["grassland"],
+    "equivalents": {"eco": 2.5},
+    "vegetation_cover": 1.0,
+    "forest": True,
+    "canopy_density": 0.1,
+    "ecological_space": True,
+    "establishment_cost_yuan_per_ha": 0,
+}
 FOREST_USES = {"fruit_expansion": None, "ecological_forest": {"equivalents": {"eco": 2}}, "sparse_forest": SPARSE}
 
 
 def _forest(build, canopy_min):
-    return build([P("G", "grassland", 20)], uses=FOREST_USES,
-                 policies={**NO_ECO, "forest_coverage_min": 0.25, "forest_canopy_min": canopy_min})
+    return build(
+        [P("G", "grassland", 20)],
+        uses=FOREST_USES,
+        policies={**NO_ECO, "forest_coverage_min": 0.25, "forest_canopy_min": canopy_min},
+    )
 
 
 def test_forest_coverage_counts_only_dense_stands(build):
@@ -70,10 +83,12 @@ def test_lower_canopy_threshold_lets_sparse_stands_count(build):
 
 
 def _existing(build, canopy_min):
-    return build([P("G", "grassland", 20), P("F", "forest", 5)],
-                 uses={"fruit_expansion": None, "ecological_forest": {"equivalents": {"eco": 2}}},
-                 covers={"forest": {"canopy_density": 0.15}},
-                 policies={**NO_ECO, "forest_coverage_min": 0.2, "forest_canopy_min": canopy_min})
+    return build(
+        [P("G", "grassland", 20), P("F", "forest", 5)],
+        uses={"fruit_expansion": None, "ecological_forest": {"equivalents": {"eco": 2}}},
+        covers={"forest": {"canopy_density": 0.15}},
+        policies={**NO_ECO, "forest_coverage_min": 0.2, "forest_canopy_min": canopy_min},
+    )
 
 
 def test_existing_sparse_forest_does_not_count(build):
@@ -100,7 +115,10 @@ def test_unreachable_vegetation_target_is_reported_infeasible(build):
     """Grassland 10 ha, 80% vegetated; the only option (a stand exactly as vegetated as the
     grass) cannot raise coverage. A 90% target needs 9 ha vegetated but at most 8 ha can be:
     no plan satisfies the rule, and the status must say so rather than drop the target."""
-    li = build([P("G", "grassland", 10)], uses={"ornamental_forest": {"vegetation_cover": 0.8}},
-               policies={"vegetation_coverage_min": 0.9})
+    li = build(
+        [P("G", "grassland", 10)],
+        uses={"ornamental_forest": {"vegetation_cover": 0.8}},
+        policies={"vegetation_coverage_min": 0.9},
+    )
     plan = solve(li)
     assert plan.status == "infeasible"

@@ -19,8 +19,15 @@ POOL = {"a": {"labour_pool": {"residents": 100}}}
 
 
 def project(capex, required=True, id="P"):
-    return {"id": id, "channel": "forest", "host_village": "a", "capex_yuan": capex, "required": required,
-            "income_yuan_per_yr": {"cultural_tourism": 1000}, "shares": {"villagers": 1.0}}
+    return {
+        "id": id,
+        "channel": "forest",
+        "host_village": "a",
+        "capex_yuan": capex,
+        "required": required,
+        "income_yuan_per_yr": {"cultural_tourism": 1000},
+        "shares": {"villagers": 1.0},
+    }
 
 
 def role(min=0, max=100, wage=0, norm="plant2"):
@@ -52,8 +59,9 @@ def test_budget_too_small_for_a_required_project(build):
     requirement's. The LP relaxation is infeasible too (built >= 1 and 0.3 built <= 0.1):
     IIS = {budget, project_required}.
     """
-    li = build([P("A1", "grassland", 9)], uses=NEUTRAL, projects=[project(300_000)],
-               periods=[period("2025", budget=100_000)])
+    li = build(
+        [P("A1", "grassland", 9)], uses=NEUTRAL, projects=[project(300_000)], periods=[period("2025", budget=100_000)]
+    )
     _infeasible(li)
     dg = diagnose(li)
     assert dg.status == "infeasible"
@@ -71,7 +79,9 @@ def test_budget_too_small_for_a_required_project(build):
     assert set(dg.iis["constraint"]) == {"budget", "project_required"}
     lines = dg.summary_lines()
     assert lines[0].startswith("relax: budget (period 2025) short by 200,000 Yuan")
-    assert any(line.startswith("conflicting rules: the budget conflicts with: required project built") for line in lines)
+    assert any(
+        line.startswith("conflicting rules: the budget conflicts with: required project built") for line in lines
+    )
     d = _json_safe(dg)
     assert d["status"] == "infeasible" and d["relaxations"][0]["index"] == ["2025"]
 
@@ -80,8 +90,9 @@ def test_requirement_dropped_when_the_shortfall_exceeds_a_million(build):
     """As above with C = 1,600,000: raising the budget would cost 1.5 units (million Yuan),
     dropping the requirement 1 unit (one project): the weights pick the requirement, short by
     1 project, and the budget is named as what it conflicts with."""
-    li = build([P("A1", "grassland", 9)], uses=NEUTRAL, projects=[project(1_600_000)],
-               periods=[period("2025", budget=100_000)])
+    li = build(
+        [P("A1", "grassland", 9)], uses=NEUTRAL, projects=[project(1_600_000)], periods=[period("2025", budget=100_000)]
+    )
     _infeasible(li)
     dg = diagnose(li, iis=False)
     r = dg.relaxations
@@ -98,8 +109,12 @@ def test_role_minimum_above_the_village_labour_pool(build):
     assign <= 3: at most 3 planters, infeasible. Relaxing either the minimum or the pool by
     2 people makes it feasible, at the same weight (2 people); whichever is relaxed, the
     other rule holds the recruits and is listed against it."""
-    li = build([P("A1", "grassland", 9)], uses={"ecological_forest": None},
-               villages={"a": {"labour_pool": {"residents": 3}}}, roles=[role(min=5)])
+    li = build(
+        [P("A1", "grassland", 9)],
+        uses={"ecological_forest": None},
+        villages={"a": {"labour_pool": {"residents": 3}}},
+        roles=[role(min=5)],
+    )
     _infeasible(li)
     dg = diagnose(li)
     assert dg.status == "infeasible"
@@ -124,15 +139,24 @@ def test_impossible_rows_are_reported_first(build, case):
     dividend_floor: village c has only bare mine and no option that earns anything; a floor
     of 1,000 Yuan/yr per village can never be met there."""
     if case == "coverage":
-        li = build([P("A1", "reclaimed_mine", 10), P("S1", "settlement", 1)], uses=[],
-                   policies={"vegetation_coverage_min": 0.5})
+        li = build(
+            [P("A1", "reclaimed_mine", 10), P("S1", "settlement", 1)],
+            uses=[],
+            policies={"vegetation_coverage_min": 0.5},
+        )
         where, fld = "vegetation coverage target (period 2025)", "policies.vegetation_coverage_min"
     else:
-        parcels = [P("A1", "fruit_forest", 1, village="a"), P("B1", "grassland", 10, village="b"),
-                   P("C1", "reclaimed_mine", 5, village="c")]
-        li = build(parcels, uses={"fruit_expansion": {"equivalents": {"eco": 0.6}, "income_yuan_per_ha_yr": 200}},
-                   covers={"fruit_forest": {"income_yuan_per_ha_yr": 2000}},
-                   policies={"ecological_space_no_decrease": False, "dividend_floor_yuan": 1000})
+        parcels = [
+            P("A1", "fruit_forest", 1, village="a"),
+            P("B1", "grassland", 10, village="b"),
+            P("C1", "reclaimed_mine", 5, village="c"),
+        ]
+        li = build(
+            parcels,
+            uses={"fruit_expansion": {"equivalents": {"eco": 0.6}, "income_yuan_per_ha_yr": 200}},
+            covers={"fruit_forest": {"income_yuan_per_ha_yr": 2000}},
+            policies={"ecological_space_no_decrease": False, "dividend_floor_yuan": 1000},
+        )
         where, fld = "dividend floor per village (village c, period 2025)", "policies.dividend_floor_yuan"
     _infeasible(li)
     dg = diagnose(li)
@@ -148,8 +172,9 @@ def test_impossible_rows_are_reported_first(build, case):
 def test_feasible_instance(build):
     """Budget 1,000,000 for a required project of 300,000: a plan exists. The elastic
     re-solve needs no slack: status feasible, nothing relaxed, nothing in conflict."""
-    li = build([P("A1", "grassland", 9)], uses=NEUTRAL, projects=[project(300_000)],
-               periods=[period("2025", budget=1_000_000)])
+    li = build(
+        [P("A1", "grassland", 9)], uses=NEUTRAL, projects=[project(300_000)], periods=[period("2025", budget=1_000_000)]
+    )
     assert solve(li).status == "optimal"
     dg = diagnose(li)
     assert dg.status == "feasible"
@@ -168,8 +193,14 @@ def test_iis_of_a_budget_against_a_required_project_and_role_wages(build):
     requirement 50,000 fits; without the minimum 60,000 fits. No decision bound is needed.
     The elastic re-solve raises the budget by 10,000 Yuan (0.01 units, less than 1 project or
     1 person), and both the requirement and the minimum hold decisions against it."""
-    li = build([P("A1", "grassland", 9)], uses=NEUTRAL, villages=POOL, projects=[project(60_000)],
-               roles=[role(min=5, wage=10_000)], periods=[period("2025", budget=100_000)])
+    li = build(
+        [P("A1", "grassland", 9)],
+        uses=NEUTRAL,
+        villages=POOL,
+        projects=[project(60_000)],
+        roles=[role(min=5, wage=10_000)],
+        periods=[period("2025", budget=100_000)],
+    )
     _infeasible(li)
     dg = diagnose(li, iis=True)
     assert dg.status == "infeasible"
@@ -191,9 +222,14 @@ def test_infeasible_only_in_whole_numbers_gives_no_iis(build):
     The elastic re-solve raises the budget by 500 Yuan (0.0005 units) rather than lowering
     the coverage by 1 ha (1 unit); the coverage target holds the planters against it. No IIS
     exists for the LP relaxation, and the notes say so."""
-    li = build([P("A1", "grassland", 10)], uses={"ecological_forest": None}, villages=POOL,
-               roles=[role(wage=1000)], policies={"forest_coverage_min": 0.5},
-               periods=[period("2025", budget=2_500)])
+    li = build(
+        [P("A1", "grassland", 10)],
+        uses={"ecological_forest": None},
+        villages=POOL,
+        roles=[role(wage=1000)],
+        policies={"forest_coverage_min": 0.5},
+        periods=[period("2025", budget=2_500)],
+    )
     _infeasible(li)
     dg = diagnose(li)
     assert dg.status == "infeasible"

@@ -60,6 +60,7 @@ it. Its commands are not run, but their options are still parsed by the tool its
 
 Each page is one test (parametrised), and its failures name the page and line.
 """
+
 from __future__ import annotations
 
 import importlib.metadata
@@ -84,7 +85,7 @@ ROOT = Path(__file__).resolve().parents[1]
 COPIED = ("instances", "models", "scripts", "benchmarks", "docs")
 COLUMNS = 100
 MAX_EXEMPT = 3
-COMMAND_TIMEOUT_S = 900          # a hung command fails instead of blocking the suite
+COMMAND_TIMEOUT_S = 900  # a hung command fails instead of blocking the suite
 PORT_DEADLINE_S = 120
 EXEMPT = re.compile(r"^\s*<!--\s*docs-test:\s*not run:\s*(?P<reason>.+?)\s*-->\s*$")
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})\s*(?P<lang>[\w+-]*)\s*$")
@@ -97,14 +98,15 @@ LOOKS_LIKE_COMMAND = re.compile(r"^\s*(\$\s|planner\s|python3?\s|pip\s|dask\s|jq
 # Reading the pages
 # --------------------------------------------------------------------------------------
 
+
 @dataclass
 class Command:
     page: str
-    line: int                      # 1-based line of the page where the command starts
-    text: str                      # as the shell gets it (continuations joined, comment dropped)
-    shown: list[tuple[int, str]] | None = None   # transcript output lines (page line, text), None: not shown
-    exit_code: int = 0             # what the page implies
-    exempt: str | None = None      # the reason of a `docs-test: not run` marker
+    line: int  # 1-based line of the page where the command starts
+    text: str  # as the shell gets it (continuations joined, comment dropped)
+    shown: list[tuple[int, str]] | None = None  # transcript output lines (page line, text), None: not shown
+    exit_code: int = 0  # what the page implies
+    exempt: str | None = None  # the reason of a `docs-test: not run` marker
 
     @property
     def where(self) -> str:
@@ -115,7 +117,7 @@ class Command:
 class Page:
     name: str
     commands: list[Command] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)   # found while reading the page
+    problems: list[str] = field(default_factory=list)  # found while reading the page
     exempt_blocks: int = 0
 
 
@@ -157,7 +159,7 @@ def _blocks(name: str, text: str):
             s = lines[k]
             if s.strip().startswith(fence[0] * len(fence)) and set(s.strip()) == {fence[0]}:
                 break
-            body.append(s[len(indent):] if s.startswith(indent) else s.lstrip())
+            body.append(s[len(indent) :] if s.startswith(indent) else s.lstrip())
             k += 1
         yield lang, i + 2, body, (em["reason"] if em else None)
         i = k + 1
@@ -201,14 +203,17 @@ def read_page(name: str) -> Page:
             f = ROOT / m["path"]
             shown = "\n".join(body) + "\n"
             if not f.is_file() or f.read_text(encoding="utf-8") != shown:
-                page.problems.append(f"{name}:{start}: the block shows the file {m['path']}, which "
-                                     + ("differs from it" if f.is_file() else "does not exist"))
+                page.problems.append(
+                    f"{name}:{start}: the block shows the file {m['path']}, which "
+                    + ("differs from it" if f.is_file() else "does not exist")
+                )
         elif lang in {"", "text", "console"}:
             for n, s in enumerate(body, start):
                 if LOOKS_LIKE_COMMAND.match(s):
                     page.problems.append(
                         f"{name}:{n}: a command in a ```{lang or ''} block that is not a shell block: "
-                        f"show it as a `$` transcript or in a ```bash block: {s.strip()!r}")
+                        f"show it as a `$` transcript or in a ```bash block: {s.strip()!r}"
+                    )
         elif exempt:
             page.problems.append(f"{name}:{start - 1}: a docs-test marker before a ```{lang} block (not commands)")
     return page
@@ -236,7 +241,7 @@ def _read_transcript(page: Page, body: list[str], start: int, exempt: str | None
             if not cmds:
                 page.problems.append(f"{page.name}:{n}: `echo $?` without a command before it")
             else:
-                cmds[-1].exit_code = -999       # filled from the shown output below
+                cmds[-1].exit_code = -999  # filled from the shown output below
                 cmds.append(Command(page.name, n, cmd, shown=[], exempt=exempt))
         else:
             cmds.append(Command(page.name, n, cmd, shown=[], exempt=exempt))
@@ -340,7 +345,7 @@ def compare(shown: list[tuple[int, str]], actual: str, workdirs: list[str]) -> s
                     chunks.append([])
                 continue
             chunks[-1].append((w, n, i == 0, i == len(words) - 1))
-    if not chunks[-1]:          # the output shown ends with `...` (or shows nothing)
+    if not chunks[-1]:  # the output shown ends with `...` (or shows nothing)
         chunks.pop()
         trail_gap = True
     act = _tokens(mask(actual, workdirs))
@@ -359,7 +364,7 @@ def compare(shown: list[tuple[int, str]], actual: str, workdirs: list[str]) -> s
         for s in candidates:
             if _match_at(want, words, s) != len(want):
                 continue
-            if chunk[0][2] and not act[s][1]:          # a shown line starts here: so must an actual one
+            if chunk[0][2] and not act[s][1]:  # a shown line starts here: so must an actual one
                 continue
             if chunk[-1][3] and not act[s + len(want) - 1][2]:
                 continue
@@ -368,12 +373,14 @@ def compare(shown: list[tuple[int, str]], actual: str, workdirs: list[str]) -> s
         if found is None:
             # name the first page line of the chunk beyond its longest prefix found in order
             best = 0
-            for s0 in ([0] if first else range(pos, len(words))):
+            for s0 in [0] if first else range(pos, len(words)):
                 best = max(best, _match_at(want, words, s0))
             line = chunk[min(best, len(want) - 1)][1]
             where = "at the start of" if first else ("at the end of" if last else "in")
-            return (f"page line {line} not found {where} the output (after masking): "
-                    f"{' '.join(w for w, n, _, _ in chunk if n == line)!r}")
+            return (
+                f"page line {line} not found {where} the output (after masking): "
+                f"{' '.join(w for w, n, _, _ in chunk if n == line)!r}"
+            )
         pos = found + len(want)
     if not chunks and not lead_gap and words:
         return "the page shows no output, the command printed some"
@@ -383,6 +390,7 @@ def compare(shown: list[tuple[int, str]], actual: str, workdirs: list[str]) -> s
 # --------------------------------------------------------------------------------------
 # Running the pages
 # --------------------------------------------------------------------------------------
+
 
 def _installed_version() -> str:
     return importlib.metadata.version("planner")
@@ -412,9 +420,21 @@ class Runner:
             (shims / name).write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} "$@"\n')
             (shims / name).chmod(0o755)
         bindir = Path(sys.executable).parent
-        env = {k: v for k, v in os.environ.items()
-               if k not in {"FORCE_COLOR", "CLICOLOR_FORCE", "PY_COLORS", "TTY_COMPATIBLE", "PYTEST_ADDOPTS",
-                            "PYTEST_CURRENT_TEST", "COLUMNS", "LINES"}}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k
+            not in {
+                "FORCE_COLOR",
+                "CLICOLOR_FORCE",
+                "PY_COLORS",
+                "TTY_COMPATIBLE",
+                "PYTEST_ADDOPTS",
+                "PYTEST_CURRENT_TEST",
+                "COLUMNS",
+                "LINES",
+            }
+        }
         env["PATH"] = os.pathsep.join([str(shims), str(bindir), env.get("PATH", "")])
         env["COLUMNS"] = str(COLUMNS)
         env["LINES"] = "50"
@@ -446,8 +466,10 @@ class Runner:
         finally:
             for cmd, proc, log in background:
                 if proc.poll() is not None:
-                    failures.append(f"{cmd.where}: `{cmd.text}` (in the background) ended with {proc.returncode} "
-                                    f"before the page was done:\n{_tail(log.read_text(errors='replace'))}")
+                    failures.append(
+                        f"{cmd.where}: `{cmd.text}` (in the background) ended with {proc.returncode} "
+                        f"before the page was done:\n{_tail(log.read_text(errors='replace'))}"
+                    )
                 _stop(proc)
         return failures
 
@@ -456,8 +478,10 @@ class Runner:
         m = PIP_INSTALL.match(text)
         if m:
             if _installed_version() != _project_version():
-                return [f"{cmd.where}: `{text}`: the installed planner is {_installed_version()}, "
-                        f"this checkout is {_project_version()}: install it"]
+                return [
+                    f"{cmd.where}: `{text}`: the installed planner is {_installed_version()}, "
+                    f"this checkout is {_project_version()}: install it"
+                ]
             if cmd.shown:
                 msg = compare(cmd.shown, f"Successfully installed planner-{_installed_version()}", [])
                 if msg:
@@ -466,7 +490,7 @@ class Runner:
                 return []
             text = m["rest"].strip()
         if PYTEST_SELF.match(text):
-            return []          # the suite running this test
+            return []  # the suite running this test
         if text.endswith("&") and not text.endswith("&&"):
             return self.start_background(cmd, text[:-1].strip(), background)
         t0 = time.perf_counter()
@@ -475,8 +499,15 @@ class Runner:
             code, out, timed_out = self.run_preloaded(*argv)
         else:
             try:
-                r = subprocess.run(["bash", "-c", text], cwd=self.work, env=self.env, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, timeout=COMMAND_TIMEOUT_S, start_new_session=True)
+                r = subprocess.run(
+                    ["bash", "-c", text],
+                    cwd=self.work,
+                    env=self.env,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    timeout=COMMAND_TIMEOUT_S,
+                    start_new_session=True,
+                )
                 code, out, timed_out = r.returncode, r.stdout.decode("utf-8", "replace"), False
             except subprocess.TimeoutExpired as exc:
                 code, out, timed_out = None, (exc.output or b"").decode("utf-8", "replace"), True
@@ -499,7 +530,12 @@ class Runner:
         if self.preload is None or self.preload.poll() is not None:
             self.preload = subprocess.Popen(
                 [sys.executable, str(Path(__file__).with_name("preload_planner.py")), str(Path(self.planner).parent)],
-                cwd=self.work, env=self.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                cwd=self.work,
+                env=self.env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
             assert self.preload.stdout.readline().strip() == "ready", "the preloaded planner did not start"
         out_file = self.work.parent / "preload-out.txt"
         req = {"kind": kind, "args": args, "argv0": self.planner, "cwd": str(self.work), "out": str(out_file)}
@@ -525,8 +561,15 @@ class Runner:
         names to accept connections."""
         log = self.work.parent / f"background-{len(background)}.log"
         with open(log, "wb") as f:
-            proc = subprocess.Popen(["bash", "-c", f"exec {text}"], cwd=self.work, env=self.env, stdout=f,
-                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+            proc = subprocess.Popen(
+                ["bash", "-c", f"exec {text}"],
+                cwd=self.work,
+                env=self.env,
+                stdout=f,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         background.append((cmd, proc, log))
         words = shlex.split(text)
         host = words[words.index("--host") + 1] if "--host" in words[:-1] else "127.0.0.1"
@@ -537,15 +580,19 @@ class Runner:
             deadline = time.monotonic() + PORT_DEADLINE_S
             while True:
                 if proc.poll() is not None:
-                    return [f"{cmd.where}: `{text}` ended with {proc.returncode} before its port {port} accepted "
-                            f"connections:\n{_tail(log.read_text(errors='replace'))}"]
+                    return [
+                        f"{cmd.where}: `{text}` ended with {proc.returncode} before its port {port} accepted "
+                        f"connections:\n{_tail(log.read_text(errors='replace'))}"
+                    ]
                 try:
                     socket.create_connection((host, port), timeout=1).close()
                     break
                 except OSError:
                     if time.monotonic() > deadline:
-                        return [f"{cmd.where}: `{text}`: port {port} not accepting connections after "
-                                f"{PORT_DEADLINE_S} s:\n{_tail(log.read_text(errors='replace'))}"]
+                        return [
+                            f"{cmd.where}: `{text}`: port {port} not accepting connections after "
+                            f"{PORT_DEADLINE_S} s:\n{_tail(log.read_text(errors='replace'))}"
+                        ]
                     _wait_a_little(proc)
         return []
 
@@ -556,7 +603,9 @@ class Runner:
             import importlib
 
             import typer
+
             from planner.cli import app
+
             group = typer.main.get_command(app)
             # click, or the copy of it that typer carries (typer._click)
             core = next(c.__module__ for c in type(group).__mro__ if c.__module__.endswith("click.core"))
@@ -572,13 +621,21 @@ class Runner:
                 return [f"{cmd.where}: `{cmd.text}` (not run: {cmd.exempt}) does not parse: {exc.format_message()}"]
             return []
         tool = words[:2] if words[:1] == ["python"] else words[:1]
-        r = subprocess.run(["bash", "-c", shlex.join(tool + ["--help"])], cwd=self.work, env=self.env,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=COMMAND_TIMEOUT_S)
+        r = subprocess.run(
+            ["bash", "-c", shlex.join(tool + ["--help"])],
+            cwd=self.work,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            timeout=COMMAND_TIMEOUT_S,
+        )
         helptext = r.stdout.decode("utf-8", "replace")
         missing = [w.split("=")[0] for w in words if w.startswith("--") and w.split("=")[0] not in helptext]
         if r.returncode != 0 or missing:
-            return [f"{cmd.where}: `{cmd.text}` (not run: {cmd.exempt}): `{shlex.join(tool)} --help` "
-                    f"exit {r.returncode}, options not in it: {missing}"]
+            return [
+                f"{cmd.where}: `{cmd.text}` (not run: {cmd.exempt}): `{shlex.join(tool)} --help` "
+                f"exit {r.returncode}, options not in it: {missing}"
+            ]
         return []
 
 
@@ -659,37 +716,70 @@ def test_pages_found_and_exemptions_few():
 
 def test_comparison_is_strict():
     """The comparison masks times and versions, and nothing else."""
-    out = ("nuanshui: status optimal (termination convergenceCriteriaSatisfied, MIP gap 0.00e+00, solve 16.02 s,\n"
-           "build 0.43 s)\nx\nindependent verification: passed (19 rule checks)\n")
-    page = [(1, "nuanshui: status optimal (termination convergenceCriteriaSatisfied, MIP gap 0.00e+00, solve 6.02 s, build"),
-            (2, "0.58 s)"), (3, "..."), (4, "independent verification: passed (19 rule checks)")]
+    out = (
+        "nuanshui: status optimal (termination convergenceCriteriaSatisfied, MIP gap 0.00e+00, solve 16.02 s,\n"
+        "build 0.43 s)\nx\nindependent verification: passed (19 rule checks)\n"
+    )
+    page = [
+        (
+            1,
+            "nuanshui: status optimal (termination convergenceCriteriaSatisfied, MIP gap 0.00e+00, solve 6.02 s, build",
+        ),
+        (2, "0.58 s)"),
+        (3, "..."),
+        (4, "independent verification: passed (19 rule checks)"),
+    ]
     assert compare(page, out, []) is None
-    assert compare([(1, "nuanshui: status feasible (termination convergenceCriteriaSatisfied, MIP gap 0.00e+00,"),
-                    (2, "...")], out, []) is not None
+    assert (
+        compare(
+            [(1, "nuanshui: status feasible (termination convergenceCriteriaSatisfied, MIP gap 0.00e+00,"), (2, "...")],
+            out,
+            [],
+        )
+        is not None
+    )
     assert compare([(1, "...")] + page[3:], out, []) is None
-    assert compare(page[3:], out, []) is not None                      # not at the start
-    assert compare([(1, "..."), (2, "(19 rule checks)")], out, []) is not None   # not a whole line
-    assert compare([(1, "..."), (2, "x"), (3, "independent verification: passed (18 rule checks)")], out, []) is not None
-    assert compare([(1, "..."), (2, "x")], out, []) is not None        # more output follows, no `...`
-    assert compare([(1, "wrote /tmp/tl/plan.json"), (2, "Running HiGHS 1.15.0 ...")],
-                   "wrote /tmp/abc/plan.json\nRunning HiGHS 1.16.0 (git hash: f3f113d): Copyright\n", []) is None
+    assert compare(page[3:], out, []) is not None  # not at the start
+    assert compare([(1, "..."), (2, "(19 rule checks)")], out, []) is not None  # not a whole line
+    assert (
+        compare([(1, "..."), (2, "x"), (3, "independent verification: passed (18 rule checks)")], out, []) is not None
+    )
+    assert compare([(1, "..."), (2, "x")], out, []) is not None  # more output follows, no `...`
+    assert (
+        compare(
+            [(1, "wrote /tmp/tl/plan.json"), (2, "Running HiGHS 1.15.0 ...")],
+            "wrote /tmp/abc/plan.json\nRunning HiGHS 1.16.0 (git hash: f3f113d): Copyright\n",
+            [],
+        )
+        is None
+    )
     # a figure cut short with `...` inside a word: the rest of that word only
     out2 = "  - [budget] 2025: spending exceeds (plan 2999999.9999782396, limit 2000000.0)\n"
     assert compare([(1, "  - [budget] 2025: spending exceeds (plan 2999999.99..., limit 2000000.0)")], out2, []) is None
-    assert compare([(1, "  - [budget] 2025: spending exceeds (plan 2999999.98..., limit 2000000.0)")], out2, []) is not None
-    assert compare([(1, "  - [budget] 2025: spending exceeds (plan 2999999.99..., limit 2000000.1)")], out2, []) is not None
+    assert (
+        compare([(1, "  - [budget] 2025: spending exceeds (plan 2999999.98..., limit 2000000.0)")], out2, [])
+        is not None
+    )
+    assert (
+        compare([(1, "  - [budget] 2025: spending exceeds (plan 2999999.99..., limit 2000000.1)")], out2, [])
+        is not None
+    )
 
 
 def test_exempt_commands_still_parse(tmp_path):
     """The check applied to an exempted block: the tool's own parser must accept the options."""
     r = Runner.__new__(Runner)
-    r.work, r.env = tmp_path, dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent),
-                                                                     os.environ.get("PATH", "")]))
-    ok = Command("p.md", 1, "planner sweep instances/tiny.yaml --param a=1:2 --scheduler tcp://head:8786 --out o",
-                 exempt="test")
+    r.work, r.env = (
+        tmp_path,
+        dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])),
+    )
+    ok = Command(
+        "p.md", 1, "planner sweep instances/tiny.yaml --param a=1:2 --scheduler tcp://head:8786 --out o", exempt="test"
+    )
     bad = Command("p.md", 2, "planner sweep instances/tiny.yaml --no-such-option 3", exempt="test")
-    script = Command("p.md", 3, f"python {ROOT / 'benchmarks' / 'bench_scale.py'} --scales 1000000 --time-limit 300",
-                     exempt="test")
+    script = Command(
+        "p.md", 3, f"python {ROOT / 'benchmarks' / 'bench_scale.py'} --scales 1000000 --time-limit 300", exempt="test"
+    )
     script_bad = Command("p.md", 4, f"python {ROOT / 'benchmarks' / 'bench_scale.py'} --scalez 1000000", exempt="test")
     assert r.check_options(ok) == [] and r.check_options(script) == []
     assert "--no-such-option" in r.check_options(bad)[0] and "--scalez" in r.check_options(script_bad)[0]

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from helpers import P, approx, area, kpi, period, solve
 
-USES = {"fruit_expansion": None,
-        "ecological_forest": {"from_covers": ["reclaimed_mine"], "equivalents": {"eco": 2},
-                              "establishment_cost_yuan_per_ha": 1000}}
+USES = {
+    "fruit_expansion": None,
+    "ecological_forest": {
+        "from_covers": ["reclaimed_mine"],
+        "equivalents": {"eco": 2},
+        "establishment_cost_yuan_per_ha": 1000,
+    },
+}
 
 
 def _land(build, **pol):
-    return build([P("G", "grassland", 10), P("M", "reclaimed_mine", 10)], uses=USES,
-                 periods=[period("2025", budget=5000)], policies=pol)
+    return build(
+        [P("G", "grassland", 10), P("M", "reclaimed_mine", 10)],
+        uses=USES,
+        periods=[period("2025", budget=5000)],
+        policies=pol,
+    )
 
 
 def test_ecological_space_never_decreases(build):
@@ -48,8 +57,11 @@ def test_no_decrease_between_periods(build):
     objective = 10,000 + 10,000 = 20,000 Yuan/yr.
     Constraint: `eco_space_no_decrease`.
     """
-    li = build([P("G", "grassland", 10), P("M", "reclaimed_mine", 10)], uses=["fruit_expansion"],
-               periods=[period("2025"), period("2035")])
+    li = build(
+        [P("G", "grassland", 10), P("M", "reclaimed_mine", 10)],
+        uses=["fruit_expansion"],
+        periods=[period("2025"), period("2035")],
+    )
     plan = solve(li)
     assert plan.status == "optimal"
     assert area(plan, use="fruit_expansion", period="2035") == approx(0)
@@ -60,9 +72,11 @@ MEASURES_USES = {"ecological_forest": None, "fruit_expansion": None}  # 4,000 an
 
 
 def _measures(build, measures):
-    return build([P("C", "grassland", 10, eco_space="conservation"), P("R", "grassland", 10, eco_space="restoration")],
-                 uses=MEASURES_USES,
-                 policies={"ecological_space_no_decrease": False, "eco_space_measures": measures})
+    return build(
+        [P("C", "grassland", 10, eco_space="conservation"), P("R", "grassland", 10, eco_space="restoration")],
+        uses=MEASURES_USES,
+        policies={"ecological_space_no_decrease": False, "eco_space_measures": measures},
+    )
 
 
 def test_targeted_measures_per_space_type(build):

@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 
 import pytest
-
 from helpers import P, approx, period, solve
+
 from planner.core.errors import InputError
 from planner.explain import explain
 from planner.explain.whatif import differences, parse, replacement_importance, why_not
@@ -79,15 +79,18 @@ def test_ge_rule_price_is_the_value_of_lowering_it(build):
     500 Yuan/ha/yr); forest_coverage_min 0.3. The plan plants exactly 3 ha (30% of 10 ha),
     and each ha the target is lowered keeps 1 ha of grassland: 1,000 - 500 = 500 Yuan/yr.
     The price holds down to no forest (loosen by 3 ha) and up to all 10 ha (tighten by 7)."""
-    li = build([P("A1", "grassland", 10)], uses={"ornamental_forest": {"equivalents": {"eco": 0.5}}},
-               policies={"forest_coverage_min": 0.3})
+    li = build(
+        [P("A1", "grassland", 10)],
+        uses={"ornamental_forest": {"equivalents": {"eco": 0.5}}},
+        policies={"forest_coverage_min": 0.3},
+    )
     plan = solve(li)
     ex = explain(li, plan, **NONE)
     cov = _row(ex, "forest_coverage")
     assert cov["sense"] == ">=" and cov["unit"] == "ha"
     assert cov["shadow_price"] == pytest.approx(500, rel=1e-6)
     assert cov["tighten_by"] == pytest.approx(7, rel=1e-6)  # up to all 10 ha forest
-    assert cov["loosen_by"] == pytest.approx(3, rel=1e-6)   # down to no forest
+    assert cov["loosen_by"] == pytest.approx(3, rel=1e-6)  # down to no forest
 
 
 def test_why_not_reduced_cost_and_margin(build):
@@ -109,8 +112,11 @@ def test_why_not_reduced_cost_and_margin(build):
 def test_why_not_names_the_forbidding_rule(build):
     """Ecological forest only in village b: on a's parcel it is forbidden by the village
     permission, and lifting the ban would be worth 4,000 - 1,000 = 3,000 Yuan/yr per ha."""
-    li = build([P("A1", "grassland", 10), P("B1", "grassland", 1, village="b")], uses=["ecological_forest"],
-               use_policies={"ecological_forest": {"villages": ["b"]}})
+    li = build(
+        [P("A1", "grassland", 10), P("B1", "grassland", 1, village="b")],
+        uses=["ecological_forest"],
+        use_policies={"ecological_forest": {"villages": ["b"]}},
+    )
     plan = solve(li)
     o = explain(li, plan, **NONE).options.set_index(["village", "use"])
     row = o.loc[("a", "ecological_forest")]
@@ -210,14 +216,17 @@ def test_why_not_infeasible_alternative(build):
     assert "no plan satisfies every rule" in w.statement()
 
 
-@pytest.mark.parametrize("text,action,field_hint", [
-    ("garden:nowhere", "force", "unknown village"),
-    ("area:a:no_use>=1", "force", "unknown use"),
-    ("area:a:ecological_forest", "force", "needs a size"),
-    ("project:x>=1", "forbid", "unknown project"),
-    ("planet:a", "force", "unknown kind"),
-    ("area:a:ecological_forest>=1@2099", "force", "unknown period"),
-])
+@pytest.mark.parametrize(
+    "text,action,field_hint",
+    [
+        ("garden:nowhere", "force", "unknown village"),
+        ("area:a:no_use>=1", "force", "unknown use"),
+        ("area:a:ecological_forest", "force", "needs a size"),
+        ("project:x>=1", "forbid", "unknown project"),
+        ("planet:a", "force", "unknown kind"),
+        ("area:a:ecological_forest>=1@2099", "force", "unknown period"),
+    ],
+)
 def test_bad_decisions_are_input_errors(build, text, action, field_hint):
     li = build([P("A1", "grassland", 10)], uses=["ecological_forest"])
     with pytest.raises(InputError) as e:
@@ -235,6 +244,7 @@ def test_differences_of_identical_plans_are_empty(build):
 def test_explanation_json_round_trip(build, tmp_path):
     """explanation.json has no NaN/inf (infinite ranges become null) and reads back."""
     from planner.explain.result import Explanation
+
     li = _budget(build)
     plan = solve(li)
     ex = explain(li, plan, importance=("gardens",), parameters=["prices.establishment_cost_multiplier"])
@@ -249,8 +259,11 @@ def test_explanation_json_round_trip(build, tmp_path):
 
 def test_ge_rule_statement_says_lowering(build):
     """A >= rule's price is the value of lowering its minimum (the coverage case above)."""
-    li = build([P("A1", "grassland", 10)], uses={"ornamental_forest": {"equivalents": {"eco": 0.5}}},
-               policies={"forest_coverage_min": 0.3})
+    li = build(
+        [P("A1", "grassland", 10)],
+        uses={"ornamental_forest": {"equivalents": {"eco": 0.5}}},
+        policies={"forest_coverage_min": 0.3},
+    )
     cov = _row(explain(li, solve(li), **NONE), "forest_coverage")
     assert "lowering it by one ha is worth 500 Yuan/yr" in cov["statement"]
 
@@ -260,10 +273,12 @@ def test_lexicographic_why_not_compares_the_first_goal(build):
     fruit (3,000 GEP plus 500 Yuan/ha/yr of income to the collective). GEP first: 10 ha of
     forest, GEP 40,000. Forbidding the forest: fruit, GEP 30,000 (dividends up by 5,000).
     The first goal that changes is GEP: the decision costs 10,000 Yuan/yr of GEP, not a gain."""
-    li = build([P("A1", "grassland", 10)],
-               uses={"ecological_forest": None, "fruit_expansion": {"income_yuan_per_ha_yr": 500}},
-               objective={"mode": "lexicographic", "order": ["gep", "dividends"]},
-               policies={"ecological_space_no_decrease": False})  # fruit (not eco space) may replace grassland
+    li = build(
+        [P("A1", "grassland", 10)],
+        uses={"ecological_forest": None, "fruit_expansion": {"income_yuan_per_ha_yr": 500}},
+        objective={"mode": "lexicographic", "order": ["gep", "dividends"]},
+        policies={"ecological_space_no_decrease": False},
+    )  # fruit (not eco space) may replace grassland
     plan = solve(li)
     w = why_not(li, plan, [parse("area:a:ecological_forest", "forbid", li)])
     assert w.goal == "gep" and w.change == approx(-10_000)
@@ -288,6 +303,7 @@ def test_non_optimal_base_is_never_called_a_gain(build):
 def test_importance_without_gardens_or_projects(build, tmp_path):
     """A saved plan with no garden or project rows: nothing to re-solve, no error."""
     from planner.plan.plan import Plan
+
     li = build([P("A1", "grassland", 10)], uses=["ecological_forest"])
     plan = solve(li)
     plan.write(tmp_path)

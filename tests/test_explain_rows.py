@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 import pytest
+from test_rule_coverage import _all_components
 
 import planner
-from planner.model.contiguity import PARTS
-from planner.model.data import ModelData
 from planner.explain.rows import ROWS, describe, field_of, row_info
 from planner.model.build import build_model
-from test_rule_coverage import _all_components
+from planner.model.contiguity import PARTS
+from planner.model.data import ModelData
 
 
 def test_every_rule_component_has_a_row_entry():

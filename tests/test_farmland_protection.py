@@ -25,8 +25,11 @@ def test_permanent_farmland_stays_unchanged(build):
 def test_switching_protection_off_releases_the_farmland(build):
     """Same land with ``farmland_protection: false``: both parcels become forest,
     GEP = 15 x 4,000 = 60,000 Yuan/yr (the rule was worth 30,000 Yuan/yr of GEP)."""
-    li = build([P("F1", "permanent_farmland", 10), P("F2", "scattered_farmland", 5)], uses=PERM,
-               policies={"farmland_protection": False})
+    li = build(
+        [P("F1", "permanent_farmland", 10), P("F2", "scattered_farmland", 5)],
+        uses=PERM,
+        policies={"farmland_protection": False},
+    )
     plan = solve(li)
     assert plan.status == "optimal"
     assert area(plan, parcel="F1", use="ecological_forest") == approx(10)
@@ -36,8 +39,11 @@ def test_switching_protection_off_releases_the_farmland(build):
 def test_protected_cover_list_is_the_policy(build):
     """Protecting scattered farmland too (``protected_farmland_covers`` lists both)
     leaves no land to convert: GEP = 15 x 1,000 = 15,000 Yuan/yr."""
-    li = build([P("F1", "permanent_farmland", 10), P("F2", "scattered_farmland", 5)], uses=PERM,
-               policies={"protected_farmland_covers": ["permanent_farmland", "scattered_farmland"]})
+    li = build(
+        [P("F1", "permanent_farmland", 10), P("F2", "scattered_farmland", 5)],
+        uses=PERM,
+        policies={"protected_farmland_covers": ["permanent_farmland", "scattered_farmland"]},
+    )
     plan = solve(li)
     assert plan.status == "optimal"
     assert area(plan, use="ecological_forest") == approx(0)

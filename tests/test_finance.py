@@ -10,8 +10,12 @@ COSTLY = {"ecological_forest": {"establishment_cost_yuan_per_ha": 1000}}
 
 
 def _budget(build, budget, periods=None, **finance):
-    return build([P("A1", "grassland", 10)], uses=COSTLY, periods=periods or [period("2025", budget=budget)],
-                 finance=finance or {})
+    return build(
+        [P("A1", "grassland", 10)],
+        uses=COSTLY,
+        periods=periods or [period("2025", budget=budget)],
+        finance=finance or {},
+    )
 
 
 def test_budget_binds(build):
@@ -83,8 +87,9 @@ def test_interest_accrues_on_outstanding_loans(build):
     2035: L = 2,000 more -> 8 ha, GEP 34,000, interest on 4,000 outstanding = 400 -> 33,600.
     Objective 61,400 Yuan/yr."""
     periods = [period("2025", budget=4000), period("2035", budget=0)]
-    plan = solve(_budget(build, None, periods, loans_enabled=True, loan_to_gep=1.0, loan_cap_yuan=2000,
-                         loan_interest_rate=0.1))
+    plan = solve(
+        _budget(build, None, periods, loans_enabled=True, loan_to_gep=1.0, loan_cap_yuan=2000, loan_interest_rate=0.1)
+    )
     assert plan.status == "optimal"
     fin = plan.finance.set_index("period")
     assert fin.loc["2035", "interest_yuan_per_yr"] == approx(400)
@@ -94,9 +99,12 @@ def test_interest_accrues_on_outstanding_loans(build):
 
 def _floor(build, floor):
     parcels = [P("A1", "fruit_forest", 1, village="a"), P("B1", "grassland", 10, village="b")]
-    return build(parcels, uses={"fruit_expansion": {"equivalents": {"eco": 0.6}, "income_yuan_per_ha_yr": 200}},
-                 covers={"fruit_forest": {"income_yuan_per_ha_yr": 2000}},
-                 policies={"ecological_space_no_decrease": False, "dividend_floor_yuan": floor})
+    return build(
+        parcels,
+        uses={"fruit_expansion": {"equivalents": {"eco": 0.6}, "income_yuan_per_ha_yr": 200}},
+        covers={"fruit_forest": {"income_yuan_per_ha_yr": 2000}},
+        policies={"ecological_space_no_decrease": False, "dividend_floor_yuan": floor},
+    )
 
 
 def test_dividend_floor_per_village(build):
@@ -134,10 +142,16 @@ def test_unreachable_dividend_floor_is_infeasible(build):
 def test_dividend_floor_for_a_village_without_any_income_source(build):
     """As above plus village c, which has only 5 ha of bare mine and no option that earns
     anything. A floor of 1,000 Yuan/yr for every village cannot be met in c: infeasible."""
-    parcels = [P("A1", "fruit_forest", 1, village="a"), P("B1", "grassland", 10, village="b"),
-               P("C1", "reclaimed_mine", 5, village="c")]
-    li = build(parcels, uses={"fruit_expansion": {"equivalents": {"eco": 0.6}, "income_yuan_per_ha_yr": 200}},
-               covers={"fruit_forest": {"income_yuan_per_ha_yr": 2000}},
-               policies={"ecological_space_no_decrease": False, "dividend_floor_yuan": 1000})
+    parcels = [
+        P("A1", "fruit_forest", 1, village="a"),
+        P("B1", "grassland", 10, village="b"),
+        P("C1", "reclaimed_mine", 5, village="c"),
+    ]
+    li = build(
+        parcels,
+        uses={"fruit_expansion": {"equivalents": {"eco": 0.6}, "income_yuan_per_ha_yr": 200}},
+        covers={"fruit_forest": {"income_yuan_per_ha_yr": 2000}},
+        policies={"ecological_space_no_decrease": False, "dividend_floor_yuan": 1000},
+    )
     plan = solve(li)
     assert plan.status == "infeasible"

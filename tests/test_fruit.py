@@ -7,8 +7,11 @@ from helpers import P, approx, area, period, solve
 
 
 def _courtyards(build, share):
-    parcels = [P("A1", "settlement", 6, village="a"), P("A2", "settlement", 4, village="a"),
-               P("B1", "settlement", 10, village="b")]
+    parcels = [
+        P("A1", "settlement", 6, village="a"),
+        P("A2", "settlement", 4, village="a"),
+        P("B1", "settlement", 10, village="b"),
+    ]
     return build(parcels, uses=["courtyard_economy"], use_policies={"courtyard_economy": {"max_share_of_cover": share}})
 
 
@@ -38,9 +41,11 @@ def test_courtyard_cap_relaxed(build):
 
 
 def _scenic_whole(build, budget):
-    return build([P("O1", "fruit_forest", 6, mature=True)],
-                 uses={"scenic_fruit": {"establishment_cost_yuan_per_ha": 1000}},
-                 periods=[period("2025", budget=budget)])
+    return build(
+        [P("O1", "fruit_forest", 6, mature=True)],
+        uses={"scenic_fruit": {"establishment_cost_yuan_per_ha": 1000}},
+        periods=[period("2025", budget=budget)],
+    )
 
 
 def test_scenic_spot_takes_the_whole_fruit_forest(build):
@@ -64,10 +69,14 @@ def test_scenic_spot_with_enough_budget(build):
 
 
 def _scenic_eligible(build, attr="mature", **pol):
-    parcels = [P("O1", "fruit_forest", 6, **{attr: True}), P("O2", "fruit_forest", 4, **{attr: False}),
-               P("O3", "fruit_forest", 2, **{attr: True})]
-    return build(parcels, uses=["scenic_fruit"],
-                 policies={"scenic_min_parcel_ha": 3, "scenic_require_attribute": attr, **pol})
+    parcels = [
+        P("O1", "fruit_forest", 6, **{attr: True}),
+        P("O2", "fruit_forest", 4, **{attr: False}),
+        P("O3", "fruit_forest", 2, **{attr: True}),
+    ]
+    return build(
+        parcels, uses=["scenic_fruit"], policies={"scenic_min_parcel_ha": 3, "scenic_require_attribute": attr, **pol}
+    )
 
 
 def test_only_large_mature_fruit_forests_become_scenic(build):

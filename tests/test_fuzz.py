@@ -18,7 +18,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -32,8 +31,9 @@ BASE_YAML: dict = yaml.safe_load((INSTANCES / "tiny.yaml").read_text(encoding="u
 BASE_CSV: str = (INSTANCES / "tiny_parcels.csv").read_text(encoding="utf-8")
 BASE_LIB: dict = yaml.safe_load((bundled_dir("models") / f"{BASE_YAML['valuation']}.yaml").read_text(encoding="utf-8"))
 
-SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-                database=None)
+SETTINGS = dict(
+    deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow], database=None
+)
 # PLANNER_FUZZ_SCALE=20 pytest tests/test_fuzz.py runs twenty times as many examples (a longer hunt).
 SCALE = float(os.environ.get("PLANNER_FUZZ_SCALE", "1"))
 
@@ -41,13 +41,33 @@ SCALE = float(os.environ.get("PLANNER_FUZZ_SCALE", "1"))
 def _n(k: int) -> int:
     return max(1, int(k * SCALE))
 
+
 # Values a field may be replaced with: every YAML type, and numbers at the edges.
 EDGE_NUMBERS = [0, -1, -0.5, 1e-12, 1e30, 10**30, float("nan"), float("inf"), float("-inf"), 15, 1e308]
 ANY_VALUE = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-10**25, max_value=10**25),
-    st.floats(allow_nan=True, allow_infinity=True), st.sampled_from(EDGE_NUMBERS),
-    st.text(max_size=8), st.sampled_from(["", "east", "west", "2025", "2035", "grassland", "mu", "ha", "x" * 300,
-                                          "../nope.csv", "models", "\x00", "a\tb"]),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**25), max_value=10**25),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(EDGE_NUMBERS),
+    st.text(max_size=8),
+    st.sampled_from(
+        [
+            "",
+            "east",
+            "west",
+            "2025",
+            "2035",
+            "grassland",
+            "mu",
+            "ha",
+            "x" * 300,
+            "../nope.csv",
+            "models",
+            "\x00",
+            "a\tb",
+        ]
+    ),
     st.lists(st.one_of(st.integers(), st.text(max_size=4), st.none()), max_size=3),
     st.dictionaries(st.text(max_size=6), st.one_of(st.integers(), st.text(max_size=4), st.none()), max_size=3),
 )
@@ -123,9 +143,30 @@ def mutated_csv(draw) -> str:
         elif op == "blank" and c < len(rows[r]):
             rows[r][c] = ""
         elif op == "cell" and c < len(rows[r]):
-            rows[r][c] = draw(st.one_of(st.sampled_from(["nan", "NaN", "NA", "inf", "-1", "0", "1e400", "true", "  ", '"',
-                                                         "E1", "east", "15", "yes", "None"]),
-                                        st.text(alphabet=st.characters(blacklist_characters=",\n\r"), max_size=6)))
+            rows[r][c] = draw(
+                st.one_of(
+                    st.sampled_from(
+                        [
+                            "nan",
+                            "NaN",
+                            "NA",
+                            "inf",
+                            "-1",
+                            "0",
+                            "1e400",
+                            "true",
+                            "  ",
+                            '"',
+                            "E1",
+                            "east",
+                            "15",
+                            "yes",
+                            "None",
+                        ]
+                    ),
+                    st.text(alphabet=st.characters(blacklist_characters=",\n\r"), max_size=6),
+                )
+            )
         elif op == "del_col":
             for row in rows:
                 if c < len(row):
@@ -133,8 +174,10 @@ def mutated_csv(draw) -> str:
         elif op == "ragged":
             rows[r] = rows[r] + ["extra"] * draw(st.integers(1, 3)) if draw(st.booleans()) else rows[r][: max(0, c)]
         elif op == "header":
-            rows[0] = [draw(st.sampled_from(["id", "area", "ID", " area", "area", ""])) if i == c else h
-                       for i, h in enumerate(rows[0])]
+            rows[0] = [
+                draw(st.sampled_from(["id", "area", "ID", " area", "area", ""])) if i == c else h
+                for i, h in enumerate(rows[0])
+            ]
     return "\n".join(",".join(row) for row in rows) + "\n"
 
 
@@ -143,7 +186,9 @@ def _write(d: Path, inst: Any, csv_text: str | bytes, lib: Any) -> Path:
     if isinstance(inst, dict) and inst.get("valuation") == BASE_YAML["valuation"]:
         inst = {**inst, "valuation": "lib.yaml"}
     for name, obj in (("tiny.yaml", inst), ("lib.yaml", lib)):
-        (d / name).write_bytes(obj if isinstance(obj, bytes) else yaml.safe_dump(obj, sort_keys=False, allow_unicode=True).encode())
+        (d / name).write_bytes(
+            obj if isinstance(obj, bytes) else yaml.safe_dump(obj, sort_keys=False, allow_unicode=True).encode()
+        )
     (d / "tiny_parcels.csv").write_bytes(csv_text if isinstance(csv_text, bytes) else csv_text.encode("utf-8"))
     return d / "tiny.yaml"
 
@@ -190,12 +235,19 @@ def _raw_bytes(obj: Any, csv_text: str) -> tuple[bytes, bytes]:
 
 
 @settings(max_examples=_n(60), **SETTINGS)
-@given(st.sampled_from(["yaml", "csv", "lib"]), st.sampled_from(["truncate", "bad_utf8", "garbage"]),
-       st.floats(0, 1), st.binary(min_size=1, max_size=6))
+@given(
+    st.sampled_from(["yaml", "csv", "lib"]),
+    st.sampled_from(["truncate", "bad_utf8", "garbage"]),
+    st.floats(0, 1),
+    st.binary(min_size=1, max_size=6),
+)
 def test_damaged_files(which, op, where, junk):
     """Truncated files, invalid UTF-8 and random bytes in any of the three files."""
-    texts = {"yaml": yaml.safe_dump({**BASE_YAML, "valuation": "lib.yaml"}, sort_keys=False).encode(),
-             "csv": BASE_CSV.encode(), "lib": yaml.safe_dump(BASE_LIB, sort_keys=False).encode()}
+    texts = {
+        "yaml": yaml.safe_dump({**BASE_YAML, "valuation": "lib.yaml"}, sort_keys=False).encode(),
+        "csv": BASE_CSV.encode(),
+        "lib": yaml.safe_dump(BASE_LIB, sort_keys=False).encode(),
+    }
     data = texts[which]
     cut = int(where * len(data))
     if op == "truncate":

@@ -4,9 +4,9 @@ coverage inside, one garden per village (not the town) by the target period."""
 from __future__ import annotations
 
 import pytest
+from helpers import P, approx, area, garden_built, period, solve
 
 import planner
-from helpers import P, approx, area, garden_built, period, solve
 
 NO_ECO = {"ecological_space_no_decrease": False}
 
@@ -32,8 +32,12 @@ def test_bigger_garden_limit(build):
 
 
 def _small(build, min_ha):
-    return build([P("A1", "grassland", 10)], uses={"garden_shrub": {"establishment_cost_yuan_per_ha": 1000}},
-                 periods=[period("2025", budget=4000)], policies={"garden_min_ha": min_ha})
+    return build(
+        [P("A1", "grassland", 10)],
+        uses={"garden_shrub": {"establishment_cost_yuan_per_ha": 1000}},
+        periods=[period("2025", budget=4000)],
+        policies={"garden_min_ha": min_ha},
+    )
 
 
 def test_garden_below_minimum_size_is_not_built(build):
@@ -58,8 +62,11 @@ def test_smaller_minimum_lets_the_garden_in(build):
 
 
 def _veg(build, share):
-    return build([P("A1", "grassland", 10)], uses=["garden_shrub", "garden_facility"],
-                 policies={**NO_ECO, "garden_max_ha": 10, "garden_vegetation_min": share})
+    return build(
+        [P("A1", "grassland", 10)],
+        uses=["garden_shrub", "garden_facility"],
+        policies={**NO_ECO, "garden_max_ha": 10, "garden_vegetation_min": share},
+    )
 
 
 def test_garden_vegetation_at_least_90_percent(build):
@@ -85,11 +92,18 @@ def test_lower_vegetation_share_admits_more_facilities(build):
 
 
 def _one_per_village(build, on, periods=None, by=None):
-    parcels = [P("A1", "grassland", 10, village="a"), P("B1", "grassland", 10, village="b"),
-               P("T1", "grassland", 10, village="t")]
-    return build(parcels, uses={"garden_shrub": {"equivalents": {"eco": 0.5}}},
-                 villages={"t": {"is_town": True}}, periods=periods,
-                 policies={"one_garden_per_village": on, "garden_by_period": by})
+    parcels = [
+        P("A1", "grassland", 10, village="a"),
+        P("B1", "grassland", 10, village="b"),
+        P("T1", "grassland", 10, village="t"),
+    ]
+    return build(
+        parcels,
+        uses={"garden_shrub": {"equivalents": {"eco": 0.5}}},
+        villages={"t": {"is_town": True}},
+        periods=periods,
+        policies={"one_garden_per_village": on, "garden_by_period": by},
+    )
 
 
 def test_one_garden_per_village(build):
@@ -150,7 +164,12 @@ from planner.verify import verify_plan  # noqa: E402
 
 GARDEN_POL = {"garden_max_ha": 2, "garden_min_ha": 1.5}
 # G3 | G1 | F | G2 : G1 and G2 (bare mine, the best garden land) are not neighbours
-GARDEN_PARCELS = [P("G3", "grassland", 2), P("G1", "reclaimed_mine", 1), P("F", "forest", 5), P("G2", "reclaimed_mine", 1)]
+GARDEN_PARCELS = [
+    P("G3", "grassland", 2),
+    P("G1", "reclaimed_mine", 1),
+    P("F", "forest", 5),
+    P("G2", "reclaimed_mine", 1),
+]
 
 
 def _garden_parcels(plan) -> set[str]:
@@ -160,8 +179,14 @@ def _garden_parcels(plan) -> set[str]:
 
 def _garden_instance(tmp_path, geoms=None, policies=None, **parcels_extra):
     geoms = geoms or row({"G3": 2, "G1": 1, "F": 5, "G2": 1})
-    path = write_geo_instance(tmp_path, GARDEN_PARCELS, geoms, uses=["garden_shrub"], policies={**GARDEN_POL, **(policies or {})},
-                              parcels_extra=parcels_extra or None)
+    path = write_geo_instance(
+        tmp_path,
+        GARDEN_PARCELS,
+        geoms,
+        uses=["garden_shrub"],
+        policies={**GARDEN_POL, **(policies or {})},
+        parcels_extra=parcels_extra or None,
+    )
     return planner.load_instance(path)
 
 
@@ -169,7 +194,9 @@ def test_garden_without_geometry_takes_the_two_best_parcels(tmp_path):
     """CSV table, no geometry: the 2 ha garden goes on G1 and G2 (bare mine: +3,000 Yuan/ha
     each, against +2,000 on grassland G3). Objective = base GEP (G3 2,000 + F 25,000) + 6,000
     = 33,000."""
-    plan = solve(planner.load_instance(write_instance(tmp_path, GARDEN_PARCELS, uses=["garden_shrub"], policies=GARDEN_POL)))
+    plan = solve(
+        planner.load_instance(write_instance(tmp_path, GARDEN_PARCELS, uses=["garden_shrub"], policies=GARDEN_POL))
+    )
     assert plan.status == "optimal"
     assert _garden_parcels(plan) == {"G1", "G2"}
     assert plan.objective == approx(33_000)
@@ -206,9 +233,12 @@ def _diagonal(shared: float):
     """G1 and G2 1 ha squares; G2 sits on G1's right side shifted up so that they share
     ``shared`` metres of boundary (0: touching at a corner only); G3 left of G1; F apart."""
     s = 100.0
-    return {"G3": shapely.box(X0 - 200, Y0, X0, Y0 + s), "G1": shapely.box(X0, Y0, X0 + s, Y0 + s),
-            "G2": shapely.box(X0 + s, Y0 + s - shared, X0 + 2 * s, Y0 + 2 * s - shared),
-            "F": shapely.box(X0 + 1000, Y0, X0 + 1500, Y0 + s)}
+    return {
+        "G3": shapely.box(X0 - 200, Y0, X0, Y0 + s),
+        "G1": shapely.box(X0, Y0, X0 + s, Y0 + s),
+        "G2": shapely.box(X0 + s, Y0 + s - shared, X0 + 2 * s, Y0 + 2 * s - shared),
+        "F": shapely.box(X0 + 1000, Y0, X0 + 1500, Y0 + s),
+    }
 
 
 def test_touching_at_a_corner_is_not_adjacent(tmp_path):
@@ -238,7 +268,9 @@ def test_a_site_cannot_pass_through_a_parcel_it_does_not_use(tmp_path):
     Objective 1,000 (M's grassland) + 5,900 = 6,900.
     Constraint: `garden_site_parcel_min`."""
     parcels = [P("G1", "reclaimed_mine", 1), P("M", "grassland", 1), P("G2", "reclaimed_mine", 1)]
-    path = write_geo_instance(tmp_path, parcels, row({"G1": 1, "M": 1, "G2": 1}), uses=["garden_shrub"], policies=GARDEN_POL)
+    path = write_geo_instance(
+        tmp_path, parcels, row({"G1": 1, "M": 1, "G2": 1}), uses=["garden_shrub"], policies=GARDEN_POL
+    )
     li = planner.load_instance(path)
     plan = solve(li)
     a = plan.allocations.set_index("parcel")["area_ha"]

@@ -11,11 +11,11 @@ import yaml
 from typer.testing import CliRunner
 
 import planner.generate as gen
+from planner.api import solve
 from planner.cli import app
 from planner.core.errors import InputError
-from planner.instance.load import load_instance
 from planner.core.paths import bundled_dir
-from planner.api import solve
+from planner.instance.load import load_instance
 
 NUANSHUI = yaml.safe_load((bundled_dir("instances") / "nuanshui.yaml").read_text(encoding="utf-8"))
 TEMPLATE = pd.read_csv(bundled_dir("instances") / "nuanshui_parcels.csv")
@@ -84,7 +84,7 @@ def test_cover_mix_close_to_nuanshui(township, county):
         got = df.groupby("cover")["area"].sum() / df["area"].sum()
         assert set(got.index) == set(want.index)
         assert (got - want).abs().max() < 0.03
-    _, df, _ = township   # nine full templates: exactly Nuanshui's areas
+    _, df, _ = township  # nine full templates: exactly Nuanshui's areas
     assert (df.groupby("cover")["area"].sum() - TEMPLATE.groupby("cover")["area"].sum()).abs().max() < 0.01
 
 
@@ -99,12 +99,15 @@ def test_ids_unique_areas_positive_two_decimals(county):
 def test_small_individual_parcels_survive(township):
     _, df, _ = township
     small = TEMPLATE[(TEMPLATE["ownership"] == "individual") & (TEMPLATE["area"] < gen.SMALL_ROW_HA)]
-    assert (small["area"] < 0.67).sum() > 10           # the template has them, so this checks something
+    assert (small["area"] < 0.67).sum() > 10  # the template has them, so this checks something
     gen_small = df[(df["ownership"] == "individual")]
     for _, r in small.iterrows():
         clone = "central_town" if r["village"] == "central_town" else f"{r['village']}_001"
-        hit = gen_small[(gen_small["village"] == clone) & (gen_small["cover"] == r["cover"])
-                        & ((gen_small["area"] - r["area"]).abs() < 0.005)]
+        hit = gen_small[
+            (gen_small["village"] == clone)
+            & (gen_small["cover"] == r["cover"])
+            & ((gen_small["area"] - r["area"]).abs() < 0.005)
+        ]
         assert len(hit) >= 1, r["id"]
     assert (gen_small["area"] < 0.67).sum() >= (small["area"] < 0.67).sum()
 
@@ -116,7 +119,7 @@ def test_pieces_keep_attributes_and_split_large_rows(township):
         share = df.groupby(col)["area"].sum() / df["area"].sum()
         want = TEMPLATE.groupby(col)["area"].sum() / TEMPLATE["area"].sum()
         assert abs(share.get(True, 0) - want.get(True, 0)) < 1e-6, col
-    assert df["area"].max() < TEMPLATE["area"].max() / 2   # the 1,729 ha stand was split
+    assert df["area"].max() < TEMPLATE["area"].max() / 2  # the 1,729 ha stand was split
 
 
 def test_piece_counts_exact_small_rows_whole():
@@ -136,13 +139,21 @@ def test_yaml_scaled_and_expanded(county):
     roles = {x["id"]: x for x in raw["roles"]}
     assert (roles["afforestation_workers"]["min"], roles["afforestation_workers"]["max"]) == (1689, 2111)
     assert roles["forest_park_staff"]["projects"] == ["nuanshui_forest_park_001", "nuanshui_forest_park_002"]
-    assert len(roles["garden_maintenance"]["villages"]) == 19 and "central_town" not in roles["garden_maintenance"]["villages"]
+    assert (
+        len(roles["garden_maintenance"]["villages"]) == 19
+        and "central_town" not in roles["garden_maintenance"]["villages"]
+    )
     assert raw["uses"]["ecological_forest"]["villages"][-1] == "deshengxi_003"
     ids = [p["id"] for p in raw["projects"]]
-    assert len(ids) == 13 and ids[-1] == "central_town_park_renovation"   # 6 per full cluster; none in the third
+    assert len(ids) == 13 and ids[-1] == "central_town_park_renovation"  # 6 per full cluster; none in the third
     park2 = next(p for p in raw["projects"] if p["id"] == "nuanshui_forest_park_002")
     assert park2["host_village"] == "nuanshui_002"
-    assert park2["prerequisites"][0]["villages"] == ["shuiquangou_002", "desheng_youliang_002", "nuanshui_002", "yushuhao_002"]
+    assert park2["prerequisites"][0]["villages"] == [
+        "shuiquangou_002",
+        "desheng_youliang_002",
+        "nuanshui_002",
+        "yushuhao_002",
+    ]
     bot = next(p for p in raw["projects"] if p["id"] == "geqiugou_botanical_garden_002")
     assert bot["prerequisites"][0]["garden_in"] == "geqiugou_002"
     gardens = next(t for t in raw["targets"] if t["kpi"] == "gardens_built")
@@ -170,11 +181,11 @@ def test_parquet_table_loads_and_is_deterministic(tmp_path, monkeypatch):
 
 
 def test_few_parcels_merge_classes_or_refuse(tmp_path):
-    path = gen.generate(10, 200, 1, tmp_path / "merged")      # 20 a village: fewer than rows, one per class
+    path = gen.generate(10, 200, 1, tmp_path / "merged")  # 20 a village: fewer than rows, one per class
     li = load_instance(path)
     assert len(li.parcels) == 200
     with pytest.raises(InputError, match="garden"):
-        gen.generate(2, 2, 0, tmp_path / "too_few")           # one parcel per village: no garden land
+        gen.generate(2, 2, 0, tmp_path / "too_few")  # one parcel per village: no garden land
 
 
 def test_township_scale_solves_optimal(township):
@@ -194,17 +205,24 @@ def test_cli_writes_instance_exit_0(tmp_path):
     assert r.exit_code == 0, r.output
     assert (tmp_path / "instance.yaml").exists() and (tmp_path / "parcels.csv").exists()
     assert "120 parcels" in r.output and "3 villages" in r.output
-    again = runner.invoke(app, ["generate", "--villages", "3", "--parcels", "120", "--seed", "4", "--out", str(tmp_path)])
+    again = runner.invoke(
+        app, ["generate", "--villages", "3", "--parcels", "120", "--seed", "4", "--out", str(tmp_path)]
+    )
     assert again.exit_code == 2 and "--force" in again.output
-    forced = runner.invoke(app, ["generate", "--villages", "3", "--parcels", "120", "--seed", "4", "--out", str(tmp_path), "--force"])
+    forced = runner.invoke(
+        app, ["generate", "--villages", "3", "--parcels", "120", "--seed", "4", "--out", str(tmp_path), "--force"]
+    )
     assert forced.exit_code == 0
 
 
-@pytest.mark.parametrize("args, word", [
-    (["--villages", "1", "--parcels", "100", "--seed", "0"], "--villages"),
-    (["--villages", "10", "--parcels", "9", "--seed", "0"], "--parcels"),
-    (["--villages", "10", "--parcels", "100", "--seed", "-1"], "--seed"),
-])
+@pytest.mark.parametrize(
+    "args, word",
+    [
+        (["--villages", "1", "--parcels", "100", "--seed", "0"], "--villages"),
+        (["--villages", "10", "--parcels", "9", "--seed", "0"], "--parcels"),
+        (["--villages", "10", "--parcels", "100", "--seed", "-1"], "--seed"),
+    ],
+)
 def test_cli_bad_arguments_exit_2(tmp_path, args, word):
     r = runner.invoke(app, ["generate", *args, "--out", str(tmp_path / "x")])
     assert r.exit_code == 2

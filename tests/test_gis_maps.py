@@ -7,14 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-
 from geohelpers import write_tiny_geo
 
 import planner  # noqa: E402
-from planner.report import maps  # noqa: E402
 from planner.core.paths import bundled_dir  # noqa: E402
-from planner.report import MAP_FIGURES, write_report  # noqa: E402
+from planner.report import (  # noqa: E402
+    MAP_FIGURES,
+    maps,  # noqa: E402
+    write_report,
+)
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -120,8 +120,9 @@ def test_stated_area_mismatch_is_reported(tmp_path):
 def test_mismatch_within_tolerance_is_quiet(tmp_path):
     """The same 20% difference with parcels.area_tolerance 0.25: no warning."""
     parcels = [P("A1", "grassland", 2), P("A2", "scattered_farmland", 1.8), P("A3", "forest", 4)]
-    li = planner.load_instance(write_geo_instance(tmp_path, parcels, GEOMS, uses=["ecological_forest"],
-                                                  parcels_extra={"area_tolerance": 0.25}))
+    li = planner.load_instance(
+        write_geo_instance(tmp_path, parcels, GEOMS, uses=["ecological_forest"], parcels_extra={"area_tolerance": 0.25})
+    )
     assert li.warnings == []
 
 
@@ -129,8 +130,9 @@ def test_overlapping_parcels_are_reported(tmp_path):
     """A2 drawn 20 m into A1 (2,000 m2 of overlap): a warning names both."""
     geoms = dict(GEOMS)
     geoms["A2"] = shapely.box(X0 + 180, Y0, X0 + 330, Y0 + 100)
-    li = planner.load_instance(write_geo_instance(tmp_path, PARCELS, geoms, uses=["ecological_forest"],
-                                                  parcels_extra={"area_tolerance": 1.0}))
+    li = planner.load_instance(
+        write_geo_instance(tmp_path, PARCELS, geoms, uses=["ecological_forest"], parcels_extra={"area_tolerance": 1.0})
+    )
     text = " ".join(str(w) for w in li.warnings)
     assert "'A1' and 'A2'" in text and "overlap by 2,000 m2" in text
 
@@ -193,7 +195,11 @@ def test_missing_geo_extra_says_how_to_install(tmp_path, monkeypatch):
 
 def test_cli_bad_gis_input_exits_2_without_traceback(tmp_path):
     path = write_geo_instance(tmp_path, PARCELS, GEOMS, uses=["ecological_forest"], keep_area=False, crs="EPSG:4490")
-    r = subprocess.run([sys.executable, "-m", "planner", "solve", str(path), "--out", str(tmp_path / "out")],
-                       capture_output=True, text=True, timeout=300)
+    r = subprocess.run(
+        [sys.executable, "-m", "planner", "solve", str(path), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert r.returncode == 2
     assert "EPSG:4546" in r.stderr + r.stdout and "Traceback" not in r.stderr

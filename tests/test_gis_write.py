@@ -9,16 +9,14 @@ import subprocess
 import sys
 
 import pandas as pd
-import pytest
-
 import pyogrio  # noqa: E402
-
+import pytest
 from geohelpers import write_tiny_geo
 
 import planner  # noqa: E402
+from planner.core.paths import bundled_dir  # noqa: E402
 from planner.model.data import GARDEN_KINDS  # noqa: E402
 from planner.report.gpkg import UNCHANGED, gep_change_field, write_plan_gpkg  # noqa: E402
-from planner.core.paths import bundled_dir  # noqa: E402
 
 PERIODS = ("2025", "2035")
 
@@ -80,7 +78,11 @@ def test_field_names_and_types(gpkg):
         assert v[f"gep_yuan_per_yr_{p}"] == "OFTReal" and v[f"dividends_yuan_per_yr_{p}"] == "OFTReal"
         assert v[f"recruited_{p}"] in ("OFTInteger", "OFTInteger64") and v[f"garden_ha_{p}"] == "OFTReal"
     g = _types(gpkg, "gardens")
-    assert g["garden_ha"] == "OFTReal" and g["parcels"] in ("OFTInteger", "OFTInteger64") and g["contiguous"] == "OFTInteger"
+    assert (
+        g["garden_ha"] == "OFTReal"
+        and g["parcels"] in ("OFTInteger", "OFTInteger64")
+        and g["contiguous"] == "OFTInteger"
+    )
     for layer in ("parcels", "gardens", "villages", "run"):
         for name in _types(gpkg, layer):
             assert name[0].isalpha() and name == name.lower() and " " not in name, (layer, name)
@@ -131,7 +133,9 @@ def test_villages_match_gep_dividends_recruits_and_gardens(gpkg, plan):
         change = vil.at[v, "gep_yuan_per_yr_2035"] - vil.at[v, "gep_yuan_per_yr_2025"]
         assert vil.at[v, "gep_change_2025_to_2035_yuan_per_yr"] == pytest.approx(change, rel=1e-12, abs=1e-6)
         # tiny's periods share one price index: re-pricing changes nothing
-        assert vil.at[v, "gep_change_2025_to_2035_at_2035_prices_yuan_per_yr"] == pytest.approx(change, rel=1e-12, abs=1e-6)
+        assert vil.at[v, "gep_change_2025_to_2035_at_2035_prices_yuan_per_yr"] == pytest.approx(
+            change, rel=1e-12, abs=1e-6
+        )
     # the village outline is its parcels dissolved
     par = _read(gpkg, "parcels")
     for v in vil.index:
@@ -157,11 +161,25 @@ def test_gardens_layer_matches_plan_gardens(gpkg, plan, li):
 
 def test_garden_on_parcels_apart_is_not_contiguous(plan, li, tmp_path):
     """A garden on E1 and E4 (not neighbours) is two pieces; on E3 and E4 (neighbours) one."""
+
     def with_extra(parcel: str):
         a = plan.allocations
-        extra = pd.DataFrame([{"village": "east", "parcel": parcel, "cover": "x", "use": "garden_shrub",
-                               "kind": "garden_vegetation", "period": "2035", "area_ha": 0.1}])
-        return dataclasses.replace(plan, tables={**plan.tables, "allocations": pd.concat([a, extra], ignore_index=True)})
+        extra = pd.DataFrame(
+            [
+                {
+                    "village": "east",
+                    "parcel": parcel,
+                    "cover": "x",
+                    "use": "garden_shrub",
+                    "kind": "garden_vegetation",
+                    "period": "2035",
+                    "area_ha": 0.1,
+                }
+            ]
+        )
+        return dataclasses.replace(
+            plan, tables={**plan.tables, "allocations": pd.concat([a, extra], ignore_index=True)}
+        )
 
     for parcel, contiguous in (("E1", False), ("E3", True)):
         out = write_plan_gpkg(with_extra(parcel), li, tmp_path / f"{parcel}.gpkg")
@@ -216,7 +234,9 @@ def test_saved_plan_gives_the_same_layers(plan, li, gpkg, tmp_path):
     again = write_plan_gpkg(planner.Plan.from_json(tmp_path / "plan.json"), li, tmp_path / "plan.gpkg")
     for layer in ("parcels", "villages", "gardens"):
         a, b = _read(gpkg, layer), _read(again, layer)
-        pd.testing.assert_frame_equal(pd.DataFrame(a.drop(columns="geometry")), pd.DataFrame(b.drop(columns="geometry")))
+        pd.testing.assert_frame_equal(
+            pd.DataFrame(a.drop(columns="geometry")), pd.DataFrame(b.drop(columns="geometry"))
+        )
         assert a.geometry.geom_equals(b.geometry).all()
 
 
@@ -245,8 +265,10 @@ def test_without_geopandas_the_error_says_what_to_install(plan, li, tmp_path, mo
 
 
 def test_import_planner_needs_no_geopandas():
-    code = ("import sys; sys.modules['geopandas'] = None; sys.modules['pyogrio'] = None; "
-            "import planner, planner.cli, planner.report, planner.report.gpkg, planner.report.maps; print('ok')")
+    code = (
+        "import sys; sys.modules['geopandas'] = None; sys.modules['pyogrio'] = None; "
+        "import planner, planner.cli, planner.report, planner.report.gpkg, planner.report.maps; print('ok')"
+    )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and "ok" in r.stdout, r.stderr
 
@@ -269,7 +291,9 @@ def test_cli_solve_writes_plan_gpkg_and_an_infeasible_rerun_removes_it(geo_path,
     assert set(layers) == {"parcels", "gardens", "villages", "run"}
     assert _read(out / "plan.gpkg", "run")["status"].tolist() == [json.loads((out / "plan.json").read_text())["status"]]
     # a new plan in the same directory without a solution leaves no map of the old one
-    r = _cli("solve", str(geo_path), "--out", str(out), "--force", "--no-diagnose", "--set", "periods.2025.budget_yuan=1000")
+    r = _cli(
+        "solve", str(geo_path), "--out", str(out), "--force", "--no-diagnose", "--set", "periods.2025.budget_yuan=1000"
+    )
     assert r.returncode == 1 and "infeasible" in r.stdout
     assert not (out / "plan.gpkg").exists()
 

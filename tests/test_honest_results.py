@@ -9,11 +9,10 @@ import subprocess
 import sys
 
 import pytest
+from helpers import kill_group, stopped_at
 
 import planner
 from planner.core.paths import bundled_dir
-
-from helpers import kill_group, stopped_at
 
 TINY = str(bundled_dir("instances") / "tiny.yaml")
 NUANSHUI = str(bundled_dir("instances") / "nuanshui.yaml")
@@ -78,14 +77,24 @@ def test_solve_stopped_by_a_limit_with_a_plan_is_feasible_not_optimal():
     """HiGHS stopped at its first improving plan (``mip_max_improving_sols`` = 1, a limit
     that does not depend on the machine's speed): the result is 'feasible' with its gap
     above 0, never 'optimal'."""
-    from planner.model.data import ModelData
     from planner.model.build import build_model
+    from planner.model.data import ModelData
     from planner.solver.run import solve_model
+
     li = planner.examples.nuanshui()
     d = ModelData(li)
     m = build_model(d)
-    r = solve_model(d, m, {"solver": "highs", "time_limit": None, "mip_gap": None, "threads": None,
-                           "highs_options": {"mip_max_improving_sols": 1}})
+    r = solve_model(
+        d,
+        m,
+        {
+            "solver": "highs",
+            "time_limit": None,
+            "mip_gap": None,
+            "threads": None,
+            "highs_options": {"mip_max_improving_sols": 1},
+        },
+    )
     assert r.status == "feasible" and r.stages[0]["status"] == "feasible"
     assert r.termination != "convergenceCriteriaSatisfied"
     assert r.mip_gap is not None and r.mip_gap > 1e-6
@@ -123,6 +132,7 @@ def test_a_small_gap_is_never_printed_as_zero():
     from types import SimpleNamespace
 
     from planner.cli import gap_words
+
     p = SimpleNamespace(mip_gap=1.02e-6, objective=2.0e11, objective_bound=2.0e11 + 204_000.0)
     assert gap_words(p) == "0.0001% (204,000 Yuan/yr)"
     p = SimpleNamespace(mip_gap=7.21e-4, objective=5_493_638.0, objective_bound=5_497_600.0)

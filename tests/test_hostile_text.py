@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 import yaml
@@ -28,7 +29,9 @@ def run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "planner", *args], capture_output=True, text=True, timeout=timeout)
 
 
-def tiny_copy(directory: Path, edit: Callable[[dict], Any] | None = None, csv: Callable[[str], str] | None = None) -> Path:
+def tiny_copy(
+    directory: Path, edit: Callable[[dict], Any] | None = None, csv: Callable[[str], str] | None = None
+) -> Path:
     """tiny.yaml and its parcel table copied into ``directory``, the YAML passed through
     ``edit`` and the CSV text through ``csv``."""
     src = bundled_dir("instances")
@@ -56,7 +59,9 @@ def rename_project(data: dict, old: str, new: str) -> None:
 def test_solve_prints_markup_like_names_and_paths_as_text(tmp_path):
     """An instance named tiny[/], a project orchard[/]park and --out run[/]x: the plan is
     optimal (exit 0), the summary names them as written and --report still runs."""
-    path = tiny_copy(tmp_path, lambda d: (d.update(name="tiny[/]"), rename_project(d, "orchard_park", "orchard[/]park")))
+    path = tiny_copy(
+        tmp_path, lambda d: (d.update(name="tiny[/]"), rename_project(d, "orchard_park", "orchard[/]park"))
+    )
     out = tmp_path / "run[/]x"
     r = run("solve", str(path), "--out", str(out), "--report")
     assert r.returncode == 0, r.stdout + r.stderr
@@ -112,7 +117,9 @@ def test_safe_console_shows_any_string_as_text():
     text: no markup, emoji codes or highlighting (no styled spans at all), control
     characters other than line breaks escaped."""
     c = SafeConsole(width=200)
-    t = c.render_str("[bold red]x[/] :smile: 3.14 'q' None https://x.org <tag>\x1b[31m\nnext", markup=True, highlight=True)
+    t = c.render_str(
+        "[bold red]x[/] :smile: 3.14 'q' None https://x.org <tag>\x1b[31m\nnext", markup=True, highlight=True
+    )
     assert t.plain == "[bold red]x[/] :smile: 3.14 'q' None https://x.org <tag>\\x1b[31m\nnext"
     assert t.spans == [] and not t.style
     with c.capture() as cap:
@@ -141,9 +148,9 @@ def hostile_report(tmp_path_factory):
     """tiny with HTML in its name, the east village's id, the orchard park's name and a
     target's label, a Markdown link in the target's source, and TeX-like '$' in the west
     village's id; solved, explained and reported."""
+    from planner.api import solve
     from planner.explain import explain
     from planner.report import write_report
-    from planner.api import solve
 
     d = tmp_path_factory.mktemp("hostile")
 

@@ -12,8 +12,11 @@ USES = {"interactive_forest": None, "garden_shrub": {"equivalents": {"eco": 2}, 
 
 
 def _land(build, k):
-    return build([P("A1", "grassland", 10, village="a"), P("B1", "reclaimed_mine", 10, village="b")],
-                 uses=USES, policies={"interactive_forest_per_garden_ha": k})
+    return build(
+        [P("A1", "grassland", 10, village="a"), P("B1", "reclaimed_mine", 10, village="b")],
+        uses=USES,
+        policies={"interactive_forest_per_garden_ha": k},
+    )
 
 
 def test_interactive_forest_needs_a_garden(build):

@@ -18,10 +18,9 @@ import subprocess
 import sys
 
 import pytest
+from helpers import stopped_at
 
 from planner.core.paths import bundled_dir
-
-from helpers import stopped_at
 
 TINY = str(bundled_dir("instances") / "tiny.yaml")
 NUANSHUI = str(bundled_dir("instances") / "nuanshui.yaml")
@@ -123,10 +122,26 @@ def test_stopped_sweep_leaves_no_process_behind(tmp_path, how):
     of the main process only. Its worker processes and multiprocessing's resource tracker
     end with it, and the first result is on disk for --resume."""
     out = tmp_path / "sw"
-    p = start(["sweep", TINY, "--param", "prices.forestry_carbon_yuan_per_t=10:100", "--design", "oat",
-               "--levels", "7", "--out", str(out), "--workers", "2", "--rebuild"], "sweep-result#1")
+    p = start(
+        [
+            "sweep",
+            TINY,
+            "--param",
+            "prices.forestry_carbon_yuan_per_t=10:100",
+            "--design",
+            "oat",
+            "--levels",
+            "7",
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+            "--rebuild",
+        ],
+        "sweep-result#1",
+    )
     kids = _children(p.pid)
-    assert len(kids) >= 2   # two workers (and the resource tracker)
+    assert len(kids) >= 2  # two workers (and the resource tracker)
     if how == "ctrl-c":
         _, err = interrupt(p)
         assert p.returncode == 130 and "--resume" in err

@@ -31,7 +31,9 @@ def test_mu_areas_are_converted(tmp_path):
     """15 mu = 1 ha: the same table given in mu loads to the same hectares."""
     path = copy_tiny(tmp_path)
     csv = (tmp_path / "tiny_parcels.csv").read_text().splitlines()
-    rows = [csv[0]] + [",".join(c if i != 2 else str(float(c) * 15) for i, c in enumerate(line.split(","))) for line in csv[1:]]
+    rows = [csv[0]] + [
+        ",".join(c if i != 2 else str(float(c) * 15) for i, c in enumerate(line.split(","))) for line in csv[1:]
+    ]
     (tmp_path / "tiny_parcels.csv").write_text("\n".join(rows) + "\n")
     li = planner.load_instance(path, sets=["parcels.area_unit=mu"])
     assert li.parcels["area_ha"].sum() == pytest.approx(38.0)
@@ -130,16 +132,25 @@ def test_bad_yaml_syntax(tmp_path):
 def test_reference_doc_is_generated_from_schema():
     """docs/instance-format.md must be regenerated when the schema changes."""
     from planner.instance.reference import markdown
+
     doc = Path(__file__).resolve().parent.parent / "docs" / "instance-format.md"
-    assert doc.read_text() == markdown(), "run: planner schema --json docs/instance.schema.json --markdown docs/instance-format.md"
+    assert doc.read_text() == markdown(), (
+        "run: planner schema --json docs/instance.schema.json --markdown docs/instance-format.md"
+    )
 
 
 def test_village_without_garden_land_is_named():
     """One garden per village, but no garden use can be established anywhere: each village is
     named, with the fix."""
     with pytest.raises(InputError) as e:
-        planner.load_instance(TINY, sets=["uses.garden_shrub.enabled=false", "uses.garden_facility.enabled=false",
-                                          "policies.interactive_forest_per_garden_ha=null"])
+        planner.load_instance(
+            TINY,
+            sets=[
+                "uses.garden_shrub.enabled=false",
+                "uses.garden_facility.enabled=false",
+                "policies.interactive_forest_per_garden_ha=null",
+            ],
+        )
     msgs = [p.message for p in e.value.problems if p.field == "policies.one_garden_per_village"]
     assert len(msgs) == 2 and any("'east'" in m for m in msgs) and any("'west'" in m for m in msgs)
 
@@ -152,6 +163,7 @@ def test_only_one_central_town():
 def test_planting_norm_without_use_kinds_is_refused(tmp_path):
     """A planting norm that lists no use kinds would tie afforestation workers to no work."""
     import yaml
+
     lib = yaml.safe_load((bundled_dir("models") / "xie2015.yaml").read_text())
     lib["labour_norms"]["afforestation"]["use_kinds"] = []
     (tmp_path / "lib.yaml").write_text(yaml.safe_dump(lib))
@@ -172,14 +184,16 @@ def test_true_false_column_reads_without_pandas_deprecations(values):
     import pandas as pd
 
     from planner.instance.load import _to_bool
+
     s = pd.Series(values)
     problems: list = []
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         out = _to_bool(s, "parcels.csv", "individual", problems, pd.Series(["A", "B", "C"]))
-    good = {"yes": True, "no": False, "true": True, True: True, 1.0: True, 0.0: False}
+    good = {"yes": True, "no": False, "true": True, True: True, 0.0: False}  # 1.0 == True: the same key
     expect_bad = [i for i, v in enumerate(values) if not (isinstance(v, str) and v.lower() in good) and v not in good]
     assert [p.field for p in problems] == [f"row {i + 2} (parcel {'ABC'[i]!r}), column individual" for i in expect_bad]
     assert out.dtype == bool
-    assert [bool(out[i]) for i in range(3) if i not in expect_bad] == \
-        [good[v.lower() if isinstance(v, str) else v] for i, v in enumerate(values) if i not in expect_bad]
+    assert [bool(out[i]) for i in range(3) if i not in expect_bad] == [
+        good[v.lower() if isinstance(v, str) else v] for i, v in enumerate(values) if i not in expect_bad
+    ]

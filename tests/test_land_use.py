@@ -14,9 +14,11 @@ def test_area_used_at_most_once(build):
     remaining 4 ha: GEP = 6 x 4,000 + 4 x 3,000 = 36,000 Yuan/yr; the parcel is fully used.
     Constraint: `land_use_once`.
     """
-    li = build([P("M", "reclaimed_mine", 10)],
-               uses={"ecological_forest": {"establishment_cost_yuan_per_ha": 1000}, "ornamental_forest": None},
-               periods=[period("2025", budget=6000)])
+    li = build(
+        [P("M", "reclaimed_mine", 10)],
+        uses={"ecological_forest": {"establishment_cost_yuan_per_ha": 1000}, "ornamental_forest": None},
+        periods=[period("2025", budget=6000)],
+    )
     plan = solve(li)
     assert plan.status == "optimal"
     assert area(plan, use="ecological_forest") == approx(6)
@@ -29,9 +31,11 @@ def test_area_used_at_most_once(build):
 def test_bigger_parcel_relaxes_the_area_limit(build):
     """Same as above on a 12 ha parcel: eco 6 ha (budget) + ornamental 6 ha
     -> 24,000 + 18,000 = 42,000 Yuan/yr (the extra 2 ha go to the free use)."""
-    li = build([P("M", "reclaimed_mine", 12)],
-               uses={"ecological_forest": {"establishment_cost_yuan_per_ha": 1000}, "ornamental_forest": None},
-               periods=[period("2025", budget=6000)])
+    li = build(
+        [P("M", "reclaimed_mine", 12)],
+        uses={"ecological_forest": {"establishment_cost_yuan_per_ha": 1000}, "ornamental_forest": None},
+        periods=[period("2025", budget=6000)],
+    )
     plan = solve(li)
     assert plan.status == "optimal"
     assert area(plan, use="ornamental_forest") == approx(6)
@@ -59,9 +63,11 @@ def test_decisions_are_cumulative_over_periods(build):
     replace the ornamental forest by ecological forest).
     Constraint: `land_use_cumulative`.
     """
-    li = build([P("M", "reclaimed_mine", 10)],
-               uses={"ecological_forest": {"establishment_cost_yuan_per_ha": 1000}, "ornamental_forest": None},
-               periods=[period("2025", budget=0), period("2035")])
+    li = build(
+        [P("M", "reclaimed_mine", 10)],
+        uses={"ecological_forest": {"establishment_cost_yuan_per_ha": 1000}, "ornamental_forest": None},
+        periods=[period("2025", budget=0), period("2035")],
+    )
     plan = solve(li)
     assert plan.status == "optimal"
     assert area(plan, use="ornamental_forest", period="2025") == approx(10)
@@ -74,9 +80,11 @@ def test_cumulative_with_heavier_later_period(build):
     """As above with the 2035 weight raised to 4:
     objective = 3,000a + 4(3,000a + 4,000(10 - a)) = 160,000 - 1,000a -> a = 0:
     2025 is left bare so 2035 can hold 10 ha of ecological forest; objective 160,000."""
-    li = build([P("M", "reclaimed_mine", 10)],
-               uses={"ecological_forest": {"establishment_cost_yuan_per_ha": 1000}, "ornamental_forest": None},
-               periods=[period("2025", budget=0), period("2035", weight=4)])
+    li = build(
+        [P("M", "reclaimed_mine", 10)],
+        uses={"ecological_forest": {"establishment_cost_yuan_per_ha": 1000}, "ornamental_forest": None},
+        periods=[period("2025", budget=0), period("2035", weight=4)],
+    )
     plan = solve(li)
     assert plan.status == "optimal"
     assert area(plan, use="ornamental_forest", period="2025") == approx(0)
@@ -88,8 +96,9 @@ def test_no_land_use_option_keeps_the_current_land(build):
     """Every use switched off (``uses.<use>.enabled: false``) leaves the land as it is:
     grassland 10 ha at 1,000 Yuan/ha/yr -> GEP 10,000 Yuan/yr, no allocation. (A scenario that
     disables every option must still solve, not crash while building the model.)"""
-    li = build([P("G", "grassland", 10)], uses=["ecological_forest"],
-               use_policies={"ecological_forest": {"enabled": False}})
+    li = build(
+        [P("G", "grassland", 10)], uses=["ecological_forest"], use_policies={"ecological_forest": {"enabled": False}}
+    )
     plan = solve(li)
     assert plan.status == "optimal"
     assert len(plan.allocations) == 0

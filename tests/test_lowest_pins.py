@@ -51,16 +51,33 @@ def test_one_exact_pin_per_direct_dependency_at_its_lower_bound():
 
 
 def test_self_references_are_followed_transitively_and_not_pinned():
-    pp = {"project": {"name": "My_Pkg", "dependencies": ["core>=1.0"],
-                      "optional-dependencies": {"test": ["my-pkg[geo, extra2]", "pytest>=8"],
-                                                "geo": ["Shapely>=2.1"], "extra2": ["my.pkg[geo]", "zz>=0.1"],
-                                                "unused": ["never>=9"]}}}
+    pp = {
+        "project": {
+            "name": "My_Pkg",
+            "dependencies": ["core>=1.0"],
+            "optional-dependencies": {
+                "test": ["my-pkg[geo, extra2]", "pytest>=8"],
+                "geo": ["Shapely>=2.1"],
+                "extra2": ["my.pkg[geo]", "zz>=0.1"],
+                "unused": ["never>=9"],
+            },
+        }
+    }
     assert clp.lowest_pins(pp, ("test",)) == {"core": "1.0", "pytest": "8", "shapely": "2.1", "zz": "0.1"}
 
 
 def test_extras_markers_and_names_are_read_and_normalized():
-    pp = {"project": {"name": "p", "dependencies": ["PyYAML >= 6.0.1 ; python_version >= '3.8'", "pyyaml>=6.0",
-                                                    "uvicorn[standard]>=0.30,!=0.31.0", "a_b.c>=1.2"]}}
+    pp = {
+        "project": {
+            "name": "p",
+            "dependencies": [
+                "PyYAML >= 6.0.1 ; python_version >= '3.8'",
+                "pyyaml>=6.0",
+                "uvicorn[standard]>=0.30,!=0.31.0",
+                "a_b.c>=1.2",
+            ],
+        }
+    }
     assert clp.constraints_text(pp, ()) == "a-b-c==1.2\npyyaml==6.0.1\nuvicorn==0.30\n"
 
 

@@ -67,7 +67,7 @@ def test_recruitment_inside_the_eleven_ranges(plan, inst):
     periods = [p.id for p in inst.periods]
     checked_min = 0
     for r in inst.roles:
-        for t in (r.periods if r.periods is not None else periods):
+        for t in r.periods if r.periods is not None else periods:
             n = tot.get((r.id, t), 0)
             assert n <= r.max, (r.id, t, n)
             if r.min_when_active:
@@ -87,7 +87,9 @@ def test_range_timing(plan, inst):
     roles = {r.id: r for r in inst.roles}
     assert roles["afforestation_workers"].periods == ["2025"]
     assert roles["garden_construction_workers"].periods == ["2025"]
-    assert all(roles[r].min_when_active for r in ("forest_park_staff", "rural_complex_construction", "rural_complex_operators"))
+    assert all(
+        roles[r].min_when_active for r in ("forest_park_staff", "rural_complex_construction", "rural_complex_operators")
+    )
     tot = plan.recruitment.groupby(["role", "period"])["count"].sum()
     park = plan.projects.set_index(["project", "period"])["built"]
     for t in ("2025", "2035"):
@@ -124,6 +126,7 @@ def test_land_use_regression(plan):
 @pytest.fixture(scope="module")
 def explanation(plan):
     from planner.explain import explain
+
     return explain(planner.examples.nuanshui(), plan, importance=(), parameters=())
 
 
@@ -153,6 +156,7 @@ def test_why_not_forbidden_project_and_forced_garden(plan):
     """Forbidding the Mine Park re-solves to a worse optimal plan (it earns tourism income and
     GEP); a garden for Hanjiata is already in the plan, so forcing it costs nothing."""
     from planner.explain.whatif import parse, why_not
+
     li = planner.examples.nuanshui()
     w = why_not(li, plan, [parse("project:mine_park", "forbid", li)], diagnose=False)
     assert w.status == "optimal" and w.change is not None and w.change < -1e5
@@ -166,6 +170,7 @@ def test_starved_budget_is_diagnosed():
     Nuanshui has no plan; the diagnosis relaxes the 2025 budget and names the rules that
     push against it. The IIS is skipped here (about 20 s; see docs/performance.md)."""
     from planner.explain.diagnose import diagnose
+
     li = planner.examples.nuanshui().replace(**{"periods.2025.budget_yuan": 1_000_000})
     assert planner.solve(li, verify=False).status == "infeasible"
     dg = diagnose(li, iis=False)

@@ -20,9 +20,18 @@ import yaml
 INSTANCES = Path(__file__).resolve().parents[1] / "instances"
 SCRIPT = INSTANCES / "make_nuanshui_gpkg.py"
 # The registry-style names the instance maps (nuanshui_geo.yaml), file name -> CSV column.
-BACK = {"PARCEL_NO": "id", "VILLAGE": "village", "AREA_MU": "area", "LANDCOVER": "cover", "REDLINE": "red_line",
-        "ECOSPACE": "eco_space", "TENURE": "ownership", "ROADSIDE": "along_road", "MATURE": "mature",
-        "C_REG": "carbon_registered"}
+BACK = {
+    "PARCEL_NO": "id",
+    "VILLAGE": "village",
+    "AREA_MU": "area",
+    "LANDCOVER": "cover",
+    "REDLINE": "red_line",
+    "ECOSPACE": "eco_space",
+    "TENURE": "ownership",
+    "ROADSIDE": "along_road",
+    "MATURE": "mature",
+    "C_REG": "carbon_registered",
+}
 FLAGS = ["red_line", "along_road", "mature", "carbon_registered"]
 STARTING = {"deshengxi", "hanjiata", "kenmuken", "changhanbula", "geqiugou", "shuiquangou"}
 
@@ -71,7 +80,7 @@ def test_holders_only_on_individual_land(layer):
 
 def test_polygons_valid_with_their_stated_area(layer, csv):
     geoms = layer.geometry.to_numpy()
-    assert shapely.is_valid(geoms).all() and (shapely.get_type_id(geoms) == 3).all()   # 3: Polygon
+    assert shapely.is_valid(geoms).all() and (shapely.get_type_id(geoms) == 3).all()  # 3: Polygon
     rel = np.abs(shapely.area(geoms) / 10_000 / csv["area"].to_numpy() - 1)
     assert rel.max() < 1e-6, csv["id"][rel.argmax()]
 
@@ -82,8 +91,8 @@ def test_polygons_do_not_overlap(layer):
     assert abs(shapely.union_all(geoms).area / total - 1) < 1e-6
     left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
     pairs = left < right
-    assert pairs.sum() > len(geoms)   # neighbours touch...
-    assert shapely.area(shapely.intersection(geoms[left[pairs]], geoms[right[pairs]])).max() < 1e-3   # ...m2, no more
+    assert pairs.sum() > len(geoms)  # neighbours touch...
+    assert shapely.area(shapely.intersection(geoms[left[pairs]], geoms[right[pairs]])).max() < 1e-3  # ...m2, no more
 
 
 def test_village_parcels_union_to_the_village_polygon(built, layer, csv):
@@ -129,10 +138,13 @@ def test_committed_gpkg_matches_a_fresh_build(built):
     for name in ("parcels", "villages"):
         fresh = gpd.read_file(built["gpkg"], layer=name)
         committed = gpd.read_file(INSTANCES / "nuanshui_parcels.gpkg", layer=name)
-        pd.testing.assert_frame_equal(pd.DataFrame(committed.drop(columns="geometry")),
-                                      pd.DataFrame(fresh.drop(columns="geometry")))
+        pd.testing.assert_frame_equal(
+            pd.DataFrame(committed.drop(columns="geometry")), pd.DataFrame(fresh.drop(columns="geometry"))
+        )
         assert committed.crs == fresh.crs
-        assert shapely.equals_exact(committed.geometry.to_numpy(), fresh.geometry.to_numpy(), tolerance=1e-6).all(), name
+        assert shapely.equals_exact(committed.geometry.to_numpy(), fresh.geometry.to_numpy(), tolerance=1e-6).all(), (
+            name
+        )
 
 
 def test_committed_geo_yaml_matches_a_fresh_build(built):

@@ -6,14 +6,20 @@ from __future__ import annotations
 from helpers import P, approx, area, kpi, period, solve
 
 # per ha: ecological forest GEP 3,000; ornamental GEP 3,000 + 100 income; fruit GEP 2,000 + 2,000 income
-USES = {"ecological_forest": {"equivalents": {"eco": 3}},
-        "ornamental_forest": {"equivalents": {"eco": 3}, "income_yuan_per_ha_yr": 100},
-        "fruit_expansion": {"equivalents": {"eco": 2}, "income_yuan_per_ha_yr": 2000}}
+USES = {
+    "ecological_forest": {"equivalents": {"eco": 3}},
+    "ornamental_forest": {"equivalents": {"eco": 3}, "income_yuan_per_ha_yr": 100},
+    "fruit_expansion": {"equivalents": {"eco": 2}, "income_yuan_per_ha_yr": 2000},
+}
 
 
 def _land(build, **objective):
-    return build([P("A1", "grassland", 10)], uses=USES, policies={"ecological_space_no_decrease": False},
-                 objective={"lexicographic_tolerance": 0, **objective})
+    return build(
+        [P("A1", "grassland", 10)],
+        uses=USES,
+        policies={"ecological_space_no_decrease": False},
+        objective={"lexicographic_tolerance": 0, **objective},
+    )
 
 
 def test_weighted_sum(build):
@@ -60,8 +66,11 @@ def test_lexicographic_dividends_first(build):
 
 def _periods(build, idx=1.0, w2=1.0):
     periods = [period("2025", budget=4000), period("2035", budget=3000, gep_price_index=idx, weight=w2)]
-    return build([P("A1", "grassland", 10)], uses={"ecological_forest": {"establishment_cost_yuan_per_ha": 1000}},
-                 periods=periods)
+    return build(
+        [P("A1", "grassland", 10)],
+        uses={"ecological_forest": {"establishment_cost_yuan_per_ha": 1000}},
+        periods=periods,
+    )
 
 
 def test_two_periods_with_per_period_budgets(build):
@@ -113,10 +122,14 @@ def test_tie_break_picks_the_cheaper_of_equal_plans(build):
     """Grassland 10 ha; ecological and ornamental forest both worth 4,000 Yuan/ha/yr, the first
     costs 1,000 Yuan/ha, the second nothing. Every split is optimal (40,000 Yuan/yr); the
     least-cost tie-break plants only the free ornamental forest and spends nothing."""
-    li = build([P("A1", "grassland", 10)],
-               uses={"ecological_forest": {"establishment_cost_yuan_per_ha": 1000},
-                     "ornamental_forest": {"equivalents": {"eco": 4}}},
-               objective={"tie_break": "least_cost"})
+    li = build(
+        [P("A1", "grassland", 10)],
+        uses={
+            "ecological_forest": {"establishment_cost_yuan_per_ha": 1000},
+            "ornamental_forest": {"equivalents": {"eco": 4}},
+        },
+        objective={"tie_break": "least_cost"},
+    )
     plan = solve(li)
     assert plan.status == "optimal"
     assert area(plan, use="ornamental_forest") == approx(10)
@@ -145,10 +158,15 @@ def test_least_wages_tie_break_recruits_no_more_than_needed(build):
     0-10, wage 1,000 Yuan/yr, budget ample). All 9 ha are planted (36,000 Yuan/yr); that needs
     ceil(9 / 2) = 5 planters, and 5 to 10 are all optimal because wages are not in the
     objective. The least_wages tie-break keeps the land plan and recruits the fewest: 5."""
-    li = build([P("A1", "grassland", 9)], uses={"ecological_forest": None}, villages={"a": {"labour_pool": {"residents": 100}}},
-               roles=[{"id": "planters", "channel": "forest", "min": 0, "max": 10, "norm": "plant2",
-                       "wage_yuan_per_yr": 1000}],
-               objective={"tie_break": "least_wages"})
+    li = build(
+        [P("A1", "grassland", 9)],
+        uses={"ecological_forest": None},
+        villages={"a": {"labour_pool": {"residents": 100}}},
+        roles=[
+            {"id": "planters", "channel": "forest", "min": 0, "max": 10, "norm": "plant2", "wage_yuan_per_yr": 1000}
+        ],
+        objective={"tie_break": "least_wages"},
+    )
     plan = solve(li)
     assert plan.status == "optimal"
     assert plan.objective == approx(36_000)

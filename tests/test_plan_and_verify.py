@@ -24,14 +24,31 @@ def test_status_gap_and_verification_travel(tiny_plan):
 
 def test_json_top_level_contract(tiny_plan, tmp_path):
     data = json.loads(tiny_plan.to_json())
-    for key in ("status", "objective", "mip_gap", "allocations", "gardens", "recruitment", "projects", "kpis", "termination", "version"):
+    for key in (
+        "status",
+        "objective",
+        "mip_gap",
+        "allocations",
+        "gardens",
+        "recruitment",
+        "projects",
+        "kpis",
+        "termination",
+        "version",
+    ):
         assert key in data
     assert set(data["allocations"][0]) >= {"village", "parcel", "use", "period", "area_ha"}
     assert set(data["gardens"][0]) >= {"village", "period", "area_ha", "vegetation_coverage"}
     assert set(data["recruitment"][0]) >= {"village", "role", "period", "count"}
     assert set(data["projects"][0]) >= {"project", "period", "built"}
-    assert set(data["kpis"][0]) >= {"period", "gep_yuan", "forestry_carbon_income_yuan", "agricultural_carbon_income_yuan",
-                                    "dividends_yuan", "budget_used_yuan"}
+    assert set(data["kpis"][0]) >= {
+        "period",
+        "gep_yuan",
+        "forestry_carbon_income_yuan",
+        "agricultural_carbon_income_yuan",
+        "dividends_yuan",
+        "budget_used_yuan",
+    }
     back = Plan.from_json(tiny_plan.to_json())
     assert back.status == tiny_plan.status and len(back.allocations) == len(tiny_plan.allocations)
     assert verify_plan(back, planner.examples.tiny())["passed"]
@@ -47,6 +64,7 @@ def test_verifier_catches_overused_parcel(tiny_plan):
     def edit(t):
         a = t["allocations"]
         a.loc[(a["parcel"] == "E1") & (a["period"] == "2025"), "area_ha"] += 1.0
+
     res = _broken(tiny_plan, edit)
     assert not res["passed"]
     assert any(v["rule"] == "land_use" and "E1" in v["where"] for v in res["violations"])
@@ -54,9 +72,11 @@ def test_verifier_catches_overused_parcel(tiny_plan):
 
 def test_verifier_catches_forbidden_village(tiny_plan):
     """Ecological forest is permitted only in east; moving W1's forest to ecological_forest must be caught."""
+
     def edit(t):
         a = t["allocations"]
         a.loc[a["parcel"] == "W1", "use"] = "ecological_forest"
+
     res = _broken(tiny_plan, edit)
     assert any(v["rule"] == "village_permission" for v in res["violations"])
 
@@ -64,6 +84,7 @@ def test_verifier_catches_forbidden_village(tiny_plan):
 def test_verifier_catches_recruitment_outside_range(tiny_plan):
     def edit(t):
         t["recruitment"].loc[t["recruitment"]["role"] == "afforestation_workers", "count"] = 40
+
     res = _broken(tiny_plan, edit)
     assert any(v["rule"] == "recruitment" for v in res["violations"])
 
@@ -71,6 +92,7 @@ def test_verifier_catches_recruitment_outside_range(tiny_plan):
 def test_verifier_catches_misreported_kpi(tiny_plan):
     def edit(t):
         t["kpis"].loc[0, "gep_yuan"] *= 1.01
+
     res = _broken(tiny_plan, edit)
     assert any(v["rule"] == "kpis" and "gep_yuan" in v["where"] for v in res["violations"])
 
@@ -79,6 +101,7 @@ def test_verifier_catches_garden_without_enough_vegetation(tiny_plan):
     def edit(t):
         a = t["allocations"]
         a.loc[(a["use"] == "garden_shrub") & (a["village"] == "west"), "use"] = "garden_facility"
+
     res = _broken(tiny_plan, edit)
     assert any(v["rule"] == "gardens" and "vegetation" in v["message"] for v in res["violations"])
 
@@ -86,11 +109,13 @@ def test_verifier_catches_garden_without_enough_vegetation(tiny_plan):
 def test_verifier_reports_each_broken_row_once_in_table_order(tiny_plan):
     """Row rules are screened with vector masks; every broken row is still reported, once,
     in the order of the allocations table."""
+
     def edit(t):
         a = t["allocations"]
         a.loc[(a["parcel"] == "W1") & (a["period"] == "2025"), "area_ha"] = -1.0
         a.loc[(a["parcel"] == "E1") & (a["period"] == "2035"), "area_ha"] = -2.0
         a.loc[(a["parcel"] == "W2") & (a["period"] == "2035"), "area_ha"] = 3.0
+
     res = _broken(tiny_plan, edit)
     neg = [v["where"] for v in res["violations"] if v["message"] == "negative area"]
     assert neg == ["parcel W1, ornamental_forest, 2025", "parcel E1, ecological_forest, 2035"]
@@ -101,9 +126,11 @@ def test_verifier_reports_each_broken_row_once_in_table_order(tiny_plan):
 def test_verifier_catches_missing_individual_carbon_application(tiny_plan):
     """E2 is a villager's parcel with more than 0.67 ha of arbor forest: without an individual
     application in a period, that period is reported."""
+
     def edit(t):
         c = t["carbon_applications"]
         c.loc[c["period"] == "2035", "individual"] = False
+
     res = _broken(tiny_plan, edit)
     bad = [v["where"] for v in res["violations"] if v["rule"] == "carbon_application"]
     assert bad == ["parcel E2, 2035"]
@@ -141,6 +168,7 @@ def _fail_stage(monkeypatch, when):
     """Make the solver stage selected by ``when(model)`` end without a plan (as a time limit
     would), after wiping the variable values, so a lost plan would show."""
     import sys as _sys
+
     S = _sys.modules["planner.solver.run"]
     real = S.run_solver
 
@@ -148,9 +176,16 @@ def _fail_stage(monkeypatch, when):
         if when(m):
             for v in m.component_data_objects(__import__("pyomo.environ", fromlist=["Var"]).Var):
                 v.set_value(None, skip_validation=True)
-            return {"status": "no_solution", "termination": "maxTimeLimit", "objective": None, "bound": None,
-                    "mip_gap": None, "time_s": 0.0}
+            return {
+                "status": "no_solution",
+                "termination": "maxTimeLimit",
+                "objective": None,
+                "bound": None,
+                "mip_gap": None,
+                "time_s": 0.0,
+            }
         return real(m, opts)
+
     monkeypatch.setattr(S, "run_solver", fake)
 
 

@@ -18,19 +18,24 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import kill_group as kill
+from helpers import stopped_at
 
 import planner
 from planner.core import outdir
 from planner.core.paths import bundled_dir
 
-from helpers import kill_group as kill, stopped_at
-
 TINY = str(bundled_dir("instances") / "tiny.yaml")
 
 
 def run(*args: str, env: dict | None = None):
-    return subprocess.run([sys.executable, "-m", "planner", *args], capture_output=True, text=True, timeout=300,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "planner", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -51,7 +56,7 @@ def two_plans(tmp_path_factory):
 
 
 WRITE = "import sys, planner; planner.Plan.from_json(sys.argv[1]).write(sys.argv[2], force=True)"
-N_WRITES = 13   # 11 tables, run.json and plan.json
+N_WRITES = 13  # 11 tables, run.json and plan.json
 
 
 @pytest.mark.parametrize("k", range(1, N_WRITES + 1))
@@ -75,7 +80,7 @@ def test_killed_at_the_swap_leaves_the_old_plan_and_the_next_run_cleans_up(tmp_p
     before = snapshot(out)
     kill(stopped_at([sys.executable, "-c", WRITE, str(new_json), str(out)], "folder-swap"))
     assert snapshot(out) == before
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".plan.new-")]   # the dead run's staging folder
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".plan.new-")]  # the dead run's staging folder
     planner.Plan.from_json(new_json).write(out)
     assert json.loads((out / "plan.json").read_text()) == json.loads(new_json.read_text())
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".plan.")]
@@ -166,6 +171,7 @@ def test_alternative_plan_file_says_what_it_is(tmp_path):
     optimum: its plan.json says 'feasible' (never 'optimal'), kind 'alternative' with its
     distance and loss, and a gap measured against the optimum's bound."""
     from planner.tradeoffs import alternatives
+
     li = planner.examples.tiny()
     best = planner.solve(li)
     alts = alternatives(li, best, slack=0.05, n=1)

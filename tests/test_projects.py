@@ -5,10 +5,9 @@ income shared among participants (villagers and collectives count as dividends).
 from __future__ import annotations
 
 import pytest
+from helpers import P, approx, area, built, garden_built, income, kpi, period, solve, solve_model
 
 import planner
-
-from helpers import P, approx, area, built, garden_built, income, kpi, period, solve, solve_model
 
 # ecological forest 1,000 Yuan/ha/yr (no gain over grassland), fruit 2,000
 USES = {"ecological_forest": {"equivalents": {"eco": 1}}, "fruit_expansion": {"equivalents": {"eco": 2}}}
@@ -20,14 +19,22 @@ SHARES = {"villagers": 0.5, "village_collective": 0.3, "social_capital": 0.2}
 
 
 def project(id="P", income=10_000, shares=None, **kw):
-    return {"id": id, "channel": "forest", "host_village": "a", "capex_yuan": 0,
-            "income_yuan_per_yr": {"cultural_tourism": income}, "shares": shares or {"villagers": 1.0}, **kw}
+    return {
+        "id": id,
+        "channel": "forest",
+        "host_village": "a",
+        "capex_yuan": 0,
+        "income_yuan_per_yr": {"cultural_tourism": income},
+        "shares": shares or {"villagers": 1.0},
+        **kw,
+    }
 
 
 def _area_pre(build, min_ha):
     pre = [{"min_area_ha": min_ha, "uses": ["ecological_forest"]}]
-    return build([P("A1", "grassland", 10)], uses=USES, policies=NO_ECO,
-                 projects=[project(shares=SHARES, prerequisites=pre)])
+    return build(
+        [P("A1", "grassland", 10)], uses=USES, policies=NO_ECO, projects=[project(shares=SHARES, prerequisites=pre)]
+    )
 
 
 def test_area_prerequisite_and_income_shares(build):
@@ -69,8 +76,12 @@ def test_area_prerequisite_counts_only_listed_villages(build):
     instance and names the prerequisite (instead of a plan silently without P)."""
     pre = [{"min_area_ha": 6, "use_kinds": ["forest"], "villages": ["b"]}]
     with pytest.raises(planner.InputError) as e:
-        build([P("A1", "grassland", 10, village="a"), P("B1", "grassland", 5, village="b")], uses=USES,
-              policies=NO_ECO, projects=[project(income=100_000, prerequisites=pre)])
+        build(
+            [P("A1", "grassland", 10, village="a"), P("B1", "grassland", 5, village="b")],
+            uses=USES,
+            policies=NO_ECO,
+            projects=[project(income=100_000, prerequisites=pre)],
+        )
     assert any(p.field == "projects.P.prerequisites.0" and "5.00 ha" in p.message for p in e.value.problems)
 
 
@@ -79,8 +90,12 @@ def test_area_prerequisite_counts_only_listed_covers(build):
     but only 3 ha of mine: the loader refuses the instance (3 ha at most can ever match)."""
     pre = [{"min_area_ha": 5, "use_kinds": ["forest"], "covers": ["reclaimed_mine"]}]
     with pytest.raises(planner.InputError) as e:
-        build([P("A1", "grassland", 10), P("M1", "reclaimed_mine", 3)], uses=USES, policies=NO_ECO,
-              projects=[project(income=100_000, prerequisites=pre)])
+        build(
+            [P("A1", "grassland", 10), P("M1", "reclaimed_mine", 3)],
+            uses=USES,
+            policies=NO_ECO,
+            projects=[project(income=100_000, prerequisites=pre)],
+        )
     assert any("3.00 ha" in p.message for p in e.value.problems)
 
 
@@ -88,8 +103,7 @@ GARDEN_USES = {"garden_shrub": {"equivalents": {"eco": 0.5}}}  # 500 Yuan/ha/yr 
 
 
 def _garden_pre(build, pre):
-    return build([P("A1", "grassland", 10)], uses=GARDEN_USES,
-                 projects=[project(prerequisites=pre)])
+    return build([P("A1", "grassland", 10)], uses=GARDEN_USES, projects=[project(prerequisites=pre)])
 
 
 def test_garden_prerequisite(build):
@@ -114,8 +128,10 @@ def test_without_garden_prerequisite_no_garden(build):
 
 def _chain(build, q_income):
     pre_p = [{"min_area_ha": 6, "uses": ["ecological_forest"]}]
-    projects = [project("P", income=0, prerequisites=pre_p),
-                project("Q", income=q_income, prerequisites=[{"project": "P"}])]
+    projects = [
+        project("P", income=0, prerequisites=pre_p),
+        project("Q", income=q_income, prerequisites=[{"project": "P"}]),
+    ]
     return build([P("A1", "grassland", 10)], uses=USES, policies=NO_ECO, projects=projects)
 
 
@@ -140,8 +156,12 @@ def test_project_prerequisite_not_worth_it(build):
 
 
 def _earliest(build, earliest):
-    return build([P("A1", "grassland", 10)], uses=NEUTRAL, periods=[period("2025"), period("2035")],
-                 projects=[project(earliest_period=earliest)])
+    return build(
+        [P("A1", "grassland", 10)],
+        uses=NEUTRAL,
+        periods=[period("2025"), period("2035")],
+        projects=[project(earliest_period=earliest)],
+    )
 
 
 def test_earliest_period(build):
@@ -166,8 +186,12 @@ def test_no_earliest_period(build):
 def _required(build, required):
     pre = [{"min_area_ha": 5, "uses": ["ecological_forest"]}]
     proj = project("R", shares={"social_capital": 1.0}, prerequisites=[*pre], required=required)
-    return build([P("A1", "grassland", 10)], uses={"ecological_forest": {"equivalents": {"eco": 0.5}}},
-                 periods=[period("2025"), period("2035")], projects=[proj])
+    return build(
+        [P("A1", "grassland", 10)],
+        uses={"ecological_forest": {"equivalents": {"eco": 0.5}}},
+        periods=[period("2025"), period("2035")],
+        projects=[proj],
+    )
 
 
 def test_required_project_is_built_by_the_last_period(build):
@@ -208,8 +232,12 @@ def test_project_gep_follows_the_price_index(build):
     """Project V (3,000 Yuan/yr of cultural GEP, free) on grassland 10 ha; periods 2025 (index 1)
     and 2035 (index 2): GEP 13,000 and 2 x 13,000 = 26,000; objective 39,000 Yuan/yr."""
     proj = project("V", income=0, gep_yuan_per_yr=3_000)
-    li = build([P("A1", "grassland", 10)], uses=NEUTRAL, projects=[proj],
-               periods=[period("2025"), period("2035", gep_price_index=2.0)])
+    li = build(
+        [P("A1", "grassland", 10)],
+        uses=NEUTRAL,
+        projects=[proj],
+        periods=[period("2025"), period("2035", gep_price_index=2.0)],
+    )
     plan = solve(li)
     assert plan.status == "optimal"
     assert built(plan, "V", "2025")
@@ -229,10 +257,16 @@ def test_a_built_project_stays_built(build):
     15,000 + 30,000 = 45,000 Yuan/yr.
     Constraint: `project_cumulative`.
     """
-    projects = [project("P", income=5_000, capex_yuan=4_000),
-                project("Q", income=20_000, capex_yuan=4_000, earliest_period="2035")]
-    li = build([P("A1", "grassland", 10)], uses=NEUTRAL, projects=projects,
-               periods=[period("2025", budget=4_000), period("2035", budget=0)])
+    projects = [
+        project("P", income=5_000, capex_yuan=4_000),
+        project("Q", income=20_000, capex_yuan=4_000, earliest_period="2035"),
+    ]
+    li = build(
+        [P("A1", "grassland", 10)],
+        uses=NEUTRAL,
+        projects=projects,
+        periods=[period("2025", budget=4_000), period("2035", budget=0)],
+    )
     plan = solve(li)
     assert plan.status == "optimal"
     assert built(plan, "P", "2025") and built(plan, "P", "2035")

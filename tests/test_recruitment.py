@@ -16,8 +16,14 @@ def role(id="planters", norm="plant2", min=0, max=100, **kw):
 
 
 def _planting(build, roles, budget=1e9, years=1, uses=None, **pol):
-    return build([P("A1", "grassland", 9)], uses=uses or FOREST, villages=POOL, roles=roles,
-                 periods=[period("2025", budget=budget, years=years)], policies=pol)
+    return build(
+        [P("A1", "grassland", 9)],
+        uses=uses or FOREST,
+        villages=POOL,
+        roles=roles,
+        periods=[period("2025", budget=budget, years=years)],
+        policies=pol,
+    )
 
 
 def test_range_max_limits_planting(build):
@@ -103,10 +109,21 @@ def test_area_managed_norm(build):
 
 
 def _staffed(build, max_staff):
-    proj = {"id": "P", "channel": "forest", "host_village": "a", "capex_yuan": 0,
-            "income_yuan_per_yr": {"cultural_tourism": 10_000}, "shares": {"villagers": 1.0}}
-    return build([P("A1", "grassland", 9)], uses=NEUTRAL, villages=POOL, projects=[proj],
-                 roles=[role("staff", "staff3", max=max_staff, projects=["P"])])
+    proj = {
+        "id": "P",
+        "channel": "forest",
+        "host_village": "a",
+        "capex_yuan": 0,
+        "income_yuan_per_yr": {"cultural_tourism": 10_000},
+        "shares": {"villagers": 1.0},
+    }
+    return build(
+        [P("A1", "grassland", 9)],
+        uses=NEUTRAL,
+        villages=POOL,
+        projects=[proj],
+        roles=[role("staff", "staff3", max=max_staff, projects=["P"])],
+    )
 
 
 def test_per_project_norm_blocks_an_unstaffable_project(build):
@@ -129,9 +146,12 @@ def test_per_project_norm_relaxed(build):
 
 
 def _two_villages(build, scope):
-    return build([P("A1", "grassland", 10, village="a"), P("B1", "grassland", 2, village="b")], uses=FOREST,
-                 villages={"a": {"labour_pool": {"residents": 1}}, "b": {"labour_pool": {"residents": 5}}},
-                 roles=[role(scope=scope)])
+    return build(
+        [P("A1", "grassland", 10, village="a"), P("B1", "grassland", 2, village="b")],
+        uses=FOREST,
+        villages={"a": {"labour_pool": {"residents": 1}}, "b": {"labour_pool": {"residents": 5}}},
+        roles=[role(scope=scope)],
+    )
 
 
 def test_village_scope_plants_only_with_own_people(build):
@@ -157,11 +177,21 @@ def test_township_scope_pools_people(build):
 
 
 def _returning(build, returning):
-    proj = {"id": "P", "channel": "fruit", "host_village": "a", "capex_yuan": 0,
-            "income_yuan_per_yr": {"cultural_tourism": 10_000}, "shares": {"villagers": 1.0}}
-    return build([P("A1", "grassland", 9)], uses=NEUTRAL,
-                 villages={"a": {"labour_pool": {"residents": 50, "returning": returning}}},
-                 projects=[proj], roles=[role("operators", "staff2", groups=["returning"], projects=["P"])])
+    proj = {
+        "id": "P",
+        "channel": "fruit",
+        "host_village": "a",
+        "capex_yuan": 0,
+        "income_yuan_per_yr": {"cultural_tourism": 10_000},
+        "shares": {"villagers": 1.0},
+    }
+    return build(
+        [P("A1", "grassland", 9)],
+        uses=NEUTRAL,
+        villages={"a": {"labour_pool": {"residents": 50, "returning": returning}}},
+        projects=[proj],
+        roles=[role("operators", "staff2", groups=["returning"], projects=["P"])],
+    )
 
 
 def test_returning_only_role_draws_on_returning_residents(build):
@@ -189,11 +219,22 @@ def test_returning_pool_large_enough(build):
 
 
 def _shared_pool(build, income, pools=True):
-    proj = {"id": "P", "channel": "fruit", "host_village": "a", "capex_yuan": 0,
-            "income_yuan_per_yr": {"cultural_tourism": income}, "shares": {"villagers": 1.0}}
-    return build([P("A1", "grassland", 9)], uses=FOREST, villages={"a": {"labour_pool": {"residents": 3}}},
-                 projects=[proj], roles=[role(), role("staff", "staff2", projects=["P"])],
-                 policies={"labour_pools": pools})
+    proj = {
+        "id": "P",
+        "channel": "fruit",
+        "host_village": "a",
+        "capex_yuan": 0,
+        "income_yuan_per_yr": {"cultural_tourism": income},
+        "shares": {"villagers": 1.0},
+    }
+    return build(
+        [P("A1", "grassland", 9)],
+        uses=FOREST,
+        villages={"a": {"labour_pool": {"residents": 3}}},
+        projects=[proj],
+        roles=[role(), role("staff", "staff2", projects=["P"])],
+        policies={"labour_pools": pools},
+    )
 
 
 def test_roles_compete_for_the_same_pool(build):
@@ -228,8 +269,13 @@ def test_range_applies_only_in_its_periods(build):
     2025 (``periods: [2025]``). 2025: 1 planter -> 2 ha: 9,000 + 6,000 = 15,000. 2035: no
     range, the other 7 ha are planted: 9,000 + 27,000 = 36,000. Objective 51,000 Yuan/yr.
     (Were the range applied in 2035 too, only 4 ha could exist by 2035: 36,000 in total.)"""
-    li = build([P("A1", "grassland", 9)], uses=FOREST, villages=POOL, roles=[role(max=1, periods=["2025"])],
-               periods=[period("2025"), period("2035")])
+    li = build(
+        [P("A1", "grassland", 9)],
+        uses=FOREST,
+        villages=POOL,
+        roles=[role(max=1, periods=["2025"])],
+        periods=[period("2025"), period("2035")],
+    )
     plan = solve(li)
     assert plan.status == "optimal"
     assert recruits(plan, role="planters", period="2025") == 1
@@ -243,9 +289,12 @@ def test_role_limited_to_listed_villages(build):
     its 5 residents plant 10 of the 12 ha: 12,000 + 30,000 = 42,000 Yuan/yr; nobody from a.
     Constraint: `recruit_village`.
     """
-    li = build([P("A1", "grassland", 10, village="a"), P("B1", "grassland", 2, village="b")], uses=FOREST,
-               villages={"a": {"labour_pool": {"residents": 1}}, "b": {"labour_pool": {"residents": 5}}},
-               roles=[role(villages=["b"])])
+    li = build(
+        [P("A1", "grassland", 10, village="a"), P("B1", "grassland", 2, village="b")],
+        uses=FOREST,
+        villages={"a": {"labour_pool": {"residents": 1}}, "b": {"labour_pool": {"residents": 5}}},
+        roles=[role(villages=["b"])],
+    )
     plan = solve(li)
     assert plan.status == "optimal"
     assert recruits(plan, village="a") == 0 and recruits(plan, village="b") == 5
@@ -257,11 +306,23 @@ def _built_over_two_periods(build, norm, **role_kw):
     """Project P (no cost, 10,000 Yuan/yr to villagers) can be built in 2025; a role of norm
     ``norm`` staffs it (wage 1,000 Yuan/yr, budget ample); least-cost tie-break on, so nobody
     is recruited beyond what a rule demands."""
-    proj = {"id": "P", "channel": "forest", "host_village": "a", "capex_yuan": 0,
-            "income_yuan_per_yr": {"cultural_tourism": 10_000}, "shares": {"villagers": 1.0}}
-    return build([P("A1", "grassland", 9)], uses=NEUTRAL, villages=POOL, projects=[proj],
-                 roles=[role("crew", norm, projects=["P"], wage_yuan_per_yr=1000, **role_kw)],
-                 periods=[period("2025"), period("2035")], objective={"tie_break": "least_cost"})
+    proj = {
+        "id": "P",
+        "channel": "forest",
+        "host_village": "a",
+        "capex_yuan": 0,
+        "income_yuan_per_yr": {"cultural_tourism": 10_000},
+        "shares": {"villagers": 1.0},
+    }
+    return build(
+        [P("A1", "grassland", 9)],
+        uses=NEUTRAL,
+        villages=POOL,
+        projects=[proj],
+        roles=[role("crew", norm, projects=["P"], wage_yuan_per_yr=1000, **role_kw)],
+        periods=[period("2025"), period("2035")],
+        objective={"tie_break": "least_cost"},
+    )
 
 
 def test_construction_crew_only_while_building(build):

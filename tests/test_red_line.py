@@ -11,8 +11,11 @@ NO_ECO = {"ecological_space_no_decrease": False}
 
 
 def _two_grass(build, **pol):
-    return build([P("R", "grassland", 10, red_line=True, eco_space="conservation"),
-                  P("N", "grassland", 10)], uses=USES, policies={**NO_ECO, **pol})
+    return build(
+        [P("R", "grassland", 10, red_line=True, eco_space="conservation"), P("N", "grassland", 10)],
+        uses=USES,
+        policies={**NO_ECO, **pol},
+    )
 
 
 def test_red_line_keeps_the_type_of_space(build):
@@ -40,9 +43,11 @@ def test_red_line_type_rule_switched_off(build):
 
 
 def _share(build, share):
-    return build([P("R", "grassland", 10, red_line=True, eco_space="conservation"), P("M", "reclaimed_mine", 10)],
-                 uses=["fruit_expansion"],
-                 policies={**NO_ECO, "red_line_type_unchanged": False, "red_line_min_share": share})
+    return build(
+        [P("R", "grassland", 10, red_line=True, eco_space="conservation"), P("M", "reclaimed_mine", 10)],
+        uses=["fruit_expansion"],
+        policies={**NO_ECO, "red_line_type_unchanged": False, "red_line_min_share": share},
+    )
 
 
 def test_red_line_min_share_binds(build):
@@ -78,7 +83,10 @@ def test_unreachable_red_line_share_is_reported_infeasible(build):
     """Red line: grassland R 2 ha; outside: mine M 8 ha with a forest option. A red-line share of
     0.5 of the 10 ha territory needs 5 ha of ecological space inside the red line, but the red
     line holds only 2 ha: infeasible (not an 'optimal' plan that ignores the share)."""
-    li = build([P("R", "grassland", 2, red_line=True, eco_space="conservation"), P("M", "reclaimed_mine", 8)],
-               uses=["ecological_forest"], policies={"red_line_min_share": 0.5})
+    li = build(
+        [P("R", "grassland", 2, red_line=True, eco_space="conservation"), P("M", "reclaimed_mine", 8)],
+        uses=["ecological_forest"],
+        policies={"red_line_min_share": 0.5},
+    )
     plan = solve(li)
     assert plan.status == "infeasible"

@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 
 from planner import examples
+from planner.api import solve
 from planner.explain.result import LP_NOTE, Explanation
 from planner.report import FIGURES, find_chromium, fmt_money, fmt_pct, screenshot, write_report
-from planner.api import solve
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 TARGETS = [
@@ -26,8 +26,12 @@ TARGETS = [
     {"kpi": "vegetation_coverage", "period": "2025", "max": 0.5, "label": "Vegetation at most 50%"},
     {"kpi": "forest_coverage", "period": "2035", "min": 0.5, "max": 0.7, "label": "Forest between 50 and 70%"},
 ]
-EXPECTED_MET = {"GEP <above> 1 M & more": "yes", "Dividends above 1 bn": "no", "Vegetation at most 50%": "no",
-                "Forest between 50 and 70%": "yes"}
+EXPECTED_MET = {
+    "GEP <above> 1 M & more": "yes",
+    "Dividends above 1 bn": "no",
+    "Vegetation at most 50%": "no",
+    "Forest between 50 and 70%": "yes",
+}
 
 
 @pytest.fixture(scope="module")
@@ -64,41 +68,109 @@ def _md_row(md: str, first_cell: str) -> list[str]:
 
 
 def _fake_explanation(plan, n_rules: int = 20) -> Explanation:
-    rules = pd.DataFrame({
-        "family": ["land_use"] * n_rules,
-        "constraint": ["land_use_once"] * n_rules,
-        "rule": ["each parcel's area used at most once"] * n_rules,
-        "where": [f"parcel P{i}" for i in range(n_rules)],
-        "unit": ["ha"] * n_rules,
-        "binding": [True] * n_rules,
-        # prices 1000, 2000, ... in shuffled order; row P3 has no price
-        "shadow_price": [None if i == 3 else 1000.0 * ((i * 7) % n_rules + 1) for i in range(n_rules)],
-        "price_unit": ["Yuan/yr per ha"] * n_rules,
-        "loosen_by": [2.5] * n_rules,
-        "tighten_by": [float("inf")] * n_rules,
-    })
-    summary = pd.DataFrame([
-        {"family": "land_use", "constraint": "land_use_once", "rule": "each parcel's area used at most once", "rows": 25,
-         "binding": 20, "priced": 19, "max_shadow_price": 20000.0, "max_where": "parcel P_TOP"},
-        {"family": "budget", "constraint": "budget", "rule": "budget", "rows": 2, "binding": 0, "priced": 0,
-         "max_shadow_price": 0.0, "max_where": ""},
-    ])
-    options = pd.DataFrame([
-        {"village": "east", "use": "u_far", "status": "not taken", "needs_yuan_per_ha_yr": 900.0, "statement": "WHYNOT far"},
-        {"village": "east", "use": "u_near", "status": "not taken", "needs_yuan_per_ha_yr": 10.0, "statement": "WHYNOT near"},
-        {"village": "west", "use": "u_taken", "status": "taken", "needs_yuan_per_ha_yr": None, "statement": "TAKEN x"},
-        {"village": "west", "use": "u_forb", "status": "forbidden", "needs_yuan_per_ha_yr": None, "statement": "FORBIDDEN y"},
-    ])
-    importance = pd.DataFrame({"kind": ["gardens"] * 12, "item": [f"item{i:02d}" for i in range(12)],
-                               "status": ["optimal"] * 12, "loss_yuan": [float(i * 1000) for i in range(12)],
-                               "statement": [f"IMPORTANCE {i:02d}" for i in range(12)]})
-    parameters = pd.DataFrame({"parameter": ["prices.forestry_carbon_yuan_per_t"],
-                               "statement": ["RANGING carbon price holds from 40 to 80 Yuan/t"]})
-    return Explanation(instance_name=plan.instance_name, plan_status=plan.status, plan_termination=plan.termination,
-                       plan_mip_gap=plan.mip_gap, plan_objective=plan.objective, lp_status="optimal",
-                       lp_objective=plan.objective, notes=[LP_NOTE],
-                       tables={"rules": rules, "rule_summary": summary, "options": options, "importance": importance,
-                               "parameters": parameters})
+    rules = pd.DataFrame(
+        {
+            "family": ["land_use"] * n_rules,
+            "constraint": ["land_use_once"] * n_rules,
+            "rule": ["each parcel's area used at most once"] * n_rules,
+            "where": [f"parcel P{i}" for i in range(n_rules)],
+            "unit": ["ha"] * n_rules,
+            "binding": [True] * n_rules,
+            # prices 1000, 2000, ... in shuffled order; row P3 has no price
+            "shadow_price": [None if i == 3 else 1000.0 * ((i * 7) % n_rules + 1) for i in range(n_rules)],
+            "price_unit": ["Yuan/yr per ha"] * n_rules,
+            "loosen_by": [2.5] * n_rules,
+            "tighten_by": [float("inf")] * n_rules,
+        }
+    )
+    summary = pd.DataFrame(
+        [
+            {
+                "family": "land_use",
+                "constraint": "land_use_once",
+                "rule": "each parcel's area used at most once",
+                "rows": 25,
+                "binding": 20,
+                "priced": 19,
+                "max_shadow_price": 20000.0,
+                "max_where": "parcel P_TOP",
+            },
+            {
+                "family": "budget",
+                "constraint": "budget",
+                "rule": "budget",
+                "rows": 2,
+                "binding": 0,
+                "priced": 0,
+                "max_shadow_price": 0.0,
+                "max_where": "",
+            },
+        ]
+    )
+    options = pd.DataFrame(
+        [
+            {
+                "village": "east",
+                "use": "u_far",
+                "status": "not taken",
+                "needs_yuan_per_ha_yr": 900.0,
+                "statement": "WHYNOT far",
+            },
+            {
+                "village": "east",
+                "use": "u_near",
+                "status": "not taken",
+                "needs_yuan_per_ha_yr": 10.0,
+                "statement": "WHYNOT near",
+            },
+            {
+                "village": "west",
+                "use": "u_taken",
+                "status": "taken",
+                "needs_yuan_per_ha_yr": None,
+                "statement": "TAKEN x",
+            },
+            {
+                "village": "west",
+                "use": "u_forb",
+                "status": "forbidden",
+                "needs_yuan_per_ha_yr": None,
+                "statement": "FORBIDDEN y",
+            },
+        ]
+    )
+    importance = pd.DataFrame(
+        {
+            "kind": ["gardens"] * 12,
+            "item": [f"item{i:02d}" for i in range(12)],
+            "status": ["optimal"] * 12,
+            "loss_yuan": [float(i * 1000) for i in range(12)],
+            "statement": [f"IMPORTANCE {i:02d}" for i in range(12)],
+        }
+    )
+    parameters = pd.DataFrame(
+        {
+            "parameter": ["prices.forestry_carbon_yuan_per_t"],
+            "statement": ["RANGING carbon price holds from 40 to 80 Yuan/t"],
+        }
+    )
+    return Explanation(
+        instance_name=plan.instance_name,
+        plan_status=plan.status,
+        plan_termination=plan.termination,
+        plan_mip_gap=plan.mip_gap,
+        plan_objective=plan.objective,
+        lp_status="optimal",
+        lp_objective=plan.objective,
+        notes=[LP_NOTE],
+        tables={
+            "rules": rules,
+            "rule_summary": summary,
+            "options": options,
+            "importance": importance,
+            "parameters": parameters,
+        },
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -154,9 +226,16 @@ def test_not_optimal_plan_shows_the_warning(plan, instance, tmp_path):
 
 
 def test_no_plan_is_reported_without_failing(plan, instance, tmp_path):
-    none = dataclasses.replace(plan, status="infeasible", termination="provenInfeasible", mip_gap=None, objective=None,
-                               objective_bound=None, verification=None,
-                               tables={k: df.iloc[0:0] for k, df in plan.tables.items()})
+    none = dataclasses.replace(
+        plan,
+        status="infeasible",
+        termination="provenInfeasible",
+        mip_gap=None,
+        objective=None,
+        objective_bound=None,
+        verification=None,
+        tables={k: df.iloc[0:0] for k, df in plan.tables.items()},
+    )
     md, html = (p.read_text(encoding="utf-8") for p in write_report(none, tmp_path, instance=instance))
     assert "not proved optimal" in html and "No plan" in md and "could not be written" not in md
 
@@ -186,14 +265,14 @@ def test_tables_per_village(report, plan):
 
 def test_without_explanation_says_not_computed(report):
     _, md, html = report
-    sec = md[md.index("## Explanation"):]
+    sec = md[md.index("## Explanation") :]
     assert "not computed" in sec and "not computed" in html
 
 
 def test_with_explanation(plan, instance, tmp_path):
     ex = _fake_explanation(plan)
     md, html = (p.read_text(encoding="utf-8") for p in write_report(plan, tmp_path, explanation=ex, instance=instance))
-    sec = md[md.index("## Explanation"):]
+    sec = md[md.index("## Explanation") :]
     # the LP note sits next to the price tables
     assert LP_NOTE in sec and sec.index(LP_NOTE) < sec.index("| rule | rows |")
     assert "LP with every yes/no" in html
@@ -202,7 +281,7 @@ def test_with_explanation(plan, instance, tmp_path):
     assert row[1:6] == ["25", "20", "19", "20,000 Yuan/yr per ha", "parcel P_TOP"]
     assert "Not binding anywhere (1): budget." in sec
     # the 15 largest shadow prices, with units; the rest and the unpriced row are left out
-    prices = sec[sec.index("### Largest shadow prices"):sec.index("### Why not")]
+    prices = sec[sec.index("### Largest shadow prices") : sec.index("### Why not")]
     shown = re.findall(r"^\| parcel P(\d+) \|", prices, re.MULTILINE)
     assert shown[0] == "17" and len(shown) == 15 and not {"0", "3", "6", "9", "12"} & set(shown)
     assert _md_row(prices, "parcel P17")[1:] == ["20,000 Yuan/yr per ha", "2.50 ha", "no limit"]
@@ -243,7 +322,7 @@ def test_real_explanation(plan, instance, tmp_path):
 
     ex = explain(instance, plan, importance=(), parameters=())
     md = write_report(plan, tmp_path, explanation=ex, instance=instance)[0].read_text(encoding="utf-8")
-    sec = md[md.index("## Explanation"):]
+    sec = md[md.index("## Explanation") :]
     assert "LP with every yes/no" in sec and "| rule | rows |" in sec and "could not be written" not in md
 
 

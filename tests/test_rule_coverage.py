@@ -24,8 +24,8 @@ import pytest
 
 import planner
 import planner.model.rules
-from planner.model.data import ModelData
 from planner.model.build import build_model
+from planner.model.data import ModelData
 
 RULES = Path(planner.model.rules.__file__).resolve().parent
 TESTS = Path(__file__).resolve().parent
@@ -103,8 +103,16 @@ def test_components_are_found():
     scan itself: if it found nothing, every other test here would pass vacuously)."""
     found = _all_components()
     assert len(found) >= 40
-    for name in ("land_use_once", "garden_size_max", "recruit_village", "loan_gep", "carbon_individual_when_large",
-                 "street_green_cumulative", "labour_assign", "dividend_floor"):
+    for name in (
+        "land_use_once",
+        "garden_size_max",
+        "recruit_village",
+        "loan_gep",
+        "carbon_individual_when_large",
+        "street_green_cumulative",
+        "labour_assign",
+        "dividend_floor",
+    ):
         assert name in found
 
 
@@ -127,8 +135,11 @@ def test_component_names_are_unique():
 
 
 def test_every_rules_module_has_a_mirror_test_module():
-    missing = [f"planner/model/rules/{m}.py -> tests/test_{m}.py" for m in _modules()
-               if m not in NO_MIRROR and not mirror(m).exists()]
+    missing = [
+        f"planner/model/rules/{m}.py -> tests/test_{m}.py"
+        for m in _modules()
+        if m not in NO_MIRROR and not mirror(m).exists()
+    ]
     assert not missing, f"rules modules without a mirror test module: {missing}"
 
 
@@ -137,7 +148,9 @@ def test_modules_without_mirror_add_no_constraints():
     expression); a constraint added to one of them needs a mirror test module."""
     for m, why in NO_MIRROR.items():
         assert (RULES / f"{m}.py").exists(), f"stale exemption {m!r} ({why})"
-        assert components(m) == [], f"planner/model/rules/{m}.py now adds constraints {components(m)}: give it tests/test_{m}.py"
+        assert components(m) == [], (
+            f"planner/model/rules/{m}.py now adds constraints {components(m)}: give it tests/test_{m}.py"
+        )
 
 
 def test_rules_add_constraints_only_through_add_rows():
@@ -159,7 +172,9 @@ def test_built_model_has_no_constraint_unknown_to_the_scan():
     m = build_model(ModelData(planner.examples.tiny()))
     on_model = {c.local_name for c in m.component_objects(pyo.Constraint)}
     assert on_model, "the tiny instance built no constraint at all"
-    assert on_model <= set(found), f"constraints not added through add_rows in planner/model/rules: {sorted(on_model - set(found))}"
+    assert on_model <= set(found), (
+        f"constraints not added through add_rows in planner/model/rules: {sorted(on_model - set(found))}"
+    )
     recorded = {n for names in m._families.values() for n in names}
     assert recorded == on_model
 
@@ -168,8 +183,10 @@ def test_built_model_has_no_constraint_unknown_to_the_scan():
 def test_component_has_a_test_of_its_own(module, name):
     """tests/test_<module>.py has a test whose docstring says "Constraint: `<name>`"."""
     tests = named_in_tests(module).get(name)
-    assert tests, (f"constraint component `{name}` (planner/model/rules/{module}.py) has no test of its own: add to "
-                   f"tests/test_{module}.py a test that shows it binding, with 'Constraint: `{name}`.' in its docstring")
+    assert tests, (
+        f"constraint component `{name}` (planner/model/rules/{module}.py) has no test of its own: add to "
+        f"tests/test_{module}.py a test that shows it binding, with 'Constraint: `{name}`.' in its docstring"
+    )
 
 
 @pytest.mark.parametrize("module", [m for m in _modules() if m not in NO_MIRROR])

@@ -21,10 +21,10 @@ import pytest
 from typer.testing import CliRunner
 
 import planner
-from planner.solver import highs
 from planner.cli import app
 from planner.core.errors import InputError, SolverFailure
 from planner.core.paths import bundled_dir
+from planner.solver import highs
 
 TINY = str(bundled_dir("instances") / "tiny.yaml")
 NUANSHUI = str(bundled_dir("instances") / "nuanshui.yaml")
@@ -105,8 +105,11 @@ def test_highs_error_carries_highs_own_message():
 
 
 def test_highs_error_exit_4_with_message_and_nothing_written(tmp_path):
-    r = subprocess.run([sys.executable, "-m", "planner", "solve", TINY, "--out", str(tmp_path / "o"),
-                        "--set", HUGE], capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "planner", "solve", TINY, "--out", str(tmp_path / "o"), "--set", HUGE],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 4, r.stderr
     said = " ".join(r.stderr.split())
     assert "|value|" in said and "1e+15" in said and "too large" in said
@@ -125,8 +128,11 @@ def test_highs_option_refused_with_highs_message():
 
 @pytest.mark.parametrize("value", ["0", "-3"])
 def test_cli_threads_below_one_is_bad_input(tmp_path, value):
-    r = subprocess.run([sys.executable, "-m", "planner", "solve", TINY, "--out", str(tmp_path), "--threads", value],
-                       capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "planner", "solve", TINY, "--out", str(tmp_path), "--threads", value],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 2
     assert "--threads" in r.stderr and "1 or more" in " ".join(r.stderr.split())
     assert "Traceback" not in r.stderr
@@ -136,18 +142,31 @@ def test_cli_threads_below_one_is_bad_input(tmp_path, value):
 def test_cli_meaningless_limits_are_bad_input_and_keep_the_plan(tmp_path, args):
     """``--time-limit inf`` once solved, then failed writing plan.json (inf is not JSON)
     after the old plan had been deleted. Now it is bad input, and the old plan stays."""
-    first = subprocess.run([sys.executable, "-m", "planner", "solve", TINY, "--out", str(tmp_path)],
-                           capture_output=True, text=True)
+    first = subprocess.run(
+        [sys.executable, "-m", "planner", "solve", TINY, "--out", str(tmp_path)], capture_output=True, text=True
+    )
     assert first.returncode == 0
     before = (tmp_path / "plan.json").read_bytes()
-    r = subprocess.run([sys.executable, "-m", "planner", "solve", TINY, "--out", str(tmp_path), "--force", *args],
-                       capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "planner", "solve", TINY, "--out", str(tmp_path), "--force", *args],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 2 and args[0] in r.stderr and "Traceback" not in r.stderr
     assert (tmp_path / "plan.json").read_bytes() == before
 
 
-@pytest.mark.parametrize("kw", [{"threads": 0}, {"threads": 1.5}, {"time_limit": float("nan")},
-                                {"time_limit": float("inf")}, {"mip_gap": float("nan")}, {"mip_gap": -0.1}])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"threads": 0},
+        {"threads": 1.5},
+        {"time_limit": float("nan")},
+        {"time_limit": float("inf")},
+        {"mip_gap": float("nan")},
+        {"mip_gap": -0.1},
+    ],
+)
 def test_api_refuses_meaningless_solver_limits(kw):
     with pytest.raises(InputError) as e:
         planner.solve(planner.examples.tiny(), **kw)
@@ -157,8 +176,11 @@ def test_api_refuses_meaningless_solver_limits(kw):
 def test_unknown_solver_in_instance_gets_one_message_no_pyomo_traceback(tmp_path):
     """``solver: {name: no-such-solver}``: Pyomo logs a warning with a traceback while it
     looks for the executable; the planner's message is all the user sees."""
-    r = subprocess.run([sys.executable, "-m", "planner", "solve", TINY, "--out", str(tmp_path),
-                        "--set", "solver.name=no-such-solver"], capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "planner", "solve", TINY, "--out", str(tmp_path), "--set", "solver.name=no-such-solver"],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 2
     assert "no-such-solver" in r.stderr and "Traceback" not in r.stderr and "WARNING" not in r.stderr
 
@@ -215,14 +237,17 @@ def test_script_without_main_guard_runs_once(tmp_path):
     """The README's Python example saved as a script without ``if __name__ == '__main__'``:
     the explanation's re-solves (12 on tiny, so two worker processes) must not re-run the
     script. Before the fix the module level ran three times: the script and each worker."""
-    r = _run_script(tmp_path, f"""
+    r = _run_script(
+        tmp_path,
+        f"""
         import planner
         from planner.explain import explain
         inst = planner.load_instance({TINY!r})
         plan = planner.solve(inst)
         ex = explain(inst, plan, importance=("gardens", "projects", "allocations"), parameters=())
         print("IMPORTANCE", len(ex.importance), sorted(set(ex.importance["status"])))
-    """)
+    """,
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     assert r.stdout.count("MODULE LEVEL") == 1, r.stdout
     assert "IMPORTANCE" in r.stdout and "error" not in r.stdout.split("IMPORTANCE")[1]
@@ -272,8 +297,12 @@ def test_can_spawn_from_stdin_program(tmp_path):
 def test_banner_is_not_printed(tmp_path):
     """HiGHS prints 'Running HiGHS ...' at the first Highs() of a process; the planner's
     output stays its own."""
-    r = subprocess.run([sys.executable, "-m", "planner", "solve", TINY, "--out", str(tmp_path)],
-                       capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
+    r = subprocess.run(
+        [sys.executable, "-m", "planner", "solve", TINY, "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
     assert r.returncode == 0
     assert "Running HiGHS" not in r.stdout + r.stderr
     assert r.stdout.lstrip().startswith("tiny: status optimal")

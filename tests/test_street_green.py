@@ -9,8 +9,14 @@ TOWN = {"t": {"is_town": True}}
 
 def _town(build, sg, uses=None, covers=None, periods=None):
     parcels = [P("S1", "settlement", 3, village="t"), P("A1", "settlement", 3, village="a")]
-    return build(parcels, uses=uses or ["street_green"], covers=covers, villages=TOWN, periods=periods,
-                 policies={"street_green": sg})
+    return build(
+        parcels,
+        uses=uses or ["street_green"],
+        covers=covers,
+        villages=TOWN,
+        periods=periods,
+        policies={"street_green": sg},
+    )
 
 
 def test_at_most_count_max_street_greens(build):
@@ -88,10 +94,16 @@ def test_street_green_spaces_are_never_removed(build):
     is dropped too: 2,000 + 1,000 = 3,000 Yuan/yr.
     Constraint: `street_green_cumulative`.
     """
-    li = build([P("S1", "settlement", 3, village="t")], uses=["street_green"], villages=TOWN,
-               periods=[period("2025"), period("2035")],
-               policies={"street_green": {"count_min": 1, "count_max": 2, "size_ha": 0.5},
-                         "ecological_space_no_decrease": False})
+    li = build(
+        [P("S1", "settlement", 3, village="t")],
+        uses=["street_green"],
+        villages=TOWN,
+        periods=[period("2025"), period("2035")],
+        policies={
+            "street_green": {"count_min": 1, "count_max": 2, "size_ha": 0.5},
+            "ecological_space_no_decrease": False,
+        },
+    )
     plan = solve(li)
     assert plan.status == "optimal"
     assert list(plan.street_green["count"]) == [2, 2]

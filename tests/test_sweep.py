@@ -10,8 +10,8 @@ import sys
 
 import pandas as pd
 import pytest
-
 from helpers import P, approx, kill_group, period, solve, stopped_at
+
 from planner.core.errors import InputError
 from planner.core.paths import bundled_dir
 from planner.sweep.runner import read_results, run_scenarios
@@ -22,15 +22,20 @@ BUDGET = "periods.2025.budget_yuan"
 
 
 def _table(values):
-    return pd.DataFrame({"scenario": range(len(values)), CARBON: [v[0] for v in values], BUDGET: [v[1] for v in values]})
+    return pd.DataFrame(
+        {"scenario": range(len(values)), CARBON: [v[0] for v in values], BUDGET: [v[1] for v in values]}
+    )
 
 
 def test_budget_sweep_known_answers(build, tmp_path):
     """A1 grassland 10 ha; forest +3,000 Yuan/ha/yr for 1,000 Yuan/ha. Budget B plants
     min(B / 1,000, 10) ha: objective 10,000 + 3 min(B, 10,000). Scenarios B = 0, 2,000,
     4,000, 20,000 -> 10,000, 16,000, 22,000, 40,000 Yuan/yr, fast and rebuilt alike."""
-    li = build([P("A1", "grassland", 10)], uses={"ecological_forest": {"establishment_cost_yuan_per_ha": 1000}},
-               periods=[period("2025", budget=1000)])
+    li = build(
+        [P("A1", "grassland", 10)],
+        uses={"ecological_forest": {"establishment_cost_yuan_per_ha": 1000}},
+        periods=[period("2025", budget=1000)],
+    )
     design = pd.DataFrame({"scenario": range(4), "periods.2025.budget_yuan": [0.0, 2000.0, 4000.0, 20000.0]})
     for fast in (True, False):
         res = run_scenarios(li.path, design, tmp_path / f"s{fast}", workers=1, fast=fast)
@@ -57,8 +62,9 @@ def test_fast_equals_rebuild_on_tiny(tmp_path):
 def test_nonlinear_parameters_fall_back_to_rebuilding(tmp_path):
     """gep_scale and a use's GEP multiplier multiply each other: the model is not linear in
     the pair, the exactness check sees it, and every scenario is rebuilt."""
-    t = pd.DataFrame({"scenario": [0, 1], "prices.gep_scale": [1.0, 2.0],
-                      "prices.gep_multipliers.ecological_forest": [1.0, 1.5]})
+    t = pd.DataFrame(
+        {"scenario": [0, 1], "prices.gep_scale": [1.0, 2.0], "prices.gep_multipliers.ecological_forest": [1.0, 1.5]}
+    )
     res = run_scenarios(TINY, t, tmp_path, workers=1, fast=True)
     assert set(res["mode"]) == {"rebuild"} and (res["status"] == "optimal").all()
 
@@ -98,8 +104,24 @@ def test_kill_and_resume_runs_every_scenario_exactly_once(tmp_path):
     and the test waits for that state); --resume finishes it. Every scenario appears
     exactly once in results.jsonl."""
     out = tmp_path / "sw"
-    cmd = [sys.executable, "-m", "planner", "sweep", TINY, "--param", f"{CARBON}=10:100", "--design", "oat",
-           "--levels", "23", "--out", str(out), "--workers", "1", "--rebuild"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "planner",
+        "sweep",
+        TINY,
+        "--param",
+        f"{CARBON}=10:100",
+        "--design",
+        "oat",
+        "--levels",
+        "23",
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+        "--rebuild",
+    ]
     kill_group(stopped_at(cmd, "sweep-result#5"))
     first = read_results(out)
     assert len(first) == 5, len(first)
@@ -114,6 +136,7 @@ def test_kill_and_resume_runs_every_scenario_exactly_once(tmp_path):
 def test_dask_local_cluster(tmp_path):
     """The same sweep runs unchanged on a Dask LocalCluster (by scheduler address)."""
     import distributed
+
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None)
     try:
         t = _table([(10, 2.5e6), (58, 2.5e6), (100, 2.5e6)])
@@ -129,6 +152,7 @@ def test_scenario_set_file_and_compare(tmp_path):
     compare puts the saved plans side by side."""
     from planner.sweep.compare import compare_plans
     from planner.sweep.scenarios import load_scenario_set
+
     f = tmp_path / "set.yaml"
     f.write_text(f"base: {TINY}\nscenarios:\n  baseline: {{}}\n  poor:\n    periods.2025.budget_yuan: 1500000\n")
     sset = load_scenario_set(f)
@@ -138,8 +162,11 @@ def test_scenario_set_file_and_compare(tmp_path):
     assert list(res["name"]) == ["baseline", "poor"]
     assert pd.isna(res.loc[0, BUDGET])  # baseline does not set the budget
     from planner.plan.plan import Plan
-    plans = {n: (Plan.from_json(tmp_path / "out" / "plans" / n / "plan.json"), tmp_path / "out" / "plans" / n)
-             for n in ("baseline", "poor")}
+
+    plans = {
+        n: (Plan.from_json(tmp_path / "out" / "plans" / n / "plan.json"), tmp_path / "out" / "plans" / n)
+        for n in ("baseline", "poor")
+    }
     cmp = compare_plans(plans)
     k = cmp["kpis"].set_index(["kpi", "period"])
     assert k.loc[("budget_used_yuan", "2025"), "poor"] <= 1_500_000 + 1e-6
@@ -162,6 +189,7 @@ def test_solve_helper_matches_sweep(build, tmp_path):
 
 def test_bundled_nuanshui_scenario_set_loads():
     from planner.sweep.scenarios import load_scenario_set
+
     s = load_scenario_set(bundled_dir("instances") / "nuanshui_whatif.yaml")
     assert list(s.scenarios) == ["baseline", "carbon_80", "half_budget", "forest_gep_minus_30"]
     assert s.base.name == "nuanshui.yaml" and s.base.exists()
@@ -172,8 +200,14 @@ def test_product_hidden_at_the_plain_corners_is_caught(tmp_path):
     low and high corners change only one of them each, so only the far point (2, 0.5) shows
     the product. The sweep rebuilds, and (2, 0.5) equals a direct solve."""
     import planner
-    t = pd.DataFrame({"scenario": [0, 1, 2], "prices.gep_scale": [1.0, 2.0, 2.0],
-                      "prices.gep_multipliers.ecological_forest": [1.0, 1.0, 0.5]})
+
+    t = pd.DataFrame(
+        {
+            "scenario": [0, 1, 2],
+            "prices.gep_scale": [1.0, 2.0, 2.0],
+            "prices.gep_multipliers.ecological_forest": [1.0, 1.0, 0.5],
+        }
+    )
     res = run_scenarios(TINY, t, tmp_path, workers=1, fast=True)
     assert set(res["mode"]) == {"rebuild"}
     li = planner.examples.tiny().replace(**{"prices.gep_scale": 2.0, "prices.gep_multipliers.ecological_forest": 0.5})
@@ -184,6 +218,7 @@ def test_named_overrides_are_applied_exactly(tmp_path):
     """A named scenario that sets a field the others do not (or sets it to null) is solved
     with exactly its overrides: not through the fast path, and null is applied as null."""
     import planner
+
     t = pd.DataFrame({"scenario": [0, 1, 2], "name": ["base", "no_target", "lex"]})
     sets = {0: {}, 1: {"policies.vegetation_coverage_min": None}, 2: {"objective.mode": "lexicographic"}}
     res = run_scenarios(TINY, t, tmp_path, workers=1, fast=True, sets_by_scenario=sets)

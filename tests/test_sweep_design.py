@@ -47,21 +47,24 @@ def test_parse_range_levels_values_and_integer_inference():
     assert Parameter.parse("policies.x=-5:-1").low == -5.0
 
 
-@pytest.mark.parametrize("text", [
-    "prices.forestry_carbon_yuan_per_t",          # no '='
-    "=1:2",                                       # no path
-    "bad path=1:2",                               # not a dotted path
-    f"{CARBON}=80:20",                            # low > high
-    f"{CARBON}=5:5",                              # low == high
-    f"{CARBON}=a:2",                              # not a number
-    f"{CARBON}=1:nan",                            # not finite
-    f"{CARBON}=1",                                # no range
-    f"{CARBON}=1:2:3:4",                          # too many parts
-    f"{CARBON}=1:2:1",                            # fewer than 2 levels
-    f"{CARBON}=1:2:2.5",                          # fractional levels
-    f"{CARBON}=3,3",                              # one distinct value
-    f"{CARBON}=1,x",                              # bad value
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "prices.forestry_carbon_yuan_per_t",  # no '='
+        "=1:2",  # no path
+        "bad path=1:2",  # not a dotted path
+        f"{CARBON}=80:20",  # low > high
+        f"{CARBON}=5:5",  # low == high
+        f"{CARBON}=a:2",  # not a number
+        f"{CARBON}=1:nan",  # not finite
+        f"{CARBON}=1",  # no range
+        f"{CARBON}=1:2:3:4",  # too many parts
+        f"{CARBON}=1:2:1",  # fewer than 2 levels
+        f"{CARBON}=1:2:2.5",  # fractional levels
+        f"{CARBON}=3,3",  # one distinct value
+        f"{CARBON}=1,x",  # bad value
+    ],
+)
 def test_parse_rejects_bad_text(text):
     with pytest.raises(InputError) as ei:
         Parameter.parse(text)
@@ -146,8 +149,11 @@ def test_sobol_size_power_of_two_and_rounding():
 
 def test_load_design_from_sweep_json(tmp_path):
     d = morris(PARAMS, trajectories=2)
-    spec = {"parameters": [p.path for p in PARAMS], "design": d.attrs["design"],
-            "scenarios": d.to_dict(orient="records")}
+    spec = {
+        "parameters": [p.path for p in PARAMS],
+        "design": d.attrs["design"],
+        "scenarios": d.to_dict(orient="records"),
+    }
     (tmp_path / "sweep.json").write_text(json.dumps(spec))
     back = load_design(tmp_path)
     assert back.attrs["design"]["name"] == "morris"
@@ -168,7 +174,14 @@ def test_morris_known_answer(num_levels):
     d = morris([Parameter("a", 0, 10), Parameter("b", -5, 5)], trajectories=8, num_levels=num_levels, seed=0)
     res = _solved(d, y=lambda x: 3 * x["a"] + 0 * x["b"])
     ix = morris_indices(d, res, ["y"]).set_index("parameter")
-    assert list(morris_indices(d, res, ["y"]).columns) == ["output", "parameter", "mu", "mu_star", "sigma", "mu_star_conf"]
+    assert list(morris_indices(d, res, ["y"]).columns) == [
+        "output",
+        "parameter",
+        "mu",
+        "mu_star",
+        "sigma",
+        "mu_star_conf",
+    ]
     assert ix.loc["a", "mu_star"] == pytest.approx(30.0)
     assert ix.loc["a", "mu"] == pytest.approx(30.0)
     assert ix.loc["a", "sigma"] == pytest.approx(0.0, abs=1e-9)

@@ -18,9 +18,11 @@ from planner.tradeoffs import alternatives, pareto
 NO_ECO = {"ecological_space_no_decrease": False}
 
 # per ha: ecological forest 4,000 GEP; ornamental forest 4,000 GEP + 200 income; fruit 3,000 GEP + 1,000 income
-LINE_USES = {"ecological_forest": {"equivalents": {"eco": 4}},
-             "ornamental_forest": {"equivalents": {"eco": 4}, "income_yuan_per_ha_yr": 200},
-             "fruit_expansion": {"equivalents": {"eco": 3}, "income_yuan_per_ha_yr": 1000}}
+LINE_USES = {
+    "ecological_forest": {"equivalents": {"eco": 4}},
+    "ornamental_forest": {"equivalents": {"eco": 4}, "income_yuan_per_ha_yr": 200},
+    "fruit_expansion": {"equivalents": {"eco": 3}, "income_yuan_per_ha_yr": 1000},
+}
 
 
 def _points(front):
@@ -98,11 +100,21 @@ def test_binary_project_gives_non_convex_frontier(build):
     So 5 points. (37,000; 3,000) and (34,000; 6,000) lie strictly below the chord from
     (40,000; 0) to (32,000; 13,000) (38,154 and 36,308 there): they are not on the convex
     hull, and no weighted sum of GEP and dividends finds them; the epsilon method does."""
-    project = {"id": "Q", "channel": "fruit", "host_village": "a", "capex_yuan": 0,
-               "income_yuan_per_yr": {"fruit": 5000}, "shares": {"villagers": 1.0},
-               "prerequisites": [{"min_area_ha": 8, "uses": ["fruit_expansion"]}]}
-    li = build([P("A1", "grassland", 10)], uses={k: LINE_USES[k] for k in ("ecological_forest", "fruit_expansion")},
-               policies=NO_ECO, projects=[project])
+    project = {
+        "id": "Q",
+        "channel": "fruit",
+        "host_village": "a",
+        "capex_yuan": 0,
+        "income_yuan_per_yr": {"fruit": 5000},
+        "shares": {"villagers": 1.0},
+        "prerequisites": [{"min_area_ha": 8, "uses": ["fruit_expansion"]}],
+    }
+    li = build(
+        [P("A1", "grassland", 10)],
+        uses={k: LINE_USES[k] for k in ("ecological_forest", "fruit_expansion")},
+        policies=NO_ECO,
+        projects=[project],
+    )
     front = pareto(li, n=6, threads=1)
     pts = _points(front)
     expect = [(40_000, 0), (37_000, 3_000), (34_000, 6_000), (32_000, 13_000), (30_000, 15_000)]
@@ -117,6 +129,7 @@ def test_binary_project_gives_non_convex_frontier(build):
 
     def chord(div):
         return 40_000 - 8_000 * div / 13_000
+
     for g, d in pts[1:3]:
         assert g < chord(d) - 1_000
     # a weighted sum (weights 1 and 1) jumps to the project: 45,000 at (32,000; 13,000) or (30,000; 15,000)
@@ -169,8 +182,10 @@ def test_tied_uses_give_the_other_tie_at_zero_slack(build):
     alternative must stay at 80,000 and avoid each (parcel, use) the plan took: each parcel
     switches to the other forest, so nothing the plan decided is used (overlap 0) and all
     20 ha move (distance 1)."""
-    li = build([P("A1", "grassland", 10), P("B1", "grassland", 10)],
-               uses={"ecological_forest": {"equivalents": {"eco": 4}}, "interactive_forest": {"equivalents": {"eco": 4}}})
+    li = build(
+        [P("A1", "grassland", 10), P("B1", "grassland", 10)],
+        uses={"ecological_forest": {"equivalents": {"eco": 4}}, "interactive_forest": {"equivalents": {"eco": 4}}},
+    )
     plan = solve(li)
     assert plan.status == "optimal" and plan.objective == approx(80_000)
     alts = alternatives(li, plan, slack=0.0, n=1, threads=1)
@@ -199,8 +214,10 @@ def test_unique_optimum_with_ten_percent_slack(build):
     Alternative 2 minimises (e + o)/10 (both used before): per ha, e adds 3,000 over grassland
     and o 2,000, so only e: 10,000 + 3,000 e >= 36,000 -> e = 26/3 ha, the rest stays grassland;
     overlap 26/30, distance (10 - 26/3)/10 = 2/15."""
-    li = build([P("A1", "grassland", 10)],
-               uses={"ecological_forest": {"equivalents": {"eco": 4}}, "ornamental_forest": {"equivalents": {"eco": 3}}})
+    li = build(
+        [P("A1", "grassland", 10)],
+        uses={"ecological_forest": {"equivalents": {"eco": 4}}, "ornamental_forest": {"equivalents": {"eco": 3}}},
+    )
     plan = solve(li)
     assert plan.status == "optimal" and plan.objective == approx(40_000)
     alts = alternatives(li, plan, slack=0.1, n=2, threads=1)
@@ -231,11 +248,22 @@ def test_alternatives_swap_a_project(build):
     builds both (20,000 Yuan/yr of dividends + 10,000 GEP = 30,000). With
     slack 0.4 the objective is held >= 18,000: one project (20,000) suffices, none (10,000)
     does not, so the alternative builds exactly one of them (overlap 1 of the two used)."""
+
     def project(pid):
-        return {"id": pid, "channel": "other", "host_village": "a", "capex_yuan": 0,
-                "income_yuan_per_yr": {"other": 10_000}, "shares": {"villagers": 1.0}}
-    li = build([P("A1", "grassland", 10)], uses={"ecological_forest": {"equivalents": {"eco": 1}}},
-               projects=[project("R"), project("S")])
+        return {
+            "id": pid,
+            "channel": "other",
+            "host_village": "a",
+            "capex_yuan": 0,
+            "income_yuan_per_yr": {"other": 10_000},
+            "shares": {"villagers": 1.0},
+        }
+
+    li = build(
+        [P("A1", "grassland", 10)],
+        uses={"ecological_forest": {"equivalents": {"eco": 1}}},
+        projects=[project("R"), project("S")],
+    )
     plan = solve(li)
     assert plan.objective == approx(30_000)
     assert built(plan, "R") and built(plan, "S")
@@ -255,8 +283,12 @@ def test_alternatives_hold_each_lexicographic_goal(build):
     GEP 40,000 - 1,000 f >= 36,000 and dividends 1,000 f >= 1,800 for 1.8 <= f <= 4.
     Slack 0 holds both at the plan's values: only all-ornamental does that, so the search
     repeats the plan and returns no alternative."""
-    li = build([P("A1", "grassland", 10)], uses=LINE_USES, policies=NO_ECO,
-               objective={"mode": "lexicographic", "order": ["gep", "dividends"], "lexicographic_tolerance": 0})
+    li = build(
+        [P("A1", "grassland", 10)],
+        uses=LINE_USES,
+        policies=NO_ECO,
+        objective={"mode": "lexicographic", "order": ["gep", "dividends"], "lexicographic_tolerance": 0},
+    )
     plan = solve(li)
     assert [s["objective"] for s in plan.stages] == [approx(40_000), approx(2_000)]
     (alt,) = alternatives(li, plan, slack=0.1, n=1, threads=1)
@@ -274,9 +306,21 @@ def test_alternatives_hold_each_lexicographic_goal(build):
 
 def test_alternatives_need_a_plan(build):
     li = build([P("A1", "grassland", 10)], uses=LINE_USES, policies=NO_ECO)
-    bad = planner.Plan(instance_name="x", instance_path="", overrides=[], status="infeasible", termination="x",
-                       objective=None, objective_bound=None, mip_gap=None, solve_time_s=0, build_time_s=0,
-                       solver="highs", options={}, stages=[])
+    bad = planner.Plan(
+        instance_name="x",
+        instance_path="",
+        overrides=[],
+        status="infeasible",
+        termination="x",
+        objective=None,
+        objective_bound=None,
+        mip_gap=None,
+        solve_time_s=0,
+        build_time_s=0,
+        solver="highs",
+        options={},
+        stages=[],
+    )
     with pytest.raises(ValueError):
         alternatives(li, bad)
     plan = solve(li)

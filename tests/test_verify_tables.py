@@ -11,9 +11,9 @@ import sys
 
 import pandas as pd
 import pytest
+from helpers import P
 
 import planner
-from helpers import P
 from planner.core.paths import bundled_dir
 from planner.plan.plan import Plan
 from planner.verify import verify_plan
@@ -75,19 +75,29 @@ def test_unedited_tables_pass_and_are_compared(plan_dir):
 def test_hand_edited_allocations_csv_is_reported(plan_dir):
     """A spreadsheet edit of one area: the file, the row as a spreadsheet numbers it, the
     row's keys, the column and both values are named; the CLI exits 1."""
-    edit_csv(plan_dir, "allocations", lambda df: df.assign(area_ha=[("11.0" if i == 0 else v) for i, v in enumerate(df["area_ha"])]))
+    edit_csv(
+        plan_dir,
+        "allocations",
+        lambda df: df.assign(area_ha=[("11.0" if i == 0 else v) for i, v in enumerate(df["area_ha"])]),
+    )
     res = check(plan_dir)
     bad = rules(res, "csv_tables")
-    assert [v["where"] for v in bad] == ["allocations.csv row 2 (parcel E1, use ecological_forest, period 2025), column area_ha"]
+    assert [v["where"] for v in bad] == [
+        "allocations.csv row 2 (parcel E1, use ecological_forest, period 2025), column area_ha"
+    ]
     assert bad[0]["message"] == "11.0 in allocations.csv but 10.0 in plan.json"
     r = run("verify", str(plan_dir), TINY)
     assert r.returncode == 1 and "allocations.csv row 2" in r.stdout and "Traceback" not in r.stderr
 
 
 def test_hand_edited_recruitment_csv_is_reported(plan_dir):
-    edit_csv(plan_dir, "recruitment", lambda df: df.assign(count=[("7" if i == 0 else v) for i, v in enumerate(df["count"])]))
+    edit_csv(
+        plan_dir, "recruitment", lambda df: df.assign(count=[("7" if i == 0 else v) for i, v in enumerate(df["count"])])
+    )
     bad = rules(check(plan_dir), "csv_tables")
-    assert len(bad) == 1 and bad[0]["where"].startswith("recruitment.csv row 2 (village east, role afforestation_workers")
+    assert len(bad) == 1 and bad[0]["where"].startswith(
+        "recruitment.csv row 2 (village east, role afforestation_workers"
+    )
     assert bad[0]["where"].endswith("column count") and bad[0]["message"] == "7 in recruitment.csv but 1 in plan.json"
 
 
@@ -100,7 +110,10 @@ def test_added_removed_and_reordered_rows(plan_dir):
     edit_csv(plan_dir, "recruitment", lambda df: pd.concat([df, pd.DataFrame([extra])], ignore_index=True))
     edit_csv(plan_dir, "kpis", lambda df: df.iloc[1:])
     where = [(v["where"], v["message"]) for v in rules(check(plan_dir), "csv_tables")]
-    assert ("recruitment.csv row 6 (village east, role afforestation_workers, period 2025)", "row that plan.json does not have") in where
+    assert (
+        "recruitment.csv row 6 (village east, role afforestation_workers, period 2025)",
+        "row that plan.json does not have",
+    ) in where
     assert ("kpis.csv (period 2025)", "row of plan.json (its kpis[0]) missing from kpis.csv") in where
     assert len(where) == 2
 
@@ -141,9 +154,11 @@ def test_plan_json_alone_is_checked_without_csv_tables(plan_dir):
 def test_doubled_dividends_are_reported(plan_dir):
     """Every value of the dividends table doubled, in plan.json and dividends.csv alike: each
     row differs from the recomputation from the decisions and the instance."""
+
     def double(data):
         for r in data["dividends"]:
             r["yuan_per_yr"] *= 2
+
     edit_json(plan_dir, double)
     edit_csv(plan_dir, "dividends", lambda df: df.assign(yuan_per_yr=(df["yuan_per_yr"].astype(float) * 2).map(repr)))
     res = check(plan_dir)
@@ -157,18 +172,21 @@ def test_doubled_dividends_are_reported(plan_dir):
     assert r.returncode == 1
 
 
-@pytest.mark.parametrize("table, column, change", [
-    ("gep", "gep_yuan", lambda v: v * 1.5),
-    ("gep", "category", lambda v: "provisioning" if v != "provisioning" else "cultural"),
-    ("finance", "wages_yuan", lambda v: v + 1000),
-    ("finance", "interest_yuan_per_yr", lambda v: v + 10),
-    ("gardens", "area_ha", lambda v: v + 0.5),
-    ("projects", "capex_yuan", lambda v: v + 1),
-    ("projects", "name", lambda v: v + "!"),
-    ("carbon_applications", "individual_ha", lambda v: v + 1),
-    ("allocations", "village", lambda v: "west" if v == "east" else "east"),
-    ("allocations", "kind", lambda v: "fruit"),
-])
+@pytest.mark.parametrize(
+    "table, column, change",
+    [
+        ("gep", "gep_yuan", lambda v: v * 1.5),
+        ("gep", "category", lambda v: "provisioning" if v != "provisioning" else "cultural"),
+        ("finance", "wages_yuan", lambda v: v + 1000),
+        ("finance", "interest_yuan_per_yr", lambda v: v + 10),
+        ("gardens", "area_ha", lambda v: v + 0.5),
+        ("projects", "capex_yuan", lambda v: v + 1),
+        ("projects", "name", lambda v: v + "!"),
+        ("carbon_applications", "individual_ha", lambda v: v + 1),
+        ("allocations", "village", lambda v: "west" if v == "east" else "east"),
+        ("allocations", "kind", lambda v: "fruit"),
+    ],
+)
 def test_derived_columns_are_recomputed(plan_dir, table, column, change):
     """A derived value changed consistently (plan.json and its CSV) is still caught."""
     edit_json(plan_dir, lambda data: data[table][0].update({column: change(data[table][0][column])}))
@@ -200,14 +218,17 @@ def test_duplicate_rows_are_reported(plan_dir):
     assert not res["passed"]
 
 
-@pytest.mark.parametrize("column, value, message", [
-    ("parcel", "ZZ9", "column parcel: parcel not in the parcel table ('ZZ9')"),
-    ("use", "moon_base", "column use: use not in the valuation library ('moon_base')"),
-    ("period", "2099", "column period: period not in the instance ('2099')"),
-    ("area_ha", "ten", "column area_ha: not a finite number ('ten')"),
-    ("area_ha", None, "column area_ha: missing value"),
-    ("parcel", "", "column parcel: missing"),
-])
+@pytest.mark.parametrize(
+    "column, value, message",
+    [
+        ("parcel", "ZZ9", "column parcel: parcel not in the parcel table ('ZZ9')"),
+        ("use", "moon_base", "column use: use not in the valuation library ('moon_base')"),
+        ("period", "2099", "column period: period not in the instance ('2099')"),
+        ("area_ha", "ten", "column area_ha: not a finite number ('ten')"),
+        ("area_ha", None, "column area_ha: missing value"),
+        ("parcel", "", "column parcel: missing"),
+    ],
+)
 def test_malformed_allocation_rows_are_reported(plan_dir, column, value, message):
     edit_json(plan_dir, lambda data: data["allocations"][0].update({column: value}))
     res = check(plan_dir, tables_dir=False)
@@ -223,12 +244,15 @@ def test_unknown_ids_in_other_tables_are_reported(plan_dir):
         data["projects"][0]["project"] = "spaceport"
         data["dividends"][0]["recipient"] = "pirates"
         data["gardens"][0]["built"] = "maybe"
+
     edit_json(plan_dir, edit)
     msgs = [v["message"] for v in rules(check(plan_dir, tables_dir=False), "table_rows")]
-    assert msgs == ["column built: not true or false ('maybe')",  # tables in plan.json order
-                    "column project: project not in the instance ('spaceport')",
-                    "column role: role not in the instance ('astronaut')",
-                    "column recipient: recipient not in the instance ('pirates')"]
+    assert msgs == [
+        "column built: not true or false ('maybe')",  # tables in plan.json order
+        "column project: project not in the instance ('spaceport')",
+        "column role: role not in the instance ('astronaut')",
+        "column recipient: recipient not in the instance ('pirates')",
+    ]
 
 
 def test_malformed_rows_through_the_cli_exit_1_without_traceback(plan_dir):
@@ -236,6 +260,7 @@ def test_malformed_rows_through_the_cli_exit_1_without_traceback(plan_dir):
         data["allocations"].append(dict(data["allocations"][0]))
         data["allocations"][1]["parcel"] = "ZZ9"
         data["allocations"][2]["area_ha"] = "NaN"
+
     edit_json(plan_dir, edit)
     for f in plan_dir.glob("*.csv"):
         f.unlink()
@@ -303,10 +328,18 @@ def test_other_land_under_the_same_name_is_refused(build_path, tmp_path):
 def test_carbon_threshold_message_uses_the_instance_value(build):
     """With individual_carbon_min_ha 0.4, a villager's 0.5 ha forest left without an individual
     application is reported with 0.4 ha, not the paper's 0.67."""
-    forest = {"ecological_forest": {"equivalents": {"eco": 1}, "forestry_carbon": True,
-                                    "from_covers": ["grassland", "scattered_farmland"]}}
-    li = build([P("I1", "grassland", 0.5, ownership="individual"), P("C1", "grassland", 2.0)], uses=forest,
-               policies={"individual_carbon_min_ha": 0.4})
+    forest = {
+        "ecological_forest": {
+            "equivalents": {"eco": 1},
+            "forestry_carbon": True,
+            "from_covers": ["grassland", "scattered_farmland"],
+        }
+    }
+    li = build(
+        [P("I1", "grassland", 0.5, ownership="individual"), P("C1", "grassland", 2.0)],
+        uses=forest,
+        policies={"individual_carbon_min_ha": 0.4},
+    )
     plan = planner.solve(li, threads=1)
     assert plan.verification["passed"]
     broken = Plan.from_json(plan.to_json())
@@ -314,5 +347,7 @@ def test_carbon_threshold_message_uses_the_instance_value(build):
     ca["individual"] = False
     ca["collective_ha"], ca["individual_ha"] = ca["individual_ha"], 0.0
     bad = rules(verify_plan(broken, li), "carbon_application")
-    assert [v["message"] for v in bad] == ["arbor forest of 0.4 ha or more on a villager's land not applied for individually"]
+    assert [v["message"] for v in bad] == [
+        "arbor forest of 0.4 ha or more on a villager's land not applied for individually"
+    ]
     assert bad[0]["limit"] == 0.4

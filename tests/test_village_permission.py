@@ -9,8 +9,9 @@ USES = ["ecological_forest", "ornamental_forest"]  # 4,000 and 3,000 Yuan/ha/yr
 
 
 def _two_villages(build, **use_pol):
-    return build([P("A1", "grassland", 10, village="a"), P("B1", "grassland", 10, village="b")],
-                 uses=USES, use_policies=use_pol)
+    return build(
+        [P("A1", "grassland", 10, village="a"), P("B1", "grassland", 10, village="b")], uses=USES, use_policies=use_pol
+    )
 
 
 def test_ecological_forest_only_in_permitted_villages(build):
@@ -44,8 +45,11 @@ def test_disabled_use_is_never_chosen(build):
 
 def _siting(build, attr, values, **pol):
     parcels = [P("R1", "grassland", 10, **{attr: values[0]}), P("R2", "grassland", 10, **{attr: values[1]})]
-    return build(parcels, uses={"ornamental_forest": None},
-                 use_policies={"ornamental_forest": {"require_attribute": attr, **pol}})
+    return build(
+        parcels,
+        uses={"ornamental_forest": None},
+        use_policies={"ornamental_forest": {"require_attribute": attr, **pol}},
+    )
 
 
 def test_ornamental_forest_only_along_roads(build):

@@ -67,7 +67,7 @@ def _map_text(df: pd.DataFrame, fn, prefixes: tuple[str, ...]) -> pd.DataFrame:
             out[c] = col
     names = [fn(c) for c in df.columns]
     if names != list(df.columns):
-        out = (df.copy() if out is None else out)
+        out = df.copy() if out is None else out
         out.columns = names
     return df if out is None else out
 
@@ -116,8 +116,10 @@ def write_csv(df: pd.DataFrame, path: str | Path, **kw: Any) -> None:
 def _has_cr(df: pd.DataFrame) -> bool:
     if any("\r" in str(c) for c in df.columns):
         return True
-    return any(_text_test(df[c], lambda x: x.str.contains("\r", regex=False, na=False), lambda v: "\r" in v).any()
-               for c in _text_columns(df))
+    return any(
+        _text_test(df[c], lambda x: x.str.contains("\r", regex=False, na=False), lambda v: "\r" in v).any()
+        for c in _text_columns(df)
+    )
 
 
 __all__ = ["TRIGGERS", "neutralise", "restore", "neutralise_frame", "restore_frame", "csv_text", "write_csv"]

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 #: At most this many problems of one kind (the same complaint about the same file, at
 #: the same kind of place: a column of a table, a field of every period) are listed;
@@ -45,8 +46,10 @@ class Problem:
         if self.more and self.field == OTHERS:
             return f"{self.file}: and {self.more:,} more problem{'s' if self.more != 1 else ''} of {self.message}{fix}"
         if self.more:
-            return (f"{self.file}: {_place(self.field)}: and {self.more:,} more problem{'s' if self.more != 1 else ''} "
-                    f"of this kind ({self.message}){fix}")
+            return (
+                f"{self.file}: {_place(self.field)}: and {self.more:,} more problem{'s' if self.more != 1 else ''} "
+                f"of this kind ({self.message}){fix}"
+            )
         val = "" if self.value is None else f" (got {self.value!r})"
         return f"{self.file}: {self.field}: {self.message}{val}{fix}"
 
@@ -57,7 +60,7 @@ _NUMBERS_AND_QUOTES = re.compile(r"\d+|'[^']*'|\"[^\"]*\"")
 def _place(field: str) -> str:
     """The kind of place a field names: a table's column (``row 7 (parcel 'x'), column
     area`` -> ``column area``), else the field with numbers and quoted names as ``#``."""
-    return field[field.rindex("column "):] if "column " in field else _NUMBERS_AND_QUOTES.sub("#", field)
+    return field[field.rindex("column ") :] if "column " in field else _NUMBERS_AND_QUOTES.sub("#", field)
 
 
 def _kind(p: Problem) -> tuple[str, str, str, str]:
@@ -110,8 +113,16 @@ def cap_problems(problems: list[Problem]) -> list[Problem]:
     out += [dataclasses.replace(example, value=None, more=n) for example, n in hidden.values()]
     if other_n:
         file = other_files.pop() if len(other_files) == 1 else "(several files)"
-        out.append(Problem(file, OTHERS, f"{other_kinds:,} other kind{'s' if other_kinds != 1 else ''}",
-                           "correct the problems listed, then check again", other_kinds, more=other_n))
+        out.append(
+            Problem(
+                file,
+                OTHERS,
+                f"{other_kinds:,} other kind{'s' if other_kinds != 1 else ''}",
+                "correct the problems listed, then check again",
+                other_kinds,
+                more=other_n,
+            )
+        )
     return out
 
 
@@ -146,7 +157,7 @@ class InputError(Exception):
         return "\n".join([self.headline()] + [f"  - {p}" for p in self.problems])
 
     @classmethod
-    def one(cls, file: str, field: str, message: str, fix: str = "", value: Any = None) -> "InputError":
+    def one(cls, file: str, field: str, message: str, fix: str = "", value: Any = None) -> InputError:
         return cls([Problem(str(file), field, message, fix, value)])
 
 

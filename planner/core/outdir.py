@@ -29,16 +29,27 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from fnmatch import fnmatch
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from planner.core import faults
 
 # what the planner writes into a plan folder (a new plan replaces all of them)
-PLAN_FILES = ("plan.json", "run.json", "*.csv", "explanation.json", "diagnosis.json", "whatif.json", "report.md",
-              "report.html", "report.png", "plan.gpkg", "figures")
+PLAN_FILES = (
+    "plan.json",
+    "run.json",
+    "*.csv",
+    "explanation.json",
+    "diagnosis.json",
+    "whatif.json",
+    "report.md",
+    "report.html",
+    "report.png",
+    "plan.gpkg",
+    "figures",
+)
 ALTERNATIVES_FILES = ("alternatives.json", "plan", "alternative_*")
 FRONTIER_FILES = ("frontier.json", "frontier.csv", "frontier.png")
 
@@ -49,8 +60,10 @@ class OutTaken(Exception):
 
     def __init__(self, out: Path, marker: str, kept: Path):
         self.out, self.marker, self.kept = out, marker, kept
-        super().__init__(f"{out} already holds a result ({marker}), written by another run while this one worked; "
-                         f"this run's result is kept in {kept}")
+        super().__init__(
+            f"{out} already holds a result ({marker}), written by another run while this one worked; "
+            f"this run's result is kept in {kept}"
+        )
 
 
 def write_text(path: str | Path, text: str) -> None:
@@ -80,8 +93,9 @@ def holds(out: str | Path, marker: str = "plan.json") -> bool:
 
 
 @contextmanager
-def replacing(out: str | Path, *, force: bool, marker: str = "plan.json",
-              owned: Iterable[str] = PLAN_FILES) -> Iterator[Path]:
+def replacing(
+    out: str | Path, *, force: bool, marker: str = "plan.json", owned: Iterable[str] = PLAN_FILES
+) -> Iterator[Path]:
     """Yield an empty staging folder; when the block ends normally, swap it in as ``out``.
 
     Raises :class:`OutTaken` at the swap when ``out`` holds ``marker`` and ``force`` is
@@ -100,7 +114,7 @@ def replacing(out: str | Path, *, force: bool, marker: str = "plan.json",
             if not force and holds(out, marker):
                 kept = Path(tempfile.mkdtemp(dir=parent, prefix=f"{out.name}.not-replaced-"))
                 os.rmdir(kept)
-                os.rename(stage, kept)   # a visible name, which no later run cleans up
+                os.rename(stage, kept)  # a visible name, which no later run cleans up
                 keep_stage = True
                 raise OutTaken(out, marker, kept)
             if out.exists() and not out.is_dir():
@@ -207,5 +221,14 @@ def _locked(folder: Path) -> Iterator[None]:
         os.close(fd)
 
 
-__all__ = ["replacing", "recover", "holds", "write_text", "write_bytes", "OutTaken",
-           "PLAN_FILES", "ALTERNATIVES_FILES", "FRONTIER_FILES"]
+__all__ = [
+    "replacing",
+    "recover",
+    "holds",
+    "write_text",
+    "write_bytes",
+    "OutTaken",
+    "PLAN_FILES",
+    "ALTERNATIVES_FILES",
+    "FRONTIER_FILES",
+]

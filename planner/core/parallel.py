@@ -11,9 +11,9 @@ from __future__ import annotations
 import multiprocessing.context as mp_context
 import os
 import threading
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from typing import Any, Callable, Sequence
-
+from typing import Any
 
 _local = threading.local()
 _patched = False
@@ -27,6 +27,7 @@ def _install_prep_filter() -> None:
     if _patched:
         return
     import multiprocessing.spawn as spawn
+
     real = spawn.get_preparation_data
 
     def prep(name: str) -> dict[str, Any]:
@@ -63,11 +64,17 @@ class _Context(mp_context.SpawnContext):
 def can_spawn() -> bool:
     """Not inside a worker (no pools inside pools)."""
     import multiprocessing as mp
+
     return mp.parent_process() is None
 
 
-def run_each(fn: Callable[[Any], Any], tasks: Sequence[Any], workers: int,
-             on_done: Callable[[int, Any], None], on_failure: Callable[[Any, BaseException], Any]) -> None:
+def run_each(
+    fn: Callable[[Any], Any],
+    tasks: Sequence[Any],
+    workers: int,
+    on_done: Callable[[int, Any], None],
+    on_failure: Callable[[Any, BaseException], Any],
+) -> None:
     """Call ``fn(task)`` for every task, in ``workers`` spawned processes (here, in order,
     when ``workers <= 1``, there is one task, or spawning is not possible), and
     ``on_done(index, result)`` as each finishes. A task whose worker failed (it died, or the
@@ -77,8 +84,9 @@ def run_each(fn: Callable[[Any], Any], tasks: Sequence[Any], workers: int,
             on_done(i, fn(t))
         return
     try:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_Context(), initializer=_die_with_parent,
-                                   initargs=(os.getpid(),))
+        pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=_Context(), initializer=_die_with_parent, initargs=(os.getpid(),)
+        )
     except OSError as e:
         for i, t in enumerate(tasks):
             on_done(i, on_failure(t, e))
@@ -103,13 +111,15 @@ def _die_with_parent(parent: int) -> None:
     """In each worker: end when the planner's process ends, even by ``kill -9`` (Linux's
     parent-death signal), so no worker is left solving for nobody."""
     import signal
+
     try:
         import ctypes
+
         libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):    # not Linux: workers end when they next talk to the pool
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: workers end when they next talk to the pool
         return
-    if os.getppid() != parent:           # the parent died before the signal was set up
+    if os.getppid() != parent:  # the parent died before the signal was set up
         os._exit(1)
 
 

@@ -14,8 +14,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-TABLES = ("allocations", "gardens", "street_green", "projects", "recruitment", "recruitment_groups",
-          "carbon_applications", "finance", "gep", "dividends", "kpis")
+TABLES = (
+    "allocations",
+    "gardens",
+    "street_green",
+    "projects",
+    "recruitment",
+    "recruitment_groups",
+    "carbon_applications",
+    "finance",
+    "gep",
+    "dividends",
+    "kpis",
+)
 
 
 @dataclass(frozen=True)
@@ -38,23 +49,61 @@ class TableSpec:
 
 SPECS: dict[str, TableSpec] = {
     "allocations": TableSpec(("parcel", "use", "period"), text=("village", "cover", "kind"), numbers=("area_ha",)),
-    "gardens": TableSpec(("village", "period"), numbers=("area_ha", "vegetated_ha", "vegetation_coverage"), flags=("built",),
-                         nullable=("vegetation_coverage",)),
+    "gardens": TableSpec(
+        ("village", "period"),
+        numbers=("area_ha", "vegetated_ha", "vegetation_coverage"),
+        flags=("built",),
+        nullable=("vegetation_coverage",),
+    ),
     "street_green": TableSpec(("period",), numbers=("count", "area_ha")),
-    "projects": TableSpec(("project", "period"), text=("name", "channel", "host_village"),
-                          numbers=("capex_yuan", "income_yuan_per_yr"), flags=("built", "newly_built")),
+    "projects": TableSpec(
+        ("project", "period"),
+        text=("name", "channel", "host_village"),
+        numbers=("capex_yuan", "income_yuan_per_yr"),
+        flags=("built", "newly_built"),
+    ),
     "recruitment": TableSpec(("village", "role", "period"), numbers=("count",)),
     "recruitment_groups": TableSpec(("village", "role", "group", "period"), numbers=("count",)),
-    "carbon_applications": TableSpec(("parcel", "period"), text=("village", "holding"), numbers=("individual_ha", "collective_ha"),
-                                     flags=("individual",), optional=("holding",)),
-    "finance": TableSpec(("period",), numbers=("budget_yuan", "loan_yuan", "interest_yuan_per_yr", "budget_used_yuan",
-                                               "establishment_yuan", "project_capex_yuan", "wages_yuan")),
+    "carbon_applications": TableSpec(
+        ("parcel", "period"),
+        text=("village", "holding"),
+        numbers=("individual_ha", "collective_ha"),
+        flags=("individual",),
+        optional=("holding",),
+    ),
+    "finance": TableSpec(
+        ("period",),
+        numbers=(
+            "budget_yuan",
+            "loan_yuan",
+            "interest_yuan_per_yr",
+            "budget_used_yuan",
+            "establishment_yuan",
+            "project_capex_yuan",
+            "wages_yuan",
+        ),
+    ),
     "gep": TableSpec(("village", "service", "period"), text=("category",), numbers=("gep_yuan",)),
     "dividends": TableSpec(("village", "recipient", "period"), numbers=("yuan_per_yr",), flags=("counts_as_dividend",)),
-    "kpis": TableSpec(("period",), numbers=("gep_yuan", "forestry_carbon_income_yuan", "agricultural_carbon_income_yuan",
-                                            "dividends_yuan", "budget_used_yuan", "budget_yuan", "afforested_ha", "forest_ha",
-                                            "vegetation_coverage", "forest_coverage", "ecological_space_ha", "gardens_built",
-                                            "projects_built", "recruited_people")),
+    "kpis": TableSpec(
+        ("period",),
+        numbers=(
+            "gep_yuan",
+            "forestry_carbon_income_yuan",
+            "agricultural_carbon_income_yuan",
+            "dividends_yuan",
+            "budget_used_yuan",
+            "budget_yuan",
+            "afforested_ha",
+            "forest_ha",
+            "vegetation_coverage",
+            "forest_coverage",
+            "ecological_space_ha",
+            "gardens_built",
+            "projects_built",
+            "recruited_people",
+        ),
+    ),
 }
 assert tuple(SPECS) == TABLES
 

@@ -12,21 +12,29 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from planner.core import faults
-from planner.model.data import MONEY
-from planner.instance.load import LoadedInstance
 from planner.explain.fixed import FixedLP, build_fixed_lp
 from planner.explain.prices import options_table, rule_summary, rule_table
 from planner.explain.result import LP_NOTE, Explanation
+from planner.instance.load import LoadedInstance
+from planner.model.data import MONEY
 
 IMPORTANCE_KINDS = ("gardens", "projects", "allocations")
 
 
-def explain(instance: LoadedInstance, plan, *, importance: Iterable[str] = IMPORTANCE_KINDS,
-            parameters: Iterable[str] | None = None, time_limit: float | None = None,
-            progress: Callable[[str, int, int], Any] | None = None, all_rows: bool = False) -> Explanation:
+def explain(
+    instance: LoadedInstance,
+    plan,
+    *,
+    importance: Iterable[str] = IMPORTANCE_KINDS,
+    parameters: Iterable[str] | None = None,
+    time_limit: float | None = None,
+    progress: Callable[[str, int, int], Any] | None = None,
+    all_rows: bool = False,
+) -> Explanation:
     """Explain an optimal (or feasible) plan of ``instance``.
 
     ``importance``: which re-solves to run (``gardens``, ``projects``, ``allocations``;
@@ -37,31 +45,46 @@ def explain(instance: LoadedInstance, plan, *, importance: Iterable[str] = IMPOR
     """
     faults.reached("explain")
     f = build_fixed_lp(instance, plan)
-    ex = Explanation(instance_name=instance.instance.name, plan_status=plan.status, plan_termination=plan.termination,
-                     plan_mip_gap=plan.mip_gap, plan_objective=plan.objective, lp_status=f.status,
-                     lp_objective=f.objective_yuan, notes=[LP_NOTE])
+    ex = Explanation(
+        instance_name=instance.instance.name,
+        plan_status=plan.status,
+        plan_termination=plan.termination,
+        plan_mip_gap=plan.mip_gap,
+        plan_objective=plan.objective,
+        lp_status=f.status,
+        lp_objective=f.objective_yuan,
+        notes=[LP_NOTE],
+    )
     if plan.status != "optimal":
-        ex.notes.append(f"The plan is {plan.status} ({plan.termination}, MIP gap {plan.mip_gap}), not proved optimal: "
-                        "its prices describe this plan, not the best one.")
+        ex.notes.append(
+            f"The plan is {plan.status} ({plan.termination}, MIP gap {plan.mip_gap}), not proved optimal: "
+            "its prices describe this plan, not the best one."
+        )
     if f.status != "optimal":
         ex.notes.append(f"The plan's fixed LP did not solve to optimality ({f.status}); no prices are given.")
         return ex
     gap = abs((f.objective - plan.objective / MONEY) * MONEY) if plan.objective is not None else 0.0
     if gap > max(1.0, 1e-6 * abs(plan.objective or 0.0)):
-        ex.notes.append(f"The fixed LP's objective differs from the plan's by {gap:,.0f} Yuan/yr: the plan's continuous "
-                        "decisions were not optimal for its discrete ones.")
+        ex.notes.append(
+            f"The fixed LP's objective differs from the plan's by {gap:,.0f} Yuan/yr: the plan's continuous "
+            "decisions were not optimal for its discrete ones."
+        )
     rules = rule_table(f, all_rows=all_rows)
     ex.tables["rules"] = rules
     ex.tables["rule_summary"] = rule_summary(rules, f)
     ex.tables["options"] = options_table(f)
     from planner.explain.ranging import DEFAULT_PARAMETERS, parameter_ranges
+
     params = list(DEFAULT_PARAMETERS if parameters is None else parameters)
     if params:
         ex.tables["parameters"] = parameter_ranges(f, plan, params, progress=progress)
     kinds = [k for k in importance]
     if kinds:
         from planner.explain.whatif import replacement_importance
-        ex.tables["importance"] = replacement_importance(instance, plan, kinds, time_limit=time_limit, progress=progress)
+
+        ex.tables["importance"] = replacement_importance(
+            instance, plan, kinds, time_limit=time_limit, progress=progress
+        )
     return ex
 
 

@@ -78,19 +78,19 @@ import pandas as pd
 import pyomo.environ as pyo
 from pyomo.core.expr.visitor import identify_variables
 
-from planner.solver import highs
-from planner.model.data import ModelData
 from planner.core.errors import SolveError
-from planner.instance.load import LoadedInstance
-from planner.model.build import build_model
 from planner.explain.fixed import arrays
 from planner.explain.result import fmt, frame_records
 from planner.explain.rows import describe, field_of, row_info
+from planner.instance.load import LoadedInstance
+from planner.model.build import build_model
+from planner.model.data import ModelData
+from planner.solver import highs
 
-TOL = 1e-6            # slack (model units) below this is no relaxation
-DUAL_TOL = 1e-7       # dual / reduced cost below this is zero
-PER_CONSTRAINT = 10    # rows of one constraint checked one by one
-DELTA = 1e-2          # how far (row units) a rule with a dual is loosened to see which relaxed rows it pushes
+TOL = 1e-6  # slack (model units) below this is no relaxation
+DUAL_TOL = 1e-7  # dual / reduced cost below this is zero
+PER_CONSTRAINT = 10  # rows of one constraint checked one by one
+DELTA = 1e-2  # how far (row units) a rule with a dual is loosened to see which relaxed rows it pushes
 HARD_PREFIXES = ("lexicographic_keep", "tie_break_keep")
 SLACK = "diagnose_slack"
 ELASTIC = "diagnose_elastic"
@@ -101,8 +101,18 @@ BAN_ROWS = ("farmland_protection", "red_line_type", "eco_space_measures", "villa
 BAN_WEIGHT = 1.001
 
 # rows whose limit is a number in the row's own unit: "raise/lower <field> by <amount>"
-NUMERIC_LIMIT = {"budget", "loan_cap", "recruit_min", "recruit_min_active", "recruit_max", "labour_pool",
-                 "garden_size_max", "garden_size_min", "dividend_floor", "street_green_min"}
+NUMERIC_LIMIT = {
+    "budget",
+    "loan_cap",
+    "recruit_min",
+    "recruit_min_active",
+    "recruit_max",
+    "labour_pool",
+    "garden_size_max",
+    "garden_size_min",
+    "dividend_floor",
+    "street_green_min",
+}
 
 RELAXATION_COLUMNS = ["family", "constraint", "rule", "where", "index", "sense", "unit", "amount", "field", "statement"]
 CONFLICT_COLUMNS = ["family", "constraint", "rule", "where", "index", "role", "dual", "how", "against", "statement"]
@@ -114,22 +124,26 @@ class Diagnosis:
     """What :func:`diagnose` found. Amounts are in planner units (Yuan, ha, people, ...)."""
 
     instance_name: str
-    status: str                              # infeasible | feasible | unknown
-    termination: str                         # of the elastic MIP
+    status: str  # infeasible | feasible | unknown
+    termination: str  # of the elastic MIP
     relaxations: pd.DataFrame
     conflicts: pd.DataFrame
     iis: pd.DataFrame | None
     impossible: list[str]
     notes: list[str] = field(default_factory=list)
-    total_relaxation: float | None = None    # the elastic objective: weighted sum of slacks in row units
+    total_relaxation: float | None = None  # the elastic objective: weighted sum of slacks in row units
     timings: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         def num(v):
             return None if v is None or (isinstance(v, float) and not math.isfinite(v)) else v
+
         return {
-            "format": "planner.diagnosis", "version": "1.0",
-            "instance": self.instance_name, "status": self.status, "termination": self.termination,
+            "format": "planner.diagnosis",
+            "version": "1.0",
+            "instance": self.instance_name,
+            "status": self.status,
+            "termination": self.termination,
             "total_relaxation": num(self.total_relaxation),
             "impossible": list(self.impossible),
             "relaxations": frame_records(self.relaxations),
@@ -150,8 +164,11 @@ class Diagnosis:
             sel = c[(c["rule"] != rule) & c["against"].map(lambda a, r=rule: r in [x.strip() for x in a.split(";")])]
             if sel.empty:
                 continue
-            score = sel.assign(_h=sel["how"].str.contains("holds"), _d=sel["dual"].abs().fillna(0.0)).groupby(
-                "rule", sort=False).agg(h=("_h", "max"), d=("_d", "max"), k=("_h", "size"))
+            score = (
+                sel.assign(_h=sel["how"].str.contains("holds"), _d=sel["dual"].abs().fillna(0.0))
+                .groupby("rule", sort=False)
+                .agg(h=("_h", "max"), d=("_d", "max"), k=("_h", "size"))
+            )
             labels = score.sort_values(["h", "d", "k"], ascending=False, kind="stable").index.tolist()
             more = f" and {len(labels) - n} more" if len(labels) > n else ""
             out.append(f"the {rule} conflicts with: {', '.join(labels[:n])}{more}")
@@ -170,24 +187,29 @@ class Diagnosis:
             lines.append(f"... and {len(self.impossible) - n} more impossible rules")
         relax: list[str] = []
         r = self.relaxations
-        for _con, g in (r.groupby("constraint", sort=False) if not r.empty else []):
+        for _con, g in r.groupby("constraint", sort=False) if not r.empty else []:
             if len(g) <= 3:
                 relax += g["statement"].tolist()
                 continue
             rule = g["rule"].iloc[0]
-            places = ", ".join(w[len(rule) + 2:-1] if w.startswith(rule + " (") else w for w in g["where"].head(3))
+            places = ", ".join(w[len(rule) + 2 : -1] if w.startswith(rule + " (") else w for w in g["where"].head(3))
             fields = ", ".join(dict.fromkeys(f for f in g["field"] if f)) or "the rule"
             unit = g["unit"].iloc[0]
-            relax.append(f"{rule} relaxed in {len(g)} places, {_amount_text(float(g['amount'].sum()), unit)} "
-                         f"in all ({places}, ...): relax {fields}")
+            relax.append(
+                f"{rule} relaxed in {len(g)} places, {_amount_text(float(g['amount'].sum()), unit)} "
+                f"in all ({places}, ...): relax {fields}"
+            )
         lines += [f"relax: {s}" for s in relax[:n]]
         if len(relax) > n:
             lines.append(f"... and {len(relax) - n} more relaxations (see the relaxations table)")
         lines += [f"conflicting rules: {s}" for s in self.conflict_summary()[:n]]
         if self.iis is not None and not self.iis.empty:
             rows = self.iis[self.iis["kind"] == "row"]
-            lines.append(f"irreducible infeasible set: {len(rows)} rules and {len(self.iis) - len(rows)} decision bounds: "
-                         + "; ".join(rows["where"].tolist()[:n]) + ("; ..." if len(rows) > n else ""))
+            lines.append(
+                f"irreducible infeasible set: {len(rows)} rules and {len(self.iis) - len(rows)} decision bounds: "
+                + "; ".join(rows["where"].tolist()[:n])
+                + ("; ..." if len(rows) > n else "")
+            )
         return lines
 
 
@@ -234,8 +256,11 @@ def _field(name: str, key: tuple) -> str:
 
 
 def _int_vars(m: pyo.ConcreteModel) -> list[Any]:
-    return [v for v in m.component_data_objects(pyo.Var, descend_into=True)
-            if not v.fixed and (v.is_integer() or v.is_binary())]
+    return [
+        v
+        for v in m.component_data_objects(pyo.Var, descend_into=True)
+        if not v.fixed and (v.is_integer() or v.is_binary())
+    ]
 
 
 def _highs_solve(m: pyo.ConcreteModel, time_limit: float | None, mip: bool):
@@ -254,17 +279,22 @@ def _highs_solve(m: pyo.ConcreteModel, time_limit: float | None, mip: bool):
 
 def _has_solution(res) -> bool:
     from pyomo.contrib.solver.common.results import SolutionStatus
+
     return res.solution_status in (SolutionStatus.optimal, SolutionStatus.feasible)
 
 
 def _optimal(res) -> bool:
     from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
-    return (res.termination_condition == TerminationCondition.convergenceCriteriaSatisfied
-            and res.solution_status == SolutionStatus.optimal)
+
+    return (
+        res.termination_condition == TerminationCondition.convergenceCriteriaSatisfied
+        and res.solution_status == SolutionStatus.optimal
+    )
 
 
 def _infeasible(res) -> bool:
     from pyomo.contrib.solver.common.results import TerminationCondition as TC
+
     return res.termination_condition in (TC.provenInfeasible, TC.infeasibleOrUnbounded, TC.locallyInfeasible)
 
 
@@ -275,10 +305,10 @@ def _infeasible(res) -> bool:
 
 @dataclass
 class _Elastic:
-    items: list[tuple[str, tuple, str]]          # per elastic row: (constraint, index, family)
-    lo: dict[int, int]                           # elastic row -> slack index loosening its lower bound
-    up: dict[int, int]                           # elastic row -> slack index loosening its upper bound
-    weight: list[float]                          # per elastic row: objective weight of one row unit of slack
+    items: list[tuple[str, tuple, str]]  # per elastic row: (constraint, index, family)
+    lo: dict[int, int]  # elastic row -> slack index loosening its lower bound
+    up: dict[int, int]  # elastic row -> slack index loosening its upper bound
+    weight: list[float]  # per elastic row: objective weight of one row unit of slack
     skipped_unknown: list[str]
 
 
@@ -287,7 +317,7 @@ def _make_elastic(m: pyo.ConcreteModel) -> _Elastic:
     # the impossible rows (``zero >= 1``): reported as impossible, their shortfall is unknown to the model
     for name in {name for _f, name, _k in m._impossible}:
         comp = m.find_component(name)
-        for c in (comp.values() if comp is not None else []):
+        for c in comp.values() if comp is not None else []:
             if c.active and all(v is m.zero for v in identify_variables(c.body)):
                 c.deactivate()
     rows, unknown = [], set()
@@ -321,8 +351,11 @@ def _make_elastic(m: pyo.ConcreteModel) -> _Elastic:
         if c.equality:
             el.add(body == lower)
         else:
-            el.add(pyo.inequality(lower, body, upper) if lower is not None and upper is not None
-                   else (body >= lower if lower is not None else body <= upper))
+            el.add(
+                pyo.inequality(lower, body, upper)
+                if lower is not None and upper is not None
+                else (body >= lower if lower is not None else body <= upper)
+            )
         c.deactivate()
         items.append((name, key, family))
     for obj in m.component_data_objects(pyo.Objective, active=True):
@@ -365,15 +398,17 @@ def _by(amount: float, unit: str) -> str:
     return _num(amount, unit)
 
 
-SHARE_OF_TOWNSHIP = ("vegetation_coverage", "forest_coverage")   # limit = share x township area
+SHARE_OF_TOWNSHIP = ("vegetation_coverage", "forest_coverage")  # limit = share x township area
 
 
 def _relax_statement(name: str, key: tuple, sense: str, amount: float, unit: str, total_area: float) -> str:
     where, fld = _where(name, key), _field(name, key)
     amt = _amount_text(amount, unit)
     if name in SHARE_OF_TOWNSHIP and sense == ">=" and total_area > 0:
-        return (f"{where} cannot be met (short by {amt}): lower {fld} by at least {amount / total_area:.4g} "
-                f"({amt} of the township's {fmt(total_area, 'ha')}), or relax what limits it")
+        return (
+            f"{where} cannot be met (short by {amt}): lower {fld} by at least {amount / total_area:.4g} "
+            f"({amt} of the township's {fmt(total_area, 'ha')}), or relax what limits it"
+        )
     if name == "budget":
         return f"{where} short by {amt}: raise {fld} by at least {_by(amount, unit)}"
     if sense == "<=":
@@ -392,8 +427,14 @@ def _relax_statement(name: str, key: tuple, sense: str, amount: float, unit: str
 # ---------------------------------------------------------------------------
 
 
-def _conflicts(m, el: _Elastic, int_bounds: dict[int, tuple[float | None, float | None]], time_limit, max_probes: int,
-               notes: list[str]) -> tuple[pd.DataFrame | None, dict[int, float], dict[str, float]]:
+def _conflicts(
+    m,
+    el: _Elastic,
+    int_bounds: dict[int, tuple[float | None, float | None]],
+    time_limit,
+    max_probes: int,
+    notes: list[str],
+) -> tuple[pd.DataFrame | None, dict[int, float], dict[str, float]]:
     """Fix the integers by bounds, solve the elastic LP, read its duals and probe.
     Returns (conflict rows or None, {slack index: value} of the LP, timings)."""
     t0 = time.perf_counter()
@@ -406,8 +447,10 @@ def _conflicts(m, el: _Elastic, int_bounds: dict[int, tuple[float | None, float 
     opt, res = _highs_solve(m, time_limit, mip=False)
     timings = {"conflicts_lp": time.perf_counter() - t0}
     if not _optimal(res):
-        notes.append(f"The elastic LP with the decisions held did not solve ({res.termination_condition.name}); "
-                     "no conflicting rules are given.")
+        notes.append(
+            f"The elastic LP with the decisions held did not solve ({res.termination_condition.name}); "
+            "no conflicting rules are given."
+        )
         return None, {}, timings
     res.solution_loader.load_vars()
     rows, cols = arrays(opt, m)
@@ -437,8 +480,9 @@ def _conflicts(m, el: _Elastic, int_bounds: dict[int, tuple[float | None, float 
 
     def record(r: int, how: str, against: list[str], dual: float | None = None) -> None:
         nm, k, f, i = ident[r]
-        e = found.setdefault((nm, k), {"family": f, "constraint": nm, "index": k, "elastic": i, "dual": None,
-                                       "how": [], "against": []})
+        e = found.setdefault(
+            (nm, k), {"family": f, "constraint": nm, "index": k, "elastic": i, "dual": None, "how": [], "against": []}
+        )
         if dual is not None:
             e["dual"] = dual
         if how not in e["how"]:
@@ -504,7 +548,7 @@ def _conflicts(m, el: _Elastic, int_bounds: dict[int, tuple[float | None, float 
         return g, sorted({_label(el.items[i][0]) for i in shrank if i in relaxed})
 
     n_probes, not_probed, degenerate = 0, 0, 0
-    for nm, rs in groups.items():
+    for rs in groups.values():
         if n_probes >= max_probes:
             not_probed += len(rs)
             for r in rs:
@@ -558,7 +602,7 @@ def _conflicts(m, el: _Elastic, int_bounds: dict[int, tuple[float | None, float 
             _st, has, ray = h.getDualRay()
             if has:
                 ray = np.asarray(ray, dtype=float)
-                on_col = {int(x) for x in a.index_[a.start_[j]:a.start_[j + 1]]}
+                on_col = {int(x) for x in a.index_[a.start_[j] : a.start_[j + 1]]}
                 hit = [r for r in np.flatnonzero(np.abs(ray) > DUAL_TOL) if ident[r][3] is None]
                 for r in [r for r in hit if r in on_col] or hit:
                     record(r, how, all_relaxed)
@@ -566,11 +610,15 @@ def _conflicts(m, el: _Elastic, int_bounds: dict[int, tuple[float | None, float 
     timings["probes"] = time.perf_counter() - t1
     timings["probe_count"] = float(n_probes)
     if degenerate:
-        notes.append(f"{degenerate} rows had a non-zero dual that loosening them did not confirm (a degenerate LP): "
-                     "they are not listed as conflicts.")
+        notes.append(
+            f"{degenerate} rows had a non-zero dual that loosening them did not confirm (a degenerate LP): "
+            "they are not listed as conflicts."
+        )
     if not_probed or skipped:
-        notes.append(f"Probe limit ({max_probes} LPs, {PER_CONSTRAINT} rows per rule): {not_probed} rows with a dual "
-                     f"were not checked one by one and {skipped} held decisions were not probed.")
+        notes.append(
+            f"Probe limit ({max_probes} LPs, {PER_CONSTRAINT} rows per rule): {not_probed} rows with a dual "
+            f"were not checked one by one and {skipped} held decisions were not probed."
+        )
     out = []
     for e in found.values():
         nm, k = e["constraint"], e["index"]
@@ -587,9 +635,20 @@ def _conflicts(m, el: _Elastic, int_bounds: dict[int, tuple[float | None, float 
             stmt = f"{_where(nm, k)} pushes against the {against}"
             if e["elastic"] is not None and abs(abs(e["dual"] or 0.0) - el.weight[e["elastic"]]) <= 1e-6:
                 stmt += " (relaxing it instead would need as much relaxation in all: an alternative)"
-        out.append({"family": e["family"], "constraint": nm, "rule": _label(nm), "where": _where(nm, k), "index": k,
-                    "role": "relaxed" if is_relaxed else "conflicting", "dual": e["dual"], "how": "; ".join(e["how"]),
-                    "against": "; ".join(e["against"]), "statement": stmt})
+        out.append(
+            {
+                "family": e["family"],
+                "constraint": nm,
+                "rule": _label(nm),
+                "where": _where(nm, k),
+                "index": k,
+                "role": "relaxed" if is_relaxed else "conflicting",
+                "dual": e["dual"],
+                "how": "; ".join(e["how"]),
+                "against": "; ".join(e["against"]),
+                "statement": stmt,
+            }
+        )
     df = pd.DataFrame(out, columns=CONFLICT_COLUMNS)
     if df.empty:
         return df, svals, timings
@@ -605,8 +664,9 @@ def _conflicts(m, el: _Elastic, int_bounds: dict[int, tuple[float | None, float 
 # ---------------------------------------------------------------------------
 
 
-def _iis(d: ModelData, modify, iis: bool | None, iis_max_rows: int, time_limit, notes: list[str],
-         timings: dict[str, float]) -> pd.DataFrame | None:
+def _iis(
+    d: ModelData, modify, iis: bool | None, iis_max_rows: int, time_limit, notes: list[str], timings: dict[str, float]
+) -> pd.DataFrame | None:
     import highspy
 
     t0 = time.perf_counter()
@@ -624,14 +684,18 @@ def _iis(d: ModelData, modify, iis: bool | None, iis_max_rows: int, time_limit, 
         notes.append(f"The LP relaxation ended {res.termination_condition.name}: no IIS.")
         return None
     if not _infeasible(res):
-        notes.append("The LP relaxation (whole numbers dropped) is feasible: the instance is infeasible only because "
-                     "of whole-number or yes/no decisions, so no IIS can be given; the elastic result stands.")
+        notes.append(
+            "The LP relaxation (whole numbers dropped) is feasible: the instance is infeasible only because "
+            "of whole-number or yes/no decisions, so no IIS can be given; the elastic result stands."
+        )
         return None
     h = opt._solver_model
     nrow = h.getNumRow()
     if iis is None and nrow > iis_max_rows:
-        notes.append(f"The LP relaxation is infeasible too, but it has {nrow:,} rows (> {iis_max_rows:,}): no IIS was "
-                     "computed (pass iis=True to compute it anyway; it can take minutes).")
+        notes.append(
+            f"The LP relaxation is infeasible too, but it has {nrow:,} rows (> {iis_max_rows:,}): no IIS was "
+            "computed (pass iis=True to compute it anyway; it can take minutes)."
+        )
         return None
     h.setOptionValue("output_flag", False)
     h.setOptionValue("iis_strategy", int(highspy.IisStrategy.kIisStrategyIrreducible))
@@ -650,16 +714,30 @@ def _iis(d: ModelData, modify, iis: bool | None, iis_max_rows: int, time_limit, 
     col_var: dict[int, Any] = {j: by_id.get(vid) for vid, j in opt._pyomo_var_to_solver_var_map.items()}
 
     def bound_word(b) -> str:
-        return {"kIisBoundStatusLower": "lower", "kIisBoundStatusUpper": "upper", "kIisBoundStatusBoxed": "both",
-                "kIisBoundStatusFree": "free", "kIisBoundStatusDropped": "dropped"}.get(getattr(b, "name", str(b)), str(b))
+        return {
+            "kIisBoundStatusLower": "lower",
+            "kIisBoundStatusUpper": "upper",
+            "kIisBoundStatusBoxed": "both",
+            "kIisBoundStatusFree": "free",
+            "kIisBoundStatusDropped": "dropped",
+        }.get(getattr(b, "name", str(b)), str(b))
 
     out = []
     for r, b in zip(res_iis.row_index_, res_iis.row_bound_):
         c = row_con.get(int(r))
         nm = c.parent_component().local_name if c is not None else f"row {r}"
         k = _key(c.index()) if c is not None and c.parent_component().is_indexed() else ()
-        out.append({"kind": "row", "family": fam.get(nm, ""), "constraint": nm, "rule": _label(nm),
-                    "where": _where(nm, k), "index": k, "bound": bound_word(highspy.IisBoundStatus(int(b)))})
+        out.append(
+            {
+                "kind": "row",
+                "family": fam.get(nm, ""),
+                "constraint": nm,
+                "rule": _label(nm),
+                "where": _where(nm, k),
+                "index": k,
+                "bound": bound_word(highspy.IisBoundStatus(int(b))),
+            }
+        )
     for j, b in zip(res_iis.col_index_, res_iis.col_bound_):
         word = bound_word(highspy.IisBoundStatus(int(b)))
         if word not in ("lower", "upper", "both"):
@@ -668,14 +746,34 @@ def _iis(d: ModelData, modify, iis: bool | None, iis_max_rows: int, time_limit, 
         nm = v.parent_component().local_name if v is not None else f"column {j}"
         k = _key(v.index()) if v is not None and v.parent_component().is_indexed() else ()
         if nm == "zero":  # the variable fixed at 0 that carries the impossible rows (rules.add_rows)
-            out.append({"kind": "bound", "family": "impossible", "constraint": nm, "rule": "a rule no plan can meet",
-                        "where": "the impossible rows' zero (see impossible)", "index": k, "bound": word})
+            out.append(
+                {
+                    "kind": "bound",
+                    "family": "impossible",
+                    "constraint": nm,
+                    "rule": "a rule no plan can meet",
+                    "where": "the impossible rows' zero (see impossible)",
+                    "index": k,
+                    "bound": word,
+                }
+            )
             continue
-        out.append({"kind": "bound", "family": "decision bounds", "constraint": nm, "rule": f"bounds of {nm}",
-                    "where": f"{nm}[{', '.join(map(str, k))}]" if k else nm, "index": k, "bound": word})
-    notes.append(f"IIS of the LP relaxation: {sum(o['kind'] == 'row' for o in out)} rows and "
-                 f"{sum(o['kind'] == 'bound' for o in out)} decision bounds (HiGHS getIis, {timings['iis']:.2f} s); "
-                 "dropping any one of them makes the LP relaxation feasible.")
+        out.append(
+            {
+                "kind": "bound",
+                "family": "decision bounds",
+                "constraint": nm,
+                "rule": f"bounds of {nm}",
+                "where": f"{nm}[{', '.join(map(str, k))}]" if k else nm,
+                "index": k,
+                "bound": word,
+            }
+        )
+    notes.append(
+        f"IIS of the LP relaxation: {sum(o['kind'] == 'row' for o in out)} rows and "
+        f"{sum(o['kind'] == 'bound' for o in out)} decision bounds (HiGHS getIis, {timings['iis']:.2f} s); "
+        "dropping any one of them makes the LP relaxation feasible."
+    )
     return pd.DataFrame(out, columns=IIS_COLUMNS)
 
 
@@ -684,9 +782,15 @@ def _iis(d: ModelData, modify, iis: bool | None, iis_max_rows: int, time_limit, 
 # ---------------------------------------------------------------------------
 
 
-def diagnose(instance: LoadedInstance, *, time_limit: float | None = None, iis: bool | None = None,
-             iis_max_rows: int = 5000, max_probes: int = 500,
-             modify: Callable[[ModelData, pyo.ConcreteModel], None] | None = None) -> Diagnosis:
+def diagnose(
+    instance: LoadedInstance,
+    *,
+    time_limit: float | None = None,
+    iis: bool | None = None,
+    iis_max_rows: int = 5000,
+    max_probes: int = 500,
+    modify: Callable[[ModelData, pyo.ConcreteModel], None] | None = None,
+) -> Diagnosis:
     """Diagnose an instance with no feasible plan (see the module docstring for the method).
 
     ``time_limit``: seconds for the elastic MIP (and for ``getIis``). ``iis``: True to
@@ -698,6 +802,7 @@ def diagnose(instance: LoadedInstance, *, time_limit: float | None = None, iis: 
     """
     if isinstance(instance, str) or hasattr(instance, "__fspath__"):
         from planner.instance.load import load_instance
+
         instance = load_instance(instance)
     timings: dict[str, float] = {}
     notes: list[str] = []
@@ -706,14 +811,18 @@ def diagnose(instance: LoadedInstance, *, time_limit: float | None = None, iis: 
     m = build_model(d)
     if modify is not None:
         modify(d, m)
-    impossible = [f"{_where(name, key)} can never be met, whatever is decided: "
-                  f"{'change ' + _field(name, key) if _field(name, key) else 'drop it'} [{fam}]"
-                  for fam, name, key in m._impossible]
+    impossible = [
+        f"{_where(name, key)} can never be met, whatever is decided: "
+        f"{'change ' + _field(name, key) if _field(name, key) else 'drop it'} [{fam}]"
+        for fam, name, key in m._impossible
+    ]
     el = _make_elastic(m)
     timings["build"] = time.perf_counter() - t0
     if el.skipped_unknown:
-        notes.append("Rows unknown to planner.explain.rows were treated as definitions (never relaxed): "
-                     + ", ".join(el.skipped_unknown))
+        notes.append(
+            "Rows unknown to planner.explain.rows were treated as definitions (never relaxed): "
+            + ", ".join(el.skipped_unknown)
+        )
     int_bounds = {id(v): (v.lb, v.ub) for v in _int_vars(m)}
 
     t1 = time.perf_counter()
@@ -734,15 +843,19 @@ def diagnose(instance: LoadedInstance, *, time_limit: float | None = None, iis: 
         needs = any(v > TOL for v in svals.values())
         if not needs and not impossible:
             status = "feasible"
-            notes.append("The elastic re-solve met every rule without relaxing any: the instance has a plan "
-                         "(solve it again, perhaps with a longer time limit).")
+            notes.append(
+                "The elastic re-solve met every rule without relaxing any: the instance has a plan "
+                "(solve it again, perhaps with a longer time limit)."
+            )
         elif impossible or _optimal(res) or (bound is not None and math.isfinite(bound) and bound > TOL):
             status = "infeasible"
         else:
             status = "unknown"
         if needs and not _optimal(res):
-            notes.append(f"The elastic MIP stopped at a limit ({term}): the relaxation below is one that works, "
-                         "not proved the smallest.")
+            notes.append(
+                f"The elastic MIP stopped at a limit ({term}): the relaxation below is one that works, "
+                "not proved the smallest."
+            )
         if needs:
             cdf, lp_svals, ct = _conflicts(m, el, int_bounds, time_limit, max_probes, notes)
             timings.update(ct)
@@ -753,9 +866,11 @@ def diagnose(instance: LoadedInstance, *, time_limit: float | None = None, iis: 
             relax = _relaxations(el, svals, float(d.total_area))
     elif _infeasible(res):
         status = "infeasible"
-        notes.append("Even with every relaxable rule loosened there is no plan: the model's definitions (land used "
-                     "once, work norms, decisions accumulating) and the decisions' bounds conflict by themselves; "
-                     "see the IIS.")
+        notes.append(
+            "Even with every relaxable rule loosened there is no plan: the model's definitions (land used "
+            "once, work norms, decisions accumulating) and the decisions' bounds conflict by themselves; "
+            "see the IIS."
+        )
     else:
         status = "infeasible" if impossible else "unknown"
         notes.append(f"The elastic MIP found no solution ({term}); raise the time limit.")
@@ -764,9 +879,18 @@ def diagnose(instance: LoadedInstance, *, time_limit: float | None = None, iis: 
         iis_df = _iis(d, modify, iis, iis_max_rows, time_limit, notes, timings)
     elif status != "feasible":
         notes.append("IIS skipped (iis=False).")
-    return Diagnosis(instance_name=instance.instance.name, status=status, termination=term, relaxations=relax,
-                     conflicts=conflicts, iis=iis_df, impossible=impossible, notes=notes, total_relaxation=total,
-                     timings=timings)
+    return Diagnosis(
+        instance_name=instance.instance.name,
+        status=status,
+        termination=term,
+        relaxations=relax,
+        conflicts=conflicts,
+        iis=iis_df,
+        impossible=impossible,
+        notes=notes,
+        total_relaxation=total,
+        timings=timings,
+    )
 
 
 def _relaxations(el: _Elastic, svals: dict[int, float], total_area: float) -> pd.DataFrame:
@@ -782,9 +906,20 @@ def _relaxations(el: _Elastic, svals: dict[int, float], total_area: float) -> pd
             info = _info(name)
             scale, unit = (info.scale, info.unit) if info else (1.0, "")
             amount = v * scale
-            out.append({"family": family, "constraint": name, "rule": _label(name), "where": _where(name, key),
-                        "index": key, "sense": sense, "unit": unit, "amount": amount, "field": _field(name, key),
-                        "statement": _relax_statement(name, key, sense, amount, unit, total_area)})
+            out.append(
+                {
+                    "family": family,
+                    "constraint": name,
+                    "rule": _label(name),
+                    "where": _where(name, key),
+                    "index": key,
+                    "sense": sense,
+                    "unit": unit,
+                    "amount": amount,
+                    "field": _field(name, key),
+                    "statement": _relax_statement(name, key, sense, amount, unit, total_area),
+                }
+            )
     df = pd.DataFrame(out, columns=RELAXATION_COLUMNS)
     return df.sort_values(["family", "constraint"], kind="stable").reset_index(drop=True)
 

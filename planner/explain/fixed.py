@@ -17,12 +17,12 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from planner.solver import highs
-from planner.model.data import MONEY, ModelData
 from planner.core.errors import SolveError
+from planner.explain.rows import row_info
 from planner.instance.load import LoadedInstance
 from planner.model.build import build_model
-from planner.explain.rows import row_info
+from planner.model.data import MONEY, ModelData
+from planner.solver import highs
 
 
 @dataclass
@@ -32,11 +32,11 @@ class FixedLP:
     li: LoadedInstance
     d: ModelData
     m: pyo.ConcreteModel
-    highs: Any                      # highspy.Highs holding the solved LP
-    status: str                     # "optimal", or what went wrong
-    objective: float | None         # million Yuan/yr
-    rows: pd.DataFrame              # one per LP row: constraint, index, family, lower, upper, value, dual, decision_only
-    cols: pd.DataFrame              # one per LP column: var, index, lower, upper, value, cost, rc, fixed
+    highs: Any  # highspy.Highs holding the solved LP
+    status: str  # "optimal", or what went wrong
+    objective: float | None  # million Yuan/yr
+    rows: pd.DataFrame  # one per LP row: constraint, index, family, lower, upper, value, dual, decision_only
+    cols: pd.DataFrame  # one per LP column: var, index, lower, upper, value, cost, rc, fixed
 
     @property
     def objective_yuan(self) -> float | None:
@@ -115,8 +115,11 @@ def solve_lp(m: pyo.ConcreteModel, time_limit: float | None = None):
     if tc == TerminationCondition.convergenceCriteriaSatisfied and res.solution_status == SolutionStatus.optimal:
         res.solution_loader.load_vars()
         return opt, "optimal", res.incumbent_objective
-    if tc in (TerminationCondition.provenInfeasible, TerminationCondition.infeasibleOrUnbounded,
-              TerminationCondition.locallyInfeasible):
+    if tc in (
+        TerminationCondition.provenInfeasible,
+        TerminationCondition.infeasibleOrUnbounded,
+        TerminationCondition.locallyInfeasible,
+    ):
         return opt, "infeasible", None
     return opt, tc.name, None
 
@@ -133,29 +136,34 @@ def arrays(opt, m: pyo.ConcreteModel) -> tuple[pd.DataFrame, pd.DataFrame]:
         col_var[j] = by_id.get(vid)
     lower = np.asarray(lp.col_lower_, dtype=float)
     upper = np.asarray(lp.col_upper_, dtype=float)
-    cols = pd.DataFrame({
-        "var": [v.parent_component().local_name if v is not None else "" for v in col_var],
-        "index": [_key(v.index()) if v is not None else () for v in col_var],
-        "lower": lower, "upper": upper,
-        "value": np.asarray(sol.col_value, dtype=float)[:ncol] if sol.value_valid else np.nan,
-        "cost": np.asarray(lp.col_cost_, dtype=float),
-        "rc": np.asarray(sol.col_dual, dtype=float)[:ncol] if sol.dual_valid else np.nan,
-    })
+    cols = pd.DataFrame(
+        {
+            "var": [v.parent_component().local_name if v is not None else "" for v in col_var],
+            "index": [_key(v.index()) if v is not None else () for v in col_var],
+            "lower": lower,
+            "upper": upper,
+            "value": np.asarray(sol.col_value, dtype=float)[:ncol] if sol.value_valid else np.nan,
+            "cost": np.asarray(lp.col_cost_, dtype=float),
+            "rc": np.asarray(sol.col_dual, dtype=float)[:ncol] if sol.dual_valid else np.nan,
+        }
+    )
     cols["fixed"] = (upper - lower) <= 1e-12
     fam = _family_of(m)
     row_con = [None] * nrow
     for con, i in opt._pyomo_con_to_solver_con_map.items():
         row_con[i] = con
     names = [c.parent_component().local_name for c in row_con]
-    rows = pd.DataFrame({
-        "constraint": names,
-        "index": [_key(c.index()) for c in row_con],
-        "family": [fam.get(n, "") for n in names],
-        "lower": np.asarray(lp.row_lower_, dtype=float),
-        "upper": np.asarray(lp.row_upper_, dtype=float),
-        "value": np.asarray(sol.row_value, dtype=float)[:nrow] if sol.value_valid else np.nan,
-        "dual": np.asarray(sol.row_dual, dtype=float)[:nrow] if sol.dual_valid else np.nan,
-    })
+    rows = pd.DataFrame(
+        {
+            "constraint": names,
+            "index": [_key(c.index()) for c in row_con],
+            "family": [fam.get(n, "") for n in names],
+            "lower": np.asarray(lp.row_lower_, dtype=float),
+            "upper": np.asarray(lp.row_upper_, dtype=float),
+            "value": np.asarray(sol.row_value, dtype=float)[:nrow] if sol.value_valid else np.nan,
+            "dual": np.asarray(sol.row_dual, dtype=float)[:nrow] if sol.dual_valid else np.nan,
+        }
+    )
     # rows whose every column is a fixed decision (or that have none): the LP cannot price them
     a = lp.a_matrix_
     start, index = np.asarray(a.start_), np.asarray(a.index_)

@@ -15,11 +15,11 @@ import math
 import numpy as np
 import pandas as pd
 
-from planner.solver import highs
-from planner.model.data import MONEY
 from planner.explain.fixed import FixedLP
 from planner.explain.result import fmt
 from planner.explain.rows import describe, field_of, row_info
+from planner.model.data import MONEY
+from planner.solver import highs
 
 BAN_ROWS = ("farmland_protection", "red_line_type", "eco_space_measures", "village_permission", "siting")
 TOL = 1e-7
@@ -71,9 +71,27 @@ def rule_table(f: FixedLP, all_rows: bool = False) -> pd.DataFrame:
     if not all_rows:
         r = r[r["binding"] | priced].copy()
     r["statement"] = [_statement(row) for row in r.itertuples()]
-    r = r.assign(_abs=r["shadow_price"].abs().fillna(-1.0)).sort_values(["_abs", "family", "constraint"], ascending=[False, True, True])
-    cols = ["family", "constraint", "rule", "where", "index", "sense", "unit", "slack", "binding", "shadow_price",
-            "price_unit", "decision_only", "loosen_by", "tighten_by", "field", "statement"]
+    r = r.assign(_abs=r["shadow_price"].abs().fillna(-1.0)).sort_values(
+        ["_abs", "family", "constraint"], ascending=[False, True, True]
+    )
+    cols = [
+        "family",
+        "constraint",
+        "rule",
+        "where",
+        "index",
+        "sense",
+        "unit",
+        "slack",
+        "binding",
+        "shadow_price",
+        "price_unit",
+        "decision_only",
+        "loosen_by",
+        "tighten_by",
+        "field",
+        "statement",
+    ]
     return r[cols].reset_index(drop=True)
 
 
@@ -99,24 +117,35 @@ def _statement(row) -> str:
     if not row.binding:
         return f"{row.where} does not bind (slack {fmt(row.slack, unit)}): a small change of its limit changes nothing."
     if row.decision_only:
-        return (f"{row.where} binds on yes/no or whole-number decisions alone; the fixed LP cannot price it "
-                f"(see the re-solves in 'importance').")
+        return (
+            f"{row.where} binds on yes/no or whole-number decisions alone; the fixed LP cannot price it "
+            f"(see the re-solves in 'importance')."
+        )
     p = row.shadow_price
     if abs(p) <= 1e-6:
         return f"{row.where} binds, but loosening it would not change the objective (other rules hold the plan too)."
     if row.sense == "==":
-        return (f"{row.where} holds with equality: raising its limit by one {unit} changes the objective by "
-                f"{fmt(p, 'Yuan/yr')} (while it moves by at most {fmt(row.loosen_by, unit)} up or "
-                f"{fmt(row.tighten_by, unit)} down).")
+        return (
+            f"{row.where} holds with equality: raising its limit by one {unit} changes the objective by "
+            f"{fmt(p, 'Yuan/yr')} (while it moves by at most {fmt(row.loosen_by, unit)} up or "
+            f"{fmt(row.tighten_by, unit)} down)."
+        )
     verb = "raising" if row.sense == "<=" else "lowering"
     if row.loosen_by <= 1e-9:
-        value = (f"{verb} it by one {unit} is worth at most {fmt(p, 'Yuan/yr')} of objective (degenerate here: "
-                 f"the LP's price holds only for tightening, where each {unit} costs at least that much)")
+        value = (
+            f"{verb} it by one {unit} is worth at most {fmt(p, 'Yuan/yr')} of objective (degenerate here: "
+            f"the LP's price holds only for tightening, where each {unit} costs at least that much)"
+        )
     else:
-        value = (f"{verb} it by one {unit} is worth {fmt(p, 'Yuan/yr')} of objective; the price holds while the "
-                 f"limit is loosened by up to {fmt(row.loosen_by, unit)}"
-                 + (f" or tightened by up to {fmt(row.tighten_by, unit)}" if row.tighten_by > 1e-9 else
-                    " (tightening it costs at least that much per unit)"))
+        value = (
+            f"{verb} it by one {unit} is worth {fmt(p, 'Yuan/yr')} of objective; the price holds while the "
+            f"limit is loosened by up to {fmt(row.loosen_by, unit)}"
+            + (
+                f" or tightened by up to {fmt(row.tighten_by, unit)}"
+                if row.tighten_by > 1e-9
+                else " (tightening it costs at least that much per unit)"
+            )
+        )
     return f"{row.where} binds: {value}."
 
 
@@ -130,13 +159,26 @@ def rule_summary(rules: pd.DataFrame, f: FixedLP) -> pd.DataFrame:
         priced = sel[sel["shadow_price"].abs().fillna(0.0) > 1e-6]
         top = priced.iloc[0] if len(priced) else None
         fam = f.rows.loc[f.rows["constraint"] == name, "family"].iloc[0]
-        stmt = (f"{info.label}: {int(sel['binding'].sum())} of {n} rows bind; "
-                + (f"largest price {fmt(top['shadow_price'], 'Yuan/yr')} per {info.unit} at {top['where']}."
-                   if top is not None else "no row has a price."))
-        out.append({"family": fam, "constraint": name, "rule": info.label, "unit": info.unit, "hard": info.hard,
-                    "rows": int(n), "binding": int(sel["binding"].sum()), "priced": int(len(priced)),
-                    "max_shadow_price": float(top["shadow_price"]) if top is not None else 0.0,
-                    "max_where": top["where"] if top is not None else "", "statement": stmt})
+        stmt = f"{info.label}: {int(sel['binding'].sum())} of {n} rows bind; " + (
+            f"largest price {fmt(top['shadow_price'], 'Yuan/yr')} per {info.unit} at {top['where']}."
+            if top is not None
+            else "no row has a price."
+        )
+        out.append(
+            {
+                "family": fam,
+                "constraint": name,
+                "rule": info.label,
+                "unit": info.unit,
+                "hard": info.hard,
+                "rows": int(n),
+                "binding": int(sel["binding"].sum()),
+                "priced": int(len(priced)),
+                "max_shadow_price": float(top["shadow_price"]) if top is not None else 0.0,
+                "max_where": top["where"] if top is not None else "",
+                "statement": stmt,
+            }
+        )
     df = pd.DataFrame(out)
     return df.sort_values(["max_shadow_price", "binding"], ascending=False).reset_index(drop=True)
 
@@ -151,6 +193,7 @@ class _EntryPrice:
 
     def __init__(self, f: FixedLP):
         import highspy
+
         self.hs = highspy
         self.h = highs.new()
         self.h.passModel(f.highs.getLp())
@@ -199,7 +242,9 @@ def options_table(f: FixedLP) -> pd.DataFrame:
     ban_of: dict[tuple, list[tuple[str, float]]] = {}
     for c, i, dl in zip(bans["constraint"], bans["index"], bans["dual"]):
         ban_of.setdefault(tuple(i), []).append((c, dl))
-    x["forbidden_by"] = [", ".join(sorted({c for c, _ in ban_of.get((p, u), [])})) for p, u in zip(x["parcel"], x["use"])]
+    x["forbidden_by"] = [
+        ", ".join(sorted({c for c, _ in ban_of.get((p, u), [])})) for p, u in zip(x["parcel"], x["use"])
+    ]
     x["ban_dual"] = [sum(dl for _, dl in ban_of.get((p, u), [])) for p, u in zip(x["parcel"], x["use"])]
     x["taken"] = x["value"] > 1e-6
     # Yuan per ha per year of the last period: how much less a taken hectare could earn before the
@@ -210,40 +255,71 @@ def options_table(f: FixedLP) -> pd.DataFrame:
     for (v, u), g in x.groupby(["village", "use"], sort=True):
         taken_ha = float(g.loc[g["taken"], "value"].sum())
         free = g[(g["forbidden_by"] == "") & ~g["taken"]]
-        row = {"village": v, "use": u, "kind": g["kind"].iloc[0], "period": t, "parcels": int(len(g)),
-               "taken_ha": taken_ha, "needs_yuan_per_ha_yr": math.nan, "best_parcel": "",
-               "margin_yuan_per_ha_yr": math.nan, "forbidden_by": ""}
+        row = {
+            "village": v,
+            "use": u,
+            "kind": g["kind"].iloc[0],
+            "period": t,
+            "parcels": int(len(g)),
+            "taken_ha": taken_ha,
+            "needs_yuan_per_ha_yr": math.nan,
+            "best_parcel": "",
+            "margin_yuan_per_ha_yr": math.nan,
+            "forbidden_by": "",
+        }
         if taken_ha > 1e-6:
             row["status"] = "taken"
             tk = g[g["taken"] & np.isfinite(g["margin"])]
             if len(tk):
                 row["margin_yuan_per_ha_yr"] = float(max(tk["margin"].min(), 0.0))
-            row["statement"] = (f"{u} in {v}: {fmt(taken_ha, 'ha')} by {t}"
-                                + (f"; a hectare could be worth {fmt(row['margin_yuan_per_ha_yr'], 'Yuan/yr')} less before "
-                                   f"any parcel's allocation changes." if not math.isnan(row["margin_yuan_per_ha_yr"]) else "."))
+            row["statement"] = f"{u} in {v}: {fmt(taken_ha, 'ha')} by {t}" + (
+                f"; a hectare could be worth {fmt(row['margin_yuan_per_ha_yr'], 'Yuan/yr')} less before "
+                f"any parcel's allocation changes."
+                if not math.isnan(row["margin_yuan_per_ha_yr"])
+                else "."
+            )
         elif len(free):
             rate, best_col = entry.price(free.index.to_numpy())
             if rate is None:
                 row.update(status="held out", needs_yuan_per_ha_yr=math.inf)
-                row["statement"] = (f"{u} in {v} is not in the plan and cannot enter while the plan's yes/no decisions stay "
-                                    f"as they are (a garden, scenic spot, project or recruit would have to change): ask "
-                                    f"`planner why-not --force area:{v}:{u}>=...`.")
+                row["statement"] = (
+                    f"{u} in {v} is not in the plan and cannot enter while the plan's yes/no decisions stay "
+                    f"as they are (a garden, scenic spot, project or recruit would have to change): ask "
+                    f"`planner why-not --force area:{v}:{u}>=...`."
+                )
             else:
                 best = free.loc[best_col, "parcel"]
                 row.update(status="not taken", needs_yuan_per_ha_yr=max(rate * MONEY / w, 0.0), best_parcel=best)
-                row["statement"] = (f"{u} in {v} is not in the plan: a hectare would have to be worth "
-                                    f"{fmt(row['needs_yuan_per_ha_yr'], 'Yuan/yr')} more (by {t}) to enter, on its best "
-                                    f"parcel {best}." if row["needs_yuan_per_ha_yr"] > 1e-6 else
-                                    f"{u} in {v} is not in the plan but could enter at no loss on parcel {best} "
-                                    f"(a tie with the plan).")
+                row["statement"] = (
+                    f"{u} in {v} is not in the plan: a hectare would have to be worth "
+                    f"{fmt(row['needs_yuan_per_ha_yr'], 'Yuan/yr')} more (by {t}) to enter, on its best "
+                    f"parcel {best}."
+                    if row["needs_yuan_per_ha_yr"] > 1e-6
+                    else f"{u} in {v} is not in the plan but could enter at no loss on parcel {best} "
+                    f"(a tie with the plan)."
+                )
         else:
             rules = sorted({r for fb in g["forbidden_by"] for r in fb.split(", ") if r})
             row.update(status="forbidden", forbidden_by=", ".join(rules))
             worth = float((g["ban_dual"] * MONEY / w).max())
-            row["statement"] = (f"{u} in {v} is forbidden by {' and '.join(row_info(r).label for r in rules)}"
-                                + (f"; lifting it on the best parcel would be worth at most {fmt(worth, 'Yuan/yr')} per ha."
-                                   if worth > 1e-6 else "; lifting it would not raise the objective."))
+            row["statement"] = f"{u} in {v} is forbidden by {' and '.join(row_info(r).label for r in rules)}" + (
+                f"; lifting it on the best parcel would be worth at most {fmt(worth, 'Yuan/yr')} per ha."
+                if worth > 1e-6
+                else "; lifting it would not raise the objective."
+            )
         out.append(row)
-    cols_out = ["village", "use", "kind", "period", "status", "parcels", "taken_ha", "needs_yuan_per_ha_yr", "best_parcel",
-                "margin_yuan_per_ha_yr", "forbidden_by", "statement"]
+    cols_out = [
+        "village",
+        "use",
+        "kind",
+        "period",
+        "status",
+        "parcels",
+        "taken_ha",
+        "needs_yuan_per_ha_yr",
+        "best_parcel",
+        "margin_yuan_per_ha_yr",
+        "forbidden_by",
+        "statement",
+    ]
     return pd.DataFrame(out, columns=cols_out)

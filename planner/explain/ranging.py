@@ -18,22 +18,33 @@ beyond the range the LP plan changes, and perhaps the discrete decisions would t
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from planner.solver import highs, lparrays as lpa
-from planner.model.data import MONEY
 from planner.core.errors import InputError
-from planner.model.build import build_model
 from planner.explain.fixed import FixedLP, decisions_of, fix_decisions, main_objective
 from planner.explain.result import fmt
+from planner.model.build import build_model
+from planner.model.data import MONEY
+from planner.solver import highs
+from planner.solver import lparrays as lpa
 
-DEFAULT_PARAMETERS = ("prices.forestry_carbon_yuan_per_t", "prices.agricultural_carbon_yuan_per_t",
-                      "prices.gep_scale", "prices.establishment_cost_multiplier")
-UNITS = {"prices.forestry_carbon_yuan_per_t": "Yuan/t", "prices.agricultural_carbon_yuan_per_t": "Yuan/t",
-         "prices.gep_scale": "x", "prices.establishment_cost_multiplier": "x", "finance.loan_interest_rate": "1/yr"}
+DEFAULT_PARAMETERS = (
+    "prices.forestry_carbon_yuan_per_t",
+    "prices.agricultural_carbon_yuan_per_t",
+    "prices.gep_scale",
+    "prices.establishment_cost_multiplier",
+)
+UNITS = {
+    "prices.forestry_carbon_yuan_per_t": "Yuan/t",
+    "prices.agricultural_carbon_yuan_per_t": "Yuan/t",
+    "prices.gep_scale": "x",
+    "prices.establishment_cost_multiplier": "x",
+    "finance.loan_interest_rate": "1/yr",
+}
 REL_TOL = 1e-3
 MAX_STEPS = 40
 
@@ -45,9 +56,17 @@ def unit_of(path: str) -> str:
     last = path.rsplit(".", 1)[-1]
     if "multiplier" in path:
         return "x"
-    for suffix, unit in (("_yuan_per_ha_yr", "Yuan/ha/yr"), ("_yuan_per_yr", "Yuan/yr"), ("_yuan_per_ha", "Yuan/ha"),
-                         ("_yuan_per_t", "Yuan/t"), ("_yuan", "Yuan"), ("_ha", "ha"), ("_share", "share"), ("_min", ""),
-                         ("_rate", "1/yr")):
+    for suffix, unit in (
+        ("_yuan_per_ha_yr", "Yuan/ha/yr"),
+        ("_yuan_per_yr", "Yuan/yr"),
+        ("_yuan_per_ha", "Yuan/ha"),
+        ("_yuan_per_t", "Yuan/t"),
+        ("_yuan", "Yuan"),
+        ("_ha", "ha"),
+        ("_share", "share"),
+        ("_min", ""),
+        ("_rate", "1/yr"),
+    ):
         if last.endswith(suffix):
             return unit
     return ""
@@ -68,8 +87,12 @@ def get_value(li, path: str) -> float:
         else:
             node = getattr(node, part, None)
         if node is None:
-            raise InputError.one("--range", path, f"no such field ({'.'.join(parts[: i + 1])})",
-                                 "give a dotted path to a number of the instance, e.g. prices.forestry_carbon_yuan_per_t")
+            raise InputError.one(
+                "--range",
+                path,
+                f"no such field ({'.'.join(parts[: i + 1])})",
+                "give a dotted path to a number of the instance, e.g. prices.forestry_carbon_yuan_per_t",
+            )
     if isinstance(node, bool) or not isinstance(node, (int, float)):
         raise InputError.one("--range", path, "not a number", "give the path of a numeric field")
     return float(node)
@@ -77,6 +100,7 @@ def get_value(li, path: str) -> float:
 
 def _lp_of(li, plan):
     from planner.model.data import ModelData
+
     d = ModelData(li)
     m = build_model(d)
     main_objective(m, d, plan.stages)
@@ -91,6 +115,7 @@ class _Base:
 
     def __init__(self, f: FixedLP, plan):
         import highspy
+
         self.lp = _lp_of(f.li, plan)
         self.fields = lpa.arrays(self.lp)
         h = highs.new()
@@ -110,8 +135,9 @@ class _Base:
 class _Prober:
     """Solves the LP at p + t from the plan's basis and says whether its plan is the plan's."""
 
-    def __init__(self, base: "_Base", direction: dict[str, np.ndarray]):
+    def __init__(self, base: _Base, direction: dict[str, np.ndarray]):
         import highspy
+
         self.highspy = highspy
         self.lp = base.lp
         self.f0 = base.fields
@@ -193,8 +219,9 @@ def _search(probe: _Prober, v0: float, sign: int, lo_limit: float | None, step0:
     return good, False
 
 
-def parameter_ranges(f: FixedLP, plan, params: Iterable[str], *,
-                     progress: Callable[[str, int, int], Any] | None = None) -> pd.DataFrame:
+def parameter_ranges(
+    f: FixedLP, plan, params: Iterable[str], *, progress: Callable[[str, int, int], Any] | None = None
+) -> pd.DataFrame:
     """Range each dotted instance path in ``params`` on the plan's fixed LP."""
     params = list(params)
     if not params:
@@ -204,10 +231,22 @@ def parameter_ranges(f: FixedLP, plan, params: Iterable[str], *,
     if f.d.inst.objective.mode != "weighted":
         # the earlier goals are held at their optimum, which itself moves with a parameter:
         # the fixed LP's range would hold them at the old value and mislead
-        return pd.DataFrame([{"parameter": p, "value": get_value(f.li, p), "unit": unit_of(p), "low": math.nan,
-                              "high": math.nan, "objective_per_unit": math.nan, "affects_plan_lp": False,
-                              "statement": f"{p}: not ranged in lexicographic mode (the earlier goal's optimum moves "
-                                           f"with the parameter); compare re-solves with --set instead."} for p in params])
+        return pd.DataFrame(
+            [
+                {
+                    "parameter": p,
+                    "value": get_value(f.li, p),
+                    "unit": unit_of(p),
+                    "low": math.nan,
+                    "high": math.nan,
+                    "objective_per_unit": math.nan,
+                    "affects_plan_lp": False,
+                    "statement": f"{p}: not ranged in lexicographic mode (the earlier goal's optimum moves "
+                    f"with the parameter); compare re-solves with --set instead.",
+                }
+                for p in params
+            ]
+        )
     base = _Base(f, plan)
     base_lp, f0 = base.lp, base.fields
     rows = []
@@ -215,8 +254,16 @@ def parameter_ranges(f: FixedLP, plan, params: Iterable[str], *,
         v0 = get_value(f.li, path)
         unit = unit_of(path)
         h = max(abs(v0) * 0.01, 1e-3)
-        row: dict[str, Any] = {"parameter": path, "value": v0, "unit": unit, "low": math.nan, "high": math.nan,
-                               "objective_per_unit": math.nan, "affects_plan_lp": False, "statement": ""}
+        row: dict[str, Any] = {
+            "parameter": path,
+            "value": v0,
+            "unit": unit,
+            "low": math.nan,
+            "high": math.nan,
+            "objective_per_unit": math.nan,
+            "affects_plan_lp": False,
+            "statement": "",
+        }
         try:
             lp1 = _lp_of(f.li.replace(**{path: v0 + h}), plan)
         except InputError as exc:  # e.g. a whole-number field, or a bound the step crosses
@@ -230,8 +277,11 @@ def parameter_ranges(f: FixedLP, plan, params: Iterable[str], *,
         d = lpa.direction(f0, lpa.arrays(lp1), h)
         row["objective_per_unit"] = _per_unit(base, d) * MONEY
         if not any(np.any(np.abs(v) > 1e-12) for v in d.values()):
-            row.update(low=-math.inf, high=math.inf,
-                       statement=f"{path} does not enter the plan's LP: any value keeps the plan.")
+            row.update(
+                low=-math.inf,
+                high=math.inf,
+                statement=f"{path} does not enter the plan's LP: any value keeps the plan.",
+            )
             rows.append(row)
             continue
         row["affects_plan_lp"] = True
@@ -244,12 +294,16 @@ def parameter_ranges(f: FixedLP, plan, params: Iterable[str], *,
         rows.append(row)
         if progress:
             progress("ranging", k, len(params))
-    return pd.DataFrame(rows, columns=["parameter", "value", "unit", "low", "high", "objective_per_unit",
-                                       "affects_plan_lp", "statement"])
+    return pd.DataFrame(
+        rows,
+        columns=["parameter", "value", "unit", "low", "high", "objective_per_unit", "affects_plan_lp", "statement"],
+    )
 
 
 def _statement(path: str, v0: float, unit: str, low: float, high: float, per_unit: float, at_floor: bool) -> str:
     hi = "any higher value" if math.isinf(high) else fmt(high, unit)
     lo = fmt(low, unit) + (" (its lowest possible value)" if at_floor else "")
-    return (f"{path} = {fmt(v0, unit)}: the plan stays optimal for its LP from {lo} to {hi}; inside that range "
-            f"one unit more is worth {fmt(per_unit, 'Yuan/yr')} of objective (decisions held fixed).")
+    return (
+        f"{path} = {fmt(v0, unit)}: the plan stays optimal for its LP from {lo} to {hi}; inside that range "
+        f"one unit more is worth {fmt(per_unit, 'Yuan/yr')} of objective (decisions held fixed)."
+    )

@@ -40,10 +40,12 @@ from planner.core.cells import write_csv
 EXPLANATION_FORMAT = "planner.explanation"
 EXPLANATION_VERSION = "1.0"
 
-LP_NOTE = ("Shadow prices, reduced costs and ranges are those of the LP with every yes/no and whole-number "
-           "decision (gardens, projects, scenic spots, street green spaces, recruits, carbon applications) "
-           "fixed at the plan's values: they price continuous changes around this plan, not a change of those "
-           "decisions. What a discrete change costs is measured by re-solving (importance, why-not).")
+LP_NOTE = (
+    "Shadow prices, reduced costs and ranges are those of the LP with every yes/no and whole-number "
+    "decision (gardens, projects, scenic spots, street green spaces, recruits, carbon applications) "
+    "fixed at the plan's values: they price continuous changes around this plan, not a change of those "
+    "decisions. What a discrete change costs is measured by re-solving (importance, why-not)."
+)
 
 TABLE_NAMES = ("rules", "rule_summary", "options", "importance", "parameters", "relaxations", "conflicts")
 
@@ -68,9 +70,9 @@ class Explanation:
     plan_status: str
     plan_termination: str
     plan_mip_gap: float | None
-    plan_objective: float | None            # Yuan/yr
-    lp_status: str = ""                     # status of the plan's fixed LP
-    lp_objective: float | None = None       # Yuan/yr; equals plan_objective for an exact plan
+    plan_objective: float | None  # Yuan/yr
+    lp_status: str = ""  # status of the plan's fixed LP
+    lp_objective: float | None = None  # Yuan/yr; equals plan_objective for an exact plan
     notes: list[str] = field(default_factory=list)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
@@ -89,10 +91,15 @@ class Explanation:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "format": EXPLANATION_FORMAT, "version": EXPLANATION_VERSION,
+            "format": EXPLANATION_FORMAT,
+            "version": EXPLANATION_VERSION,
             "instance": self.instance_name,
-            "plan": {"status": self.plan_status, "termination": self.plan_termination,
-                     "mip_gap": _clean(self.plan_mip_gap), "objective": _clean(self.plan_objective)},
+            "plan": {
+                "status": self.plan_status,
+                "termination": self.plan_termination,
+                "mip_gap": _clean(self.plan_mip_gap),
+                "objective": _clean(self.plan_objective),
+            },
             "lp": {"status": self.lp_status, "objective": _clean(self.lp_objective)},
             "notes": self.notes,
             **{name: frame_records(df) for name, df in self.tables.items()},
@@ -102,6 +109,7 @@ class Explanation:
         text = json.dumps(self.to_dict(), indent=1, allow_nan=False, default=str)
         if path is not None:
             from planner.plan.plan import atomic_write_text
+
             atomic_write_text(Path(path), text)
         return text
 
@@ -117,17 +125,23 @@ class Explanation:
         return out
 
     @classmethod
-    def from_json(cls, path_or_text: str | Path) -> "Explanation":
+    def from_json(cls, path_or_text: str | Path) -> Explanation:
         p = Path(path_or_text) if not str(path_or_text).lstrip().startswith("{") else None
         if p is not None and p.is_dir():
             p = p / "explanation.json"
         data = json.loads(p.read_text(encoding="utf-8") if p else str(path_or_text))
         if data.get("format") != EXPLANATION_FORMAT:
             raise ValueError(f"not a planner explanation (format {data.get('format')!r})")
-        ex = cls(instance_name=data["instance"], plan_status=data["plan"]["status"],
-                 plan_termination=data["plan"]["termination"], plan_mip_gap=data["plan"]["mip_gap"],
-                 plan_objective=data["plan"]["objective"], lp_status=data["lp"]["status"],
-                 lp_objective=data["lp"]["objective"], notes=data.get("notes", []))
+        ex = cls(
+            instance_name=data["instance"],
+            plan_status=data["plan"]["status"],
+            plan_termination=data["plan"]["termination"],
+            plan_mip_gap=data["plan"]["mip_gap"],
+            plan_objective=data["plan"]["objective"],
+            lp_status=data["lp"]["status"],
+            lp_objective=data["lp"]["objective"],
+            notes=data.get("notes", []),
+        )
         ex.tables = {name: pd.DataFrame(data[name]) for name in TABLE_NAMES if name in data}
         return ex
 
@@ -137,9 +151,9 @@ def fmt(v: float | None, unit: str = "", digits: int = 3) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "n/a"
     if isinstance(v, float) and math.isinf(v):
-        return ("no limit" if v > 0 else "no limit")
+        return "no limit" if v > 0 else "no limit"
     a = abs(v)
-    if a >= 10 ** digits or a == 0:
+    if a >= 10**digits or a == 0:
         s = f"{v:,.0f}"
     else:
         dec = max(digits - 1 - int(math.floor(math.log10(a))), 0)

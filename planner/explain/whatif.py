@@ -23,17 +23,18 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import pandas as pd
 import pyomo.environ as pyo
 
 from planner.core.errors import InputError
-from planner.instance.load import LoadedInstance, load_instance, split_overrides
-from planner.model.terms import xsum
 from planner.core.parallel import run_each
 from planner.explain.result import fmt
+from planner.instance.load import LoadedInstance, load_instance, split_overrides
+from planner.model.terms import xsum
 
 KINDS = ("garden", "project", "scenic", "area", "parcel", "recruit", "street_green")
 _SPEC = re.compile(r"^(?P<body>[^<>=@]+?)\s*(?:(?P<op>>=|<=|=)\s*(?P<num>[-+0-9.eE]+))?\s*(?:@(?P<period>[^@]+))?$")
@@ -42,7 +43,7 @@ _SPEC = re.compile(r"^(?P<body>[^<>=@]+?)\s*(?:(?P<op>>=|<=|=)\s*(?P<num>[-+0-9.
 @dataclass(frozen=True)
 class Decision:
     text: str
-    action: str                  # "force" or "forbid"
+    action: str  # "force" or "forbid"
     kind: str
     parts: tuple[str, ...]
     op: str | None = None
@@ -61,7 +62,12 @@ def parse(text: str, action: str, li: LoadedInstance) -> Decision:
     opt = f"--{action}"
     m = _SPEC.match(text.strip())
     if not m:
-        raise InputError.one(opt, text, "not a decision", "write KIND:WHAT[>=N][@PERIOD], e.g. garden:hanjiata or area:hanjiata:ecological_forest>=10")
+        raise InputError.one(
+            opt,
+            text,
+            "not a decision",
+            "write KIND:WHAT[>=N][@PERIOD], e.g. garden:hanjiata or area:hanjiata:ecological_forest>=10",
+        )
     body, op, num, period = m["body"].strip(), m["op"], m["num"], m["period"]
     kind, *parts = [p.strip() for p in body.split(":")]
     inst = li.instance
@@ -83,7 +89,9 @@ def parse(text: str, action: str, li: LoadedInstance) -> Decision:
     if num is not None:
         try:
             value = float(num)
-            need(math.isfinite(value), f"{num!r} is not a finite number", "write a finite number after the operator", num)
+            need(
+                math.isfinite(value), f"{num!r} is not a finite number", "write a finite number after the operator", num
+            )
         except ValueError:
             need(False, f"{num!r} is not a number", "write a number after the operator", num)
     arity = {"garden": 1, "project": 1, "scenic": 1, "area": 2, "parcel": 2, "recruit": (1, 2), "street_green": 0}[kind]
@@ -96,7 +104,12 @@ def parse(text: str, action: str, li: LoadedInstance) -> Decision:
             ids = [j.id for j in inst.projects]
             need(parts[0] in ids, f"unknown project {parts[0]!r}", f"use one of {ids}", parts[0])
         elif kind in ("scenic", "parcel"):
-            need(parts[0] in set(li.parcels["id"]), f"unknown parcel {parts[0]!r}", "use an id of the parcel table", parts[0])
+            need(
+                parts[0] in set(li.parcels["id"]),
+                f"unknown parcel {parts[0]!r}",
+                "use an id of the parcel table",
+                parts[0],
+            )
         if kind == "area":
             need(parts[0] in villages, f"unknown village {parts[0]!r}", f"use one of {villages}", parts[0])
         if kind in ("area", "parcel"):
@@ -120,6 +133,7 @@ def parse(text: str, action: str, li: LoadedInstance) -> Decision:
 
 def _problem(opt: str, text: str, message: str, fix: str, value: Any):
     from planner.core.errors import Problem
+
     return Problem(opt, text, message, fix, value)
 
 
@@ -195,8 +209,17 @@ def differences(base, alt, n: int | None = None) -> pd.DataFrame:
     def put(what, where, period, a, b, unit):
         a, b = float(a or 0.0), float(b or 0.0)
         if abs(b - a) > 1e-6 * max(1.0, abs(a)):
-            out.append({"what": what, "where": where, "period": period, "plan": a, "alternative": b,
-                        "change": b - a, "unit": unit})
+            out.append(
+                {
+                    "what": what,
+                    "where": where,
+                    "period": period,
+                    "plan": a,
+                    "alternative": b,
+                    "change": b - a,
+                    "unit": unit,
+                }
+            )
 
     def pivot(p, table, keys, col, agg="sum"):
         df = p.tables.get(table)
@@ -212,18 +235,32 @@ def differences(base, alt, n: int | None = None) -> pd.DataFrame:
         for k in sorted(set(a) | set(b), key=str):
             where = ":".join(k[:-1])
             put(what, where, k[-1], a.get(k), b.get(k), unit)
-    for table, keys, what in (("gardens", ["village", "period"], "garden"), ("projects", ["project", "period"], "project")):
+    for table, keys, what in (
+        ("gardens", ["village", "period"], "garden"),
+        ("projects", ["project", "period"], "project"),
+    ):
         a = pivot(base, table, keys, "built", "max")
         b = pivot(alt, table, keys, "built", "max")
         for k in sorted(set(a) | set(b), key=str):
             put(what + " built", k[0], k[1], a.get(k), b.get(k), "yes/no")
     ka, kb = base.tables.get("kpis"), alt.tables.get("kpis")
     if ka is not None and kb is not None and not ka.empty and not kb.empty:
-        for col, unit in (("gep_yuan", "Yuan/yr"), ("dividends_yuan", "Yuan/yr"), ("forestry_carbon_income_yuan", "Yuan/yr"),
-                          ("agricultural_carbon_income_yuan", "Yuan/yr"), ("budget_used_yuan", "Yuan")):
+        for col, unit in (
+            ("gep_yuan", "Yuan/yr"),
+            ("dividends_yuan", "Yuan/yr"),
+            ("forestry_carbon_income_yuan", "Yuan/yr"),
+            ("agricultural_carbon_income_yuan", "Yuan/yr"),
+            ("budget_used_yuan", "Yuan"),
+        ):
             for t in ka["period"]:
-                put(col.replace("_yuan", ""), "township", t, ka.loc[ka["period"] == t, col].iloc[0],
-                    kb.loc[kb["period"] == t, col].iloc[0] if (kb["period"] == t).any() else 0.0, unit)
+                put(
+                    col.replace("_yuan", ""),
+                    "township",
+                    t,
+                    ka.loc[ka["period"] == t, col].iloc[0],
+                    kb.loc[kb["period"] == t, col].iloc[0] if (kb["period"] == t).any() else 0.0,
+                    unit,
+                )
     df = pd.DataFrame(out, columns=["what", "where", "period", "plan", "alternative", "change", "unit"])
     order = {"garden built": 0, "project built": 0, "area": 1, "recruits": 2}
     df["_o"] = df["what"].map(order).fillna(3)
@@ -235,7 +272,9 @@ def differences(base, alt, n: int | None = None) -> pd.DataFrame:
 GOALS = ("gep", "dividends")
 
 
-def compare(base_stages: list[dict[str, Any]], base_objective: float | None, alt) -> tuple[str, float | None, float | None]:
+def compare(
+    base_stages: list[dict[str, Any]], base_objective: float | None, alt
+) -> tuple[str, float | None, float | None]:
     """(goal, change, change bound) of an alternative against a plan, Yuan/yr.
 
     Weighted: the objective. Lexicographic: goal by goal in the plan's order, the first
@@ -265,18 +304,18 @@ def compare(base_stages: list[dict[str, Any]], base_objective: float | None, alt
 class WhatIf:
     decisions: list[Decision]
     base_status: str
-    base_objective: float | None          # Yuan/yr
+    base_objective: float | None  # Yuan/yr
     status: str
     termination: str
-    objective: float | None               # Yuan/yr
+    objective: float | None  # Yuan/yr
     mip_gap: float | None
     bound: float | None
-    plan: Any = None                      # the alternative Plan
+    plan: Any = None  # the alternative Plan
     differences: pd.DataFrame = field(default_factory=pd.DataFrame)
-    diagnosis: Any = None                 # a Diagnosis when the alternative is infeasible
-    goal: str = "objective"               # what is compared: the objective, or a lexicographic goal
-    change: float | None = None           # Yuan/yr: the alternative minus the plan, in ``goal``
-    change_bound: float | None = None     # the best the alternative could reach (its bound), as a change
+    diagnosis: Any = None  # a Diagnosis when the alternative is infeasible
+    goal: str = "objective"  # what is compared: the objective, or a lexicographic goal
+    change: float | None = None  # Yuan/yr: the alternative minus the plan, in ``goal``
+    change_bound: float | None = None  # the best the alternative could reach (its bound), as a change
 
     def statement(self) -> str:
         what = " and ".join(d.describe() for d in self.decisions)
@@ -284,14 +323,26 @@ class WhatIf:
             return f"{what}: no plan satisfies every rule with this decision."
         if self.change is None:
             return f"{what}: no plan found ({self.status}, {self.termination})."
-        of = "of objective" if self.goal == "objective" else f"of {'GEP' if self.goal == 'gep' else 'dividends'} (the first lexicographic goal that changes)"
-        tail = "" if self.status == "optimal" else (f" (the alternative is not proved optimal: {self.status}, {self.termination}; "
-                                                   f"the change is between {fmt(self.change, 'Yuan/yr')} and "
-                                                   f"{fmt(self.change_bound, 'Yuan/yr')})")
+        of = (
+            "of objective"
+            if self.goal == "objective"
+            else f"of {'GEP' if self.goal == 'gep' else 'dividends'} (the first lexicographic goal that changes)"
+        )
+        tail = (
+            ""
+            if self.status == "optimal"
+            else (
+                f" (the alternative is not proved optimal: {self.status}, {self.termination}; "
+                f"the change is between {fmt(self.change, 'Yuan/yr')} and "
+                f"{fmt(self.change_bound, 'Yuan/yr')})"
+            )
+        )
         if self.base_status != "optimal":
             sign = "better" if self.change > 0 else "worse"
-            return (f"{what}: the alternative is {fmt(abs(self.change), 'Yuan/yr')} {of} {sign} than this plan, which is "
-                    f"itself not proved optimal ({self.base_status}), so this is not the cost of the decision{tail}.")
+            return (
+                f"{what}: the alternative is {fmt(abs(self.change), 'Yuan/yr')} {of} {sign} than this plan, which is "
+                f"itself not proved optimal ({self.base_status}), so this is not the cost of the decision{tail}."
+            )
         if abs(self.change) <= max(1.0, 1e-9 * abs(self.base_objective or 0)):
             return f"{what}: costs nothing: an equally good plan exists{tail}."
         word = "costs" if self.change < 0 else "gains"
@@ -299,29 +350,57 @@ class WhatIf:
 
     def to_dict(self) -> dict[str, Any]:
         from planner.explain.result import _clean, frame_records
-        return {"decisions": [d.describe() for d in self.decisions], "base_status": self.base_status,
-                "base_objective": _clean(self.base_objective), "status": self.status, "termination": self.termination,
-                "objective": _clean(self.objective), "mip_gap": _clean(self.mip_gap), "goal": self.goal,
-                "change": _clean(self.change),
-                "change_bound": _clean(self.change_bound), "statement": self.statement(),
-                "differences": frame_records(self.differences),
-                "diagnosis": self.diagnosis.to_dict() if self.diagnosis is not None else None}
+
+        return {
+            "decisions": [d.describe() for d in self.decisions],
+            "base_status": self.base_status,
+            "base_objective": _clean(self.base_objective),
+            "status": self.status,
+            "termination": self.termination,
+            "objective": _clean(self.objective),
+            "mip_gap": _clean(self.mip_gap),
+            "goal": self.goal,
+            "change": _clean(self.change),
+            "change_bound": _clean(self.change_bound),
+            "statement": self.statement(),
+            "differences": frame_records(self.differences),
+            "diagnosis": self.diagnosis.to_dict() if self.diagnosis is not None else None,
+        }
 
 
-def why_not(li: LoadedInstance, plan, decisions: list[Decision], *, time_limit: float | None = None,
-            mip_gap: float | None = None, diagnose: bool = True) -> WhatIf:
+def why_not(
+    li: LoadedInstance,
+    plan,
+    decisions: list[Decision],
+    *,
+    time_limit: float | None = None,
+    mip_gap: float | None = None,
+    diagnose: bool = True,
+) -> WhatIf:
     """Re-solve ``li`` with ``decisions`` added and compare with ``plan`` (its optimum)."""
     from planner.api import solve
-    alt = solve(li, time_limit=time_limit, mip_gap=mip_gap, modify=apply(decisions), keep_parcels=_named_parcels(decisions))
-    w = WhatIf(decisions=decisions, base_status=plan.status, base_objective=plan.objective, status=alt.status,
-               termination=alt.termination, objective=alt.objective, mip_gap=alt.mip_gap, bound=alt.objective_bound,
-               plan=alt)
+
+    alt = solve(
+        li, time_limit=time_limit, mip_gap=mip_gap, modify=apply(decisions), keep_parcels=_named_parcels(decisions)
+    )
+    w = WhatIf(
+        decisions=decisions,
+        base_status=plan.status,
+        base_objective=plan.objective,
+        status=alt.status,
+        termination=alt.termination,
+        objective=alt.objective,
+        mip_gap=alt.mip_gap,
+        bound=alt.objective_bound,
+        plan=alt,
+    )
     w.goal, w.change, w.change_bound = compare(plan.stages, plan.objective, alt)
     if alt.has_solution:
         w.differences = differences(plan, alt)
     elif alt.status == "infeasible" and diagnose:
         try:
             from planner.explain.diagnose import diagnose as run_diagnosis
+
             w.diagnosis = run_diagnosis(li, time_limit=time_limit, modify=apply(decisions))
         except (ImportError, TypeError):  # diagnosis unavailable for counterfactuals
             w.diagnosis = None
@@ -339,9 +418,12 @@ def importance_candidates(li: LoadedInstance, plan, kinds: Iterable[str]) -> lis
     inst = li.instance
     last = inst.periods[-1].id
     out = []
+
     def table(name: str, *cols: str) -> pd.DataFrame:
         df = plan.tables.get(name)
-        return df if df is not None and not df.empty and all(c in df for c in cols) else pd.DataFrame(columns=list(cols))
+        return (
+            df if df is not None and not df.empty and all(c in df for c in cols) else pd.DataFrame(columns=list(cols))
+        )
 
     if "gardens" in kinds:
         g = table("gardens", "village", "period", "built")
@@ -352,7 +434,14 @@ def importance_candidates(li: LoadedInstance, plan, kinds: Iterable[str]) -> lis
         pr = table("projects", "project", "period", "built")
         for j in inst.projects:
             built = bool(pr.loc[(pr["project"] == j.id) & (pr["period"] == last), "built"].any())
-            out.append(("project", j.id, built, Decision(f"project:{j.id}", "forbid" if built else "force", "project", (j.id,))))
+            out.append(
+                (
+                    "project",
+                    j.id,
+                    built,
+                    Decision(f"project:{j.id}", "forbid" if built else "force", "project", (j.id,)),
+                )
+            )
     if "allocations" in kinds:
         a = table("allocations", "village", "use", "period", "area_ha")
         a = a[a["period"] == last].groupby(["village", "use"])["area_ha"].sum()
@@ -365,12 +454,21 @@ def importance_candidates(li: LoadedInstance, plan, kinds: Iterable[str]) -> lis
 def _one(args: tuple) -> dict[str, Any]:
     path, overrides, decision, time_limit = args
     from planner.api import solve
+
     scenario, sets = split_overrides(overrides)
     li = load_instance(path, scenario=scenario, sets=sets + ['objective.tie_break="none"'])
-    p = solve(li, time_limit=time_limit, verify=False, modify=apply([decision]), keep_parcels=_named_parcels([decision]))
-    return {"status": p.status, "termination": p.termination, "objective": p.objective,
-            "bound": p.objective_bound, "mip_gap": p.mip_gap, "time_s": p.solve_time_s + p.build_time_s,
-            "stages": p.stages}
+    p = solve(
+        li, time_limit=time_limit, verify=False, modify=apply([decision]), keep_parcels=_named_parcels([decision])
+    )
+    return {
+        "status": p.status,
+        "termination": p.termination,
+        "objective": p.objective,
+        "bound": p.objective_bound,
+        "mip_gap": p.mip_gap,
+        "time_s": p.solve_time_s + p.build_time_s,
+        "stages": p.stages,
+    }
 
 
 def _safe_one(args: tuple) -> dict[str, Any]:
@@ -378,13 +476,26 @@ def _safe_one(args: tuple) -> dict[str, Any]:
     try:
         return _one(args)
     except Exception as exc:  # noqa: BLE001 - a failed re-solve must not lose the others
-        return {"status": "error", "termination": f"{type(exc).__name__}: {exc}", "objective": None, "bound": None,
-                "mip_gap": None, "time_s": 0.0, "stages": []}
+        return {
+            "status": "error",
+            "termination": f"{type(exc).__name__}: {exc}",
+            "objective": None,
+            "bound": None,
+            "mip_gap": None,
+            "time_s": 0.0,
+            "stages": [],
+        }
 
 
-def replacement_importance(li: LoadedInstance, plan, kinds: Iterable[str], *, time_limit: float | None = None,
-                           workers: int | None = None,
-                           progress: Callable[[str, int, int], Any] | None = None) -> pd.DataFrame:
+def replacement_importance(
+    li: LoadedInstance,
+    plan,
+    kinds: Iterable[str],
+    *,
+    time_limit: float | None = None,
+    workers: int | None = None,
+    progress: Callable[[str, int, int], Any] | None = None,
+) -> pd.DataFrame:
     """Forbid each garden, project and village allocation the plan took (force each garden
     and project it did not take), re-solve, and report the objective change.
 
@@ -413,42 +524,73 @@ def replacement_importance(li: LoadedInstance, plan, kinds: Iterable[str], *, ti
     # a re-solve whose worker died is run again here
     run_each(_safe_one, jobs, workers, finished, lambda job, _e: _safe_one(job))
     from types import SimpleNamespace
+
     rows = []
     exact = plan.status == "optimal"
     for (kind, item, in_plan, dec), r in zip(cands, results):
         assert r is not None
         alt = SimpleNamespace(objective=r["objective"], objective_bound=r["bound"], stages=r["stages"])
         goal, change, bound_change = compare(plan.stages, plan.objective, alt)
-        rows.append({"kind": kind, "item": item, "in_plan": in_plan, "action": dec.action, "status": r["status"],
-                     "objective_yuan": r["objective"], "goal": goal, "change_yuan": change,
-                     "loss_yuan": None if change is None else max(-change, 0.0),
-                     "loss_bound_yuan": None if bound_change is None else max(-bound_change, 0.0),
-                     "mip_gap": r["mip_gap"], "time_s": r["time_s"],
-                     "statement": _importance_statement(kind, item, in_plan, r["status"], change, bound_change,
-                                                        exact, goal)})
+        rows.append(
+            {
+                "kind": kind,
+                "item": item,
+                "in_plan": in_plan,
+                "action": dec.action,
+                "status": r["status"],
+                "objective_yuan": r["objective"],
+                "goal": goal,
+                "change_yuan": change,
+                "loss_yuan": None if change is None else max(-change, 0.0),
+                "loss_bound_yuan": None if bound_change is None else max(-bound_change, 0.0),
+                "mip_gap": r["mip_gap"],
+                "time_s": r["time_s"],
+                "statement": _importance_statement(kind, item, in_plan, r["status"], change, bound_change, exact, goal),
+            }
+        )
     df = pd.DataFrame(rows)
     df["_k"] = df["loss_yuan"].fillna(math.inf)
     return df.sort_values(["in_plan", "_k"], ascending=[False, False]).drop(columns="_k").reset_index(drop=True)
 
 
-def _importance_statement(kind: str, item: str, in_plan: bool, status: str, change, bound_change,
-                          exact_base: bool = True, goal: str = "objective") -> str:
+def _importance_statement(
+    kind: str,
+    item: str,
+    in_plan: bool,
+    status: str,
+    change,
+    bound_change,
+    exact_base: bool = True,
+    goal: str = "objective",
+) -> str:
     if kind == "allocation":
         village, use = item.split(":", 1)
         name = f"{use} in {village}"
     else:
         name = f"the garden in {item}" if kind == "garden" else f"project {item}"
     if status == "infeasible":
-        return (f"{name.capitalize()} cannot be {'removed' if in_plan else 'added'}: no plan satisfies every rule "
-                f"{'without' if in_plan else 'with'} it (a rule requires {'it' if in_plan else 'otherwise'}).")
+        return (
+            f"{name.capitalize()} cannot be {'removed' if in_plan else 'added'}: no plan satisfies every rule "
+            f"{'without' if in_plan else 'with'} it (a rule requires {'it' if in_plan else 'otherwise'})."
+        )
     if change is None:
         return f"{name.capitalize()}: the re-solve found no plan ({status})."
-    of = "" if goal == "objective" else f" of {'GEP' if goal == 'gep' else 'dividends'} (the first lexicographic goal that changes)"
+    of = (
+        ""
+        if goal == "objective"
+        else f" of {'GEP' if goal == 'gep' else 'dividends'} (the first lexicographic goal that changes)"
+    )
     if not exact_base:
         sign = "better" if change > 0 else "worse"
-        return (f"{'Without' if in_plan else 'With'} {name} the re-solve is {fmt(abs(change), 'Yuan/yr')}{of} {sign} than "
-                f"this plan, which is not proved optimal: not the value of {name}.")
-    approx = "" if status == "optimal" else f" (re-solve {status}: between {fmt(-change, 'Yuan/yr')} and {fmt(-(bound_change or change), 'Yuan/yr')})"
+        return (
+            f"{'Without' if in_plan else 'With'} {name} the re-solve is {fmt(abs(change), 'Yuan/yr')}{of} {sign} than "
+            f"this plan, which is not proved optimal: not the value of {name}."
+        )
+    approx = (
+        ""
+        if status == "optimal"
+        else f" (re-solve {status}: between {fmt(-change, 'Yuan/yr')} and {fmt(-(bound_change or change), 'Yuan/yr')})"
+    )
     if in_plan:
         if -change <= 1.0:
             return f"{name.capitalize()} can be replaced at no loss: an equally good plan exists without it{approx}."

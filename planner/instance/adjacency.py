@@ -10,7 +10,7 @@ Two parcels are adjacent when their boundaries share a line of at least
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -36,9 +36,17 @@ def adjacency(geometry, ids: Iterable[str], min_shared_m: float = 1.0) -> tuple[
     bounds = shapely.boundary(geoms)
     shared = shapely.length(shapely.intersection(bounds[left], bounds[right]))
     overlap = shapely.area(shapely.intersection(geoms[left], geoms[right]))
-    warnings = [Problem("(parcel geometry)", f"parcels {ids[i]!r} and {ids[j]!r}", f"overlap by {o:,.0f} m2: their area "
-                        "is counted twice", "fix the boundaries so that parcels do not overlap (QGIS: Vector > Geometry Tools > "
-                        "Check Validity, or the Topology Checker)") for i, j, o in zip(left, right, overlap) if o > OVERLAP_M2]
+    warnings = [
+        Problem(
+            "(parcel geometry)",
+            f"parcels {ids[i]!r} and {ids[j]!r}",
+            f"overlap by {o:,.0f} m2: their area is counted twice",
+            "fix the boundaries so that parcels do not overlap (QGIS: Vector > Geometry Tools > "
+            "Check Validity, or the Topology Checker)",
+        )
+        for i, j, o in zip(left, right, overlap)
+        if o > OVERLAP_M2
+    ]
     adj = shared >= min_shared_m
     a, b = ids[left[adj]], ids[right[adj]]
     swap = a > b
@@ -112,8 +120,14 @@ def carbon_holdings(li) -> dict[str, list[str]]:
         return {}
     enabled = li.instance.uses
     canopy = li.instance.policies.forest_canopy_min
-    covers = {c for u, use in li.library.uses.items()
-              if use.forestry_carbon and use.forest and use.canopy_density >= canopy
-              and (enabled.get(u) is None or enabled[u].enabled) for c in use.from_covers}
+    covers = {
+        c
+        for u, use in li.library.uses.items()
+        if use.forestry_carbon
+        and use.forest
+        and use.canopy_density >= canopy
+        and (enabled.get(u) is None or enabled[u].enabled)
+        for c in use.from_covers
+    }
     pr = li.parcels
     return holdings(pr, li.adjacency, pr.loc[pr["cover"].isin(covers), "id"])

@@ -63,8 +63,12 @@ def need_geo(file: str, field: str, what: str) -> tuple[Any, Any]:
     """geopandas and pyogrio, or an input error saying how to install them."""
     mods = _geo_modules()
     if mods is None:
-        raise InputError.one(file, field, f"{what} needs the GIS extra (geopandas with pyogrio)",
-                             "install it: pip install 'planner[geo]' (no system GDAL is needed)")
+        raise InputError.one(
+            file,
+            field,
+            f"{what} needs the GIS extra (geopandas with pyogrio)",
+            "install it: pip install 'planner[geo]' (no system GDAL is needed)",
+        )
     return mods
 
 
@@ -91,23 +95,42 @@ def read_layer(path: Path, src, inst_file: str, file_field: str = "parcels.file"
     try:
         layers = [str(x) for x in pyogrio.list_layers(path)[:, 0]]
     except Exception as exc:  # noqa: BLE001 - GDAL's errors come in many kinds
-        raise InputError.one(file, "(file)", f"cannot be read as a GIS layer: {exc}",
-                             "open it in QGIS to check it, or export the layer again as GeoPackage") from None
+        raise InputError.one(
+            file,
+            "(file)",
+            f"cannot be read as a GIS layer: {exc}",
+            "open it in QGIS to check it, or export the layer again as GeoPackage",
+        ) from None
     if not layers:
         raise InputError.one(file, "(file)", "the file has no layers", "export the parcel layer into it")
     if src.layer is not None and src.layer not in layers:
-        raise InputError.one(inst_file, "parcels.layer", f"layer {src.layer!r} is not in {file}",
-                             f"use one of its layers: {layers}", src.layer)
+        raise InputError.one(
+            inst_file,
+            "parcels.layer",
+            f"layer {src.layer!r} is not in {file}",
+            f"use one of its layers: {layers}",
+            src.layer,
+        )
     layer = src.layer if src.layer is not None else layers[0]
     try:
         gdf = pyogrio.read_dataframe(path, layer=layer)
     except Exception as exc:  # noqa: BLE001
-        raise InputError.one(file, f"layer {layer}", f"cannot be read: {exc}", "export the layer again as GeoPackage") from None
+        raise InputError.one(
+            file, f"layer {layer}", f"cannot be read: {exc}", "export the layer again as GeoPackage"
+        ) from None
     where = f"{file}, layer {layer}" if len(layers) > 1 or src.layer else file
     if len(gdf) == 0:
-        raise InputError.one(where, "(features)", "the layer has no features: there are no parcels to plan",
-                             "export the parcel polygons into it" + (f", or name the layer that holds them in parcels.layer "
-                                                                     f"(the file's layers: {layers})" if len(layers) > 1 else ""))
+        raise InputError.one(
+            where,
+            "(features)",
+            "the layer has no features: there are no parcels to plan",
+            "export the parcel polygons into it"
+            + (
+                f", or name the layer that holds them in parcels.layer (the file's layers: {layers})"
+                if len(layers) > 1
+                else ""
+            ),
+        )
     geom = gdf.geometry
 
     # ---- attribute mapping -------------------------------------------------
@@ -123,17 +146,34 @@ def read_layer(path: Path, src, inst_file: str, file_field: str = "parcels.file"
     polygonal = geom.geom_type.isin(["Polygon", "MultiPolygon"])
     for i in np.flatnonzero((missing | ~polygonal).to_numpy()):
         kind = "no geometry" if missing.iloc[i] else f"a {geom.geom_type.iloc[i]}, not a polygon"
-        problems.append(Problem(where, f"feature {i + 1} (parcel {ids.iloc[i]!r}), geometry", f"the parcel has {kind}",
-                                "draw the parcel as a polygon, or remove the feature"))
+        problems.append(
+            Problem(
+                where,
+                f"feature {i + 1} (parcel {ids.iloc[i]!r}), geometry",
+                f"the parcel has {kind}",
+                "draw the parcel as a polygon, or remove the feature",
+            )
+        )
     if not problems:
         invalid = ~geom.is_valid
         for i in np.flatnonzero(invalid.to_numpy())[:LIST_AT_MOST]:
-            problems.append(Problem(where, f"feature {i + 1} (parcel {ids.iloc[i]!r}), geometry", "invalid polygon "
-                                    "(self-intersecting or badly nested rings)",
-                                    "repair it, e.g. in QGIS: Vector > Geometry Tools > Fix Geometries"))
+            problems.append(
+                Problem(
+                    where,
+                    f"feature {i + 1} (parcel {ids.iloc[i]!r}), geometry",
+                    "invalid polygon (self-intersecting or badly nested rings)",
+                    "repair it, e.g. in QGIS: Vector > Geometry Tools > Fix Geometries",
+                )
+            )
         if invalid.sum() > LIST_AT_MOST:
-            problems.append(Problem(where, "geometry", f"{int(invalid.sum()) - LIST_AT_MOST} more invalid polygons",
-                                    "repair them, e.g. in QGIS: Vector > Geometry Tools > Fix Geometries"))
+            problems.append(
+                Problem(
+                    where,
+                    "geometry",
+                    f"{int(invalid.sum()) - LIST_AT_MOST} more invalid polygons",
+                    "repair them, e.g. in QGIS: Vector > Geometry Tools > Fix Geometries",
+                )
+            )
     if problems:
         raise InputError(problems)
 
@@ -143,39 +183,65 @@ def read_layer(path: Path, src, inst_file: str, file_field: str = "parcels.file"
     if src.area_crs is not None:
         from pyproj import CRS
         from pyproj.exceptions import CRSError
+
         try:
             target = CRS.from_user_input(src.area_crs)
         except CRSError:
-            raise InputError.one(inst_file, "parcels.area_crs", "not a coordinate system pyproj knows",
-                                 "give an EPSG code such as EPSG:4546", src.area_crs) from None
+            raise InputError.one(
+                inst_file,
+                "parcels.area_crs",
+                "not a coordinate system pyproj knows",
+                "give an EPSG code such as EPSG:4546",
+                src.area_crs,
+            ) from None
         if not target.is_projected:
-            raise InputError.one(inst_file, "parcels.area_crs", f"{target.name} is not projected: areas need metres",
-                                 "give a projected system, e.g. " + suggest_projection(geom), src.area_crs)
+            raise InputError.one(
+                inst_file,
+                "parcels.area_crs",
+                f"{target.name} is not projected: areas need metres",
+                "give a projected system, e.g. " + suggest_projection(geom),
+                src.area_crs,
+            )
         if crs is None:
-            raise InputError.one(where, "(coordinate system)", "the layer has no coordinate system, so it cannot be "
-                                 "projected to parcels.area_crs", "assign the layer's system in QGIS "
-                                 "(Layer Properties > Source) and save it again")
+            raise InputError.one(
+                where,
+                "(coordinate system)",
+                "the layer has no coordinate system, so it cannot be projected to parcels.area_crs",
+                "assign the layer's system in QGIS (Layer Properties > Source) and save it again",
+            )
         geom = geom.to_crs(target)
     elif crs is None:
-        raise InputError.one(where, "(coordinate system)", "the layer has no coordinate system: its areas and shared "
-                             "boundaries cannot be measured", "assign the layer's system in QGIS (Layer Properties > "
-                             "Source) and save it again, or set parcels.area_crs")
+        raise InputError.one(
+            where,
+            "(coordinate system)",
+            "the layer has no coordinate system: its areas and shared boundaries cannot be measured",
+            "assign the layer's system in QGIS (Layer Properties > Source) and save it again, or set parcels.area_crs",
+        )
     elif not crs.is_projected:
         proj = suggest_projection(geom)
         if not has_area:
             code = proj.split(" ")[0] if proj.startswith("EPSG:") else None
-            raise InputError.one(where, "(coordinate system)",
-                                 f"the layer is in geographic coordinates ({crs.name}, degrees) and has no area attribute, "
-                                 "so parcel areas cannot be measured",
-                                 (f"set parcels.area_crs: {code} in the instance (that is {proj})" if code else
-                                  f"set parcels.area_crs in the instance to a projected system: {proj}")
-                                 + ", reproject the layer to it, or map an area attribute in parcels.columns")
+            raise InputError.one(
+                where,
+                "(coordinate system)",
+                f"the layer is in geographic coordinates ({crs.name}, degrees) and has no area attribute, "
+                "so parcel areas cannot be measured",
+                (
+                    f"set parcels.area_crs: {code} in the instance (that is {proj})"
+                    if code
+                    else f"set parcels.area_crs in the instance to a projected system: {proj}"
+                )
+                + ", reproject the layer to it, or map an area attribute in parcels.columns",
+            )
         geom = geom.to_crs(geom.estimate_utm_crs())  # metres for the boundary lengths and the area check
     unit = geom.crs.axis_info[0].unit_name if geom.crs.axis_info else "metre"
     if unit not in ("metre", "meter"):
-        raise InputError.one(where, "(coordinate system)", f"the projected system {geom.crs.name} measures in {unit}, not metres",
-                             "reproject the layer to a system in metres (e.g. the UTM or Gauss-Kruger zone), "
-                             "or set parcels.area_crs")
+        raise InputError.one(
+            where,
+            "(coordinate system)",
+            f"the projected system {geom.crs.name} measures in {unit}, not metres",
+            "reproject the layer to a system in metres (e.g. the UTM or Gauss-Kruger zone), or set parcels.area_crs",
+        )
     geometric_ha = geom.area.to_numpy(dtype=float) / M2_PER_HA
     warnings: list[Problem] = []
     if has_area:
@@ -185,15 +251,27 @@ def read_layer(path: Path, src, inst_file: str, file_field: str = "parcels.file"
             rel = np.abs(stated_ha - geometric_ha) / geometric_ha
         bad = np.flatnonzero(np.nan_to_num(rel, nan=0.0) > src.area_tolerance)
         for i in bad[:LIST_AT_MOST]:
-            warnings.append(Problem(where, f"feature {i + 1} (parcel {ids.iloc[i]!r}), {src.columns.get('area', 'area')}",
-                                    f"stated area {stated_ha[i]:,.4f} ha differs from the geometry's "
-                                    f"{geometric_ha[i]:,.4f} ha by {rel[i]:.1%} (tolerance {src.area_tolerance:.1%}); "
-                                    "the stated area is used", "check the area attribute, its unit "
-                                    "(parcels.area_unit) or the polygon", stated[i]))
+            warnings.append(
+                Problem(
+                    where,
+                    f"feature {i + 1} (parcel {ids.iloc[i]!r}), {src.columns.get('area', 'area')}",
+                    f"stated area {stated_ha[i]:,.4f} ha differs from the geometry's "
+                    f"{geometric_ha[i]:,.4f} ha by {rel[i]:.1%} (tolerance {src.area_tolerance:.1%}); "
+                    "the stated area is used",
+                    "check the area attribute, its unit (parcels.area_unit) or the polygon",
+                    stated[i],
+                )
+            )
         if len(bad) > LIST_AT_MOST:
-            warnings.append(Problem(where, src.columns.get("area", "area"), f"{len(bad) - LIST_AT_MOST} more parcels' stated "
-                                    f"areas differ from their geometry by more than {src.area_tolerance:.1%}",
-                                    "check the area attribute, its unit (parcels.area_unit) or the polygons"))
+            warnings.append(
+                Problem(
+                    where,
+                    src.columns.get("area", "area"),
+                    f"{len(bad) - LIST_AT_MOST} more parcels' stated "
+                    f"areas differ from their geometry by more than {src.area_tolerance:.1%}",
+                    "check the area attribute, its unit (parcels.area_unit) or the polygons",
+                )
+            )
     else:
         frame["area"] = geometric_ha * AREA_UNITS_PER_HA[src.area_unit]
     geometry = gpd.GeoSeries(geom.to_numpy(), crs=geom.crs)

@@ -48,15 +48,18 @@ MAX_NUMBER = 1e15
 MAX_PARCEL_HA = 1.5e10
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _number_shape(model: type, name: str) -> str | None:
-    """"number" for a field of ``model`` holding a number (int or float, or null),
+    """ "number" for a field of ``model`` holding a number (int or float, or null),
     "mapping" for a mapping to numbers, else None."""
     annotation = model.model_fields[name].annotation
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     numbers = (int, float)
-    if annotation in numbers or (origin in (typing.Union, types.UnionType) and any(a in numbers for a in args)
-                                 and all(a in (*numbers, type(None)) for a in args)):
+    if annotation in numbers or (
+        origin in (typing.Union, types.UnionType)
+        and any(a in numbers for a in args)
+        and all(a in (*numbers, type(None)) for a in args)
+    ):
         return "number"
     if origin is dict and len(args) == 2 and args[1] in numbers:
         return "mapping"
@@ -89,7 +92,9 @@ class _Strict(BaseModel):
         if shape == "mapping" and isinstance(v, dict):
             keys = [k for k, x in v.items() if isinstance(x, bool)]
             if keys:
-                raise PydanticCustomError("number_not_bool", "expected numbers, got true/false for {keys}", {"keys": str(keys)})
+                raise PydanticCustomError(
+                    "number_not_bool", "expected numbers, got true/false for {keys}", {"keys": str(keys)}
+                )
         return v
 
     @field_validator("*", mode="after")
@@ -105,11 +110,19 @@ class _Strict(BaseModel):
         if big:
             where = "" if shape == "number" else " for {keys}"
             if money:
-                raise PydanticCustomError("too_large", "astronomically large amount of money (more than 1e13 Yuan, "
-                                          "ten trillion)" + where, {"keys": str(big), "fix": "give the amount in Yuan, at "
-                                          "most 1e13: check for extra zeros or a unit slip"})
-            raise PydanticCustomError("too_large", "astronomically large (more than 1e15)" + where,
-                                      {"keys": str(big), "fix": "give the value in the field's unit (see docs/instance-format.md)"})
+                raise PydanticCustomError(
+                    "too_large",
+                    "astronomically large amount of money (more than 1e13 Yuan, ten trillion)" + where,
+                    {
+                        "keys": str(big),
+                        "fix": "give the amount in Yuan, at most 1e13: check for extra zeros or a unit slip",
+                    },
+                )
+            raise PydanticCustomError(
+                "too_large",
+                "astronomically large (more than 1e15)" + where,
+                {"keys": str(big), "fix": "give the value in the field's unit (see docs/instance-format.md)"},
+            )
         return v
 
 
@@ -141,18 +154,30 @@ class LandClass(_Strict):
         json_schema_extra={"unit": "equivalent/ha"},
     )
     vegetation_cover: float = Field(
-        ge=0, le=1, description="Share of the area that counts as vegetated (vegetation coverage).",
+        ge=0,
+        le=1,
+        description="Share of the area that counts as vegetated (vegetation coverage).",
         json_schema_extra={"unit": "fraction"},
     )
-    forest: bool = Field(False, description="Counts as forest (forest coverage, rangers) if canopy_density >= the policy minimum.")
-    canopy_density: float = Field(0.0, ge=0, le=1, description="Canopy density of the stand.", json_schema_extra={"unit": "fraction"})
+    forest: bool = Field(
+        False, description="Counts as forest (forest coverage, rangers) if canopy_density >= the policy minimum."
+    )
+    canopy_density: float = Field(
+        0.0, ge=0, le=1, description="Canopy density of the stand.", json_schema_extra={"unit": "fraction"}
+    )
     ecological_space: bool = Field(description="Counts as ecological space (red line, 'only increases').")
-    agricultural_carbon: bool = Field(False, description="Cropland whose crops can be declared for agricultural carbon trading.")
+    agricultural_carbon: bool = Field(
+        False, description="Cropland whose crops can be declared for agricultural carbon trading."
+    )
     income_yuan_per_ha_yr: float = Field(
-        0.0, description="Net market income to the land's owner (fruit, crops).", json_schema_extra={"unit": "Yuan/ha/yr"}
+        0.0,
+        description="Net market income to the land's owner (fruit, crops).",
+        json_schema_extra={"unit": "Yuan/ha/yr"},
     )
     subsidy_yuan_per_ha_yr: float = Field(
-        0.0, ge=0, description="Public subsidy to the land's owner (e.g. public-welfare forest).",
+        0.0,
+        ge=0,
+        description="Public subsidy to the land's owner (e.g. public-welfare forest).",
         json_schema_extra={"unit": "Yuan/ha/yr"},
     )
     source: str = Field("", description="Where the coefficients come from, and whether seen or estimated.")
@@ -175,36 +200,47 @@ class UseKind(str, Enum):
 class Use(LandClass):
     """A land use the planner may assign to (part of) a parcel."""
 
-    kind: UseKind = Field(description="Which rule families apply: forest, fruit, courtyard, scenic_fruit, "
-                          "garden_vegetation, garden_facility, street_green.")
+    kind: UseKind = Field(
+        description="Which rule families apply: forest, fruit, courtyard, scenic_fruit, "
+        "garden_vegetation, garden_facility, street_green."
+    )
     from_covers: list[str] = Field(description="Cover classes this use can physically be established on.")
     establishment_cost_yuan_per_ha: float = Field(
-        ge=0, description="One-off cost of establishing one ha, charged to the period's budget.",
+        ge=0,
+        description="One-off cost of establishing one ha, charged to the period's budget.",
         json_schema_extra={"unit": "Yuan/ha"},
     )
-    forestry_carbon: bool = Field(False, description="Can be registered as a carbon-sequestration forest (forestry carbon).")
+    forestry_carbon: bool = Field(
+        False, description="Can be registered as a carbon-sequestration forest (forestry carbon)."
+    )
 
 
 class CarbonMethod(_Strict):
-    t_per_mu_per_yr: float = Field(gt=0, description="Sequestration credited per mu per year.", json_schema_extra={"unit": "t/mu/yr"})
+    t_per_mu_per_yr: float = Field(
+        gt=0, description="Sequestration credited per mu per year.", json_schema_extra={"unit": "t/mu/yr"}
+    )
     source: str = Field("", description="Where the figure comes from.")
 
 
 class LabourNormKind(str, Enum):
-    planting = "planting"          # ha established per person per year
+    planting = "planting"  # ha established per person per year
     area_managed = "area_managed"  # ha looked after per person
-    per_project = "per_project"    # people per project standing (staff, operators)
+    per_project = "per_project"  # people per project standing (staff, operators)
     per_project_built = "per_project_built"  # people per project being built in the period (construction crews)
-    fixed = "fixed"                # only the recruitment range applies
+    fixed = "fixed"  # only the recruitment range applies
 
 
 class LabourNorm(_Strict):
     """How many people a role's work needs."""
 
-    kind: LabourNormKind = Field(description="planting (ha/person/yr), area_managed (ha/person), per_project (people per project "
-                                 "standing), per_project_built (people per project built during the period) or fixed.")
+    kind: LabourNormKind = Field(
+        description="planting (ha/person/yr), area_managed (ha/person), per_project (people per project "
+        "standing), per_project_built (people per project built during the period) or fixed."
+    )
     value: float = Field(0.0, ge=0, description="The norm in the unit its kind implies.")
-    use_kinds: list[UseKind] = Field(default_factory=list, description="Use kinds whose area drives the norm (planting, area_managed).")
+    use_kinds: list[UseKind] = Field(
+        default_factory=list, description="Use kinds whose area drives the norm (planting, area_managed)."
+    )
     source: str = Field("", description="Source or reasoning.")
 
 
@@ -233,7 +269,9 @@ class Library(_Strict):
 class Township(_Strict):
     name: str = Field(description="Township name.")
     stated_area_ha: float | None = Field(
-        None, gt=0, description="Township area as stated by the source; parcel areas must add up to it within 1%.",
+        None,
+        gt=0,
+        description="Township area as stated by the source; parcel areas must add up to it within 1%.",
         json_schema_extra={"unit": "ha"},
     )
 
@@ -241,19 +279,32 @@ class Township(_Strict):
 class Period(_Strict):
     id: str = Field(description="Period label used everywhere else, e.g. '2025'.")
     year: int = Field(description="Milestone year the period ends in.")
-    years: float = Field(gt=0, description="Length of the period (planting capacity, wages).", json_schema_extra={"unit": "yr"})
+    years: float = Field(
+        gt=0, description="Length of the period (planting capacity, wages).", json_schema_extra={"unit": "yr"}
+    )
     weight: float = Field(1.0, ge=0, description="Weight of this period's annual flows in the objective.")
     gep_price_index: float = Field(
-        1.0, gt=0, description="Multiplier on GEP unit values in this period (price and accounting growth).",
+        1.0,
+        gt=0,
+        description="Multiplier on GEP unit values in this period (price and accounting growth).",
     )
-    budget_yuan: float = Field(ge=0, description="Money available for establishment, projects and wages in the period.",
-                               json_schema_extra={"unit": "Yuan"})
+    budget_yuan: float = Field(
+        ge=0,
+        description="Money available for establishment, projects and wages in the period.",
+        json_schema_extra={"unit": "Yuan"},
+    )
 
 
 class LabourPool(_Strict):
-    residents: int = Field(0, ge=0, description="People living in the village who can be recruited.", json_schema_extra={"unit": "people"})
-    outside: int = Field(0, ge=0, description="Villagers living outside who can be recruited.", json_schema_extra={"unit": "people"})
-    returning: int = Field(0, ge=0, description="Returning residents who can be recruited.", json_schema_extra={"unit": "people"})
+    residents: int = Field(
+        0, ge=0, description="People living in the village who can be recruited.", json_schema_extra={"unit": "people"}
+    )
+    outside: int = Field(
+        0, ge=0, description="Villagers living outside who can be recruited.", json_schema_extra={"unit": "people"}
+    )
+    returning: int = Field(
+        0, ge=0, description="Returning residents who can be recruited.", json_schema_extra={"unit": "people"}
+    )
 
 
 class Village(_Strict):
@@ -261,39 +312,67 @@ class Village(_Strict):
     name: str = Field("", description="Readable name.")
     is_town: bool = Field(False, description="The central town (street green spaces; no village garden rule).")
     labour_pool: LabourPool = Field(default_factory=LabourPool, description="Recruitable people by group.")
-    stated_area_ha: float | None = Field(None, gt=0, description="Stated village area; parcels must add up to it within 1%.",
-                                         json_schema_extra={"unit": "ha"})
+    stated_area_ha: float | None = Field(
+        None,
+        gt=0,
+        description="Stated village area; parcels must add up to it within 1%.",
+        json_schema_extra={"unit": "ha"},
+    )
 
 
 class ParcelSource(_Strict):
-    file: str = Field(description="Parcel table, relative to the instance file: CSV or Parquet, or a GIS layer "
-                      "(GeoPackage .gpkg, GeoJSON .geojson/.json, Shapefile .shp; needs `pip install 'planner[geo]'`).")
-    area_unit: Literal["ha", "mu", "m2"] = Field("ha", description="Unit of the table's `area` column; mu (15 mu = 1 ha) "
-                                                 "and m2 (10,000 m2 = 1 ha) are converted.")
-    layer: str | None = Field(None, description="GIS files: the layer to read (null: the file's only layer, or its first).")
+    file: str = Field(
+        description="Parcel table, relative to the instance file: CSV or Parquet, or a GIS layer "
+        "(GeoPackage .gpkg, GeoJSON .geojson/.json, Shapefile .shp; needs `pip install 'planner[geo]'`)."
+    )
+    area_unit: Literal["ha", "mu", "m2"] = Field(
+        "ha",
+        description="Unit of the table's `area` column; mu (15 mu = 1 ha) and m2 (10,000 m2 = 1 ha) are converted.",
+    )
+    layer: str | None = Field(
+        None, description="GIS files: the layer to read (null: the file's only layer, or its first)."
+    )
     columns: dict[str, str] = Field(
-        default_factory=dict, description="Attribute mapping, planner field -> the file's attribute name, for a registry whose "
-        "attributes are named differently (e.g. {id: PARCEL_NO, area: AREA_MU}). Unmapped fields are read under their own names.")
+        default_factory=dict,
+        description="Attribute mapping, planner field -> the file's attribute name, for a registry whose "
+        "attributes are named differently (e.g. {id: PARCEL_NO, area: AREA_MU}). Unmapped fields are read under "
+        "their own names.",
+    )
     area_crs: str | None = Field(
-        None, description="GIS files: the projected coordinate system areas are measured in (e.g. EPSG:4546) when the file "
-        "is in geographic coordinates (degrees). null: the file's own system, which must then be projected.")
+        None,
+        description="GIS files: the projected coordinate system areas are measured in (e.g. EPSG:4546) when the file "
+        "is in geographic coordinates (degrees). null: the file's own system, which must then be projected.",
+    )
     area_tolerance: float = Field(
-        0.01, ge=0, description="GIS files with an area attribute: a stated area differing from the geometry's area by more "
-        "than this share is reported (a warning; the stated area is used).")
+        0.01,
+        ge=0,
+        description="GIS files with an area attribute: a stated area differing from the geometry's area by more "
+        "than this share is reported (a warning; the stated area is used).",
+    )
     adjacency_min_shared_m: float = Field(
-        1.0, gt=0, description="GIS files: parcels are adjacent when their boundaries share at least this length (m); "
-        "touching at a corner is not adjacency.", json_schema_extra={"unit": "m"})
+        1.0,
+        gt=0,
+        description="GIS files: parcels are adjacent when their boundaries share at least this length (m); "
+        "touching at a corner is not adjacency.",
+        json_schema_extra={"unit": "m"},
+    )
 
 
 class UsePolicy(_Strict):
     enabled: bool = Field(True, description="Whether the use may be chosen at all.")
-    villages: list[str] | None = Field(None, description="Village permission: the use is allowed only in these villages (null: all).")
+    villages: list[str] | None = Field(
+        None, description="Village permission: the use is allowed only in these villages (null: all)."
+    )
     require_attribute: str | None = Field(
-        None, description="Siting rule: allowed only on parcels whose boolean attribute of this name is true "
+        None,
+        description="Siting rule: allowed only on parcels whose boolean attribute of this name is true "
         "(e.g. ornamental forest along transit roads or beside fruit forests).",
     )
     max_share_of_cover: float | None = Field(
-        None, ge=0, le=1, description="At most this share of each village's source-cover area (e.g. a 'moderate' courtyard economy).",
+        None,
+        ge=0,
+        le=1,
+        description="At most this share of each village's source-cover area (e.g. a 'moderate' courtyard economy).",
     )
 
 
@@ -304,9 +383,12 @@ class StreetGreen(_Strict):
     by_period: str | None = Field(None, description="Period by which the minimum must be met (null: first period).")
 
     @model_validator(mode="after")
-    def _order(self) -> "StreetGreen":
+    def _order(self) -> StreetGreen:
         if self.count_min > self.count_max:
-            raise ValueError(f"count_min ({self.count_min}) is above count_max ({self.count_max}); lower count_min or raise count_max")
+            raise ValueError(
+                f"count_min ({self.count_min}) is above count_max ({self.count_max}); lower count_min or raise "
+                "count_max"
+            )
         return self
 
 
@@ -314,75 +396,144 @@ class Policies(_Strict):
     """Switchable rules ("policy" in the requirements). null switches a target off."""
 
     farmland_protection: bool = Field(True, description="Permanent basic farmland stays unchanged [P §3.3].")
-    protected_farmland_covers: list[str] = Field(["permanent_farmland"], description="Cover classes that are permanent basic farmland.")
-    red_line_type_unchanged: bool = Field(True, description="Inside the red line the type of space stays unchanged [P §3.3].")
+    protected_farmland_covers: list[str] = Field(
+        ["permanent_farmland"], description="Cover classes that are permanent basic farmland."
+    )
+    red_line_type_unchanged: bool = Field(
+        True, description="Inside the red line the type of space stays unchanged [P §3.3]."
+    )
     red_line_min_share: float | None = Field(
-        None, ge=0, le=1, description="Ecological space inside the red line keeps at least this share of the territory "
+        None,
+        ge=0,
+        le=1,
+        description="Ecological space inside the red line keeps at least this share of the territory "
         "(national key ecological function areas: 0.7384 [N §2.2]).",
     )
-    ecological_space_no_decrease: bool = Field(True, description="Ecological space only increases, never decreases [P §3.3].")
+    ecological_space_no_decrease: bool = Field(
+        True, description="Ecological space only increases, never decreases [P §3.3]."
+    )
     eco_space_measures: dict[str, list[str]] | None = Field(
-        None, description="Per ecological-space type, the uses allowed on its parcels (targeted measures). null: no restriction.",
+        None,
+        description="Per ecological-space type, the uses allowed on its parcels (targeted measures). "
+        "null: no restriction.",
     )
-    vegetation_coverage_min: float | None = Field(None, ge=0, le=1, description="Township vegetation coverage target [P §4.1].")
+    vegetation_coverage_min: float | None = Field(
+        None, ge=0, le=1, description="Township vegetation coverage target [P §4.1]."
+    )
     forest_coverage_min: float | None = Field(None, ge=0, le=1, description="Township forest coverage target.")
-    forest_canopy_min: float = Field(0.2, ge=0, le=1, description="Arbor stands count as forest only at this canopy density or above [P §4.4(1)].")
-    garden_max_ha: float = Field(20.0, gt=0, description="Largest village garden [P §4.4(1)].", json_schema_extra={"unit": "ha"})
-    garden_min_ha: float = Field(1.0, gt=0, description="Smallest garden worth building (assumption); positive, so a garden "
-                                 "counted by 'one garden per village' has area.", json_schema_extra={"unit": "ha"})
-    garden_vegetation_min: float = Field(0.9, ge=0, le=1, description="Vegetation coverage inside each garden [P §4.4(1)].")
-    one_garden_per_village: bool = Field(True, description="Every village (not the town) has its garden by `garden_by_period` [P §4.4(1)].")
-    garden_by_period: str | None = Field(None, description="Period of the 'one garden per village' target (null: first period).")
-    street_green: StreetGreen | None = Field(default_factory=StreetGreen, description="1-2 new street green spaces in the central town [P §4.4(1)].")
-    interactive_forest_per_garden_ha: float | None = Field(
-        None, ge=0, description="Interactive forest is combined with gardens: at most this many ha per ha of garden in the village.",
+    forest_canopy_min: float = Field(
+        0.2, ge=0, le=1, description="Arbor stands count as forest only at this canopy density or above [P §4.4(1)]."
     )
-    interactive_forest_use: str = Field("interactive_forest", description="The use the interactive-forest rule applies to.")
-    scenic_min_parcel_ha: float = Field(0.0, ge=0, description="Scenic transformation only of fruit forests at least this large.",
-                                        json_schema_extra={"unit": "ha"})
-    scenic_require_attribute: str | None = Field("mature", description="Scenic transformation only where this boolean parcel attribute is true.")
+    garden_max_ha: float = Field(
+        20.0, gt=0, description="Largest village garden [P §4.4(1)].", json_schema_extra={"unit": "ha"}
+    )
+    garden_min_ha: float = Field(
+        1.0,
+        gt=0,
+        description="Smallest garden worth building (assumption); positive, so a garden "
+        "counted by 'one garden per village' has area.",
+        json_schema_extra={"unit": "ha"},
+    )
+    garden_vegetation_min: float = Field(
+        0.9, ge=0, le=1, description="Vegetation coverage inside each garden [P §4.4(1)]."
+    )
+    one_garden_per_village: bool = Field(
+        True, description="Every village (not the town) has its garden by `garden_by_period` [P §4.4(1)]."
+    )
+    garden_by_period: str | None = Field(
+        None, description="Period of the 'one garden per village' target (null: first period)."
+    )
+    street_green: StreetGreen | None = Field(
+        default_factory=StreetGreen, description="1-2 new street green spaces in the central town [P §4.4(1)]."
+    )
+    interactive_forest_per_garden_ha: float | None = Field(
+        None,
+        ge=0,
+        description="Interactive forest is combined with gardens: at most this many ha per ha of garden "
+        "in the village.",
+    )
+    interactive_forest_use: str = Field(
+        "interactive_forest", description="The use the interactive-forest rule applies to."
+    )
+    scenic_min_parcel_ha: float = Field(
+        0.0,
+        ge=0,
+        description="Scenic transformation only of fruit forests at least this large.",
+        json_schema_extra={"unit": "ha"},
+    )
+    scenic_require_attribute: str | None = Field(
+        "mature", description="Scenic transformation only where this boolean parcel attribute is true."
+    )
     individual_carbon_min_ha: float = Field(
-        0.67, ge=0, description="A villager applies individually only for contiguous artificial arbor forest of at least this area "
-        "on own land; otherwise the collective applies [P §4.4(2)].", json_schema_extra={"unit": "ha"},
+        0.67,
+        ge=0,
+        description="A villager applies individually only for contiguous artificial arbor forest of at least this area "
+        "on own land; otherwise the collective applies [P §4.4(2)].",
+        json_schema_extra={"unit": "ha"},
     )
     contiguous_gardens: bool = Field(
-        True, description="With parcel geometry (a GIS parcel layer): each village garden lies on one contiguous site, i.e. "
-        "the parcels it uses are connected through shared boundaries [P §4.4(1), 'one garden per village']. No effect without geometry.")
+        True,
+        description="With parcel geometry (a GIS parcel layer): each village garden lies on one contiguous site, i.e. "
+        "the parcels it uses are connected through shared boundaries [P §4.4(1), 'one garden per village']. No "
+        "effect without geometry.",
+    )
     contiguous_holdings: bool = Field(
-        True, description="With parcel geometry and an `owner` column: a holder's adjacent parcels form one holding whose "
-        "artificial arbor forest counts together for `individual_carbon_min_ha` [P §4.4(2), 'continuously distributed']. "
-        "No effect without geometry.")
+        True,
+        description="With parcel geometry and an `owner` column: a holder's adjacent parcels form one holding whose "
+        "artificial arbor forest counts together for `individual_carbon_min_ha` [P §4.4(2), 'continuously "
+        "distributed']. "
+        "No effect without geometry.",
+    )
     contiguity_min_ha: float = Field(
-        0.1, gt=0, description="A parcel is part of a contiguous site (garden, forest stand) only with at least this much of it "
-        "in the site (or all of it, if smaller), so that a site cannot pass through a parcel it does not use. Assumption: "
-        "0.1 ha is about a 10 m wide strip across a 100 m parcel.", json_schema_extra={"unit": "ha"})
+        0.1,
+        gt=0,
+        description="A parcel is part of a contiguous site (garden, forest stand) only with at least this much of it "
+        "in the site (or all of it, if smaller), so that a site cannot pass through a parcel it does not use. "
+        "Assumption: "
+        "0.1 ha is about a 10 m wide strip across a 100 m parcel.",
+        json_schema_extra={"unit": "ha"},
+    )
     recruitment_ranges: bool = Field(True, description="Recruitment per role inside its range [P §4.4(3)].")
     labour_pools: bool = Field(True, description="Recruits come from village labour pools [P §3.3].")
     dividend_floor_yuan: float | None = Field(
-        None, ge=0, description="Each village's dividend (villagers + collective) at least this, every period (common prosperity).",
+        None,
+        ge=0,
+        description="Each village's dividend (villagers + collective) at least this, every period (common prosperity).",
         json_schema_extra={"unit": "Yuan/yr"},
     )
 
-
     @model_validator(mode="after")
-    def _garden_range(self) -> "Policies":
+    def _garden_range(self) -> Policies:
         if self.garden_min_ha > self.garden_max_ha:
-            raise ValueError(f"garden_min_ha ({self.garden_min_ha:g}) is above garden_max_ha ({self.garden_max_ha:g}); "
-                             "lower garden_min_ha or raise garden_max_ha")
+            raise ValueError(
+                f"garden_min_ha ({self.garden_min_ha:g}) is above garden_max_ha ({self.garden_max_ha:g}); "
+                "lower garden_min_ha or raise garden_max_ha"
+            )
         return self
 
 
 class Prices(_Strict):
-    forestry_carbon_yuan_per_t: float = Field(58.0, ge=0, description="Forestry carbon price [P §4.4(2)].", json_schema_extra={"unit": "Yuan/t"})
-    agricultural_carbon_yuan_per_t: float = Field(10.0, ge=0, description="Agricultural carbon price [P §4.4(2)].", json_schema_extra={"unit": "Yuan/t"})
+    forestry_carbon_yuan_per_t: float = Field(
+        58.0, ge=0, description="Forestry carbon price [P §4.4(2)].", json_schema_extra={"unit": "Yuan/t"}
+    )
+    agricultural_carbon_yuan_per_t: float = Field(
+        10.0, ge=0, description="Agricultural carbon price [P §4.4(2)].", json_schema_extra={"unit": "Yuan/t"}
+    )
     agricultural_carbon_participation: float = Field(
-        1.0, ge=0, le=1, description="Share of remaining cropland whose crops are declared for agricultural carbon.",
+        1.0,
+        ge=0,
+        le=1,
+        description="Share of remaining cropland whose crops are declared for agricultural carbon.",
     )
     gep_scale: float = Field(
-        1.0, gt=0, description="Regional calibration multiplier on every GEP coefficient of the library (state the reasoning in `assumptions`).",
+        1.0,
+        gt=0,
+        description="Regional calibration multiplier on every GEP coefficient of the library "
+        "(state the reasoning in `assumptions`).",
     )
     gep_multipliers: dict[str, float] = Field(
-        default_factory=dict, description="Multiplier on the GEP coefficients of a cover or use (sensitivity).",
+        default_factory=dict,
+        description="Multiplier on the GEP coefficients of a cover or use (sensitivity).",
     )
     establishment_cost_multiplier: float = Field(1.0, ge=0, description="Multiplier on every establishment cost.")
 
@@ -391,16 +542,22 @@ class Prices(_Strict):
     def _multipliers(cls, v: dict[str, float]) -> dict[str, float]:
         negative = [k for k, x in v.items() if x < 0]
         if negative:
-            raise ValueError(f"multipliers must be >= 0 (a negative one would turn the GEP of {negative} into a cost); "
-                             "give 0 to count none of their GEP")
+            raise ValueError(
+                f"multipliers must be >= 0 (a negative one would turn the GEP of {negative} into a cost); "
+                "give 0 to count none of their GEP"
+            )
         return v
 
 
 class Finance(_Strict):
     loans_enabled: bool = Field(False, description="Allow GEP-value loans [P §4.4(2)].")
     loan_to_gep: float = Field(0.0, ge=0, description="Loans may reach this share of the period's GEP.")
-    loan_cap_yuan: float = Field(0.0, ge=0, description="Most that can be borrowed in one period.", json_schema_extra={"unit": "Yuan"})
-    loan_interest_rate: float = Field(0.04, ge=0, description="Annual interest on outstanding loans.", json_schema_extra={"unit": "1/yr"})
+    loan_cap_yuan: float = Field(
+        0.0, ge=0, description="Most that can be borrowed in one period.", json_schema_extra={"unit": "Yuan"}
+    )
+    loan_interest_rate: float = Field(
+        0.04, ge=0, description="Annual interest on outstanding loans.", json_schema_extra={"unit": "1/yr"}
+    )
 
 
 class Role(_Strict):
@@ -416,20 +573,28 @@ class Role(_Strict):
         ["residents", "outside", "returning"], description="Labour-pool groups the role recruits from."
     )
     scope: Literal["township", "village"] = Field(
-        "township", description="village: each village recruits for its own work; township: the norm applies to the total."
+        "township",
+        description="village: each village recruits for its own work; township: the norm applies to the total.",
     )
     norm: str = Field(description="Labour norm (library `labour_norms`) tying the role to the work.")
-    projects: list[str] = Field(default_factory=list, description="For per_project(_built) norms: the projects staffed.")
+    projects: list[str] = Field(
+        default_factory=list, description="For per_project(_built) norms: the projects staffed."
+    )
     min_when_active: bool = Field(
-        False, description="The range minimum applies only in periods when one of `projects` is active (standing for "
+        False,
+        description="The range minimum applies only in periods when one of `projects` is active (standing for "
         "per_project norms, being built for per_project_built norms); the maximum always applies.",
     )
-    wage_yuan_per_yr: float = Field(0.0, ge=0, description="Pay per person per year, charged to the budget.", json_schema_extra={"unit": "Yuan/yr"})
+    wage_yuan_per_yr: float = Field(
+        0.0, ge=0, description="Pay per person per year, charged to the budget.", json_schema_extra={"unit": "Yuan/yr"}
+    )
     periods: list[str] | None = Field(None, description="Periods the range applies in (null: all).")
-    villages: list[str] | None = Field(None, description="Villages that may recruit for this role (null: all, including the town).")
+    villages: list[str] | None = Field(
+        None, description="Villages that may recruit for this role (null: all, including the town)."
+    )
 
     @model_validator(mode="after")
-    def _order(self) -> "Role":
+    def _order(self) -> Role:
         if self.min > self.max:
             raise ValueError(f"min ({self.min}) is above max ({self.max}); swap or correct them")
         if self.min_when_active and not self.projects:
@@ -440,16 +605,20 @@ class Role(_Strict):
 class Prerequisite(_Strict):
     """A condition the plan must meet before a project can be built."""
 
-    min_area_ha: float | None = Field(None, ge=0, description="At least this area of the listed uses/kinds.", json_schema_extra={"unit": "ha"})
+    min_area_ha: float | None = Field(
+        None, ge=0, description="At least this area of the listed uses/kinds.", json_schema_extra={"unit": "ha"}
+    )
     uses: list[str] | None = Field(None, description="Uses counted toward min_area_ha.")
     use_kinds: list[UseKind] | None = Field(None, description="Use kinds counted toward min_area_ha.")
     villages: list[str] | None = Field(None, description="Only area in these villages counts (null: all).")
-    covers: list[str] | None = Field(None, description="Only area established on these cover classes counts (null: all).")
+    covers: list[str] | None = Field(
+        None, description="Only area established on these cover classes counts (null: all)."
+    )
     garden_in: str | None = Field(None, description="The garden of this village must be built.")
     project: str | None = Field(None, description="This other project must be built.")
 
     @model_validator(mode="after")
-    def _one(self) -> "Prerequisite":
+    def _one(self) -> Prerequisite:
         kinds = [self.min_area_ha is not None, self.garden_in is not None, self.project is not None]
         if sum(kinds) != 1:
             raise ValueError("give exactly one of min_area_ha (with uses or use_kinds), garden_in or project")
@@ -465,15 +634,26 @@ class Project(_Strict):
     name: str = Field("", description="Readable name.")
     channel: Literal["forest", "fruit", "garden", "other"] = Field(description="EOD channel [P Table 1].")
     host_village: str = Field(description="Village whose collective and villagers receive their shares.")
-    capex_yuan: float = Field(ge=0, description="Capital cost, charged to the budget of the period it is built in.", json_schema_extra={"unit": "Yuan"})
+    capex_yuan: float = Field(
+        ge=0,
+        description="Capital cost, charged to the budget of the period it is built in.",
+        json_schema_extra={"unit": "Yuan"},
+    )
     income_yuan_per_yr: dict[str, float] = Field(
-        description="Annual operating income by source (carbon_trading, cultural_tourism, parking, fruit, supporting_facilities, other) [P Table 1]. "
+        description="Annual operating income by source (carbon_trading, cultural_tourism, parking, fruit, "
+        "supporting_facilities, other) [P Table 1]. "
         "It is the project's own operating income, on top of the land's carbon and fruit income.",
         json_schema_extra={"unit": "Yuan/yr"},
     )
-    shares: dict[str, float] = Field(description=f"Share of income by recipient; keys among {', '.join(RECIPIENTS)}; must sum to 1.")
-    gep_yuan_per_yr: float = Field(0.0, ge=0, description="Cultural-service GEP the project adds.", json_schema_extra={"unit": "Yuan/yr"})
-    prerequisites: list[Prerequisite] = Field(default_factory=list, description="Conditions on the land decisions; all must hold.")
+    shares: dict[str, float] = Field(
+        description=f"Share of income by recipient; keys among {', '.join(RECIPIENTS)}; must sum to 1."
+    )
+    gep_yuan_per_yr: float = Field(
+        0.0, ge=0, description="Cultural-service GEP the project adds.", json_schema_extra={"unit": "Yuan/yr"}
+    )
+    prerequisites: list[Prerequisite] = Field(
+        default_factory=list, description="Conditions on the land decisions; all must hold."
+    )
     earliest_period: str | None = Field(None, description="Cannot be built before this period.")
     required: bool = Field(False, description="Must be built by the last period (policy).")
 
@@ -493,30 +673,53 @@ class Project(_Strict):
 
 
 class Objective(_Strict):
-    mode: Literal["weighted", "lexicographic"] = Field("weighted", description="Weighted sum, or lexicographic in `order`.")
+    mode: Literal["weighted", "lexicographic"] = Field(
+        "weighted", description="Weighted sum, or lexicographic in `order`."
+    )
     gep_weight: float = Field(1.0, ge=0, description="Weight on GEP (Yuan/yr).")
-    dividend_weight: float = Field(1.0, ge=0, description="Weight on dividends reaching villagers and collectives (Yuan/yr).")
+    dividend_weight: float = Field(
+        1.0, ge=0, description="Weight on dividends reaching villagers and collectives (Yuan/yr)."
+    )
     order: list[Literal["gep", "dividends"]] = Field(["gep", "dividends"], description="Lexicographic order.")
     lexicographic_tolerance: float = Field(1e-6, ge=0, description="Relative loss allowed on an earlier goal.")
-    dividend_recipients: list[str] = Field(["villagers", "village_collective"], description="Recipients whose income counts as dividends.")
+    dividend_recipients: list[str] = Field(
+        ["villagers", "village_collective"], description="Recipients whose income counts as dividends."
+    )
     tie_break: Literal["least_wages", "least_cost", "none"] = Field(
-        "least_wages", description="Among plans with the same objective: `least_wages` keeps the optimum's land, yes/no and "
-        "loan decisions and recruits the fewest-cost people (fast); `least_cost` re-optimises everything for the least total "
-        "spending (establishment, projects, wages; exact but can take much longer than the main solve); `none` returns the "
+        "least_wages",
+        description="Among plans with the same objective: `least_wages` keeps the optimum's land, yes/no and "
+        "loan decisions and recruits the fewest-cost people (fast); `least_cost` re-optimises everything for the "
+        "least total "
+        "spending (establishment, projects, wages; exact but can take much longer than the main solve); `none` "
+        "returns the "
         "solver's first optimum.",
     )
 
 
 class SolverOptions(_Strict):
-    name: str = Field("highs", description="MIP solver: highs (default) or another Pyomo knows (cbc, glpk, gurobi, cplex...).")
+    name: str = Field(
+        "highs", description="MIP solver: highs (default) or another Pyomo knows (cbc, glpk, gurobi, cplex...)."
+    )
     time_limit: float | None = Field(None, gt=0, description="Wall-clock limit.", json_schema_extra={"unit": "s"})
     mip_gap: float | None = Field(None, ge=0, description="Relative MIP gap at which to stop.")
     threads: int | None = Field(None, ge=1, description="Solver threads.")
 
 
-KPI_NAMES = ("gep_yuan", "forestry_carbon_income_yuan", "agricultural_carbon_income_yuan", "dividends_yuan",
-             "budget_used_yuan", "afforested_ha", "forest_ha", "vegetation_coverage", "forest_coverage",
-             "ecological_space_ha", "gardens_built", "projects_built", "recruited_people")
+KPI_NAMES = (
+    "gep_yuan",
+    "forestry_carbon_income_yuan",
+    "agricultural_carbon_income_yuan",
+    "dividends_yuan",
+    "budget_used_yuan",
+    "afforested_ha",
+    "forest_ha",
+    "vegetation_coverage",
+    "forest_coverage",
+    "ecological_space_ha",
+    "gardens_built",
+    "projects_built",
+    "recruited_people",
+)
 
 
 class Target(_Strict):
@@ -530,7 +733,7 @@ class Target(_Strict):
     source: str = Field("", description="Where the figure comes from, e.g. '[P §4.4]'.")
 
     @model_validator(mode="after")
-    def _one_side(self) -> "Target":
+    def _one_side(self) -> Target:
         if self.min is None and self.max is None:
             raise ValueError("give min, max or both")
         if self.min is not None and self.max is not None and self.min > self.max:
@@ -557,16 +760,22 @@ class Instance(_Strict):
     projects: list[Project] = Field(default_factory=list, description="EOD projects [P §4.4(2), Table 1].")
     objective: Objective = Field(default_factory=Objective, description="What to maximise.")
     solver: SolverOptions = Field(default_factory=SolverOptions, description="MIP solver and its limits.")
-    assumptions: dict[str, str] = Field(default_factory=dict, description="Assumed figures and their reasoning (documentation only).")
-    targets: list[Target] = Field(default_factory=list, description="Figures the report sets the plan against (the paper's); not rules.")
+    assumptions: dict[str, str] = Field(
+        default_factory=dict, description="Assumed figures and their reasoning (documentation only)."
+    )
+    targets: list[Target] = Field(
+        default_factory=list, description="Figures the report sets the plan against (the paper's); not rules."
+    )
 
     @field_validator("periods")
     @classmethod
     def _periods(cls, v: list[Period]) -> list[Period]:
         years = [p.year for p in v]
         if years != sorted(years) or len(set(years)) != len(years):
-            raise ValueError(f"periods must be in strictly increasing year order; got {years}; "
-                             "list the periods by year, each year once")
+            raise ValueError(
+                f"periods must be in strictly increasing year order; got {years}; "
+                "list the periods by year, each year once"
+            )
         return v
 
 
@@ -580,8 +789,9 @@ PARCEL_COLUMNS: dict[str, str] = {
     "ownership": "collective or individual (villager's own land).",
 }
 PARCEL_OPTIONAL_TEXT = {
-    "owner": "Holder (household) of individually owned land. With parcel geometry, a holder's adjacent parcels form one "
-             "holding for the 0.67 ha contiguous-arbor-forest rule of individual carbon applications. Blank: the parcel alone.",
+    "owner": "Holder (household) of individually owned land. With parcel geometry, a holder's adjacent parcels "
+    "form one "
+    "holding for the 0.67 ha contiguous-arbor-forest rule of individual carbon applications. Blank: the parcel alone.",
 }
 PARCEL_OPTIONAL_BOOL = {
     "along_road": "Along a transit road or beside fruit forest (ornamental-forest siting).",

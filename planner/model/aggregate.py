@@ -33,8 +33,8 @@ parcel DSX003 and 36 parcels like it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import numpy as np
 import pandas as pd
@@ -74,8 +74,9 @@ class Aggregation:
         return pd.concat([keep, part], ignore_index=True)
 
 
-def identity_needed(parcels: pd.DataFrame, scenic_covers: Iterable[str], individual_min_ha: float,
-                    keep: Iterable[str] = ()) -> np.ndarray:
+def identity_needed(
+    parcels: pd.DataFrame, scenic_covers: Iterable[str], individual_min_ha: float, keep: Iterable[str] = ()
+) -> np.ndarray:
     """Which parcels must stay their own land unit (see the module docstring)."""
     own = parcels["ownership"].astype(str).to_numpy() == "individual"
     big = parcels[AREA].to_numpy(dtype=float) >= individual_min_ha
@@ -99,7 +100,7 @@ def aggregate(parcels: pd.DataFrame, identity: np.ndarray) -> Aggregation:
     unit_area = np.bincount(inverse, weights=area)
     unit_max = np.zeros(len(first))
     np.maximum.at(unit_max, inverse, area)
-    order = np.argsort(first, kind="stable")          # units in the parcel table's order
+    order = np.argsort(first, kind="stable")  # units in the parcel table's order
     first_ids = df["id"].to_numpy()[first]
     n = counts
     names = np.where(n == 1, first_ids, np.char.add(np.char.add(first_ids.astype(str), "+"), (n - 1).astype(str)))
@@ -114,8 +115,13 @@ def aggregate(parcels: pd.DataFrame, identity: np.ndarray) -> Aggregation:
     units["parcel_max_ha"] = unit_max
     units = units.iloc[order].reset_index(drop=True)
     multi = n[inverse] > 1
-    members = pd.DataFrame({"parcel": df["id"].to_numpy()[multi], "unit": names[inverse][multi],
-                            "share": area[multi] / unit_area[inverse][multi]})
+    members = pd.DataFrame(
+        {
+            "parcel": df["id"].to_numpy()[multi],
+            "unit": names[inverse][multi],
+            "share": area[multi] / unit_area[inverse][multi],
+        }
+    )
     return Aggregation(units=units, members=members)
 
 

@@ -18,8 +18,6 @@ period (people employed in period t, money borrowed in period t):
 
 from __future__ import annotations
 
-from typing import Any
-
 import pyomo.environ as pyo
 
 from planner.model.data import MONEY, ModelData
@@ -36,11 +34,10 @@ def build_model(d: ModelData) -> pyo.ConcreteModel:
     m.T = pyo.Set(initialize=d.periods, ordered=True)
     area = dict(zip(d.pu_keys, d.pu["area_ha"].tolist()))
     m.PU = pyo.Set(initialize=d.pu_keys, dimen=2, ordered=True)
-    m.x = pyo.Var(m.PU, m.T, domain=pyo.NonNegativeReals,
-                  bounds=lambda _m, p, u, t: (0.0, area[p, u]))
+    m.x = pyo.Var(m.PU, m.T, domain=pyo.NonNegativeReals, bounds=lambda _m, p, u, t: (0.0, area[p, u]))
     # x's variables per period in pu row order, for xsum (the product set iterates t fastest)
     xs = list(m.x.values())
-    m._xv = {t: xs[k::len(d.periods)] for k, t in enumerate(d.periods)}
+    m._xv = {t: xs[k :: len(d.periods)] for k, t in enumerate(d.periods)}
     if xs:
         assert m._xv[d.last][-1].index() == (*d.pu_keys[-1], d.last)
     m.GV = pyo.Set(initialize=d.garden_villages, ordered=True)
@@ -70,8 +67,12 @@ def _objective(m: pyo.ConcreteModel, d: ModelData) -> None:
     e = m._expr
     weight = {t: d.period[t].weight for t in d.periods}
     m.obj_gep = pyo.Expression(expr=pyo.quicksum(weight[t] * e["gep"][t] for t in d.periods))
-    m.obj_dividends = pyo.Expression(expr=pyo.quicksum(weight[t] * (e["dividends"][t] - e["interest"][t]) for t in d.periods))
-    m.objective = pyo.Objective(expr=ob.gep_weight * m.obj_gep + ob.dividend_weight * m.obj_dividends, sense=pyo.maximize)
+    m.obj_dividends = pyo.Expression(
+        expr=pyo.quicksum(weight[t] * (e["dividends"][t] - e["interest"][t]) for t in d.periods)
+    )
+    m.objective = pyo.Objective(
+        expr=ob.gep_weight * m.obj_gep + ob.dividend_weight * m.obj_dividends, sense=pyo.maximize
+    )
 
 
 def to_yuan(v: float) -> float:

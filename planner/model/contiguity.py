@@ -38,14 +38,22 @@ from planner.model.terms import add_rows
 PARTS = ("root_one", "root_sel", "balance", "flow_from", "flow_to", "in_site", "grows", "root_stays")
 
 
-def connected(m: pyo.ConcreteModel, family: str, name: str, groups: dict[Any, tuple[list, list]],
-              active: dict[tuple, Any], periods: list[str]) -> dict[tuple, Any]:
+def connected(
+    m: pyo.ConcreteModel,
+    family: str,
+    name: str,
+    groups: dict[Any, tuple[list, list]],
+    active: dict[tuple, Any],
+    periods: list[str],
+) -> dict[tuple, Any]:
     """Add contiguity rows for each group {key: (parcels, arcs)} with two or more parcels;
     ``active[(key, t)]`` is a 0/1 expression (the site exists). Returns the selection
     binaries ``{(key, parcel, t): var}`` the caller links to its areas."""
     groups = {k: (list(n), list(a)) for k, (n, a) in groups.items() if len(n) >= 2}
     node_idx = [(k, p, t) for k, (nodes, _) in groups.items() for p in nodes for t in periods]
-    arc_idx = [(k, p, q, t) for k, (_, arcs) in groups.items() for a, b in arcs for p, q in ((a, b), (b, a)) for t in periods]
+    arc_idx = [
+        (k, p, q, t) for k, (_, arcs) in groups.items() for a, b in arcs for p, q in ((a, b), (b, a)) for t in periods
+    ]
     if not node_idx:
         return {}
     nodes_set = pyo.Set(initialize=node_idx, dimen=3, ordered=True)

@@ -13,9 +13,9 @@ from functools import cached_property
 
 import pandas as pd
 
-from planner.model.aggregate import Aggregation, aggregate, identity_needed, no_aggregation
 from planner.instance.load import LoadedInstance
 from planner.instance.schema import MU_PER_HA, UseKind
+from planner.model.aggregate import Aggregation, aggregate, identity_needed, no_aggregation
 
 MONEY = 1e6  # model money unit: 1 = one million Yuan
 GARDEN_KINDS = (UseKind.garden_vegetation.value, UseKind.garden_facility.value)
@@ -78,7 +78,9 @@ class ModelData:
             return no_aggregation(pr)
         pol = self.inst.policies
         scenic = {c for u in self.lib.uses.values() if u.kind == UseKind.scenic_fruit for c in u.from_covers}
-        return aggregate(pr, identity_needed(pr, scenic, pol.individual_carbon_min_ha, self.keep | self._contiguity_keep))
+        return aggregate(
+            pr, identity_needed(pr, scenic, pol.individual_carbon_min_ha, self.keep | self._contiguity_keep)
+        )
 
     # ---- contiguity (parcel geometry) ---------------------------------------
     @cached_property
@@ -91,8 +93,12 @@ class ModelData:
         pol = self.inst.policies
         if pol.contiguous_gardens:
             enabled = self.inst.uses
-            covers = {c for u, use in self.lib.uses.items() if use.kind.value in GARDEN_KINDS
-                      and (enabled.get(u) is None or enabled[u].enabled) for c in use.from_covers}
+            covers = {
+                c
+                for u, use in self.lib.uses.items()
+                if use.kind.value in GARDEN_KINDS and (enabled.get(u) is None or enabled[u].enabled)
+                for c in use.from_covers
+            }
             keep |= set(pr.loc[pr["cover"].isin(covers) & (pr["village"] != self.town), "id"])
         if pol.contiguous_holdings:
             keep |= {p for ps in self._raw_holdings.values() for p in ps}
@@ -150,9 +156,17 @@ class ModelData:
         df = self.land.units.copy()
         covers = self.lib.covers
         df["gep_per_ha"] = df["cover"].map(lambda c: self.gep_per_ha_of(c, "cover"))
-        for attr in ("vegetation_cover", "ecological_space", "agricultural_carbon", "income_yuan_per_ha_yr", "subsidy_yuan_per_ha_yr"):
+        for attr in (
+            "vegetation_cover",
+            "ecological_space",
+            "agricultural_carbon",
+            "income_yuan_per_ha_yr",
+            "subsidy_yuan_per_ha_yr",
+        ):
             df[attr] = df["cover"].map(lambda c, a=attr: getattr(covers[c], a))
-        df["is_forest"] = df["cover"].map(lambda c: covers[c].forest and covers[c].canopy_density >= self.inst.policies.forest_canopy_min)
+        df["is_forest"] = df["cover"].map(
+            lambda c: covers[c].forest and covers[c].canopy_density >= self.inst.policies.forest_canopy_min
+        )
         df["protected_farmland"] = df["cover"].isin(self.inst.policies.protected_farmland_covers)
         return df.set_index("id", drop=False)
 
@@ -213,12 +227,22 @@ class ModelData:
         df["kind"] = df["use"].map(lambda u: uses[u].kind.value).astype(object)
         df["gep_per_ha"] = df["use"].map(lambda u: self.gep_per_ha_of(u, "use"))
         df["cost_per_ha"] = df["use"].map(lambda u: uses[u].establishment_cost_yuan_per_ha * cm)
-        for attr, typ in (("vegetation_cover", float), ("ecological_space", bool), ("income_yuan_per_ha_yr", float),
-                          ("subsidy_yuan_per_ha_yr", float), ("forestry_carbon", bool), ("agricultural_carbon", bool)):
+        for attr, typ in (
+            ("vegetation_cover", float),
+            ("ecological_space", bool),
+            ("income_yuan_per_ha_yr", float),
+            ("subsidy_yuan_per_ha_yr", float),
+            ("forestry_carbon", bool),
+            ("agricultural_carbon", bool),
+        ):
             df[attr] = df["use"].map(lambda u, a=attr: getattr(uses[u], a)).astype(typ)
         df["gep_per_ha"] = df["gep_per_ha"].astype(float)
         df["cost_per_ha"] = df["cost_per_ha"].astype(float)
-        df["is_forest"] = df["use"].map(lambda u: uses[u].forest and uses[u].canopy_density >= self.inst.policies.forest_canopy_min).astype(bool)
+        df["is_forest"] = (
+            df["use"]
+            .map(lambda u: uses[u].forest and uses[u].canopy_density >= self.inst.policies.forest_canopy_min)
+            .astype(bool)
+        )
         # only a stand that counts as forest (canopy density >= the minimum) can be a carbon-sequestration forest
         df["forestry_carbon"] = df["forestry_carbon"] & df["is_forest"]
         df["cover_ecological_space"] = df["cover"].map(lambda c: self.lib.covers[c].ecological_space).astype(bool)
@@ -247,9 +271,12 @@ class ModelData:
     def individual_carbon_parcels(self) -> list[str]:
         """Individually owned parcels large enough for an individual carbon application."""
         pu = self.pu
-        sel = pu[pu["forestry_carbon"] & (pu["ownership"] == "individual")
-                 & (pu["parcel"].map(self.parcels["parcel_max_ha"]) >= self.inst.policies.individual_carbon_min_ha)
-                 & (pu["parcel"].map(self.parcels["n_parcels"]) == 1)]
+        sel = pu[
+            pu["forestry_carbon"]
+            & (pu["ownership"] == "individual")
+            & (pu["parcel"].map(self.parcels["parcel_max_ha"]) >= self.inst.policies.individual_carbon_min_ha)
+            & (pu["parcel"].map(self.parcels["n_parcels"]) == 1)
+        ]
         return sorted(set(sel["parcel"]))
 
     def role_periods(self, role) -> list[str]:

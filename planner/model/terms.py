@@ -38,7 +38,9 @@ def xsum(m: pyo.ConcreteModel, rows, t: str, coef=None, scale: float = 1.0) -> A
     return LinearExpression([MonomialTermExpression((k, xv[i])) for k, i in zip(c[nz].tolist(), pos[nz].tolist())])
 
 
-def added(m: pyo.ConcreteModel, d: ModelData, rows: pd.DataFrame, t: str, coef: str | None = None, scale: float = 1.0) -> Any:
+def added(
+    m: pyo.ConcreteModel, d: ModelData, rows: pd.DataFrame, t: str, coef: str | None = None, scale: float = 1.0
+) -> Any:
     """Area (or coefficient-weighted area) established during period t."""
     prev = d.prev[t]
     now = xsum(m, rows, t, coef, scale)

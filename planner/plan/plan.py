@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 import pyomo.environ as pyo
 
-from planner.core.version import __version__
 from planner.core.cells import csv_text
-from planner.model.data import GARDEN_KINDS, MONEY
 from planner.core.plan_format import TABLES, land_fingerprint
+from planner.core.version import __version__
+from planner.model.data import GARDEN_KINDS, MONEY
 
 PLAN_FORMAT = "planner.plan.plan"
 PLAN_VERSION = "1.3"
@@ -40,7 +41,7 @@ class Plan:
     overrides: list[str]
     status: str
     termination: str
-    objective: float | None          # Yuan/yr: the weighted objective, or the last lexicographic goal reached
+    objective: float | None  # Yuan/yr: the weighted objective, or the last lexicographic goal reached
     objective_bound: float | None
     mip_gap: float | None
     solve_time_s: float
@@ -85,48 +86,74 @@ class Plan:
 
     # ------------------------------------------------------------------
     @classmethod
-    def from_model(cls, li, d, m, res, build_time_s: float, options: dict[str, Any]) -> "Plan":
+    def from_model(cls, li, d, m, res, build_time_s: float, options: dict[str, Any]) -> Plan:
         plan = cls(
-            instance_name=li.instance.name, instance_path=str(li.path), overrides=list(li.overrides),
-            instance_fingerprint=land_fingerprint(li.parcels), status=res.status, termination=res.termination,
+            instance_name=li.instance.name,
+            instance_path=str(li.path),
+            overrides=list(li.overrides),
+            instance_fingerprint=land_fingerprint(li.parcels),
+            status=res.status,
+            termination=res.termination,
             objective=None if res.objective is None else res.objective * MONEY,
             objective_bound=None if res.bound is None or not math.isfinite(res.bound) else res.bound * MONEY,
-            mip_gap=res.mip_gap, solve_time_s=res.solve_time_s, build_time_s=build_time_s,
-            solver=res.solver, options=options,
-            stages=[{**s, "objective": None if s["objective"] is None else s["objective"] * MONEY,
-                     "bound": None if s["bound"] is None or not math.isfinite(s["bound"]) else s["bound"] * MONEY}
-                    for s in res.stages],
+            mip_gap=res.mip_gap,
+            solve_time_s=res.solve_time_s,
+            build_time_s=build_time_s,
+            solver=res.solver,
+            options=options,
+            stages=[
+                {
+                    **s,
+                    "objective": None if s["objective"] is None else s["objective"] * MONEY,
+                    "bound": None if s["bound"] is None or not math.isfinite(s["bound"]) else s["bound"] * MONEY,
+                }
+                for s in res.stages
+            ],
         )
         if plan.has_solution:
             plan.tables = _tables(li, d, m)
             plan.decisions = integer_decisions(m)
         elif getattr(m, "_impossible", None):
             rows = [f"{name}[{', '.join(map(str, key))}]" for _, name, key in m._impossible]
-            plan.status_note = ("no plan can meet these rules whatever is decided: " + "; ".join(rows[:10])
-                                + (f" and {len(rows) - 10} more" if len(rows) > 10 else ""))
+            plan.status_note = (
+                "no plan can meet these rules whatever is decided: "
+                + "; ".join(rows[:10])
+                + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
+            )
         return plan
 
     # ------------------------------------------------------------------
     def timings(self) -> dict[str, Any]:
         """What varies from run to run (written to run.json, not plan.json): times per stage."""
-        return {"format": "planner.run", "solve_time_s": self.solve_time_s, "build_time_s": self.build_time_s,
-                "stages": [{"goal": s.get("goal"), **{k: s[k] for k in STAGE_TIMES if k in s}} for s in self.stages]}
+        return {
+            "format": "planner.run",
+            "solve_time_s": self.solve_time_s,
+            "build_time_s": self.build_time_s,
+            "stages": [{"goal": s.get("goal"), **{k: s[k] for k in STAGE_TIMES if k in s}} for s in self.stages],
+        }
 
     def to_dict(self, timings: bool = False) -> dict[str, Any]:
         """The plan as plain data. Without ``timings`` (as in plan.json) it holds nothing that
         varies between runs of the same instance and options, so plan.json is byte-identical."""
+
         def rows(df: pd.DataFrame) -> list[dict[str, Any]]:
             out = json.loads(df.to_json(orient="records", double_precision=10))
             return out
 
-        stages = self.stages if timings else [{k: v for k, v in st.items() if k not in STAGE_TIMES} for st in self.stages]
+        stages = (
+            self.stages if timings else [{k: v for k, v in st.items() if k not in STAGE_TIMES} for st in self.stages]
+        )
         times = {"solve_time_s": self.solve_time_s, "build_time_s": self.build_time_s} if timings else {}
         return {
             "format": PLAN_FORMAT,
             "version": PLAN_VERSION,
             "planner_version": __version__,
-            "instance": {"name": self.instance_name, "path": self.instance_path, "overrides": self.overrides,
-                         "fingerprint": self.instance_fingerprint},
+            "instance": {
+                "name": self.instance_name,
+                "path": self.instance_path,
+                "overrides": self.overrides,
+                "fingerprint": self.instance_fingerprint,
+            },
             "kind": self.kind,
             "status": self.status,
             "status_note": self.status_note,
@@ -159,6 +186,7 @@ class Plan:
 
         ``force=False`` refuses to replace a plan (raises :class:`planner.core.outdir.OutTaken`)."""
         from planner.core.outdir import replacing
+
         out = Path(out_dir)
         with replacing(out, force=force) as stage:
             self.write_files(stage)
@@ -175,7 +203,7 @@ class Plan:
         self.to_json(folder / "plan.json")
 
     @classmethod
-    def from_json(cls, path_or_text: str | Path) -> "Plan":
+    def from_json(cls, path_or_text: str | Path) -> Plan:
         p = Path(path_or_text) if not str(path_or_text).lstrip().startswith("{") else None
         data = json.loads(p.read_text(encoding="utf-8") if p else str(path_or_text))
         if data.get("format") != PLAN_FORMAT:
@@ -187,17 +215,28 @@ class Plan:
             except (ValueError, OSError):
                 times = {}
         stage_times = [{k: st[k] for k in STAGE_TIMES if k in st} for st in times.get("stages", [])]
-        stages = [{**(stage_times[i] if i < len(stage_times) else {}), **st} for i, st in enumerate(data.get("stages", []))]
+        stages = [
+            {**(stage_times[i] if i < len(stage_times) else {}), **st} for i, st in enumerate(data.get("stages", []))
+        ]
         plan = cls(
-            instance_name=data["instance"]["name"], instance_path=data["instance"]["path"],
-            overrides=data["instance"].get("overrides", []), instance_fingerprint=data["instance"].get("fingerprint"),
-            status=data["status"], termination=data["termination"],
-            objective=data["objective"], objective_bound=data.get("objective_bound"), mip_gap=data["mip_gap"],
+            instance_name=data["instance"]["name"],
+            instance_path=data["instance"]["path"],
+            overrides=data["instance"].get("overrides", []),
+            instance_fingerprint=data["instance"].get("fingerprint"),
+            status=data["status"],
+            termination=data["termination"],
+            objective=data["objective"],
+            objective_bound=data.get("objective_bound"),
+            mip_gap=data["mip_gap"],
             solve_time_s=data.get("solve_time_s", times.get("solve_time_s", 0.0)),
             build_time_s=data.get("build_time_s", times.get("build_time_s", 0.0)),
-            solver=data["solver"]["name"], options=data["solver"].get("options", {}), stages=stages,
-            verification=data.get("verification"), status_note=data.get("status_note", ""),
-            decisions=data.get("decisions", {}), warnings=data.get("warnings", []),
+            solver=data["solver"]["name"],
+            options=data["solver"].get("options", {}),
+            stages=stages,
+            verification=data.get("verification"),
+            status_note=data.get("status_note", ""),
+            decisions=data.get("decisions", {}),
+            warnings=data.get("warnings", []),
             kind=data.get("kind") or {"what": "optimum"},
         )
         plan.tables = {t: pd.DataFrame(data.get(t, [])) for t in TABLES}
@@ -212,6 +251,7 @@ def atomic_write_text(path: Path, text: str) -> None:
     """Write to a temporary file beside ``path`` and rename it into place: readers see the
     old file or the whole new one, never a part (:func:`planner.core.outdir.write_text`)."""
     from planner.core.outdir import write_text
+
     write_text(path, text)
 
 
@@ -275,14 +315,37 @@ def _tables(li, d, m) -> dict[str, pd.DataFrame]:
             area = float(sel["area_ha"].sum())
             vha = float(sel["veg_ha"].sum())
             built = round(_val(m.garden[v, t])) == 1
-            g_rows.append({"village": v, "period": t, "built": built, "area_ha": area, "vegetated_ha": vha,
-                           "vegetation_coverage": (vha / area) if area > TOL else None})
-    gardens = pd.DataFrame(g_rows, columns=["village", "period", "built", "area_ha", "vegetated_ha", "vegetation_coverage"])
+            g_rows.append(
+                {
+                    "village": v,
+                    "period": t,
+                    "built": built,
+                    "area_ha": area,
+                    "vegetated_ha": vha,
+                    "vegetation_coverage": (vha / area) if area > TOL else None,
+                }
+            )
+    gardens = pd.DataFrame(
+        g_rows, columns=["village", "period", "built", "area_ha", "vegetated_ha", "vegetation_coverage"]
+    )
 
     sg = inst.policies.street_green
-    street = pd.DataFrame([{"period": t, "count": int(round(_val(m.street_green[t]))),
-                            "area_ha": float(alloc.loc[(alloc["kind"] == "street_green") & (alloc["period"] == t), "area_ha"].sum())}
-                           for t in periods]) if sg else pd.DataFrame(columns=["period", "count", "area_ha"])
+    street = (
+        pd.DataFrame(
+            [
+                {
+                    "period": t,
+                    "count": int(round(_val(m.street_green[t]))),
+                    "area_ha": float(
+                        alloc.loc[(alloc["kind"] == "street_green") & (alloc["period"] == t), "area_ha"].sum()
+                    ),
+                }
+                for t in periods
+            ]
+        )
+        if sg
+        else pd.DataFrame(columns=["period", "count", "area_ha"])
+    )
 
     # projects
     p_rows = []
@@ -290,17 +353,40 @@ def _tables(li, d, m) -> dict[str, pd.DataFrame]:
         prev = 0
         for t in periods:
             b = int(round(_val(m.built[j.id, t])))
-            p_rows.append({"project": j.id, "name": j.name, "channel": j.channel, "host_village": j.host_village,
-                           "period": t, "built": bool(b), "newly_built": bool(b and not prev),
-                           "capex_yuan": j.capex_yuan if (b and not prev) else 0.0,
-                           "income_yuan_per_yr": sum(j.income_yuan_per_yr.values()) if b else 0.0})
+            p_rows.append(
+                {
+                    "project": j.id,
+                    "name": j.name,
+                    "channel": j.channel,
+                    "host_village": j.host_village,
+                    "period": t,
+                    "built": bool(b),
+                    "newly_built": bool(b and not prev),
+                    "capex_yuan": j.capex_yuan if (b and not prev) else 0.0,
+                    "income_yuan_per_yr": sum(j.income_yuan_per_yr.values()) if b else 0.0,
+                }
+            )
             prev = b
-    projects = pd.DataFrame(p_rows, columns=["project", "name", "channel", "host_village", "period", "built", "newly_built",
-                                             "capex_yuan", "income_yuan_per_yr"])
+    projects = pd.DataFrame(
+        p_rows,
+        columns=[
+            "project",
+            "name",
+            "channel",
+            "host_village",
+            "period",
+            "built",
+            "newly_built",
+            "capex_yuan",
+            "income_yuan_per_yr",
+        ],
+    )
 
     # recruitment
-    r_rows = [{"village": v, "role": r, "period": t, "count": int(round(var.value or 0))}
-              for (v, r, t), var in m.recruit.items()]
+    r_rows = [
+        {"village": v, "role": r, "period": t, "count": int(round(var.value or 0))}
+        for (v, r, t), var in m.recruit.items()
+    ]
     recruitment = pd.DataFrame(r_rows, columns=["village", "role", "period", "count"])
     recruitment = recruitment[recruitment["count"] > 0].reset_index(drop=True)
     g_rows = []
@@ -316,60 +402,96 @@ def _tables(li, d, m) -> dict[str, pd.DataFrame]:
         for t in periods:
             ind = bool(round(_val(m.individual[site, t])))
             for p in ps:
-                c_rows.append({"parcel": p, "village": par.at[p, "village"], "period": t, "individual": ind,
-                               "individual_ha": max(_val(m.IC_F[p, t]), 0.0), "collective_ha": max(_val(m.IC_C[p, t]), 0.0),
-                               "holding": site if len(ps) > 1 else ""})
-    carbon_apps = pd.DataFrame(c_rows, columns=["parcel", "village", "period", "individual", "individual_ha", "collective_ha",
-                                                "holding"])
+                c_rows.append(
+                    {
+                        "parcel": p,
+                        "village": par.at[p, "village"],
+                        "period": t,
+                        "individual": ind,
+                        "individual_ha": max(_val(m.IC_F[p, t]), 0.0),
+                        "collective_ha": max(_val(m.IC_C[p, t]), 0.0),
+                        "holding": site if len(ps) > 1 else "",
+                    }
+                )
+    carbon_apps = pd.DataFrame(
+        c_rows, columns=["parcel", "village", "period", "individual", "individual_ha", "collective_ha", "holding"]
+    )
 
     # finance
     e = m._expr
     f_rows = []
     for t in periods:
         spend = _val(e["spend"][t]) * MONEY
-        f_rows.append({"period": t, "budget_yuan": d.period[t].budget_yuan, "loan_yuan": _val(m.loan[t]) * MONEY,
-                       "interest_yuan_per_yr": _val(e["interest"][t]) * MONEY, "budget_used_yuan": spend,
-                       **_spend_parts(d, alloc, projects, recruitment, t)})
+        f_rows.append(
+            {
+                "period": t,
+                "budget_yuan": d.period[t].budget_yuan,
+                "loan_yuan": _val(m.loan[t]) * MONEY,
+                "interest_yuan_per_yr": _val(e["interest"][t]) * MONEY,
+                "budget_used_yuan": spend,
+                **_spend_parts(d, alloc, projects, recruitment, t),
+            }
+        )
     finance = pd.DataFrame(f_rows)
 
     # GEP by village and service
     gep = _gep_table(d, alloc, projects)
 
     # dividends by recipient
-    dv = [{"village": v, "recipient": r, "period": t, "yuan_per_yr": _val(x) * MONEY}
-          for (v, r, t), x in e["income_to"].items()]
+    dv = [
+        {"village": v, "recipient": r, "period": t, "yuan_per_yr": _val(x) * MONEY}
+        for (v, r, t), x in e["income_to"].items()
+    ]
     dividends = pd.DataFrame(dv, columns=["village", "recipient", "period", "yuan_per_yr"])
     dividends["counts_as_dividend"] = dividends["recipient"].isin(inst.objective.dividend_recipients)
-    dividends = dividends[dividends["yuan_per_yr"].abs() > 1e-6].sort_values(["period", "village", "recipient"]).reset_index(drop=True)
+    dividends = (
+        dividends[dividends["yuan_per_yr"].abs() > 1e-6]
+        .sort_values(["period", "village", "recipient"])
+        .reset_index(drop=True)
+    )
 
     # KPIs
     k_rows = []
     for t in periods:
         state = _state(d, alloc, t)
-        k_rows.append({
-            "period": t,
-            "gep_yuan": _val(e["gep"][t]) * MONEY,
-            "forestry_carbon_income_yuan": _val(e["forestry_carbon"][t]) * MONEY,
-            "agricultural_carbon_income_yuan": _val(e["agricultural_carbon"][t]) * MONEY,
-            "dividends_yuan": _val(e["dividends"][t]) * MONEY,
-            "budget_used_yuan": _val(e["spend"][t]) * MONEY,
-            "budget_yuan": d.period[t].budget_yuan,
-            "afforested_ha": float(alloc.loc[(alloc["kind"] == "forest") & (alloc["period"] == t), "area_ha"].sum()),
-            "forest_ha": state["forest_ha"],
-            "vegetation_coverage": state["vegetation_ha"] / d.total_area,
-            "forest_coverage": state["forest_ha"] / d.total_area,
-            "ecological_space_ha": state["eco_ha"],
-            "gardens_built": int(gardens.loc[gardens["period"] == t, "built"].sum()),
-            "projects_built": int(projects.loc[projects["period"] == t, "built"].sum()),
-            "recruited_people": int(recruitment.loc[recruitment["period"] == t, "count"].sum()),
-        })
+        k_rows.append(
+            {
+                "period": t,
+                "gep_yuan": _val(e["gep"][t]) * MONEY,
+                "forestry_carbon_income_yuan": _val(e["forestry_carbon"][t]) * MONEY,
+                "agricultural_carbon_income_yuan": _val(e["agricultural_carbon"][t]) * MONEY,
+                "dividends_yuan": _val(e["dividends"][t]) * MONEY,
+                "budget_used_yuan": _val(e["spend"][t]) * MONEY,
+                "budget_yuan": d.period[t].budget_yuan,
+                "afforested_ha": float(
+                    alloc.loc[(alloc["kind"] == "forest") & (alloc["period"] == t), "area_ha"].sum()
+                ),
+                "forest_ha": state["forest_ha"],
+                "vegetation_coverage": state["vegetation_ha"] / d.total_area,
+                "forest_coverage": state["forest_ha"] / d.total_area,
+                "ecological_space_ha": state["eco_ha"],
+                "gardens_built": int(gardens.loc[gardens["period"] == t, "built"].sum()),
+                "projects_built": int(projects.loc[projects["period"] == t, "built"].sum()),
+                "recruited_people": int(recruitment.loc[recruitment["period"] == t, "count"].sum()),
+            }
+        )
     kpis = pd.DataFrame(k_rows)
     if d.land.merged:  # land units back to parcels, in proportion to area (planner.model.aggregate)
         alloc = d.land.split(alloc).sort_values(["period", "village", "parcel", "use"], key=_period_key(periods))
         alloc = alloc.reset_index(drop=True)
-    return {"allocations": alloc, "gardens": gardens, "street_green": street, "projects": projects,
-            "recruitment": recruitment, "recruitment_groups": groups, "carbon_applications": carbon_apps,
-            "finance": finance, "gep": gep, "dividends": dividends, "kpis": kpis}
+    return {
+        "allocations": alloc,
+        "gardens": gardens,
+        "street_green": street,
+        "projects": projects,
+        "recruitment": recruitment,
+        "recruitment_groups": groups,
+        "carbon_applications": carbon_apps,
+        "finance": finance,
+        "gep": gep,
+        "dividends": dividends,
+        "kpis": kpis,
+    }
 
 
 def _period_key(periods: list[str]):
@@ -377,6 +499,7 @@ def _period_key(periods: list[str]):
 
     def key(col: pd.Series) -> pd.Series:
         return col.map(order) if col.name == "period" else col
+
     return key
 
 
@@ -404,11 +527,17 @@ def _state(d, alloc, t) -> dict[str, float]:
 
     def per_use(f) -> pd.Series:
         return a["use"].map(f).astype(float)
+
     umin = d.inst.policies.forest_canopy_min
     veg = float((remain * par["vegetation_cover"]).sum() + (area * per_use(lambda u: uses[u].vegetation_cover)).sum())
-    forest = float((remain * par["is_forest"].astype(float)).sum()
-                   + (area * per_use(lambda u: uses[u].forest and uses[u].canopy_density >= umin)).sum())
-    eco = float((remain * par["ecological_space"].astype(float)).sum() + (area * per_use(lambda u: uses[u].ecological_space)).sum())
+    forest = float(
+        (remain * par["is_forest"].astype(float)).sum()
+        + (area * per_use(lambda u: uses[u].forest and uses[u].canopy_density >= umin)).sum()
+    )
+    eco = float(
+        (remain * par["ecological_space"].astype(float)).sum()
+        + (area * per_use(lambda u: uses[u].ecological_space)).sum()
+    )
     return {"vegetation_ha": veg, "forest_ha": forest, "eco_ha": eco}
 
 
@@ -437,6 +566,13 @@ def _gep_table(d, alloc, projects) -> pd.DataFrame:
         for _, r in pj.iterrows():
             j = next(x for x in d.inst.projects if x.id == r["project"])
             if j.gep_yuan_per_yr:
-                rows.append({"village": j.host_village, "service": f"project:{j.id}", "category": "cultural", "period": t,
-                             "gep_yuan": j.gep_yuan_per_yr * idx})
+                rows.append(
+                    {
+                        "village": j.host_village,
+                        "service": f"project:{j.id}",
+                        "category": "cultural",
+                        "period": t,
+                        "gep_yuan": j.gep_yuan_per_yr * idx,
+                    }
+                )
     return pd.DataFrame(rows, columns=["village", "service", "category", "period", "gep_yuan"])

@@ -31,13 +31,20 @@ import pandas as pd
 
 __all__ = ["find_chromium", "fmt_money", "fmt_pct", "screenshot", "write_report"]
 
-FIGURES = ("area_by_village_use", "gep_by_service_village", "dividends_by_recipient", "recruitment_by_role",
-           "budget_by_period")
+FIGURES = (
+    "area_by_village_use",
+    "gep_by_service_village",
+    "dividends_by_recipient",
+    "recruitment_by_role",
+    "budget_by_period",
+)
 # drawn only when the instance has parcel geometry (planner.report.maps)
 MAP_FIGURES = ("map_new_use", "map_gep_change")
 NOT_COMPUTED = "not computed"
-INSTALL_HINT = ("install Chromium (Debian/Ubuntu: `apt-get install chromium`), or pass chromium=PATH "
-                "to a Chromium or Google Chrome binary")
+INSTALL_HINT = (
+    "install Chromium (Debian/Ubuntu: `apt-get install chromium`), or pass chromium=PATH "
+    "to a Chromium or Google Chrome binary"
+)
 DPI = 110
 
 
@@ -85,7 +92,7 @@ def _fmt_sig(v: Any, unit: str = "", digits: int = 3) -> str:
     if math.isinf(f):
         return "no limit"
     a = abs(f)
-    if a >= 10 ** digits or a == 0:
+    if a >= 10**digits or a == 0:
         s = f"{f:,.0f}"
     else:
         s = f"{f:,.{max(digits - 1 - math.floor(math.log10(a)), 0)}f}"
@@ -123,16 +130,35 @@ def _short_money(v: float, _pos: Any = None) -> str:
 
 
 KPI_FORMAT: dict[str, Callable[[Any], str]] = {
-    "gep_yuan": fmt_money, "forestry_carbon_income_yuan": fmt_money, "agricultural_carbon_income_yuan": fmt_money,
-    "dividends_yuan": fmt_money, "budget_used_yuan": fmt_money, "budget_yuan": fmt_money,
-    "afforested_ha": _fmt_ha, "forest_ha": _fmt_ha, "ecological_space_ha": _fmt_ha,
-    "vegetation_coverage": fmt_pct, "forest_coverage": fmt_pct,
-    "gardens_built": _fmt_int, "projects_built": _fmt_int, "recruited_people": _fmt_int,
+    "gep_yuan": fmt_money,
+    "forestry_carbon_income_yuan": fmt_money,
+    "agricultural_carbon_income_yuan": fmt_money,
+    "dividends_yuan": fmt_money,
+    "budget_used_yuan": fmt_money,
+    "budget_yuan": fmt_money,
+    "afforested_ha": _fmt_ha,
+    "forest_ha": _fmt_ha,
+    "ecological_space_ha": _fmt_ha,
+    "vegetation_coverage": fmt_pct,
+    "forest_coverage": fmt_pct,
+    "gardens_built": _fmt_int,
+    "projects_built": _fmt_int,
+    "recruited_people": _fmt_int,
 }
-KPI_UNIT = {"gep_yuan": "Yuan/yr", "forestry_carbon_income_yuan": "Yuan/yr", "agricultural_carbon_income_yuan": "Yuan/yr",
-            "dividends_yuan": "Yuan/yr", "budget_used_yuan": "Yuan", "budget_yuan": "Yuan", "afforested_ha": "ha",
-            "forest_ha": "ha", "ecological_space_ha": "ha", "gardens_built": "gardens", "projects_built": "projects",
-            "recruited_people": "people"}
+KPI_UNIT = {
+    "gep_yuan": "Yuan/yr",
+    "forestry_carbon_income_yuan": "Yuan/yr",
+    "agricultural_carbon_income_yuan": "Yuan/yr",
+    "dividends_yuan": "Yuan/yr",
+    "budget_used_yuan": "Yuan",
+    "budget_yuan": "Yuan",
+    "afforested_ha": "ha",
+    "forest_ha": "ha",
+    "ecological_space_ha": "ha",
+    "gardens_built": "gardens",
+    "projects_built": "projects",
+    "recruited_people": "people",
+}
 
 
 def _fmt_kpi(kpi: str, v: Any) -> str:
@@ -174,8 +200,9 @@ class _Doc:
 
     def table(self, header: list[str], rows: list[list[Any]], right: Iterable[int] = ()) -> None:
         """``right``: indices of the columns to right-align (numbers)."""
-        self.blocks.append(("table", [str(h) for h in header], [[("" if c is None else str(c)) for c in r] for r in rows],
-                            set(right)))
+        self.blocks.append(
+            ("table", [str(h) for h in header], [[("" if c is None else str(c)) for c in r] for r in rows], set(right))
+        )
 
     def fig(self, f: _Figure) -> None:
         self.blocks.append(("fig", f))
@@ -185,8 +212,9 @@ class _Doc:
 # instance name, ids, labels) as much as in the report's own: HTML is written as entities
 # (no tag or script of an input becomes live when report.md is rendered), brackets and
 # backticks are escaped (no link or code span), and a line break is a space.
-_MD_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\\": "\\\\", "[": "\\[", "]": "\\]",
-                          "`": "\\`", "\n": " ", "\r": " "})
+_MD_TEXT = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\\": "\\\\", "[": "\\[", "]": "\\]", "`": "\\`", "\n": " ", "\r": " "}
+)
 
 
 def _md_text(s: Any) -> str:
@@ -215,8 +243,10 @@ def _to_markdown(doc: _Doc, out_dir: Path) -> str:
             out.append("\n".join(f"- {_md_text(i)}" for i in b[1]) + "\n")
         elif kind == "table":
             header, rows, right = b[1], b[2], b[3]
-            lines = ["| " + " | ".join(_md_cell(h) for h in header) + " |",
-                     "|" + "|".join("---:" if i in right else "---" for i in range(len(header))) + "|"]
+            lines = [
+                "| " + " | ".join(_md_cell(h) for h in header) + " |",
+                "|" + "|".join("---:" if i in right else "---" for i in range(len(header))) + "|",
+            ]
             lines += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in rows]
             out.append("\n".join(lines) + "\n")
         elif kind == "fig":
@@ -259,9 +289,18 @@ li { margin: 3px 0; }
 
 
 def _to_html(doc: _Doc, title: str) -> str:
-    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-           '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f"<title>{_e(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>", "<main>"]
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(title)}</title>",
+        f"<style>{CSS}</style>",
+        "</head>",
+        "<body>",
+        "<main>",
+    ]
     for b in doc.blocks:
         kind = b[0]
         if kind == "h":
@@ -291,8 +330,10 @@ def _to_html(doc: _Doc, title: str) -> str:
         elif kind == "fig":
             f: _Figure = b[1]
             data = base64.b64encode(f.path.read_bytes()).decode("ascii")
-            out.append(f'<figure id="fig-{_e(f.key)}"><img alt="{_e(f.caption)}" width="{f.width}" height="{f.height}" '
-                       f'src="data:image/png;base64,{data}"><figcaption>{_e(f.caption)}</figcaption></figure>')
+            out.append(
+                f'<figure id="fig-{_e(f.key)}"><img alt="{_e(f.caption)}" width="{f.width}" height="{f.height}" '
+                f'src="data:image/png;base64,{data}"><figcaption>{_e(f.caption)}</figcaption></figure>'
+            )
     out += ["</main>", "</body>", "</html>", ""]
     return "\n".join(out)
 
@@ -360,14 +401,21 @@ def _village_order(plan, instance) -> list[str]:
 def _status_section(doc: _Doc, plan) -> None:
     doc.h(2, "Status")
     status = plan.status
-    word = {"optimal": "optimal (proved optimal)",
-            "feasible": "feasible, NOT proved optimal"}.get(status, f"{status} (no plan)" if not plan.has_solution else status)
+    word = {"optimal": "optimal (proved optimal)", "feasible": "feasible, NOT proved optimal"}.get(
+        status, f"{status} (no plan)" if not plan.has_solution else status
+    )
     obj, bound = _num(plan.objective), _num(plan.objective_bound)
     slack = (bound - obj) if obj is not None and bound is not None else None
-    rows = [["Status", word], ["Termination", str(plan.termination)],
-            ["MIP gap", _fmt_gap(plan.mip_gap) + (f" (bound − objective: {fmt_money(slack)} Yuan/yr)" if slack is not None else "")],
-            ["Objective", f"{fmt_money(obj)} Yuan/yr" if obj is not None else "–"],
-            ["Objective bound", f"{fmt_money(bound)} Yuan/yr" if bound is not None else "–"]]
+    rows = [
+        ["Status", word],
+        ["Termination", str(plan.termination)],
+        [
+            "MIP gap",
+            _fmt_gap(plan.mip_gap) + (f" (bound − objective: {fmt_money(slack)} Yuan/yr)" if slack is not None else ""),
+        ],
+        ["Objective", f"{fmt_money(obj)} Yuan/yr" if obj is not None else "–"],
+        ["Objective bound", f"{fmt_money(bound)} Yuan/yr" if bound is not None else "–"],
+    ]
     v = plan.verification
     if v is None:
         ver = "not run"
@@ -388,12 +436,16 @@ def _status_section(doc: _Doc, plan) -> None:
 
     if status != "optimal":
         if plan.has_solution:
-            extra = (f" The best possible objective may be up to {fmt_money(slack)} Yuan/yr higher." if slack else "")
-            doc.warn(f"This plan is {status}, not proved optimal (termination {plan.termination}, MIP gap "
-                     f"{_fmt_gap(plan.mip_gap)}). Call it 'feasible, not proved optimal', never 'the optimum'.{extra}")
+            extra = f" The best possible objective may be up to {fmt_money(slack)} Yuan/yr higher." if slack else ""
+            doc.warn(
+                f"This plan is {status}, not proved optimal (termination {plan.termination}, MIP gap "
+                f"{_fmt_gap(plan.mip_gap)}). Call it 'feasible, not proved optimal', never 'the optimum'.{extra}"
+            )
         else:
-            doc.warn(f"No plan: status {status} (termination {plan.termination}); not proved optimal, nothing to report. "
-                     + (plan.status_note or ""))
+            doc.warn(
+                f"No plan: status {status} (termination {plan.termination}); not proved optimal, nothing to report. "
+                + (plan.status_note or "")
+            )
     if v is not None and not v.get("passed"):
         viol = v.get("violations") or []
         first = "; ".join(f"{x.get('rule')} at {x.get('where')}: {x.get('message')}" for x in viol[:3])
@@ -430,7 +482,9 @@ def _kpi_section(doc: _Doc, plan, periods: list[str]) -> None:
         row = [label]
         for t in periods:
             if label.startswith("Budget used"):
-                used, budget = (_num(k.at[t, c]) if c in k and t in k.index else None for c in ("budget_used_yuan", "budget_yuan"))
+                used, budget = (
+                    _num(k.at[t, c]) if c in k and t in k.index else None for c in ("budget_used_yuan", "budget_yuan")
+                )
                 share = f" ({used / budget:.0%})" if used is not None and budget else ""
                 row.append(f"{fmt_money(used)} of {fmt_money(budget)}{share}")
             elif label.startswith("Loans"):
@@ -466,8 +520,17 @@ def _target_section(doc: _Doc, plan, instance, why: str) -> None:
         tol = 1e-9 * max(1.0, abs(val or 0.0))
         met = val is not None and (lo is None or val >= lo - tol) and (hi is None or val <= hi + tol)
         unit = KPI_UNIT.get(tg.kpi, "")
-        rows.append([tg.label or tg.kpi, str(tg.period), _fmt_kpi(tg.kpi, val) if val is not None else "n/a",
-                     want, "yes" if met else "no", f"{tg.kpi} ({unit})" if unit else tg.kpi, tg.source])
+        rows.append(
+            [
+                tg.label or tg.kpi,
+                str(tg.period),
+                _fmt_kpi(tg.kpi, val) if val is not None else "n/a",
+                want,
+                "yes" if met else "no",
+                f"{tg.kpi} ({unit})" if unit else tg.kpi,
+                tg.source,
+            ]
+        )
     doc.table(["target", "period", "plan value", "target", "met", "figure", "source"], rows, right=(2, 3))
     n = sum(r[4] == "yes" for r in rows)
     doc.p(f"{n} of {len(rows)} targets met. Targets are figures the plan is reported against, not rules of the model.")
@@ -490,7 +553,9 @@ def _village_section(doc: _Doc, plan, instance, periods: list[str]) -> None:
         uses = pv.sum().sort_values(ascending=False).index.tolist()
         rows = []
         for v in [x for x in villages if x in pv.index]:
-            rows.append([v, *[(_fmt_ha(pv.at[v, u]) if pv.at[v, u] > 1e-9 else "") for u in uses], _fmt_ha(pv.loc[v].sum())])
+            rows.append(
+                [v, *[(_fmt_ha(pv.at[v, u]) if pv.at[v, u] > 1e-9 else "") for u in uses], _fmt_ha(pv.loc[v].sum())]
+            )
         rows.append(["total", *[_fmt_ha(pv[u].sum()) for u in uses], _fmt_ha(pv.values.sum())])
         doc.table(["village", *uses, "total"], rows, right=range(1, len(uses) + 2))
         doc.p("Areas are states at the end of the period (they include what was established earlier).")
@@ -501,21 +566,34 @@ def _village_section(doc: _Doc, plan, instance, periods: list[str]) -> None:
     div = _with_str_period(_table(plan, "dividends"))
     if "counts_as_dividend" in div:
         div = div[div["counts_as_dividend"].astype(bool)]
-    header = ["village", f"garden {last}", "garden area (ha)", *[f"recruits {t}" for t in periods],
-              *[f"dividends {t} (Yuan/yr)" for t in periods]]
+    header = [
+        "village",
+        f"garden {last}",
+        "garden area (ha)",
+        *[f"recruits {t}" for t in periods],
+        *[f"dividends {t} (Yuan/yr)" for t in periods],
+    ]
     rows = []
     for v in [x for x in villages if x != "(township)"]:
         g = gardens[(gardens["village"] == v) & (gardens["period"] == last)] if not gardens.empty else gardens
         built = ("yes" if bool(g["built"].iloc[0]) else "no") if len(g) else "–"
         area = _fmt_ha(g["area_ha"].iloc[0]) if len(g) and bool(g["built"].iloc[0]) else ""
-        rc = [_fmt_int(recr.loc[(recr["village"] == v) & (recr["period"] == t), "count"].sum()) if not recr.empty else "0"
-              for t in periods]
-        dv = [fmt_money(div.loc[(div["village"] == v) & (div["period"] == t), "yuan_per_yr"].sum()) if not div.empty else "0"
-              for t in periods]
+        rc = [
+            _fmt_int(recr.loc[(recr["village"] == v) & (recr["period"] == t), "count"].sum()) if not recr.empty else "0"
+            for t in periods
+        ]
+        dv = [
+            fmt_money(div.loc[(div["village"] == v) & (div["period"] == t), "yuan_per_yr"].sum())
+            if not div.empty
+            else "0"
+            for t in periods
+        ]
         rows.append([v, built, area, *rc, *dv])
     doc.table(header, rows, right=range(2, len(header)))
-    doc.p("Garden: '–' for the central town (no village garden rule). Dividends: income of the recipients that count as "
-          "dividends (objective.dividend_recipients).")
+    doc.p(
+        "Garden: '–' for the central town (no village garden rule). Dividends: income of the recipients that count as "
+        "dividends (objective.dividend_recipients)."
+    )
 
     proj = _with_str_period(_table(plan, "projects"))
     if not proj.empty and "built" in proj:
@@ -525,9 +603,18 @@ def _village_section(doc: _Doc, plan, instance, periods: list[str]) -> None:
             rows = []
             for pid, grp in b.groupby("project", sort=False):
                 first = grp.iloc[0]
-                rows.append([str(first.get("name") or pid), str(first.get("host_village", "")), str(first["period"]),
-                             fmt_money(grp["capex_yuan"].sum()), fmt_money(first.get("income_yuan_per_yr"))])
-            doc.table(["project", "host village", "built by", "capital cost (Yuan)", "income (Yuan/yr)"], rows, right=(3, 4))
+                rows.append(
+                    [
+                        str(first.get("name") or pid),
+                        str(first.get("host_village", "")),
+                        str(first["period"]),
+                        fmt_money(grp["capex_yuan"].sum()),
+                        fmt_money(first.get("income_yuan_per_yr")),
+                    ]
+                )
+            doc.table(
+                ["project", "host village", "built by", "capital cost (Yuan)", "income (Yuan/yr)"], rows, right=(3, 4)
+            )
 
 
 # ---------------------------------------------------------------------------
@@ -578,8 +665,14 @@ def _rotate(ax, n: int) -> None:
             lab.set_rotation_mode("anchor")
 
 
-def _stacked(ax, frame: pd.DataFrame, colors: list, legend_title: str, horizontal: bool = False,
-             hatches: dict[str, str] | None = None) -> None:
+def _stacked(
+    ax,
+    frame: pd.DataFrame,
+    colors: list,
+    legend_title: str,
+    horizontal: bool = False,
+    hatches: dict[str, str] | None = None,
+) -> None:
     """frame: index = bars, columns = stacks."""
     import numpy as np
 
@@ -600,8 +693,9 @@ def _stacked(ax, frame: pd.DataFrame, colors: list, legend_title: str, horizonta
         ax.invert_yaxis()
     else:
         ax.set_xticks(pos, [str(i) for i in frame.index])
-    ax.legend(title=legend_title, fontsize=9, title_fontsize=10, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-              frameon=False)
+    ax.legend(
+        title=legend_title, fontsize=9, title_fontsize=10, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False
+    )
 
 
 def _chart_area(out: Path, plan, villages: list[str], last: str) -> _Figure:
@@ -650,8 +744,13 @@ def _chart_gep(out: Path, plan, villages: list[str], last: str) -> _Figure:
         ax.set_xlim(0, float(total.max()) * 1.12 if total.max() > 0 else 1)
     ax.set_title(f"GEP by village and ecosystem service, {last} (Yuan/yr)", fontsize=13, loc="left")
     fig.tight_layout()
-    return _save(fig, out, "gep_by_service_village", f"(b) GEP by ecosystem service and village in {last} (Yuan/yr); "
-                 "EOD projects' added cultural GEP counted at the host village.")
+    return _save(
+        fig,
+        out,
+        "gep_by_service_village",
+        f"(b) GEP by ecosystem service and village in {last} (Yuan/yr); "
+        "EOD projects' added cultural GEP counted at the host village.",
+    )
 
 
 def _chart_dividends(out: Path, plan, villages: list[str], periods: list[str], last: str) -> _Figure:
@@ -664,7 +763,9 @@ def _chart_dividends(out: Path, plan, villages: list[str], periods: list[str], l
     else:
         recips = div.groupby("recipient")["yuan_per_yr"].sum().sort_values(ascending=False).index.tolist()
         colors = _colors(len(recips))
-        counts = div.groupby("recipient")["counts_as_dividend"].first().astype(bool) if "counts_as_dividend" in div else None
+        counts = (
+            div.groupby("recipient")["counts_as_dividend"].first().astype(bool) if "counts_as_dividend" in div else None
+        )
         hatches = {r: "//" for r in recips if counts is not None and not counts.get(r, True)}
         gs = fig.add_gridspec(1, 2, width_ratios=[1, 2.6])
         ax1 = fig.add_subplot(gs[0, 0])
@@ -686,8 +787,13 @@ def _chart_dividends(out: Path, plan, villages: list[str], periods: list[str], l
         ax1.set_ylabel("Yuan/yr", fontsize=11)
     fig.suptitle("Dividends and incomes by recipient and village (Yuan/yr)", fontsize=13, x=0.01, ha="left")
     fig.tight_layout()
-    return _save(fig, out, "dividends_by_recipient", "(c) Income by recipient per period, and by village and recipient in "
-                 f"{last} (Yuan/yr); hatched recipients do not count as dividends.")
+    return _save(
+        fig,
+        out,
+        "dividends_by_recipient",
+        "(c) Income by recipient per period, and by village and recipient in "
+        f"{last} (Yuan/yr); hatched recipients do not count as dividends.",
+    )
 
 
 def _chart_recruitment(out: Path, plan, instance, periods: list[str]) -> _Figure:
@@ -719,29 +825,59 @@ def _chart_recruitment(out: Path, plan, instance, periods: list[str]) -> _Figure
                 for j, t in enumerate(periods):
                     if t not in applies:
                         continue
-                    ax.add_patch(Rectangle((j - 0.42, r.min), 0.84, r.max - r.min, facecolor="#d9d9d9", edgecolor="none",
-                                           zorder=0))
+                    ax.add_patch(
+                        Rectangle(
+                            (j - 0.42, r.min), 0.84, r.max - r.min, facecolor="#d9d9d9", edgecolor="none", zorder=0
+                        )
+                    )
                     ax.plot([j - 0.42, j + 0.42], [r.max, r.max], color="#222222", linewidth=1.8, zorder=3)
-                    ax.plot([j - 0.42, j + 0.42], [r.min, r.min], color="#222222", linewidth=1.8, zorder=3,
-                            linestyle=(0, (2, 1.5)) if r.min_when_active else "-")
+                    ax.plot(
+                        [j - 0.42, j + 0.42],
+                        [r.min, r.min],
+                        color="#222222",
+                        linewidth=1.8,
+                        zorder=3,
+                        linestyle=(0, (2, 1.5)) if r.min_when_active else "-",
+                    )
                 top = max(top, r.max)
             ax.bar(x, vals, color=[colors[j] for j in range(len(periods))], width=0.5, zorder=2)
             for j, v in enumerate(vals):
-                ax.text(j, v + top * 0.02, f"{v:,.0f}", ha="center", va="bottom", fontsize=9, zorder=4,
-                        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1})
+                ax.text(
+                    j,
+                    v + top * 0.02,
+                    f"{v:,.0f}",
+                    ha="center",
+                    va="bottom",
+                    fontsize=9,
+                    zorder=4,
+                    bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1},
+                )
             ax.set_ylim(0, top * 1.22)
             ax.set_xticks(x, periods)
             name = r.name if r is not None and r.name else rid
             ax.set_title("\n".join(textwrap.wrap(name, 32, max_lines=2, placeholder=" …")), fontsize=10, loc="left")
             _style(ax)
         if ranges_on:
-            fig.text(0.01, 0.005, "Grey band with black lines: the role's range (min to max, township total) in the periods "
-                     "it applies; dashed min: applies only while its project is active.", fontsize=9, color="#333333")
+            fig.text(
+                0.01,
+                0.005,
+                "Grey band with black lines: the role's range (min to max, township total) in the periods "
+                "it applies; dashed min: applies only while its project is active.",
+                fontsize=9,
+                color="#333333",
+            )
     fig.suptitle("Recruitment per role and period (people) against each role's range", fontsize=13, x=0.01, ha="left")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     cap = "(d) People recruited per role and period (township total)"
-    cap += ", with the role's range." if ranges_on else ("; ranges not shown (no instance)." if instance is None else
-                                                         "; recruitment ranges are off in this instance.")
+    cap += (
+        ", with the role's range."
+        if ranges_on
+        else (
+            "; ranges not shown (no instance)."
+            if instance is None
+            else "; recruitment ranges are off in this instance."
+        )
+    )
     return _save(fig, out, "recruitment_by_role", cap)
 
 
@@ -761,9 +897,14 @@ def _chart_budget(out: Path, plan, periods: list[str]) -> _Figure:
         budget = fin["budget_yuan"].astype(float).to_numpy()
         loan = fin["loan_yuan"].astype(float).fillna(0).to_numpy() if "loan_yuan" in fin else np.zeros(len(fin))
         ax.bar(x - w / 2, budget, w, color="#9ecae1", label="budget")
-        ax.bar(x - w / 2, loan, w, bottom=budget, color="#fdae6b", hatch="//", edgecolor="#7f4f24", label="GEP-value loan")
-        parts = [("establishment_yuan", "establishment", "#31a354"), ("project_capex_yuan", "project capital", "#756bb1"),
-                 ("wages_yuan", "wages", "#e6550d")]
+        ax.bar(
+            x - w / 2, loan, w, bottom=budget, color="#fdae6b", hatch="//", edgecolor="#7f4f24", label="GEP-value loan"
+        )
+        parts = [
+            ("establishment_yuan", "establishment", "#31a354"),
+            ("project_capex_yuan", "project capital", "#756bb1"),
+            ("wages_yuan", "wages", "#e6550d"),
+        ]
         used = fin["budget_used_yuan"].astype(float).to_numpy()
         if all(c in fin for c, _, _ in parts):
             base = np.zeros(len(fin))
@@ -774,8 +915,14 @@ def _chart_budget(out: Path, plan, periods: list[str]) -> _Figure:
         else:
             ax.bar(x + w / 2, used, w, color="#31a354", label="used")
         for j in range(len(fin)):
-            ax.text(x[j] - w / 2, budget[j] + loan[j], f"{fmt_money(budget[j])}" + (f"\n+ {fmt_money(loan[j])} loan" if loan[j] > 0 else ""),
-                    ha="center", va="bottom", fontsize=9)
+            ax.text(
+                x[j] - w / 2,
+                budget[j] + loan[j],
+                f"{fmt_money(budget[j])}" + (f"\n+ {fmt_money(loan[j])} loan" if loan[j] > 0 else ""),
+                ha="center",
+                va="bottom",
+                fontsize=9,
+            )
             ax.text(x[j] + w / 2, used[j], f"{fmt_money(used[j])}", ha="center", va="bottom", fontsize=9)
         ax.set_xticks(x, [str(t) for t in fin.index])
         ax.yaxis.set_major_formatter(FuncFormatter(_short_money))
@@ -783,10 +930,18 @@ def _chart_budget(out: Path, plan, periods: list[str]) -> _Figure:
         ax.set_ylim(0, float(max((budget + loan).max(), used.max())) * 1.18 or 1)
         ax.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         _style(ax)
-    ax.set_title("Budget use per period (Yuan): budget and loans (left bar) against spending (right bar)", fontsize=13, loc="left")
+    ax.set_title(
+        "Budget use per period (Yuan): budget and loans (left bar) against spending (right bar)",
+        fontsize=13,
+        loc="left",
+    )
     fig.tight_layout()
-    return _save(fig, out, "budget_by_period", "(e) Budget and GEP-value loans available per period against spending "
-                 "(establishment, project capital, wages).")
+    return _save(
+        fig,
+        out,
+        "budget_by_period",
+        "(e) Budget and GEP-value loans available per period against spending (establishment, project capital, wages).",
+    )
 
 
 def _charts_section(doc: _Doc, plan, instance, periods: list[str], fig_dir: Path) -> None:
@@ -805,11 +960,13 @@ def _charts_section(doc: _Doc, plan, instance, periods: list[str], fig_dir: Path
         (fig_dir / f"{key}.png").unlink(missing_ok=True)
     villages = _village_order(plan, instance)
     last = periods[-1] if periods else ""
-    makers = [lambda: _chart_area(fig_dir, plan, villages, last),
-              lambda: _chart_gep(fig_dir, plan, villages, last),
-              lambda: _chart_dividends(fig_dir, plan, villages, periods, last),
-              lambda: _chart_recruitment(fig_dir, plan, instance, periods),
-              lambda: _chart_budget(fig_dir, plan, periods)]
+    makers = [
+        lambda: _chart_area(fig_dir, plan, villages, last),
+        lambda: _chart_gep(fig_dir, plan, villages, last),
+        lambda: _chart_dividends(fig_dir, plan, villages, periods, last),
+        lambda: _chart_recruitment(fig_dir, plan, instance, periods),
+        lambda: _chart_budget(fig_dir, plan, periods),
+    ]
     # labels are user text (village ids, uses, roles): a '$' in them is not TeX math
     with matplotlib.rc_context({"text.parse_math": False}):
         for key, make in zip(FIGURES, makers):
@@ -850,14 +1007,24 @@ def _ex_table(ex, name: str) -> pd.DataFrame | None:
 def _explanation_section(doc: _Doc, plan, ex, why: str = "") -> None:
     doc.h(2, "Explanation")
     if ex is None:
-        doc.p(f"Explanation {NOT_COMPUTED}" + (f": {why}" if why else
-              ": no explanation was given (pass one, or put explanation.json beside plan.json)."))
+        doc.p(
+            f"Explanation {NOT_COMPUTED}"
+            + (
+                f": {why}"
+                if why
+                else ": no explanation was given (pass one, or put explanation.json beside plan.json)."
+            )
+        )
         return
     if ex.plan_status != plan.status or (
-            _num(ex.plan_objective) is not None and _num(plan.objective) is not None
-            and abs(float(ex.plan_objective) - float(plan.objective)) > max(1.0, 1e-6 * abs(float(plan.objective)))):
-        doc.warn(f"The explanation was computed for a plan with status {ex.plan_status} and objective "
-                 f"{fmt_money(ex.plan_objective)} Yuan/yr, not this one ({plan.status}, {fmt_money(plan.objective)}).")
+        _num(ex.plan_objective) is not None
+        and _num(plan.objective) is not None
+        and abs(float(ex.plan_objective) - float(plan.objective)) > max(1.0, 1e-6 * abs(float(plan.objective)))
+    ):
+        doc.warn(
+            f"The explanation was computed for a plan with status {ex.plan_status} and objective "
+            f"{fmt_money(ex.plan_objective)} Yuan/yr, not this one ({plan.status}, {fmt_money(plan.objective)})."
+        )
     notes = [str(n) for n in (ex.notes or [])]
 
     doc.h(3, "Binding rules")
@@ -877,8 +1044,9 @@ def _explanation_section(doc: _Doc, plan, ex, why: str = "") -> None:
                     unit_of[c] = u
         s = summary
         if "max_shadow_price" in s:
-            s = s.assign(_abs=s["max_shadow_price"].map(lambda v: abs(_num(v) or 0.0))).sort_values("_abs", ascending=False,
-                                                                                                   kind="stable")
+            s = s.assign(_abs=s["max_shadow_price"].map(lambda v: abs(_num(v) or 0.0))).sort_values(
+                "_abs", ascending=False, kind="stable"
+            )
         rows, idle = [], []
         for _, r in s.iterrows():
             name = str(r.get("rule", r.get("constraint", "")))
@@ -887,9 +1055,16 @@ def _explanation_section(doc: _Doc, plan, ex, why: str = "") -> None:
                 continue
             price = _num(r.get("max_shadow_price"))
             priced = price is not None and (_num(r.get("priced")) is None or (_num(r.get("priced")) or 0) > 0)
-            rows.append([name, _fmt_int(r.get("rows")), _fmt_int(r.get("binding")), _fmt_int(r.get("priced")),
-                         _fmt_sig(price, unit_of.get(str(r.get("constraint")), "")) if priced else "–",
-                         _strip_rule(name, str(r.get("max_where") or "")) if priced else ""])
+            rows.append(
+                [
+                    name,
+                    _fmt_int(r.get("rows")),
+                    _fmt_int(r.get("binding")),
+                    _fmt_int(r.get("priced")),
+                    _fmt_sig(price, unit_of.get(str(r.get("constraint")), "")) if priced else "–",
+                    _strip_rule(name, str(r.get("max_where") or "")) if priced else "",
+                ]
+            )
         if rows:
             doc.table(["rule", "rows", "binding", "priced", "largest shadow price", "where"], rows, right=(1, 2, 3, 4))
         else:
@@ -899,16 +1074,20 @@ def _explanation_section(doc: _Doc, plan, ex, why: str = "") -> None:
 
     doc.h(3, "Largest shadow prices")
     if notes:
-        doc.p("Prices of the LP with the plan's yes/no and whole-number decisions fixed (see the note above): they price "
-              "continuous changes around this plan, not a change of those decisions.")
+        doc.p(
+            "Prices of the LP with the plan's yes/no and whole-number decisions fixed (see the note above): they price "
+            "continuous changes around this plan, not a change of those decisions."
+        )
     if rules is None or "shadow_price" not in rules:
         doc.p(f"Shadow prices: {NOT_COMPUTED}.")
     else:
         r = rules[rules["shadow_price"].map(_num).notna()]
         # the township's policy rules first (budget, caps, targets, ranges), then the model's definitions
         # (a parcel's area used once, work norms, ...), each by the size of the price
-        r = r.assign(_abs=r["shadow_price"].map(lambda v: -abs(float(v))),
-                     _hard=r["constraint"].map(_is_definition) if "constraint" in r else False)
+        r = r.assign(
+            _abs=r["shadow_price"].map(lambda v: -abs(float(v))),
+            _hard=r["constraint"].map(_is_definition) if "constraint" in r else False,
+        )
         r = r.sort_values(["_hard", "_abs"]).head(15)
         if r.empty:
             doc.p("No rule has a shadow price.")
@@ -916,12 +1095,20 @@ def _explanation_section(doc: _Doc, plan, ex, why: str = "") -> None:
             rows = []
             for _, x in r.iterrows():
                 unit = str(x.get("unit") or "")
-                rows.append([str(x.get("where", x.get("rule", ""))), _fmt_sig(x["shadow_price"], str(x.get("price_unit") or "")),
-                             _fmt_sig(x.get("loosen_by"), unit), _fmt_sig(x.get("tighten_by"), unit)])
+                rows.append(
+                    [
+                        str(x.get("where", x.get("rule", ""))),
+                        _fmt_sig(x["shadow_price"], str(x.get("price_unit") or "")),
+                        _fmt_sig(x.get("loosen_by"), unit),
+                        _fmt_sig(x.get("tighten_by"), unit),
+                    ]
+                )
             doc.table(["where", "shadow price", "loosen by", "tighten by"], rows, right=(1, 2, 3))
-            doc.p("Policy rules first, then the model's definitions (a parcel's area used once, work norms). "
-                  "Loosen by / tighten by: how far the rule's limit can move before the plan's basis changes and the "
-                  "price no longer holds.")
+            doc.p(
+                "Policy rules first, then the model's definitions (a parcel's area used once, work norms). "
+                "Loosen by / tighten by: how far the rule's limit can move before the plan's basis changes and the "
+                "price no longer holds."
+            )
 
     doc.h(3, "Why not: options not taken")
     opts = _ex_table(ex, "options")
@@ -957,8 +1144,10 @@ def _explanation_section(doc: _Doc, plan, ex, why: str = "") -> None:
             doc.p(f"Replacement importance: {NOT_COMPUTED} (no known columns).")
         else:
             head = {"loss_yuan": "objective loss (Yuan/yr)"}
-            rows = [[fmt_money(x[c]) if c == "loss_yuan" else ("" if _isna(x[c]) else str(x[c])) for c in cols]
-                    for _, x in imp.iterrows()]
+            rows = [
+                [fmt_money(x[c]) if c == "loss_yuan" else ("" if _isna(x[c]) else str(x[c])) for c in cols]
+                for _, x in imp.iterrows()
+            ]
             doc.table([head.get(c, c) for c in cols], rows, right=[i for i, c in enumerate(cols) if c == "loss_yuan"])
 
     doc.h(3, "Parameter ranging")
@@ -975,7 +1164,7 @@ def _explanation_section(doc: _Doc, plan, ex, why: str = "") -> None:
 def _strip_rule(rule: str, where: str) -> str:
     """'rule (village x, period t)' -> 'village x, period t' when the rule's name leads."""
     if rule and where.startswith(rule + " (") and where.endswith(")"):
-        return where[len(rule) + 2:-1]
+        return where[len(rule) + 2 : -1]
     return where
 
 
@@ -993,6 +1182,7 @@ def _isna(v: Any) -> bool:
 
 def _is_definition(constraint: Any) -> bool:
     from planner.explain.rows import row_info
+
     try:
         return bool(row_info(str(constraint)).hard)
     except KeyError:
@@ -1051,6 +1241,7 @@ def write_report(plan, out_dir: str | Path, *, explanation=None, instance=None) 
             doc.warn(f"The {name} section could not be written: {type(exc).__name__}: {exc}")
     md_path, html_path = out / "report.md", out / "report.html"
     from planner.plan.plan import atomic_write_text  # a stopped run never leaves half a report
+
     atomic_write_text(md_path, _to_markdown(doc, out))
     atomic_write_text(html_path, _to_html(doc, title))
     return md_path, html_path
@@ -1069,21 +1260,35 @@ def find_chromium(chromium: str | Path | None = None) -> str:
         p = shutil.which(name)
         if p:
             return p
-    raise RuntimeError(f"Chromium not found (looked for /usr/bin/chromium, chromium, chromium-browser, google-chrome): "
-                       f"{INSTALL_HINT}")
+    raise RuntimeError(
+        f"Chromium not found (looked for /usr/bin/chromium, chromium, chromium-browser, google-chrome): {INSTALL_HINT}"
+    )
 
 
 def _chromium_cmd(binary: str, profile: str, width: int, height: int) -> list[str]:
-    return [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            f"--user-data-dir={profile}", "--hide-scrollbars", f"--window-size={width},{height}"]
+    return [
+        binary,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        "--hide-scrollbars",
+        f"--window-size={width},{height}",
+    ]
 
 
 def _measure_height(binary: str, html_path: Path, width: int, timeout: float) -> int | None:
     """The page's height at ``width``, from a copy of the page that writes it into the DOM."""
     text = html_path.read_text(encoding="utf-8")
-    probe = ("<script>document.body.setAttribute('data-report-height', "
-             "String(Math.ceil(document.documentElement.scrollHeight)));</script>")
+    probe = (
+        "<script>document.body.setAttribute('data-report-height', "
+        "String(Math.ceil(document.documentElement.scrollHeight)));</script>"
+    )
     text = text.replace("</body>", probe + "</body>", 1) if "</body>" in text else text + probe
     with tempfile.TemporaryDirectory(prefix="planner-report-") as tmp:
         copy = Path(tmp) / "measure.html"
@@ -1121,8 +1326,14 @@ def _crop_bottom(png: Path, keep_margin: int = 40) -> None:
         rgb.crop((0, 0, rgb.width, box[3] + keep_margin)).save(png)
 
 
-def screenshot(html_path: str | Path, png_path: str | Path, *, width: int = 1280, height: int | None = None,
-               chromium: str | Path | None = None) -> Path:
+def screenshot(
+    html_path: str | Path,
+    png_path: str | Path,
+    *,
+    width: int = 1280,
+    height: int | None = None,
+    chromium: str | Path | None = None,
+) -> Path:
     """Render ``html_path`` in headless Chromium into ``png_path`` (full page unless ``height``).
 
     Without ``height`` the page is measured first (a second headless run of a copy with a

@@ -114,7 +114,9 @@ def gep_change_field(periods: list[str], at_last_prices: bool = False) -> str | 
 
 
 def _price_index(li, periods: list[str]) -> dict[str, float]:
-    idx = {str(p.id): float(getattr(p, "gep_price_index", 1.0) or 1.0) for p in getattr(li.instance, "periods", []) or []}
+    idx = {
+        str(p.id): float(getattr(p, "gep_price_index", 1.0) or 1.0) for p in getattr(li.instance, "periods", []) or []
+    }
     return {t: idx.get(t, 1.0) for t in periods}
 
 
@@ -155,8 +157,10 @@ def _fmt_area(ha: float) -> str:
 def _geometry(li):
     """The parcels' geometry as a GeoSeries aligned with ``li.parcels`` (by id)."""
     if getattr(li, "geometry", None) is None:
-        raise ValueError(f"instance {li.instance.name!r} has no parcel geometry (its parcel table is not a GIS layer): "
-                         "nothing to map")
+        raise ValueError(
+            f"instance {li.instance.name!r} has no parcel geometry (its parcel table is not a GIS layer): "
+            "nothing to map"
+        )
     ids = li.parcels["id"].astype(str)
     geom = li.geometry
     geom = geom.set_axis(geom.index.astype(str))
@@ -174,8 +178,10 @@ def parcel_figures(plan, li, periods: list[str] | None = None) -> pd.DataFrame:
     if len(alloc):
         unknown = sorted(set(alloc["parcel"]) - set(ids))
         if unknown:
-            raise ValueError(f"the plan allocates {len(unknown)} parcel(s) the instance does not have "
-                             f"({', '.join(unknown[:10])}): is it this instance's plan?")
+            raise ValueError(
+                f"the plan allocates {len(unknown)} parcel(s) the instance does not have "
+                f"({', '.join(unknown[:10])}): is it this instance's plan?"
+            )
     out = pd.DataFrame(index=pd.Index(ids, name="id"))
     for t in periods:
         s = period_suffix(t)
@@ -208,9 +214,13 @@ def village_figures(plan, li, periods: list[str] | None = None) -> pd.DataFrame:
     names = {str(v.id): (getattr(v, "name", None) or str(v.id)) for v in li.instance.villages}
     idx = pd.Index(villages, name="village")
     par = li.parcels.assign(village=li.parcels["village"].astype(str))
-    out = pd.DataFrame({"name": [names[v] for v in villages],
-                        "area_ha": par.groupby("village")["area_ha"].sum().reindex(idx).fillna(0.0).astype(float).to_numpy()},
-                       index=idx)
+    out = pd.DataFrame(
+        {
+            "name": [names[v] for v in villages],
+            "area_ha": par.groupby("village")["area_ha"].sum().reindex(idx).fillna(0.0).astype(float).to_numpy(),
+        },
+        index=idx,
+    )
 
     def per(df: pd.DataFrame, value: str, t: str) -> pd.Series:
         if df.empty or value not in df:
@@ -236,7 +246,10 @@ def village_figures(plan, li, periods: list[str] | None = None) -> pd.DataFrame:
         out[f"new_ha_{s}"] = per(alloc, "area_ha", t).astype(float)
     field = gep_change_field(periods)
     if field:
-        first, last = out[f"gep_yuan_per_yr_{period_suffix(periods[0])}"], out[f"gep_yuan_per_yr_{period_suffix(periods[-1])}"]
+        first, last = (
+            out[f"gep_yuan_per_yr_{period_suffix(periods[0])}"],
+            out[f"gep_yuan_per_yr_{period_suffix(periods[-1])}"],
+        )
         idx = _price_index(li, periods)
         out[field] = last - first
         # every GEP figure of a period is multiplied by its gep_price_index: re-price the first
@@ -271,26 +284,37 @@ def status_line(plan) -> str:
     """``status optimal (termination ..., MIP gap 0)`` and what the status means."""
     gap = _finite(plan.mip_gap)
     word = {"optimal": "proved optimal", "feasible": "feasible, NOT proved optimal"}.get(plan.status, "no plan")
-    return (f"plan of {plan.instance_name}: status {plan.status} ({word}; termination {plan.termination}, "
-            f"MIP gap {'n/a' if gap is None else f'{gap:.3g}'}); verification {_verification(plan)}")
+    return (
+        f"plan of {plan.instance_name}: status {plan.status} ({word}; termination {plan.termination}, "
+        f"MIP gap {'n/a' if gap is None else f'{gap:.3g}'}); verification {_verification(plan)}"
+    )
 
 
 def run_table(plan, periods: list[str]) -> pd.DataFrame:
     """The ``run`` layer: one row with the plan's status and how it was made."""
     row = {
-        "instance": str(plan.instance_name), "instance_path": str(plan.instance_path),
+        "instance": str(plan.instance_name),
+        "instance_path": str(plan.instance_path),
         "overrides": "; ".join(map(str, plan.overrides or [])),
-        "status": str(plan.status), "termination": str(plan.termination),
+        "status": str(plan.status),
+        "termination": str(plan.termination),
         "proved_optimal": bool(plan.status == "optimal"),
-        "mip_gap": _finite(plan.mip_gap), "objective_yuan_per_yr": _finite(plan.objective),
+        "mip_gap": _finite(plan.mip_gap),
+        "objective_yuan_per_yr": _finite(plan.objective),
         "objective_bound_yuan_per_yr": _finite(plan.objective_bound),
-        "verification": _verification(plan), "status_note": str(plan.status_note or ""),
-        "solver": str(plan.solver), "planner_version": __version__, "periods": ", ".join(periods),
-        "gep_change_basis": (f"{gep_change_field(periods)}: GEP of period {periods[-1]} minus GEP of period {periods[0]}, "
-                             f"each at its own prices (gep_price_index); {gep_change_field(periods, True)}: the same with "
-                             f"{periods[0]}'s GEP re-priced at {periods[-1]} prices, so only changes of land and projects "
-                             "count. The plan has no status-quo (no-plan) GEP: neither is the plan's effect against today."
-                             if len(periods) > 1 else "one period: no GEP change"),
+        "verification": _verification(plan),
+        "status_note": str(plan.status_note or ""),
+        "solver": str(plan.solver),
+        "planner_version": __version__,
+        "periods": ", ".join(periods),
+        "gep_change_basis": (
+            f"{gep_change_field(periods)}: GEP of period {periods[-1]} minus GEP of period {periods[0]}, "
+            f"each at its own prices (gep_price_index); {gep_change_field(periods, True)}: the same with "
+            f"{periods[0]}'s GEP re-priced at {periods[-1]} prices, so only changes of land and projects "
+            "count. The plan has no status-quo (no-plan) GEP: neither is the plan's effect against today."
+            if len(periods) > 1
+            else "one period: no GEP change"
+        ),
     }
     df = pd.DataFrame([row])
     return df.astype({c: float for c in ("mip_gap", "objective_yuan_per_yr", "objective_bound_yuan_per_yr")})
@@ -321,8 +345,14 @@ def plan_layers(plan, li) -> dict[str, Any]:
 
     # parcels
     par = li.parcels
-    base = pd.DataFrame({"id": par["id"].astype(str).to_numpy(), "village": par["village"].astype(str).to_numpy(),
-                         "cover": par["cover"].astype(str).to_numpy(), "area_ha": par["area_ha"].astype(float).to_numpy()})
+    base = pd.DataFrame(
+        {
+            "id": par["id"].astype(str).to_numpy(),
+            "village": par["village"].astype(str).to_numpy(),
+            "cover": par["cover"].astype(str).to_numpy(),
+            "area_ha": par["area_ha"].astype(float).to_numpy(),
+        }
+    )
     if "red_line" in par:
         base["red_line"] = par["red_line"].fillna(False).astype(bool).to_numpy()
     for c in ("eco_space", "ownership"):
@@ -348,18 +378,44 @@ def plan_layers(plan, li) -> dict[str, Any]:
             used = sorted(used_by[key]) if key in used_by.index else []
             shape, n_pieces = _union(geom.reindex(used).tolist())
             cov = _finite(g.get("vegetation_coverage"))
-            rows.append({"village": g["village"], "period": g["period"], "garden_ha": float(g["area_ha"]),
-                         "vegetated_ha": float(g.get("vegetated_ha", 0.0) or 0.0),
-                         "vegetation_coverage": math.nan if cov is None else cov,
-                         "parcels": len(used), "contiguous": bool(n_pieces == 1), "plan_status": status,
-                         "plan_verification": verified})
+            rows.append(
+                {
+                    "village": g["village"],
+                    "period": g["period"],
+                    "garden_ha": float(g["area_ha"]),
+                    "vegetated_ha": float(g.get("vegetated_ha", 0.0) or 0.0),
+                    "vegetation_coverage": math.nan if cov is None else cov,
+                    "parcels": len(used),
+                    "contiguous": bool(n_pieces == 1),
+                    "plan_status": status,
+                    "plan_verification": verified,
+                }
+            )
             shapes.append(shape)
-    cols = ["village", "period", "garden_ha", "vegetated_ha", "vegetation_coverage", "parcels", "contiguous", "plan_status",
-            "plan_verification"]
-    gardens = pd.DataFrame(rows, columns=cols).astype({"garden_ha": float, "vegetated_ha": float,
-                                                       "vegetation_coverage": float, "parcels": "int64",
-                                                       "contiguous": bool, "village": str, "period": str,
-                                                       "plan_status": str, "plan_verification": str})
+    cols = [
+        "village",
+        "period",
+        "garden_ha",
+        "vegetated_ha",
+        "vegetation_coverage",
+        "parcels",
+        "contiguous",
+        "plan_status",
+        "plan_verification",
+    ]
+    gardens = pd.DataFrame(rows, columns=cols).astype(
+        {
+            "garden_ha": float,
+            "vegetated_ha": float,
+            "vegetation_coverage": float,
+            "parcels": "int64",
+            "contiguous": bool,
+            "village": str,
+            "period": str,
+            "plan_status": str,
+            "plan_verification": str,
+        }
+    )
     gardens = gpd.GeoDataFrame(gardens, geometry=gpd.GeoSeries(shapes, crs=crs), crs=crs)
 
     # villages
@@ -369,16 +425,19 @@ def plan_layers(plan, li) -> dict[str, Any]:
     villages = vf.reset_index()
     villages["plan_status"] = status
     villages["plan_verification"] = verified
-    villages = gpd.GeoDataFrame(villages, geometry=gpd.GeoSeries(shapes_v.reindex(vf.index).to_numpy(), crs=crs), crs=crs)
+    villages = gpd.GeoDataFrame(
+        villages, geometry=gpd.GeoSeries(shapes_v.reindex(vf.index).to_numpy(), crs=crs), crs=crs
+    )
 
     return {"parcels": parcels, "gardens": gardens, "villages": villages, "run": run_table(plan, periods)}
 
 
 LAYER_DOC = {
     "parcels": "each parcel with its dominant planned new use (use_P), hectares in new uses (new_ha_P) and every new "
-               "use (uses_P) by the end of period P",
-    "gardens": "village gardens per period: outline = union of the parcels the garden uses; the garden occupies garden_ha "
-               "of it, not necessarily all",
+    "use (uses_P) by the end of period P",
+    "gardens": "village gardens per period: outline = union of the parcels the garden uses; "
+    "the garden occupies garden_ha "
+    "of it, not necessarily all",
     "villages": "per village and period: GEP, dividends, recruits, garden and new-use hectares",
     "run": "the plan's status, termination, MIP gap, verification and how it was made",
 }
@@ -404,7 +463,11 @@ def write_plan_gpkg(plan, li, path: str | Path) -> Path:
         for i, name in enumerate(LAYERS):
             df = layers[name]
             pyogrio.write_dataframe(
-                df, tmp, layer=name, driver="GPKG", append=i > 0,
+                df,
+                tmp,
+                layer=name,
+                driver="GPKG",
+                append=i > 0,
                 # gpkg_contents.description; no GDAL dataset metadata: reading that back makes
                 # GDAL leave a plan.gpkg.aux.xml beside the file
                 layer_options={"DESCRIPTION": f"{LAYER_DOC[name]}. {status}"},

@@ -24,7 +24,16 @@ from typing import Any
 
 import pandas as pd
 
-from planner.report.gpkg import UNCHANGED, _geo, _geometry, _periods, gep_change_field, parcel_figures, period_suffix, village_figures
+from planner.report.gpkg import (
+    UNCHANGED,
+    _geo,
+    _geometry,
+    _periods,
+    gep_change_field,
+    parcel_figures,
+    period_suffix,
+    village_figures,
+)
 
 __all__ = ["use_map", "gep_change_map"]
 
@@ -41,15 +50,20 @@ def _frames(plan, li):
         raise ValueError(f"no plan to map: status {plan.status}")
     geom = _geometry(li)
     crs = li.geometry.crs
-    parcels = gpd.GeoDataFrame({"village": li.parcels["village"].astype(str).to_numpy(),
-                                "area_ha": li.parcels["area_ha"].astype(float).to_numpy()},
-                               geometry=gpd.GeoSeries(geom.to_numpy(), crs=crs), crs=crs)
+    parcels = gpd.GeoDataFrame(
+        {
+            "village": li.parcels["village"].astype(str).to_numpy(),
+            "area_ha": li.parcels["area_ha"].astype(float).to_numpy(),
+        },
+        geometry=gpd.GeoSeries(geom.to_numpy(), crs=crs),
+        crs=crs,
+    )
     villages = parcels[["village", "geometry"]].dissolve(by="village")
     return gpd, parcels, villages
 
 
-BOTTOM_IN = 0.75   # room under the map for the scale bar and the north arrow (inches)
-TOP_IN = 0.7       # room above it for the title
+BOTTOM_IN = 0.75  # room under the map for the scale bar and the north arrow (inches)
+TOP_IN = 0.7  # room above it for the title
 
 
 def _figure(bounds, legend_in: float):
@@ -98,13 +112,34 @@ def _decorate(ax, bounds) -> None:
     x0, _, x1, _ = bounds
     length = _nice_length(x1 - x0)
     label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
-    bar = AnchoredSizeBar(ax.transData, length, label, "upper left", pad=0.2, borderpad=0.3, sep=3, frameon=False,
-                          size_vertical=0, color="black", fontproperties=FontProperties(size=9),
-                          bbox_to_anchor=(0, 0), bbox_transform=ax.transAxes)
+    bar = AnchoredSizeBar(
+        ax.transData,
+        length,
+        label,
+        "upper left",
+        pad=0.2,
+        borderpad=0.3,
+        sep=3,
+        frameon=False,
+        size_vertical=0,
+        color="black",
+        fontproperties=FontProperties(size=9),
+        bbox_to_anchor=(0, 0),
+        bbox_transform=ax.transAxes,
+    )
     bar.size_bar.get_children()[0].set_linewidth(3)
     ax.add_artist(bar)
-    ax.add_artist(AnchoredOffsetbox("upper right", child=_north_arrow(), pad=0.0, borderpad=0.2, frameon=False,
-                                    bbox_to_anchor=(1, 0), bbox_transform=ax.transAxes))
+    ax.add_artist(
+        AnchoredOffsetbox(
+            "upper right",
+            child=_north_arrow(),
+            pad=0.0,
+            borderpad=0.2,
+            frameon=False,
+            bbox_to_anchor=(1, 0),
+            bbox_transform=ax.transAxes,
+        )
+    )
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_xlabel("")
@@ -155,9 +190,9 @@ def use_map(plan, li, period: str | None = None):
     uses = [str(u) for u in area.index]
     other = "other new uses"
     if len(uses) > MAX_USES:
-        keep = set(uses[:MAX_USES - 1])
+        keep = set(uses[: MAX_USES - 1])
         parcels.loc[(parcels["use"] != UNCHANGED) & ~parcels["use"].isin(keep), "use"] = other
-        uses = uses[:MAX_USES - 1] + [other]
+        uses = uses[: MAX_USES - 1] + [other]
     colors = _use_colors(uses)
     colors[UNCHANGED] = UNCHANGED_COLOR
 
@@ -172,18 +207,31 @@ def use_map(plan, li, period: str | None = None):
     _label_villages(ax, villages, names)
     _decorate(ax, bounds)
 
-    handles = [Patch(facecolor=colors[u], edgecolor="none", label=f"{u} ({area.get(u, 0.0):,.1f} ha)" if u != other else u)
-               for u in uses]
-    handles.append(Patch(facecolor=UNCHANGED_COLOR, edgecolor="#999999", linewidth=0.5,
-                         label="unchanged (keeps its cover)"))
+    handles = [
+        Patch(facecolor=colors[u], edgecolor="none", label=f"{u} ({area.get(u, 0.0):,.1f} ha)" if u != other else u)
+        for u in uses
+    ]
+    handles.append(
+        Patch(facecolor=UNCHANGED_COLOR, edgecolor="#999999", linewidth=0.5, label="unchanged (keeps its cover)")
+    )
     handles.append(Line2D([0], [0], color=BOUNDARY_COLOR, linewidth=1.3, label="village boundary"))
-    ax.legend(handles=handles, title="dominant new use (parcel area)", loc="upper left", bbox_to_anchor=(1.03, 1.0),
-              fontsize=9, title_fontsize=10, frameon=False, borderaxespad=0)
+    ax.legend(
+        handles=handles,
+        title="dominant new use (parcel area)",
+        loc="upper left",
+        bbox_to_anchor=(1.03, 1.0),
+        fontsize=9,
+        title_fontsize=10,
+        frameon=False,
+        borderaxespad=0,
+    )
     fig.suptitle(f"The plan on the map: each parcel's dominant new use, end of {t}", fontsize=13, x=0.01, ha="left")
     status = "" if plan.status == "optimal" else f" Plan status {plan.status}: NOT proved optimal."
-    caption = (f"(f) Map of the plan at the end of {t}: each parcel coloured by the new use with most area on it "
-               f"(the legend's hectares are whole parcels); part of a parcel may keep its cover or carry other uses "
-               f"(plan.gpkg, field uses_{s}). Village boundaries in black.{status}")
+    caption = (
+        f"(f) Map of the plan at the end of {t}: each parcel coloured by the new use with most area on it "
+        f"(the legend's hectares are whole parcels); part of a parcel may keep its cover or carry other uses "
+        f"(plan.gpkg, field uses_{s}). Village boundaries in black.{status}"
+    )
     return fig, caption
 
 
@@ -228,22 +276,30 @@ def gep_change_map(plan, li):
 
     def signed(v: float) -> str:
         return ("+" if v > 0 else "") + fmt_money(v) if field else fmt_money(v)
+
     names = {str(v.id): (getattr(v, "name", None) or str(v.id)) for v in li.instance.villages}
     _label_villages(ax, villages, names, {v: signed(x) for v, x in values.items() if pd.notna(x)})
     _decorate(ax, bounds)
     cb = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), cax=cax, format=FuncFormatter(_short_money))
     cb.set_label(what, fontsize=10)
     cb.ax.tick_params(labelsize=9)
-    title = (f"GEP change per village, {periods[0]} to {periods[-1]}, at {periods[-1]} prices (Yuan/yr)" if field
-             else f"GEP per village, {periods[-1]} (Yuan/yr)")
+    title = (
+        f"GEP change per village, {periods[0]} to {periods[-1]}, at {periods[-1]} prices (Yuan/yr)"
+        if field
+        else f"GEP per village, {periods[-1]} (Yuan/yr)"
+    )
     fig.suptitle(title, fontsize=13, x=0.01, ha="left")
     status = "" if plan.status == "optimal" else f" Plan status {plan.status}: NOT proved optimal."
     if field:
-        caption = (f"(g) Change in GEP per village from the end of {periods[0]} to the end of {periods[-1]}, with "
-                   f"{periods[0]}'s GEP re-priced at {periods[-1]} prices so price changes (gep_price_index) do not count "
-                   f"(Yuan/yr; EOD projects' GEP at the host village). The plan has no status-quo GEP, so this is the "
-                   f"change between its own first and last periods, not its effect against today "
-                   f"(plan.gpkg, layer villages, field {field}).{status}")
+        caption = (
+            f"(g) Change in GEP per village from the end of {periods[0]} to the end of {periods[-1]}, with "
+            f"{periods[0]}'s GEP re-priced at {periods[-1]} prices so price changes (gep_price_index) do not count "
+            f"(Yuan/yr; EOD projects' GEP at the host village). The plan has no status-quo GEP, so this is the "
+            f"change between its own first and last periods, not its effect against today "
+            f"(plan.gpkg, layer villages, field {field}).{status}"
+        )
     else:
-        caption = f"(g) GEP per village in {periods[-1]} (Yuan/yr); the plan has one period, so no change to show.{status}"
+        caption = (
+            f"(g) GEP per village in {periods[-1]} (Yuan/yr); the plan has one period, so no change to show.{status}"
+        )
     return fig, caption

@@ -3,7 +3,8 @@
 Pyomo's persistent HiGHS interface adds the model row by row (solver-notes: 30-37 s at
 100,000 parcels, more than HiGHS's own solve). Here each row is walked once by Pyomo's
 linear-expression visitor into plain arrays (no scipy: importing it through Pyomo costs
-about 2 s) and passed to ``highspy`` with one ``passModel``; the solution comes back as one array, written to the variables in one
+about 2 s) and passed to ``highspy`` with one ``passModel``; the solution comes back as one array, written to the
+variables in one
 pass. Three timed stages: ``handoff_s`` (compile + pass), ``time_s`` (HiGHS's run),
 ``readback_s``.
 
@@ -29,8 +30,8 @@ INF = float("inf")
 
 @dataclass
 class Compiled:
-    lp: Any                 # highspy.HighsLp
-    columns: list           # Pyomo VarData per column
+    lp: Any  # highspy.HighsLp
+    columns: list  # Pyomo VarData per column
     maximize: bool
     mip: bool
     compile_s: float
@@ -48,7 +49,7 @@ class TriviallyInfeasible(Exception):
     """A row whose variables are all fixed is violated."""
 
 
-CONSTANT_ROW_TOL = 1e-6   # a row with no free variables may miss its bound by this (relative) before it is infeasible
+CONSTANT_ROW_TOL = 1e-6  # a row with no free variables may miss its bound by this (relative) before it is infeasible
 
 
 def compile_model(m: pyo.ConcreteModel) -> Compiled:
@@ -87,8 +88,9 @@ def compile_model(m: pyo.ConcreteModel) -> Compiled:
         k = float(repn.constant)
         lin = repn.linear
         if not lin:
-            bad = (lb is not None and k < lb - CONSTANT_ROW_TOL * max(1.0, abs(lb))) or \
-                  (ub is not None and k > ub + CONSTANT_ROW_TOL * max(1.0, abs(ub)))
+            bad = (lb is not None and k < lb - CONSTANT_ROW_TOL * max(1.0, abs(lb))) or (
+                ub is not None and k > ub + CONSTANT_ROW_TOL * max(1.0, abs(ub))
+            )
             if bad:
                 raise TriviallyInfeasible(con.name)
             continue
@@ -177,18 +179,36 @@ def run(m: pyo.ConcreteModel, options: dict[str, Any]) -> dict[str, Any]:
     try:
         c = compile_model(m)
     except TriviallyInfeasible:
-        return {"status": "infeasible", "termination": "provenInfeasible", "objective": None, "bound": None,
-                "has_solution": False, "handoff_s": time.perf_counter() - t0, "time_s": 0.0, "readback_s": 0.0}
+        return {
+            "status": "infeasible",
+            "termination": "provenInfeasible",
+            "objective": None,
+            "bound": None,
+            "has_solution": False,
+            "handoff_s": time.perf_counter() - t0,
+            "time_s": 0.0,
+            "readback_s": 0.0,
+        }
     if c.lp.num_col_ == 0:  # nothing to decide (every row was constant and held): the objective is its constant
-        return {"status": "kOptimal", "termination": "convergenceCriteriaSatisfied", "objective": c.lp.offset_,
-                "bound": c.lp.offset_, "has_solution": True, "handoff_s": time.perf_counter() - t0, "time_s": 0.0,
-                "readback_s": 0.0, "columns": 0, "rows": 0, "nonzeros": 0}
+        return {
+            "status": "kOptimal",
+            "termination": "convergenceCriteriaSatisfied",
+            "objective": c.lp.offset_,
+            "bound": c.lp.offset_,
+            "has_solution": True,
+            "handoff_s": time.perf_counter() - t0,
+            "time_s": 0.0,
+            "readback_s": 0.0,
+            "columns": 0,
+            "rows": 0,
+            "nonzeros": 0,
+        }
     h = highs.new(options)
     h.passModel(c.lp)
     handoff = time.perf_counter() - t0
     t1 = time.perf_counter()
     faults.reached("solver-run")
-    highs.run(h, keep_interrupted=True)   # a Ctrl-C keeps HiGHS's best plan (status kInterrupt)
+    highs.run(h, keep_interrupted=True)  # a Ctrl-C keeps HiGHS's best plan (status kInterrupt)
     wall = time.perf_counter() - t1
     t2 = time.perf_counter()
     ms = h.getModelStatus()
@@ -206,10 +226,20 @@ def run(m: pyo.ConcreteModel, options: dict[str, Any]) -> dict[str, Any]:
         bound = b if math.isfinite(b) else None
     else:
         bound = obj if name == "kOptimal" else None
-    return {"status": name, "termination": _TERMINATION.get(name, "unknown"), "objective": obj, "bound": bound,
-            "has_solution": has, "handoff_s": handoff, "time_s": wall, "readback_s": readback,
-            "columns": c.lp.num_col_, "rows": c.lp.num_row_, "nonzeros": int(len(c.lp.a_matrix_.value_)),
-            "messages": highs.messages(h)}
+    return {
+        "status": name,
+        "termination": _TERMINATION.get(name, "unknown"),
+        "objective": obj,
+        "bound": bound,
+        "has_solution": has,
+        "handoff_s": handoff,
+        "time_s": wall,
+        "readback_s": readback,
+        "columns": c.lp.num_col_,
+        "rows": c.lp.num_row_,
+        "nonzeros": int(len(c.lp.a_matrix_.value_)),
+        "messages": highs.messages(h),
+    }
 
 
 def write_mps(m: pyo.ConcreteModel, path: str) -> None:

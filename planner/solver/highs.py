@@ -27,15 +27,16 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from planner.core import faults
 from planner.core.errors import SolverFailure
 
 _cv = threading.Condition()
-_running = 0                 # HiGHS runs in progress in this process (all with threads == _size)
-_size: int | None = None     # the `threads` the process-wide scheduler was last built for (None: not by us)
+_running = 0  # HiGHS runs in progress in this process (all with threads == _size)
+_size: int | None = None  # the `threads` the process-wide scheduler was last built for (None: not by us)
 _banner_done = False
 
 
@@ -55,8 +56,10 @@ def fix_for(messages: list[str]) -> str:
     if "memory" in text:
         return "the model is too large for this machine's memory: solve fewer parcels, or aggregate (the default)"
     if "|value|" in text or "tolerance" in text or "exceed" in text or "large" in text:
-        return ("a number in the model is too large for the solver: look for an absurd money, price or area value "
-                "in the instance (the planner's warnings name badly scaled rules)")
+        return (
+            "a number in the model is too large for the solver: look for an absurd money, price or area value "
+            "in the instance (the planner's warnings name badly scaled rules)"
+        )
     if "option" in text:
         return "check the solver options (--threads, --time-limit, --mip-gap)"
     return "report this with the instance; try another --threads, or --solver another MIP solver"
@@ -69,11 +72,12 @@ def threads_of(h: Any) -> int | None:
 
 
 def _key(threads: int | None) -> int:
-    return int(threads) if threads else 0   # None and 0: HiGHS's default size
+    return int(threads) if threads else 0  # None and 0: HiGHS's default size
 
 
 def _reset() -> None:
     import highspy
+
     reset = getattr(highspy.Highs, "resetGlobalScheduler", None)
     if reset is not None:
         reset(True)
@@ -88,6 +92,7 @@ def quiet_banner() -> None:
         if _banner_done:
             return
         import highspy
+
         try:
             sys.stdout.flush()
             saved = os.dup(1)
@@ -138,6 +143,7 @@ class _Log:
 
     def __init__(self, h: Any):
         import highspy
+
         self.kinds = {highspy.HighsLogType.kWarning: "warning", highspy.HighsLogType.kError: "error"}
         self.lines: list[tuple[str, str]] = []
         h.setOptionValue("output_flag", True)
@@ -149,7 +155,7 @@ class _Log:
         if kind is not None:
             text = " ".join(str(e.message).split())
             for head in ("ERROR:", "WARNING:"):
-                text = text[len(head):].strip() if text.startswith(head) else text
+                text = text[len(head) :].strip() if text.startswith(head) else text
             self.lines.append((kind, text))
 
     def errors(self) -> list[str]:
@@ -236,7 +242,7 @@ def _run_watched(h: Any) -> Any:
         if first[0]:
             first[0] = False
             if faults.reached("solver-check"):
-                stop.wait(300)   # a test stopped the process here and interrupts it: wait until the main thread saw it
+                stop.wait(300)  # a test stopped the process here and interrupts it: wait until the main thread saw it
         if stop.is_set():
             e.interrupt()
 

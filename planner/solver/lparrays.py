@@ -17,18 +17,26 @@ ARRAYS = ("col_cost_", "col_lower_", "col_upper_", "row_lower_", "row_upper_")
 
 def arrays(lp) -> dict[str, np.ndarray]:
     """Copies of an ``highspy.HighsLp``'s numbers (the LP object may be changed in place later)."""
-    return {**{k: np.array(getattr(lp, k), dtype=float) for k in ARRAYS},
-            "a": np.array(lp.a_matrix_.value_, dtype=float), "offset": np.array([lp.offset_], dtype=float)}
+    return {
+        **{k: np.array(getattr(lp, k), dtype=float) for k in ARRAYS},
+        "a": np.array(lp.a_matrix_.value_, dtype=float),
+        "offset": np.array([lp.offset_], dtype=float),
+    }
 
 
 def same_structure(a, b) -> bool:
     """Two LPs with the same columns, rows and matrix pattern (so their numbers can be subtracted)."""
-    return (a.num_col_ == b.num_col_ and a.num_row_ == b.num_row_
-            and np.array_equal(np.asarray(a.a_matrix_.start_), np.asarray(b.a_matrix_.start_))
-            and np.array_equal(np.asarray(a.a_matrix_.index_), np.asarray(b.a_matrix_.index_)))
+    return (
+        a.num_col_ == b.num_col_
+        and a.num_row_ == b.num_row_
+        and np.array_equal(np.asarray(a.a_matrix_.start_), np.asarray(b.a_matrix_.start_))
+        and np.array_equal(np.asarray(a.a_matrix_.index_), np.asarray(b.a_matrix_.index_))
+    )
 
 
-def direction(a: dict[str, np.ndarray], b: dict[str, np.ndarray], h: float, strict: bool = False) -> dict[str, np.ndarray]:
+def direction(
+    a: dict[str, np.ndarray], b: dict[str, np.ndarray], h: float, strict: bool = False
+) -> dict[str, np.ndarray]:
     """(b - a) / h where both are finite, 0 elsewhere; ``strict``: a bound that appears or
     vanishes between the two is a ValueError (the model is not linear in the parameter)."""
     out = {}

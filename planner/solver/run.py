@@ -19,27 +19,27 @@ import logging
 import math
 import numbers
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 import pyomo.environ as pyo
 
-from planner.model.data import MONEY, ModelData
 from planner.core.errors import SolveError, SolverFailure
 from planner.instance.load import LoadedInstance
-from planner.model.build import build_model
+from planner.model.data import MONEY, ModelData
 
-DEFAULT_REL_GAP = 1e-9   # exact by default: GEP is large, dividends would hide inside a looser gap
-DEFAULT_ABS_GAP = 1e-6   # million Yuan = 1 Yuan/yr
-TIE_BREAK_GAP = 1e-6     # relative gap of the least-cost tie-break stage
+DEFAULT_REL_GAP = 1e-9  # exact by default: GEP is large, dividends would hide inside a looser gap
+DEFAULT_ABS_GAP = 1e-6  # million Yuan = 1 Yuan/yr
+TIE_BREAK_GAP = 1e-6  # relative gap of the least-cost tie-break stage
 
 
 @dataclass
 class SolveResult:
     status: str
     termination: str
-    objective: float | None        # million Yuan (model units)
+    objective: float | None  # million Yuan (model units)
     bound: float | None
     mip_gap: float | None
     solve_time_s: float
@@ -47,8 +47,9 @@ class SolveResult:
     stages: list[dict[str, Any]]
 
 
-def check_limits(time_limit: float | None = None, mip_gap: float | None = None, threads: int | None = None,
-                 *, cli: bool = False) -> None:
+def check_limits(
+    time_limit: float | None = None, mip_gap: float | None = None, threads: int | None = None, *, cli: bool = False
+) -> None:
     """Refuse solver limits that cannot mean anything, naming the option (``--threads`` from
     the command line, ``threads`` from Python): a time limit must be a finite number of
     seconds above 0, a MIP gap a finite number >= 0, threads a whole number >= 1."""
@@ -61,14 +62,31 @@ def check_limits(time_limit: float | None = None, mip_gap: float | None = None, 
         return not isinstance(v, bool) and isinstance(v, kind) and math.isfinite(v)
 
     checks = [  # (option, value, acceptable, what it must be, what to give)
-        ("time_limit", time_limit, lambda v: number(v, numbers.Real) and v > 0,
-         "must be a finite number of seconds above 0", "give e.g. 60, or leave it out for no limit"),
-        ("mip_gap", mip_gap, lambda v: number(v, numbers.Real) and v >= 0, "must be a finite number >= 0",
-         "give e.g. 0.001 for 0.1%, or leave it out for the exact optimum"),
-        ("threads", threads, lambda v: number(v, numbers.Integral) and v >= 1,
-         "must be a whole number of threads, 1 or more", "give e.g. 1 or 2, or leave it out for the solver's default"),
+        (
+            "time_limit",
+            time_limit,
+            lambda v: number(v, numbers.Real) and v > 0,
+            "must be a finite number of seconds above 0",
+            "give e.g. 60, or leave it out for no limit",
+        ),
+        (
+            "mip_gap",
+            mip_gap,
+            lambda v: number(v, numbers.Real) and v >= 0,
+            "must be a finite number >= 0",
+            "give e.g. 0.001 for 0.1%, or leave it out for the exact optimum",
+        ),
+        (
+            "threads",
+            threads,
+            lambda v: number(v, numbers.Integral) and v >= 1,
+            "must be a whole number of threads, 1 or more",
+            "give e.g. 1 or 2, or leave it out for the solver's default",
+        ),
     ]
-    problems = [Problem(name(k), name(k), must, fix, v) for k, v, ok, must, fix in checks if v is not None and not ok(v)]
+    problems = [
+        Problem(name(k), name(k), must, fix, v) for k, v, ok, must, fix in checks if v is not None and not ok(v)
+    ]
     if problems:
         raise InputError(problems)
 
@@ -85,7 +103,11 @@ def _options(li: LoadedInstance, time_limit, mip_gap, threads, solver) -> dict[s
 
 
 def _gap(obj: float | None, bound: float | None) -> float | None:
-    if obj is None or bound is None or any(isinstance(v, float) and (math.isnan(v) or math.isinf(v)) for v in (obj, bound)):
+    if (
+        obj is None
+        or bound is None
+        or any(isinstance(v, float) and (math.isnan(v) or math.isinf(v)) for v in (obj, bound))
+    ):
         return None
     return abs(bound - obj) / max(abs(obj), 1e-10)
 
@@ -96,10 +118,14 @@ def _run_highs(m: pyo.ConcreteModel, opts: dict[str, Any]) -> dict[str, Any]:
 
     if not handoff.available():
         raise SolveError("HiGHS (highspy) is not available; pip install highspy")
-    hopts = handoff.highs_options(opts, opts["mip_gap"] if opts["mip_gap"] is not None else DEFAULT_REL_GAP,
-                                  DEFAULT_ABS_GAP if opts["mip_gap"] is None else 0.0)
+    hopts = handoff.highs_options(
+        opts,
+        opts["mip_gap"] if opts["mip_gap"] is not None else DEFAULT_REL_GAP,
+        DEFAULT_ABS_GAP if opts["mip_gap"] is None else 0.0,
+    )
     from planner.solver.highs import fix_for
-    r = handoff.run(m, hopts)   # raises SolverFailure (HighsRunError) with HiGHS's words when HiGHS refuses to run
+
+    r = handoff.run(m, hopts)  # raises SolverFailure (HighsRunError) with HiGHS's words when HiGHS refuses to run
     has = r["has_solution"]
     name = r["status"]
     if name == "kOptimal" and has:
@@ -116,12 +142,22 @@ def _run_highs(m: pyo.ConcreteModel, opts: dict[str, Any]) -> dict[str, Any]:
         status = "no_solution"
     else:  # kSolveError, kMemoryLimit, kModelError, kPostsolveError ...: no plan, and HiGHS says why
         said = "; ".join(r["messages"]) or "no message"
-        raise SolverFailure(f"HiGHS stopped with model status {name} and no plan ({said})", solver="highs",
-                            fix=fix_for(r["messages"]))
+        raise SolverFailure(
+            f"HiGHS stopped with model status {name} and no plan ({said})", solver="highs", fix=fix_for(r["messages"])
+        )
     obj = r["objective"] if has else None
-    return _gap_status({"status": status, "termination": r["termination"], "objective": obj, "bound": r["bound"],
-                        "mip_gap": _gap(obj, r["bound"]) if has else None, "time_s": r["time_s"],
-                        "handoff_s": r["handoff_s"], "readback_s": r["readback_s"]})
+    return _gap_status(
+        {
+            "status": status,
+            "termination": r["termination"],
+            "objective": obj,
+            "bound": r["bound"],
+            "mip_gap": _gap(obj, r["bound"]) if has else None,
+            "time_s": r["time_s"],
+            "handoff_s": r["handoff_s"],
+            "readback_s": r["readback_s"],
+        }
+    )
 
 
 @contextmanager
@@ -129,6 +165,7 @@ def _pyomo_said() -> Iterator[io.StringIO]:
     """What Pyomo logs while creating or running a solver (warnings with tracebacks, for an
     unknown name) is kept for the message instead of printed."""
     from pyomo.common.log import LoggingIntercept
+
     buf = io.StringIO()
     with LoggingIntercept(buf, "pyomo", logging.WARNING):
         yield buf
@@ -140,30 +177,37 @@ def _first_lines(e: BaseException, n: int = 3) -> str:
 
 
 def _said(buf: io.StringIO) -> str:
-    lines = [ln.strip() for ln in buf.getvalue().splitlines()
-             if ln.strip() and not ln.startswith((" ", "Traceback")) and not ln.strip().startswith("^")]
+    lines = [
+        ln.strip()
+        for ln in buf.getvalue().splitlines()
+        if ln.strip() and not ln.startswith((" ", "Traceback")) and not ln.strip().startswith("^")
+    ]
     return f" (Pyomo: {' '.join(lines[:2])})" if lines else ""
 
 
 def _legacy_fix(text: str) -> str:
     low = text.lower()
     if "license" in low or "licence" in low:
-        return ("the solver's licence does not allow this model (a size-limited or expired licence): install a full "
-                "licence, or use --solver highs (bundled, no limits)")
+        return (
+            "the solver's licence does not allow this model (a size-limited or expired licence): install a full "
+            "licence, or use --solver highs (bundled, no limits)"
+        )
     return "check that the solver is installed and working, or use --solver highs (bundled)"
 
 
 def _run_legacy(m: pyo.ConcreteModel, opts: dict[str, Any]) -> dict[str, Any]:
     """Any other MIP solver Pyomo knows (cbc, glpk, gurobi, cplex, ...)."""
-    from pyomo.opt import SolverStatus, TerminationCondition as TC
+    from pyomo.opt import SolverStatus
+    from pyomo.opt import TerminationCondition as TC
 
     name = opts["solver"]
     with _pyomo_said() as said:
         opt = pyo.SolverFactory(name)
         ok = opt is not None and opt.available(exception_flag=False)
     if not ok:
-        raise SolverFailure(f"solver {name!r} is not available{_said(said)}", solver=name,
-                            fix="install it, or use --solver highs")
+        raise SolverFailure(
+            f"solver {name!r} is not available{_said(said)}", solver=name, fix="install it, or use --solver highs"
+        )
     options: dict[str, Any] = {}
     gap_key = {"cbc": "ratioGap", "glpk": "mipgap", "gurobi": "MIPGap", "cplex": "mipgap"}.get(name, "mipgap")
     time_key = {"cbc": "seconds", "glpk": "tmlim", "gurobi": "TimeLimit", "cplex": "timelimit"}.get(name, "timelimit")
@@ -175,8 +219,9 @@ def _run_legacy(m: pyo.ConcreteModel, opts: dict[str, Any]) -> dict[str, Any]:
         with _pyomo_said() as said:
             res = opt.solve(m, options=options, load_solutions=False)
     except Exception as e:  # noqa: BLE001 - a licence limit, a crashed executable ...: the solver's words, no traceback
-        raise SolverFailure(f"{_first_lines(e)}{_said(said)}", solver=name,
-                            fix=_legacy_fix(f"{e} {said.getvalue()}")) from None
+        raise SolverFailure(
+            f"{_first_lines(e)}{_said(said)}", solver=name, fix=_legacy_fix(f"{e} {said.getvalue()}")
+        ) from None
     wall = time.perf_counter() - t0
     tc = res.solver.termination_condition
     has = len(res.solution) > 0
@@ -198,12 +243,20 @@ def _run_legacy(m: pyo.ConcreteModel, opts: dict[str, Any]) -> dict[str, Any]:
     obj = pyo.value(active) if has else None
     raw = res.problem.upper_bound if active.sense == pyo.maximize else res.problem.lower_bound
     bound = float(raw) if raw is not None and math.isfinite(float(raw)) else None
-    return _gap_status({"status": status, "termination": str(tc), "objective": obj, "bound": bound,
-                        "mip_gap": _gap(obj, bound) if has else None, "time_s": wall})
+    return _gap_status(
+        {
+            "status": status,
+            "termination": str(tc),
+            "objective": obj,
+            "bound": bound,
+            "mip_gap": _gap(obj, bound) if has else None,
+            "time_s": wall,
+        }
+    )
 
 
-OPTIMAL_REL_GAP = 1e-6   # a plan further from its bound than this (and than OPTIMAL_ABS_GAP) is not called optimal
-OPTIMAL_ABS_GAP = 1e-6   # million Yuan = 1 Yuan/yr
+OPTIMAL_REL_GAP = 1e-6  # a plan further from its bound than this (and than OPTIMAL_ABS_GAP) is not called optimal
+OPTIMAL_ABS_GAP = 1e-6  # million Yuan = 1 Yuan/yr
 
 
 def _gap_status(r: dict[str, Any]) -> dict[str, Any]:
@@ -302,7 +355,7 @@ def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> Sol
                 break
             main_expr = goals[goal]
             snap, snap_objective, snap_stage = _snapshot(m), r["objective"], r
-            if r["termination"] == "interrupted":   # Ctrl-C: keep this plan, start no further stage
+            if r["termination"] == "interrupted":  # Ctrl-C: keep this plan, start no further stage
                 break
             if i < len(ob.order) - 1:
                 _keep(m, f"lexicographic_keep_{goal}", goals[goal], r["objective"], ob.lexicographic_tolerance)
@@ -318,7 +371,7 @@ def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> Sol
     out_of_time = deadline is not None and time.perf_counter() >= deadline
     stopped = any(s["termination"] == "interrupted" for s in main)
     if stopped and status == "optimal" and ob.mode != "weighted" and len(main) < len(ob.order):
-        status, termination = "feasible", "interrupted"   # a later lexicographic goal was never solved
+        status, termination = "feasible", "interrupted"  # a later lexicographic goal was never solved
     if ob.tie_break != "none" and status in ("optimal", "feasible") and not out_of_time and not stopped:
         for c in m.component_objects(pyo.Objective, active=True):
             c.deactivate()
@@ -337,18 +390,24 @@ def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> Sol
             _restore(snap)
             stages[-1]["note"] = "tie-break found no plan; the main stage's plan is returned"
     return SolveResult(
-        status=status, termination=termination, objective=objective,
+        status=status,
+        termination=termination,
+        objective=objective,
         bound=snap_stage["bound"] if snap_stage else main[-1]["bound"],
         mip_gap=max(gaps) if gaps and status in ("optimal", "feasible") else None,
-        solve_time_s=sum(s["time_s"] for s in stages), solver=opts["solver"], stages=stages,
+        solve_time_s=sum(s["time_s"] for s in stages),
+        solver=opts["solver"],
+        stages=stages,
     )
 
 
 def check_solver(name: str, file: str) -> None:
     """Raise an InputError naming the option if the MIP solver cannot be used here."""
     from planner.core.errors import InputError
+
     if name == "highs":
         from planner.solver.handoff import available
+
         if available():
             return
         raise InputError.one(file, "solver.name", "HiGHS (highspy) is not installed", "pip install highspy")
@@ -359,8 +418,13 @@ def check_solver(name: str, file: str) -> None:
     except Exception:  # noqa: BLE001 - a plugin that fails to load is a solver that is not available
         ok = False
     if not ok:
-        raise InputError.one(file, "solver.name", f"MIP solver {name!r} is not available on this machine",
-                             "install it, or use highs (bundled through highspy)", name)
+        raise InputError.one(
+            file,
+            "solver.name",
+            f"MIP solver {name!r} is not available on this machine",
+            "install it, or use highs (bundled through highspy)",
+            name,
+        )
 
 
 __all__ = ["SolveResult", "solve_model", "run_solver", "check_solver", "check_limits", "MONEY"]

@@ -11,16 +11,18 @@ from typing import Any
 import pyomo.environ as pyo
 from pyomo.repn.standard_repn import generate_standard_repn
 
-MAX_RATIO = 1e9      # largest / smallest non-zero coefficient within one rule
-MAX_ABS = 1e9        # a coefficient or limit this large (model units: ha, people, million Yuan)
-MIN_ABS = 1e-9       # a non-zero coefficient this small
+MAX_RATIO = 1e9  # largest / smallest non-zero coefficient within one rule
+MAX_ABS = 1e9  # a coefficient or limit this large (model units: ha, people, million Yuan)
+MIN_ABS = 1e-9  # a non-zero coefficient this small
 
 
 def check(m: pyo.ConcreteModel) -> list[str]:
     """Warnings, one per rule (constraint component) or objective with badly scaled numbers."""
     fam = {name: f for f, names in getattr(m, "_families", {}).items() for name in names}
     out: list[str] = []
-    comps: list[tuple[str, Any]] = [(c.local_name, list(c.values())) for c in m.component_objects(pyo.Constraint, active=True)]
+    comps: list[tuple[str, Any]] = [
+        (c.local_name, list(c.values())) for c in m.component_objects(pyo.Constraint, active=True)
+    ]
     comps += [("objective", [o]) for o in m.component_objects(pyo.Objective, active=True)]
     for name, datas in comps:
         lo, hi, big_rhs = math.inf, 0.0, 0.0
@@ -42,11 +44,16 @@ def check(m: pyo.ConcreteModel) -> list[str]:
             continue
         where = f"rule {fam.get(name, '?')} ({name})" if name != "objective" else "the objective"
         if hi / lo > MAX_RATIO:
-            out.append(f"{where}: coefficients range from {lo:.3g} to {hi:.3g} (ratio {hi / lo:.1e}); "
-                       f"results may be inaccurate: check the inputs of this rule for a unit mistake (Yuan vs million, mu vs ha)")
+            out.append(
+                f"{where}: coefficients range from {lo:.3g} to {hi:.3g} (ratio {hi / lo:.1e}); "
+                "results may be inaccurate: check the inputs of this rule for a unit mistake (Yuan vs million, mu vs "
+                "ha)"
+            )
         elif hi > MAX_ABS or lo < MIN_ABS:
-            out.append(f"{where}: coefficients as {'large' if hi > MAX_ABS else 'small'} as "
-                       f"{hi if hi > MAX_ABS else lo:.3g}; check the inputs of this rule for a unit mistake")
+            out.append(
+                f"{where}: coefficients as {'large' if hi > MAX_ABS else 'small'} as "
+                f"{hi if hi > MAX_ABS else lo:.3g}; check the inputs of this rule for a unit mistake"
+            )
         if big_rhs > MAX_ABS:
             out.append(f"{where}: a limit of {big_rhs:.3g} (model units: ha, people, million Yuan); check its unit")
     return out

@@ -19,6 +19,7 @@ from typing import Any
 def sweep(*args: Any, **kwargs: Any):
     """Run a sweep; see :func:`planner.sweep.runner.sweep`."""
     from planner.sweep.runner import sweep as _sweep
+
     return _sweep(*args, **kwargs)
 
 

@@ -69,13 +69,20 @@ def _check_outputs(results: pd.DataFrame, outputs: Iterable[str], params: list[s
     return outs
 
 
-def _aligned(design: pd.DataFrame, results: pd.DataFrame, outputs: Iterable[str]) -> tuple[pd.DataFrame, list[str], list[str]]:
+def _aligned(
+    design: pd.DataFrame, results: pd.DataFrame, outputs: Iterable[str]
+) -> tuple[pd.DataFrame, list[str], list[str]]:
     """Design rows in scenario order joined with status, error and outputs."""
     params = parameter_columns(design)
     results = _results_frame(results)
     outs = _check_outputs(results, outputs, params)
     d = design[["scenario", *params]].assign(scenario=design["scenario"].astype(int)).sort_values("scenario")
-    keep = ["scenario", "status", *(["error"] if "error" in results.columns else []), *[o for o in outs if o not in params]]
+    keep = [
+        "scenario",
+        "status",
+        *(["error"] if "error" in results.columns else []),
+        *[o for o in outs if o not in params],
+    ]
     merged = d.merge(results[list(dict.fromkeys(keep))], on="scenario", how="left").reset_index(drop=True)
     merged["status"] = merged["status"].where(merged["status"].notna(), "missing")
     if "error" not in merged.columns:
@@ -99,12 +106,15 @@ def _require_solved(merged: pd.DataFrame, outs: list[str], method: str) -> None:
         raise ValueError(
             f"{method} needs the output of every scenario of the design, but {len(failed)} of {len(merged)} "
             f"scenario(s) have no solution: {_describe(failed)}. Narrow the parameter ranges or give the solver "
-            f"more time and run them again (a one-at-a-time sweep shows where the plan stops being feasible)")
+            f"more time and run them again (a one-at-a-time sweep shows where the plan stops being feasible)"
+        )
     for o in outs:
         bad = merged[pd.to_numeric(merged[o], errors="coerce").isna()]
         if len(bad):
-            raise ValueError(f"{method}: output {o!r} is missing for {len(bad)} solved scenario(s): "
-                             f"{sorted(int(s) for s in bad['scenario'])[:20]}")
+            raise ValueError(
+                f"{method}: output {o!r} is missing for {len(bad)} solved scenario(s): "
+                f"{sorted(int(s) for s in bad['scenario'])[:20]}"
+            )
 
 
 def _problem(design: pd.DataFrame, params: list[str]) -> dict[str, Any]:
@@ -123,9 +133,16 @@ def _check_kind(design: pd.DataFrame, kind: str) -> dict[str, Any]:
     return info
 
 
-def morris_indices(design_df: pd.DataFrame, results_df: pd.DataFrame, outputs: Iterable[str], *,
-                   num_levels: int | None = None, conf_level: float = 0.95, num_resamples: int = 1000,
-                   seed: int | None = 0) -> pd.DataFrame:
+def morris_indices(
+    design_df: pd.DataFrame,
+    results_df: pd.DataFrame,
+    outputs: Iterable[str],
+    *,
+    num_levels: int | None = None,
+    conf_level: float = 0.95,
+    num_resamples: int = 1000,
+    seed: int | None = 0,
+) -> pd.DataFrame:
     """Morris elementary-effect statistics per output and parameter
     (``SALib.analyze.morris.analyze``, unscaled).
 
@@ -159,11 +176,20 @@ def morris_indices(design_df: pd.DataFrame, results_df: pd.DataFrame, outputs: I
     rows = []
     for o in outs:
         Y = pd.to_numeric(merged[o]).to_numpy(dtype=float)
-        si = morris_analyze.analyze(problem, X, Y, num_resamples=num_resamples, conf_level=conf_level,
-                                    num_levels=levels, seed=seed)
+        si = morris_analyze.analyze(
+            problem, X, Y, num_resamples=num_resamples, conf_level=conf_level, num_levels=levels, seed=seed
+        )
         for j, p in enumerate(params):
-            rows.append({"output": o, "parameter": p, "mu": float(si["mu"][j]), "mu_star": float(si["mu_star"][j]),
-                         "sigma": float(si["sigma"][j]), "mu_star_conf": float(si["mu_star_conf"][j])})
+            rows.append(
+                {
+                    "output": o,
+                    "parameter": p,
+                    "mu": float(si["mu"][j]),
+                    "mu_star": float(si["mu_star"][j]),
+                    "sigma": float(si["sigma"][j]),
+                    "mu_star_conf": float(si["mu_star_conf"][j]),
+                }
+            )
     return pd.DataFrame(rows, columns=["output", "parameter", "mu", "mu_star", "sigma", "mu_star_conf"])
 
 
@@ -181,26 +207,48 @@ def _sobol_raw(design_df, results_df, outputs, second_order, conf_level, num_res
     k = len(params)
     step = 2 * k + 2 if second_order else k + 2
     if len(merged) % step:
-        raise ValueError(f"a Sobol design over {k} parameters (second_order={second_order}) has a multiple of "
-                         f"{step} scenarios, not {len(merged)}")
+        raise ValueError(
+            f"a Sobol design over {k} parameters (second_order={second_order}) has a multiple of "
+            f"{step} scenarios, not {len(merged)}"
+        )
     problem = _problem(design_df, params)
     out = {}
     for o in outs:
         Y = pd.to_numeric(merged[o]).to_numpy(dtype=float)
         if np.ptp(Y) == 0:  # a constant output: variance shares are undefined
             nan = np.full(k, np.nan)
-            out[o] = {"S1": nan, "S1_conf": nan, "ST": nan, "ST_conf": nan,
-                      "S2": np.full((k, k), np.nan), "S2_conf": np.full((k, k), np.nan)}
+            out[o] = {
+                "S1": nan,
+                "S1_conf": nan,
+                "ST": nan,
+                "ST_conf": nan,
+                "S2": np.full((k, k), np.nan),
+                "S2_conf": np.full((k, k), np.nan),
+            }
             continue
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore", RuntimeWarning)
-            out[o] = sobol_analyze.analyze(problem, Y, calc_second_order=bool(second_order), conf_level=conf_level,
-                                           num_resamples=num_resamples, seed=seed)
+            out[o] = sobol_analyze.analyze(
+                problem,
+                Y,
+                calc_second_order=bool(second_order),
+                conf_level=conf_level,
+                num_resamples=num_resamples,
+                seed=seed,
+            )
     return params, outs, out
 
 
-def sobol_indices(design_df: pd.DataFrame, results_df: pd.DataFrame, outputs: Iterable[str], second_order: bool | None = None,
-                  *, conf_level: float = 0.95, num_resamples: int = 1000, seed: int | None = 0) -> pd.DataFrame:
+def sobol_indices(
+    design_df: pd.DataFrame,
+    results_df: pd.DataFrame,
+    outputs: Iterable[str],
+    second_order: bool | None = None,
+    *,
+    conf_level: float = 0.95,
+    num_resamples: int = 1000,
+    seed: int | None = 0,
+) -> pd.DataFrame:
     """Sobol' indices per output and parameter (``SALib.analyze.sobol.analyze``).
 
     Columns: ``output, parameter, S1, S1_conf, ST, ST_conf``. ``S1`` is the share of
@@ -214,20 +262,46 @@ def sobol_indices(design_df: pd.DataFrame, results_df: pd.DataFrame, outputs: It
     docstring) or the design is not a Sobol design.
     """
     params, outs, res = _sobol_raw(design_df, results_df, outputs, second_order, conf_level, num_resamples, seed)
-    rows = [{"output": o, "parameter": p, "S1": float(res[o]["S1"][j]), "S1_conf": float(res[o]["S1_conf"][j]),
-             "ST": float(res[o]["ST"][j]), "ST_conf": float(res[o]["ST_conf"][j])}
-            for o in outs for j, p in enumerate(params)]
+    rows = [
+        {
+            "output": o,
+            "parameter": p,
+            "S1": float(res[o]["S1"][j]),
+            "S1_conf": float(res[o]["S1_conf"][j]),
+            "ST": float(res[o]["ST"][j]),
+            "ST_conf": float(res[o]["ST_conf"][j]),
+        }
+        for o in outs
+        for j, p in enumerate(params)
+    ]
     return pd.DataFrame(rows, columns=["output", "parameter", "S1", "S1_conf", "ST", "ST_conf"])
 
 
-def sobol_second_order(design_df: pd.DataFrame, results_df: pd.DataFrame, outputs: Iterable[str], *,
-                       conf_level: float = 0.95, num_resamples: int = 1000, seed: int | None = 0) -> pd.DataFrame:
+def sobol_second_order(
+    design_df: pd.DataFrame,
+    results_df: pd.DataFrame,
+    outputs: Iterable[str],
+    *,
+    conf_level: float = 0.95,
+    num_resamples: int = 1000,
+    seed: int | None = 0,
+) -> pd.DataFrame:
     """Second-order Sobol' indices of a ``sobol(..., second_order=True)`` design:
     ``output, parameter_1, parameter_2, S2, S2_conf``, one row per pair."""
     params, outs, res = _sobol_raw(design_df, results_df, outputs, True, conf_level, num_resamples, seed)
-    rows = [{"output": o, "parameter_1": p, "parameter_2": q, "S2": float(res[o]["S2"][i][j]),
-             "S2_conf": float(res[o]["S2_conf"][i][j])}
-            for o in outs for i, p in enumerate(params) for j, q in enumerate(params) if j > i]
+    rows = [
+        {
+            "output": o,
+            "parameter_1": p,
+            "parameter_2": q,
+            "S2": float(res[o]["S2"][i][j]),
+            "S2_conf": float(res[o]["S2_conf"][i][j]),
+        }
+        for o in outs
+        for i, p in enumerate(params)
+        for j, q in enumerate(params)
+        if j > i
+    ]
     return pd.DataFrame(rows, columns=["output", "parameter_1", "parameter_2", "S2", "S2_conf"])
 
 
@@ -252,13 +326,16 @@ def oat_varied(design_df: pd.DataFrame, base_scenario: int = 0) -> pd.Series:
         n = int(row.sum())
         if n > 1:
             changed = [p for p, c in zip(params, row) if c]
-            raise ValueError(f"not a one-at-a-time design: scenario {sid} differs from base scenario "
-                             f"{base_scenario} in {changed}")
+            raise ValueError(
+                f"not a one-at-a-time design: scenario {sid} differs from base scenario {base_scenario} in {changed}"
+            )
         out.append(params[int(np.argmax(row))] if n == 1 else None)
     return pd.Series(out, index=d.index, dtype=object)
 
 
-def oat_effects(design_df: pd.DataFrame, results_df: pd.DataFrame, outputs: Iterable[str], base_scenario: int = 0) -> pd.DataFrame:
+def oat_effects(
+    design_df: pd.DataFrame, results_df: pd.DataFrame, outputs: Iterable[str], base_scenario: int = 0
+) -> pd.DataFrame:
     """One-at-a-time effects, one row per output and parameter, largest swing first
     within each output, for a tornado chart.
 
@@ -284,8 +361,10 @@ def oat_effects(design_df: pd.DataFrame, results_df: pd.DataFrame, outputs: Iter
         raise ValueError(f"base scenario {base_scenario} is not in the design")
     brow = merged[bmask].iloc[0]
     if brow["status"] not in SOLVED:
-        raise ValueError(f"the base scenario {base_scenario} has no solution ({_describe(merged[bmask])}): "
-                         "one-at-a-time effects are measured from it")
+        raise ValueError(
+            f"the base scenario {base_scenario} has no solution ({_describe(merged[bmask])}): "
+            "one-at-a-time effects are measured from it"
+        )
     solved = merged["status"].isin(SOLVED)
     rows = []
     for o in outs:
@@ -299,18 +378,49 @@ def oat_effects(design_df: pd.DataFrame, results_df: pd.DataFrame, outputs: Iter
             ys = y[m]
             lo_i, hi_i = x.idxmin(), x.idxmax()
             allv = pd.concat([ys.dropna(), pd.Series([vb])])
-            rows.append({"output": o, "parameter": p, "low": float(x[lo_i]), "high": float(x[hi_i]),
-                         "base": float(brow[p]), "value_low": float(ys[lo_i]), "value_high": float(ys[hi_i]),
-                         "value_base": vb, "value_min": float(allv.min()), "value_max": float(allv.max()),
-                         "swing": float(allv.max() - allv.min()), "change": float(ys[hi_i] - ys[lo_i]),
-                         "levels": int(m.sum()), "unsolved": int((~solved[m]).sum())})
-    cols = ["output", "parameter", "low", "high", "base", "value_low", "value_high", "value_base",
-            "value_min", "value_max", "swing", "change", "levels", "unsolved"]
+            rows.append(
+                {
+                    "output": o,
+                    "parameter": p,
+                    "low": float(x[lo_i]),
+                    "high": float(x[hi_i]),
+                    "base": float(brow[p]),
+                    "value_low": float(ys[lo_i]),
+                    "value_high": float(ys[hi_i]),
+                    "value_base": vb,
+                    "value_min": float(allv.min()),
+                    "value_max": float(allv.max()),
+                    "swing": float(allv.max() - allv.min()),
+                    "change": float(ys[hi_i] - ys[lo_i]),
+                    "levels": int(m.sum()),
+                    "unsolved": int((~solved[m]).sum()),
+                }
+            )
+    cols = [
+        "output",
+        "parameter",
+        "low",
+        "high",
+        "base",
+        "value_low",
+        "value_high",
+        "value_base",
+        "value_min",
+        "value_max",
+        "swing",
+        "change",
+        "levels",
+        "unsolved",
+    ]
     df = pd.DataFrame(rows, columns=cols)
     if len(df):
         order = {o: i for i, o in enumerate(outs)}
-        df = (df.assign(_o=df["output"].map(order)).sort_values(["_o", "swing"], ascending=[True, False], kind="stable")
-              .drop(columns="_o").reset_index(drop=True))
+        df = (
+            df.assign(_o=df["output"].map(order))
+            .sort_values(["_o", "swing"], ascending=[True, False], kind="stable")
+            .drop(columns="_o")
+            .reset_index(drop=True)
+        )
     return df
 
 

@@ -13,9 +13,19 @@ from typing import Any
 
 import pandas as pd
 
-KPIS = ("gep_yuan", "forestry_carbon_income_yuan", "agricultural_carbon_income_yuan", "dividends_yuan",
-        "budget_used_yuan", "afforested_ha", "vegetation_coverage", "forest_coverage", "gardens_built",
-        "projects_built", "recruited_people")
+KPIS = (
+    "gep_yuan",
+    "forestry_carbon_income_yuan",
+    "agricultural_carbon_income_yuan",
+    "dividends_yuan",
+    "budget_used_yuan",
+    "afforested_ha",
+    "vegetation_coverage",
+    "forest_coverage",
+    "gardens_built",
+    "projects_built",
+    "recruited_people",
+)
 
 
 def compare_plans(plans: dict[str, Any]) -> dict[str, pd.DataFrame]:
@@ -23,9 +33,20 @@ def compare_plans(plans: dict[str, Any]) -> dict[str, pd.DataFrame]:
     and ``prices`` frames."""
     items = {k: (v if isinstance(v, tuple) else (v, None)) for k, v in plans.items()}
     names = list(items)
-    summary = pd.DataFrame([{"plan": n, "status": p.status, "termination": p.termination, "mip_gap": p.mip_gap,
-                             "objective_yuan": p.objective, "instance": p.instance_name,
-                             "overrides": "; ".join(p.overrides)} for n, (p, _) in items.items()])
+    summary = pd.DataFrame(
+        [
+            {
+                "plan": n,
+                "status": p.status,
+                "termination": p.termination,
+                "mip_gap": p.mip_gap,
+                "objective_yuan": p.objective,
+                "instance": p.instance_name,
+                "overrides": "; ".join(p.overrides),
+            }
+            for n, (p, _) in items.items()
+        ]
+    )
     rows = []
     for n, (p, _) in items.items():
         k = p.tables.get("kpis")
@@ -47,22 +68,28 @@ def compare_plans(plans: dict[str, Any]) -> dict[str, pd.DataFrame]:
         rows += [{"village": v, "use": u, "plan": n, "value": ha} for (v, u), ha in sel.items()]
     areas = _wide(pd.DataFrame(rows, columns=["village", "use", "plan", "value"]), ["village", "use"], names, fill=0.0)
     rows = []
-    for n, (p, d) in items.items():
+    for n, (_p, d) in items.items():
         if d is None or not (Path(d) / "explanation.json").exists():
             continue
         from planner.explain.result import Explanation
+
         try:
             s = Explanation.from_json(Path(d) / "explanation.json").tables.get("rule_summary")
         except (ValueError, KeyError, AttributeError, TypeError):
             continue
         if s is None or s.empty:
             continue
-        rows += [{"rule": r["rule"], "unit": r["unit"], "plan": n, "value": r["max_shadow_price"]} for r in s.to_dict(orient="records")]
+        rows += [
+            {"rule": r["rule"], "unit": r["unit"], "plan": n, "value": r["max_shadow_price"]}
+            for r in s.to_dict(orient="records")
+        ]
     prices = _wide(pd.DataFrame(rows, columns=["rule", "unit", "plan", "value"]), ["rule", "unit"], names)
     return {"summary": summary, "kpis": kpis, "areas": areas, "prices": prices}
 
 
-def _wide(long: pd.DataFrame, keys: list[str], names: list[str], spread: bool = True, fill: float | None = None) -> pd.DataFrame:
+def _wide(
+    long: pd.DataFrame, keys: list[str], names: list[str], spread: bool = True, fill: float | None = None
+) -> pd.DataFrame:
     if long.empty:
         return pd.DataFrame(columns=[*keys, *names] + (["spread"] if spread else []))
     w = long.pivot_table(index=keys, columns="plan", values="value", aggfunc="sum", sort=False)

@@ -49,7 +49,9 @@ from planner.core.errors import InputError
 INTEGER_FIELDS = frozenset({"min", "max", "count_min", "count_max", "residents", "outside", "returning"})
 
 _PATH_RE = re.compile(r"^[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)*$")
-_PARSE_FIX = "write PATH=LOW:HIGH, PATH=LOW:HIGH:LEVELS or PATH=V1,V2,V3 (e.g. prices.forestry_carbon_yuan_per_t=20:80:4)"
+_PARSE_FIX = (
+    "write PATH=LOW:HIGH, PATH=LOW:HIGH:LEVELS or PATH=V1,V2,V3 (e.g. prices.forestry_carbon_yuan_per_t=20:80:4)"
+)
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,10 @@ class Parameter:
             raise bad("expected PATH=RANGE")
         path, _, spec = (s.strip() for s in text.partition("="))
         if not path or not _PATH_RE.match(path):
-            raise bad(f"{path!r} is not a dotted instance path", "name the field like --set does, e.g. periods.2025.budget_yuan")
+            raise bad(
+                f"{path!r} is not a dotted instance path",
+                "name the field like --set does, e.g. periods.2025.budget_yuan",
+            )
         if integer is None:
             integer = path.rsplit(".", 1)[-1] in INTEGER_FIELDS
 
@@ -183,8 +188,17 @@ def salib_problem(params: Iterable[Parameter | str]) -> dict[str, Any]:
 
 
 def _param_info(ps: list[Parameter]) -> list[dict[str, Any]]:
-    return [{"path": p.path, "low": p.low, "high": p.high, "levels": p.levels, "integer": p.integer,
-             "values": list(p.values) if p.values is not None else None} for p in ps]
+    return [
+        {
+            "path": p.path,
+            "low": p.low,
+            "high": p.high,
+            "levels": p.levels,
+            "integer": p.integer,
+            "values": list(p.values) if p.values is not None else None,
+        }
+        for p in ps
+    ]
 
 
 def _frame(ps: list[Parameter], X: np.ndarray, info: dict[str, Any]) -> pd.DataFrame:
@@ -193,8 +207,12 @@ def _frame(ps: list[Parameter], X: np.ndarray, info: dict[str, Any]) -> pd.DataF
     for j, p in enumerate(ps):
         col = X[:, j]
         df[p.path] = np.round(col).astype("int64") if p.integer else col
-    df.attrs["design"] = {"parameters": [p.path for p in ps], "parameter_info": _param_info(ps),
-                          "scenarios": len(df), **info}
+    df.attrs["design"] = {
+        "parameters": [p.path for p in ps],
+        "parameter_info": _param_info(ps),
+        "scenarios": len(df),
+        **info,
+    }
     return df
 
 
@@ -222,8 +240,17 @@ def one_at_a_time(params: Iterable[Parameter | str], base: dict[str, float], lev
             r[j] = v
             rows.append(r)
             varied.append(p.path)
-    return _frame(ps, np.array(rows), {"name": "one_at_a_time", "seed": None, "levels": levels,
-                                       "base": {p.path: b[j] for j, p in enumerate(ps)}, "varied": varied})
+    return _frame(
+        ps,
+        np.array(rows),
+        {
+            "name": "one_at_a_time",
+            "seed": None,
+            "levels": levels,
+            "base": {p.path: b[j] for j, p in enumerate(ps)},
+            "varied": varied,
+        },
+    )
 
 
 def grid(params: Iterable[Parameter | str], levels: int | None = None) -> pd.DataFrame:
@@ -236,7 +263,9 @@ def grid(params: Iterable[Parameter | str], levels: int | None = None) -> pd.Dat
     return _frame(ps, X, {"name": "grid", "seed": None, "levels": {p.path: len(v) for p, v in zip(ps, lv)}})
 
 
-def morris(params: Iterable[Parameter | str], trajectories: int = 10, num_levels: int = 4, seed: int = 0) -> pd.DataFrame:
+def morris(
+    params: Iterable[Parameter | str], trajectories: int = 10, num_levels: int = 4, seed: int = 0
+) -> pd.DataFrame:
     """Morris elementary-effects screening design (``SALib.sample.morris.sample``):
     ``trajectories * (k + 1)`` scenarios on a ``num_levels`` grid over each [low, high].
 
@@ -255,12 +284,20 @@ def morris(params: Iterable[Parameter | str], trajectories: int = 10, num_levels
         raise ValueError(f"morris needs num_levels >= 2, got {num_levels}")
     problem = salib_problem(ps)
     X = morris_sample.sample(dict(problem), int(trajectories), num_levels=int(num_levels), seed=seed)  # SALib adds keys
-    info: dict[str, Any] = {"name": "morris", "seed": seed, "problem": problem,
-                            "trajectories": int(trajectories), "num_levels": int(num_levels)}
+    info: dict[str, Any] = {
+        "name": "morris",
+        "seed": seed,
+        "problem": problem,
+        "trajectories": int(trajectories),
+        "num_levels": int(num_levels),
+    }
     moved = [p.path for j, p in enumerate(ps) if p.integer and not np.allclose(X[:, j], np.round(X[:, j]))]
     if moved:
-        warnings.warn(f"morris: rounding moves integer parameter(s) {moved} off the {num_levels}-level grid; "
-                      f"elementary effects are approximate (pick num_levels - 1 dividing high - low)", stacklevel=2)
+        warnings.warn(
+            f"morris: rounding moves integer parameter(s) {moved} off the {num_levels}-level grid; "
+            f"elementary effects are approximate (pick num_levels - 1 dividing high - low)",
+            stacklevel=2,
+        )
         info["X_unrounded"] = X.tolist()
     return _frame(ps, X, info)
 
@@ -281,8 +318,9 @@ def sobol(params: Iterable[Parameter | str], n: int = 64, seed: int = 0, second_
         n = n2
     problem = salib_problem(ps)
     X = sobol_sample.sample(dict(problem), n, calc_second_order=bool(second_order), seed=seed)  # SALib adds keys
-    return _frame(ps, X, {"name": "sobol", "seed": seed, "problem": problem, "n": n,
-                          "second_order": bool(second_order)})
+    return _frame(
+        ps, X, {"name": "sobol", "seed": seed, "problem": problem, "n": n, "second_order": bool(second_order)}
+    )
 
 
 def design_info(design: pd.DataFrame) -> dict[str, Any]:

@@ -30,23 +30,33 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
-from planner.solver import highs, lparrays as lpa
-from planner.model.data import MONEY, ModelData
 from planner.core.errors import InputError
 from planner.instance.load import LoadedInstance, load_instance, split_overrides
 from planner.model.build import build_model
+from planner.model.data import MONEY, ModelData
+from planner.solver import highs
+from planner.solver import lparrays as lpa
 from planner.solver.run import DEFAULT_ABS_GAP, DEFAULT_REL_GAP, OPTIMAL_ABS_GAP, OPTIMAL_REL_GAP, TIE_BREAK_GAP
 
-MONEY_KPIS = {"gep": "gep_yuan", "forestry_carbon": "forestry_carbon_income_yuan",
-              "agricultural_carbon": "agricultural_carbon_income_yuan", "dividends": "dividends_yuan",
-              "spend": "budget_used_yuan"}
+MONEY_KPIS = {
+    "gep": "gep_yuan",
+    "forestry_carbon": "forestry_carbon_income_yuan",
+    "agricultural_carbon": "agricultural_carbon_income_yuan",
+    "dividends": "dividends_yuan",
+    "spend": "budget_used_yuan",
+}
 
 
 def _words():
     import highspy
+
     MS = highspy.HighsModelStatus
-    return {MS.kTimeLimit: "maxTimeLimit", MS.kIterationLimit: "iterationLimit", MS.kInterrupt: "interrupted",
-            MS.kSolutionLimit: "solutionLimit"}
+    return {
+        MS.kTimeLimit: "maxTimeLimit",
+        MS.kIterationLimit: "iterationLimit",
+        MS.kInterrupt: "interrupted",
+        MS.kSolutionLimit: "solutionLimit",
+    }
 
 
 _WORDS = _words()
@@ -74,7 +84,7 @@ class _Built:
             idx = v.index()
             self.cols[(v.parent_component().local_name, *(idx if isinstance(idx, tuple) else (idx,)))] = j
 
-    def same_structure(self, other: "_Built") -> bool:
+    def same_structure(self, other: _Built) -> bool:
         return lpa.same_structure(self.lp, other.lp)
 
 
@@ -133,7 +143,7 @@ class FastModel:
         self._kpi_meta()
 
     @classmethod
-    def from_path(cls, instance: str, overrides: list[str], ranges: dict[str, tuple[float, float]]) -> "FastModel":
+    def from_path(cls, instance: str, overrides: list[str], ranges: dict[str, tuple[float, float]]) -> FastModel:
         scenario, sets = split_overrides(overrides)
         return cls(load_instance(instance, scenario=scenario, sets=sets), ranges)
 
@@ -154,8 +164,10 @@ class FastModel:
         self.kpi_col = {(k, t): cols[("kpi", k, t)] for k in MONEY_KPIS for t in d.periods}
         par, pu = d.parcels, d.pu
         self.cover = {}
-        for name, col, pcol in (("vegetation_coverage", "vegetation_cover", "vegetation_cover"),
-                                ("forest_coverage", "is_forest", "is_forest")):
+        for name, col, pcol in (
+            ("vegetation_coverage", "vegetation_cover", "vegetation_cover"),
+            ("forest_coverage", "is_forest", "is_forest"),
+        ):
             base = float((par["area_ha"] * par[pcol].astype(float)).sum())
             delta = pu[col].astype(float).to_numpy() - par[pcol].astype(float).reindex(pu["parcel"]).to_numpy()
             per_t = {}
@@ -167,15 +179,20 @@ class FastModel:
             self.cover[name] = (base, per_t)
         self.count_cols = {}
         for name, var in (("gardens_built", "garden"), ("projects_built", "built"), ("recruited_people", "recruit")):
-            self.count_cols[name] = {t: [j for key, j in cols.items() if key[0] == var and key[-1] == t] for t in d.periods}
-        self.free_in_tie_break = np.array(sorted(j for key, j in cols.items() if key[0] in ("recruit", "assign", "kpi")))
+            self.count_cols[name] = {
+                t: [j for key, j in cols.items() if key[0] == var and key[-1] == t] for t in d.periods
+            }
+        self.free_in_tie_break = np.array(
+            sorted(j for key, j in cols.items() if key[0] in ("recruit", "assign", "kpi"))
+        )
         self.spend_cols = [self.kpi_col[("spend", t)] for t in d.periods]
         integ = self.base.lp.integrality_
         self.integrality = np.array([int(v) for v in integ]) if len(integ) else None
 
     # ------------------------------------------------------------------
-    def solve(self, values: dict[str, float], *, time_limit: float | None = None,
-              mip_gap: float | None = None) -> dict[str, Any]:
+    def solve(
+        self, values: dict[str, float], *, time_limit: float | None = None, mip_gap: float | None = None
+    ) -> dict[str, Any]:
         """Solve for these parameter values; returns status, termination, mip_gap, objective
         (Yuan/yr) and the KPI columns ``<kpi>_<period>``."""
         hs, h = self.highspy, self.h
@@ -188,7 +205,9 @@ class FastModel:
         h.setOptionValue("mip_abs_gap", DEFAULT_ABS_GAP if mip_gap is None else 0.0)
         h.setOptionValue("time_limit", float(time_limit) if time_limit else hs.kHighsInf)
         if self.last_solution is not None:
-            h.setSolution(_solution(hs, self.last_solution))  # the previous plan as a MIP start (used if still feasible)
+            h.setSolution(
+                _solution(hs, self.last_solution)
+            )  # the previous plan as a MIP start (used if still feasible)
         highs.run(h)
         ms = h.getModelStatus()
         info = h.getInfo()
@@ -213,7 +232,12 @@ class FastModel:
         is_mip = self.integrality is not None and bool(np.any(self.integrality == 1))
         bound = float(info.mip_dual_bound) if is_mip else obj  # an LP's optimum is its own bound
         gap = abs(bound - obj) / max(abs(obj), 1e-10) if math.isfinite(bound) else None
-        if status == "optimal" and gap is not None and abs(bound - obj) > OPTIMAL_ABS_GAP * (1 + 1e-9) and gap > OPTIMAL_REL_GAP:
+        if (
+            status == "optimal"
+            and gap is not None
+            and abs(bound - obj) > OPTIMAL_ABS_GAP * (1 + 1e-9)
+            and gap > OPTIMAL_REL_GAP
+        ):
             status, termination = "feasible", "gapLimit"
         x = np.array(h.getSolution().col_value, dtype=float)
         self.last_solution = x.copy()

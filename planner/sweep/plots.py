@@ -28,7 +28,7 @@ def short_labels(paths: Iterable[str], parts: int = 2, width: int = 28) -> dict[
     paths = list(dict.fromkeys(paths))
     n = {p: parts for p in paths}
     for _ in range(10):
-        lab = {p: ".".join(p.split(".")[-n[p]:]) for p in paths}
+        lab = {p: ".".join(p.split(".")[-n[p] :]) for p in paths}
         clash = [p for p in paths if list(lab.values()).count(lab[p]) > 1 and n[p] < len(p.split("."))]
         if not clash:
             break
@@ -112,21 +112,29 @@ def tornado(oat_effects_df: pd.DataFrame, output: str, out_path: str | Path, tit
             else:
                 ax.text(base, i + dy, "  no solution", va="center", ha="left", fontsize=8, color=_FAIL)
     ax.axvline(base, color=_BASE, lw=1)
-    ax.set_yticks(y, [f"{labels[p]}\n({_fmt(lo)} .. {_fmt(hi)})" for p, lo, hi in
-                      zip(sub["parameter"], sub["low"], sub["high"])], fontsize=8)
+    ax.set_yticks(
+        y,
+        [f"{labels[p]}\n({_fmt(lo)} .. {_fmt(hi)})" for p, lo, hi in zip(sub["parameter"], sub["low"], sub["high"])],
+        fontsize=8,
+    )
     ax.xaxis.set_major_formatter(_formatter())
     ax.set_xlabel(f"{output} (base {_fmt(base)})")
     from matplotlib.patches import Patch
 
-    ax.legend(handles=[Patch(color=_LOW, label="parameter at low"), Patch(color=_HIGH, label="parameter at high")],
-              loc="lower right", fontsize=8, frameon=False)
+    ax.legend(
+        handles=[Patch(color=_LOW, label="parameter at low"), Patch(color=_HIGH, label="parameter at high")],
+        loc="lower right",
+        fontsize=8,
+        frameon=False,
+    )
     ax.set_title(title or f"One-at-a-time sensitivity of {output}")
     ax.grid(axis="x", alpha=0.3)
     return _save(fig, out_path)
 
 
-def response_curves(design_df: pd.DataFrame, results_df: pd.DataFrame, output: str, out_path: str | Path,
-                    title: str | None = None) -> Path:
+def response_curves(
+    design_df: pd.DataFrame, results_df: pd.DataFrame, output: str, out_path: str | Path, title: str | None = None
+) -> Path:
     """One small panel per parameter: the output against the parameter's value.
 
     For a one-at-a-time design only the base and the rows varying that parameter are
@@ -173,8 +181,16 @@ def response_curves(design_df: pd.DataFrame, results_df: pd.DataFrame, output: s
         bad = ~ok
         if bad.any():
             tr = blended_transform_factory(ax.transData, ax.transAxes)
-            ax.plot(x[bad], np.full(int(bad.sum()), 0.03), "x", color=_FAIL, ms=6, transform=tr, clip_on=False,
-                    label="no solution")
+            ax.plot(
+                x[bad],
+                np.full(int(bad.sum()), 0.03),
+                "x",
+                color=_FAIL,
+                ms=6,
+                transform=tr,
+                clip_on=False,
+                label="no solution",
+            )
         ax.set_xlabel(labels[p], fontsize=8)
         ax.tick_params(labelsize=7)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
@@ -202,11 +218,25 @@ def sobol_bars(indices_df: pd.DataFrame, output: str, out_path: str | Path, titl
     if sub[["S1", "ST"]].isna().all().all():
         _empty(ax, f"{output} does not vary: no variance to share")
     else:
-        ax.bar(x - 0.2, sub["S1"].fillna(0), 0.4, yerr=sub["S1_conf"].fillna(0), capsize=3, color=_LOW, label="S1 (alone)")
-        ax.bar(x + 0.2, sub["ST"].fillna(0), 0.4, yerr=sub["ST_conf"].fillna(0), capsize=3, color=_HIGH,
-               label="ST (with interactions)")
-        ax.set_xticks(x, [labels[p] for p in sub["parameter"]], rotation=30 if k > 3 else 0, ha="right" if k > 3 else "center",
-                      fontsize=8)
+        ax.bar(
+            x - 0.2, sub["S1"].fillna(0), 0.4, yerr=sub["S1_conf"].fillna(0), capsize=3, color=_LOW, label="S1 (alone)"
+        )
+        ax.bar(
+            x + 0.2,
+            sub["ST"].fillna(0),
+            0.4,
+            yerr=sub["ST_conf"].fillna(0),
+            capsize=3,
+            color=_HIGH,
+            label="ST (with interactions)",
+        )
+        ax.set_xticks(
+            x,
+            [labels[p] for p in sub["parameter"]],
+            rotation=30 if k > 3 else 0,
+            ha="right" if k > 3 else "center",
+            fontsize=8,
+        )
         ax.axhline(0, color=_BASE, lw=0.8)
         ax.set_ylabel("share of variance")
         ax.legend(fontsize=8, frameon=False)
@@ -223,7 +253,9 @@ def morris_plot(indices_df: pd.DataFrame, output: str, out_path: str | Path, tit
     labels = short_labels(sub["parameter"], width=30)
     fig = _figure(7.5, 5.5)
     ax = fig.add_subplot(1, 1, 1)
-    ax.errorbar(sub["mu_star"], sub["sigma"], xerr=sub["mu_star_conf"], fmt="o", color=_LOW, ecolor="#9bb0d3", capsize=3)
+    ax.errorbar(
+        sub["mu_star"], sub["sigma"], xerr=sub["mu_star_conf"], fmt="o", color=_LOW, ecolor="#9bb0d3", capsize=3
+    )
     top = float(np.nanmax([sub["mu_star"].max(), 0.0]))
     top = top * 1.15 if top > 0 else 1.0
     stop = float(np.nanmax([sub["sigma"].max(), 0.0]))
@@ -238,8 +270,14 @@ def morris_plot(indices_df: pd.DataFrame, output: str, out_path: str | Path, tit
             if abs(px - fx) < 0.18 and abs(py - fy) < 0.06:
                 dy += 14
         placed.append((fx, fy + (dy - 4) / 300))
-        ax.annotate(labels[r.parameter], (r.mu_star, r.sigma), xytext=(5, dy), textcoords="offset points", fontsize=8,
-                    arrowprops={"arrowstyle": "-", "color": "#bbbbbb", "lw": 0.6} if dy > 4 else None)
+        ax.annotate(
+            labels[r.parameter],
+            (r.mu_star, r.sigma),
+            xytext=(5, dy),
+            textcoords="offset points",
+            fontsize=8,
+            arrowprops={"arrowstyle": "-", "color": "#bbbbbb", "lw": 0.6} if dy > 4 else None,
+        )
     ax.set_xlim(0, top)
     ax.set_ylim(0, stop)
     ax.xaxis.set_major_formatter(_formatter())

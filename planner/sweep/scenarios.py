@@ -47,8 +47,9 @@ def load_scenario_set(path: str | Path, base: str | Path | None = None, check: b
     raw = read_yaml(path)
     file = str(path)
     if not isinstance(raw, dict):
-        raise InputError.one(file, "(top level)", "a scenario set must be a mapping with base and scenarios",
-                             "see docs/sensitivity.md")
+        raise InputError.one(
+            file, "(top level)", "a scenario set must be a mapping with base and scenarios", "see docs/sensitivity.md"
+        )
     problems = []
     unknown = set(raw) - {"base", "scenarios", "description"}
     for k in sorted(unknown):
@@ -77,8 +78,16 @@ def load_scenario_set(path: str | Path, base: str | Path | None = None, check: b
             try:
                 load_instance(base_path, sets=[f"{k}={json.dumps(v)}" for k, v in sets.items()])
             except InputError as e:
-                problems.extend(Problem(file, f"scenarios.{name}.{p.field}" if p.file == "--set" else f"scenarios.{name}: {p.field}",
-                                        p.message, p.fix, p.value) for p in e.problems)
+                problems.extend(
+                    Problem(
+                        file,
+                        f"scenarios.{name}.{p.field}" if p.file == "--set" else f"scenarios.{name}: {p.field}",
+                        p.message,
+                        p.fix,
+                        p.value,
+                    )
+                    for p in e.problems
+                )
         if problems:
             raise InputError(problems)
     return ScenarioSet(path=path, base=base_path, scenarios=scenarios)

@@ -31,12 +31,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.instance.adjacency import carbon_holdings, components, is_connected
 from planner.core.plan_format import TABLES
+from planner.instance.adjacency import carbon_holdings, components, is_connected
 from planner.verify.tables import Capped, clean_tables, compare_csv_tables, empty_table, instance_mismatch
 
-AREA_TOL = 1e-4      # ha
-REL_TOL = 1e-6       # relative, for money and KPI comparisons
+AREA_TOL = 1e-4  # ha
+REL_TOL = 1e-6  # relative, for money and KPI comparisons
 MU_PER_HA = 15.0
 GARDEN = ("garden_vegetation", "garden_facility")
 
@@ -53,9 +53,15 @@ class _Report:
         self.checks.append(name)
 
     def bad(self, rule: str, where: str, message: str, value: Any = None, limit: Any = None) -> None:
-        self.violations.append({"rule": rule, "where": where, "message": message,
-                                "value": None if value is None else float(value),
-                                "limit": None if limit is None else float(limit)})
+        self.violations.append(
+            {
+                "rule": rule,
+                "where": where,
+                "message": message,
+                "value": None if value is None else float(value),
+                "limit": None if limit is None else float(limit),
+            }
+        )
 
 
 def _close(a: float, b: float, rel: float = REL_TOL, abs_: float = 1e-3) -> bool:
@@ -106,7 +112,7 @@ class _Ctx:
             df = self.tables.get(k)
             if df is None or df.empty:
                 self.tables[k] = empty_table(k)
-        for k, df in self.tables.items():
+        for df in self.tables.values():
             if "period" in df.columns:
                 df["period"] = df["period"].astype(str)
         self._at: dict[str, pd.DataFrame] = {}
@@ -133,8 +139,9 @@ class _Ctx:
             pos = a["_p"].to_numpy(dtype=np.int64)
             ha = np.nan_to_num(a["area_ha"].to_numpy(dtype=float), nan=0.0)  # a sum skips NaN
             known = pos >= 0
-            self._used[t] = pd.Series(np.bincount(pos[known], weights=ha[known], minlength=len(self.par)),
-                                      index=self.par.index, dtype=float)
+            self._used[t] = pd.Series(
+                np.bincount(pos[known], weights=ha[known], minlength=len(self.par)), index=self.par.index, dtype=float
+            )
         return self._used[t]
 
     def at(self, t: str | None) -> pd.DataFrame:
@@ -183,8 +190,9 @@ class _Ctx:
                 codes, covers = pd.factorize(self.par["cover"], use_na_sentinel=False)
                 self._pcodes, self._pcovers = codes, list(covers)
             vals = np.array([float(fn(x)) for x in self._pcovers], dtype=float)
-            self._pcoef[name] = pd.Series(vals[self._pcodes] if len(vals) else np.zeros(len(self.par)),
-                                          index=self.par.index, dtype=float)
+            self._pcoef[name] = pd.Series(
+                vals[self._pcodes] if len(vals) else np.zeros(len(self.par)), index=self.par.index, dtype=float
+            )
         return self._pcoef[name]
 
     def need_parcels(self, rows: pd.DataFrame) -> np.ndarray:
@@ -225,8 +233,19 @@ def verify_plan(plan, li, tables_dir: str | Path | None = None) -> dict[str, Any
         rep.bad("instance", "plan", why)
         return {"passed": False, "violations": rep.violations, "checks": ["instance"]}
     if not plan.has_solution:
-        return {"passed": False, "violations": [{"rule": "status", "where": "plan", "message": f"no plan to verify (status {plan.status})",
-                                                 "value": None, "limit": None}], "checks": []}
+        return {
+            "passed": False,
+            "violations": [
+                {
+                    "rule": "status",
+                    "where": "plan",
+                    "message": f"no plan to verify (status {plan.status})",
+                    "value": None,
+                    "limit": None,
+                }
+            ],
+            "checks": [],
+        }
     if tables_dir is not None:
         if compare_csv_tables(plan.tables, Path(tables_dir), rep.capped):
             rep.check("csv_tables")
@@ -235,7 +254,17 @@ def verify_plan(plan, li, tables_dir: str | Path | None = None) -> dict[str, Any
     tables = clean_tables(plan.tables, li, rep.capped)
     rep.capped.close()
     c = _Ctx(tables, li)
-    for fn in (_land_use, _protection, _permissions, _fruit, _gardens, _street_green, _coverage, _projects, _recruitment):
+    for fn in (
+        _land_use,
+        _protection,
+        _permissions,
+        _fruit,
+        _gardens,
+        _street_green,
+        _coverage,
+        _projects,
+        _recruitment,
+    ):
         _guarded(fn, c, rep)
     parts = _guarded(_carbon_and_money, c, rep)
     rep.check("objective")
@@ -245,8 +274,11 @@ def verify_plan(plan, li, tables_dir: str | Path | None = None) -> dict[str, Any
     elif ob.mode == "weighted":
         expect = parts["weighted"]
     else:  # the last lexicographic goal that found a plan
-        reached = [st["goal"] for st in plan.stages if st.get("goal") in ("gep", "dividends")
-                   and st.get("status") in ("optimal", "feasible")]
+        reached = [
+            st["goal"]
+            for st in plan.stages
+            if st.get("goal") in ("gep", "dividends") and st.get("status") in ("optimal", "feasible")
+        ]
         expect = parts[reached[-1]] if reached else None
     if plan.objective is not None and expect is not None and not _close(plan.objective, expect):
         rep.bad("objective", "plan", "reported objective does not match the recomputation", plan.objective, expect)
@@ -278,8 +310,9 @@ def _land_use(c: _Ctx, rep: _Report) -> None:
     ucodes = a["_u"].to_numpy(dtype=np.int64)
     ccodes, covers = pd.factorize(a["cover"], use_na_sentinel=False)
     known_u = np.array([u in uses for u in c.uses_seen], dtype=bool)
-    fits = np.array([[u in uses and cv in uses[u].from_covers for cv in covers] for u in c.uses_seen],
-                    dtype=bool).reshape(n_u, len(covers))
+    fits = np.array(
+        [[u in uses and cv in uses[u].from_covers for cv in covers] for u in c.uses_seen], dtype=bool
+    ).reshape(n_u, len(covers))
     disabled = np.array([(u in c.inst.uses and not c.inst.uses[u].enabled) for u in c.uses_seen], dtype=bool)
     flag = (a["_p"].to_numpy() < 0) | (a["area_ha"].to_numpy() < -AREA_TOL)
     if len(a):
@@ -296,7 +329,11 @@ def _land_use(c: _Ctx, rep: _Report) -> None:
         use = c.lib.uses[r["use"]]
         pol = c.inst.uses.get(r["use"])
         if r["cover"] not in use.from_covers:
-            rep.bad("land_use", f"parcel {r['parcel']}, {r['use']}, {r['period']}", f"use cannot be established on {r['cover']}")
+            rep.bad(
+                "land_use",
+                f"parcel {r['parcel']}, {r['use']}, {r['period']}",
+                f"use cannot be established on {r['cover']}",
+            )
         if pol is not None and not pol.enabled:
             rep.bad("land_use", f"parcel {r['parcel']}, {r['use']}", "use is disabled in the instance")
         if r["area_ha"] < -AREA_TOL:
@@ -309,14 +346,21 @@ def _land_use(c: _Ctx, rep: _Report) -> None:
         used = c.used(t)
         over = used - c.par["area_ha"]
         for p in over[over > AREA_TOL].index:
-            rep.bad("land_use", f"parcel {p}, {t}", "more area used than the parcel has", used[p], c.par.at[p, "area_ha"])
+            rep.bad(
+                "land_use", f"parcel {p}, {t}", "more area used than the parcel has", used[p], c.par.at[p, "area_ha"]
+            )
         if c.prev[t]:
             now = c.by_parcel_use(t)
             before = c.by_parcel_use(c.prev[t])
             diff = now.reindex(before.index).fillna(0.0) - before
-            for (p, u) in diff[diff < -AREA_TOL].index:
-                rep.bad("land_use", f"parcel {p}, {u}, {t}", "area shrinks between periods (decisions are cumulative)",
-                        now.get((p, u), 0.0), before[(p, u)])
+            for p, u in diff[diff < -AREA_TOL].index:
+                rep.bad(
+                    "land_use",
+                    f"parcel {p}, {u}, {t}",
+                    "area shrinks between periods (decisions are cumulative)",
+                    now.get((p, u), 0.0),
+                    before[(p, u)],
+                )
 
 
 def _eco_area(c: _Ctx, t: str | None, inside: np.ndarray | None = None) -> float:
@@ -345,8 +389,13 @@ def _protection(c: _Ctx, rep: _Report) -> None:
         rep.check("farmland_protection")
         bad = a[a["cover"].isin(pol.protected_farmland_covers) & (a["area_ha"] > AREA_TOL)]
         for r in _records(bad):
-            rep.bad("farmland_protection", f"parcel {r['parcel']}, {r['use']}, {r['period']}",
-                    "permanent basic farmland changed", r["area_ha"], 0)
+            rep.bad(
+                "farmland_protection",
+                f"parcel {r['parcel']}, {r['use']}, {r['period']}",
+                "permanent basic farmland changed",
+                r["area_ha"],
+                0,
+            )
     if pol.red_line_type_unchanged:
         rep.check("red_line_type")
         pos = a["_p"].to_numpy(dtype=np.int64)
@@ -362,7 +411,13 @@ def _protection(c: _Ctx, rep: _Report) -> None:
         flag |= np.where(pos >= 0, eco_u[codes] != (eco_c[np.maximum(pos, 0)] if len(eco_c) else np.nan), True)
         for r in _records(sel, flag):
             if c.lib.uses[r["use"]].ecological_space != c.lib.covers[r["cover"]].ecological_space:
-                rep.bad("red_line", f"parcel {r['parcel']}, {r['use']}, {r['period']}", "space type changed inside the red line", r["area_ha"], 0)
+                rep.bad(
+                    "red_line",
+                    f"parcel {r['parcel']}, {r['use']}, {r['period']}",
+                    "space type changed inside the red line",
+                    r["area_ha"],
+                    0,
+                )
     if pol.red_line_min_share is not None:
         rep.check("red_line_share")
         red = c.par["red_line"].astype(bool).to_numpy(dtype=bool)
@@ -370,7 +425,9 @@ def _protection(c: _Ctx, rep: _Report) -> None:
             eco = _eco_area(c, t, red)
             need = pol.red_line_min_share * c.total
             if eco < need - AREA_TOL:
-                rep.bad("red_line", f"period {t}", "ecological space inside the red line below its minimum share", eco, need)
+                rep.bad(
+                    "red_line", f"period {t}", "ecological space inside the red line below its minimum share", eco, need
+                )
     if pol.ecological_space_no_decrease:
         rep.check("eco_space_no_decrease")
         before = _eco_area(c, None)
@@ -383,15 +440,24 @@ def _protection(c: _Ctx, rep: _Report) -> None:
         rep.check("eco_space_measures")
         sel = a[a["area_ha"] > AREA_TOL]
         pos = sel["_p"].to_numpy(dtype=np.int64)
-        typ = pd.Series(c.par["eco_space"].to_numpy(dtype=object)[np.maximum(pos, 0)] if len(c.par) else np.full(len(sel), None),
-                        index=sel.index, dtype=object)
+        typ = pd.Series(
+            c.par["eco_space"].to_numpy(dtype=object)[np.maximum(pos, 0)] if len(c.par) else np.full(len(sel), None),
+            index=sel.index,
+            dtype=object,
+        )
         flag = pos < 0
         for kind, allowed in pol.eco_space_measures.items():
             flag |= ((typ == kind) & ~sel["use"].isin(list(allowed))).to_numpy(dtype=bool)
         for r in _records(sel, flag):
             typ_r = c.par.at[r["parcel"], "eco_space"]
             if typ_r in pol.eco_space_measures and r["use"] not in pol.eco_space_measures[typ_r]:
-                rep.bad("eco_space", f"parcel {r['parcel']}, {r['use']}, {r['period']}", f"use not among the measures for {typ_r} space", r["area_ha"], 0)
+                rep.bad(
+                    "eco_space",
+                    f"parcel {r['parcel']}, {r['use']}, {r['period']}",
+                    f"use not among the measures for {typ_r} space",
+                    r["area_ha"],
+                    0,
+                )
 
 
 def _permissions(c: _Ctx, rep: _Report) -> None:
@@ -402,11 +468,23 @@ def _permissions(c: _Ctx, rep: _Report) -> None:
         sel = by_use.get(u, a.iloc[0:0])
         if pol.villages is not None:
             for r in _records(sel, ~sel["village"].isin(pol.villages)):
-                rep.bad("village_permission", f"parcel {r['parcel']} ({r['village']}), {u}, {r['period']}", "use not permitted in this village", r["area_ha"], 0)
+                rep.bad(
+                    "village_permission",
+                    f"parcel {r['parcel']} ({r['village']}), {u}, {r['period']}",
+                    "use not permitted in this village",
+                    r["area_ha"],
+                    0,
+                )
         if pol.require_attribute:
             ok = sel["parcel"].map(c.par[pol.require_attribute]).astype(bool)
             for r in _records(sel, ~ok):
-                rep.bad("village_permission", f"parcel {r['parcel']}, {u}, {r['period']}", f"parcel lacks {pol.require_attribute}", r["area_ha"], 0)
+                rep.bad(
+                    "village_permission",
+                    f"parcel {r['parcel']}, {u}, {r['period']}",
+                    f"parcel lacks {pol.require_attribute}",
+                    r["area_ha"],
+                    0,
+                )
     pol = c.inst.policies
     k = pol.interactive_forest_per_garden_ha
     if k is not None:
@@ -418,7 +496,9 @@ def _permissions(c: _Ctx, rep: _Report) -> None:
             for v, ha in inter.items():
                 lim = k * gard.get(v, 0.0)
                 if ha > lim + AREA_TOL:
-                    rep.bad("interactive_forest", f"{v}, {t}", "interactive forest exceeds its garden-linked limit", ha, lim)
+                    rep.bad(
+                        "interactive_forest", f"{v}, {t}", "interactive forest exceeds its garden-linked limit", ha, lim
+                    )
 
 
 def _fruit(c: _Ctx, rep: _Report) -> None:
@@ -451,12 +531,26 @@ def _fruit(c: _Ctx, rep: _Report) -> None:
     for r in _records(sc, flag):
         area_r = c.par.at[r["parcel"], "area_ha"]
         if abs(r["area_ha"] - area_r) > AREA_TOL:
-            rep.bad("fruit", f"parcel {r['parcel']}, {r['period']}", "scenic transformation must take the whole fruit forest", r["area_ha"], area_r)
+            rep.bad(
+                "fruit",
+                f"parcel {r['parcel']}, {r['period']}",
+                "scenic transformation must take the whole fruit forest",
+                r["area_ha"],
+                area_r,
+            )
         ok_r = area_r >= pol.scenic_min_parcel_ha - 1e-9
         if pol.scenic_require_attribute:
-            ok_r = ok_r and bool(c.par.at[r["parcel"], pol.scenic_require_attribute]) if pol.scenic_require_attribute in c.par.columns else False
+            ok_r = (
+                ok_r and bool(c.par.at[r["parcel"], pol.scenic_require_attribute])
+                if pol.scenic_require_attribute in c.par.columns
+                else False
+            )
         if not ok_r:
-            rep.bad("fruit", f"parcel {r['parcel']}, {r['period']}", "fruit forest not eligible for scenic transformation (size or maturity)")
+            rep.bad(
+                "fruit",
+                f"parcel {r['parcel']}, {r['period']}",
+                "fruit forest not eligible for scenic transformation (size or maturity)",
+            )
 
 
 def _flags(df: pd.DataFrame, keys: list[str], col: str) -> dict[Any, bool]:
@@ -491,7 +585,13 @@ def _gardens(c: _Ctx, rep: _Report) -> None:
             if b and area < pol.garden_min_ha - AREA_TOL:
                 rep.bad("gardens", f"{v}, {t}", "garden smaller than the minimum", area, pol.garden_min_ha)
             if area > AREA_TOL and veg < pol.garden_vegetation_min * area - AREA_TOL:
-                rep.bad("gardens", f"{v}, {t}", "vegetation coverage inside the garden below the minimum", veg / area, pol.garden_vegetation_min)
+                rep.bad(
+                    "gardens",
+                    f"{v}, {t}",
+                    "vegetation coverage inside the garden below the minimum",
+                    veg / area,
+                    pol.garden_vegetation_min,
+                )
             if prev_b and not b:
                 rep.bad("gardens", f"{v}, {t}", "garden removed after it was built")
             if pol.one_garden_per_village and t == by and not b:
@@ -505,8 +605,14 @@ def _gardens(c: _Ctx, rep: _Report) -> None:
             for v, g in sel.groupby("village"):
                 parts = components(dict.fromkeys(g["parcel"].tolist()), c.adjacency)
                 if len(parts) > 1:
-                    rep.bad("garden_contiguity", f"{v}, {t}", "garden on separate sites (parcels not connected through "
-                            "shared boundaries): " + " | ".join(", ".join(map(str, p)) for p in parts), len(parts), 1)
+                    rep.bad(
+                        "garden_contiguity",
+                        f"{v}, {t}",
+                        "garden on separate sites (parcels not connected through "
+                        "shared boundaries): " + " | ".join(", ".join(map(str, p)) for p in parts),
+                        len(parts),
+                        1,
+                    )
 
 
 def _street_green(c: _Ctx, rep: _Report) -> None:
@@ -547,8 +653,10 @@ def _coverage(c: _Ctx, rep: _Report) -> None:
         used = c.used(t)
         remain = c.par["area_ha"] - used
         at = c.at(t)
-        veg = float((remain * veg_c).sum()
-                    + (at["area_ha"] * c.ucoef(at, "vegetation_cover", lambda u: c.lib.uses[u].vegetation_cover)).sum())
+        veg = float(
+            (remain * veg_c).sum()
+            + (at["area_ha"] * c.ucoef(at, "vegetation_cover", lambda u: c.lib.uses[u].vegetation_cover)).sum()
+        )
         forest = float((remain * forest_c).sum() + (at["area_ha"] * c.ucoef(at, "forest", c.is_forest_use)).sum())
         if pol.vegetation_coverage_min is not None and veg < pol.vegetation_coverage_min * c.total - AREA_TOL:
             rep.bad("coverage", t, "vegetation coverage below target", veg / c.total, pol.vegetation_coverage_min)
@@ -559,10 +667,21 @@ def _coverage(c: _Ctx, rep: _Report) -> None:
         k = c.tables.get("kpis")
         if k is not None and not k.empty:
             row = k[k["period"] == t]
-            for name, val, tol in (("vegetation_coverage", veg / c.total, 1e-7), ("forest_coverage", forest / c.total, 1e-7),
-                                   ("forest_ha", forest, 1e-4), ("ecological_space_ha", eco, 1e-4), ("afforested_ha", afforested, 1e-4)):
+            for name, val, tol in (
+                ("vegetation_coverage", veg / c.total, 1e-7),
+                ("forest_coverage", forest / c.total, 1e-7),
+                ("forest_ha", forest, 1e-4),
+                ("ecological_space_ha", eco, 1e-4),
+                ("afforested_ha", afforested, 1e-4),
+            ):
                 if name in row.columns and not row.empty and not _close(float(row[name].iloc[0]), val, 1e-6, tol):
-                    rep.bad("kpis", f"{name}, {t}", "reported KPI does not match the allocations", float(row[name].iloc[0]), val)
+                    rep.bad(
+                        "kpis",
+                        f"{name}, {t}",
+                        "reported KPI does not match the allocations",
+                        float(row[name].iloc[0]),
+                        val,
+                    )
 
 
 def _built(c: _Ctx) -> dict[tuple[str, str], bool]:
@@ -601,12 +720,29 @@ def _projects(c: _Ctx, rep: _Report) -> None:
                         uses = set(pre.uses) if pre.uses else None
                         kinds = {x.value for x in pre.use_kinds} if pre.use_kinds else None
                         covers = set(pre.covers) if pre.covers else None
-                        groups = [by_v.get(v, []) for v in dict.fromkeys(pre.villages)] if pre.villages else list(by_v.values())
-                        got = float(sum(ha for cl in groups for (u, kd, cv, ha) in cl
-                                        if (uses is None or u in uses) and (kinds is None or kd in kinds)
-                                        and (covers is None or cv in covers)))
+                        groups = (
+                            [by_v.get(v, []) for v in dict.fromkeys(pre.villages)]
+                            if pre.villages
+                            else list(by_v.values())
+                        )
+                        got = float(
+                            sum(
+                                ha
+                                for cl in groups
+                                for (u, kd, cv, ha) in cl
+                                if (uses is None or u in uses)
+                                and (kinds is None or kd in kinds)
+                                and (covers is None or cv in covers)
+                            )
+                        )
                         if got < pre.min_area_ha - AREA_TOL:
-                            rep.bad("projects", f"{j.id}, {t}, prerequisite {k}", "not enough area for the project", got, pre.min_area_ha)
+                            rep.bad(
+                                "projects",
+                                f"{j.id}, {t}, prerequisite {k}",
+                                "not enough area for the project",
+                                got,
+                                pre.min_area_ha,
+                            )
                     elif pre.garden_in is not None and not garden.get((pre.garden_in, t), False):
                         rep.bad("projects", f"{j.id}, {t}, prerequisite {k}", f"needs the garden of {pre.garden_in}")
                     elif pre.project is not None and not built.get((pre.project, t), False):
@@ -632,9 +768,20 @@ def _recruitment(c: _Ctx, rep: _Report) -> None:
     for r in _records(rec, flag):
         allowed = roles_by_id[r["role"]].villages if r["role"] in roles_by_id else None
         if allowed is not None and r["village"] not in allowed and r["count"] > 0:
-            rep.bad("recruitment", f"{r['village']}, {r['role']}, {r['period']}", "recruited in a village not allowed for the role", r["count"], 0)
+            rep.bad(
+                "recruitment",
+                f"{r['village']}, {r['role']}, {r['period']}",
+                "recruited in a village not allowed for the role",
+                r["count"],
+                0,
+            )
         if abs(r["count"] - round(r["count"])) > 1e-6 or r["count"] < 0:
-            rep.bad("recruitment", f"{r['village']}, {r['role']}, {r['period']}", "recruitment is not a whole, non-negative number", r["count"])
+            rep.bad(
+                "recruitment",
+                f"{r['village']}, {r['role']}, {r['period']}",
+                "recruitment is not a whole, non-negative number",
+                r["count"],
+            )
     built = _built(c)
     # hectares of some use kinds in a period: in total and by village
     work_cache: dict[tuple[str | None, tuple[str, ...]], tuple[float, dict[Any, float]]] = {}
@@ -666,10 +813,16 @@ def _recruitment(c: _Ctx, rep: _Report) -> None:
                 if kind == "per_project_built" and c.prev[t] is not None:
                     return now and not built.get((j, c.prev[t]), False)
                 return now
+
             need_min = role.min if (not role.min_when_active or any(active(j) for j in role.projects)) else 0
             if pol.recruitment_ranges and t in periods and not (need_min - 1e-6 <= n <= role.max + 1e-6):
-                rep.bad("recruitment", f"{role.id}, {t}", f"recruitment outside its range {need_min}-{role.max}", n,
-                        need_min if n < need_min else role.max)
+                rep.bad(
+                    "recruitment",
+                    f"{role.id}, {t}",
+                    f"recruitment outside its range {need_min}-{role.max}",
+                    n,
+                    need_min if n < need_min else role.max,
+                )
             if kind == "fixed":
                 continue
             scopes = [x.id for x in c.inst.villages] if role.scope == "village" else [None]
@@ -708,15 +861,31 @@ def _recruitment(c: _Ctx, rep: _Report) -> None:
             gflag |= ((grp["role"] == rid) & ~grp["group"].isin(list(role.groups))).to_numpy(dtype=bool)
         for r in _records(grp, gflag):
             if r["group"] not in roles[r["role"]].groups:
-                rep.bad("labour_pool", f"{r['village']}, {r['role']}, {r['period']}", f"recruited from group {r['group']} the role does not draw on", r["count"])
+                rep.bad(
+                    "labour_pool",
+                    f"{r['village']}, {r['role']}, {r['period']}",
+                    f"recruited from group {r['group']} the role does not draw on",
+                    r["count"],
+                )
         tot = grp.groupby(["village", "role", "period"])["count"].sum().to_dict()
-        got_all = np.array([float(tot.get(k, 0.0)) for k in zip(rec["village"].tolist(), rec["role"].tolist(), rec["period"].tolist())],
-                           dtype=float)
+        got_all = np.array(
+            [
+                float(tot.get(k, 0.0))
+                for k in zip(rec["village"].tolist(), rec["role"].tolist(), rec["period"].tolist())
+            ],
+            dtype=float,
+        )
         rflag = np.abs(got_all - rec["count"].to_numpy(dtype=float)) > 1e-4
         for r in _records(rec, rflag):
             got = float(tot.get((r["village"], r["role"], r["period"]), 0.0))
             if abs(got - r["count"]) > 1e-4:
-                rep.bad("labour_pool", f"{r['village']}, {r['role']}, {r['period']}", "recruits not matched to labour-pool groups", got, r["count"])
+                rep.bad(
+                    "labour_pool",
+                    f"{r['village']}, {r['role']}, {r['period']}",
+                    "recruits not matched to labour-pool groups",
+                    got,
+                    r["count"],
+                )
         pools = {v.id: v.labour_pool for v in c.inst.villages}
         for (v, g, t), n in grp.groupby(["village", "group", "period"])["count"].sum().items():
             lim = getattr(pools[v], g)
@@ -739,8 +908,12 @@ def _carbon_and_money(c: _Ctx, rep: _Report) -> dict[str, float]:
     pol = inst.policies
     min_ha = pol.individual_carbon_min_ha
     fc = lib.carbon_methods["forestry"].t_per_mu_per_yr * MU_PER_HA * inst.prices.forestry_carbon_yuan_per_t
-    ac = (lib.carbon_methods["agricultural"].t_per_mu_per_yr * MU_PER_HA * inst.prices.agricultural_carbon_yuan_per_t
-          * inst.prices.agricultural_carbon_participation)
+    ac = (
+        lib.carbon_methods["agricultural"].t_per_mu_per_yr
+        * MU_PER_HA
+        * inst.prices.agricultural_carbon_yuan_per_t
+        * inst.prices.agricultural_carbon_participation
+    )
     par = c.par
     built = _built(c)
     fin = c.tables.get("finance", pd.DataFrame())
@@ -749,11 +922,18 @@ def _carbon_and_money(c: _Ctx, rep: _Report) -> dict[str, float]:
     # individual applications per period: parcel -> bool (the last row wins)
     app_at: dict[str, pd.Series] = {}
     if not apps.empty:
-        ap = pd.DataFrame({"parcel": apps["parcel"].to_numpy(dtype=object), "period": apps["period"].to_numpy(dtype=object),
-                           "individual": [bool(x) for x in apps["individual"].tolist()]})
+        ap = pd.DataFrame(
+            {
+                "parcel": apps["parcel"].to_numpy(dtype=object),
+                "period": apps["period"].to_numpy(dtype=object),
+                "individual": [bool(x) for x in apps["individual"].tolist()],
+            }
+        )
         for t, g in ap.groupby("period", sort=False):
             g = g.drop_duplicates("parcel", keep="last")
-            app_at[t] = pd.Series(g["individual"].to_numpy(dtype=bool), index=pd.Index(g["parcel"].to_numpy(dtype=object)))
+            app_at[t] = pd.Series(
+                g["individual"].to_numpy(dtype=bool), index=pd.Index(g["parcel"].to_numpy(dtype=object))
+            )
     rep.check("carbon_application")
     kpis = c.tables.get("kpis", pd.DataFrame())
     kp = {r["period"]: r for _, r in kpis.iterrows()} if not kpis.empty else {}
@@ -782,8 +962,12 @@ def _carbon_and_money(c: _Ctx, rep: _Report) -> dict[str, float]:
     if site_of:
         p_ind_ok = p_ind_ok | par.index.isin(list(site_of))
     VIL, COL = rindex["villagers"], rindex["village_collective"]
-    reg = (par["carbon_registered"].astype(bool) & c.pcoef("forest", c.is_forest_cover).astype(bool)).to_numpy(dtype=bool)
-    agri_c = c.pcoef("agricultural_carbon", lambda x: lib.covers[x].agricultural_carbon).astype(bool).to_numpy(dtype=bool)
+    reg = (par["carbon_registered"].astype(bool) & c.pcoef("forest", c.is_forest_cover).astype(bool)).to_numpy(
+        dtype=bool
+    )
+    agri_c = (
+        c.pcoef("agricultural_carbon", lambda x: lib.covers[x].agricultural_carbon).astype(bool).to_numpy(dtype=bool)
+    )
     val_c = c.pcoef("land_income", lambda x: lib.covers[x].income_yuan_per_ha_yr + lib.covers[x].subsidy_yuan_per_ha_yr)
     gep_c = c.pcoef("gep", lambda x: c.gep_ha(x, True))
     # one period's income flows, gathered as arrays and summed once
@@ -807,9 +991,13 @@ def _carbon_and_money(c: _Ctx, rep: _Report) -> dict[str, float]:
         rs.clear()
         ys.clear()
         # forestry carbon by parcel and recipient
-        cf = at[c.ucoef(at, "forestry_carbon", lambda u: lib.uses[u].forestry_carbon and c.is_forest_use(u)).astype(bool)]
+        cf = at[
+            c.ucoef(at, "forestry_carbon", lambda u: lib.uses[u].forestry_carbon and c.is_forest_use(u)).astype(bool)
+        ]
         forest_by_parcel = cf.groupby("parcel")["area_ha"].sum()
-        arbor = at[c.ucoef(at, "arbor", lambda u: lib.uses[u].kind.value == "forest" and c.is_forest_use(u)).astype(bool)]
+        arbor = at[
+            c.ucoef(at, "arbor", lambda u: lib.uses[u].kind.value == "forest" and c.is_forest_use(u)).astype(bool)
+        ]
         arbor_by_parcel = arbor.groupby("parcel")["area_ha"].sum()
         forestry = 0.0
         if len(forest_by_parcel):
@@ -827,30 +1015,53 @@ def _carbon_and_money(c: _Ctx, rep: _Report) -> dict[str, float]:
                 ki = app_at[t].index.get_indexer(pids)
                 has_app = ki >= 0
                 app_val[has_app] = app_at[t].to_numpy(dtype=bool)[ki[has_app]]
-            if site_of:  # a holding's parcels: the holding's whole arbor forest, which must be one stand when applied for
+            if (
+                site_of
+            ):  # a holding's parcels: the holding's whole arbor forest, which must be one stand when applied for
                 site = pd.Series([site_of.get(p) for p in pids], dtype=object)
                 held = site.notna().to_numpy()
                 if held.any():  # every arbor forest of the holding, also on parcels without carbon forest
                     ab = arbor_by_parcel[arbor_by_parcel.index.isin(list(site_of))]
                     tot = ab.groupby([site_of[p] for p in ab.index]).sum()
                     whole[held] = tot.reindex(site[held].to_numpy()).fillna(0.0).to_numpy()
-                    for h, g in arbor_by_parcel[arbor_by_parcel > AREA_TOL].groupby(
-                            lambda p: site_of.get(p)):
+                    for h, g in arbor_by_parcel[arbor_by_parcel > AREA_TOL].groupby(lambda p: site_of.get(p)):
                         ps = list(g.index)
                         ind = app_at.get(t, pd.Series(dtype=bool))
-                        if len(ps) > 1 and any(bool(ind.get(p, False)) for p in ps) and not is_connected(ps, c.adjacency):
-                            rep.bad("carbon_application", f"holding {h}, {t}", "individual application on forest that is not "
-                                    "one contiguous stand: " + ", ".join(map(str, ps)), len(components(ps, c.adjacency)), 1)
-            applied = has_app & app_val                               # app.get((p, t), False)
+                        if (
+                            len(ps) > 1
+                            and any(bool(ind.get(p, False)) for p in ps)
+                            and not is_connected(ps, c.adjacency)
+                        ):
+                            rep.bad(
+                                "carbon_application",
+                                f"holding {h}, {t}",
+                                "individual application on forest that is not "
+                                "one contiguous stand: " + ", ".join(map(str, ps)),
+                                len(components(ps, c.adjacency)),
+                                1,
+                            )
+            applied = has_app & app_val  # app.get((p, t), False)
             applied_or_big = np.where(has_app, app_val, whole >= min_ha)  # app.get((p, t), whole >= min_ha)
             ind_ok = p_ind_ok[pos]
             flag = (ind_ok & (whole >= min_ha) & ~applied) | (applied & (whole < min_ha - AREA_TOL))
             for i in np.flatnonzero(flag):
                 p = pids[i]
                 if ind_ok[i] and whole[i] >= min_ha and not applied[i]:
-                    rep.bad("carbon_application", f"parcel {p}, {t}", f"arbor forest of {min_ha:g} ha or more on a villager's land not applied for individually", whole[i], min_ha)
+                    rep.bad(
+                        "carbon_application",
+                        f"parcel {p}, {t}",
+                        f"arbor forest of {min_ha:g} ha or more on a villager's land not applied for individually",
+                        whole[i],
+                        min_ha,
+                    )
                 if applied[i] and whole[i] < min_ha - AREA_TOL:
-                    rep.bad("carbon_application", f"parcel {p}, {t}", "individual application below the minimum contiguous area", whole[i], min_ha)
+                    rep.bad(
+                        "carbon_application",
+                        f"parcel {p}, {t}",
+                        "individual application below the minimum contiguous area",
+                        whole[i],
+                        min_ha,
+                    )
             y = ha * fc
             put(p_vcode[pos], np.where(ind_ok & applied_or_big, VIL, COL), y)
             forestry += float(y.sum())
@@ -869,8 +1080,12 @@ def _carbon_and_money(c: _Ctx, rep: _Report) -> dict[str, float]:
         agri += float(y.sum())
         # land income and subsidies to the owner
         put(p_vcode, np.where(p_indiv, VIL, COL), rem * val_c.to_numpy(dtype=float))
-        y = at["area_ha"].to_numpy(dtype=float) * c.ucoef(
-            at, "land_income", lambda u: lib.uses[u].income_yuan_per_ha_yr + lib.uses[u].subsidy_yuan_per_ha_yr).to_numpy()
+        y = (
+            at["area_ha"].to_numpy(dtype=float)
+            * c.ucoef(
+                at, "land_income", lambda u: lib.uses[u].income_yuan_per_ha_yr + lib.uses[u].subsidy_yuan_per_ha_yr
+            ).to_numpy()
+        )
         paid = at[y != 0]
         pos = c.need_parcels(paid)
         put(p_vcode[pos], np.where(p_indiv[pos], VIL, COL), y[y != 0])
@@ -888,23 +1103,36 @@ def _carbon_and_money(c: _Ctx, rep: _Report) -> dict[str, float]:
         dividends = sum(y for (v, r), y in income.items() if r in recips)
         # GEP
         idx = c.period[t].gep_price_index
-        gep = idx * (float((remain * gep_c).sum())
-                     + float((at["area_ha"] * c.ucoef(at, "gep", lambda u: c.gep_ha(u, False))).sum()))
+        gep = idx * (
+            float((remain * gep_c).sum())
+            + float((at["area_ha"] * c.ucoef(at, "gep", lambda u: c.gep_ha(u, False))).sum())
+        )
         gep += idx * sum(j.gep_yuan_per_yr for j in inst.projects if built.get((j.id, t), False))
         # spending
         prev = c.by_parcel_use(c.prev[t])
         now = c.by_parcel_use(t)
         add = now.sub(prev.reindex(now.index).fillna(0.0))
-        cost = c.ucoef(at, "establishment_cost", lambda u: lib.uses[u].establishment_cost_yuan_per_ha).to_numpy() \
+        cost = (
+            c.ucoef(at, "establishment_cost", lambda u: lib.uses[u].establishment_cost_yuan_per_ha).to_numpy()
             * inst.prices.establishment_cost_multiplier
+        )
         land = float((add * cost).sum())
         prev_t = c.prev[t]
-        capex = float(sum(j.capex_yuan for j in inst.projects
-                          if built.get((j.id, t), False) and not (prev_t and built.get((j.id, prev_t), False))))
+        capex = float(
+            sum(
+                j.capex_yuan
+                for j in inst.projects
+                if built.get((j.id, t), False) and not (prev_t and built.get((j.id, prev_t), False))
+            )
+        )
         rec = c.tables.get("recruitment", pd.DataFrame(columns=["village", "role", "period", "count"]))
         wage = {r.id: r.wage_yuan_per_yr for r in inst.roles}
         rr = rec[rec["period"] == t] if not rec.empty else rec
-        wages = float((rr["count"].astype(float) * rr["role"].map(wage).astype(float)).sum()) * c.period[t].years if len(rr) else 0.0
+        wages = (
+            float((rr["count"].astype(float) * rr["role"].map(wage).astype(float)).sum()) * c.period[t].years
+            if len(rr)
+            else 0.0
+        )
         spend = land + capex + wages
         loan = loans.get(t, 0.0)
         cum_loan += loan
@@ -920,8 +1148,15 @@ def _carbon_and_money(c: _Ctx, rep: _Report) -> dict[str, float]:
             if loan > fin_cfg.loan_to_gep * gep + 1.0:
                 rep.bad("loans", t, "loan above its share of GEP", loan, fin_cfg.loan_to_gep * gep)
         interest = fin_cfg.loan_interest_rate * cum_loan if fin_cfg.loans_enabled else 0.0
-        c.money[t] = {"income": income, "gep": gep, "spend": spend, "establishment": land, "capex": capex, "wages": wages,
-                      "interest": interest}
+        c.money[t] = {
+            "income": income,
+            "gep": gep,
+            "spend": spend,
+            "establishment": land,
+            "capex": capex,
+            "wages": wages,
+            "interest": interest,
+        }
         if pol.dividend_floor_yuan is not None:
             rep.check("dividend_floor")
             vr = [r for r in ("villagers", "village_collective") if r in recips] or ["villagers", "village_collective"]
@@ -930,20 +1165,32 @@ def _carbon_and_money(c: _Ctx, rep: _Report) -> dict[str, float]:
                     continue
                 got = sum(income.get((v.id, r), 0.0) for r in vr)
                 if got < pol.dividend_floor_yuan - max(1.0, REL_TOL * pol.dividend_floor_yuan):
-                    rep.bad("dividend_floor", f"{v.id}, {t}", "village dividend below the floor", got, pol.dividend_floor_yuan)
+                    rep.bad(
+                        "dividend_floor",
+                        f"{v.id}, {t}",
+                        "village dividend below the floor",
+                        got,
+                        pol.dividend_floor_yuan,
+                    )
         # KPIs as reported
         rep.check("kpis")
         if t in kp:
-            for name, val in (("gep_yuan", gep), ("forestry_carbon_income_yuan", forestry),
-                              ("agricultural_carbon_income_yuan", agri), ("dividends_yuan", dividends),
-                              ("budget_used_yuan", spend)):
+            for name, val in (
+                ("gep_yuan", gep),
+                ("forestry_carbon_income_yuan", forestry),
+                ("agricultural_carbon_income_yuan", agri),
+                ("dividends_yuan", dividends),
+                ("budget_used_yuan", spend),
+            ):
                 got = float(kp[t][name])
                 if not _close(got, val):
                     rep.bad("kpis", f"{name}, {t}", "reported KPI does not match the recomputation", got, val)
         else:
             rep.bad("kpis", t, "no KPI row for the period")
         w = c.period[t].weight
-        objective["weighted"] += w * (inst.objective.gep_weight * gep + inst.objective.dividend_weight * (dividends - interest))
+        objective["weighted"] += w * (
+            inst.objective.gep_weight * gep + inst.objective.dividend_weight * (dividends - interest)
+        )
         objective["gep"] += w * gep
         objective["dividends"] += w * (dividends - interest)
     return objective
@@ -956,8 +1203,16 @@ def _carbon_and_money(c: _Ctx, rep: _Report) -> dict[str, float]:
 _DERIVED = "reported value does not match the recomputation from the decisions and the instance"
 
 
-def _against(rep: _Report, table: str, got: pd.DataFrame, want: pd.DataFrame, keys: list[str],
-             numbers: dict[str, tuple[float, float]], text: tuple[str, ...] = (), every_row: bool = False) -> None:
+def _against(
+    rep: _Report,
+    table: str,
+    got: pd.DataFrame,
+    want: pd.DataFrame,
+    keys: list[str],
+    numbers: dict[str, tuple[float, float]],
+    text: tuple[str, ...] = (),
+    every_row: bool = False,
+) -> None:
     """Compare the plan's ``got`` with the recomputed ``want`` (one row per key), row by
     row on ``keys``. ``numbers``: column -> (absolute, relative) tolerance; a NaN in
     ``want`` means the cell must be empty. A row of ``got`` that ``want`` lacks is compared
@@ -985,8 +1240,13 @@ def _against(rep: _Report, table: str, got: pd.DataFrame, want: pd.DataFrame, ke
         flag = present & off
         for i in np.flatnonzero(flag):
             r = m.iloc[int(i)]
-            bad(("derived_tables", table), f"{table}: {', '.join(str(r[k]) for k in keys)}, column {col}", _DERIVED,
-                None if np.isnan(x[i]) else x[i], None if np.isnan(y0[i]) else y0[i])
+            bad(
+                ("derived_tables", table),
+                f"{table}: {', '.join(str(r[k]) for k in keys)}, column {col}",
+                _DERIVED,
+                None if np.isnan(x[i]) else x[i],
+                None if np.isnan(y0[i]) else y0[i],
+            )
     for col in text:
         if col not in got.columns:
             continue
@@ -994,8 +1254,11 @@ def _against(rep: _Report, table: str, got: pd.DataFrame, want: pd.DataFrame, ke
         y = m[f"{col}_want"].astype(object).where(m[f"{col}_want"].notna(), "").astype(str).to_numpy(dtype=object)
         for i in np.flatnonzero(present & (x != y)):
             r = m.iloc[int(i)]
-            bad(("derived_tables", table), f"{table}: {', '.join(str(r[k]) for k in keys)}, column {col}",
-                f"{x[i]!r} but the instance gives {y[i]!r}")
+            bad(
+                ("derived_tables", table),
+                f"{table}: {', '.join(str(r[k]) for k in keys)}, column {col}",
+                f"{x[i]!r} but the instance gives {y[i]!r}",
+            )
     if lost.any():
         first = next(iter(numbers))  # without every_row, a missing row matters when this is not zero
         col = f"{first}_want" if f"{first}_want" in m.columns else first
@@ -1003,15 +1266,20 @@ def _against(rep: _Report, table: str, got: pd.DataFrame, want: pd.DataFrame, ke
             r = m.iloc[int(i)]
             if not every_row and not abs(float(r[col])) > numbers[first][0]:
                 continue
-            bad(("derived_tables", table), f"{table}: {', '.join(str(r[k]) for k in keys)}",
-                "row missing from the plan's table", None, None if every_row else float(r[col]))
+            bad(
+                ("derived_tables", table),
+                f"{table}: {', '.join(str(r[k]) for k in keys)}",
+                "row missing from the plan's table",
+                None,
+                None if every_row else float(r[col]),
+            )
 
 
 def _derived(c: _Ctx, rep: _Report) -> None:
     rep.check("derived_tables")
     inst, lib = c.inst, c.lib
-    money = (1e-3, REL_TOL)     # Yuan, as the KPI checks
-    area = (AREA_TOL, 1e-6)     # ha
+    money = (1e-3, REL_TOL)  # Yuan, as the KPI checks
+    area = (AREA_TOL, 1e-6)  # ha
     bad = rep.capped
 
     # allocations: village and cover are the parcel's, kind the use's
@@ -1022,13 +1290,17 @@ def _derived(c: _Ctx, rep: _Report) -> None:
             got = orig[col].astype(object).where(orig[col].notna(), "").astype(str).to_numpy(dtype=object)
             for i in np.flatnonzero(got != want):
                 r = orig.iloc[int(i)]
-                bad(("derived_tables", "allocations"), f"allocations: parcel {r['parcel']}, {r['use']}, {r['period']}, column {col}",
-                    f"{got[i]!r} but the {'library' if col == 'kind' else 'parcel table'} gives {want[i]!r}")
+                bad(
+                    ("derived_tables", "allocations"),
+                    f"allocations: parcel {r['parcel']}, {r['use']}, {r['period']}, column {col}",
+                    f"{got[i]!r} but the {'library' if col == 'kind' else 'parcel table'} gives {want[i]!r}",
+                )
 
     # gardens: area, vegetated area and coverage of each village's garden uses
     g = c.tables["gardens"]
-    garden_uses = [u for u, x in lib.uses.items() if x.kind.value in GARDEN
-                   and not (u in inst.uses and not inst.uses[u].enabled)]
+    garden_uses = [
+        u for u, x in lib.uses.items() if x.kind.value in GARDEN and not (u in inst.uses and not inst.uses[u].enabled)
+    ]
     can = set(c.par.loc[c.par["cover"].isin({cv for u in garden_uses for cv in lib.uses[u].from_covers}), "village"])
     gvill = [v.id for v in inst.villages if not v.is_town and (v.id in can or inst.policies.one_garden_per_village)]
     rows = []
@@ -1040,19 +1312,45 @@ def _derived(c: _Ctx, rep: _Report) -> None:
         vh = veg.groupby(sel["village"]).sum()
         for v in dict.fromkeys(gvill + g.loc[g["period"] == t, "village"].tolist()):
             a_, v_ = float(ha.get(v, 0.0)), float(vh.get(v, 0.0))
-            rows.append({"village": v, "period": t, "area_ha": a_, "vegetated_ha": v_,
-                         "vegetation_coverage": v_ / a_ if a_ > 1e-6 else np.nan})
+            rows.append(
+                {
+                    "village": v,
+                    "period": t,
+                    "area_ha": a_,
+                    "vegetated_ha": v_,
+                    "vegetation_coverage": v_ / a_ if a_ > 1e-6 else np.nan,
+                }
+            )
     want = pd.DataFrame(rows, columns=["village", "period", "area_ha", "vegetated_ha", "vegetation_coverage"])
-    _against(rep, "gardens", g, want, ["village", "period"],
-             {"area_ha": area, "vegetated_ha": area, "vegetation_coverage": (1e-6, 1e-6)}, every_row=True)
+    _against(
+        rep,
+        "gardens",
+        g,
+        want,
+        ["village", "period"],
+        {"area_ha": area, "vegetated_ha": area, "vegetation_coverage": (1e-6, 1e-6)},
+        every_row=True,
+    )
 
     # street green: area of the spaces
     sg = inst.policies.street_green
     tab = c.tables["street_green"]
     if sg is not None and c.town is not None or len(tab):
-        want = pd.DataFrame({"period": c.periods, "area_ha": [float(c.at(t).loc[c.at(t)["kind"] == "street_green", "area_ha"].sum())
-                                                             for t in c.periods]})
-        _against(rep, "street_green", tab, want, ["period"], {"area_ha": area}, every_row=sg is not None and c.town is not None)
+        want = pd.DataFrame(
+            {
+                "period": c.periods,
+                "area_ha": [float(c.at(t).loc[c.at(t)["kind"] == "street_green", "area_ha"].sum()) for t in c.periods],
+            }
+        )
+        _against(
+            rep,
+            "street_green",
+            tab,
+            want,
+            ["period"],
+            {"area_ha": area},
+            every_row=sg is not None and c.town is not None,
+        )
 
     # projects: the instance's name, channel and host; capital cost when first built; income while built
     built = _built(c)
@@ -1061,17 +1359,44 @@ def _derived(c: _Ctx, rep: _Report) -> None:
         prev = False
         for t in c.periods:
             b = built.get((j.id, t), False)
-            rows.append({"project": j.id, "period": t, "name": j.name, "channel": j.channel, "host_village": j.host_village,
-                         "newly_built": float(b and not prev), "capex_yuan": j.capex_yuan if (b and not prev) else 0.0,
-                         "income_yuan_per_yr": float(sum(j.income_yuan_per_yr.values())) if b else 0.0})
+            rows.append(
+                {
+                    "project": j.id,
+                    "period": t,
+                    "name": j.name,
+                    "channel": j.channel,
+                    "host_village": j.host_village,
+                    "newly_built": float(b and not prev),
+                    "capex_yuan": j.capex_yuan if (b and not prev) else 0.0,
+                    "income_yuan_per_yr": float(sum(j.income_yuan_per_yr.values())) if b else 0.0,
+                }
+            )
             prev = b
-    want = pd.DataFrame(rows, columns=["project", "period", "name", "channel", "host_village", "newly_built", "capex_yuan",
-                                       "income_yuan_per_yr"])
+    want = pd.DataFrame(
+        rows,
+        columns=[
+            "project",
+            "period",
+            "name",
+            "channel",
+            "host_village",
+            "newly_built",
+            "capex_yuan",
+            "income_yuan_per_yr",
+        ],
+    )
     pj = c.tables["projects"].copy()
     pj["newly_built"] = pj["newly_built"].astype(float)
-    _against(rep, "projects", pj, want, ["project", "period"],
-             {"newly_built": (0.5, 0.0), "capex_yuan": money, "income_yuan_per_yr": money},
-             text=("name", "channel", "host_village"), every_row=True)
+    _against(
+        rep,
+        "projects",
+        pj,
+        want,
+        ["project", "period"],
+        {"newly_built": (0.5, 0.0), "capex_yuan": money, "income_yuan_per_yr": money},
+        text=("name", "channel", "host_village"),
+        every_row=True,
+    )
 
     # carbon applications: the parcel's village; its carbon forest, to the villager or the collective
     ca = c.tables["carbon_applications"]
@@ -1080,49 +1405,123 @@ def _derived(c: _Ctx, rep: _Report) -> None:
         hold = _holding_names(c)
         for t in c.periods:
             at = c.at(t)
-            cf = at[c.ucoef(at, "forestry_carbon", lambda u: lib.uses[u].forestry_carbon and c.is_forest_use(u)).astype(bool)]
+            cf = at[
+                c.ucoef(at, "forestry_carbon", lambda u: lib.uses[u].forestry_carbon and c.is_forest_use(u)).astype(
+                    bool
+                )
+            ]
             by = cf.groupby("parcel")["area_ha"].sum()
             sub = ca[ca["period"] == t]
             ha = by.reindex(sub["parcel"]).fillna(0.0).to_numpy(dtype=float)
             ind = sub["individual"].to_numpy(dtype=bool)
-            rows.append(pd.DataFrame({"parcel": sub["parcel"].to_numpy(dtype=object), "period": t,
-                                      "village": c.par["village"].reindex(sub["parcel"]).to_numpy(dtype=object),
-                                      "individual_ha": np.where(ind, ha, 0.0), "collective_ha": np.where(ind, 0.0, ha),
-                                      "holding": [hold.get(p, "") for p in sub["parcel"].tolist()]}))
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "parcel": sub["parcel"].to_numpy(dtype=object),
+                        "period": t,
+                        "village": c.par["village"].reindex(sub["parcel"]).to_numpy(dtype=object),
+                        "individual_ha": np.where(ind, ha, 0.0),
+                        "collective_ha": np.where(ind, 0.0, ha),
+                        "holding": [hold.get(p, "") for p in sub["parcel"].tolist()],
+                    }
+                )
+            )
         want = pd.concat(rows, ignore_index=True)
-        _against(rep, "carbon_applications", ca, want, ["parcel", "period"],
-                 {"individual_ha": area, "collective_ha": area},
-                 text=("village", "holding") if "holding" in ca.columns else ("village",))
+        _against(
+            rep,
+            "carbon_applications",
+            ca,
+            want,
+            ["parcel", "period"],
+            {"individual_ha": area, "collective_ha": area},
+            text=("village", "holding") if "holding" in ca.columns else ("village",),
+        )
 
     # finance, GEP and dividends per period, from the recomputation of the money
-    want = pd.DataFrame([{"period": t, "budget_yuan": c.period[t].budget_yuan, "interest_yuan_per_yr": c.money[t]["interest"],
-                          "budget_used_yuan": c.money[t]["spend"], "establishment_yuan": c.money[t]["establishment"],
-                          "project_capex_yuan": c.money[t]["capex"], "wages_yuan": c.money[t]["wages"]} for t in c.periods])
-    _against(rep, "finance", c.tables["finance"], want, ["period"],
-             {k: money for k in ("budget_yuan", "interest_yuan_per_yr", "budget_used_yuan", "establishment_yuan",
-                                 "project_capex_yuan", "wages_yuan")}, every_row=True)
-    _against(rep, "gep", c.tables["gep"], _gep_rows(c), ["village", "service", "period"], {"gep_yuan": money},
-             text=("category",))
+    want = pd.DataFrame(
+        [
+            {
+                "period": t,
+                "budget_yuan": c.period[t].budget_yuan,
+                "interest_yuan_per_yr": c.money[t]["interest"],
+                "budget_used_yuan": c.money[t]["spend"],
+                "establishment_yuan": c.money[t]["establishment"],
+                "project_capex_yuan": c.money[t]["capex"],
+                "wages_yuan": c.money[t]["wages"],
+            }
+            for t in c.periods
+        ]
+    )
+    _against(
+        rep,
+        "finance",
+        c.tables["finance"],
+        want,
+        ["period"],
+        {
+            k: money
+            for k in (
+                "budget_yuan",
+                "interest_yuan_per_yr",
+                "budget_used_yuan",
+                "establishment_yuan",
+                "project_capex_yuan",
+                "wages_yuan",
+            )
+        },
+        every_row=True,
+    )
+    _against(
+        rep,
+        "gep",
+        c.tables["gep"],
+        _gep_rows(c),
+        ["village", "service", "period"],
+        {"gep_yuan": money},
+        text=("category",),
+    )
     recips = set(inst.objective.dividend_recipients)
-    want = pd.DataFrame([{"village": v, "recipient": r, "period": t, "yuan_per_yr": y, "counts_as_dividend": float(r in recips)}
-                         for t in c.periods for (v, r), y in c.money[t]["income"].items()],
-                        columns=["village", "recipient", "period", "yuan_per_yr", "counts_as_dividend"])
+    want = pd.DataFrame(
+        [
+            {"village": v, "recipient": r, "period": t, "yuan_per_yr": y, "counts_as_dividend": float(r in recips)}
+            for t in c.periods
+            for (v, r), y in c.money[t]["income"].items()
+        ],
+        columns=["village", "recipient", "period", "yuan_per_yr", "counts_as_dividend"],
+    )
     dv = c.tables["dividends"].copy()
     dv["counts_as_dividend"] = dv["counts_as_dividend"].astype(float)
-    _against(rep, "dividends", dv, want, ["village", "recipient", "period"],
-             {"yuan_per_yr": money, "counts_as_dividend": (0.5, 0.0)})
+    _against(
+        rep,
+        "dividends",
+        dv,
+        want,
+        ["village", "recipient", "period"],
+        {"yuan_per_yr": money, "counts_as_dividend": (0.5, 0.0)},
+    )
 
     # the KPIs not recomputed with the money and coverage checks
     k = c.tables["kpis"]
     if len(k):
         gd, pj_, rc = c.tables["gardens"], c.tables["projects"], c.tables["recruitment"]
-        want = pd.DataFrame([{"period": t, "budget_yuan": c.period[t].budget_yuan,
-                              "gardens_built": float(gd.loc[gd["period"] == t, "built"].astype(bool).sum()),
-                              "projects_built": float(pj_.loc[pj_["period"] == t, "built"].astype(bool).sum()),
-                              "recruited_people": float(rc.loc[rc["period"] == t, "count"].astype(float).sum())}
-                             for t in c.periods])
-        for col, tol in (("budget_yuan", money), ("gardens_built", (1e-6, 0.0)), ("projects_built", (1e-6, 0.0)),
-                         ("recruited_people", (1e-6, 0.0))):
+        want = pd.DataFrame(
+            [
+                {
+                    "period": t,
+                    "budget_yuan": c.period[t].budget_yuan,
+                    "gardens_built": float(gd.loc[gd["period"] == t, "built"].astype(bool).sum()),
+                    "projects_built": float(pj_.loc[pj_["period"] == t, "built"].astype(bool).sum()),
+                    "recruited_people": float(rc.loc[rc["period"] == t, "count"].astype(float).sum()),
+                }
+                for t in c.periods
+            ]
+        )
+        for col, tol in (
+            ("budget_yuan", money),
+            ("gardens_built", (1e-6, 0.0)),
+            ("projects_built", (1e-6, 0.0)),
+            ("recruited_people", (1e-6, 0.0)),
+        ):
             m = k[["period", col]].merge(want[["period", col]], on="period", suffixes=("", "_want"))
             for r in m.itertuples(index=False):
                 got, exp = float(getattr(r, col)), float(getattr(r, f"{col}_want"))
@@ -1142,8 +1541,17 @@ def _gep_rows(c: _Ctx) -> pd.DataFrame:
     for t in c.periods:
         idx = c.period[t].gep_price_index
         remain = c.par["area_ha"] - c.used(t)
-        left = pd.DataFrame({"village": c.par["village"].to_numpy(dtype=object), "cover": c.par["cover"].to_numpy(dtype=object),
-                             "ha": remain.to_numpy(dtype=float)}).groupby(["village", "cover"], sort=False)["ha"].sum()
+        left = (
+            pd.DataFrame(
+                {
+                    "village": c.par["village"].to_numpy(dtype=object),
+                    "cover": c.par["cover"].to_numpy(dtype=object),
+                    "ha": remain.to_numpy(dtype=float),
+                }
+            )
+            .groupby(["village", "cover"], sort=False)["ha"]
+            .sum()
+        )
         for (v, cv), ha in left.items():
             for s, e in lib.covers[cv].equivalents.items():
                 acc[(v, s, t)] = acc.get((v, s, t), 0.0) + ha * e * equiv * mult.get(cv, 1.0) * idx
@@ -1155,9 +1563,19 @@ def _gep_rows(c: _Ctx) -> pd.DataFrame:
             if built.get((j.id, t), False) and j.gep_yuan_per_yr:
                 key = (j.host_village, f"project:{j.id}", t)
                 acc[key] = acc.get(key, 0.0) + j.gep_yuan_per_yr * idx
-    return pd.DataFrame([{"village": v, "service": s, "period": t, "gep_yuan": y,
-                          "category": "cultural" if s.startswith("project:") else cat.get(s, "")}
-                         for (v, s, t), y in acc.items()], columns=["village", "service", "period", "gep_yuan", "category"])
+    return pd.DataFrame(
+        [
+            {
+                "village": v,
+                "service": s,
+                "period": t,
+                "gep_yuan": y,
+                "category": "cultural" if s.startswith("project:") else cat.get(s, ""),
+            }
+            for (v, s, t), y in acc.items()
+        ],
+        columns=["village", "service", "period", "gep_yuan", "category"],
+    )
 
 
 def _holding_names(c: _Ctx) -> dict[str, str]:
@@ -1167,12 +1585,26 @@ def _holding_names(c: _Ctx) -> dict[str, str]:
     if c.adjacency is None or not pol.contiguous_holdings:
         return {}
     min_ha = pol.individual_carbon_min_ha
-    held = {h: ps for h, ps in carbon_holdings(c.li).items()
-            if len(ps) > 1 and float(c.par.loc[ps, "area_ha"].sum()) >= min_ha}
+    held = {
+        h: ps
+        for h, ps in carbon_holdings(c.li).items()
+        if len(ps) > 1 and float(c.par.loc[ps, "area_ha"].sum()) >= min_ha
+    }
     inside = {p for ps in held.values() for p in ps}
-    capable = set(c.par.index[c.pcoef("forest_carbon_cover", lambda x: any(
-        x in u.from_covers and u.forestry_carbon and c.is_forest_use(k) and not (k in c.inst.uses and not c.inst.uses[k].enabled)
-        for k, u in c.lib.uses.items())).astype(bool)])
+    capable = set(
+        c.par.index[
+            c.pcoef(
+                "forest_carbon_cover",
+                lambda x: any(
+                    x in u.from_covers
+                    and u.forestry_carbon
+                    and c.is_forest_use(k)
+                    and not (k in c.inst.uses and not c.inst.uses[k].enabled)
+                    for k, u in c.lib.uses.items()
+                ),
+            ).astype(bool)
+        ]
+    )
     own = c.par[(c.par["ownership"] == "individual") & (c.par["area_ha"] >= min_ha)].index
     singles = {p for p in own if p in capable and p not in inside}
     return {p: (f"holding {h}" if h in singles else h) for h, ps in held.items() for p in ps}

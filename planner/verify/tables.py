@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,7 +30,7 @@ from planner.instance.schema import RECIPIENTS, LabourPool
 
 #: Violations of one kind listed per table before the rest are counted in one line.
 CAP = 50
-CSV_REL = 1e-9   # CSV numbers against plan.json: 1e-9, absolute below 1, relative above
+CSV_REL = 1e-9  # CSV numbers against plan.json: 1e-9, absolute below 1, relative above
 
 
 def instance_mismatch(plan, li) -> str | None:
@@ -37,14 +38,18 @@ def instance_mismatch(plan, li) -> str | None:
     other land than the fingerprint recorded in plan.json), or None."""
     name = li.instance.name
     if plan.instance_name != name:
-        return (f"the plan was made for instance {plan.instance_name!r} ({plan.instance_path}), "
-                f"not for {name!r} ({li.path})")
+        return (
+            f"the plan was made for instance {plan.instance_name!r} ({plan.instance_path}), "
+            f"not for {name!r} ({li.path})"
+        )
     fp = getattr(plan, "instance_fingerprint", None)
     if fp:
         here = land_fingerprint(li.parcels)
         if fp != here:
-            return (f"the plan was made for other land than the parcel table of {li.path} (parcel ids, villages, "
-                    f"covers or areas differ: fingerprint {fp[:19]}... in the plan, {here[:19]}... here)")
+            return (
+                f"the plan was made for other land than the parcel table of {li.path} (parcel ids, villages, "
+                f"covers or areas differ: fingerprint {fp[:19]}... in the plan, {here[:19]}... here)"
+            )
     return None
 
 
@@ -126,6 +131,7 @@ def known_ids(li) -> dict[str, pd.Index]:
     def index(*parts) -> pd.Index:
         vals = np.concatenate([np.asarray(p, dtype=object) for p in parts]) if parts else np.zeros(0, dtype=object)
         return pd.Index(pd.unique(vals), dtype=object)
+
     par = li.parcels
     return {
         "parcel": index(par["id"].astype(str).to_numpy(dtype=object)),
@@ -176,7 +182,11 @@ def clean_tables(tables: dict[str, pd.DataFrame], li, bad: Capped) -> dict[str, 
         missing = [c for c in spec.columns if c not in df.columns and c not in spec.optional]
         if missing:
             for c in missing:
-                bad(("table_rows", f"plan.json {name}"), f"plan.json {name}", f"column {c} missing: the table is not checked")
+                bad(
+                    ("table_rows", f"plan.json {name}"),
+                    f"plan.json {name}",
+                    f"column {c} missing: the table is not checked",
+                )
             out[name] = _empty(spec)
             continue
         df = df.reset_index(drop=True)
@@ -188,8 +198,11 @@ def clean_tables(tables: dict[str, pd.DataFrame], li, bad: Capped) -> dict[str, 
         def report(mask: np.ndarray, what: str, col: str) -> None:
             for i in np.flatnonzero(mask & keep):
                 r = row(i)
-                bad(("table_rows", f"plan.json {name}"), f"plan.json {name}[{i}] ({_key_label(spec, r)})",
-                    f"column {col}: {what}" + ("" if _text(r.get(col)) == "" else f" ({_text(r.get(col))!r})"))
+                bad(
+                    ("table_rows", f"plan.json {name}"),
+                    f"plan.json {name}[{i}] ({_key_label(spec, r)})",
+                    f"column {col}: {what}" + ("" if _text(r.get(col)) == "" else f" ({_text(r.get(col))!r})"),
+                )
             keep[mask] = False
 
         typed = pd.DataFrame(index=df.index)
@@ -217,8 +230,12 @@ def clean_tables(tables: dict[str, pd.DataFrame], li, bad: Capped) -> dict[str, 
             # a hash lookup (Series.isin on pandas' Arrow strings converts every allowed id one by one)
             found = allowed.get_indexer(pd.Index(typed[c].to_numpy(dtype=object))) >= 0
             unknown = ~found & (typed[c] != "").to_numpy(dtype=bool)
-            noun = {"parcel": "parcel not in the parcel table", "use": "use not in the valuation library",
-                    "period": "period not in the instance", "service": "service not in the valuation library"}.get(c, f"{c} not in the instance")
+            noun = {
+                "parcel": "parcel not in the parcel table",
+                "use": "use not in the valuation library",
+                "period": "period not in the instance",
+                "service": "service not in the valuation library",
+            }.get(c, f"{c} not in the instance")
             report(unknown, noun, c)
         dup = typed[list(spec.keys)].duplicated(keep="first").to_numpy(dtype=bool) & keep
         if dup.any():
@@ -228,8 +245,11 @@ def clean_tables(tables: dict[str, pd.DataFrame], li, bad: Capped) -> dict[str, 
                     first.setdefault(k, i)
             for i in np.flatnonzero(dup):
                 k = tuple(typed.loc[i, list(spec.keys)])
-                bad(("table_rows", f"plan.json {name}"), f"plan.json {name}[{i}] ({_key_label(spec, row(i))})",
-                    f"duplicate row: plan.json {name}[{first.get(k, '?')}] has the same {', '.join(spec.keys)}")
+                bad(
+                    ("table_rows", f"plan.json {name}"),
+                    f"plan.json {name}[{i}] ({_key_label(spec, row(i))})",
+                    f"duplicate row: plan.json {name}[{first.get(k, '?')}] has the same {', '.join(spec.keys)}",
+                )
             keep &= ~dup
         # extra columns (e.g. the holding of a plan without geometry) travel along
         for c in df.columns:
@@ -368,11 +388,18 @@ def _compare(name: str, js: pd.DataFrame, cs: pd.DataFrame, grp: tuple[str, str]
         for i in range(len(cs)):
             bad(grp, f"{file} row {i + 2}", "row that plan.json does not have")
         return
-    keys = [k for k in spec.keys if k in js.columns and k in cs.columns] if len(js) else \
-        [k for k in spec.keys if k in cs.columns]
+    keys = (
+        [k for k in spec.keys if k in js.columns and k in cs.columns]
+        if len(js)
+        else [k for k in spec.keys if k in cs.columns]
+    )
 
     def keyed(df: pd.DataFrame) -> pd.DataFrame:
-        k = pd.DataFrame({c: _texts(df[c].reset_index(drop=True)) for c in keys}) if keys else pd.DataFrame(index=df.index)
+        k = (
+            pd.DataFrame({c: _texts(df[c].reset_index(drop=True)) for c in keys})
+            if keys
+            else pd.DataFrame(index=df.index)
+        )
         k.index = df.index
         k["_n"] = k.groupby(keys, sort=False).cumcount() if keys else np.arange(len(df))
         k["_row"] = np.arange(len(df))
@@ -396,8 +423,11 @@ def _compare(name: str, js: pd.DataFrame, cs: pd.DataFrame, grp: tuple[str, str]
         for i in np.flatnonzero(diff):
             r = both.iloc[int(i)]
             a, b = jv[i], cv[i]
-            bad(grp, f"{file} row {int(r['_row_c']) + 2} ({label(r)}), column {c}",
-                f"{_show(b, csv=True)} in {file} but {_show(a)} in plan.json")
+            bad(
+                grp,
+                f"{file} row {int(r['_row_c']) + 2} ({label(r)}), column {c}",
+                f"{_show(b, csv=True)} in {file} but {_show(a)} in plan.json",
+            )
     for _, r in m[m["_merge"] == "right_only"].sort_values("_row_c").iterrows():
         bad(grp, f"{file} row {int(r['_row_c']) + 2} ({label(r)})", "row that plan.json does not have")
     for _, r in m[m["_merge"] == "left_only"].sort_values("_row_j").iterrows():
@@ -412,7 +442,7 @@ def _differs(j: pd.Series, c: np.ndarray) -> np.ndarray:
     if pd.api.types.is_bool_dtype(j):
         low = cs.str.strip().str.lower().to_numpy(dtype=object)
         return low != np.where(j.to_numpy(dtype=bool), "true", "false")
-    if (pd.api.types.is_float_dtype(j) or pd.api.types.is_integer_dtype(j)):
+    if pd.api.types.is_float_dtype(j) or pd.api.types.is_integer_dtype(j):
         y = j.to_numpy(dtype=float)
         blank = (cs.str.strip() == "").to_numpy(dtype=bool)
         x = pd.to_numeric(cs.where(~blank, "nan"), errors="coerce").to_numpy(dtype=float)
@@ -427,4 +457,13 @@ def _differs(j: pd.Series, c: np.ndarray) -> np.ndarray:
     return np.array([not _same_cell(a, b) for a, b in zip(vals.tolist(), cs.tolist())], dtype=bool)
 
 
-__all__ = ["instance_mismatch", "clean_tables", "empty_table", "compare_csv_tables", "read_csv_table", "known_ids", "Capped", "CAP"]
+__all__ = [
+    "instance_mismatch",
+    "clean_tables",
+    "empty_table",
+    "compare_csv_tables",
+    "read_csv_table",
+    "known_ids",
+    "Capped",
+    "CAP",
+]

@@ -11,13 +11,40 @@ from __future__ import annotations
 
 from typing import Any
 
-from planner.model.rules import (carbon_application, coverage, eco_space, farmland_protection, finance, fruit, gardens, gep,
-                                 interactive_forest, land_use, projects, recruitment, red_line, street_green,
-                                 village_permission)
-
+from planner.model.rules import (
+    carbon_application,
+    coverage,
+    eco_space,
+    farmland_protection,
+    finance,
+    fruit,
+    gardens,
+    gep,
+    interactive_forest,
+    land_use,
+    projects,
+    recruitment,
+    red_line,
+    street_green,
+    village_permission,
+)
 
 
 def families() -> list[Any]:
-    return [land_use, farmland_protection, red_line, eco_space, village_permission, interactive_forest, fruit, gardens,
-            street_green, coverage, projects, recruitment, gep, carbon_application, finance]
-
+    return [
+        land_use,
+        farmland_protection,
+        red_line,
+        eco_space,
+        village_permission,
+        interactive_forest,
+        fruit,
+        gardens,
+        street_green,
+        coverage,
+        projects,
+        recruitment,
+        gep,
+        carbon_application,
+        finance,
+    ]

@@ -41,13 +41,14 @@ import numpy as np
 import pyomo.environ as pyo
 
 from planner.model.data import MONEY
-from planner.model.terms import xsum
-from planner.model.terms import add_rows
+from planner.model.terms import add_rows, xsum
 
 FAMILY = "carbon_application"
 BOUNDARY_HA = 1e-4
-SENTENCE = ("Villagers apply individually for carbon-sequestration forest on contiguous artificial arbor forest of "
-            ">= 0.67 ha on their own land; otherwise the collective applies [P §4.4(2)].")
+SENTENCE = (
+    "Villagers apply individually for carbon-sequestration forest on contiguous artificial arbor forest of "
+    ">= 0.67 ha on their own land; otherwise the collective applies [P §4.4(2)]."
+)
 
 
 def owner(ownership: str, area: float, min_ha: float, forest: bool = False) -> str:
@@ -74,7 +75,9 @@ def add(m, d) -> None:
     # that counts as forest), not only its carbon-forest part
     arbor = pu[(pu["kind"] == "forest") & pu["is_forest"] & pu["parcel"].isin(ic)]
     arbor_by = {p: g.index.to_numpy() for p, g in arbor.groupby("parcel", sort=False)}
-    carbon_by = {p: g.index.to_numpy() for p, g in carbon_pu[carbon_pu["parcel"].isin(ic)].groupby("parcel", sort=False)}
+    carbon_by = {
+        p: g.index.to_numpy() for p, g in carbon_pu[carbon_pu["parcel"].isin(ic)].groupby("parcel", sort=False)
+    }
     area_of = par["area_ha"].to_dict()
     split, imin, ionly, conly, large, stand = {}, {}, {}, {}, {}, {}
     for sk, ps in sites.items():
@@ -102,8 +105,14 @@ def add(m, d) -> None:
         from planner.model.contiguity import connected
 
         groups = {sk: (ps, arcs_within(ps, d.li.adjacency)) for sk, ps in held.items()}
-        sel = connected(m, FAMILY, "carbon_stand", groups, {(sk, t): m.individual[sk, t] for sk in held for t in d.periods},
-                        d.periods)
+        sel = connected(
+            m,
+            FAMILY,
+            "carbon_stand",
+            groups,
+            {(sk, t): m.individual[sk, t] for sk in held for t in d.periods},
+            d.periods,
+        )
         lo = d.inst.policies.contiguity_min_ha
         least = {}
         for (sk, p, t), y in sel.items():
@@ -128,9 +137,18 @@ def add(m, d) -> None:
     reg = par[par["carbon_registered"] & par["is_forest"]]
     agri = par[par["agricultural_carbon"]]
     # the threshold is per parcel: a merged land unit's largest parcel (planner.model.aggregate)
-    reg_rows = list(zip(reg["id"].tolist(), reg["village"].tolist(), reg["ownership"].tolist(), reg["area_ha"].tolist(),
-                        reg["parcel_max_ha"].tolist()))
-    agri_rows = list(zip(agri["id"].tolist(), agri["village"].tolist(), agri["ownership"].tolist(), agri["area_ha"].tolist()))
+    reg_rows = list(
+        zip(
+            reg["id"].tolist(),
+            reg["village"].tolist(),
+            reg["ownership"].tolist(),
+            reg["area_ha"].tolist(),
+            reg["parcel_max_ha"].tolist(),
+        )
+    )
+    agri_rows = list(
+        zip(agri["id"].tolist(), agri["village"].tolist(), agri["ownership"].tolist(), agri["area_ha"].tolist())
+    )
     au = pu[pu["agricultural_carbon"]]
     agri_use_rows = list(zip(au.index.tolist(), au["village"].tolist(), au["ownership"].tolist()))
     forestry, agricultural = {}, {}

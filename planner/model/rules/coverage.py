@@ -12,12 +12,10 @@ Constraints
 
 from __future__ import annotations
 
-from planner.model.terms import xsum
-from planner.model.terms import add_rows
+from planner.model.terms import add_rows, xsum
 
 FAMILY = "coverage"
-SENTENCE = ("Vegetation coverage above 85% [P §4.1]; arbor forests count as forest at canopy density >= 0.2 "
-            "[P §4.4(1)].")
+SENTENCE = "Vegetation coverage above 85% [P §4.1]; arbor forests count as forest at canopy density >= 0.2 [P §4.4(1)]."
 
 
 def add(m, d) -> None:
@@ -26,12 +24,22 @@ def add(m, d) -> None:
     pu = d.pu.copy()
     cov_p = par["vegetation_cover"].reindex(pu["parcel"]).to_numpy()
     pu["d_veg"] = pu["vegetation_cover"].to_numpy() - cov_p
-    pu["d_forest"] = pu["is_forest"].astype(float).to_numpy() - par["is_forest"].astype(float).reindex(pu["parcel"]).to_numpy()
+    pu["d_forest"] = (
+        pu["is_forest"].astype(float).to_numpy() - par["is_forest"].astype(float).reindex(pu["parcel"]).to_numpy()
+    )
     if pol.vegetation_coverage_min is not None:
         base = float((par["area_ha"] * par["vegetation_cover"]).sum())
-        add_rows(m, FAMILY, "vegetation_coverage",
-                 {t: base + xsum(m, pu, t, "d_veg") >= pol.vegetation_coverage_min * d.total_area for t in d.periods})
+        add_rows(
+            m,
+            FAMILY,
+            "vegetation_coverage",
+            {t: base + xsum(m, pu, t, "d_veg") >= pol.vegetation_coverage_min * d.total_area for t in d.periods},
+        )
     if pol.forest_coverage_min is not None:
         base = float((par["area_ha"] * par["is_forest"]).sum())
-        add_rows(m, FAMILY, "forest_coverage",
-                 {t: base + xsum(m, pu, t, "d_forest") >= pol.forest_coverage_min * d.total_area for t in d.periods})
+        add_rows(
+            m,
+            FAMILY,
+            "forest_coverage",
+            {t: base + xsum(m, pu, t, "d_forest") >= pol.forest_coverage_min * d.total_area for t in d.periods},
+        )

@@ -15,12 +15,13 @@ Constraints
 
 from __future__ import annotations
 
-from planner.model.terms import xsum
-from planner.model.terms import add_rows
+from planner.model.terms import add_rows, xsum
 
 FAMILY = "eco_space"
-SENTENCE = ("The area of ecological spaces only increases and does not decrease; targeted measures for the "
-            "four types of ecological space [P §3.3].")
+SENTENCE = (
+    "The area of ecological spaces only increases and does not decrease; targeted measures for the "
+    "four types of ecological space [P §3.3]."
+)
 
 
 def add(m, d) -> None:
@@ -35,5 +36,10 @@ def add(m, d) -> None:
         add_rows(m, FAMILY, "eco_space_no_decrease", rows)
     if pol.eco_space_measures is not None:
         allowed = pol.eco_space_measures
-        bad = pu[pu["eco_space"].isin(list(allowed)) & ~pu.apply(lambda r: r["use"] in allowed.get(r["eco_space"], []), axis=1)]
-        add_rows(m, FAMILY, "eco_space_measures", {(p, u): m.x[p, u, d.last] <= 0 for p, u in zip(bad["parcel"], bad["use"])})
+        bad = pu[
+            pu["eco_space"].isin(list(allowed))
+            & ~pu.apply(lambda r: r["use"] in allowed.get(r["eco_space"], []), axis=1)
+        ]
+        add_rows(
+            m, FAMILY, "eco_space_measures", {(p, u): m.x[p, u, d.last] <= 0 for p, u in zip(bad["parcel"], bad["use"])}
+        )

@@ -21,4 +21,6 @@ def add(m, d) -> None:
     if not pol.farmland_protection:
         return
     sel = d.pu[d.pu["cover"].isin(pol.protected_farmland_covers)]
-    add_rows(m, FAMILY, "farmland_protection", {(p, u): m.x[p, u, d.last] <= 0 for p, u in zip(sel["parcel"], sel["use"])})
+    add_rows(
+        m, FAMILY, "farmland_protection", {(p, u): m.x[p, u, d.last] <= 0 for p, u in zip(sel["parcel"], sel["use"])}
+    )

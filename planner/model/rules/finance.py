@@ -25,13 +25,14 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from planner.model.data import MONEY
-from planner.model.terms import added, xsum
-from planner.model.terms import add_rows
 from planner.model.rules.carbon_application import owner
+from planner.model.terms import add_rows, added, xsum
 
 FAMILY = "budget"
-SENTENCE = ("Budget per period with optional GEP-value loans and their interest; ecological dividends to villagers "
-            "and collectives; optional per-village dividend floor [P §4.4(2)].")
+SENTENCE = (
+    "Budget per period with optional GEP-value loans and their interest; ecological dividends to villagers "
+    "and collectives; optional per-village dividend floor [P §4.4(2)]."
+)
 
 VILLAGE_RECIPIENTS = ("villagers", "village_collective")
 
@@ -45,16 +46,26 @@ def add(m, d) -> None:
     for (v, rec, t), terms in m._expr["carbon_to"].items():
         to.setdefault((v, rec.split("|")[0], t), []).extend(terms)
     # land income and subsidies to the owner
-    par_val = (par["income_yuan_per_ha_yr"] + par["subsidy_yuan_per_ha_yr"])
-    pu["d_val"] = (pu["income_yuan_per_ha_yr"] + pu["subsidy_yuan_per_ha_yr"]).to_numpy() - par_val.reindex(pu["parcel"]).to_numpy()
+    par_val = par["income_yuan_per_ha_yr"] + par["subsidy_yuan_per_ha_yr"]
+    pu["d_val"] = (pu["income_yuan_per_ha_yr"] + pu["subsidy_yuan_per_ha_yr"]).to_numpy() - par_val.reindex(
+        pu["parcel"]
+    ).to_numpy()
     # land income goes to the owner (carbon's threshold plays no part here: owner(..., forest=False))
-    par_rec = pd.Series(np.where(par["ownership"].to_numpy() == "individual", owner("individual", 0.0, min_ha),
-                                 owner("collective", 0.0, min_ha)), index=par.index)
+    par_rec = pd.Series(
+        np.where(
+            par["ownership"].to_numpy() == "individual",
+            owner("individual", 0.0, min_ha),
+            owner("collective", 0.0, min_ha),
+        ),
+        index=par.index,
+    )
     base = (par["area_ha"] * par_val).groupby([par["village"], par_rec]).sum()
     pu["rec"] = pu["parcel"].map(par_rec)
     nz = pu[pu["d_val"] != 0]
-    changed = [(v, rec, g.index.to_numpy(), (g["d_val"] / MONEY).to_numpy())
-               for (v, rec), g in nz.groupby(["village", "rec"], sort=False)]
+    changed = [
+        (v, rec, g.index.to_numpy(), (g["d_val"] / MONEY).to_numpy())
+        for (v, rec), g in nz.groupby(["village", "rec"], sort=False)
+    ]
     for t in d.periods:
         for (v, rec), val in base.items():
             if val:
@@ -77,7 +88,9 @@ def add(m, d) -> None:
     fin = inst.finance
     interest = {}
     for i, t in enumerate(d.periods):
-        interest[t] = fin.loan_interest_rate * pyo.quicksum(m.loan[s] for s in d.periods[: i + 1]) if fin.loans_enabled else 0.0
+        interest[t] = (
+            fin.loan_interest_rate * pyo.quicksum(m.loan[s] for s in d.periods[: i + 1]) if fin.loans_enabled else 0.0
+        )
     m._expr["interest"] = interest
     if fin.loans_enabled:
         add_rows(m, "loans", "loan_gep", {t: m.loan[t] <= fin.loan_to_gep * m._expr["gep"][t] for t in d.periods})
@@ -92,10 +105,16 @@ def add(m, d) -> None:
     for t in d.periods:
         prev = d.prev[t]
         land = added(m, d, costly, t, "cost_per_ha", 1 / MONEY)
-        capex = pyo.quicksum(j.capex_yuan / MONEY * (m.built[j.id, t] - (m.built[j.id, prev] if prev else 0)) for j in inst.projects)
+        capex = pyo.quicksum(
+            j.capex_yuan / MONEY * (m.built[j.id, t] - (m.built[j.id, prev] if prev else 0)) for j in inst.projects
+        )
         years = d.period[t].years
-        wages = pyo.quicksum(r.wage_yuan_per_yr * years / MONEY * m.recruit[v, r.id, t]
-                             for r in inst.roles if r.wage_yuan_per_yr for v in d.villages)
+        wages = pyo.quicksum(
+            r.wage_yuan_per_yr * years / MONEY * m.recruit[v, r.id, t]
+            for r in inst.roles
+            if r.wage_yuan_per_yr
+            for v in d.villages
+        )
         spend[t] = land + capex + wages
     m._expr["spend"] = spend
     add_rows(m, FAMILY, "budget", {t: spend[t] <= d.period[t].budget_yuan / MONEY + m.loan[t] for t in d.periods})

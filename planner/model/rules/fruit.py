@@ -16,12 +16,13 @@ Constraints
 
 from __future__ import annotations
 
-from planner.model.terms import xsum
-from planner.model.terms import add_rows
+from planner.model.terms import add_rows, xsum
 
 FAMILY = "fruit"
-SENTENCE = ("Expand mixed fruit, moderately develop a courtyard economy, and transform the extensive, profitable, "
-            "mature fruit forests into open scenic spots [P §4.4(1)].")
+SENTENCE = (
+    "Expand mixed fruit, moderately develop a courtyard economy, and transform the extensive, profitable, "
+    "mature fruit forests into open scenic spots [P §4.4(1)]."
+)
 
 
 def add(m, d) -> None:

@@ -26,12 +26,13 @@ garden[v,t] = 1 (the verifier checks it).
 from __future__ import annotations
 
 from planner.model.data import GARDEN_KINDS
-from planner.model.terms import xsum
-from planner.model.terms import add_rows
+from planner.model.terms import add_rows, xsum
 
 FAMILY = "gardens"
-SENTENCE = ("Village parks of no more than 20 ha; at least 90% vegetation coverage inside each garden; "
-            "one garden per village by 2025 [P §4.4(1)].")
+SENTENCE = (
+    "Village parks of no more than 20 ha; at least 90% vegetation coverage inside each garden; "
+    "one garden per village by 2025 [P §4.4(1)]."
+)
 
 
 def add(m, d) -> None:
@@ -59,7 +60,9 @@ def add(m, d) -> None:
     if sites:
         from planner.model.contiguity import connected
 
-        sel = connected(m, FAMILY, "garden_site", sites, {(v, t): m.garden[v, t] for v in sites for t in d.periods}, d.periods)
+        sel = connected(
+            m, FAMILY, "garden_site", sites, {(v, t): m.garden[v, t] for v in sites for t in d.periods}, d.periods
+        )
         rows_of = {p: g.index.to_numpy() for p, g in gard.groupby("parcel", sort=False)}
         area_of = d.parcels["area_ha"].to_dict()
         lo = pol.contiguity_min_ha

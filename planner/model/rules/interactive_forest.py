@@ -12,8 +12,7 @@ The other forest rules live in ``permissions`` (which villages), ``coverage``
 from __future__ import annotations
 
 from planner.model.data import GARDEN_KINDS
-from planner.model.terms import xsum
-from planner.model.terms import add_rows
+from planner.model.terms import add_rows, xsum
 
 FAMILY = "interactive_forest"
 SENTENCE = "Interactive forests are distributed throughout the township, combined with gardens [P §4.4(1)]."

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from planner.model.terms import xsum
-from planner.model.terms import add_rows
+from planner.model.terms import add_rows, xsum
 
 FAMILY = "land_use"
-SENTENCE = ("Parcels are the basic units [N §3.4]; each unit's area is used at most once, and land decisions accumulate "
-            "from one milestone to the next (requirements §3).")
+SENTENCE = (
+    "Parcels are the basic units [N §3.4]; each unit's area is used at most once, and land decisions accumulate "
+    "from one milestone to the next (requirements §3)."
+)
 
 
 def add(m: pyo.ConcreteModel, d) -> None:

@@ -19,20 +19,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.model.terms import xsum
-from planner.model.terms import add_rows
+from planner.model.terms import add_rows, xsum
 
 FAMILY = "projects"
-SENTENCE = ("Six EOD projects (forest park, rural complex, Apricot Village, Mine Park, Pisha Rock Geological Park, "
-            "Gejiugou Botanical Garden), each built on the land decisions it needs [P §4.4(2), Table 1].")
+SENTENCE = (
+    "Six EOD projects (forest park, rural complex, Apricot Village, Mine Park, Pisha Rock Geological Park, "
+    "Gejiugou Botanical Garden), each built on the land decisions it needs [P §4.4(2), Table 1]."
+)
 
 
 def prerequisite_rows(d, pre):
     """The (parcel, use) rows whose area counts toward an area prerequisite."""
     pu = d.pu
     keep = np.ones(len(pu), dtype=bool)
-    for col, values in (("use", pre.uses), ("kind", [k.value for k in pre.use_kinds or []]),
-                        ("village", pre.villages), ("cover", pre.covers)):
+    for col, values in (
+        ("use", pre.uses),
+        ("kind", [k.value for k in pre.use_kinds or []]),
+        ("village", pre.villages),
+        ("cover", pre.covers),
+    ):
         if values:
             keep &= d.pu_column(col).isin(values).to_numpy()
     return pu[keep]
@@ -55,7 +60,9 @@ def add(m, d) -> None:
                 if pre.min_area_ha is not None:
                     pre_rows[(j.id, k, t)] = xsum(m, prerequisite_rows(d, pre), t) >= pre.min_area_ha * b
                 elif pre.garden_in is not None:
-                    pre_rows[(j.id, k, t)] = b <= (m.garden[pre.garden_in, t] if pre.garden_in in d.garden_villages else 0)
+                    pre_rows[(j.id, k, t)] = b <= (
+                        m.garden[pre.garden_in, t] if pre.garden_in in d.garden_villages else 0
+                    )
                 else:
                     pre_rows[(j.id, k, t)] = b <= m.built[pre.project, t]
     add_rows(m, FAMILY, "project_cumulative", cum)

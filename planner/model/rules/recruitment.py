@@ -19,7 +19,8 @@ Constraints (N[role,t] = sum over villages of recruit[v, role, t])
   per_project_built: people/project x projects built during the period <= people (construction crews).
 - ``recruit_min_active[role, j, t]``: for roles with ``min_when_active``, N >= min x activity of project j
   (built[j,t] for per_project, built[j,t] - built[j,t-1] for per_project_built) instead of ``recruit_min``.
-- ``labour_assign[v, role, t]`` (family ``labour_pool``): recruit = sum over allowed groups of assign[v, role, group, t].
+- ``labour_assign[v, role, t]`` (family ``labour_pool``): recruit = sum over allowed groups of
+  assign[v, role, group, t].
 - ``labour_pool[v, group, t]``: sum over roles of assign <= the village's pool of that group
   (policy ``labour_pools``).
 - ``recruit_village[v, role, t]``: recruit = 0 in villages outside ``roles[].villages``.
@@ -29,11 +30,12 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from planner.model.terms import added, xsum
-from planner.model.terms import add_rows
+from planner.model.terms import add_rows, added, xsum
 
 FAMILY = "recruitment"
-SENTENCE = "Recruit whole people for each role inside the eleven ranges, from the villages' three groups [P §4.4(3), §3.3]."
+SENTENCE = (
+    "Recruit whole people for each role inside the eleven ranges, from the villages' three groups [P §4.4(3), §3.3]."
+)
 
 GROUPS = ("residents", "outside", "returning")
 
@@ -69,8 +71,10 @@ def add(m, d) -> None:
         by_village = of_kind.groupby("village", sort=False).indices if r.scope == "village" else {}
         empty = of_kind.index[:0]
         for v in scopes:
-            people = {t: (m.recruit[v, r.id, t] if v else pyo.quicksum(m.recruit[w, r.id, t] for w in d.villages))
-                      for t in d.periods}
+            people = {
+                t: (m.recruit[v, r.id, t] if v else pyo.quicksum(m.recruit[w, r.id, t] for w in d.villages))
+                for t in d.periods
+            }
             # pu row numbers of the work's land (in the village, for a village role)
             rows = of_kind.index.to_numpy() if v is None else of_kind.index.to_numpy()[by_village.get(v, empty)]
             for t in d.periods:
@@ -85,8 +89,14 @@ def add(m, d) -> None:
                     projs = [j.id for j in d.inst.projects if j.id in r.projects and (v is None or j.host_village == v)]
                     if projs:
                         work[key] = norm.value * pyo.quicksum(_activity(m, d, j, t, kind) for j in projs) <= people[t]
-    outside = {(v, r.id, t): m.recruit[v, r.id, t] <= 0 for r in d.inst.roles if r.villages is not None
-               for v in d.villages if v not in r.villages for t in d.periods}
+    outside = {
+        (v, r.id, t): m.recruit[v, r.id, t] <= 0
+        for r in d.inst.roles
+        if r.villages is not None
+        for v in d.villages
+        if v not in r.villages
+        for t in d.periods
+    }
     add_rows(m, FAMILY, "recruit_village", outside)
     add_rows(m, FAMILY, "recruit_min", lo)
     add_rows(m, FAMILY, "recruit_min_active", lo_active)
@@ -103,7 +113,9 @@ def add(m, d) -> None:
         pool = next(x for x in d.inst.villages if x.id == v).labour_pool
         for t in d.periods:
             for r in d.inst.roles:
-                assign_rows[(v, r.id, t)] = m.recruit[v, r.id, t] == pyo.quicksum(m.assign[v, r.id, g, t] for g in r.groups)
+                assign_rows[(v, r.id, t)] = m.recruit[v, r.id, t] == pyo.quicksum(
+                    m.assign[v, r.id, g, t] for g in r.groups
+                )
             for g in GROUPS:
                 terms = [m.assign[v, r.id, g, t] for r in d.inst.roles if g in r.groups]
                 if terms:

@@ -14,12 +14,13 @@ Constraints
 
 from __future__ import annotations
 
-from planner.model.terms import xsum
-from planner.model.terms import add_rows
+from planner.model.terms import add_rows, xsum
 
 FAMILY = "red_line"
-SENTENCE = ("The types of spaces within the ecological protection red line remain unchanged [P §3.3]; "
-            "the red line keeps at least a minimum share of the territory (73.84% nationally) [N §2.2].")
+SENTENCE = (
+    "The types of spaces within the ecological protection red line remain unchanged [P §3.3]; "
+    "the red line keeps at least a minimum share of the territory (73.84% nationally) [N §2.2]."
+)
 
 
 def add(m, d) -> None:
@@ -27,7 +28,9 @@ def add(m, d) -> None:
     pu = d.pu
     if pol.red_line_type_unchanged:
         sel = pu[pu["red_line"] & (pu["ecological_space"] != pu["cover_ecological_space"])]
-        add_rows(m, FAMILY, "red_line_type", {(p, u): m.x[p, u, d.last] <= 0 for p, u in zip(sel["parcel"], sel["use"])})
+        add_rows(
+            m, FAMILY, "red_line_type", {(p, u): m.x[p, u, d.last] <= 0 for p, u in zip(sel["parcel"], sel["use"])}
+        )
     if pol.red_line_min_share is not None:
         par = d.parcels[d.parcels["red_line"]]
         base = float((par["area_ha"] * par["ecological_space"]).sum())

@@ -12,8 +12,7 @@ Constraints
 
 from __future__ import annotations
 
-from planner.model.terms import xsum
-from planner.model.terms import add_rows
+from planner.model.terms import add_rows, xsum
 
 FAMILY = "street_green"
 SENTENCE = "1-2 new street green spaces in the central town [P §4.4(1)]."
@@ -24,9 +23,12 @@ def add(m, d) -> None:
     pu = d.pu
     sel = pu[pu["kind"] == "street_green"]
     area = {t: sg.size_ha * m.street_green[t] if sg else 0 for t in d.periods}
-    add_rows(m, FAMILY, "street_green_area", {t: xsum(m, sel, t) == area[t] for t in d.periods} if len(sel) or sg else {})
+    add_rows(
+        m, FAMILY, "street_green_area", {t: xsum(m, sel, t) == area[t] for t in d.periods} if len(sel) or sg else {}
+    )
     if sg is None or d.town is None:
         return
     add_rows(m, FAMILY, "street_green_min", {"min": m.street_green[sg.by_period or d.periods[0]] >= sg.count_min})
-    add_rows(m, FAMILY, "street_green_cumulative",
-             {t: m.street_green[t] >= m.street_green[d.prev[t]] for t in d.periods[1:]})
+    add_rows(
+        m, FAMILY, "street_green_cumulative", {t: m.street_green[t] >= m.street_green[d.prev[t]] for t in d.periods[1:]}
+    )

@@ -19,9 +19,11 @@ from __future__ import annotations
 from planner.model.terms import add_rows
 
 FAMILY = "village_permission"
-SENTENCE = ("Ecological forest only in the six starting villages; ornamental forest only in Desheng Youliang, "
-            "Shuiquangou, Nuanshui and Yushuhao, along transit roads and beside fruit forests; fruit expansion "
-            "in villages other than Desheng Youliang [P §4.4(1)].")
+SENTENCE = (
+    "Ecological forest only in the six starting villages; ornamental forest only in Desheng Youliang, "
+    "Shuiquangou, Nuanshui and Yushuhao, along transit roads and beside fruit forests; fruit expansion "
+    "in villages other than Desheng Youliang [P §4.4(1)]."
+)
 
 
 def add(m, d) -> None:
