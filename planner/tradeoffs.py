@@ -43,9 +43,10 @@ from typing import Any
 import pandas as pd
 import pyomo.environ as pyo
 
+from planner.core.units import MONEY
 from planner.instance.load import LoadedInstance
 from planner.model.build import build_model
-from planner.model.data import MONEY, ModelData
+from planner.model.data import ModelData
 from planner.plan.plan import TOL, Plan
 from planner.solver.run import DEFAULT_REL_GAP, SolveResult, _options, _restore, _snapshot, check_solver, run_solver
 

@@ -283,8 +283,9 @@ def solve_model(
     dropping the component (plus whatever else implies it) makes it feasible."""
     import importlib
 
+    from planner.core.units import MONEY
     from planner.model.build import build_model
-    from planner.model.data import MONEY, ModelData
+    from planner.model.data import ModelData
 
     solve_mod = importlib.import_module("planner.solver.run")  # the package re-exports solve() over the module name
     d = ModelData(li)

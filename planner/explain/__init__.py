@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from planner.core import faults
+from planner.core.units import MONEY
 from planner.explain.fixed import FixedLP, build_fixed_lp
 from planner.explain.prices import options_table, rule_summary, rule_table
 from planner.explain.result import LP_NOTE, Explanation
 from planner.instance.load import LoadedInstance
-from planner.model.data import MONEY
 
 IMPORTANCE_KINDS = ("gardens", "projects", "allocations")
 

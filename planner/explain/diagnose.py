@@ -17,7 +17,7 @@ Method
    each. The planning objective is replaced by *minimise the sum of slacks*, each with
    weight 1 per row unit, and the model is solved as a MIP with HiGHS. Row units are the
    model's: 1 ha, 1 person, 1 yes/no decision (a project, a garden, a scenic spot), 1
-   street green space, 1 million Yuan (``planner.model.data.MONEY``). So relaxing a budget by 1
+   street green space, 1 million Yuan (``planner.core.units.MONEY``). So relaxing a budget by 1
    million Yuan costs as much as one person more in a labour pool, one hectare, or one
    required project dropped: a required project costing more than a million Yuan above
    the budget is dropped rather than the budget raised. The weights are a choice, not a

@@ -18,10 +18,11 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from planner.core.errors import SolveError
+from planner.core.units import MONEY
 from planner.explain.rows import row_info
 from planner.instance.load import LoadedInstance
 from planner.model.build import build_model
-from planner.model.data import MONEY, ModelData
+from planner.model.data import ModelData
 from planner.solver import highs
 
 

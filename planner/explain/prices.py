@@ -15,10 +15,10 @@ import math
 import numpy as np
 import pandas as pd
 
+from planner.core.units import MONEY
 from planner.explain.fixed import FixedLP
 from planner.explain.result import fmt
 from planner.explain.rows import describe, field_of, row_info
-from planner.model.data import MONEY
 from planner.solver import highs
 
 BAN_ROWS = ("farmland_protection", "red_line_type", "eco_space_measures", "village_permission", "siting")

@@ -25,10 +25,10 @@ import numpy as np
 import pandas as pd
 
 from planner.core.errors import InputError
+from planner.core.units import MONEY
 from planner.explain.fixed import FixedLP, decisions_of, fix_decisions, main_objective
 from planner.explain.result import fmt
 from planner.model.build import build_model
-from planner.model.data import MONEY
 from planner.solver import highs
 from planner.solver import lparrays as lpa
 

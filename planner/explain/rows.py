@@ -5,7 +5,7 @@ decisions accumulate, carbon areas are split), which the infeasibility diagnosis
 relaxes.
 
 Model rows are in model units: hectares, people, counts of yes/no decisions, or money
-in million Yuan (``planner.model.data.MONEY``). ``scale`` converts one row unit into the
+in million Yuan (``planner.core.units.MONEY``). ``scale`` converts one row unit into the
 planner unit named by ``unit`` (1 million Yuan = 1e6 Yuan), so a dual of the model
 (million Yuan/yr of objective per row unit) becomes ``dual * MONEY / scale`` Yuan/yr per
 planner unit.
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from planner.model.data import MONEY
+from planner.core.units import MONEY
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from planner.core.errors import InputError, Problem
-from planner.instance.schema import AREA_UNITS_PER_HA, M2_PER_HA
+from planner.core.units import AREA_UNITS_PER_HA, M2_PER_HA
 
 SUFFIXES = (".gpkg", ".geojson", ".json", ".shp")
 #: How many parcels an area-mismatch warning lists by name before counting the rest.

@@ -25,11 +25,10 @@ from pydantic import ValidationError
 from planner.core.cells import restore_frame
 from planner.core.errors import MAX_PER_KIND, InputError, Problem, first_problems
 from planner.core.paths import bundled_dir
+from planner.core.units import AREA_UNITS_PER_HA, MU_PER_HA
 from planner.instance.schema import (
-    AREA_UNITS_PER_HA,
     ECO_SPACE_TYPES,
     MAX_PARCEL_HA,
-    MU_PER_HA,
     PARCEL_COLUMNS,
     PARCEL_OPTIONAL_BOOL,
     PARCEL_OPTIONAL_TEXT,

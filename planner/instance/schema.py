@@ -21,10 +21,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-MU_PER_HA = 15.0  # 1 mu = 666.7 m2 [P §4.4(2)]
-M2_PER_HA = 10_000.0
 #: Units of a parcel table's area column, in units per hectare (``parcels.area_unit``).
-AREA_UNITS_PER_HA = {"ha": 1.0, "mu": MU_PER_HA, "m2": M2_PER_HA}
 
 INCOME_SOURCES = ("carbon_trading", "cultural_tourism", "parking", "fruit", "supporting_facilities", "other")
 

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from planner.model.data import MONEY, ModelData
+from planner.core.units import MONEY
+from planner.model.data import ModelData
 from planner.model.rules import families
 
 

@@ -13,11 +13,11 @@ from functools import cached_property
 
 import pandas as pd
 
+from planner.core.units import MU_PER_HA
 from planner.instance.load import LoadedInstance
-from planner.instance.schema import MU_PER_HA, UseKind
+from planner.instance.schema import UseKind
 from planner.model.aggregate import Aggregation, aggregate, identity_needed, no_aggregation
 
-MONEY = 1e6  # model money unit: 1 = one million Yuan
 GARDEN_KINDS = (UseKind.garden_vegetation.value, UseKind.garden_facility.value)
 
 

@@ -19,8 +19,9 @@ import pyomo.environ as pyo
 
 from planner.core.cells import csv_text
 from planner.core.plan_format import TABLES, land_fingerprint
+from planner.core.units import MONEY
 from planner.core.version import __version__
-from planner.model.data import GARDEN_KINDS, MONEY
+from planner.model.data import GARDEN_KINDS
 
 PLAN_FORMAT = "planner.plan.plan"
 PLAN_VERSION = "1.3"

@@ -27,8 +27,9 @@ from typing import Any
 import pyomo.environ as pyo
 
 from planner.core.errors import SolveError, SolverFailure
+from planner.core.units import MONEY
 from planner.instance.load import LoadedInstance
-from planner.model.data import MONEY, ModelData
+from planner.model.data import ModelData
 
 DEFAULT_REL_GAP = 1e-9  # exact by default: GEP is large, dividends would hide inside a looser gap
 DEFAULT_ABS_GAP = 1e-6  # million Yuan = 1 Yuan/yr

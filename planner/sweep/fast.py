@@ -31,9 +31,10 @@ import numpy as np
 import pyomo.environ as pyo
 
 from planner.core.errors import InputError
+from planner.core.units import MONEY
 from planner.instance.load import LoadedInstance, load_instance, split_overrides
 from planner.model.build import build_model
-from planner.model.data import MONEY, ModelData
+from planner.model.data import ModelData
 from planner.solver import highs
 from planner.solver import lparrays as lpa
 from planner.solver.run import DEFAULT_ABS_GAP, DEFAULT_REL_GAP, OPTIMAL_ABS_GAP, OPTIMAL_REL_GAP, TIE_BREAK_GAP

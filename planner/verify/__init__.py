@@ -32,12 +32,12 @@ import numpy as np
 import pandas as pd
 
 from planner.core.plan_format import TABLES
+from planner.core.units import MU_PER_HA
 from planner.instance.adjacency import carbon_holdings, components, is_connected
 from planner.verify.tables import Capped, clean_tables, compare_csv_tables, empty_table, instance_mismatch
 
 AREA_TOL = 1e-4  # ha
 REL_TOL = 1e-6  # relative, for money and KPI comparisons
-MU_PER_HA = 15.0
 GARDEN = ("garden_vegetation", "garden_facility")
 
 

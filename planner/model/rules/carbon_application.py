@@ -40,7 +40,7 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
-from planner.model.data import MONEY
+from planner.core.units import MONEY
 from planner.model.terms import add_rows, xsum
 
 FAMILY = "carbon_application"

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from planner.model.data import MONEY
+from planner.core.units import MONEY
 from planner.model.rules.carbon_application import owner
 from planner.model.terms import add_rows, added, xsum
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from planner.model.data import MONEY
+from planner.core.units import MONEY
 from planner.model.terms import xsum
 
 FAMILY = "gep"
