@@ -22,7 +22,7 @@ from helpers import kill_group as kill
 from helpers import stopped_at
 
 import planner
-from planner.core import outdir
+from planner.core import files
 from planner.core.paths import bundled_dir
 
 TINY = str(bundled_dir("instances") / "tiny.yaml")
@@ -112,7 +112,7 @@ def test_a_failed_write_leaves_the_old_plan(tmp_path, two_plans, monkeypatch):
     out = tmp_path / "plan"
     old.write(out)
     before = snapshot(out)
-    real = outdir.write_bytes
+    real = files.write_bytes
     calls = []
 
     def full_disk(path, data):
@@ -121,7 +121,7 @@ def test_a_failed_write_leaves_the_old_plan(tmp_path, two_plans, monkeypatch):
             raise OSError(errno.ENOSPC, "No space left on device")
         return real(path, data)
 
-    monkeypatch.setattr(outdir, "write_bytes", full_disk)
+    monkeypatch.setattr(files, "write_bytes", full_disk)
     with pytest.raises(OSError):
         planner.Plan.from_json(new_json).write(out)
     assert snapshot(out) == before

@@ -16,9 +16,7 @@ exception) ``--out`` holds the whole old result or the whole new one:
   ``--force`` one wins and the other is told, with its staged result kept for the user
   (:class:`OutTaken`).
 
-Every file write in the planner goes through :func:`write_text` or :func:`write_bytes`
-(temporary name, fsync, rename), which also passes the fault point ``file-write`` (see
-:mod:`planner.core.faults`) so that tests can kill a run at each write.
+Every file inside is written whole (:mod:`planner.core.files`).
 """
 
 from __future__ import annotations
@@ -35,6 +33,7 @@ from fnmatch import fnmatch
 from pathlib import Path
 
 from planner.core import faults
+from planner.core.files import is_temporary
 
 # what the planner writes into a plan folder (a new plan replaces all of them)
 PLAN_FILES = (
@@ -64,27 +63,6 @@ class OutTaken(Exception):
             f"{out} already holds a result ({marker}), written by another run while this one worked; "
             f"this run's result is kept in {kept}"
         )
-
-
-def write_text(path: str | Path, text: str) -> None:
-    """Write to a temporary file beside ``path``, fsync and rename it into place: readers
-    see the old file or the whole new one, never a part."""
-    write_bytes(path, text.encode("utf-8"))
-
-
-def write_bytes(path: str | Path, data: bytes) -> None:
-    path = Path(path)
-    faults.reached("file-write")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def holds(out: str | Path, marker: str = "plan.json") -> bool:
@@ -165,7 +143,7 @@ def _carry_user_files(old: Path, new: Path, owned: Iterable[str]) -> None:
     """Copy what the user keeps in the old folder (anything the planner did not write)."""
     owned = tuple(owned)
     for p in old.iterdir():
-        if _owned(p.name, owned) or (new / p.name).exists() or p.name.endswith(".tmp"):
+        if _owned(p.name, owned) or (new / p.name).exists() or is_temporary(p.name):
             continue
         if p.is_dir() and not p.is_symlink():
             shutil.copytree(p, new / p.name, symlinks=True)
@@ -225,8 +203,6 @@ __all__ = [
     "replacing",
     "recover",
     "holds",
-    "write_text",
-    "write_bytes",
     "OutTaken",
     "PLAN_FILES",
     "ALTERNATIVES_FILES",

@@ -36,6 +36,7 @@ from typing import Any
 import pandas as pd
 
 from planner.core.cells import write_csv
+from planner.core.files import write_text
 
 EXPLANATION_FORMAT = "planner.explanation"
 EXPLANATION_VERSION = "1.0"
@@ -108,9 +109,7 @@ class Explanation:
     def to_json(self, path: str | Path | None = None) -> str:
         text = json.dumps(self.to_dict(), indent=1, allow_nan=False, default=str)
         if path is not None:
-            from planner.plan.plan import atomic_write_text
-
-            atomic_write_text(Path(path), text)
+            write_text(path, text)
         return text
 
     def write(self, out_dir: str | Path) -> Path:

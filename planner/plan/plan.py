@@ -18,6 +18,8 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from planner.core.cells import csv_text
+from planner.core.files import write_text
+from planner.core.outdir import replacing
 from planner.core.plan_format import TABLES, land_fingerprint
 from planner.core.units import MONEY
 from planner.core.version import __version__
@@ -174,7 +176,7 @@ class Plan:
     def to_json(self, path: str | Path | None = None, indent: int = 1, timings: bool = False) -> str:
         text = json.dumps(self.to_dict(timings=timings), indent=indent, allow_nan=False, default=_json_default)
         if path is not None:
-            atomic_write_text(Path(path), text)
+            write_text(path, text)
         return text
 
     def write(self, out_dir: str | Path, *, force: bool = True, extra: Callable[[Path], None] | None = None) -> Path:
@@ -186,8 +188,6 @@ class Plan:
         go with it, files a user keeps there are carried over.
 
         ``force=False`` refuses to replace a plan (raises :class:`planner.core.outdir.OutTaken`)."""
-        from planner.core.outdir import replacing
-
         out = Path(out_dir)
         with replacing(out, force=force) as stage:
             self.write_files(stage)
@@ -199,8 +199,8 @@ class Plan:
         """The plan's files into an existing (new, empty) folder, plan.json last."""
         folder = Path(folder)
         for name, df in self.tables.items():
-            atomic_write_text(folder / f"{name}.csv", csv_text(df, index=False))
-        atomic_write_text(folder / "run.json", json.dumps(self.timings(), indent=1, default=_json_default))
+            write_text(folder / f"{name}.csv", csv_text(df, index=False))
+        write_text(folder / "run.json", json.dumps(self.timings(), indent=1, default=_json_default))
         self.to_json(folder / "plan.json")
 
     @classmethod
@@ -249,10 +249,7 @@ class Plan:
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write to a temporary file beside ``path`` and rename it into place: readers see the
-    old file or the whole new one, never a part (:func:`planner.core.outdir.write_text`)."""
-    from planner.core.outdir import write_text
-
+    """Kept until every caller writes through :func:`planner.core.files.write_text`."""
     write_text(path, text)
 
 

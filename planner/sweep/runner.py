@@ -32,6 +32,7 @@ import pandas as pd
 from planner.core import faults
 from planner.core.cells import csv_text
 from planner.core.errors import InputError
+from planner.core.files import write_text, written
 from planner.core.parallel import run_each
 
 SWEEP_KPIS = (
@@ -231,9 +232,7 @@ def run_scenarios(
             str(out), "--out", "the directory already holds a sweep", "add --resume to finish it, or give a new --out"
         )
     else:
-        from planner.plan.plan import atomic_write_text
-
-        atomic_write_text(spec_path, json.dumps(spec, indent=1))
+        write_text(spec_path, json.dumps(spec, indent=1))
     finished = set(int(s) for s in done["scenario"]) if len(done) else set()
     todo = [r for r in scenarios.to_dict(orient="records") if int(r["scenario"]) not in finished]
     ranges = {
@@ -371,12 +370,9 @@ def finish(out_dir: str | Path) -> pd.DataFrame:
     if df.empty:
         return df
     df = df.drop_duplicates("scenario", keep="first").sort_values("scenario").reset_index(drop=True)
-    from planner.plan.plan import atomic_write_text
-
-    tmp = out / ".results.parquet.tmp"
-    df.to_parquet(tmp, index=False)
-    os.replace(tmp, out / "results.parquet")  # results.jsonl stays the record; these are its tidy copies
-    atomic_write_text(out / "results.csv", csv_text(df))
+    with written(out / "results.parquet") as tmp:  # results.jsonl stays the record; these are its tidy copies
+        df.to_parquet(tmp, index=False)
+    write_text(out / "results.csv", csv_text(df))
     return df
 
 

@@ -1,0 +1,169 @@
+"""The package runs one way: each layer imports only the layers before it, no module
+takes part in an import cycle, and no planner module is imported inside a function to
+hide one (outside the command line, which imports its commands' machinery late so that
+``planner --help`` starts fast).
+
+The order of the layers is the pipeline (README, "Layout"):
+
+    core -> instance -> model -> solver -> plan -> verify -> api -> explain -> tradeoffs
+         -> sweep -> generate -> report -> cli
+
+Imports are read from the source with ``ast`` (every import statement, at any depth), so
+the test sees what a reader sees. import-linter would check the same contracts, but its
+current releases require rich>=14.2, above the lower bound this project keeps for rich.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "planner"
+
+# (layer, module prefixes): a module belongs to the first layer one of whose prefixes it
+# equals or lies under
+LAYERS: list[tuple[str, tuple[str, ...]]] = [
+    ("core", ("planner.core",)),
+    ("instance", ("planner.instance",)),
+    ("model", ("planner.model",)),
+    ("solver", ("planner.solver",)),
+    ("plan", ("planner.plan",)),
+    ("verify", ("planner.verify",)),
+    ("api", ("planner.api", "planner.examples")),
+    ("explain", ("planner.explain",)),
+    ("tradeoffs", ("planner.tradeoffs",)),
+    ("sweep", ("planner.sweep",)),
+    ("generate", ("planner.generate",)),
+    ("report", ("planner.report",)),
+    ("cli", ("planner.cli", "planner.__main__")),
+    ("package", ("planner",)),  # planner/__init__.py: the public names, re-exported
+]
+LATE_IMPORTS_ALLOWED = ("planner.cli",)
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+MODULES = {module_name(p): p for p in PACKAGE.rglob("*.py") if "_models" not in p.parts and "_instances" not in p.parts}
+
+
+def layer_of(module: str) -> int:
+    for i, (_, prefixes) in enumerate(LAYERS):
+        if any(module == p or module.startswith(p + ".") for p in prefixes):
+            return i
+    raise AssertionError(f"{module} belongs to no layer: add it to LAYERS in tests/test_layers.py and the README")
+
+
+def imports_of(module: str) -> list[tuple[str, int, bool]]:
+    """(imported planner module, line, inside a function or class) for every import in ``module``.
+
+    ``from planner.a import b`` is an import of ``planner.a.b`` when that is a module,
+    else of ``planner.a``."""
+    path = MODULES[module]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    is_pkg = path.name == "__init__.py"
+    out = []
+    for node in ast.walk(tree):
+        nested = getattr(node, "col_offset", 0) > 0
+        if isinstance(node, ast.Import):
+            out += [(a.name, node.lineno, nested) for a in node.names if a.name.split(".")[0] == "planner"]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = module.split(".")[: len(module.split(".")) - node.level + (1 if is_pkg else 0)]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if target.split(".")[0] != "planner":
+                continue
+            for a in node.names:
+                sub = f"{target}.{a.name}"
+                out.append((sub if sub in MODULES else target, node.lineno, nested))
+    return [(t, line, nested) for t, line, nested in out if t in MODULES]
+
+
+GRAPH = {m: imports_of(m) for m in MODULES}
+
+
+def test_every_module_has_a_layer():
+    for m in MODULES:
+        layer_of(m)
+
+
+def test_each_layer_imports_only_layers_before_it():
+    bad = {
+        f"{m} ({LAYERS[layer_of(m)][0]}) imports {t} ({LAYERS[layer_of(t)][0]}) at line {line}"
+        for m, edges in GRAPH.items()
+        for t, line, _ in edges
+        if layer_of(t) > layer_of(m)
+    }
+    assert not bad, "imports against the pipeline:\n" + "\n".join(sorted(bad))
+
+
+def _cycles() -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan), plus self-imports."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in {t for t, _, _ in GRAPH[v]}:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1 or any(t == v for t, _, _ in GRAPH[v]):
+                found.append(sorted(comp))
+
+    for v in sorted(GRAPH):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_no_import_cycles():
+    cycles = _cycles()
+    assert not cycles, "modules that import each other (directly or through others): " + "; ".join(
+        " <-> ".join(c) for c in cycles
+    )
+
+
+def test_no_planner_module_is_imported_inside_a_function():
+    late = {
+        f"{MODULES[m].relative_to(ROOT)}:{line} imports {t}"
+        for m, edges in GRAPH.items()
+        if not m.startswith(LATE_IMPORTS_ALLOWED)
+        for t, line, nested in edges
+        if nested
+    }
+    assert not late, "imports inside functions (move them to the top of the module):\n" + "\n".join(sorted(late))
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    """The test above could pass by finding nothing: a two-module cycle and a
+    self-import must be found."""
+    global GRAPH
+    saved = GRAPH
+    try:
+        GRAPH = {"a": [("b", 1, False)], "b": [("a", 1, True)], "c": [("c", 1, False)], "d": []}
+        assert sorted(_cycles()) == [["a", "b"], ["c"]]
+    finally:
+        GRAPH = saved
