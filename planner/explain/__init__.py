@@ -19,7 +19,9 @@ from planner.core import faults
 from planner.core.units import MONEY
 from planner.explain.fixed import FixedLP, build_fixed_lp
 from planner.explain.prices import options_table, rule_summary, rule_table
+from planner.explain.ranging import DEFAULT_PARAMETERS, parameter_ranges
 from planner.explain.result import LP_NOTE, Explanation
+from planner.explain.whatif import replacement_importance
 from planner.instance.load import LoadedInstance
 
 IMPORTANCE_KINDS = ("gardens", "projects", "allocations")
@@ -73,15 +75,11 @@ def explain(
     ex.tables["rules"] = rules
     ex.tables["rule_summary"] = rule_summary(rules, f)
     ex.tables["options"] = options_table(f)
-    from planner.explain.ranging import DEFAULT_PARAMETERS, parameter_ranges
-
     params = list(DEFAULT_PARAMETERS if parameters is None else parameters)
     if params:
         ex.tables["parameters"] = parameter_ranges(f, plan, params, progress=progress)
     kinds = [k for k in importance]
     if kinds:
-        from planner.explain.whatif import replacement_importance
-
         ex.tables["importance"] = replacement_importance(
             instance, plan, kinds, time_limit=time_limit, progress=progress
         )

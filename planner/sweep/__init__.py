@@ -13,14 +13,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-
-def sweep(*args: Any, **kwargs: Any):
-    """Run a sweep; see :func:`planner.sweep.runner.sweep`."""
-    from planner.sweep.runner import sweep as _sweep
-
-    return _sweep(*args, **kwargs)
-
+from planner.sweep.runner import sweep
 
 __all__ = ["sweep"]

@@ -69,7 +69,7 @@ def _check_outputs(results: pd.DataFrame, outputs: Iterable[str], params: list[s
     return outs
 
 
-def _aligned(
+def aligned(
     design: pd.DataFrame, results: pd.DataFrame, outputs: Iterable[str]
 ) -> tuple[pd.DataFrame, list[str], list[str]]:
     """Design rows in scenario order joined with status, error and outputs."""
@@ -162,7 +162,7 @@ def morris_indices(
     from SALib.analyze import morris as morris_analyze
 
     info = _check_kind(design_df, "morris")
-    merged, params, outs = _aligned(design_df, results_df, outputs)
+    merged, params, outs = aligned(design_df, results_df, outputs)
     _require_solved(merged, outs, "Morris analysis")
     k = len(params)
     if len(merged) % (k + 1):
@@ -197,7 +197,7 @@ def _sobol_raw(design_df, results_df, outputs, second_order, conf_level, num_res
     from SALib.analyze import sobol as sobol_analyze
 
     info = _check_kind(design_df, "sobol")
-    merged, params, outs = _aligned(design_df, results_df, outputs)
+    merged, params, outs = aligned(design_df, results_df, outputs)
     _require_solved(merged, outs, "Sobol analysis")
     designed = info.get("second_order")
     if second_order is None:
@@ -353,7 +353,7 @@ def oat_effects(
 
     The base scenario must have a solution (else :class:`ValueError`).
     """
-    merged, params, outs = _aligned(design_df, results_df, outputs)
+    merged, params, outs = aligned(design_df, results_df, outputs)
     varied = oat_varied(design_df, base_scenario)
     merged = merged.assign(varied=merged["scenario"].map(varied))
     bmask = merged["scenario"] == base_scenario

@@ -18,6 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from planner.sweep.analysis import SOLVED, aligned, oat_varied
+from planner.sweep.design import design_info
+
 DPI = 120
 _LOW, _HIGH, _BASE, _FAIL = "#4C72B0", "#DD8452", "#333333", "#C44E52"
 
@@ -141,10 +144,7 @@ def response_curves(
     drawn (a line; the base point ringed); for other designs every scenario is a dot,
     with the mean per distinct value joined when values repeat (grids). Scenarios
     without a solution are marked with a red x along the bottom of their panel."""
-    from planner.sweep.analysis import SOLVED, _aligned, oat_varied
-    from planner.sweep.design import design_info
-
-    merged, params, _ = _aligned(design_df, results_df, [output])
+    merged, params, _ = aligned(design_df, results_df, [output])
     solved = merged["status"].isin(SOLVED)
     yall = pd.to_numeric(merged[output], errors="coerce").where(solved)
     oat = design_info(design_df).get("name") == "one_at_a_time"
