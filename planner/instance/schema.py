@@ -194,6 +194,11 @@ class UseKind(str, Enum):
     street_green = "street_green"
 
 
+#: The use kinds that make up a village garden (the gardens rule family); read by the
+#: model and by the independent verifier, which may not import the model.
+GARDEN_KINDS = (UseKind.garden_vegetation.value, UseKind.garden_facility.value)
+
+
 class Use(LandClass):
     """A land use the planner may assign to (part of) a parcel."""
 

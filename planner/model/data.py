@@ -15,10 +15,8 @@ import pandas as pd
 
 from planner.core.units import MU_PER_HA
 from planner.instance.load import LoadedInstance
-from planner.instance.schema import UseKind
+from planner.instance.schema import GARDEN_KINDS, UseKind
 from planner.model.aggregate import Aggregation, aggregate, identity_needed, no_aggregation
-
-GARDEN_KINDS = (UseKind.garden_vegetation.value, UseKind.garden_facility.value)
 
 
 @dataclass(frozen=True)
