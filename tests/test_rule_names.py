@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import ast
 import importlib
+import re
 
 import pytest
-from test_rule_coverage import NO_MIRROR, RULES, TESTS, _call_name, _modules
+from test_rule_coverage import NO_MIRROR, RULES, TESTS, _call_name, _modules, components
 
 import planner
 from planner.model.build import build_model
@@ -22,6 +23,7 @@ from planner.model.data import ModelData
 from planner.model.rules import families
 
 RULE_MODULES = [m for m in _modules() if m != "__init__"]
+FORMULATION = TESTS.parent / "docs" / "formulation.md"
 
 # switches that make the examples record the optional families too
 EVERYTHING_ON = {
@@ -71,3 +73,26 @@ def test_every_recorded_family_has_its_module_and_tests(example):
         assert (RULES / f"{fam}.py").exists(), f"family {fam!r} has no module planner/model/rules/{fam}.py"
         assert fam not in NO_MIRROR, f"family {fam!r} adds rows but is exempted from tests in test_rule_coverage.py"
         assert (TESTS / f"test_{fam}.py").exists(), f"family {fam!r} has no test module tests/test_{fam}.py"
+
+
+def _docs_table() -> list[tuple[str, str, list[str]]]:
+    """(module, family, components) of each row of the rules table in docs/formulation.md §4."""
+    text = FORMULATION.read_text(encoding="utf-8")
+    section = text[text.index("## 4. Rule families") : text.index("### 4.1 ")]
+    rows = []
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        found = re.fullmatch(r"`planner\.model\.rules\.(\w+)`", cells[1]) if len(cells) == 4 else None
+        if found:
+            rows.append((found.group(1), cells[2].split()[0].strip("`"), re.findall(r"`(\w+)`", cells[3])))
+    return rows
+
+
+def test_docs_table_names_each_module_its_family_and_components():
+    """docs/formulation.md §4 has one row per rules module, in the order of ``families()``, with
+    the module's family and exactly the components it adds."""
+    rows = _docs_table()
+    assert [mod for mod, _, _ in rows] == [f.__name__.rsplit(".", 1)[1] for f in families()]
+    for mod, fam, comps in rows:
+        assert fam == mod, f"docs/formulation.md §4: module {mod} is listed with family {fam!r}"
+        assert comps == components(mod), f"docs/formulation.md §4: {mod} lists {comps}, it adds {components(mod)}"
