@@ -1,10 +1,12 @@
-"""recruitment: whole people per village and role, inside the township ranges, tied to
-the work (planting, area managed, per project) and drawn from village labour pools of
-residents, people living outside and returning residents."""
+"""recruitment: whole people per village and role, inside the township ranges (in their
+periods, or only while a project is active) and only in the role's villages.
+
+The roles and instances here (``role``, ``_planting``, ``_built_over_two_periods``) are shared
+with test_recruitment_work.py and test_labour_pool.py."""
 
 from __future__ import annotations
 
-from helpers import P, approx, area, built, period, recruits, solve
+from helpers import P, approx, area, period, recruits, solve
 
 FOREST = {"ecological_forest": None}  # 4,000 Yuan/ha/yr on grassland worth 1,000: +3,000/ha
 NEUTRAL = {"ecological_forest": {"equivalents": {"eco": 1}}}  # same GEP as grassland: changes nothing
@@ -51,14 +53,6 @@ def test_range_relaxed(build):
     assert off.objective == approx(36_000)
 
 
-def test_planting_capacity_grows_with_period_length(build):
-    """A 2-year period: 2 planters x 2 ha x 2 yr = 8 ha: 33,000 Yuan/yr."""
-    plan = solve(_planting(build, [role(max=2)], years=2))
-    assert plan.status == "optimal"
-    assert area(plan, use="ecological_forest") == approx(8)
-    assert plan.objective == approx(33_000)
-
-
 def test_recruits_are_whole_people(build):
     """Wage 1,000 Yuan/yr, budget 3,500: 3 whole planters (not 3.5) -> 6 ha:
     9,000 + 18,000 = 27,000 Yuan/yr; wages 3,000."""
@@ -93,175 +87,6 @@ def test_range_min_relaxed(build):
     assert recruits(plan, role="planters") == 2
     assert area(plan, use="ecological_forest") == approx(3)
     assert plan.objective == approx(18_000)
-
-
-def test_area_managed_norm(build):
-    """Rangers look after 5 ha each; at most 2 rangers -> at most 10 ha of forest on a 15 ha
-    grassland: 15,000 + 10 x 3,000 = 45,000 Yuan/yr.
-    Constraint: `recruit_work_township`.
-    """
-    li = build([P("A1", "grassland", 15)], uses=FOREST, villages=POOL, roles=[role("rangers", "manage5", max=2)])
-    plan = solve(li)
-    assert plan.status == "optimal"
-    assert area(plan, use="ecological_forest") == approx(10)
-    assert recruits(plan, role="rangers") == 2
-    assert plan.objective == approx(45_000)
-
-
-def _staffed(build, max_staff):
-    proj = {
-        "id": "P",
-        "channel": "forest",
-        "host_village": "a",
-        "capex_yuan": 0,
-        "income_yuan_per_yr": {"cultural_tourism": 10_000},
-        "shares": {"villagers": 1.0},
-    }
-    return build(
-        [P("A1", "grassland", 9)],
-        uses=NEUTRAL,
-        villages=POOL,
-        projects=[proj],
-        roles=[role("staff", "staff3", max=max_staff, projects=["P"])],
-    )
-
-
-def test_per_project_norm_blocks_an_unstaffable_project(build):
-    """P (10,000 Yuan/yr to villagers) needs 3 staff; at most 2: not built, 9,000 Yuan/yr.
-    Constraint: `recruit_work_township`.
-    """
-    plan = solve(_staffed(build, 2))
-    assert plan.status == "optimal"
-    assert not built(plan, "P")
-    assert plan.objective == approx(9_000)
-
-
-def test_per_project_norm_relaxed(build):
-    """At most 3 staff: P built with 3 staff, 19,000 Yuan/yr."""
-    plan = solve(_staffed(build, 3))
-    assert plan.status == "optimal"
-    assert built(plan, "P")
-    assert recruits(plan, role="staff") == 3
-    assert plan.objective == approx(19_000)
-
-
-def _two_villages(build, scope):
-    return build(
-        [P("A1", "grassland", 10, village="a"), P("B1", "grassland", 2, village="b")],
-        uses=FOREST,
-        villages={"a": {"labour_pool": {"residents": 1}}, "b": {"labour_pool": {"residents": 5}}},
-        roles=[role(scope=scope)],
-    )
-
-
-def test_village_scope_plants_only_with_own_people(build):
-    """Village a (pool 1, grassland 10 ha) and b (pool 5, grassland 2 ha); 2 ha per planter.
-    Village scope: a plants <= 2 ha, b its 2 ha: GEP 12,000 + 4 x 3,000 = 24,000 Yuan/yr.
-    Constraint: `recruit_work_village`.
-    """
-    plan = solve(_two_villages(build, "village"))
-    assert plan.status == "optimal"
-    assert area(plan, village="a", use="ecological_forest") == approx(2)
-    assert area(plan, village="b", use="ecological_forest") == approx(2)
-    assert recruits(plan, village="a") == 1
-    assert plan.objective == approx(24_000)
-
-
-def test_township_scope_pools_people(build):
-    """Township scope: 6 people from both pools plant all 12 ha: 12,000 + 36,000 = 48,000."""
-    plan = solve(_two_villages(build, "township"))
-    assert plan.status == "optimal"
-    assert area(plan, use="ecological_forest") == approx(12)
-    assert recruits(plan, village="a") == 1 and recruits(plan, village="b") == 5
-    assert plan.objective == approx(48_000)
-
-
-def _returning(build, returning):
-    proj = {
-        "id": "P",
-        "channel": "fruit",
-        "host_village": "a",
-        "capex_yuan": 0,
-        "income_yuan_per_yr": {"cultural_tourism": 10_000},
-        "shares": {"villagers": 1.0},
-    }
-    return build(
-        [P("A1", "grassland", 9)],
-        uses=NEUTRAL,
-        villages={"a": {"labour_pool": {"residents": 50, "returning": returning}}},
-        projects=[proj],
-        roles=[role("operators", "staff2", groups=["returning"], projects=["P"])],
-    )
-
-
-def test_returning_only_role_draws_on_returning_residents(build):
-    """P needs 2 operators, recruited only from returning residents. With 1 returning resident
-    (and 50 residents who may not take the role) P cannot be run: 9,000 Yuan/yr.
-    The role's recruits are the sum of its allowed groups' assignments, so the residents
-    cannot stand in for returning residents.
-    Constraint: `labour_assign`.
-    """
-    plan = solve(_returning(build, 1))
-    assert plan.status == "optimal"
-    assert not built(plan, "P")
-    assert plan.objective == approx(9_000)
-
-
-def test_returning_pool_large_enough(build):
-    """With 2 returning residents P is built, staffed by them: 19,000 Yuan/yr."""
-    plan = solve(_returning(build, 2))
-    assert plan.status == "optimal"
-    assert built(plan, "P")
-    g = plan.recruitment_groups
-    assert set(g.loc[g["role"] == "operators", "group"]) == {"returning"}
-    assert g.loc[g["role"] == "operators", "count"].sum() == approx(2)
-    assert plan.objective == approx(19_000)
-
-
-def _shared_pool(build, income, pools=True):
-    proj = {
-        "id": "P",
-        "channel": "fruit",
-        "host_village": "a",
-        "capex_yuan": 0,
-        "income_yuan_per_yr": {"cultural_tourism": income},
-        "shares": {"villagers": 1.0},
-    }
-    return build(
-        [P("A1", "grassland", 9)],
-        uses=FOREST,
-        villages={"a": {"labour_pool": {"residents": 3}}},
-        projects=[proj],
-        roles=[role(), role("staff", "staff2", projects=["P"])],
-        policies={"labour_pools": pools},
-    )
-
-
-def test_roles_compete_for_the_same_pool(build):
-    """3 residents: either 3 planters (6 ha, +18,000) or 2 staff for P and 1 planter
-    (2 ha, +6,000, + P's income). P earning 10,000: planting wins, 9,000 + 18,000 = 27,000.
-    P earning 13,000: 6,000 + 13,000 = 19,000 > 18,000: P wins, 28,000 Yuan/yr.
-    The two roles' assignments share the village's 3 residents.
-    Constraint: `labour_pool`.
-    """
-    low = solve(_shared_pool(build, 10_000))
-    assert low.status == "optimal"
-    assert not built(low, "P") and recruits(low, role="planters") == 3
-    assert low.objective == approx(27_000)
-    high = solve(_shared_pool(build, 13_000))
-    assert high.status == "optimal"
-    assert built(high, "P") and recruits(high, role="staff") == 2
-    assert area(high, use="ecological_forest") == approx(2)
-    assert high.objective == approx(28_000)
-
-
-def test_labour_pools_switched_off(build):
-    """``labour_pools: false``: both are staffed: 9,000 + 27,000 + 10,000 = 46,000 Yuan/yr."""
-    plan = solve(_shared_pool(build, 10_000, pools=False))
-    assert plan.status == "optimal"
-    assert built(plan, "P")
-    assert area(plan, use="ecological_forest") == approx(9)
-    assert plan.objective == approx(46_000)
 
 
 def test_range_applies_only_in_its_periods(build):
@@ -323,29 +148,6 @@ def _built_over_two_periods(build, norm, **role_kw):
         periods=[period("2025"), period("2035")],
         objective={"tie_break": "least_cost"},
     )
-
-
-def test_construction_crew_only_while_building(build):
-    """A per_project_built norm (3 people per project built during the period): P is built in
-    2025 (worth 10,000 Yuan/yr in each period), so 3 crew in 2025 and none in 2035, when P
-    stands but is not being built. Objective (9,000 + 10,000) x 2 = 38,000 Yuan/yr.
-    (A per_project norm would keep 3 people in 2035 too: see the test after.)
-    Constraint: `recruit_work_township`.
-    """
-    plan = solve(_built_over_two_periods(build, "crew3"))
-    assert plan.status == "optimal"
-    assert built(plan, "P", period="2025")
-    assert recruits(plan, role="crew", period="2025") == 3
-    assert recruits(plan, role="crew", period="2035") == 0
-    assert plan.objective == approx(38_000)
-
-
-def test_standing_staff_stay_while_the_project_stands(build):
-    """A per_project norm (3 people per project standing): 3 staff in both periods."""
-    plan = solve(_built_over_two_periods(build, "staff3"))
-    assert plan.status == "optimal"
-    assert recruits(plan, role="crew", period="2025") == 3
-    assert recruits(plan, role="crew", period="2035") == 3
 
 
 def test_range_minimum_only_when_the_project_is_active(build):

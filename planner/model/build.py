@@ -31,7 +31,7 @@ def build_model(d: ModelData) -> pyo.ConcreteModel:
     m._families = {}
     m._expr = {}
     m._impossible = []
-    m.zero = pyo.Var(bounds=(0.0, 0.0))  # carries rows that no plan can satisfy (see rules.add_rows)
+    m.zero = pyo.Var(bounds=(0.0, 0.0))  # carries rows that no plan can satisfy (see terms.add_rows)
     m.T = pyo.Set(initialize=d.periods, ordered=True)
     area = dict(zip(d.pu_keys, d.pu["area_ha"].tolist()))
     m.PU = pyo.Set(initialize=d.pu_keys, dimen=2, ordered=True)
@@ -52,7 +52,7 @@ def build_model(d: ModelData) -> pyo.ConcreteModel:
     m.R = pyo.Set(initialize=[r.id for r in d.inst.roles], ordered=True)
     m.V = pyo.Set(initialize=d.villages, ordered=True)
     m.recruit = pyo.Var(m.V, m.R, m.T, domain=pyo.NonNegativeIntegers)
-    m.IC = pyo.Set(initialize=list(d.carbon_sites), ordered=True)  # parcels and holdings (rules.carbon)
+    m.IC = pyo.Set(initialize=list(d.carbon_sites), ordered=True)  # parcels and holdings (rules.carbon_application)
     m.individual = pyo.Var(m.IC, m.T, domain=pyo.Binary)
     m.loan = pyo.Var(m.T, domain=pyo.NonNegativeReals)
 

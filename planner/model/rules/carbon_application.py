@@ -13,23 +13,24 @@ Income (million Yuan/yr): forestry = 0.7 t/mu x 15 mu/ha x price x carbon-forest
 ``carbon_registered``); agricultural = 0.43 t/mu x 15 x price x participation x
 remaining cropland ha plus the ha of uses flagged ``agricultural_carbon``.
 
+The threshold min_ha is ``policies.individual_carbon_min_ha`` (0.67 ha in the paper).
 Constraints, for each site where a villager may apply individually (s: an individually
-owned parcel of at least 0.67 ha that can carry a carbon forest, or, with parcel geometry,
-a holding: one holder's adjacent such parcels, together at least 0.67 ha; F_p = parcel p's
+owned parcel of at least min_ha that can carry a carbon forest, or, with parcel geometry,
+a holding: one holder's adjacent such parcels, together at least min_ha; F_p = parcel p's
 carbon-forest ha, A = the site's whole artificial arbor forest ha, every forest use that
 counts as forest; I_p/C_p = the ha of p applied for individually / by the collective):
 - ``carbon_split[p, t]``: I_p + C_p = F_p.
-- ``carbon_individual_min[s, t]``: A >= 0.67 x individual[s,t] (individual only from 0.67 ha of arbor forest).
+- ``carbon_individual_min[s, t]``: A >= min_ha x individual[s,t] (individual only from min_ha of arbor forest).
 - ``carbon_individual_only[p, t]``: I_p <= area_p x individual[s,t].
 - ``carbon_collective_only[p, t]``: C_p <= area_p x (1 - individual[s,t]).
-- ``carbon_individual_when_large[s, t]``: A <= (0.67 - 1e-4) + (area_s - 0.67 + 1e-4) x individual[s,t]
-  (a forest of 0.67 ha or more is applied for by the villager; the 1e-4 ha = 1 m2 margin
+- ``carbon_individual_when_large[s, t]``: A <= (min_ha - 1e-4) + (area_s - min_ha + 1e-4) x individual[s,t]
+  (a forest of min_ha or more is applied for by the villager; the 1e-4 ha = 1 m2 margin
   makes "or more" exact for a solver that cannot state a strict inequality).
 - Holdings only: ``carbon_stand[p, t]``: A_p <= area_p x (stand[p,t] + 1 - individual[s,t]); ``carbon_stand_min[p, t]``:
   A_p >= min(contiguity_min_ha, area_p) x stand[p,t]; and the parcels with
   stand = 1 are connected through shared boundaries while individual[s,t] = 1
   (``carbon_stand_*`` rows, :mod:`planner.model.contiguity`): the forest applied for is
-  one continuously distributed stand. A holding's forest of 0.67 ha or more in separate
+  one continuously distributed stand. A holding's forest of min_ha or more in separate
   pieces is therefore not allowed (it would have to be applied for individually, and
   cannot be as one stand): a restriction of the model, stated in docs/gis.md.
 Smaller or collective parcels' carbon goes to the village collective.
@@ -37,10 +38,15 @@ Smaller or collective parcels' carbon goes to the village collective.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pyomo.environ as pyo
 
 from planner.core.units import MONEY
+from planner.instance.adjacency import arcs_within
+from planner.model.contiguity import connected
+from planner.model.data import ModelData
 from planner.model.terms import add_rows, xsum
 
 FAMILY = "carbon_application"
@@ -57,7 +63,7 @@ def owner(ownership: str, area: float, min_ha: float, forest: bool = False) -> s
     return "village_collective"
 
 
-def add(m, d) -> None:
+def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     pol = d.inst.policies
     min_ha = pol.individual_carbon_min_ha
     pu = d.pu
@@ -87,7 +93,7 @@ def add(m, d) -> None:
             w = m.individual[sk, t]
             a = xsum(m, rows, t)
             imin[(sk, t)] = a >= min_ha * w
-            # 0.67 ha "or more" is the villager's: the collective applies only below min_ha - 1 m2
+            # min_ha "or more" is the villager's: the collective applies only below min_ha - 1 m2
             large[(sk, t)] = a <= (min_ha - BOUNDARY_HA) + (site_area - min_ha + BOUNDARY_HA) * w
             for p in ps:
                 split[(p, t)] = m.IC_F[p, t] + m.IC_C[p, t] == xsum(m, carbon_by.get(p), t)
@@ -101,9 +107,6 @@ def add(m, d) -> None:
     # a holding's forest applied for is one stand: its forested parcels connected
     held = {sk: ps for sk, ps in sites.items() if len(ps) > 1}
     if held:
-        from planner.instance.adjacency import arcs_within
-        from planner.model.contiguity import connected
-
         groups = {sk: (ps, arcs_within(ps, d.li.adjacency)) for sk, ps in held.items()}
         sel = connected(
             m,
@@ -124,9 +127,9 @@ def add(m, d) -> None:
         add_rows(m, FAMILY, "carbon_stand_min", least)
 
     # Income by (village, recipient, t) and totals, in million Yuan/yr.
-    to: dict[tuple, list] = {}
+    to: dict[tuple[str, str, str], list[Any]] = {}
 
-    def put(v, rec, t, term):
+    def put(v: str, rec: str, t: str, term: Any) -> None:
         to.setdefault((v, rec, t), []).append(term)
 
     # pu row numbers per parcel: every use, and the carbon-forest uses

@@ -12,13 +12,16 @@ Constraints
 
 from __future__ import annotations
 
+import pyomo.environ as pyo
+
+from planner.model.data import ModelData
 from planner.model.terms import add_rows, xsum
 
 FAMILY = "coverage"
 SENTENCE = "Vegetation coverage above 85% [P §4.1]; arbor forests count as forest at canopy density >= 0.2 [P §4.4(1)]."
 
 
-def add(m, d) -> None:
+def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     pol = d.inst.policies
     par = d.parcels
     pu = d.pu.copy()

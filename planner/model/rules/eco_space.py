@@ -15,6 +15,9 @@ Constraints
 
 from __future__ import annotations
 
+import pyomo.environ as pyo
+
+from planner.model.data import ModelData
 from planner.model.terms import add_rows, xsum
 
 FAMILY = "eco_space"
@@ -24,7 +27,7 @@ SENTENCE = (
 )
 
 
-def add(m, d) -> None:
+def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     pol = d.inst.policies
     pu = d.pu.copy()
     pu["delta"] = pu["ecological_space"].astype(float) - pu["cover_ecological_space"].astype(float)

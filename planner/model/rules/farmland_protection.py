@@ -10,13 +10,16 @@ over periods, so the last period suffices). Switch: ``policies.farmland_protecti
 
 from __future__ import annotations
 
+import pyomo.environ as pyo
+
+from planner.model.data import ModelData
 from planner.model.terms import add_rows
 
 FAMILY = "farmland_protection"
 SENTENCE = "Permanent basic farmland remains unchanged [P §3.3]."
 
 
-def add(m, d) -> None:
+def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     pol = d.inst.policies
     if not pol.farmland_protection:
         return

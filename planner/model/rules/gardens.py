@@ -1,5 +1,5 @@
-"""Village gardens: at most 20 ha each, one per village by 2025, at least 90%
-vegetation coverage inside.
+"""Village gardens: one per village by a given period, each of bounded size and with a
+minimum vegetation coverage inside (in the paper: at most 20 ha, by 2025, at least 90%).
 
 Paper [P §4.4(1)]: "developing and building small-scale village parks with an area of
 no more than 20 hectares ... drought-tolerant shrubs will be planted in every 'garden'
@@ -25,7 +25,10 @@ garden[v,t] = 1 (the verifier checks it).
 
 from __future__ import annotations
 
-from planner.model.data import GARDEN_KINDS
+import pyomo.environ as pyo
+
+from planner.model.contiguity import connected
+from planner.model.data import GARDEN_KINDS, ModelData
 from planner.model.terms import add_rows, xsum
 
 FAMILY = "gardens"
@@ -35,7 +38,7 @@ SENTENCE = (
 )
 
 
-def add(m, d) -> None:
+def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     pol = d.inst.policies
     pu = d.pu
     gard = pu[pu["kind"].isin(GARDEN_KINDS)]
@@ -58,8 +61,6 @@ def add(m, d) -> None:
     # one contiguous site per village garden (with parcel geometry)
     sites = d.garden_sites
     if sites:
-        from planner.model.contiguity import connected
-
         sel = connected(
             m, FAMILY, "garden_site", sites, {(v, t): m.garden[v, t] for v in sites for t in d.periods}, d.periods
         )

@@ -13,13 +13,14 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from planner.core.units import MONEY
+from planner.model.data import ModelData
 from planner.model.terms import xsum
 
 FAMILY = "gep"
 SENTENCE = "GEP of provisioning, regulating and cultural services per hectare of each cover and use [N §2.1, §3.1]."
 
 
-def add(m, d) -> None:
+def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     par = d.parcels
     pu = d.pu.copy()
     pu["d_gep"] = pu["gep_per_ha"].to_numpy() - par["gep_per_ha"].reindex(pu["parcel"]).to_numpy()

@@ -5,20 +5,22 @@ Nuanshui Township, combined with gardens, focusing primarily on economic benefit
 
 Constraint ``interactive_with_garden[v, t]``: interactive-forest area in village v <=
 ``policies.interactive_forest_per_garden_ha`` x garden area in v (null: off).
-The other forest rules live in ``permissions`` (which villages), ``coverage``
-(canopy density >= 0.2 to count as forest) and ``carbon``.
+The other forest rules live in ``village_permission`` (which villages), ``coverage``
+(canopy density >= ``policies.forest_canopy_min`` to count as forest) and ``carbon_application``.
 """
 
 from __future__ import annotations
 
-from planner.model.data import GARDEN_KINDS
+import pyomo.environ as pyo
+
+from planner.model.data import GARDEN_KINDS, ModelData
 from planner.model.terms import add_rows, xsum
 
 FAMILY = "interactive_forest"
 SENTENCE = "Interactive forests are distributed throughout the township, combined with gardens [P §4.4(1)]."
 
 
-def add(m, d) -> None:
+def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     k = d.inst.policies.interactive_forest_per_garden_ha
     if k is None:
         return

@@ -12,8 +12,11 @@ Constraints
 
 from __future__ import annotations
 
+from typing import Any
+
 import pyomo.environ as pyo
 
+from planner.model.data import ModelData
 from planner.model.terms import add_rows, xsum
 
 FAMILY = "land_use"
@@ -23,20 +26,20 @@ SENTENCE = (
 )
 
 
-def add(m: pyo.ConcreteModel, d) -> None:
+def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     pu = d.pu
     area = d.parcels["area_ha"]
-    rows = {}
+    once: dict[tuple[str, str], Any] = {}
     for p, ix in pu.groupby("parcel", sort=False).indices.items():  # pu row numbers of each parcel's uses
         if len(ix) < 2:
             continue  # the variable's upper bound already says it
         a = float(area[p])
         for t in d.periods:
-            rows[(p, t)] = xsum(m, ix, t) <= a
-    add_rows(m, FAMILY, "land_use_once", rows)
-    rows = {}
+            once[(p, t)] = xsum(m, ix, t) <= a
+    add_rows(m, FAMILY, "land_use_once", once)
+    cumulative: dict[tuple[str, str, str], Any] = {}
     for t in d.periods[1:]:
         now, before = m._xv[t], m._xv[d.prev[t]]
         for i, (p, u) in enumerate(d.pu_keys):
-            rows[(p, u, t)] = now[i] >= before[i]
-    add_rows(m, FAMILY, "land_use_cumulative", rows)
+            cumulative[(p, u, t)] = now[i] >= before[i]
+    add_rows(m, FAMILY, "land_use_cumulative", cumulative)

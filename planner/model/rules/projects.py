@@ -18,7 +18,11 @@ Constraints
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
 
+from planner.instance.schema import Prerequisite
+from planner.model.data import ModelData
 from planner.model.terms import add_rows, xsum
 
 FAMILY = "projects"
@@ -28,7 +32,7 @@ SENTENCE = (
 )
 
 
-def prerequisite_rows(d, pre):
+def prerequisite_rows(d: ModelData, pre: Prerequisite) -> pd.DataFrame:
     """The (parcel, use) rows whose area counts toward an area prerequisite."""
     pu = d.pu
     keep = np.ones(len(pu), dtype=bool)
@@ -43,7 +47,7 @@ def prerequisite_rows(d, pre):
     return pu[keep]
 
 
-def add(m, d) -> None:
+def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     cum, early, req, pre_rows = {}, {}, {}, {}
     for j in d.inst.projects:
         for i, t in enumerate(d.periods):

@@ -14,6 +14,9 @@ Constraints
 
 from __future__ import annotations
 
+import pyomo.environ as pyo
+
+from planner.model.data import ModelData
 from planner.model.terms import add_rows, xsum
 
 FAMILY = "red_line"
@@ -23,7 +26,7 @@ SENTENCE = (
 )
 
 
-def add(m, d) -> None:
+def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     pol = d.inst.policies
     pu = d.pu
     if pol.red_line_type_unchanged:

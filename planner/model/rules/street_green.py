@@ -12,13 +12,16 @@ Constraints
 
 from __future__ import annotations
 
+import pyomo.environ as pyo
+
+from planner.model.data import ModelData
 from planner.model.terms import add_rows, xsum
 
 FAMILY = "street_green"
 SENTENCE = "1-2 new street green spaces in the central town [P §4.4(1)]."
 
 
-def add(m, d) -> None:
+def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     sg = d.inst.policies.street_green
     pu = d.pu
     sel = pu[pu["kind"] == "street_green"]

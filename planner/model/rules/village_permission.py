@@ -16,6 +16,9 @@ Constraints
 
 from __future__ import annotations
 
+import pyomo.environ as pyo
+
+from planner.model.data import ModelData
 from planner.model.terms import add_rows
 
 FAMILY = "village_permission"
@@ -26,7 +29,7 @@ SENTENCE = (
 )
 
 
-def add(m, d) -> None:
+def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     pu = d.pu
     parcels = d.parcels
     perm, site = {}, {}
