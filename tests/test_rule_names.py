@@ -96,3 +96,16 @@ def test_docs_table_names_each_module_its_family_and_components():
     for mod, fam, comps in rows:
         assert fam == mod, f"docs/formulation.md §4: module {mod} is listed with family {fam!r}"
         assert comps == components(mod), f"docs/formulation.md §4: {mod} lists {comps}, it adds {components(mod)}"
+
+
+@pytest.mark.parametrize("module", RULE_MODULES)
+def test_rows_describe_exactly_the_constraints_the_module_adds(module):
+    """What a constraint means to a planner (label, unit, index, field) is declared in the
+    module that adds it: ``ROWS`` names each component the module adds (``connected``
+    sites through ``site_rows``), and nothing else."""
+    mod = importlib.import_module(f"planner.model.rules.{module}")
+    declared = set(mod.ROWS)
+    added = set(components(module))
+    sites = {k for k in declared if k.startswith(("garden_site_", "carbon_stand_")) and k not in added}
+    assert added <= declared, f"planner/model/rules/{module}.py: add to ROWS {sorted(added - declared)}"
+    assert declared - added == sites, f"planner/model/rules/{module}.py: ROWS names {sorted(declared - added - sites)}"

@@ -3,7 +3,7 @@ lexicographic clean-up) and modelling to generate alternatives (Hop-Skip-Jump).
 
 The library of ``helpers.py``: one equivalent is 1,000 Yuan/ha/yr of GEP; grassland is worth
 1,000 Yuan/ha/yr. Land income on a collectively owned parcel goes to the village collective,
-a dividend recipient, so it counts in the dividends goal (see test_finance.py)."""
+a dividend recipient, so it counts in the dividends goal (see test_dividend_floor.py)."""
 
 from __future__ import annotations
 

@@ -32,6 +32,7 @@ from typing import Any
 
 import pyomo.environ as pyo
 
+from planner.model.rows import RowInfo
 from planner.model.terms import add_rows
 
 #: The row names ``connected`` adds, after its ``name`` and an underscore.
@@ -98,3 +99,19 @@ def connected(
     add_rows(m, family, f"{name}_grows", grows)
     add_rows(m, family, f"{name}_root_stays", stays)
     return {key: sel[key] for key in node_idx}
+
+
+def site_rows(site: str, what: str, key: str) -> dict[str, RowInfo]:
+    """The rows :func:`connected` adds for a site named ``site`` (``garden_site``), in a
+    planner's words: definitions of a connected site, never relaxed."""
+    parts = (
+        ("root_one", "one root parcel", (key, "period")),
+        ("root_sel", "root is a site parcel", (key, "parcel", "period")),
+        ("balance", "connection flow reaches each site parcel", (key, "parcel", "period")),
+        ("flow_from", "connection flow leaves only site parcels", (key, "parcel", "to", "period")),
+        ("flow_to", "connection flow enters only site parcels", (key, "parcel", "to", "period")),
+        ("in_site", "site parcels only while the site exists", (key, "parcel", "period")),
+        ("grows", "site parcels stay in the site", (key, "parcel", "period")),
+        ("root_stays", "a grown site keeps its root parcel", (key, "parcel", "period")),
+    )
+    return {f"{site}_{part}": RowInfo(f"{what}: {label}", "parcel", index, hard=True) for part, label, index in parts}

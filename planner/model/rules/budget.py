@@ -16,10 +16,16 @@ import pyomo.environ as pyo
 
 from planner.core.units import MONEY
 from planner.model.data import ModelData
+from planner.model.rows import RowInfo
 from planner.model.terms import add_rows, added
 
 FAMILY = "budget"
 SENTENCE = "A budget per period for establishment, project capital and wages, relaxed by GEP-value loans."
+
+# what each constraint means to a planner (explanations, diagnosis, docs)
+ROWS: dict[str, RowInfo] = {
+    "budget": RowInfo("budget", "Yuan", ("period",), scale=MONEY, field="periods.{period}.budget_yuan"),
+}
 
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:

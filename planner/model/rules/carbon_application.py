@@ -45,8 +45,9 @@ import pyomo.environ as pyo
 
 from planner.core.units import MONEY
 from planner.instance.adjacency import arcs_within
-from planner.model.contiguity import connected
+from planner.model.contiguity import connected, site_rows
 from planner.model.data import ModelData
+from planner.model.rows import HA, RowInfo
 from planner.model.terms import add_rows, xsum
 
 FAMILY = "carbon_application"
@@ -55,6 +56,36 @@ SENTENCE = (
     "Villagers apply individually for carbon-sequestration forest on contiguous artificial arbor forest of "
     ">= 0.67 ha on their own land; otherwise the collective applies [P §4.4(2)]."
 )
+
+# what each constraint means to a planner (explanations, diagnosis, docs)
+ROWS: dict[str, RowInfo] = {
+    "carbon_split": RowInfo("carbon forest split between villager and collective", HA, ("parcel", "period"), hard=True),
+    "carbon_individual_min": RowInfo(
+        "individual carbon application only from the minimum area",
+        HA,
+        ("site", "period"),
+        hard=True,
+        field="policies.individual_carbon_min_ha",
+    ),
+    "carbon_individual_only": RowInfo("individual applicant's area", HA, ("parcel", "period"), hard=True),
+    "carbon_collective_only": RowInfo("collective applicant's area", HA, ("parcel", "period"), hard=True),
+    "carbon_individual_when_large": RowInfo(
+        "villager applies individually from the minimum area",
+        HA,
+        ("site", "period"),
+        hard=True,
+        field="policies.individual_carbon_min_ha",
+    ),
+    "carbon_stand": RowInfo("holding's forest parcel is part of its stand", HA, ("parcel", "period"), hard=True),
+    "carbon_stand_min": RowInfo(
+        "holding's stand uses at least a strip of each of its parcels",
+        HA,
+        ("parcel", "period"),
+        hard=True,
+        field="policies.contiguity_min_ha",
+    ),
+    **site_rows("carbon_stand", "holding's forest as one stand", "holding"),
+}
 
 
 def owner(ownership: str, area: float, min_ha: float, forest: bool = False) -> str:

@@ -15,10 +15,19 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from planner.model.data import ModelData
+from planner.model.rows import HA, RowInfo
 from planner.model.terms import add_rows, xsum
 
 FAMILY = "coverage"
 SENTENCE = "Vegetation coverage above 85% [P §4.1]; arbor forests count as forest at canopy density >= 0.2 [P §4.4(1)]."
+
+# what each constraint means to a planner (explanations, diagnosis, docs)
+ROWS: dict[str, RowInfo] = {
+    "vegetation_coverage": RowInfo(
+        "vegetation coverage target", HA, ("period",), field="policies.vegetation_coverage_min"
+    ),
+    "forest_coverage": RowInfo("forest coverage target", HA, ("period",), field="policies.forest_coverage_min"),
+}
 
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:

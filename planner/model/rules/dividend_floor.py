@@ -18,11 +18,23 @@ import pyomo.environ as pyo
 
 from planner.core.units import MONEY
 from planner.model.data import ModelData
+from planner.model.rows import RowInfo
 from planner.model.rules.dividends import VILLAGE_RECIPIENTS
 from planner.model.terms import add_rows
 
 FAMILY = "dividend_floor"
 SENTENCE = "Optionally, every village's villagers and collective receive at least a floor of dividends."
+
+# what each constraint means to a planner (explanations, diagnosis, docs)
+ROWS: dict[str, RowInfo] = {
+    "dividend_floor": RowInfo(
+        "dividend floor per village",
+        "Yuan/yr",
+        ("village", "period"),
+        scale=MONEY,
+        field="policies.dividend_floor_yuan",
+    ),
+}
 
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:

@@ -26,6 +26,7 @@ import pyomo.environ as pyo
 
 from planner.core.units import MONEY
 from planner.model.data import ModelData
+from planner.model.rows import RowInfo
 from planner.model.rules.carbon_application import owner
 from planner.model.terms import xsum
 
@@ -34,6 +35,8 @@ SENTENCE = (
     "Ecological dividends from carbon trading, EOD operating income and fruit reach villagers and collectives "
     "[P §4.4(2)]."
 )
+
+ROWS: dict[str, RowInfo] = {}  # an expression, no constraint rows
 
 #: The recipients booked under the village itself; any other recipient's share goes to ``(township)``.
 VILLAGE_RECIPIENTS = ("villagers", "village_collective")

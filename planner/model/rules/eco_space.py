@@ -18,6 +18,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from planner.model.data import ModelData
+from planner.model.rows import HA, RowInfo
 from planner.model.terms import add_rows, xsum
 
 FAMILY = "eco_space"
@@ -25,6 +26,16 @@ SENTENCE = (
     "The area of ecological spaces only increases and does not decrease; targeted measures for the "
     "four types of ecological space [P §3.3]."
 )
+
+# what each constraint means to a planner (explanations, diagnosis, docs)
+ROWS: dict[str, RowInfo] = {
+    "eco_space_no_decrease": RowInfo(
+        "ecological space does not decrease", HA, ("period",), field="policies.ecological_space_no_decrease"
+    ),
+    "eco_space_measures": RowInfo(
+        "measures allowed per ecological space", HA, ("parcel", "use"), field="policies.eco_space_measures"
+    ),
+}
 
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:

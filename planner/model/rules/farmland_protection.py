@@ -13,10 +13,18 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from planner.model.data import ModelData
+from planner.model.rows import HA, RowInfo
 from planner.model.terms import add_rows
 
 FAMILY = "farmland_protection"
 SENTENCE = "Permanent basic farmland remains unchanged [P §3.3]."
+
+# what each constraint means to a planner (explanations, diagnosis, docs)
+ROWS: dict[str, RowInfo] = {
+    "farmland_protection": RowInfo(
+        "permanent basic farmland unchanged", HA, ("parcel", "use"), field="policies.farmland_protection"
+    ),
+}
 
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:

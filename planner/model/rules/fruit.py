@@ -19,6 +19,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from planner.model.data import ModelData
+from planner.model.rows import HA, RowInfo
 from planner.model.terms import add_rows, xsum
 
 FAMILY = "fruit"
@@ -26,6 +27,23 @@ SENTENCE = (
     "Expand mixed fruit, moderately develop a courtyard economy, and transform the extensive, profitable, "
     "mature fruit forests into open scenic spots [P §4.4(1)]."
 )
+
+# what each constraint means to a planner (explanations, diagnosis, docs)
+ROWS: dict[str, RowInfo] = {
+    "use_share_cap": RowInfo(
+        "use capped at a share of its source cover",
+        HA,
+        ("village", "use", "period"),
+        field="uses.{use}.max_share_of_cover",
+    ),
+    "scenic_whole": RowInfo("a scenic spot transforms a whole fruit forest", HA, ("parcel", "period"), hard=True),
+    "scenic_eligible": RowInfo(
+        "scenic spots only on eligible fruit forests",
+        "scenic spot",
+        ("parcel", "period"),
+        field="policies.scenic_min_parcel_ha",
+    ),
+}
 
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:

@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from planner.model.contiguity import connected
+from planner.model.contiguity import connected, site_rows
 from planner.model.data import GARDEN_KINDS, ModelData
+from planner.model.rows import HA, RowInfo
 from planner.model.terms import add_rows, xsum
 
 FAMILY = "gardens"
@@ -36,6 +37,31 @@ SENTENCE = (
     "Village parks of no more than 20 ha; at least 90% vegetation coverage inside each garden; "
     "one garden per village by 2025 [P §4.4(1)]."
 )
+
+# what each constraint means to a planner (explanations, diagnosis, docs)
+ROWS: dict[str, RowInfo] = {
+    "garden_size_max": RowInfo(
+        "village garden at most the cap", HA, ("village", "period"), field="policies.garden_max_ha"
+    ),
+    "garden_size_min": RowInfo(
+        "village garden at least the minimum", HA, ("village", "period"), field="policies.garden_min_ha"
+    ),
+    "garden_vegetation": RowInfo(
+        "garden vegetation coverage", HA, ("village", "period"), field="policies.garden_vegetation_min"
+    ),
+    "garden_one_per_village": RowInfo(
+        "one garden in every village", "garden", ("village",), field="policies.one_garden_per_village"
+    ),
+    "garden_site_parcel": RowInfo("garden parcel is part of the garden's site", HA, ("parcel", "period"), hard=True),
+    "garden_site_parcel_min": RowInfo(
+        "garden site uses at least a strip of each of its parcels",
+        HA,
+        ("parcel", "period"),
+        hard=True,
+        field="policies.contiguity_min_ha",
+    ),
+    **site_rows("garden_site", "garden on one contiguous site", "village"),
+}
 
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:

@@ -14,10 +14,13 @@ import pyomo.environ as pyo
 
 from planner.core.units import MONEY
 from planner.model.data import ModelData
+from planner.model.rows import RowInfo
 from planner.model.terms import xsum
 
 FAMILY = "gep"
 SENTENCE = "GEP of provisioning, regulating and cultural services per hectare of each cover and use [N §2.1, §3.1]."
+
+ROWS: dict[str, RowInfo] = {}  # an expression, no constraint rows
 
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:

@@ -14,10 +14,21 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from planner.model.data import GARDEN_KINDS, ModelData
+from planner.model.rows import HA, RowInfo
 from planner.model.terms import add_rows, xsum
 
 FAMILY = "interactive_forest"
 SENTENCE = "Interactive forests are distributed throughout the township, combined with gardens [P §4.4(1)]."
+
+# what each constraint means to a planner (explanations, diagnosis, docs)
+ROWS: dict[str, RowInfo] = {
+    "interactive_with_garden": RowInfo(
+        "interactive forest combined with gardens",
+        HA,
+        ("village", "period"),
+        field="policies.interactive_forest_per_garden_ha",
+    ),
+}
 
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:

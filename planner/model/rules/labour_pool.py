@@ -21,6 +21,7 @@ from typing import Any
 import pyomo.environ as pyo
 
 from planner.model.data import ModelData
+from planner.model.rows import PEOPLE, RowInfo
 from planner.model.terms import add_rows
 
 FAMILY = "labour_pool"
@@ -28,6 +29,14 @@ SENTENCE = (
     "Recruits come from each village's three groups: those residing in the countryside, those living "
     "outside, and those returning [P §3.3]."
 )
+
+# what each constraint means to a planner (explanations, diagnosis, docs)
+ROWS: dict[str, RowInfo] = {
+    "labour_assign": RowInfo("recruits drawn from the role's groups", PEOPLE, ("village", "role", "period"), hard=True),
+    "labour_pool": RowInfo(
+        "village labour pool", PEOPLE, ("village", "group", "period"), field="villages.{village}.labour_pool.{group}"
+    ),
+}
 
 GROUPS = ("residents", "outside", "returning")
 

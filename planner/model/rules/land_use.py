@@ -17,6 +17,7 @@ from typing import Any
 import pyomo.environ as pyo
 
 from planner.model.data import ModelData
+from planner.model.rows import HA, RowInfo
 from planner.model.terms import add_rows, xsum
 
 FAMILY = "land_use"
@@ -24,6 +25,20 @@ SENTENCE = (
     "Parcels are the basic units [N §3.4]; each unit's area is used at most once, and land decisions accumulate "
     "from one milestone to the next (requirements §3)."
 )
+
+# what each constraint means to a planner (explanations, diagnosis, docs)
+ROWS: dict[str, RowInfo] = {
+    "land_use_once": RowInfo(
+        "each parcel's area used at most once",
+        HA,
+        ("parcel", "period"),
+        hard=True,
+        field="parcels table: area_ha of {parcel}",
+    ),
+    "land_use_cumulative": RowInfo(
+        "land decisions accumulate over periods", HA, ("parcel", "use", "period"), hard=True
+    ),
+}
 
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:

@@ -19,10 +19,19 @@ import pyomo.environ as pyo
 
 from planner.core.units import MONEY
 from planner.model.data import ModelData
+from planner.model.rows import RowInfo
 from planner.model.terms import add_rows
 
 FAMILY = "loans"
 SENTENCE = "GEP ecological value loans, a lending business based on the assessed GEP value [P §4.4(2)]."
+
+# what each constraint means to a planner (explanations, diagnosis, docs)
+ROWS: dict[str, RowInfo] = {
+    "loan_gep": RowInfo(
+        "GEP-value loan within its share of GEP", "Yuan", ("period",), scale=MONEY, field="finance.loan_to_gep"
+    ),
+    "loan_cap": RowInfo("GEP-value loan cap", "Yuan", ("period",), scale=MONEY, field="finance.loan_cap_yuan"),
+}
 
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:

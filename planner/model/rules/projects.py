@@ -23,6 +23,7 @@ import pyomo.environ as pyo
 
 from planner.instance.schema import Prerequisite
 from planner.model.data import ModelData
+from planner.model.rows import RowInfo
 from planner.model.terms import add_rows, xsum
 
 FAMILY = "projects"
@@ -30,6 +31,24 @@ SENTENCE = (
     "Six EOD projects (forest park, rural complex, Apricot Village, Mine Park, Pisha Rock Geological Park, "
     "Gejiugou Botanical Garden), each built on the land decisions it needs [P §4.4(2), Table 1]."
 )
+
+# what each constraint means to a planner (explanations, diagnosis, docs)
+ROWS: dict[str, RowInfo] = {
+    "project_cumulative": RowInfo("projects stay built", "project", ("project", "period"), hard=True),
+    "project_earliest": RowInfo(
+        "project not before its earliest period",
+        "project",
+        ("project", "period"),
+        field="projects.{project}.earliest_period",
+    ),
+    "project_required": RowInfo("required project built", "project", ("project",), field="projects.{project}.required"),
+    "project_prerequisite": RowInfo(
+        "project prerequisite in place",
+        "ha or project",
+        ("project", "prerequisite", "period"),
+        field="projects.{project}.prerequisites",
+    ),
+}
 
 
 def prerequisite_rows(d: ModelData, pre: Prerequisite) -> pd.DataFrame:

@@ -26,10 +26,23 @@ from typing import Any
 import pyomo.environ as pyo
 
 from planner.model.data import ModelData
+from planner.model.rows import PEOPLE, RowInfo
 from planner.model.terms import add_rows
 
 FAMILY = "recruitment"
 SENTENCE = "Recruit whole people for each role inside the eleven ranges [P §4.4(3)]."
+
+# what each constraint means to a planner (explanations, diagnosis, docs)
+ROWS: dict[str, RowInfo] = {
+    "recruit_village": RowInfo(
+        "role recruited only in its villages", PEOPLE, ("village", "role", "period"), field="roles.{role}.villages"
+    ),
+    "recruit_min": RowInfo("role minimum", PEOPLE, ("role", "period"), field="roles.{role}.min"),
+    "recruit_min_active": RowInfo(
+        "role minimum while its project works", PEOPLE, ("role", "project", "period"), field="roles.{role}.min"
+    ),
+    "recruit_max": RowInfo("role maximum", PEOPLE, ("role", "period"), field="roles.{role}.max"),
+}
 
 
 def activity(m: pyo.ConcreteModel, d: ModelData, j: str, t: str, kind: str) -> Any:

@@ -24,11 +24,26 @@ from typing import Any
 import pyomo.environ as pyo
 
 from planner.model.data import ModelData
+from planner.model.rows import RowInfo
 from planner.model.rules.recruitment import activity
 from planner.model.terms import add_rows, added, xsum
 
 FAMILY = "recruitment_work"
 SENTENCE = "Recruit enough people for the work each role serves: land planted or managed, projects staffed [P §4.4(3)]."
+
+# what each constraint means to a planner (explanations, diagnosis, docs)
+ROWS: dict[str, RowInfo] = {
+    "recruit_work_township": RowInfo(
+        "work norm of a township role", "ha or people", ("role", "period"), hard=True, field="roles.{role}.norm"
+    ),
+    "recruit_work_village": RowInfo(
+        "work norm of a village role",
+        "ha or people",
+        ("village", "role", "period"),
+        hard=True,
+        field="roles.{role}.norm",
+    ),
+}
 
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:

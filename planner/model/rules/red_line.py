@@ -17,6 +17,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from planner.model.data import ModelData
+from planner.model.rows import HA, RowInfo
 from planner.model.terms import add_rows, xsum
 
 FAMILY = "red_line"
@@ -24,6 +25,14 @@ SENTENCE = (
     "The types of spaces within the ecological protection red line remain unchanged [P §3.3]; "
     "the red line keeps at least a minimum share of the territory (73.84% nationally) [N §2.2]."
 )
+
+# what each constraint means to a planner (explanations, diagnosis, docs)
+ROWS: dict[str, RowInfo] = {
+    "red_line_type": RowInfo(
+        "red-line space types unchanged", HA, ("parcel", "use"), field="policies.red_line_type_unchanged"
+    ),
+    "red_line_share": RowInfo("red-line ecological space share", HA, ("period",), field="policies.red_line_min_share"),
+}
 
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:

@@ -15,10 +15,20 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from planner.model.data import ModelData
+from planner.model.rows import HA, RowInfo
 from planner.model.terms import add_rows, xsum
 
 FAMILY = "street_green"
 SENTENCE = "1-2 new street green spaces in the central town [P §4.4(1)]."
+
+# what each constraint means to a planner (explanations, diagnosis, docs)
+ROWS: dict[str, RowInfo] = {
+    "street_green_area": RowInfo("street green area matches the spaces built", HA, ("period",), hard=True),
+    "street_green_min": RowInfo(
+        "street green spaces, fewest", "street green space", ("which",), field="policies.street_green.count_min"
+    ),
+    "street_green_cumulative": RowInfo("street green spaces accumulate", "street green space", ("period",), hard=True),
+}
 
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:

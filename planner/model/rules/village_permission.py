@@ -19,6 +19,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from planner.model.data import ModelData
+from planner.model.rows import HA, RowInfo
 from planner.model.terms import add_rows
 
 FAMILY = "village_permission"
@@ -27,6 +28,19 @@ SENTENCE = (
     "Shuiquangou, Nuanshui and Yushuhao, along transit roads and beside fruit forests; fruit expansion "
     "in villages other than Desheng Youliang [P §4.4(1)]."
 )
+
+# what each constraint means to a planner (explanations, diagnosis, docs)
+ROWS: dict[str, RowInfo] = {
+    "village_permission": RowInfo(
+        "use permitted only in listed villages", HA, ("parcel", "use"), field="uses.{use}.villages"
+    ),
+    "siting": RowInfo(
+        "use sited only on parcels with the required attribute",
+        HA,
+        ("parcel", "use"),
+        field="uses.{use}.require_attribute",
+    ),
+}
 
 
 def add(m: pyo.ConcreteModel, d: ModelData) -> None:
