@@ -35,6 +35,7 @@ import yaml
 
 from planner.core.cells import write_csv
 from planner.core.errors import InputError, Problem
+from planner.core.kpis import SCALED_KPIS
 from planner.core.paths import bundled_dir
 
 TEMPLATE = "nuanshui"  # bundled instance the generator clones
@@ -47,14 +48,6 @@ WEIGHT_SCALE = 1 << 20  # weights are made integers so the area split is exact
 BOOL_COLS = ("red_line", "along_road", "mature", "carbon_registered")
 ATTRS = ("cover", "red_line", "eco_space", "ownership", "along_road", "mature", "carbon_registered")
 COLUMNS = ("id", "village", "area", "cover", "red_line", "eco_space", "ownership", *BOOL_COLS[1:])
-MONEY_KPIS = (
-    "gep_yuan",
-    "forestry_carbon_income_yuan",
-    "agricultural_carbon_income_yuan",
-    "dividends_yuan",
-    "budget_used_yuan",
-)
-SCALED_KPIS = MONEY_KPIS + ("afforested_ha", "forest_ha", "ecological_space_ha", "recruited_people")
 # Nuanshui assumptions whose figures the generated instance copies unchanged.
 KEPT_ASSUMPTIONS = (
     "gep_scale",

@@ -21,6 +21,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from planner.core.kpis import TARGET_KPIS
+
 #: Units of a parcel table's area column, in units per hectare (``parcels.area_unit``).
 
 INCOME_SOURCES = ("carbon_trading", "cultural_tourism", "parking", "fruit", "supporting_facilities", "other")
@@ -707,21 +709,8 @@ class SolverOptions(_Strict):
     threads: int | None = Field(None, ge=1, description="Solver threads.")
 
 
-KPI_NAMES = (
-    "gep_yuan",
-    "forestry_carbon_income_yuan",
-    "agricultural_carbon_income_yuan",
-    "dividends_yuan",
-    "budget_used_yuan",
-    "afforested_ha",
-    "forest_ha",
-    "vegetation_coverage",
-    "forest_coverage",
-    "ecological_space_ha",
-    "gardens_built",
-    "projects_built",
-    "recruited_people",
-)
+#: The KPIs a target may name (planner.core.kpis).
+KPI_NAMES = TARGET_KPIS
 
 
 class Target(_Strict):

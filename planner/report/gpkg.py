@@ -73,6 +73,7 @@ import pandas as pd
 
 from planner.core.version import __version__
 from planner.model.data import GARDEN_KINDS
+from planner.plan import villages as plan_villages
 
 __all__ = ["LAYERS", "UNCHANGED", "write_plan_gpkg", "plan_layers", "period_suffix", "gep_change_field"]
 
@@ -84,7 +85,8 @@ CONTIGUITY_TOLERANCE_M = 0.01
 INSTALL_HINT = "install the GIS extra: pip install 'planner[geo]' (geopandas with pyogrio; no system GDAL is needed)"
 
 
-def _geo():
+def geo_modules():
+    """``(geopandas, pyogrio)``, or ImportError saying what to install."""
     try:
         import geopandas
         import pyogrio
@@ -120,7 +122,8 @@ def _price_index(li, periods: list[str]) -> dict[str, float]:
     return {t: idx.get(t, 1.0) for t in periods}
 
 
-def _periods(plan, li) -> list[str]:
+def plan_periods(plan, li) -> list[str]:
+    """The instance's period ids (the plan's ``kpis`` periods when the instance has none)."""
     ids = [str(p.id) for p in getattr(li.instance, "periods", []) or []]
     if ids:
         return ids
@@ -154,7 +157,7 @@ def _fmt_area(ha: float) -> str:
 # ---------------------------------------------------------------------------
 
 
-def _geometry(li):
+def parcel_geometry(li):
     """The parcels' geometry as a GeoSeries aligned with ``li.parcels`` (by id)."""
     if getattr(li, "geometry", None) is None:
         raise ValueError(
@@ -172,7 +175,7 @@ def _geometry(li):
 
 def parcel_figures(plan, li, periods: list[str] | None = None) -> pd.DataFrame:
     """Per parcel (index: parcel id, ``li.parcels`` order) and period: ``use_P``, ``new_ha_P``, ``uses_P``."""
-    periods = periods if periods is not None else _periods(plan, li)
+    periods = periods if periods is not None else plan_periods(plan, li)
     ids = li.parcels["id"].astype(str)
     alloc = _str_cols(plan.tables.get("allocations", pd.DataFrame()), ("parcel", "use", "period"))
     if len(alloc):
@@ -208,8 +211,9 @@ def parcel_figures(plan, li, periods: list[str] | None = None) -> pd.DataFrame:
 
 def village_figures(plan, li, periods: list[str] | None = None) -> pd.DataFrame:
     """Per village (index: village id, instance order): GEP, dividends, recruits, garden and
-    new-use hectares per period, and the GEP change from the first period to the last."""
-    periods = periods if periods is not None else _periods(plan, li)
+    new-use hectares per period (:func:`planner.plan.villages.village_figures`), and the GEP
+    change from the first period to the last."""
+    periods = periods if periods is not None else plan_periods(plan, li)
     villages = [str(v.id) for v in li.instance.villages]
     names = {str(v.id): (getattr(v, "name", None) or str(v.id)) for v in li.instance.villages}
     idx = pd.Index(villages, name="village")
@@ -221,40 +225,25 @@ def village_figures(plan, li, periods: list[str] | None = None) -> pd.DataFrame:
         },
         index=idx,
     )
-
-    def per(df: pd.DataFrame, value: str, t: str) -> pd.Series:
-        if df.empty or value not in df:
-            return pd.Series(0.0, index=idx)
-        d = df[df["period"] == t]
-        return d.groupby("village")[value].sum().reindex(idx).fillna(0.0)
-
-    gep = _str_cols(plan.tables.get("gep", pd.DataFrame()), ("village", "period"))
-    div = _str_cols(plan.tables.get("dividends", pd.DataFrame()), ("village", "period"))
-    if "counts_as_dividend" in div:
-        div = div[div["counts_as_dividend"].astype(bool)]
-    rec = _str_cols(plan.tables.get("recruitment", pd.DataFrame()), ("village", "period"))
-    gard = _str_cols(plan.tables.get("gardens", pd.DataFrame()), ("village", "period"))
-    if "built" in gard:
-        gard = gard[gard["built"].astype(bool)]
-    alloc = _str_cols(plan.tables.get("allocations", pd.DataFrame()), ("village", "period"))
+    per_period = plan_villages.village_figures(plan, villages, periods)
     for t in periods:
-        s = period_suffix(t)
-        out[f"gep_yuan_per_yr_{s}"] = per(gep, "gep_yuan", t).astype(float)
-        out[f"dividends_yuan_per_yr_{s}"] = per(div, "yuan_per_yr", t).astype(float)
-        out[f"recruited_{s}"] = per(rec, "count", t).round().astype("int64")
-        out[f"garden_ha_{s}"] = per(gard, "area_ha", t).astype(float)
-        out[f"new_ha_{s}"] = per(alloc, "area_ha", t).astype(float)
+        s, f = period_suffix(t), per_period[str(t)]
+        out[f"gep_yuan_per_yr_{s}"] = f["gep_yuan"]
+        out[f"dividends_yuan_per_yr_{s}"] = f["dividends_yuan_per_yr"]
+        out[f"recruited_{s}"] = f["recruited"].round().astype("int64")
+        out[f"garden_ha_{s}"] = f["garden_ha"]
+        out[f"new_ha_{s}"] = f["new_ha"]
     field = gep_change_field(periods)
     if field:
         first, last = (
             out[f"gep_yuan_per_yr_{period_suffix(periods[0])}"],
             out[f"gep_yuan_per_yr_{period_suffix(periods[-1])}"],
         )
-        idx = _price_index(li, periods)
+        price = _price_index(li, periods)
         out[field] = last - first
         # every GEP figure of a period is multiplied by its gep_price_index: re-price the first
         # period's GEP at the last period's prices to leave only what the land (and projects) changed
-        out[gep_change_field(periods, at_last_prices=True)] = last - first * (idx[periods[-1]] / idx[periods[0]])
+        out[gep_change_field(periods, at_last_prices=True)] = last - first * (price[periods[-1]] / price[periods[0]])
     return out
 
 
@@ -334,12 +323,12 @@ def _union(geoms):
 
 def plan_layers(plan, li) -> dict[str, Any]:
     """The layers of plan.gpkg as GeoDataFrames (``run``: a DataFrame), before writing."""
-    gpd, _ = _geo()
+    gpd, _ = geo_modules()
     if not plan.has_solution:
         raise ValueError(f"no plan to map: status {plan.status} (termination {plan.termination})")
-    periods = _periods(plan, li)
+    periods = plan_periods(plan, li)
     _check_suffixes(periods)
-    geom = _geometry(li)
+    geom = parcel_geometry(li)
     crs = li.geometry.crs
     status, verified = str(plan.status), _verified(plan)
 
@@ -450,7 +439,7 @@ def write_plan_gpkg(plan, li, path: str | Path) -> Path:
     beside ``path`` and renamed into place, so readers never see half a file.
     Raises ValueError for a plan without a solution or an instance without geometry,
     ImportError (saying what to install) without geopandas."""
-    _, pyogrio = _geo()
+    _, pyogrio = geo_modules()
     layers = plan_layers(plan, li)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -24,14 +24,15 @@ from typing import Any
 
 import pandas as pd
 
+from planner.report.formats import fmt_money, short_money
 from planner.report.gpkg import (
     UNCHANGED,
-    _geo,
-    _geometry,
-    _periods,
+    geo_modules,
     gep_change_field,
     parcel_figures,
+    parcel_geometry,
     period_suffix,
+    plan_periods,
     village_figures,
 )
 
@@ -45,10 +46,10 @@ MAX_USES = 16
 
 
 def _frames(plan, li):
-    gpd, _ = _geo()
+    gpd, _ = geo_modules()
     if not plan.has_solution:
         raise ValueError(f"no plan to map: status {plan.status}")
-    geom = _geometry(li)
+    geom = parcel_geometry(li)
     crs = li.geometry.crs
     parcels = gpd.GeoDataFrame(
         {
@@ -179,7 +180,7 @@ def use_map(plan, li, period: str | None = None):
     from matplotlib.patches import Patch
 
     _, parcels, villages = _frames(plan, li)
-    periods = _periods(plan, li)
+    periods = plan_periods(plan, li)
     t = str(period) if period is not None else periods[-1]
     s = period_suffix(t)
     figs = parcel_figures(plan, li, [t])
@@ -242,10 +243,8 @@ def gep_change_map(plan, li):
     from matplotlib.colors import Normalize, TwoSlopeNorm, to_hex
     from matplotlib.ticker import FuncFormatter
 
-    from planner.report import _short_money, fmt_money
-
     _, parcels, villages = _frames(plan, li)
-    periods = _periods(plan, li)
+    periods = plan_periods(plan, li)
     vf = village_figures(plan, li, periods)
     field = gep_change_field(periods, at_last_prices=True)
     if field:
@@ -280,7 +279,7 @@ def gep_change_map(plan, li):
     names = {str(v.id): (getattr(v, "name", None) or str(v.id)) for v in li.instance.villages}
     _label_villages(ax, villages, names, {v: signed(x) for v, x in values.items() if pd.notna(x)})
     _decorate(ax, bounds)
-    cb = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), cax=cax, format=FuncFormatter(_short_money))
+    cb = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), cax=cax, format=FuncFormatter(short_money))
     cb.set_label(what, fontsize=10)
     cb.ax.tick_params(labelsize=9)
     title = (

@@ -13,19 +13,11 @@ from typing import Any
 
 import pandas as pd
 
-KPIS = (
-    "gep_yuan",
-    "forestry_carbon_income_yuan",
-    "agricultural_carbon_income_yuan",
-    "dividends_yuan",
-    "budget_used_yuan",
-    "afforested_ha",
-    "vegetation_coverage",
-    "forest_coverage",
-    "gardens_built",
-    "projects_built",
-    "recruited_people",
-)
+from planner.core.kpis import HEADLINE_KPIS
+from planner.explain.result import Explanation
+
+#: The KPIs compared, one row per KPI and period (planner.core.kpis).
+KPIS = HEADLINE_KPIS
 
 
 def compare_plans(plans: dict[str, Any]) -> dict[str, pd.DataFrame]:
@@ -71,8 +63,6 @@ def compare_plans(plans: dict[str, Any]) -> dict[str, pd.DataFrame]:
     for n, (_p, d) in items.items():
         if d is None or not (Path(d) / "explanation.json").exists():
             continue
-        from planner.explain.result import Explanation
-
         try:
             s = Explanation.from_json(Path(d) / "explanation.json").tables.get("rule_summary")
         except (ValueError, KeyError, AttributeError, TypeError):

@@ -1,0 +1,75 @@
+"""Writing the report: ``report.md`` and ``report.html`` for one plan.
+
+:func:`write_report` reads the plan (and its explanation and instance when not given),
+adds the sections in order (status, KPIs, targets, villages, charts, explanation) to one
+document and writes it as Markdown and HTML. A section that fails is replaced by a
+warning saying why; the rest of the report is still written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from planner.explain.result import Explanation
+from planner.plan.plan import Plan, atomic_write_text
+from planner.report.charts import charts_section
+from planner.report.document import Doc, to_html, to_markdown
+from planner.report.explanation import explanation_section
+from planner.report.inputs import load_plan_instance, period_ids
+from planner.report.sections import kpi_section, status_section, target_section, village_section
+
+__all__ = ["write_report"]
+
+
+def write_report(plan, out_dir: str | Path, *, explanation=None, instance=None) -> tuple[Path, Path]:
+    """Write ``report.md`` and ``report.html`` (and ``figures/*.png``) into ``out_dir``.
+
+    ``plan``: a :class:`planner.plan.plan.Plan`, or a directory holding ``plan.json`` (or the
+    path of a ``plan.json``); from a directory, ``explanation.json`` beside it is used
+    when ``explanation`` is None. ``instance``: the plan's
+    :class:`planner.instance.load.LoadedInstance` (for targets, role ranges and village order); when
+    None it is loaded from the plan's recorded path and overrides, and if that fails the
+    report is written without targets. Returns ``(md_path, html_path)``.
+    """
+    ex_why = ""
+    if not isinstance(plan, Plan):
+        src = Path(plan)
+        plan_file = src / "plan.json" if src.is_dir() else src
+        plan = Plan.from_json(plan_file)
+        ex_file = plan_file.parent / "explanation.json"
+        if explanation is None and ex_file.exists():
+            try:
+                explanation = Explanation.from_json(ex_file)
+            except Exception as exc:  # noqa: BLE001 - a broken explanation only loses its section
+                ex_why = f"{ex_file} could not be read ({type(exc).__name__}: {exc})"
+    why = ""
+    if instance is None:
+        instance, why = load_plan_instance(plan)
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    periods = period_ids(plan)
+    title = f"Plan report: {plan.instance_name}"
+    doc = Doc()
+    doc.h(1, title)
+    if instance is not None and getattr(instance.instance, "title", ""):
+        doc.p(str(instance.instance.title))
+    sections: list[tuple[str, Callable[[], None]]] = [
+        ("status", lambda: status_section(doc, plan)),
+        ("KPIs", lambda: kpi_section(doc, plan, periods)),
+        ("targets", lambda: target_section(doc, plan, instance, why)),
+        ("villages", lambda: village_section(doc, plan, instance, periods)),
+        ("charts", lambda: charts_section(doc, plan, instance, periods, out / "figures")),
+        ("explanation", lambda: explanation_section(doc, plan, explanation, ex_why)),
+    ]
+    for name, make in sections:
+        try:
+            make()
+        except Exception as exc:  # noqa: BLE001 - say what failed, keep the rest of the report
+            doc.warn(f"The {name} section could not be written: {type(exc).__name__}: {exc}")
+    md_path, html_path = out / "report.md", out / "report.html"
+    # written under a temporary name and renamed: a stopped run never leaves half a report
+    atomic_write_text(md_path, to_markdown(doc, out))
+    atomic_write_text(html_path, to_html(doc, title))
+    return md_path, html_path
