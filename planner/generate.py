@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import copy
 import math
-import os
 import re
 import tempfile
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ import yaml
 
 from planner.core.cells import write_csv
 from planner.core.errors import InputError, Problem
+from planner.core.files import write_text, written
 from planner.core.kpis import SCALED_KPIS
 from planner.core.paths import bundled_dir
 
@@ -276,9 +276,8 @@ def make_parcels(plan: list[GenVillage], n_parcels: int, tpl: Templates, rng: np
 
 
 def write_parcels(df: pd.DataFrame, path: Path) -> None:
-    """CSV (true/false, areas to 0.01 ha) or Parquet, written atomically."""
-    tmp = _tmp_beside(path)
-    try:
+    """CSV (true/false, areas to 0.01 ha) or Parquet, written whole (:mod:`planner.core.files`)."""
+    with written(path) as tmp:
         if path.suffix == ".parquet":
             df.to_parquet(tmp, index=False, engine="pyarrow", compression="zstd")
         else:
@@ -286,31 +285,6 @@ def write_parcels(df: pd.DataFrame, path: Path) -> None:
             for c in BOOL_COLS:
                 out[c] = np.where(out[c].to_numpy(), "true", "false")
             write_csv(out, tmp, float_format="%.2f", lineterminator="\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _tmp_beside(path: Path) -> str:
-    """A temporary file beside ``path`` with the permissions a new file would get."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
-    return tmp
-
-
-def _write_text(path: Path, text: str) -> None:
-    tmp = _tmp_beside(path)
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # ---------------------------------------------------------------------------
@@ -756,7 +730,7 @@ def write_instance(
     raw, dropped = build_yaml(tpl, plan, parcels, seed, name, parcel_file, drop, total_ha)
     out.mkdir(parents=True, exist_ok=True)
     write_parcels(table, out / parcel_file)
-    _write_text(out / "instance.yaml", dump_yaml(raw, f"--villages {villages} --parcels {parcels} --seed {seed}"))
+    write_text(out / "instance.yaml", dump_yaml(raw, f"--villages {villages} --parcels {parcels} --seed {seed}"))
     return {
         "path": out / "instance.yaml",
         "parcel_file": out / parcel_file,

@@ -63,14 +63,13 @@ called.
 from __future__ import annotations
 
 import math
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from planner.core.files import written
 from planner.core.version import __version__
 from planner.model.data import GARDEN_KINDS
 from planner.plan import villages as plan_villages
@@ -443,16 +442,11 @@ def write_plan_gpkg(plan, li, path: str | Path) -> Path:
     layers = plan_layers(plan, li)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp.gpkg")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()  # GDAL creates the file itself
     status = status_line(plan)
-    try:
+    with written(path, create=False, suffix=".tmp.gpkg") as tmp:  # GDAL creates the file itself
         for i, name in enumerate(LAYERS):
-            df = layers[name]
             pyogrio.write_dataframe(
-                df,
+                layers[name],
                 tmp,
                 layer=name,
                 driver="GPKG",
@@ -461,9 +455,4 @@ def write_plan_gpkg(plan, li, path: str | Path) -> Path:
                 # GDAL leave a plan.gpkg.aux.xml beside the file
                 layer_options={"DESCRIPTION": f"{LAYER_DOC[name]}. {status}"},
             )
-        os.replace(tmp, path)
-    except BaseException:
-        for p in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-            p.unlink(missing_ok=True)
-        raise
     return path

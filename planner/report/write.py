@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from planner.core.files import write_text
 from planner.explain.result import Explanation
-from planner.plan.plan import Plan, atomic_write_text
+from planner.plan.plan import Plan
 from planner.report.charts import charts_section
 from planner.report.document import Doc, to_html, to_markdown
 from planner.report.explanation import explanation_section
@@ -70,6 +71,6 @@ def write_report(plan, out_dir: str | Path, *, explanation=None, instance=None) 
             doc.warn(f"The {name} section could not be written: {type(exc).__name__}: {exc}")
     md_path, html_path = out / "report.md", out / "report.html"
     # written under a temporary name and renamed: a stopped run never leaves half a report
-    atomic_write_text(md_path, to_markdown(doc, out))
-    atomic_write_text(html_path, to_html(doc, title))
+    write_text(md_path, to_markdown(doc, out))
+    write_text(html_path, to_html(doc, title))
     return md_path, html_path
