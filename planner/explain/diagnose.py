@@ -78,6 +78,7 @@ import pandas as pd
 import pyomo.environ as pyo
 from pyomo.core.expr.visitor import identify_variables
 
+from planner.api import load_instance
 from planner.core.errors import SolveError
 from planner.explain.fixed import arrays
 from planner.explain.result import fmt, frame_records
@@ -801,8 +802,6 @@ def diagnose(
     counterfactual; rows it adds are relaxed only if :mod:`planner.explain.rows` says so).
     """
     if isinstance(instance, str) or hasattr(instance, "__fspath__"):
-        from planner.instance.load import load_instance
-
         instance = load_instance(instance)
     timings: dict[str, float] = {}
     notes: list[str] = []

@@ -373,7 +373,8 @@ def _with_str_period(df: pd.DataFrame) -> pd.DataFrame:
 def _load_instance(plan) -> tuple[Any, str]:
     """(LoadedInstance or None, why not)."""
     try:
-        from planner.instance.load import load_instance, split_overrides
+        from planner.api import load_instance
+        from planner.instance.overrides import split_overrides
 
         scenario, sets = split_overrides(list(plan.overrides or []))
         return load_instance(plan.instance_path, scenario=scenario, sets=sets), ""
