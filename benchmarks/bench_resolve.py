@@ -18,7 +18,7 @@ import numpy as np
 
 import planner
 from planner.core.paths import bundled_dir
-from planner.explain.ranging import get_value
+from planner.instance.overrides import get_value
 from planner.sweep.fast import FastModel
 from planner.sweep.runner import _rebuild
 

@@ -46,7 +46,7 @@ def peak_mb() -> float:
 
 
 def run_planner(path: str, mps: str, time_limit: float | None, explain: bool, mip_gap: float | None = None) -> dict:
-    from planner.instance.load import load_instance
+    from planner.api import load_instance
     from planner.model.build import build_model
     from planner.model.data import ModelData
     from planner.plan.plan import Plan
@@ -145,7 +145,7 @@ def run_naive(path: str, time_limit: float | None, mip_gap: float | None = None)
     """Parcel-level model through Pyomo's persistent HiGHS interface (main objective only)."""
     from pyomo.contrib.solver.solvers.highs import Highs
 
-    from planner.instance.load import load_instance
+    from planner.api import load_instance
     from planner.model.build import build_model
     from planner.model.data import ModelData
     from planner.solver.run import DEFAULT_ABS_GAP, DEFAULT_REL_GAP
@@ -195,8 +195,8 @@ def child(kind: str, *args: str) -> dict:
 def measure(
     parcels: int, work: Path, time_limit: float | None, naive_max: int, explain: bool, mip_gap: float | None = None
 ) -> dict:
+    from planner.api import load_instance
     from planner.generate import generate
-    from planner.instance.load import load_instance
     from planner.solver.handoff import highs_options
     from planner.solver.run import DEFAULT_ABS_GAP, DEFAULT_REL_GAP, _options
 

@@ -1,25 +1,76 @@
 """The Python API: load an instance, solve it, and get a verified plan.
 
-``planner.load_instance`` and ``planner.solver.run`` are these functions; everything a
+``planner.load_instance`` and ``planner.solve`` are these functions; everything a
 script needs goes through here (:mod:`planner.explain`, :mod:`planner.sweep` and the
 command line build on it).
+
+:func:`load_instance` is the instance layer's loader plus the checks that need the model's
+data (:mod:`planner.model.checks`: rules no plan can ever meet). The model data those
+checks build is kept for the next :func:`solve` of that same instance (same land units:
+``aggregate`` on, no ``keep_parcels``), so a load and a solve build it once.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
 
 import pyomo.environ as pyo
 
-from planner.instance.load import LoadedInstance, load_instance
+from planner.core.errors import Problem
+from planner.instance import load as instance_load
+from planner.instance.load import LoadedInstance
 from planner.model.build import build_model
+from planner.model.checks import never_met
 from planner.model.data import ModelData
 from planner.plan.plan import Plan
 from planner.solver import scaling
 from planner.solver.highs import clear_interrupt
 from planner.solver.run import _options, check_solver, solve_model
 from planner.verify import verify_plan
+
+#: The model data built by the last load's checks, until that instance is solved.
+_prepared: ModelData | None = None
+
+
+def _never_met(instance: LoadedInstance, file: str) -> list[Problem]:
+    """The loader's check of the rules no plan can meet; its model data is kept for
+    :func:`solve` when the instance passes."""
+    global _prepared
+    d = ModelData(instance)
+    problems = never_met(d, file)
+    _prepared = None if problems else d
+    return problems
+
+
+def _take_prepared(instance: LoadedInstance) -> ModelData | None:
+    """The model data the checks built for ``instance`` (default land units), once."""
+    global _prepared
+    d = _prepared
+    if d is None or d.li is not instance:
+        return None
+    _prepared = None
+    return d
+
+
+def load_instance(
+    path: str | Path, scenario: str | Path | None = None, sets: list[str] | dict[str, Any] | None = None
+) -> LoadedInstance:
+    """Load, overlay and validate an instance.
+
+    Parameters
+    ----------
+    path: the instance YAML.
+    scenario: optional overlay YAML whose fields override the instance's.
+    sets: ``["path=value", ...]`` or ``{path: value}`` single-field overrides, applied last.
+
+    Raises :class:`~planner.core.errors.InputError` listing every problem found: in the
+    files and overrides (:func:`planner.instance.load.load_instance`), and then rules that
+    no plan can meet whatever is decided (:func:`planner.model.checks.never_met`).
+    """
+    return instance_load.load_instance(path, scenario, sets, checks=(_never_met,))
 
 
 def solve(
@@ -55,7 +106,10 @@ def solve(
     check_solver(opts["solver"], "--solver" if solver else str(instance.path))
     clear_interrupt()
     t0 = time.perf_counter()
-    d = ModelData(instance, aggregate=aggregate, keep=frozenset(keep_parcels))
+    keep = frozenset(keep_parcels)
+    d = _take_prepared(instance) if aggregate and not keep else None
+    if d is None:
+        d = ModelData(instance, aggregate=aggregate, keep=keep)
     m = build_model(d)
     if modify is not None:
         modify(d, m)

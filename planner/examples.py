@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from planner.instance.load import LoadedInstance, bundled_instance_path, load_instance
+from planner.api import load_instance
+from planner.instance.load import LoadedInstance, bundled_instance_path
 
 
 def tiny(**sets) -> LoadedInstance:

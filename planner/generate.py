@@ -539,7 +539,7 @@ def _never_met(
     """Load a probe of the instance; return the loader's problems. ``parcels`` None: the
     probe has each template row whole (a split keeps every row's area and attributes,
     so what can be built is the same as at full resolution)."""
-    from planner.instance.load import load_instance
+    from planner.api import load_instance
 
     plan = village_plan(n_villages, tpl)
     if parcels is None:

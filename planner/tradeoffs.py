@@ -65,7 +65,7 @@ USED_HA = 1e-4  # an allocation below this (numerical dust, e.g. from a held obj
 
 def _load(instance) -> LoadedInstance:
     if isinstance(instance, str) or hasattr(instance, "__fspath__"):
-        from planner.instance.load import load_instance
+        from planner.api import load_instance
 
         return load_instance(instance)
     return instance

@@ -11,11 +11,10 @@ import yaml
 from typer.testing import CliRunner
 
 import planner.generate as gen
-from planner.api import solve
+from planner.api import load_instance, solve
 from planner.cli import app
 from planner.core.errors import InputError
 from planner.core.paths import bundled_dir
-from planner.instance.load import load_instance
 
 NUANSHUI = yaml.safe_load((bundled_dir("instances") / "nuanshui.yaml").read_text(encoding="utf-8"))
 TEMPLATE = pd.read_csv(bundled_dir("instances") / "nuanshui_parcels.csv")

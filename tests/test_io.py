@@ -183,7 +183,7 @@ def test_true_false_column_reads_without_pandas_deprecations(values):
 
     import pandas as pd
 
-    from planner.instance.load import _to_bool
+    from planner.instance.tables import _to_bool
 
     s = pd.Series(values)
     problems: list = []

@@ -54,7 +54,7 @@ def _solve_error(e: SolveError, what: str = "cannot solve") -> None:
 
 
 def _load(instance: str, scenario: str | None, sets: list[str] | None):
-    from planner.instance.load import load_instance
+    from planner.api import load_instance
 
     return load_instance(instance, scenario=scenario, sets=sets or [])
 
@@ -273,7 +273,7 @@ def verify(
 ) -> None:
     """Recompute every rule from the plan's tables and the instance (pandas only); list violations.
     The CSV tables beside plan.json must equal its tables; a plan made for another instance is refused."""
-    from planner.instance.load import split_overrides
+    from planner.instance.overrides import split_overrides
     from planner.verify import verify_plan
     from planner.verify.tables import instance_mismatch
 
@@ -579,7 +579,7 @@ def _load_plan(plan_path: str):
 def _instance_for(plan, instance: str | None, scenario: str | None, sets: list[str] | None):
     """The instance of a saved plan: the one given (with the plan's recorded overrides unless
     others are given), else the one recorded in the plan."""
-    from planner.instance.load import split_overrides
+    from planner.instance.overrides import split_overrides
 
     rec_sc, rec_sets = split_overrides(plan.overrides)
     return _load(
@@ -743,7 +743,7 @@ def explain(
         params = (
             [] if no_ranging else list(DEFAULT_PARAMETERS) + [r for r in (range_ or []) if r not in DEFAULT_PARAMETERS]
         )
-        from planner.explain.ranging import get_value
+        from planner.instance.overrides import get_value
 
         for r in params:
             get_value(li, r)
@@ -1065,7 +1065,7 @@ def sweep(
                 )
             li = _load(instance, scenario, set_)
             params = [dz.Parameter.parse(p) for p in param]
-            from planner.explain.ranging import get_value
+            from planner.instance.overrides import get_value
 
             base = {p.path: get_value(li, p.path) for p in params} if design == "oat" else {}
             for p in params:  # every path must load at both ends of its range

@@ -28,6 +28,7 @@ from planner.core.errors import InputError
 from planner.core.units import MONEY
 from planner.explain.fixed import FixedLP, decisions_of, fix_decisions, main_objective
 from planner.explain.result import fmt
+from planner.instance.overrides import get_value
 from planner.model.build import build_model
 from planner.solver import highs
 from planner.solver import lparrays as lpa
@@ -70,32 +71,6 @@ def unit_of(path: str) -> str:
         if last.endswith(suffix):
             return unit
     return ""
-
-
-def get_value(li, path: str) -> float:
-    """The instance's current value at a dotted path (list elements by id); a missing
-    multiplier in a ``..._multipliers`` mapping is 1."""
-    node: Any = li.instance
-    parts = path.split(".")
-    for i, part in enumerate(parts):
-        if isinstance(node, list):
-            node = next((x for x in node if getattr(x, "id", None) == part), None)
-        elif isinstance(node, dict):
-            if part not in node and parts[i - 1].endswith("multipliers") and i == len(parts) - 1:
-                return 1.0
-            node = node.get(part)
-        else:
-            node = getattr(node, part, None)
-        if node is None:
-            raise InputError.one(
-                "--range",
-                path,
-                f"no such field ({'.'.join(parts[: i + 1])})",
-                "give a dotted path to a number of the instance, e.g. prices.forestry_carbon_yuan_per_t",
-            )
-    if isinstance(node, bool) or not isinstance(node, (int, float)):
-        raise InputError.one("--range", path, "not a number", "give the path of a numeric field")
-    return float(node)
 
 
 def _lp_of(li, plan):

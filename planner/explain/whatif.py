@@ -30,10 +30,12 @@ from typing import Any
 import pandas as pd
 import pyomo.environ as pyo
 
+from planner.api import load_instance
 from planner.core.errors import InputError
 from planner.core.parallel import run_each
 from planner.explain.result import fmt
-from planner.instance.load import LoadedInstance, load_instance, split_overrides
+from planner.instance.load import LoadedInstance
+from planner.instance.overrides import split_overrides
 from planner.model.terms import xsum
 
 KINDS = ("garden", "project", "scenic", "area", "parcel", "recruit", "street_green")

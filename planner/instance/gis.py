@@ -1,7 +1,7 @@
 """Read a parcel table from a GIS layer: GeoPackage, GeoJSON or Shapefile.
 
 The layer's attributes become the parcel table (renamed through ``parcels.columns``) and
-go through the same checks as a CSV table (:func:`planner.instance.load.load_parcels`); the
+go through the same checks as a CSV table (:func:`planner.instance.tables.load_parcels`); the
 geometry is kept, in a projected coordinate system, for adjacency, plan.gpkg and maps.
 
 Area. When the table has an area attribute it is used as stated, and compared with the
@@ -24,6 +24,7 @@ import pandas as pd
 
 from planner.core.errors import InputError, Problem
 from planner.core.units import AREA_UNITS_PER_HA, M2_PER_HA
+from planner.instance.tables import map_columns
 
 SUFFIXES = (".gpkg", ".geojson", ".json", ".shp")
 #: How many parcels an area-mismatch warning lists by name before counting the rest.
@@ -134,8 +135,6 @@ def read_layer(path: Path, src, inst_file: str, file_field: str = "parcels.file"
     geom = gdf.geometry
 
     # ---- attribute mapping -------------------------------------------------
-    from planner.instance.load import map_columns
-
     attrs = [c for c in gdf.columns if c != gdf.geometry.name]
     frame = map_columns(pd.DataFrame(gdf[attrs]), src.columns, inst_file, where, "attribute")
 

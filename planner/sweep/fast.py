@@ -30,9 +30,11 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
+from planner.api import load_instance
 from planner.core.errors import InputError
 from planner.core.units import MONEY
-from planner.instance.load import LoadedInstance, load_instance, split_overrides
+from planner.instance.load import LoadedInstance
+from planner.instance.overrides import get_value, split_overrides
 from planner.model.build import build_model
 from planner.model.data import ModelData
 from planner.solver import highs
@@ -105,8 +107,6 @@ class FastModel:
 
     def __init__(self, li: LoadedInstance, ranges: dict[str, tuple[float, float]]):
         import highspy
-
-        from planner.explain.ranging import get_value
 
         self.li = li
         self.paths = sorted(ranges)

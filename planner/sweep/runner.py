@@ -112,8 +112,8 @@ def _fast_model(task: dict[str, Any]):
 
 
 def _rebuild(task: dict[str, Any]) -> dict[str, Any]:
-    from planner.api import solve
-    from planner.instance.load import load_instance, split_overrides
+    from planner.api import load_instance, solve
+    from planner.instance.overrides import split_overrides
 
     scenario, sets = split_overrides(task["overrides"])
     sets = sets + [f"{k}={json.dumps(v)}" for k, v in task["sets"].items()]

@@ -25,8 +25,9 @@ from typing import Any
 
 import pandas as pd
 
+from planner.api import load_instance
 from planner.core.errors import InputError, Problem
-from planner.instance.load import load_instance, read_yaml
+from planner.instance.safe_yaml import read_yaml
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,158 @@
+"""The elastic model of :func:`planner.explain.diagnose.diagnose` (step 2 of its method):
+every active row of a rule a township could relax gets non-negative slacks, and the
+objective becomes the weighted sum of slacks. Also how these models are solved with HiGHS
+and how a solve ended, shared by the elastic MIP, the conflicts search and the IIS.
+
+Rows are told apart by :mod:`planner.explain.rows`: a row it marks hard (a model
+definition), or does not know, is never relaxed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pyomo.environ as pyo
+from pyomo.core.expr.visitor import identify_variables
+
+from planner.core.errors import SolveError
+from planner.explain.rows import row_info
+from planner.solver import highs
+
+TOL = 1e-6  # slack (model units) below this is no relaxation
+HARD_PREFIXES = ("lexicographic_keep", "tie_break_keep")
+SLACK = "diagnose_slack"
+ELASTIC = "diagnose_elastic"
+
+# bans (a use not allowed on a parcel or in a village, land that must not change) are relaxed in hectares like
+# the targets they hold back; when relaxing either gains the same, relax the target: weight 1.001, not 1
+BAN_ROWS = ("farmland_protection", "red_line_type", "eco_space_measures", "village_permission", "siting")
+BAN_WEIGHT = 1.001
+
+
+def _key(idx: Any) -> tuple:
+    if idx is None:
+        return ()
+    return idx if isinstance(idx, tuple) else (idx,)
+
+
+def _is_hard(name: str) -> bool:
+    if name.startswith(HARD_PREFIXES):
+        return True
+    try:
+        return row_info(name).hard
+    except KeyError:
+        return True  # a row the explanations do not know is never relaxed (noted)
+
+
+def _info(name: str):
+    try:
+        return row_info(name)
+    except KeyError:
+        return None
+
+
+def _int_vars(m: pyo.ConcreteModel) -> list[Any]:
+    return [
+        v
+        for v in m.component_data_objects(pyo.Var, descend_into=True)
+        if not v.fixed and (v.is_integer() or v.is_binary())
+    ]
+
+
+def _highs_solve(m: pyo.ConcreteModel, time_limit: float | None, mip: bool):
+    opt = highs.pyomo_solver()
+    if not opt.available():
+        raise SolveError("HiGHS (highspy) is not available; pip install highspy")
+    kw: dict[str, Any] = {"load_solutions": False, "raise_exception_on_nonoptimal_result": False}
+    if mip:
+        kw.update(rel_gap=1e-9, abs_gap=TOL)
+    if time_limit is not None:
+        kw["time_limit"] = float(time_limit)
+    with highs.scheduler(None):
+        res = opt.solve(m, **kw)
+    return opt, res
+
+
+def _has_solution(res) -> bool:
+    from pyomo.contrib.solver.common.results import SolutionStatus
+
+    return res.solution_status in (SolutionStatus.optimal, SolutionStatus.feasible)
+
+
+def _optimal(res) -> bool:
+    from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
+
+    return (
+        res.termination_condition == TerminationCondition.convergenceCriteriaSatisfied
+        and res.solution_status == SolutionStatus.optimal
+    )
+
+
+def _infeasible(res) -> bool:
+    from pyomo.contrib.solver.common.results import TerminationCondition as TC
+
+    return res.termination_condition in (TC.provenInfeasible, TC.infeasibleOrUnbounded, TC.locallyInfeasible)
+
+
+@dataclass
+class _Elastic:
+    items: list[tuple[str, tuple, str]]  # per elastic row: (constraint, index, family)
+    lo: dict[int, int]  # elastic row -> slack index loosening its lower bound
+    up: dict[int, int]  # elastic row -> slack index loosening its upper bound
+    weight: list[float]  # per elastic row: objective weight of one row unit of slack
+    skipped_unknown: list[str]
+
+
+def _make_elastic(m: pyo.ConcreteModel) -> _Elastic:
+    fam = {name: f for f, names in m._families.items() for name in names}
+    # the impossible rows (``zero >= 1``): reported as impossible, their shortfall is unknown to the model
+    for name in {name for _f, name, _k in m._impossible}:
+        comp = m.find_component(name)
+        for c in comp.values() if comp is not None else []:
+            if c.active and all(v is m.zero for v in identify_variables(c.body)):
+                c.deactivate()
+    rows, unknown = [], set()
+    for comp in m.component_objects(pyo.Constraint, active=True, descend_into=True):
+        name = comp.local_name
+        if _info(name) is None and not name.startswith(HARD_PREFIXES):
+            unknown.add(name)
+        hard = _is_hard(name)
+        for idx, c in comp.items():
+            key = _key(idx) if comp.is_indexed() else ()
+            if c.active and not hard:
+                rows.append((name, key, fam.get(name, ""), c))
+    n_slack = sum(int(c.has_lb()) + int(c.has_ub()) for *_r, c in rows)
+    m.add_component(SLACK, pyo.Var(range(n_slack), domain=pyo.NonNegativeReals))
+    m.add_component(ELASTIC, pyo.ConstraintList())
+    s, el = getattr(m, SLACK), getattr(m, ELASTIC)
+    lo, up, items = {}, {}, []
+    k = 0
+    for i, (name, key, family, c) in enumerate(rows):
+        body = c.body
+        if c.has_lb():
+            lo[i] = k
+            body = body + s[k]
+            k += 1
+        if c.has_ub():
+            up[i] = k
+            body = body - s[k]
+            k += 1
+        lower = pyo.value(c.lower) if c.has_lb() else None
+        upper = pyo.value(c.upper) if c.has_ub() else None
+        if c.equality:
+            el.add(body == lower)
+        else:
+            el.add(
+                pyo.inequality(lower, body, upper)
+                if lower is not None and upper is not None
+                else (body >= lower if lower is not None else body <= upper)
+            )
+        c.deactivate()
+        items.append((name, key, family))
+    for obj in m.component_data_objects(pyo.Objective, active=True):
+        obj.deactivate()
+    weight = [BAN_WEIGHT if name in BAN_ROWS else 1.0 for name, _k, _f in items]
+    w = {k: weight[i] for i, k in lo.items()} | {k: weight[i] for i, k in up.items()}
+    m.diagnose_objective = pyo.Objective(expr=pyo.quicksum(w[j] * s[j] for j in range(n_slack)), sense=pyo.minimize)
+    return _Elastic(items=items, lo=lo, up=up, weight=weight, skipped_unknown=sorted(unknown))

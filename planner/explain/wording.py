@@ -1,0 +1,128 @@
+"""How a diagnosis is worded (:func:`planner.explain.diagnose.diagnose`): a row named as
+its rule and place, amounts in planner units (whole counts without decimals, money in
+Yuan or million Yuan), and the statement of each relaxation: which field to raise or
+lower, and by how much.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from planner.explain.elastic import TOL, _Elastic, _info
+from planner.explain.result import fmt
+from planner.explain.rows import describe, field_of
+
+# rows whose limit is a number in the row's own unit: "raise/lower <field> by <amount>"
+NUMERIC_LIMIT = {
+    "budget",
+    "loan_cap",
+    "recruit_min",
+    "recruit_min_active",
+    "recruit_max",
+    "labour_pool",
+    "garden_size_max",
+    "garden_size_min",
+    "dividend_floor",
+    "street_green_min",
+}
+
+RELAXATION_COLUMNS = ["family", "constraint", "rule", "where", "index", "sense", "unit", "amount", "field", "statement"]
+
+
+def _label(name: str) -> str:
+    i = _info(name)
+    return i.label if i else name
+
+
+def _where(name: str, key: tuple) -> str:
+    if _info(name) is None:
+        return f"{name}[{', '.join(map(str, key))}]" if key else name
+    return describe(name, key)
+
+
+def _field(name: str, key: tuple) -> str:
+    return field_of(name, key) if _info(name) else ""
+
+
+COUNT_UNITS = ("garden", "project", "street green space", "scenic spot")
+
+
+def _num(v: float, unit: str = "") -> str:
+    """fmt, but whole counts without decimals: '2 people', not '2.00 people'; '2 gardens'."""
+    if unit in COUNT_UNITS and abs(v - 1.0) > 1e-9:
+        unit += "s"
+    if abs(v - round(v)) <= 1e-6 and abs(v) < 1e15:
+        return f"{round(v):,d} {unit}".strip()
+    return fmt(v, unit)
+
+
+def _amount_text(amount: float, unit: str) -> str:
+    if unit == "Yuan":
+        return f"{fmt(amount / 1e6)} million Yuan" if abs(amount) >= 1e6 else fmt(amount, "Yuan")
+    if unit == "Yuan/yr":
+        return fmt(amount, "Yuan/yr")
+    return _num(amount, unit)
+
+
+def _by(amount: float, unit: str) -> str:
+    """The amount for 'raise <field> by at least ...': money rounded up to whole Yuan."""
+    if unit.startswith("Yuan"):
+        return f"{math.ceil(amount - 1e-6):,.0f}"
+    return _num(amount, unit)
+
+
+SHARE_OF_TOWNSHIP = ("vegetation_coverage", "forest_coverage")  # limit = share x township area
+
+
+def _relax_statement(name: str, key: tuple, sense: str, amount: float, unit: str, total_area: float) -> str:
+    where, fld = _where(name, key), _field(name, key)
+    amt = _amount_text(amount, unit)
+    if name in SHARE_OF_TOWNSHIP and sense == ">=" and total_area > 0:
+        return (
+            f"{where} cannot be met (short by {amt}): lower {fld} by at least {amount / total_area:.4g} "
+            f"({amt} of the township's {fmt(total_area, 'ha')}), or relax what limits it"
+        )
+    if name == "budget":
+        return f"{where} short by {amt}: raise {fld} by at least {_by(amount, unit)}"
+    if sense == "<=":
+        if name in NUMERIC_LIMIT and fld:
+            return f"{where} exceeded by {amt}: raise {fld} by at least {_by(amount, unit)}, or relax what pushes it"
+        return f"{where} cannot be kept (over by {amt}): relax {fld or 'the rule'}, or relax what pushes it"
+    if sense == ">=":
+        if name in NUMERIC_LIMIT and fld:
+            return f"{where} cannot be met: lower {fld} by {_by(amount, unit)}, or relax what limits it"
+        return f"{where} cannot be met (short by {amt}): relax {fld or 'the rule'}, or relax what limits it"
+    return f"{where} cannot hold exactly (off by {amt}): change {fld or 'the rule'}"
+
+
+def _relaxations(el: _Elastic, svals: dict[int, float], total_area: float) -> pd.DataFrame:
+    out = []
+    for i, (name, key, family) in enumerate(el.items):
+        for kind, sense in ((el.lo, ">="), (el.up, "<=")):
+            k = kind.get(i)
+            if k is None:
+                continue
+            v = svals.get(k, 0.0)
+            if v <= TOL:
+                continue
+            info = _info(name)
+            scale, unit = (info.scale, info.unit) if info else (1.0, "")
+            amount = v * scale
+            out.append(
+                {
+                    "family": family,
+                    "constraint": name,
+                    "rule": _label(name),
+                    "where": _where(name, key),
+                    "index": key,
+                    "sense": sense,
+                    "unit": unit,
+                    "amount": amount,
+                    "field": _field(name, key),
+                    "statement": _relax_statement(name, key, sense, amount, unit, total_area),
+                }
+            )
+    df = pd.DataFrame(out, columns=RELAXATION_COLUMNS)
+    return df.sort_values(["family", "constraint"], kind="stable").reset_index(drop=True)
