@@ -12,6 +12,7 @@ checks build is kept for the next :func:`solve` of that same instance (same land
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -31,8 +32,10 @@ from planner.solver.highs import clear_interrupt
 from planner.solver.run import _options, check_solver, solve_model
 from planner.verify import verify_plan
 
-#: The model data built by the last load's checks, until that instance is solved.
+#: The model data built by the last load's checks, until that instance is solved; taken
+#: under a lock, so of two threads solving one instance only one reuses it.
 _prepared: ModelData | None = None
+_prepared_lock = threading.Lock()
 
 
 def _never_met(instance: LoadedInstance, file: str) -> list[Problem]:
@@ -41,17 +44,19 @@ def _never_met(instance: LoadedInstance, file: str) -> list[Problem]:
     global _prepared
     d = ModelData(instance)
     problems = never_met(d, file)
-    _prepared = None if problems else d
+    with _prepared_lock:
+        _prepared = None if problems else d
     return problems
 
 
 def _take_prepared(instance: LoadedInstance) -> ModelData | None:
     """The model data the checks built for ``instance`` (default land units), once."""
     global _prepared
-    d = _prepared
-    if d is None or d.li is not instance:
-        return None
-    _prepared = None
+    with _prepared_lock:
+        d = _prepared
+        if d is None or d.li is not instance:
+            return None
+        _prepared = None
     return d
 
 

@@ -11,7 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from planner.instance.load import load_instance, split_overrides
+from planner.api import load_instance
+from planner.instance.overrides import split_overrides
 
 __all__ = ["load_plan_instance", "period_ids", "table_of", "village_order", "with_str_period"]
 
