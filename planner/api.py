@@ -121,12 +121,9 @@ def solve(
     warnings = [str(w) for w in getattr(instance, "warnings", [])] + scaling.check(m)
     build_s = time.perf_counter() - t0
     res = solve_model(d, m, opts)
-    plan = Plan.from_model(instance, d, m, res, build_time_s=build_s, options=opts)
-    plan.warnings = warnings
+    plan = Plan.from_model(instance, d, m, res, build_time_s=build_s, options=opts, warnings=warnings)
     if verify and plan.has_solution:
-        plan.verification = verify_plan(plan, instance)
-        if not plan.verification["passed"]:
-            plan.status_note = "the independent verifier found violations; do not use this plan"
+        plan = plan.with_verification(verify_plan(plan, instance))
     return plan
 
 

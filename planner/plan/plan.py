@@ -7,6 +7,7 @@ tidy pandas tables in planner words (village, parcel, use, period, role, recipie
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Callable
@@ -89,7 +90,9 @@ class Plan:
 
     # ------------------------------------------------------------------
     @classmethod
-    def from_model(cls, li, d, m, res, build_time_s: float, options: dict[str, Any]) -> Plan:
+    def from_model(
+        cls, li, d, m, res, build_time_s: float, options: dict[str, Any], warnings: list[str] | None = None
+    ) -> Plan:
         plan = cls(
             instance_name=li.instance.name,
             instance_path=str(li.path),
@@ -112,6 +115,7 @@ class Plan:
                 }
                 for s in res.stages
             ],
+            warnings=list(warnings or []),
         )
         if plan.has_solution:
             plan.tables = _tables(li, d, m)
@@ -124,6 +128,14 @@ class Plan:
                 + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
             )
         return plan
+
+    def with_verification(self, verification: dict[str, Any]) -> Plan:
+        """This plan with the independent verifier's result; a plan that fails it says so
+        in ``status_note`` (:func:`planner.verify.verify_plan`)."""
+        note = self.status_note
+        if not verification["passed"]:
+            note = "the independent verifier found violations; do not use this plan"
+        return dataclasses.replace(self, verification=verification, status_note=note)
 
     # ------------------------------------------------------------------
     def timings(self) -> dict[str, Any]:
