@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from planner.api import load_instance
 from planner.core.cells import write_csv
 from planner.core.errors import InputError, Problem
 from planner.core.files import write_text, written
@@ -539,7 +540,6 @@ def _never_met(
     """Load a probe of the instance; return the loader's problems. ``parcels`` None: the
     probe has each template row whole (a split keeps every row's area and attributes,
     so what can be built is the same as at full resolution)."""
-    from planner.api import load_instance
 
     plan = village_plan(n_villages, tpl)
     if parcels is None:

@@ -30,6 +30,7 @@ from planner.explain.fixed import FixedLP, decisions_of, fix_decisions, main_obj
 from planner.explain.result import fmt
 from planner.instance.overrides import get_value
 from planner.model.build import build_model
+from planner.model.data import ModelData
 from planner.solver import highs
 from planner.solver import lparrays as lpa
 
@@ -74,7 +75,6 @@ def unit_of(path: str) -> str:
 
 
 def _lp_of(li, plan):
-    from planner.model.data import ModelData
 
     d = ModelData(li)
     m = build_model(d)

@@ -30,10 +30,11 @@ from typing import Any
 import pandas as pd
 import pyomo.environ as pyo
 
-from planner.api import load_instance
-from planner.core.errors import InputError
+from planner.api import load_instance, solve
+from planner.core.errors import InputError, Problem
 from planner.core.parallel import run_each
-from planner.explain.result import fmt
+from planner.explain.diagnose import diagnose as run_diagnosis
+from planner.explain.result import _clean, fmt, frame_records
 from planner.instance.load import LoadedInstance
 from planner.instance.overrides import split_overrides
 from planner.model.terms import xsum
@@ -134,7 +135,6 @@ def parse(text: str, action: str, li: LoadedInstance) -> Decision:
 
 
 def _problem(opt: str, text: str, message: str, fix: str, value: Any):
-    from planner.core.errors import Problem
 
     return Problem(opt, text, message, fix, value)
 
@@ -351,7 +351,6 @@ class WhatIf:
         return f"{what} {word} {fmt(abs(self.change), 'Yuan/yr')} {of}{tail}."
 
     def to_dict(self) -> dict[str, Any]:
-        from planner.explain.result import _clean, frame_records
 
         return {
             "decisions": [d.describe() for d in self.decisions],
@@ -380,7 +379,6 @@ def why_not(
     diagnose: bool = True,
 ) -> WhatIf:
     """Re-solve ``li`` with ``decisions`` added and compare with ``plan`` (its optimum)."""
-    from planner.api import solve
 
     alt = solve(
         li, time_limit=time_limit, mip_gap=mip_gap, modify=apply(decisions), keep_parcels=_named_parcels(decisions)
@@ -401,8 +399,6 @@ def why_not(
         w.differences = differences(plan, alt)
     elif alt.status == "infeasible" and diagnose:
         try:
-            from planner.explain.diagnose import diagnose as run_diagnosis
-
             w.diagnosis = run_diagnosis(li, time_limit=time_limit, modify=apply(decisions))
         except (ImportError, TypeError):  # diagnosis unavailable for counterfactuals
             w.diagnosis = None
@@ -455,7 +451,6 @@ def importance_candidates(li: LoadedInstance, plan, kinds: Iterable[str]) -> lis
 
 def _one(args: tuple) -> dict[str, Any]:
     path, overrides, decision, time_limit = args
-    from planner.api import solve
 
     scenario, sets = split_overrides(overrides)
     li = load_instance(path, scenario=scenario, sets=sets + ['objective.tie_break="none"'])

@@ -14,6 +14,7 @@ from functools import cached_property
 import pandas as pd
 
 from planner.core.units import MU_PER_HA
+from planner.instance.adjacency import arcs_within, carbon_holdings
 from planner.instance.load import LoadedInstance
 from planner.instance.schema import GARDEN_KINDS, UseKind
 from planner.model.aggregate import Aggregation, aggregate, identity_needed, no_aggregation
@@ -104,7 +105,6 @@ class ModelData:
 
     @cached_property
     def _raw_holdings(self) -> dict[str, list[str]]:
-        from planner.instance.adjacency import carbon_holdings
 
         return carbon_holdings(self.li) if self.inst.policies.contiguous_holdings else {}
 
@@ -136,7 +136,6 @@ class ModelData:
     def garden_sites(self) -> dict[str, tuple[list[str], list[tuple[str, str]]]]:
         """Per garden village, the parcels a garden can use and the adjacency arcs between
         them (only with parcel geometry and ``contiguous_gardens``)."""
-        from planner.instance.adjacency import arcs_within
 
         if self.li.adjacency is None or not self.inst.policies.contiguous_gardens:
             return {}

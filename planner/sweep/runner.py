@@ -29,11 +29,14 @@ from typing import Any
 
 import pandas as pd
 
+from planner.api import load_instance, solve
 from planner.core import faults
 from planner.core.cells import csv_text
 from planner.core.errors import InputError
 from planner.core.files import write_text, written
 from planner.core.parallel import run_each
+from planner.instance.overrides import split_overrides
+from planner.sweep.fast import FastModel
 
 SWEEP_KPIS = (
     "gep_yuan",
@@ -103,7 +106,6 @@ def run_one(task: dict[str, Any]) -> dict[str, Any]:
 
 def _fast_model(task: dict[str, Any]):
     """The worker's fast model, or None when it cannot be built (then every scenario is rebuilt)."""
-    from planner.sweep.fast import FastModel
 
     try:
         return FastModel.from_path(task["instance"], task["overrides"], task["ranges"])
@@ -112,8 +114,6 @@ def _fast_model(task: dict[str, Any]):
 
 
 def _rebuild(task: dict[str, Any]) -> dict[str, Any]:
-    from planner.api import load_instance, solve
-    from planner.instance.overrides import split_overrides
 
     scenario, sets = split_overrides(task["overrides"])
     sets = sets + [f"{k}={json.dumps(v)}" for k, v in task["sets"].items()]
