@@ -218,7 +218,7 @@ def _run_legacy(m: pyo.ConcreteModel, opts: dict[str, Any]) -> dict[str, Any]:
     has = len(res.solution) > 0
     if has:
         m.solutions.load_from(res)
-    status = legacy_status(tc.name, has, stopped=res.solver.status == SolverStatus.aborted or tc == TC.maxTimeLimit)
+    status = legacy_status(str(tc), has, stopped=res.solver.status == SolverStatus.aborted or tc == TC.maxTimeLimit)
     active = next(m.component_data_objects(pyo.Objective, active=True))
     obj = pyo.value(active) if has else None
     raw = res.problem.upper_bound if active.sense == pyo.maximize else res.problem.lower_bound
