@@ -43,6 +43,7 @@ from typing import Any
 import pandas as pd
 import pyomo.environ as pyo
 
+from planner.core.status import WITH_PLAN, rank
 from planner.core.units import MONEY
 from planner.instance.load import LoadedInstance
 from planner.model.build import build_model
@@ -51,8 +52,6 @@ from planner.plan.plan import TOL, Plan
 from planner.solver.run import DEFAULT_REL_GAP, SolveResult, _options, _restore, _snapshot, check_solver, run_solver
 
 GOALS = ("gep", "dividends")
-_RANK = {"optimal": 0, "feasible": 1, "no_solution": 2, "infeasible": 3, "unbounded": 4, "error": 5}
-_HAS = ("optimal", "feasible")
 
 Progress = Callable[[str, int, int], Any]
 USED_HA = 1e-4  # an allocation below this (numerical dust, e.g. from a held objective) is not a decision taken
@@ -269,7 +268,7 @@ def _lexicographic(li, d, m, opts, order: tuple[str, str], eps: float | None, bu
             if eps is not None:
                 st["epsilon_dividends_yuan"] = eps
             stages.append(st)
-            if r["status"] not in _HAS:
+            if r["status"] not in WITH_PLAN:
                 break
             snap = _snapshot(m)
             if i == 0:
@@ -279,10 +278,10 @@ def _lexicographic(li, d, m, opts, order: tuple[str, str], eps: float | None, bu
         for g in GOALS:
             m.component(f"tradeoff_hold_{g}").deactivate()
         m.tradeoff_eps.deactivate()
-    worst = max(stages, key=lambda s: _RANK.get(s["status"], 5))
+    worst = max(stages, key=lambda s: rank(s["status"]))
     status, termination = worst["status"], worst["termination"]
-    reached = [s["goal"] for s in stages if s["status"] in _HAS]
-    if snap is not None and stages[-1]["status"] not in _HAS:
+    reached = [s["goal"] for s in stages if s["status"] in WITH_PLAN]
+    if snap is not None and stages[-1]["status"] not in WITH_PLAN:
         # the second goal found no plan: the first goal's plan, not proved non-dominated
         _restore(snap)
         status, termination = "feasible", stages[-1]["termination"]
@@ -293,7 +292,7 @@ def _lexicographic(li, d, m, opts, order: tuple[str, str], eps: float | None, bu
         status=status,
         termination=termination,
         objective=_instance_objective(d, m, reached[-1] if reached else None) if has else None,
-        bound=(next(s["bound"] for s in reversed(stages) if s["status"] in _HAS) if lex and has else None),
+        bound=(next(s["bound"] for s in reversed(stages) if s["status"] in WITH_PLAN) if lex and has else None),
         mip_gap=max(gaps) if gaps and has else None,
         solve_time_s=sum(s["time_s"] for s in stages),
         solver=opts["solver"],
@@ -413,7 +412,7 @@ def _frontier(li, found, n, total_s, opts) -> Frontier:
         )
         if dup is None:
             keep.append(i)
-        elif _RANK.get(r["status"], 5) < _RANK.get(rows[dup]["status"], 5):
+        elif rank(r["status"]) < rank(rows[dup]["status"]):
             keep[keep.index(dup)] = i
     order = sorted(
         keep,
@@ -744,7 +743,9 @@ def alternatives(
     ob = li.instance.objective
     goal = {"gep": m.obj_gep, "dividends": m.obj_dividends}
     lex = [
-        s for s in plan.stages if s.get("goal") in GOALS and s.get("objective") is not None and s.get("status") in _HAS
+        s
+        for s in plan.stages
+        if s.get("goal") in GOALS and s.get("objective") is not None and s.get("status") in WITH_PLAN
     ]
     if ob.mode == "weighted" or not lex:
         held = {"objective": (m.objective.expr, plan.objective)}
@@ -763,7 +764,7 @@ def alternatives(
             m.del_component("mga_overlap")
         m.mga_overlap = pyo.Objective(expr=_overlap_expr(d, m, used), sense=pyo.minimize)
         r = run_solver(m, opts)
-        has = r["status"] in _HAS
+        has = r["status"] in WITH_PLAN
         reached = lex[-1]["goal"] if ob.mode != "weighted" and lex else None
         res = SolveResult(
             status=r["status"],

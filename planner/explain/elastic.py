@@ -15,6 +15,7 @@ from typing import Any
 import pyomo.environ as pyo
 from pyomo.core.expr.visitor import identify_variables
 
+from planner.core.status import PYOMO_INFEASIBLE, pyomo_status
 from planner.core.errors import SolveError
 from planner.explain.rows import row_info
 from planner.solver import highs
@@ -81,18 +82,11 @@ def _has_solution(res) -> bool:
 
 
 def _optimal(res) -> bool:
-    from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
-
-    return (
-        res.termination_condition == TerminationCondition.convergenceCriteriaSatisfied
-        and res.solution_status == SolutionStatus.optimal
-    )
+    return pyomo_status(res.termination_condition.name, res.solution_status.name) == "optimal"
 
 
 def _infeasible(res) -> bool:
-    from pyomo.contrib.solver.common.results import TerminationCondition as TC
-
-    return res.termination_condition in (TC.provenInfeasible, TC.infeasibleOrUnbounded, TC.locallyInfeasible)
+    return res.termination_condition.name in PYOMO_INFEASIBLE
 
 
 @dataclass

@@ -18,6 +18,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from planner.core.errors import SolveError
+from planner.core.status import pyomo_status
 from planner.core.units import MONEY
 from planner.explain.rows import row_info
 from planner.instance.load import LoadedInstance
@@ -104,8 +105,6 @@ def main_objective(m: pyo.ConcreteModel, d: ModelData, stages: list[dict[str, An
 def solve_lp(m: pyo.ConcreteModel, time_limit: float | None = None):
     """Solve ``m`` (an LP once decisions are fixed) with Pyomo's HiGHS interface; return
     (solver, status word, objective)."""
-    from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
-
     opt = highs.pyomo_solver()
     kw: dict[str, Any] = {"load_solutions": False, "raise_exception_on_nonoptimal_result": False}
     if time_limit is not None:
@@ -113,14 +112,11 @@ def solve_lp(m: pyo.ConcreteModel, time_limit: float | None = None):
     with highs.scheduler(None):
         res = opt.solve(m, **kw)
     tc = res.termination_condition
-    if tc == TerminationCondition.convergenceCriteriaSatisfied and res.solution_status == SolutionStatus.optimal:
+    status = pyomo_status(tc.name, res.solution_status.name)
+    if status == "optimal":
         res.solution_loader.load_vars()
         return opt, "optimal", res.incumbent_objective
-    if tc in (
-        TerminationCondition.provenInfeasible,
-        TerminationCondition.infeasibleOrUnbounded,
-        TerminationCondition.locallyInfeasible,
-    ):
+    if status == "infeasible":
         return opt, "infeasible", None
     return opt, tc.name, None
 

@@ -9,7 +9,8 @@ pass. Three timed stages: ``handoff_s`` (compile + pass), ``time_s`` (HiGHS's ru
 ``readback_s``.
 
 Termination words are Pyomo's (``convergenceCriteriaSatisfied``, ``maxTimeLimit``,
-``provenInfeasible`` ...), so results read the same whichever interface solved them.
+``provenInfeasible`` ...; planner.core.status.HIGHS_TERMINATION), so results read the same
+whichever interface solved them.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from planner.core import faults
+from planner.core.status import HIGHS_TERMINATION
 from planner.solver import highs
 
 INF = float("inf")
@@ -143,22 +145,6 @@ def compile_model(m: pyo.ConcreteModel) -> Compiled:
     return Compiled(lp=lp, columns=cols, maximize=maximize, mip=bool(integ.any()), compile_s=time.perf_counter() - t0)
 
 
-_TERMINATION = {
-    "kOptimal": "convergenceCriteriaSatisfied",
-    "kInfeasible": "provenInfeasible",
-    "kUnboundedOrInfeasible": "infeasibleOrUnbounded",
-    "kUnbounded": "unbounded",
-    "kTimeLimit": "maxTimeLimit",
-    "kIterationLimit": "iterationLimit",
-    "kSolutionLimit": "iterationLimit",
-    "kInterrupt": "interrupted",
-    "kHighsInterrupt": "interrupted",
-    "kObjectiveBound": "objectiveLimit",
-    "kObjectiveTarget": "objectiveLimit",
-    "kMemoryLimit": "error",
-}
-
-
 def highs_options(opts: dict[str, Any], rel_gap: float, abs_gap: float) -> dict[str, Any]:
     o: dict[str, Any] = {"output_flag": False, "mip_rel_gap": float(rel_gap), "mip_abs_gap": float(abs_gap)}
     if opts.get("time_limit") is not None:
@@ -172,7 +158,8 @@ def highs_options(opts: dict[str, Any], rel_gap: float, abs_gap: float) -> dict[
 def run(m: pyo.ConcreteModel, options: dict[str, Any]) -> dict[str, Any]:
     """Compile, solve with HiGHS and load the solution into ``m``'s variables.
 
-    Returns status, termination, objective, bound, has_solution, HiGHS's warnings and
+    Returns status (HiGHS's model status name, e.g. ``kOptimal``), termination, objective, bound,
+    has_solution, HiGHS's warnings and
     errors (``messages``) and the stage times. Raises :class:`planner.solver.highs.HighsRunError`
     when HiGHS refuses to run."""
     t0 = time.perf_counter()
@@ -180,8 +167,8 @@ def run(m: pyo.ConcreteModel, options: dict[str, Any]) -> dict[str, Any]:
         c = compile_model(m)
     except TriviallyInfeasible:
         return {
-            "status": "infeasible",
-            "termination": "provenInfeasible",
+            "status": "kInfeasible",
+            "termination": HIGHS_TERMINATION["kInfeasible"],
             "objective": None,
             "bound": None,
             "has_solution": False,
@@ -192,7 +179,7 @@ def run(m: pyo.ConcreteModel, options: dict[str, Any]) -> dict[str, Any]:
     if c.lp.num_col_ == 0:  # nothing to decide (every row was constant and held): the objective is its constant
         return {
             "status": "kOptimal",
-            "termination": "convergenceCriteriaSatisfied",
+            "termination": HIGHS_TERMINATION["kOptimal"],
             "objective": c.lp.offset_,
             "bound": c.lp.offset_,
             "has_solution": True,
@@ -228,7 +215,7 @@ def run(m: pyo.ConcreteModel, options: dict[str, Any]) -> dict[str, Any]:
         bound = obj if name == "kOptimal" else None
     return {
         "status": name,
-        "termination": _TERMINATION.get(name, "unknown"),
+        "termination": HIGHS_TERMINATION.get(name, "unknown"),
         "objective": obj,
         "bound": bound,
         "has_solution": has,

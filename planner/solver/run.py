@@ -27,6 +27,7 @@ from typing import Any
 import pyomo.environ as pyo
 
 from planner.core.errors import SolveError, SolverFailure
+from planner.core.status import RANK, WITH_PLAN, highs_status, legacy_status
 from planner.core.units import MONEY
 from planner.instance.load import LoadedInstance
 from planner.model.data import ModelData
@@ -129,19 +130,8 @@ def _run_highs(m: pyo.ConcreteModel, opts: dict[str, Any]) -> dict[str, Any]:
     r = handoff.run(m, hopts)  # raises SolverFailure (HighsRunError) with HiGHS's words when HiGHS refuses to run
     has = r["has_solution"]
     name = r["status"]
-    if name == "kOptimal" and has:
-        status = "optimal"
-    elif name == "kInfeasible" or r["termination"] == "provenInfeasible":
-        status = "infeasible"
-    elif name == "kUnboundedOrInfeasible":
-        status = "infeasible"
-    elif name == "kUnbounded":
-        status = "unbounded"
-    elif has:
-        status = "feasible"
-    elif name in ("kTimeLimit", "kIterationLimit", "kSolutionLimit", "kInterrupt", "kHighsInterrupt"):
-        status = "no_solution"
-    else:  # kSolveError, kMemoryLimit, kModelError, kPostsolveError ...: no plan, and HiGHS says why
+    status = highs_status(name, has)
+    if status == "error":  # kSolveError, kMemoryLimit, kModelError, kPostsolveError ...: no plan, and HiGHS says why
         said = "; ".join(r["messages"]) or "no message"
         raise SolverFailure(
             f"HiGHS stopped with model status {name} and no plan ({said})", solver="highs", fix=fix_for(r["messages"])
@@ -228,18 +218,7 @@ def _run_legacy(m: pyo.ConcreteModel, opts: dict[str, Any]) -> dict[str, Any]:
     has = len(res.solution) > 0
     if has:
         m.solutions.load_from(res)
-    if tc == TC.optimal:
-        status = "optimal"
-    elif tc in (TC.infeasible, TC.infeasibleOrUnbounded):
-        status = "infeasible"
-    elif tc == TC.unbounded:
-        status = "unbounded"
-    elif has:
-        status = "feasible"
-    elif res.solver.status == SolverStatus.aborted or tc == TC.maxTimeLimit:
-        status = "no_solution"
-    else:
-        status = "error"
+    status = legacy_status(str(tc), has, stopped=res.solver.status == SolverStatus.aborted or tc == TC.maxTimeLimit)
     active = next(m.component_data_objects(pyo.Objective, active=True))
     obj = pyo.value(active) if has else None
     raw = res.problem.upper_bound if active.sense == pyo.maximize else res.problem.lower_bound
@@ -272,9 +251,6 @@ def _gap_status(r: dict[str, Any]) -> dict[str, Any]:
 
 def run_solver(m: pyo.ConcreteModel, opts: dict[str, Any]) -> dict[str, Any]:
     return _run_highs(m, opts) if opts["solver"] == "highs" else _run_legacy(m, opts)
-
-
-_RANK = {"optimal": 0, "feasible": 1, "no_solution": 2, "infeasible": 3, "unbounded": 4, "error": 5}
 
 
 def _keep(m: pyo.ConcreteModel, name: str, expr, best: float, rel: float) -> None:
@@ -340,7 +316,7 @@ def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> Sol
         r = run_solver(m, remaining(opts))
         stages.append({"goal": "weighted", **r})
         main_expr = m.objective.expr
-        if r["status"] in ("optimal", "feasible"):
+        if r["status"] in WITH_PLAN:
             snap, snap_objective, snap_stage = _snapshot(m), r["objective"], r
     else:
         m.objective.deactivate()
@@ -352,7 +328,7 @@ def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> Sol
             r = run_solver(m, remaining(opts))
             stages.append({"goal": goal, **r})
             obj.deactivate()
-            if r["status"] not in ("optimal", "feasible"):
+            if r["status"] not in WITH_PLAN:
                 break
             main_expr = goals[goal]
             snap, snap_objective, snap_stage = _snapshot(m), r["objective"], r
@@ -361,9 +337,9 @@ def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> Sol
             if i < len(ob.order) - 1:
                 _keep(m, f"lexicographic_keep_{goal}", goals[goal], r["objective"], ob.lexicographic_tolerance)
     main = list(stages)
-    worst = max(main, key=lambda s: _RANK[s["status"]])
+    worst = max(main, key=lambda s: RANK[s["status"]])
     status, termination = worst["status"], worst["termination"]
-    if snap is not None and main[-1]["status"] not in ("optimal", "feasible"):
+    if snap is not None and main[-1]["status"] not in WITH_PLAN:
         # a later lexicographic goal found no plan: return the earlier goal's plan, not proved optimal
         _restore(snap)
         status, termination = "feasible", main[-1]["termination"]
@@ -373,7 +349,7 @@ def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> Sol
     stopped = any(s["termination"] == "interrupted" for s in main)
     if stopped and status == "optimal" and ob.mode != "weighted" and len(main) < len(ob.order):
         status, termination = "feasible", "interrupted"  # a later lexicographic goal was never solved
-    if ob.tie_break != "none" and status in ("optimal", "feasible") and not out_of_time and not stopped:
+    if ob.tie_break != "none" and status in WITH_PLAN and not out_of_time and not stopped:
         for c in m.component_objects(pyo.Objective, active=True):
             c.deactivate()
         held = _hold_all_but_recruitment(m) if ob.tie_break == "least_wages" else []
@@ -385,7 +361,7 @@ def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> Sol
         for v in held:
             v.unfix()
         stages.append({"goal": ob.tie_break, **r})
-        if r["status"] in ("optimal", "feasible"):
+        if r["status"] in WITH_PLAN:
             objective = pyo.value(main_expr)
         else:  # no least-cost plan in time: keep the main stage's plan as it was
             _restore(snap)
@@ -395,7 +371,7 @@ def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> Sol
         termination=termination,
         objective=objective,
         bound=snap_stage["bound"] if snap_stage else main[-1]["bound"],
-        mip_gap=max(gaps) if gaps and status in ("optimal", "feasible") else None,
+        mip_gap=max(gaps) if gaps and status in WITH_PLAN else None,
         solve_time_s=sum(s["time_s"] for s in stages),
         solver=opts["solver"],
         stages=stages,

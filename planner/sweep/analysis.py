@@ -35,9 +35,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planner.core.status import WITH_PLAN
 from planner.sweep.design import design_info, parameter_columns
 
-SOLVED = ("optimal", "feasible")
+SOLVED = WITH_PLAN  # the statuses whose scenarios have results
 _NOT_OUTPUTS = {"scenario", "name", "status", "termination", "mip_gap", "error", "time_s", "mode"}
 
 

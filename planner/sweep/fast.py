@@ -32,6 +32,7 @@ import pyomo.environ as pyo
 
 from planner.api import load_instance
 from planner.core.errors import InputError
+from planner.core.status import HIGHS_TERMINATION, highs_status
 from planner.core.units import MONEY
 from planner.instance.load import LoadedInstance
 from planner.instance.overrides import get_value, split_overrides
@@ -48,21 +49,6 @@ MONEY_KPIS = {
     "dividends": "dividends_yuan",
     "spend": "budget_used_yuan",
 }
-
-
-def _words():
-    import highspy
-
-    MS = highspy.HighsModelStatus
-    return {
-        MS.kTimeLimit: "maxTimeLimit",
-        MS.kIterationLimit: "iterationLimit",
-        MS.kInterrupt: "interrupted",
-        MS.kSolutionLimit: "solutionLimit",
-    }
-
-
-_WORDS = _words()
 
 
 class _Built:
@@ -213,19 +199,11 @@ class FastModel:
         ms = h.getModelStatus()
         info = h.getInfo()
         has = info.primal_solution_status == 2  # kSolutionStatusFeasible
-        MS = hs.HighsModelStatus
-        if ms == MS.kOptimal and has:
-            status, termination = "optimal", "convergenceCriteriaSatisfied"
-        elif ms in (MS.kInfeasible, MS.kUnboundedOrInfeasible):
-            status, termination = "infeasible", "provenInfeasible"
-        elif ms == MS.kUnbounded:
-            status, termination = "unbounded", "unbounded"
-        elif has:
-            status, termination = "feasible", _WORDS.get(ms, str(ms).split(".")[-1])
-        elif ms in (MS.kTimeLimit, MS.kIterationLimit, MS.kSolutionLimit, MS.kInterrupt):
-            status, termination = "no_solution", _WORDS.get(ms, str(ms).split(".")[-1])
-        else:
-            status, termination = "error", str(ms).split(".")[-1]
+        name = ms.name if hasattr(ms, "name") else str(ms).split(".")[-1]
+        status = highs_status(name, has)
+        # Pyomo's word for it, as planner.solver.handoff records it; a failure, or a status without
+        # such a word, keeps HiGHS's own name
+        termination = name if status == "error" else HIGHS_TERMINATION.get(name, name)
         out: dict[str, Any] = {"status": status, "termination": termination, "mip_gap": None, "objective": None}
         if not has:
             return out

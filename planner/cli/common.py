@@ -1,0 +1,305 @@
+"""Helpers the command modules share: loading instances and saved plans, checking options
+and output folders, writing a plan (and its map layers) in one step, the messages for an
+interrupted run, and the explanation, diagnosis and report steps that several commands
+run after a solve.
+
+Modules of later layers (the solver, explain, report ...) are imported inside the helpers
+that use them, so that ``planner --help`` starts quickly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from planner.cli.app import _input_error, _solve_error, err, out
+from planner.cli.show import gap_words, print_diagnosis, print_summary
+from planner.core.errors import InputError, SolveError
+from planner.core.terminal import styled
+
+
+def _load(instance: str, scenario: str | None, sets: list[str] | None):
+    from planner.instance.load import load_instance
+
+    return load_instance(instance, scenario=scenario, sets=sets or [])
+
+
+def _load_plan(plan_path: str):
+    from planner.plan.plan import Plan
+
+    p = Path(plan_path)
+    if p.is_dir():
+        p = p / "plan.json"
+    if not p.exists():
+        _input_error(
+            InputError.one(
+                str(p), "(file)", "plan file not found", "give the directory or plan.json written by `planner solve`"
+            )
+        )
+    try:
+        return Plan.from_json(p)
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        _input_error(
+            InputError.one(
+                str(p), "(file)", f"not a readable plan: {e}", "give the plan.json written by `planner solve`"
+            )
+        )
+
+
+def _instance_for(plan, instance: str | None, scenario: str | None, sets: list[str] | None):
+    """The instance of a saved plan: the one given (with the plan's recorded overrides unless
+    others are given), else the one recorded in the plan."""
+    from planner.instance.load import split_overrides
+
+    rec_sc, rec_sets = split_overrides(plan.overrides)
+    return _load(
+        instance or plan.instance_path, scenario if scenario is not None else rec_sc, sets if sets else rec_sets
+    )
+
+
+def _plan_and_instance(plan_path: str | None, instance: str | None, scenario: str | None, sets: list[str] | None):
+    """(the saved plan and its instance) with --plan, else (None, the instance)."""
+    if plan_path:
+        plan = _load_plan(plan_path)
+        return plan, _instance_for(plan, instance, scenario, sets)
+    return None, _load(instance, scenario, sets)
+
+
+def _solve_or_load(li, plan_path: str | None, time_limit: float | None):
+    from planner.api import solve as _solve
+
+    if plan_path:
+        return _load_plan(plan_path)
+    try:
+        with out.status("solving ..."):
+            return _solve(li, time_limit=time_limit)
+    except SolveError as e:
+        _solve_error(e)
+
+
+def _check_out(out_dir: str, force: bool, marker: str = "plan.json", what: str = "a plan") -> None:
+    """An output directory that already holds a result is not silently overwritten."""
+    from planner.core.outdir import holds, recover
+
+    try:
+        recover(out_dir)  # a folder a killed run moved aside is put back first
+    except OSError:
+        pass
+    if not force and holds(out_dir, marker):
+        _input_error(
+            InputError.one(
+                "--out",
+                "--out",
+                f"{out_dir!r} already holds {what} ({marker})",
+                "add --force to replace it, or give a new --out",
+                out_dir,
+            )
+        )
+
+
+def _check_time_limit(time_limit: float | None, mip_gap: float | None = None, threads: int | None = None) -> None:
+    from planner.solver.run import check_limits
+
+    try:
+        check_limits(time_limit, mip_gap, threads, cli=True)
+    except InputError as e:
+        _input_error(e)
+
+
+def _mkdir(p: Path) -> Path:
+    p.mkdir(parents=True, exist_ok=True)
+    return p
+
+
+def _replace_out(path: Path, force: bool, marker: str, owned, files) -> None:
+    """``files(stage)`` writes a whole result; the staging folder then replaces ``path`` in one step."""
+    from planner.core.outdir import OutTaken, replacing
+
+    try:
+        with replacing(path, force=force, marker=marker, owned=owned) as stage:
+            files(stage)
+    except OutTaken as e:
+        _input_error(
+            InputError.one(
+                "--out",
+                "--out",
+                f"{str(path)!r} received a result from another run while this one was working",
+                f"this run's result is kept in {e.kept}: move it, or run again with --force",
+                str(path),
+            )
+        )
+    except OSError as e:
+        _input_error(
+            InputError.one(
+                "--out",
+                "--out",
+                f"cannot write to {str(path)!r}: {e.strerror or e}",
+                "give a directory you can write to",
+            )
+        )
+
+
+def _progress_bar():
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+def _write_gpkg(plan, li, path: Path, shown: Path | None = None) -> bool:
+    """plan.gpkg (planner.report.gpkg) beside a plan, when the instance has parcel geometry
+    (``shown``: the folder to name in messages, when ``path`` is a staging folder). A
+    failure here is a warning, not an error: the map layers are a companion of the plan."""
+    if getattr(li, "geometry", None) is None or not plan.has_solution:
+        return False
+    shown = shown or path
+    try:
+        from planner.report.gpkg import write_plan_gpkg
+
+        write_plan_gpkg(plan, li, path / "plan.gpkg")
+    except Exception as e:  # noqa: BLE001 - the map layers are a companion of the plan
+        err.print(styled(("warning:", "yellow"), f" {shown / 'plan.gpkg'} not written: {type(e).__name__}: {e}"))
+        return False
+    return True
+
+
+def _write_plan(plan, li, out_dir: str | Path, force: bool) -> Path:
+    """Write the plan (and plan.gpkg) into ``out_dir`` in one step, print the summary and
+    what was written. Another run that wrote a plan there meanwhile (without --force) is
+    bad input: this run's plan is kept aside and named."""
+    from planner.core.outdir import OutTaken
+
+    path = Path(out_dir)
+    gpkg: list[bool] = []
+    try:
+        plan.write(path, force=force, extra=lambda stage: gpkg.append(_write_gpkg(plan, li, stage, shown=path)))
+    except OutTaken as e:
+        print_summary(plan)
+        _input_error(
+            InputError.one(
+                "--out",
+                "--out",
+                f"{str(out_dir)!r} received a plan from another run while this one was solving",
+                f"this run's plan is kept in {e.kept}: move it where you want it, or solve again with --force",
+                str(out_dir),
+            )
+        )
+    except OSError as e:
+        print_summary(plan)
+        _input_error(
+            InputError.one(
+                "--out",
+                "--out",
+                f"cannot write the plan to {str(out_dir)!r}: {e.strerror or e}",
+                "give a directory you can write to",
+            )
+        )
+    print_summary(plan)
+    out.print(f"wrote {path / 'plan.json'} and {len(plan.tables)} CSV tables to {path}/")
+    if gpkg and gpkg[0]:
+        out.print(f"wrote {path / 'plan.gpkg'} (GIS layers parcels, gardens, villages and run)")
+    return path
+
+
+def _interrupted_without_plan(plan) -> bool:
+    """Ctrl-C (or SIGTERM) stopped the solver before it found a plan: say so, write nothing."""
+    from planner.solver.highs import interrupted
+
+    if not interrupted() or plan.has_solution:
+        return False
+    err.print(
+        styled(
+            ("interrupted", "bold red"),
+            " before the solver found any plan: nothing was written (an earlier plan in --out is untouched).",
+        )
+    )
+    return True
+
+
+def _interrupted_with_plan(plan, path: Path, instance: str) -> bool:
+    """Ctrl-C stopped the solver with a plan: it is written (feasible, with its gap); what
+    was asked after it (explanation, report) is skipped, with the command that does it."""
+    from planner.solver.highs import interrupted
+
+    if not interrupted():
+        return False
+    found = (
+        "the solver had already proved it optimal"
+        if plan.status == "optimal"
+        else f"status {plan.status}: not proved optimal, within {gap_words(plan)} of the best possible"
+    )
+    err.print(
+        styled(
+            ("interrupted", "bold yellow"),
+            f": the best plan found so far is written to {path}/ ({found}). "
+            f"Nothing else was done; `planner explain {instance} --plan {path}` explains it.",
+        )
+    )
+    return True
+
+
+def _interrupted_after_plan(path: Path, instance: str) -> None:
+    err.print(
+        styled(
+            ("interrupted", "bold yellow"),
+            f" while explaining or reporting: the plan in {path}/ is complete. "
+            f"Finish with `planner explain {instance} --plan {path} --report`.",
+        )
+    )
+    raise typer.Exit(130)
+
+
+def _diagnose(li, path: Path | None, time_limit: float | None):
+    from planner.explain.diagnose import diagnose as run
+
+    with out.status("diagnosing the infeasibility (elastic re-solve) ..."):
+        dg = run(li, time_limit=time_limit)
+    print_diagnosis(dg)
+    if path is not None:
+        import json
+
+        from planner.plan.plan import atomic_write_text
+
+        atomic_write_text(path / "diagnosis.json", json.dumps(dg.to_dict(), indent=1, allow_nan=False))
+        out.print(f"wrote {path / 'diagnosis.json'}")
+    return dg
+
+
+def _explain(li, plan, importance, parameters, time_limit, all_rows: bool = False):
+    from planner.explain import explain as run
+
+    with _progress_bar() as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            label = {"importance": "re-solving without each option", "ranging": "ranging prices"}.get(stage, stage)
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(label, total=total)
+            bar.update(tasks[stage], completed=done)
+
+        tasks["lp"] = bar.add_task("solving the plan's LP with decisions fixed", total=None)
+        ex = run(
+            li,
+            plan,
+            importance=importance,
+            parameters=parameters,
+            time_limit=time_limit,
+            progress=progress,
+            all_rows=all_rows,
+        )
+        bar.update(tasks["lp"], total=1, completed=1)
+    return ex
+
+
+def _report(plan, path: Path, ex, li) -> None:
+    from planner.report import write_report
+
+    md, html = write_report(plan, path, explanation=ex, instance=li)
+    out.print(f"wrote {md} and {html}")

@@ -1,0 +1,150 @@
+"""The commands that present saved plans: ``report`` (report.md and report.html) and
+``compare`` (two or more plans side by side)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from planner.cli.app import _input_error, app, err, out
+from planner.cli.common import _instance_for, _load_plan, _report
+from planner.core.cells import write_csv
+from planner.core.errors import InputError
+from planner.core.terminal import styled
+
+
+@app.command("report", short_help="Write report.md and a self-contained report.html for a solved plan.")
+def report_cmd(
+    plan_dir: str = typer.Argument(
+        ..., help="Directory written by `planner solve` (plan.json; explanation.json if `planner explain` ran)."
+    ),
+    instance: str | None = typer.Option(
+        None, "--instance", help="Instance YAML (default: the one recorded in the plan)."
+    ),
+    out_dir: str | None = typer.Option(None, "--out", help="Where to write the report (default: PLAN_DIR)."),
+    screenshot_png: str | None = typer.Option(
+        None, "--screenshot", help="Also render report.html in headless Chromium and save this PNG."
+    ),
+) -> None:
+    """Write report.md and a self-contained report.html for a solved plan."""
+    from planner.explain.result import Explanation
+
+    plan = _load_plan(plan_dir)
+    base = Path(plan_dir) if Path(plan_dir).is_dir() else Path(plan_dir).parent
+    ex = None
+    if (base / "explanation.json").exists():
+        try:
+            ex = Explanation.from_json(base / "explanation.json")
+        except (ValueError, KeyError, AttributeError, TypeError) as e:
+            _input_error(
+                InputError.one(
+                    str(base / "explanation.json"),
+                    "(file)",
+                    f"not a readable explanation: {e}",
+                    "run `planner explain` again or delete the file",
+                )
+            )
+    try:
+        li = _instance_for(plan, instance, None, None)
+    except InputError as e:
+        if instance:  # the user named it: a bad instance is bad input
+            _input_error(e)
+        li = None
+        err.print(
+            styled(("the plan's instance could not be loaded: the report has no targets or role ranges", "yellow"))
+        )
+    path = Path(out_dir) if out_dir else base
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        _report(plan, path, ex, li)
+    except OSError as e:
+        _input_error(
+            InputError.one(
+                "--out",
+                "--out",
+                f"cannot write the report to {str(path)!r}: {e.strerror or e}",
+                "give a directory you can write to",
+            )
+        )
+    if screenshot_png:
+        from planner.report import screenshot
+
+        try:
+            png = screenshot(path / "report.html", screenshot_png)
+        except RuntimeError as e:
+            err.print(styled(("screenshot failed:", "red"), f" {e}"))
+            raise typer.Exit(1) from None
+        except OSError as e:
+            _input_error(
+                InputError.one(
+                    "--screenshot",
+                    "--screenshot",
+                    f"cannot write this file: {e.strerror or e}",
+                    "give a PNG path in a directory you can write to",
+                    screenshot_png,
+                )
+            )
+        out.print(f"wrote {png}")
+    raise typer.Exit(0)
+
+
+@app.command(short_help="Put two or more plans side by side.")
+def compare(
+    plans: list[str] = typer.Argument(..., help="Two or more plan directories (or plan.json files)."),
+    out_file: str | None = typer.Option(None, "--out", help="Write the comparison tables here (a directory)."),
+    top: int = typer.Option(20, "--top", help="Allocation differences to print."),
+) -> None:
+    """Put two or more plans side by side: KPIs, area by village and use, and rule prices (when `planner explain` has
+    written explanation.json beside a plan)."""
+    from planner.sweep.compare import compare_plans
+
+    if len(plans) < 2:
+        _input_error(
+            InputError.one("PLANS", "(arguments)", "need at least two plans", "give two or more plan directories")
+        )
+    if len({str(Path(p).resolve()) for p in plans}) < len(plans):
+        _input_error(
+            InputError.one("PLANS", "(arguments)", "the same plan is given twice", "give different plan directories")
+        )
+    loaded = {}
+    for p in plans:
+        plan = _load_plan(p)
+        name = Path(p).name if Path(p).is_dir() else Path(p).parent.name
+        loaded[name if name not in loaded else p] = (plan, Path(p) if Path(p).is_dir() else Path(p).parent)
+    cmp = compare_plans(loaded)
+    for title, key in (("Status and objective", "summary"), ("KPIs", "kpis")):
+        df = cmp[key]
+        t = Table(title=title)
+        for c in df.columns:
+            t.add_column(str(c), justify="left" if df[c].dtype == object else "right")
+        for r in df.itertuples(index=False):
+            t.add_row(*[f"{v:,.4g}" if isinstance(v, float) else str(v) for v in r])
+        out.print(t)
+    df = cmp["areas"]
+    if len(df):
+        t = Table(title="Area by village and use, last period (ha): largest differences")
+        for c in df.columns:
+            t.add_column(str(c))
+        for r in df.head(top).itertuples(index=False):
+            t.add_row(*[f"{v:,.1f}" if isinstance(v, float) else str(v) for v in r])
+        out.print(t)
+    if len(cmp["prices"]):
+        out.print(f"rule prices compared for {cmp['prices'].shape[1] - 2} plan(s) with an explanation")
+    if out_file:
+        path = Path(out_file)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            for k, df in cmp.items():
+                write_csv(df, path / f"compare_{k}.csv")
+        except OSError as e:
+            _input_error(
+                InputError.one(
+                    "--out",
+                    "--out",
+                    f"cannot write to {out_file!r}: {e.strerror or e}",
+                    "give a directory you can write to",
+                )
+            )
+        out.print(f"wrote compare_*.csv to {path}/")

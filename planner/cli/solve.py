@@ -1,0 +1,190 @@
+"""The commands of one instance and its plan: ``validate``, ``solve``, ``verify``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from planner.cli.app import _input_error, _solve_error, app, err, out
+from planner.cli.common import (
+    _check_out,
+    _check_time_limit,
+    _diagnose,
+    _explain,
+    _interrupted_after_plan,
+    _interrupted_with_plan,
+    _interrupted_without_plan,
+    _load,
+    _load_plan,
+    _report,
+    _write_plan,
+)
+from planner.cli.show import print_explanation
+from planner.core.errors import InputError, SolveError
+from planner.core.status import EXIT
+from planner.core.terminal import styled
+
+
+@app.command(short_help="Check an instance (YAML, parcel table, valuation library) and summarise it.")
+def validate(
+    instance: str = typer.Argument(..., help="Instance YAML."),
+    scenario: str | None = typer.Option(None, "--scenario", help="Overlay YAML overriding instance fields."),
+    set_: list[str] | None = typer.Option(None, "--set", help="PATH=VALUE override, repeatable."),
+) -> None:
+    """Check an instance (YAML, parcel table, valuation library) and summarise it."""
+    try:
+        li = _load(instance, scenario, set_)
+    except InputError as e:
+        _input_error(e)
+    inst = li.instance
+    par = li.parcels
+    for w in getattr(li, "warnings", []) or []:
+        err.print(styled(("warning:", "yellow"), f" {w}"))
+    out.print(
+        styled(
+            ("valid", "green"),
+            f": {inst.name} - {len(inst.villages)} villages, {len(par)} parcels, "
+            f"{par['area_ha'].sum():,.1f} ha, periods {[p.id for p in inst.periods]}, library {li.library.name!r}, "
+            f"{len(inst.roles)} roles, {len(inst.projects)} projects",
+        )
+    )
+    t = Table(title="Area by cover (ha)")
+    t.add_column("cover")
+    t.add_column("ha", justify="right")
+    for c, ha in par.groupby("cover")["area_ha"].sum().sort_values(ascending=False).items():
+        t.add_row(c, f"{ha:,.1f}")
+    out.print(t)
+
+
+@app.command(short_help="Solve an instance, verify the plan, write plan.json and the CSV tables.")
+def solve(
+    instance: str = typer.Argument(..., help="Instance YAML (e.g. instances/nuanshui.yaml)."),
+    scenario: str | None = typer.Option(None, "--scenario", help="Overlay YAML overriding instance fields."),
+    set_: list[str] | None = typer.Option(None, "--set", help="PATH=VALUE override, repeatable."),
+    out_dir: str = typer.Option("out", "--out", help="Directory for plan.json and the CSV tables."),
+    time_limit: float | None = typer.Option(None, "--time-limit", help="Solver time limit (s)."),
+    mip_gap: float | None = typer.Option(None, "--mip-gap", help="Relative MIP gap at which to stop."),
+    threads: int | None = typer.Option(None, "--threads", help="Solver threads."),
+    solver: str | None = typer.Option(None, "--solver", help="MIP solver (highs, cbc, glpk, gurobi, ...)."),
+    no_verify: bool = typer.Option(False, "--no-verify", help="Skip the independent verification."),
+    aggregate: bool = typer.Option(
+        True,
+        "--aggregate/--no-aggregate",
+        help="Merge interchangeable parcels into land units before solving (the same optimum; the plan is per parcel).",
+    ),
+    explain_: bool = typer.Option(
+        False,
+        "--explain",
+        help="Also explain the plan (binding rules, prices, why-not for "
+        "gardens and projects, ranging) into explanation.json.",
+    ),
+    report: bool = typer.Option(False, "--report", help="Also write report.md and report.html (implies --explain)."),
+    diagnose: bool = typer.Option(
+        True,
+        "--diagnose/--no-diagnose",
+        help="Diagnose an infeasible instance (rules in conflict, smallest relaxation) into diagnosis.json.",
+    ),
+    force: bool = typer.Option(False, "--force", help="Replace a plan already in --out."),
+) -> None:
+    """Solve an instance, verify the plan, write plan.json and CSV tables, print a summary."""
+    from planner.api import solve as _solve
+    from planner.solver.run import check_solver
+
+    try:
+        li = _load(instance, scenario, set_)
+        check_solver(solver or li.instance.solver.name, "--solver" if solver else instance)
+    except InputError as e:
+        _input_error(e)
+    _check_time_limit(time_limit, mip_gap, threads)
+    _check_out(out_dir, force)
+    try:
+        with out.status("solving ..."):
+            plan = _solve(
+                li,
+                time_limit=time_limit,
+                mip_gap=mip_gap,
+                threads=threads,
+                solver=solver,
+                verify=not no_verify,
+                aggregate=aggregate,
+            )
+    except SolveError as e:
+        _solve_error(e)
+    if _interrupted_without_plan(plan):
+        raise typer.Exit(1)
+    path = _write_plan(plan, li, out_dir, force)
+    if _interrupted_with_plan(plan, path, instance):
+        raise typer.Exit(EXIT.get(plan.status, 1))
+    try:
+        if plan.status == "infeasible" and diagnose:
+            _diagnose(li, path, time_limit)
+        if plan.has_solution and (explain_ or report):
+            ex = _explain(li, plan, ("gardens", "projects"), None, None)
+            ex.write(path)
+            print_explanation(ex, n=8)
+            out.print(f"wrote {path / 'explanation.json'}")
+            if report:
+                _report(plan, path, ex, li)
+        elif report:
+            _report(plan, path, None, li)
+    except KeyboardInterrupt:
+        _interrupted_after_plan(path, instance)
+    code = EXIT.get(plan.status, 1)
+    if plan.verification is not None and not plan.verification["passed"]:
+        code = 1
+    raise typer.Exit(code)
+
+
+@app.command(short_help="Recompute every rule and table of a saved plan; list the violations.")
+def verify(
+    plan_path: str = typer.Argument(..., help="plan.json (or a directory holding one)."),
+    instance: str = typer.Argument(..., help="The instance YAML the plan was made for."),
+    scenario: str | None = typer.Option(
+        None, "--scenario", help="Overlay YAML; default: the one recorded in the plan."
+    ),
+    set_: list[str] | None = typer.Option(
+        None, "--set", help="PATH=VALUE overrides; default: those recorded in the plan."
+    ),
+) -> None:
+    """Recompute every rule from the plan's tables and the instance (pandas only); list violations.
+    The CSV tables beside plan.json must equal its tables; a plan made for another instance is refused."""
+    from planner.instance.load import split_overrides
+    from planner.verify import verify_plan
+    from planner.verify.tables import instance_mismatch
+
+    plan = _load_plan(plan_path)
+    rec_sc, rec_sets = split_overrides(plan.overrides)
+    try:
+        li = _load(instance, scenario if scenario is not None else rec_sc, set_ if set_ else rec_sets)
+    except InputError as e:
+        _input_error(e)
+    given = Path(plan_path)
+    # the CSV tables Plan.write put beside plan.json (another .json file has none of its own)
+    folder = given if given.is_dir() else (given.parent if given.name == "plan.json" else None)
+    why = instance_mismatch(plan, li)
+    if why is not None:
+        _input_error(
+            InputError.one(
+                str(given / "plan.json" if given.is_dir() else given),
+                "instance",
+                why,
+                f"give the instance the plan was made for ({plan.instance_path})",
+            )
+        )
+    res = verify_plan(plan, li, tables_dir=folder)
+    if res["passed"]:
+        out.print(
+            styled(
+                ("no violations", "green"),
+                f": {len(res['checks'])} rule checks passed for {plan.instance_name} "
+                f"(plan status {plan.status}, MIP gap {plan.mip_gap})",
+            )
+        )
+        raise typer.Exit(0)
+    out.print(styled((f"{len(res['violations'])} violation(s)", "red")))
+    for x in res["violations"]:
+        vals = "" if x["value"] is None and x["limit"] is None else f" (plan {x['value']}, limit {x['limit']})"
+        out.print(f"  - [{x['rule']}] {x['where']}: {x['message']}{vals}")
+    raise typer.Exit(1)
