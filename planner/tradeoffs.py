@@ -43,13 +43,18 @@ from typing import Any
 import pandas as pd
 import pyomo.environ as pyo
 
+from planner.api import load_instance
+from planner.core.files import write_text
 from planner.core.status import WITH_PLAN, rank
 from planner.core.units import MONEY
+from planner.explain.result import _clean, fmt, frame_records
+from planner.explain.whatif import differences
 from planner.instance.load import LoadedInstance
 from planner.model.build import build_model
 from planner.model.data import ModelData
 from planner.plan.plan import TOL, Plan
 from planner.solver.run import DEFAULT_REL_GAP, SolveResult, _options, _restore, _snapshot, check_solver, run_solver
+from planner.verify import verify_plan
 
 GOALS = ("gep", "dividends")
 
@@ -64,8 +69,6 @@ USED_HA = 1e-4  # an allocation below this (numerical dust, e.g. from a held obj
 
 def _load(instance) -> LoadedInstance:
     if isinstance(instance, str) or hasattr(instance, "__fspath__"):
-        from planner.api import load_instance
-
         return load_instance(instance)
     return instance
 
@@ -96,13 +99,9 @@ def _instance_objective(d: ModelData, m: pyo.ConcreteModel, reached: str | None)
     return pyo.value(m.obj_gep if reached == "gep" else m.obj_dividends)
 
 
-def _verify(plan: Plan, li: LoadedInstance, verify: bool) -> None:
-    if verify and plan.has_solution:
-        from planner.verify import verify_plan
-
-        plan.verification = verify_plan(plan, li)
-        if not plan.verification["passed"]:
-            plan.status_note = "the independent verifier found violations; do not use this plan"
+def _verified_plan(plan: Plan, li: LoadedInstance, verify: bool) -> Plan:
+    """``plan`` with the independent verifier's result when asked and there is a plan."""
+    return plan.with_verification(verify_plan(plan, li)) if verify and plan.has_solution else plan
 
 
 def _verified(plan: Plan) -> bool | None:
@@ -193,7 +192,6 @@ class Frontier:
         return path
 
     def to_dict(self) -> dict[str, Any]:
-        from planner.explain.result import frame_records
 
         pts = frame_records(self.points)
         by_point: dict[int, dict[str, Any]] = {}
@@ -221,9 +219,7 @@ class Frontier:
     def to_json(self, path: str | Path | None = None) -> str:
         text = json.dumps(self.to_dict(), indent=1, allow_nan=False, default=str)
         if path is not None:
-            from planner.plan.plan import atomic_write_text
-
-            atomic_write_text(Path(path), text)
+            write_text(path, text)
         return text
 
 
@@ -347,7 +343,7 @@ def pareto(
             "not the optimum of the instance's weighted objective",
         }
         has = plan.has_solution
-        _verify(plan, li, verify)
+        plan = _verified_plan(plan, li, verify)
         found.append(
             {
                 "kind": kind,
@@ -507,7 +503,6 @@ class Alternative:
     statement: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        from planner.explain.result import _clean, frame_records
 
         return {
             "index": self.index,
@@ -638,7 +633,6 @@ def _list(items: list[str]) -> str:
 
 
 def _statement(alt: Alternative, base: Plan, last: str) -> str:
-    from planner.explain.result import fmt
 
     head = f"alternative {alt.index}: "
     if alt.plan is None or not alt.plan.has_solution:
@@ -778,7 +772,7 @@ def alternatives(
         )
         alt_plan = Plan.from_model(li, d, m, res, build_time_s=build_s, options=opts)
         alt_plan.stages = [{"goal": "alternative", "unit": "decisions used before", "slack": slack, **r}]
-        _verify(alt_plan, li, verify)
+        alt_plan = _verified_plan(alt_plan, li, verify)
         goals: dict[str, dict[str, float | None]] = {}
         below = None
         if has:
@@ -823,8 +817,6 @@ def alternatives(
             goals=goals,
         )
         if has:
-            from planner.explain.whatif import differences
-
             alt.differences = differences(plan, alt_plan)
         if has:
             earlier = [plan] + [a.plan for a in out]

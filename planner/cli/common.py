@@ -20,7 +20,7 @@ from planner.core.terminal import styled
 
 
 def _load(instance: str, scenario: str | None, sets: list[str] | None):
-    from planner.instance.load import load_instance
+    from planner.api import load_instance
 
     return load_instance(instance, scenario=scenario, sets=sets or [])
 
@@ -50,7 +50,7 @@ def _load_plan(plan_path: str):
 def _instance_for(plan, instance: str | None, scenario: str | None, sets: list[str] | None):
     """The instance of a saved plan: the one given (with the plan's recorded overrides unless
     others are given), else the one recorded in the plan."""
-    from planner.instance.load import split_overrides
+    from planner.instance.overrides import split_overrides
 
     rec_sc, rec_sets = split_overrides(plan.overrides)
     return _load(
@@ -265,9 +265,9 @@ def _diagnose(li, path: Path | None, time_limit: float | None):
     if path is not None:
         import json
 
-        from planner.plan.plan import atomic_write_text
+        from planner.core.files import write_text
 
-        atomic_write_text(path / "diagnosis.json", json.dumps(dg.to_dict(), indent=1, allow_nan=False))
+        write_text(path / "diagnosis.json", json.dumps(dg.to_dict(), indent=1, allow_nan=False))
         out.print(f"wrote {path / 'diagnosis.json'}")
     return dg
 

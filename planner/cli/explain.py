@@ -104,7 +104,7 @@ def explain(
         params = (
             [] if no_ranging else list(DEFAULT_PARAMETERS) + [r for r in (range_ or []) if r not in DEFAULT_PARAMETERS]
         )
-        from planner.explain.ranging import get_value
+        from planner.instance.overrides import get_value
 
         for r in params:
             get_value(li, r)
@@ -247,9 +247,9 @@ def why_not(
         path.mkdir(parents=True, exist_ok=True)
         import json
 
-        from planner.plan.plan import atomic_write_text
+        from planner.core.files import write_text
 
-        atomic_write_text(path / "whatif.json", json.dumps(w.to_dict(), indent=1, allow_nan=False, default=str))
+        write_text(path / "whatif.json", json.dumps(w.to_dict(), indent=1, allow_nan=False, default=str))
         write_csv(w.differences, path / "whatif_differences.csv")
     except OSError as e:
         _input_error(

@@ -7,8 +7,17 @@ import pandas as pd
 from rich.table import Table
 
 from planner.cli.app import err, out
+from planner.core.kpis import HEADLINE_KPIS, KPI
 from planner.core.terminal import styled
 from planner.report import fmt_money as _fmt_money
+
+# the terminal's number format per kind of KPI (planner.core.kpis; the report has its own)
+SUMMARY_FORMAT = {
+    "money": _fmt_money,
+    "ha": lambda v: f"{v:,.0f}",
+    "share": lambda v: f"{v:.1%}",
+    "count": lambda v: f"{int(v)}",
+}
 
 
 def gap_words(plan) -> str:
@@ -66,31 +75,18 @@ def print_summary(plan) -> None:
     t.add_column("figure")
     for p in k["period"]:
         t.add_column(str(p), justify="right")
-    rows = [
-        ("GEP (Yuan/yr)", "gep_yuan", _fmt_money),
-        ("forestry carbon income", "forestry_carbon_income_yuan", _fmt_money),
-        ("agricultural carbon income", "agricultural_carbon_income_yuan", _fmt_money),
-        ("dividends to villagers + collectives", "dividends_yuan", _fmt_money),
-        ("budget used / budget + loan", None, None),
-        ("afforested (ha)", "afforested_ha", lambda v: f"{v:,.0f}"),
-        ("vegetation coverage", "vegetation_coverage", lambda v: f"{v:.1%}"),
-        ("forest coverage", "forest_coverage", lambda v: f"{v:.1%}"),
-        ("gardens built", "gardens_built", lambda v: f"{int(v)}"),
-        ("projects built", "projects_built", lambda v: f"{int(v)}"),
-        ("people recruited", "recruited_people", lambda v: f"{int(v)}"),
-    ]
-    for label, col, f in rows:
-        if col is None:
+    for kpi in (KPI[i] for i in HEADLINE_KPIS):
+        if kpi.id == "budget_used_yuan":  # budget used / budget + the loans drawn
             loans = plan.tables["finance"]["loan_yuan"] if "finance" in plan.tables else [0.0] * len(k)
             t.add_row(
-                label,
+                kpi.summary_label,
                 *[
                     f"{_fmt_money(u)} / {_fmt_money(b)}" + (f" + {_fmt_money(ln)}" if ln > 0.5 else "")
                     for u, b, ln in zip(k["budget_used_yuan"], k["budget_yuan"], loans)
                 ],
             )
         else:
-            t.add_row(label, *[f(v) for v in k[col]])
+            t.add_row(kpi.summary_label, *[SUMMARY_FORMAT[kpi.fmt](v) for v in k[kpi.id]])
     out.print(t)
     v = plan.verification
     if v is not None:

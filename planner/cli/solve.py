@@ -150,7 +150,7 @@ def verify(
 ) -> None:
     """Recompute every rule from the plan's tables and the instance (pandas only); list violations.
     The CSV tables beside plan.json must equal its tables; a plan made for another instance is refused."""
-    from planner.instance.load import split_overrides
+    from planner.instance.overrides import split_overrides
     from planner.verify import verify_plan
     from planner.verify.tables import instance_mismatch
 

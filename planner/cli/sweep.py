@@ -104,7 +104,7 @@ def sweep(
                 )
             li = _load(instance, scenario, set_)
             params = [dz.Parameter.parse(p) for p in param]
-            from planner.explain.ranging import get_value
+            from planner.instance.overrides import get_value
 
             base = {p.path: get_value(li, p.path) for p in params} if design == "oat" else {}
             for p in params:  # every path must load at both ends of its range

@@ -147,9 +147,9 @@ def alternatives(
             if a.plan is not None and a.plan.has_solution:
                 a.plan.write_files(_mkdir(stage / f"alternative_{a.index}"))
                 _write_gpkg(a.plan, li, stage / f"alternative_{a.index}", shown=path / f"alternative_{a.index}")
-        from planner.plan.plan import atomic_write_text
+        from planner.core.files import write_text
 
-        atomic_write_text(stage / "alternatives.json", json.dumps([a.to_dict() for a in alts], indent=1, default=str))
+        write_text(stage / "alternatives.json", json.dumps([a.to_dict() for a in alts], indent=1, default=str))
 
     _replace_out(path, force, "alternatives.json", ALTERNATIVES_FILES, files)
     out.print(f"wrote {path / 'alternatives.json'} and the plans to {path}/")

@@ -33,12 +33,12 @@ class Status:
 STATUSES: dict[str, Status] = {
     s.word: s
     for s in (
-        Status("optimal", 0, 0, True, "optimal (proved)", "最优（已证明）"),
-        Status("feasible", 1, 3, True, "feasible, not proved optimal", "可行（未证明最优）"),
+        Status("optimal", 0, 0, True, "optimal (proved optimal)", "最优（已证明）"),
+        Status("feasible", 1, 3, True, "feasible, NOT proved optimal", "可行（未证明最优）"),
         Status("no_solution", 2, 1, False, "no plan found before the solver stopped", "求解停止前未找到方案"),
         Status("infeasible", 3, 1, False, "infeasible: no plan satisfies every rule", "无可行方案"),
-        Status("unbounded", 4, 1, False, "unbounded", "无界"),
-        Status("error", 5, 1, False, "the solver failed", "求解出错"),
+        Status("unbounded", 4, 1, False, "unbounded: no plan", "无界"),
+        Status("error", 5, 1, False, "the solver failed: no plan", "求解出错"),
     )
 }
 
@@ -52,6 +52,12 @@ def rank(word: str) -> int:
     """How bad a status is (0 best); a word the registry does not know counts as the worst."""
     s = STATUSES.get(word)
     return WORST if s is None else s.rank
+
+
+def label(word: str, lang: str = "en") -> str:
+    """What a status means, in English (``en``) or Chinese (``zh``); an unknown word as it is."""
+    s = STATUSES.get(word)
+    return word if s is None else getattr(s, lang)
 
 
 def has_plan(word: str) -> bool:

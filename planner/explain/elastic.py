@@ -15,8 +15,8 @@ from typing import Any
 import pyomo.environ as pyo
 from pyomo.core.expr.visitor import identify_variables
 
-from planner.core.status import PYOMO_INFEASIBLE, pyomo_status
 from planner.core.errors import SolveError
+from planner.core.status import PYOMO_INFEASIBLE, pyomo_status
 from planner.explain.rows import row_info
 from planner.solver import highs
 

@@ -22,6 +22,7 @@ from planner.core.cells import csv_text
 from planner.core.files import write_text
 from planner.core.outdir import replacing
 from planner.core.plan_format import TABLES, land_fingerprint
+from planner.core.status import has_plan
 from planner.core.units import MONEY
 from planner.core.version import __version__
 from planner.model.data import GARDEN_KINDS
@@ -72,7 +73,7 @@ class Plan:
     # ------------------------------------------------------------------
     @property
     def has_solution(self) -> bool:
-        return self.status in ("optimal", "feasible")
+        return has_plan(self.status)
 
     @property
     def is_optimal(self) -> bool:
@@ -258,11 +259,6 @@ class Plan:
     def summary(self) -> pd.DataFrame:
         """KPIs per period, for printing."""
         return self.tables.get("kpis", pd.DataFrame())
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Kept until every caller writes through :func:`planner.core.files.write_text`."""
-    write_text(path, text)
 
 
 def integer_decisions(m: pyo.ConcreteModel) -> dict[str, list[list[Any]]]:

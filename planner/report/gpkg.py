@@ -70,6 +70,7 @@ from typing import Any
 import pandas as pd
 
 from planner.core.files import written
+from planner.core.status import label as status_label
 from planner.core.version import __version__
 from planner.model.data import GARDEN_KINDS
 from planner.plan import villages as plan_villages
@@ -271,9 +272,8 @@ def _finite(v: Any) -> float | None:
 def status_line(plan) -> str:
     """``status optimal (termination ..., MIP gap 0)`` and what the status means."""
     gap = _finite(plan.mip_gap)
-    word = {"optimal": "proved optimal", "feasible": "feasible, NOT proved optimal"}.get(plan.status, "no plan")
     return (
-        f"plan of {plan.instance_name}: status {plan.status} ({word}; termination {plan.termination}, "
+        f"plan of {plan.instance_name}: status {status_label(plan.status)} (termination {plan.termination}, "
         f"MIP gap {'n/a' if gap is None else f'{gap:.3g}'}); verification {_verification(plan)}"
     )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from planner.core.kpis import HEADLINE_KPIS, KPI
+from planner.core.status import label as status_label
 from planner.plan.villages import use_areas, village_figures
 from planner.report.document import Doc
 from planner.report.formats import KPI_UNIT, fmt_gap, fmt_ha, fmt_int, fmt_kpi, fmt_money, num
@@ -24,9 +25,7 @@ def status_section(doc: Doc, plan) -> None:
     not proved optimal or failed verification."""
     doc.h(2, "Status")
     status = plan.status
-    word = {"optimal": "optimal (proved optimal)", "feasible": "feasible, NOT proved optimal"}.get(
-        status, f"{status} (no plan)" if not plan.has_solution else status
-    )
+    word = status_label(status)
     obj, bound = num(plan.objective), num(plan.objective_bound)
     slack = (bound - obj) if obj is not None and bound is not None else None
     rows = [

@@ -26,11 +26,14 @@ from typing import Any
 
 import pyomo.environ as pyo
 
-from planner.core.errors import SolveError, SolverFailure
+from planner.core.errors import InputError, Problem, SolveError, SolverFailure
 from planner.core.status import RANK, WITH_PLAN, highs_status, legacy_status
 from planner.core.units import MONEY
 from planner.instance.load import LoadedInstance
 from planner.model.data import ModelData
+from planner.solver import handoff
+from planner.solver.handoff import available
+from planner.solver.highs import fix_for
 
 DEFAULT_REL_GAP = 1e-9  # exact by default: GEP is large, dividends would hide inside a looser gap
 DEFAULT_ABS_GAP = 1e-6  # million Yuan = 1 Yuan/yr
@@ -55,7 +58,6 @@ def check_limits(
     """Refuse solver limits that cannot mean anything, naming the option (``--threads`` from
     the command line, ``threads`` from Python): a time limit must be a finite number of
     seconds above 0, a MIP gap a finite number >= 0, threads a whole number >= 1."""
-    from planner.core.errors import InputError, Problem
 
     def name(k: str) -> str:
         return f"--{k.replace('_', '-')}" if cli else k
@@ -116,7 +118,6 @@ def _gap(obj: float | None, bound: float | None) -> float | None:
 
 def _run_highs(m: pyo.ConcreteModel, opts: dict[str, Any]) -> dict[str, Any]:
     """HiGHS through :mod:`planner.solver.handoff` (the model passed as arrays, read back in bulk)."""
-    from planner.solver import handoff
 
     if not handoff.available():
         raise SolveError("HiGHS (highspy) is not available; pip install highspy")
@@ -125,7 +126,6 @@ def _run_highs(m: pyo.ConcreteModel, opts: dict[str, Any]) -> dict[str, Any]:
         opts["mip_gap"] if opts["mip_gap"] is not None else DEFAULT_REL_GAP,
         DEFAULT_ABS_GAP if opts["mip_gap"] is None else 0.0,
     )
-    from planner.solver.highs import fix_for
 
     r = handoff.run(m, hopts)  # raises SolverFailure (HighsRunError) with HiGHS's words when HiGHS refuses to run
     has = r["has_solution"]
@@ -380,11 +380,8 @@ def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> Sol
 
 def check_solver(name: str, file: str) -> None:
     """Raise an InputError naming the option if the MIP solver cannot be used here."""
-    from planner.core.errors import InputError
 
     if name == "highs":
-        from planner.solver.handoff import available
-
         if available():
             return
         raise InputError.one(file, "solver.name", "HiGHS (highspy) is not installed", "pip install highspy")
