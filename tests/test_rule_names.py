@@ -109,3 +109,44 @@ def test_rows_describe_exactly_the_constraints_the_module_adds(module):
     sites = {k for k in declared if k.startswith(("garden_site_", "carbon_stand_")) and k not in added}
     assert added <= declared, f"planner/model/rules/{module}.py: add to ROWS {sorted(added - declared)}"
     assert declared - added == sites, f"planner/model/rules/{module}.py: ROWS names {sorted(declared - added - sites)}"
+
+
+def _expressions_used(module: str) -> tuple[set[str], set[str]]:
+    """(keys of ``m._expr`` the module's source assigns, keys it only reads)."""
+    tree = ast.parse((RULES / f"{module}.py").read_text(encoding="utf-8"))
+    stored, loaded = set(), set()
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Attribute) and n.value.attr == "_expr":
+            if isinstance(n.slice, ast.Constant):
+                (stored if isinstance(n.ctx, ast.Store) else loaded).add(n.slice.value)
+    return stored, loaded - stored
+
+
+@pytest.mark.parametrize("module", RULE_MODULES)
+def test_a_module_declares_the_expressions_it_defines_and_reads(module):
+    """Families share expressions (GEP, carbon, dividends, spending) through ``m._expr``;
+    each module says which it defines and which it reads, as its source does."""
+    mod = importlib.import_module(f"planner.model.rules.{module}")
+    stored, read = _expressions_used(module)
+    assert set(mod.DEFINES) == stored and set(mod.READS) == read, (module, sorted(stored), sorted(read))
+
+
+def test_families_come_after_the_expressions_they_read():
+    """The order of ``families()`` is the contract between families: an expression is
+    defined before any family reads it, and the objective (planner/model/build.py) reads
+    only expressions some family defines."""
+    defined: set[str] = set()
+    for fam in families():
+        missing = set(fam.READS) - defined
+        assert not missing, f"{fam.FAMILY} reads {sorted(missing)} before a family defines them: move it later"
+        defined |= set(fam.DEFINES)
+    build = ast.parse((RULES.parent / "build.py").read_text(encoding="utf-8"))
+    objective_reads = {
+        n.slice.value
+        for n in ast.walk(build)
+        if isinstance(n, ast.Subscript)
+        and isinstance(n.slice, ast.Constant)
+        and isinstance(n.value, ast.Name)
+        and n.value.id == "e"
+    }
+    assert objective_reads and objective_reads <= defined, sorted(objective_reads - defined)

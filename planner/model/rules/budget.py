@@ -22,6 +22,11 @@ from planner.model.terms import add_rows, added
 FAMILY = "budget"
 SENTENCE = "A budget per period for establishment, project capital and wages, relaxed by GEP-value loans."
 
+# the model expressions (``m._expr``) this family defines and the ones it reads, which families
+# added before it must define (tests/test_rule_names.py checks the order of families())
+DEFINES: tuple[str, ...] = ("spend",)
+READS: tuple[str, ...] = ()
+
 # what each constraint means to a planner (explanations, diagnosis, docs)
 ROWS: dict[str, RowInfo] = {
     "budget": RowInfo("budget", "Yuan", ("period",), scale=MONEY, field="periods.{period}.budget_yuan"),

@@ -57,6 +57,11 @@ SENTENCE = (
     ">= 0.67 ha on their own land; otherwise the collective applies [P §4.4(2)]."
 )
 
+# the model expressions (``m._expr``) this family defines and the ones it reads, which families
+# added before it must define (tests/test_rule_names.py checks the order of families())
+DEFINES: tuple[str, ...] = ("agricultural_carbon", "carbon_to", "forestry_carbon")
+READS: tuple[str, ...] = ()
+
 # what each constraint means to a planner (explanations, diagnosis, docs)
 ROWS: dict[str, RowInfo] = {
     "carbon_split": RowInfo("carbon forest split between villager and collective", HA, ("parcel", "period"), hard=True),

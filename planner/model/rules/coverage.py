@@ -21,6 +21,11 @@ from planner.model.terms import add_rows, xsum
 FAMILY = "coverage"
 SENTENCE = "Vegetation coverage above 85% [P §4.1]; arbor forests count as forest at canopy density >= 0.2 [P §4.4(1)]."
 
+# the model expressions (``m._expr``) this family defines and the ones it reads, which families
+# added before it must define (tests/test_rule_names.py checks the order of families())
+DEFINES: tuple[str, ...] = ()
+READS: tuple[str, ...] = ()
+
 # what each constraint means to a planner (explanations, diagnosis, docs)
 ROWS: dict[str, RowInfo] = {
     "vegetation_coverage": RowInfo(

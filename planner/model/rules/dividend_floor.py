@@ -25,6 +25,11 @@ from planner.model.terms import add_rows
 FAMILY = "dividend_floor"
 SENTENCE = "Optionally, every village's villagers and collective receive at least a floor of dividends."
 
+# the model expressions (``m._expr``) this family defines and the ones it reads, which families
+# added before it must define (tests/test_rule_names.py checks the order of families())
+DEFINES: tuple[str, ...] = ()
+READS: tuple[str, ...] = ("income_to",)
+
 # what each constraint means to a planner (explanations, diagnosis, docs)
 ROWS: dict[str, RowInfo] = {
     "dividend_floor": RowInfo(

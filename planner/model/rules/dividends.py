@@ -36,6 +36,11 @@ SENTENCE = (
     "[P §4.4(2)]."
 )
 
+# the model expressions (``m._expr``) this family defines and the ones it reads, which families
+# added before it must define (tests/test_rule_names.py checks the order of families())
+DEFINES: tuple[str, ...] = ("dividends", "income_to")
+READS: tuple[str, ...] = ("carbon_to",)
+
 ROWS: dict[str, RowInfo] = {}  # an expression, no constraint rows
 
 #: The recipients booked under the village itself; any other recipient's share goes to ``(township)``.

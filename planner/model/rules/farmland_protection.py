@@ -19,6 +19,11 @@ from planner.model.terms import add_rows
 FAMILY = "farmland_protection"
 SENTENCE = "Permanent basic farmland remains unchanged [P §3.3]."
 
+# the model expressions (``m._expr``) this family defines and the ones it reads, which families
+# added before it must define (tests/test_rule_names.py checks the order of families())
+DEFINES: tuple[str, ...] = ()
+READS: tuple[str, ...] = ()
+
 # what each constraint means to a planner (explanations, diagnosis, docs)
 ROWS: dict[str, RowInfo] = {
     "farmland_protection": RowInfo(

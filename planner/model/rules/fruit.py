@@ -28,6 +28,11 @@ SENTENCE = (
     "mature fruit forests into open scenic spots [P §4.4(1)]."
 )
 
+# the model expressions (``m._expr``) this family defines and the ones it reads, which families
+# added before it must define (tests/test_rule_names.py checks the order of families())
+DEFINES: tuple[str, ...] = ()
+READS: tuple[str, ...] = ()
+
 # what each constraint means to a planner (explanations, diagnosis, docs)
 ROWS: dict[str, RowInfo] = {
     "use_share_cap": RowInfo(

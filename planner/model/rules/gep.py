@@ -20,6 +20,11 @@ from planner.model.terms import xsum
 FAMILY = "gep"
 SENTENCE = "GEP of provisioning, regulating and cultural services per hectare of each cover and use [N §2.1, §3.1]."
 
+# the model expressions (``m._expr``) this family defines and the ones it reads, which families
+# added before it must define (tests/test_rule_names.py checks the order of families())
+DEFINES: tuple[str, ...] = ("gep",)
+READS: tuple[str, ...] = ()
+
 ROWS: dict[str, RowInfo] = {}  # an expression, no constraint rows
 
 

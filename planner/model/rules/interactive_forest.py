@@ -20,6 +20,11 @@ from planner.model.terms import add_rows, xsum
 FAMILY = "interactive_forest"
 SENTENCE = "Interactive forests are distributed throughout the township, combined with gardens [P §4.4(1)]."
 
+# the model expressions (``m._expr``) this family defines and the ones it reads, which families
+# added before it must define (tests/test_rule_names.py checks the order of families())
+DEFINES: tuple[str, ...] = ()
+READS: tuple[str, ...] = ()
+
 # what each constraint means to a planner (explanations, diagnosis, docs)
 ROWS: dict[str, RowInfo] = {
     "interactive_with_garden": RowInfo(

@@ -30,6 +30,11 @@ SENTENCE = (
     "outside, and those returning [P §3.3]."
 )
 
+# the model expressions (``m._expr``) this family defines and the ones it reads, which families
+# added before it must define (tests/test_rule_names.py checks the order of families())
+DEFINES: tuple[str, ...] = ()
+READS: tuple[str, ...] = ()
+
 # what each constraint means to a planner (explanations, diagnosis, docs)
 ROWS: dict[str, RowInfo] = {
     "labour_assign": RowInfo("recruits drawn from the role's groups", PEOPLE, ("village", "role", "period"), hard=True),

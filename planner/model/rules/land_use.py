@@ -26,6 +26,11 @@ SENTENCE = (
     "from one milestone to the next (requirements §3)."
 )
 
+# the model expressions (``m._expr``) this family defines and the ones it reads, which families
+# added before it must define (tests/test_rule_names.py checks the order of families())
+DEFINES: tuple[str, ...] = ()
+READS: tuple[str, ...] = ()
+
 # what each constraint means to a planner (explanations, diagnosis, docs)
 ROWS: dict[str, RowInfo] = {
     "land_use_once": RowInfo(

@@ -25,6 +25,11 @@ from planner.model.terms import add_rows
 FAMILY = "loans"
 SENTENCE = "GEP ecological value loans, a lending business based on the assessed GEP value [P §4.4(2)]."
 
+# the model expressions (``m._expr``) this family defines and the ones it reads, which families
+# added before it must define (tests/test_rule_names.py checks the order of families())
+DEFINES: tuple[str, ...] = ("interest",)
+READS: tuple[str, ...] = ("gep",)
+
 # what each constraint means to a planner (explanations, diagnosis, docs)
 ROWS: dict[str, RowInfo] = {
     "loan_gep": RowInfo(

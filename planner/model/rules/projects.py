@@ -32,6 +32,11 @@ SENTENCE = (
     "Gejiugou Botanical Garden), each built on the land decisions it needs [P §4.4(2), Table 1]."
 )
 
+# the model expressions (``m._expr``) this family defines and the ones it reads, which families
+# added before it must define (tests/test_rule_names.py checks the order of families())
+DEFINES: tuple[str, ...] = ()
+READS: tuple[str, ...] = ()
+
 # what each constraint means to a planner (explanations, diagnosis, docs)
 ROWS: dict[str, RowInfo] = {
     "project_cumulative": RowInfo("projects stay built", "project", ("project", "period"), hard=True),

@@ -32,6 +32,11 @@ from planner.model.terms import add_rows
 FAMILY = "recruitment"
 SENTENCE = "Recruit whole people for each role inside the eleven ranges [P §4.4(3)]."
 
+# the model expressions (``m._expr``) this family defines and the ones it reads, which families
+# added before it must define (tests/test_rule_names.py checks the order of families())
+DEFINES: tuple[str, ...] = ()
+READS: tuple[str, ...] = ()
+
 # what each constraint means to a planner (explanations, diagnosis, docs)
 ROWS: dict[str, RowInfo] = {
     "recruit_village": RowInfo(

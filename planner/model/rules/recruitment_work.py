@@ -31,6 +31,11 @@ from planner.model.terms import add_rows, added, xsum
 FAMILY = "recruitment_work"
 SENTENCE = "Recruit enough people for the work each role serves: land planted or managed, projects staffed [P §4.4(3)]."
 
+# the model expressions (``m._expr``) this family defines and the ones it reads, which families
+# added before it must define (tests/test_rule_names.py checks the order of families())
+DEFINES: tuple[str, ...] = ()
+READS: tuple[str, ...] = ()
+
 # what each constraint means to a planner (explanations, diagnosis, docs)
 ROWS: dict[str, RowInfo] = {
     "recruit_work_township": RowInfo(

@@ -21,6 +21,11 @@ from planner.model.terms import add_rows, xsum
 FAMILY = "street_green"
 SENTENCE = "1-2 new street green spaces in the central town [P §4.4(1)]."
 
+# the model expressions (``m._expr``) this family defines and the ones it reads, which families
+# added before it must define (tests/test_rule_names.py checks the order of families())
+DEFINES: tuple[str, ...] = ()
+READS: tuple[str, ...] = ()
+
 # what each constraint means to a planner (explanations, diagnosis, docs)
 ROWS: dict[str, RowInfo] = {
     "street_green_area": RowInfo("street green area matches the spaces built", HA, ("period",), hard=True),

@@ -29,6 +29,11 @@ SENTENCE = (
     "in villages other than Desheng Youliang [P §4.4(1)]."
 )
 
+# the model expressions (``m._expr``) this family defines and the ones it reads, which families
+# added before it must define (tests/test_rule_names.py checks the order of families())
+DEFINES: tuple[str, ...] = ()
+READS: tuple[str, ...] = ()
+
 # what each constraint means to a planner (explanations, diagnosis, docs)
 ROWS: dict[str, RowInfo] = {
     "village_permission": RowInfo(
