@@ -167,3 +167,21 @@ def test_the_cycle_finder_finds_a_cycle():
         assert sorted(_cycles()) == [["a", "b"], ["c"]]
     finally:
         GRAPH = saved
+
+
+def test_files_are_replaced_only_through_core_files():
+    """One way to write a file whole: only planner/core/files.py (files) and
+    planner/core/outdir.py (result folders) rename things into place or make temporary
+    files beside a result."""
+    allowed = {"planner.core.files", "planner.core.outdir"}
+    calls = {"replace", "rename", "mkstemp", "NamedTemporaryFile"}
+    found = []
+    for m, path in MODULES.items():
+        if m in allowed:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in calls:
+                owner = node.func.value
+                if isinstance(owner, ast.Name) and owner.id in ("os", "tempfile"):
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno} {owner.id}.{node.func.attr}")
+    assert not found, "write through planner.core.files instead:\n" + "\n".join(found)

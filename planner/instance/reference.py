@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
+from planner.core.files import write_text
 from planner.instance.schema import (
     ECO_SPACE_TYPES,
     MAX_NUMBER,
@@ -138,6 +139,6 @@ def markdown() -> str:
 
 def write(json_path: str | Path | None = None, md_path: str | Path | None = None) -> None:
     if json_path:
-        Path(json_path).write_text(json.dumps(json_schema(), indent=1) + "\n", encoding="utf-8")
+        write_text(json_path, json.dumps(json_schema(), indent=1) + "\n")
     if md_path:
-        Path(md_path).write_text(markdown(), encoding="utf-8")
+        write_text(md_path, markdown())
