@@ -20,7 +20,7 @@ import planner
 from planner.core.paths import bundled_dir
 from planner.instance.overrides import get_value
 from planner.sweep.fast import FastModel
-from planner.sweep.runner import _rebuild
+from planner.sweep.runner import rebuild_and_solve
 
 
 def main() -> None:
@@ -43,7 +43,7 @@ def main() -> None:
         r1 = fm.solve(s)
         fast.append(time.perf_counter() - t)
         t = time.perf_counter()
-        r2 = _rebuild({"instance": str(li.path), "overrides": [], "sets": s})
+        r2 = rebuild_and_solve({"instance": str(li.path), "overrides": [], "sets": s})
         rebuild.append(time.perf_counter() - t)
         assert r1["status"] == r2["status"], (r1["status"], r2["status"])
         if r2["objective"] is not None:

@@ -51,7 +51,7 @@ def run_planner(path: str, mps: str, time_limit: float | None, explain: bool, mi
     from planner.model.data import ModelData
     from planner.plan.plan import Plan
     from planner.solver import handoff
-    from planner.solver.run import SolveResult, _options, solve_model
+    from planner.solver.run import SolveResult, solve_model, solver_options
     from planner.verify import verify_plan
 
     out: dict = {}
@@ -67,7 +67,7 @@ def run_planner(path: str, mps: str, time_limit: float | None, explain: bool, mi
     out["build_s"] = time.perf_counter() - t
     # the floor's model: exactly what the main stage hands to HiGHS (written outside the timings)
     handoff.write_mps(m, mps)
-    opts = _options(li, time_limit, mip_gap, None, None)
+    opts = solver_options(li, time_limit, mip_gap, None, None)
     res: SolveResult = solve_model(d, m, opts)
     main, rest = res.stages[0], res.stages[1:]
     out["handoff_s"] = main["handoff_s"]
@@ -198,7 +198,7 @@ def measure(
     from planner.api import load_instance
     from planner.generate import generate
     from planner.solver.handoff import highs_options
-    from planner.solver.run import DEFAULT_ABS_GAP, DEFAULT_REL_GAP, _options
+    from planner.solver.run import DEFAULT_ABS_GAP, DEFAULT_REL_GAP, solver_options
 
     villages = VILLAGES.get(parcels, max(2, parcels // 550))
     path = generate(villages, parcels, 1, work / f"p{parcels}")
@@ -207,7 +207,9 @@ def measure(
     row.update(child("planner", str(path), mps, str(time_limit or 0), "1" if explain else "0", str(mip_gap or 0)))
     li = load_instance(path)
     opts = highs_options(
-        _options(li, time_limit, mip_gap, None, None), mip_gap or DEFAULT_REL_GAP, 0.0 if mip_gap else DEFAULT_ABS_GAP
+        solver_options(li, time_limit, mip_gap, None, None),
+        mip_gap or DEFAULT_REL_GAP,
+        0.0 if mip_gap else DEFAULT_ABS_GAP,
     )
     opts.pop("output_flag", None)
     row.update(child("floor", mps, json.dumps(opts)))

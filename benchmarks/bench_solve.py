@@ -19,7 +19,7 @@ from planner.core.paths import bundled_dir
 from planner.model.build import build_model
 from planner.model.data import ModelData
 from planner.plan.plan import Plan
-from planner.solver.run import _options, solve_model
+from planner.solver.run import solve_model, solver_options
 from planner.verify import verify_plan
 
 
@@ -41,7 +41,7 @@ def bench(path: str, threads: int | None) -> dict:
         for c in m.component_objects(__import__("pyomo.environ", fromlist=["Constraint"]).Constraint, active=True)
     )
     t = time.perf_counter()
-    res = solve_model(d, m, _options(li, None, None, threads, None))
+    res = solve_model(d, m, solver_options(li, None, None, threads, None))
     t_solve = time.perf_counter() - t
     t = time.perf_counter()
     plan = Plan.from_model(li, d, m, res, build_time_s=t_build, options={})

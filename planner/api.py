@@ -29,7 +29,7 @@ from planner.model.data import ModelData
 from planner.plan.plan import Plan
 from planner.solver import scaling
 from planner.solver.highs import clear_interrupt
-from planner.solver.run import _options, check_solver, solve_model
+from planner.solver.run import check_solver, solve_model, solver_options
 from planner.verify import verify_plan
 
 #: The model data built by the last load's checks, until that instance is solved; taken
@@ -107,7 +107,7 @@ def solve(
     """
     if isinstance(instance, (str,)) or hasattr(instance, "__fspath__"):
         instance = load_instance(instance)
-    opts = _options(instance, time_limit, mip_gap, threads, solver)
+    opts = solver_options(instance, time_limit, mip_gap, threads, solver)
     check_solver(opts["solver"], "--solver" if solver else str(instance.path))
     clear_interrupt()
     t0 = time.perf_counter()

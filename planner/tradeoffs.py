@@ -47,13 +47,22 @@ from planner.api import load_instance
 from planner.core.files import write_text
 from planner.core.status import WITH_PLAN, rank
 from planner.core.units import MONEY
-from planner.explain.result import _clean, fmt, frame_records
+from planner.core.values import json_value
+from planner.explain.result import fmt, frame_records
 from planner.explain.whatif import differences
 from planner.instance.load import LoadedInstance
 from planner.model.build import build_model
 from planner.model.data import ModelData
 from planner.plan.plan import TOL, Plan
-from planner.solver.run import DEFAULT_REL_GAP, SolveResult, _options, _restore, _snapshot, check_solver, run_solver
+from planner.solver.run import (
+    DEFAULT_REL_GAP,
+    SolveResult,
+    check_solver,
+    restore_values,
+    run_solver,
+    snapshot_values,
+    solver_options,
+)
 from planner.verify import verify_plan
 
 GOALS = ("gep", "dividends")
@@ -266,7 +275,7 @@ def _lexicographic(li, d, m, opts, order: tuple[str, str], eps: float | None, bu
             stages.append(st)
             if r["status"] not in WITH_PLAN:
                 break
-            snap = _snapshot(m)
+            snap = snapshot_values(m)
             if i == 0:
                 m.component(f"tradeoff_hold_{g}_value").set_value(_held(r["objective"], DEFAULT_REL_GAP))
                 m.component(f"tradeoff_hold_{g}").activate()
@@ -279,7 +288,7 @@ def _lexicographic(li, d, m, opts, order: tuple[str, str], eps: float | None, bu
     reached = [s["goal"] for s in stages if s["status"] in WITH_PLAN]
     if snap is not None and stages[-1]["status"] not in WITH_PLAN:
         # the second goal found no plan: the first goal's plan, not proved non-dominated
-        _restore(snap)
+        restore_values(snap)
         status, termination = "feasible", stages[-1]["termination"]
     has = snap is not None
     gaps = [s["mip_gap"] for s in stages if s["mip_gap"] is not None]
@@ -319,7 +328,7 @@ def pareto(
     if isinstance(n, bool) or not isinstance(n, int) or n < 2:
         raise ValueError(f"n must be a whole number of at least 2 (the two ends), got {n!r}")
     li = _load(instance)
-    opts = _options(li, time_limit, mip_gap, threads, solver)
+    opts = solver_options(li, time_limit, mip_gap, threads, solver)
     check_solver(opts["solver"], "--solver" if solver else str(li.path))
     t_all = time.perf_counter()
     t0 = time.perf_counter()
@@ -509,14 +518,14 @@ class Alternative:
             "status": self.status,
             "termination": self.termination,
             "slack": self.slack,
-            "objective": _clean(self.objective),
-            "base_objective": _clean(self.base_objective),
+            "objective": json_value(self.objective),
+            "base_objective": json_value(self.base_objective),
             "base_status": self.base_status,
-            "below_optimum_pct": _clean(self.below_optimum_pct),
-            "distance": _clean(self.distance),
-            "overlap": _clean(self.overlap),
-            "mip_gap": _clean(self.mip_gap),
-            "goals": {g: {k: _clean(v) for k, v in x.items()} for g, x in self.goals.items()},
+            "below_optimum_pct": json_value(self.below_optimum_pct),
+            "distance": json_value(self.distance),
+            "overlap": json_value(self.overlap),
+            "mip_gap": json_value(self.mip_gap),
+            "goals": {g: {k: json_value(v) for k, v in x.items()} for g, x in self.goals.items()},
             "statement": self.statement,
             "differences": frame_records(self.differences),
         }
@@ -727,7 +736,7 @@ def alternatives(
     if not plan.has_solution or plan.objective is None:
         raise ValueError(f"the plan has no solution to hold (status {plan.status})")
     li = _load(instance)
-    opts = _options(li, time_limit, mip_gap, threads, solver)
+    opts = solver_options(li, time_limit, mip_gap, threads, solver)
     check_solver(opts["solver"], "--solver" if solver else str(li.path))
     t0 = time.perf_counter()
     d = ModelData(li, aggregate=False)  # alternatives differ parcel by parcel: no merged land units

@@ -183,13 +183,13 @@ def test_true_false_column_reads_without_pandas_deprecations(values):
 
     import pandas as pd
 
-    from planner.instance.tables import _to_bool
+    from planner.instance.tables import to_bool
 
     s = pd.Series(values)
     problems: list = []
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        out = _to_bool(s, "parcels.csv", "individual", problems, pd.Series(["A", "B", "C"]))
+        out = to_bool(s, "parcels.csv", "individual", problems, pd.Series(["A", "B", "C"]))
     good = {"yes": True, "no": False, "true": True, True: True, 0.0: False}  # 1.0 == True: the same key
     expect_bad = [i for i, v in enumerate(values) if not (isinstance(v, str) and v.lower() in good) and v not in good]
     assert [p.field for p in problems] == [f"row {i + 2} (parcel {'ABC'[i]!r}), column individual" for i in expect_bad]

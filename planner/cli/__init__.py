@@ -9,7 +9,7 @@ planner.core.status (``EXIT``).
 The package, one module per command group:
 
 - ``app``: the typer ``app``, the consoles ``out`` and ``err``, the two ways a command
-  fails (``_input_error``: exit 2; ``_solve_error``: exit 4 or 1), SIGTERM and ``main``;
+  fails (``exit_bad_input``: exit 2; ``exit_solve_error``: exit 4 or 1), SIGTERM and ``main``;
 - ``show``: what is printed about a plan, an explanation, a diagnosis;
 - ``common``: helpers several commands share (loading, checking ``--out`` and limits,
   writing a plan in one step, interrupted runs, the explain/diagnose/report steps);
@@ -23,7 +23,7 @@ are imported inside the command functions, so that ``planner --help`` starts qui
 A new command goes in the module of its group (or a new module for a new group):
 a function decorated with ``@app.command(short_help=...)``, whose options are
 ``typer.Option``s and whose docstring is its ``--help``; it fails through
-``_input_error`` / ``_solve_error`` and ends with ``raise typer.Exit(code)``. Then name it
+``exit_bad_input`` / ``exit_solve_error`` and ends with ``raise typer.Exit(code)``. Then name it
 in ``HELP_ORDER`` below, at the place it should have in ``planner --help`` (a new module
 is also imported below). A command missing from ``HELP_ORDER`` stops the import.
 """

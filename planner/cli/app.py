@@ -2,9 +2,9 @@
 command fails, and ``main``.
 
 Every command module registers its commands on ``app``; they print through ``out`` and
-``err`` only. A command ends on bad input with :func:`_input_error` (exit 2: the message
+``err`` only. A command ends on bad input with :func:`exit_bad_input` (exit 2: the message
 names the file, the field and what to change; no traceback) and on a failed or pointless
-solve with :func:`_solve_error` (exit 4 when the solver failed, else 1). ``main`` turns
+solve with :func:`exit_solve_error` (exit 4 when the solver failed, else 1). ``main`` turns
 what slips through (bad input met deep inside a command, a re-solve that fails, Ctrl-C or
 SIGTERM, a path that cannot be written) into the same messages and exit codes.
 """
@@ -30,14 +30,14 @@ out = SafeConsole()
 err = SafeConsole(stderr=True)
 
 
-def _input_error(e: InputError) -> None:
+def exit_bad_input(e: InputError) -> None:
     err.print(styled(("error:", "bold red"), f" {e.count:,} problem(s) in the input{e.capped_note()}"))
     for p in e.problems:
         err.print(styled(f"  - {p}"))
     raise typer.Exit(2)
 
 
-def _solve_error(e: SolveError, what: str = "cannot solve") -> None:
+def exit_solve_error(e: SolveError, what: str = "cannot solve") -> None:
     """The solver failed (exit 4: its own message, what to try, nothing written) or there
     was nothing to solve or explain (exit 1)."""
     head = f"the MIP solver {e.solver} failed" if isinstance(e, SolverFailure) else what
@@ -69,7 +69,7 @@ def main() -> None:
         sys.exit(2)
     except SolverFailure as e:  # a re-solve deep inside a command: same message and code as at the top
         try:
-            _solve_error(e)
+            exit_solve_error(e)
         except typer.Exit as ex:
             sys.exit(ex.exit_code)
     except KeyboardInterrupt:

@@ -13,26 +13,26 @@ from pathlib import Path
 
 import typer
 
-from planner.cli.app import _input_error, _solve_error, err, out
+from planner.cli.app import err, exit_bad_input, exit_solve_error, out
 from planner.cli.show import gap_words, print_diagnosis, print_summary
 from planner.core.errors import InputError, SolveError
 from planner.core.terminal import styled
 
 
-def _load(instance: str, scenario: str | None, sets: list[str] | None):
+def load_instance_arg(instance: str, scenario: str | None, sets: list[str] | None):
     from planner.api import load_instance
 
     return load_instance(instance, scenario=scenario, sets=sets or [])
 
 
-def _load_plan(plan_path: str):
+def load_plan_arg(plan_path: str):
     from planner.plan.plan import Plan
 
     p = Path(plan_path)
     if p.is_dir():
         p = p / "plan.json"
     if not p.exists():
-        _input_error(
+        exit_bad_input(
             InputError.one(
                 str(p), "(file)", "plan file not found", "give the directory or plan.json written by `planner solve`"
             )
@@ -40,45 +40,45 @@ def _load_plan(plan_path: str):
     try:
         return Plan.from_json(p)
     except (ValueError, KeyError, TypeError, AttributeError) as e:
-        _input_error(
+        exit_bad_input(
             InputError.one(
                 str(p), "(file)", f"not a readable plan: {e}", "give the plan.json written by `planner solve`"
             )
         )
 
 
-def _instance_for(plan, instance: str | None, scenario: str | None, sets: list[str] | None):
+def instance_for(plan, instance: str | None, scenario: str | None, sets: list[str] | None):
     """The instance of a saved plan: the one given (with the plan's recorded overrides unless
     others are given), else the one recorded in the plan."""
     from planner.instance.overrides import split_overrides
 
     rec_sc, rec_sets = split_overrides(plan.overrides)
-    return _load(
+    return load_instance_arg(
         instance or plan.instance_path, scenario if scenario is not None else rec_sc, sets if sets else rec_sets
     )
 
 
-def _plan_and_instance(plan_path: str | None, instance: str | None, scenario: str | None, sets: list[str] | None):
+def plan_and_instance(plan_path: str | None, instance: str | None, scenario: str | None, sets: list[str] | None):
     """(the saved plan and its instance) with --plan, else (None, the instance)."""
     if plan_path:
-        plan = _load_plan(plan_path)
-        return plan, _instance_for(plan, instance, scenario, sets)
-    return None, _load(instance, scenario, sets)
+        plan = load_plan_arg(plan_path)
+        return plan, instance_for(plan, instance, scenario, sets)
+    return None, load_instance_arg(instance, scenario, sets)
 
 
-def _solve_or_load(li, plan_path: str | None, time_limit: float | None):
+def solve_or_load(li, plan_path: str | None, time_limit: float | None):
     from planner.api import solve as _solve
 
     if plan_path:
-        return _load_plan(plan_path)
+        return load_plan_arg(plan_path)
     try:
         with out.status("solving ..."):
             return _solve(li, time_limit=time_limit)
     except SolveError as e:
-        _solve_error(e)
+        exit_solve_error(e)
 
 
-def _check_out(out_dir: str, force: bool, marker: str = "plan.json", what: str = "a plan") -> None:
+def check_out(out_dir: str, force: bool, marker: str = "plan.json", what: str = "a plan") -> None:
     """An output directory that already holds a result is not silently overwritten."""
     from planner.core.outdir import holds, recover
 
@@ -87,7 +87,7 @@ def _check_out(out_dir: str, force: bool, marker: str = "plan.json", what: str =
     except OSError:
         pass
     if not force and holds(out_dir, marker):
-        _input_error(
+        exit_bad_input(
             InputError.one(
                 "--out",
                 "--out",
@@ -98,21 +98,21 @@ def _check_out(out_dir: str, force: bool, marker: str = "plan.json", what: str =
         )
 
 
-def _check_time_limit(time_limit: float | None, mip_gap: float | None = None, threads: int | None = None) -> None:
+def check_time_limit(time_limit: float | None, mip_gap: float | None = None, threads: int | None = None) -> None:
     from planner.solver.run import check_limits
 
     try:
         check_limits(time_limit, mip_gap, threads, cli=True)
     except InputError as e:
-        _input_error(e)
+        exit_bad_input(e)
 
 
-def _mkdir(p: Path) -> Path:
+def make_dir(p: Path) -> Path:
     p.mkdir(parents=True, exist_ok=True)
     return p
 
 
-def _replace_out(path: Path, force: bool, marker: str, owned, files) -> None:
+def replace_out(path: Path, force: bool, marker: str, owned, files) -> None:
     """``files(stage)`` writes a whole result; the staging folder then replaces ``path`` in one step."""
     from planner.core.outdir import OutTaken, replacing
 
@@ -120,7 +120,7 @@ def _replace_out(path: Path, force: bool, marker: str, owned, files) -> None:
         with replacing(path, force=force, marker=marker, owned=owned) as stage:
             files(stage)
     except OutTaken as e:
-        _input_error(
+        exit_bad_input(
             InputError.one(
                 "--out",
                 "--out",
@@ -130,7 +130,7 @@ def _replace_out(path: Path, force: bool, marker: str, owned, files) -> None:
             )
         )
     except OSError as e:
-        _input_error(
+        exit_bad_input(
             InputError.one(
                 "--out",
                 "--out",
@@ -140,7 +140,7 @@ def _replace_out(path: Path, force: bool, marker: str, owned, files) -> None:
         )
 
 
-def _progress_bar():
+def progress_bar():
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     return Progress(
@@ -153,7 +153,7 @@ def _progress_bar():
     )
 
 
-def _write_gpkg(plan, li, path: Path, shown: Path | None = None) -> bool:
+def write_gpkg(plan, li, path: Path, shown: Path | None = None) -> bool:
     """plan.gpkg (planner.report.gpkg) beside a plan, when the instance has parcel geometry
     (``shown``: the folder to name in messages, when ``path`` is a staging folder). A
     failure here is a warning, not an error: the map layers are a companion of the plan."""
@@ -170,7 +170,7 @@ def _write_gpkg(plan, li, path: Path, shown: Path | None = None) -> bool:
     return True
 
 
-def _write_plan(plan, li, out_dir: str | Path, force: bool) -> Path:
+def write_plan_folder(plan, li, out_dir: str | Path, force: bool) -> Path:
     """Write the plan (and plan.gpkg) into ``out_dir`` in one step, print the summary and
     what was written. Another run that wrote a plan there meanwhile (without --force) is
     bad input: this run's plan is kept aside and named."""
@@ -179,10 +179,10 @@ def _write_plan(plan, li, out_dir: str | Path, force: bool) -> Path:
     path = Path(out_dir)
     gpkg: list[bool] = []
     try:
-        plan.write(path, force=force, extra=lambda stage: gpkg.append(_write_gpkg(plan, li, stage, shown=path)))
+        plan.write(path, force=force, extra=lambda stage: gpkg.append(write_gpkg(plan, li, stage, shown=path)))
     except OutTaken as e:
         print_summary(plan)
-        _input_error(
+        exit_bad_input(
             InputError.one(
                 "--out",
                 "--out",
@@ -193,7 +193,7 @@ def _write_plan(plan, li, out_dir: str | Path, force: bool) -> Path:
         )
     except OSError as e:
         print_summary(plan)
-        _input_error(
+        exit_bad_input(
             InputError.one(
                 "--out",
                 "--out",
@@ -208,7 +208,7 @@ def _write_plan(plan, li, out_dir: str | Path, force: bool) -> Path:
     return path
 
 
-def _interrupted_without_plan(plan) -> bool:
+def interrupted_without_plan(plan) -> bool:
     """Ctrl-C (or SIGTERM) stopped the solver before it found a plan: say so, write nothing."""
     from planner.solver.highs import interrupted
 
@@ -223,7 +223,7 @@ def _interrupted_without_plan(plan) -> bool:
     return True
 
 
-def _interrupted_with_plan(plan, path: Path, instance: str) -> bool:
+def interrupted_with_plan(plan, path: Path, instance: str) -> bool:
     """Ctrl-C stopped the solver with a plan: it is written (feasible, with its gap); what
     was asked after it (explanation, report) is skipped, with the command that does it."""
     from planner.solver.highs import interrupted
@@ -245,7 +245,7 @@ def _interrupted_with_plan(plan, path: Path, instance: str) -> bool:
     return True
 
 
-def _interrupted_after_plan(path: Path, instance: str) -> None:
+def interrupted_after_plan(path: Path, instance: str) -> None:
     err.print(
         styled(
             ("interrupted", "bold yellow"),
@@ -256,7 +256,7 @@ def _interrupted_after_plan(path: Path, instance: str) -> None:
     raise typer.Exit(130)
 
 
-def _diagnose(li, path: Path | None, time_limit: float | None):
+def diagnose_plan(li, path: Path | None, time_limit: float | None):
     from planner.explain.diagnose import diagnose as run
 
     with out.status("diagnosing the infeasibility (elastic re-solve) ..."):
@@ -272,10 +272,10 @@ def _diagnose(li, path: Path | None, time_limit: float | None):
     return dg
 
 
-def _explain(li, plan, importance, parameters, time_limit, all_rows: bool = False):
+def run_explanation(li, plan, importance, parameters, time_limit, all_rows: bool = False):
     from planner.explain import explain as run
 
-    with _progress_bar() as bar:
+    with progress_bar() as bar:
         tasks: dict[str, int] = {}
 
         def progress(stage: str, done: int, total: int) -> None:
@@ -298,7 +298,7 @@ def _explain(li, plan, importance, parameters, time_limit, all_rows: bool = Fals
     return ex
 
 
-def _report(plan, path: Path, ex, li) -> None:
+def write_report_files(plan, path: Path, ex, li) -> None:
     from planner.report import write_report
 
     md, html = write_report(plan, path, explanation=ex, instance=li)

@@ -9,19 +9,19 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from planner.cli.app import _input_error, _solve_error, app, err, out
+from planner.cli.app import app, err, exit_bad_input, exit_solve_error, out
 from planner.cli.common import (
-    _check_out,
-    _check_time_limit,
-    _diagnose,
-    _explain,
-    _interrupted_after_plan,
-    _interrupted_with_plan,
-    _interrupted_without_plan,
-    _plan_and_instance,
-    _report,
-    _solve_or_load,
-    _write_plan,
+    check_out,
+    check_time_limit,
+    diagnose_plan,
+    interrupted_after_plan,
+    interrupted_with_plan,
+    interrupted_without_plan,
+    plan_and_instance,
+    run_explanation,
+    solve_or_load,
+    write_plan_folder,
+    write_report_files,
 )
 from planner.cli.show import print_diagnosis, print_explanation, print_summary
 from planner.core.cells import write_csv
@@ -40,7 +40,7 @@ def _parse_importance(text: str) -> tuple[str, ...]:
     kinds = tuple(k.strip() for k in text.split(",") if k.strip())
     bad = [k for k in kinds if k not in IMPORTANCE_KINDS]
     if bad:
-        _input_error(
+        exit_bad_input(
             InputError.one(
                 "--importance",
                 "--importance",
@@ -94,13 +94,13 @@ def explain(
     from planner.explain.ranging import DEFAULT_PARAMETERS
 
     kinds = _parse_importance(importance)
-    _check_time_limit(time_limit)
+    check_time_limit(time_limit)
     if not plan_path:
-        _check_out(out_dir or "out", force)
+        check_out(out_dir or "out", force)
     try:
-        plan, li = _plan_and_instance(plan_path, instance, scenario, set_)
+        plan, li = plan_and_instance(plan_path, instance, scenario, set_)
         if plan is None:
-            plan = _solve_or_load(li, None, None)
+            plan = solve_or_load(li, None, None)
         params = (
             [] if no_ranging else list(DEFAULT_PARAMETERS) + [r for r in (range_ or []) if r not in DEFAULT_PARAMETERS]
         )
@@ -109,38 +109,38 @@ def explain(
         for r in params:
             get_value(li, r)
     except InputError as e:
-        _input_error(e)
+        exit_bad_input(e)
     if out_dir is None:
         out_dir = str(Path(plan_path) if Path(plan_path).is_dir() else Path(plan_path).parent) if plan_path else "out"
     path = Path(out_dir)
     if not plan_path and plan.has_solution:  # a plan solved here is written first: an interrupted explanation keeps it
-        if _interrupted_with_plan(_write_plan(plan, li, path, force), path, instance):
+        if interrupted_with_plan(write_plan_folder(plan, li, path, force), path, instance):
             raise typer.Exit(EXIT.get(plan.status, 1))
         plan_path = str(path)
     else:
         print_summary(plan)
-    if _interrupted_without_plan(plan):
+    if interrupted_without_plan(plan):
         raise typer.Exit(1)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        _input_error(
+        exit_bad_input(
             InputError.one(
                 "--out", "--out", f"cannot create {out_dir!r}: {e.strerror or e}", "give a directory you can write to"
             )
         )
     if plan.status == "infeasible":
-        _diagnose(li, path, time_limit)
+        diagnose_plan(li, path, time_limit)
         raise typer.Exit(1)
     if not plan.has_solution:
         err.print(styled(("no plan to explain", "red"), f" (status {plan.status}, termination {plan.termination})"))
         raise typer.Exit(1)
     try:
-        ex = _explain(li, plan, kinds, params, time_limit, all_rows=all_rows)
+        ex = run_explanation(li, plan, kinds, params, time_limit, all_rows=all_rows)
     except SolveError as e:
-        _solve_error(e, "cannot explain")
+        exit_solve_error(e, "cannot explain")
     except KeyboardInterrupt:
-        _interrupted_after_plan(path, instance)
+        interrupted_after_plan(path, instance)
     if ex.lp_status != "optimal":
         for note in ex.notes[1:]:
             err.print(note)
@@ -158,7 +158,7 @@ def explain(
     print_explanation(ex, n=top)
     out.print(f"wrote {path / 'explanation.json'} and {len(ex.tables)} explain_*.csv tables to {path}/")
     if report:
-        _report(plan, path, ex, li)
+        write_report_files(plan, path, ex, li)
     raise typer.Exit(EXIT.get(plan.status, 1))
 
 
@@ -188,9 +188,9 @@ def why_not(
     from planner.explain.whatif import parse
     from planner.explain.whatif import why_not as run
 
-    _check_time_limit(time_limit)
+    check_time_limit(time_limit)
     if not force and not forbid:
-        _input_error(
+        exit_bad_input(
             InputError.one(
                 "--force/--forbid",
                 "(options)",
@@ -199,9 +199,9 @@ def why_not(
             )
         )
     try:
-        plan, li = _plan_and_instance(plan_path, instance, scenario, set_)
+        plan, li = plan_and_instance(plan_path, instance, scenario, set_)
     except InputError as e:
-        _input_error(e)
+        exit_bad_input(e)
     decisions, problems = [], []
     for action, texts in (("force", force or []), ("forbid", forbid or [])):
         for x in texts:
@@ -210,9 +210,9 @@ def why_not(
             except InputError as e:  # report every bad decision at once
                 problems.extend(e.problems)
     if problems:
-        _input_error(InputError(problems))
+        exit_bad_input(InputError(problems))
     if not plan_path:
-        plan = _solve_or_load(li, None, time_limit)
+        plan = solve_or_load(li, None, time_limit)
     if not plan.has_solution:
         print_summary(plan)
         err.print(styled(("the instance has no plan to compare with", "red")))
@@ -252,7 +252,7 @@ def why_not(
         write_text(path / "whatif.json", json.dumps(w.to_dict(), indent=1, allow_nan=False, default=str))
         write_csv(w.differences, path / "whatif_differences.csv")
     except OSError as e:
-        _input_error(
+        exit_bad_input(
             InputError.one(
                 "--out", "--out", f"cannot write to {out_dir!r}: {e.strerror or e}", "give a directory you can write to"
             )

@@ -8,8 +8,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from planner.cli.app import _input_error, app, err, out
-from planner.cli.common import _instance_for, _load_plan, _report
+from planner.cli.app import app, err, exit_bad_input, out
+from planner.cli.common import instance_for, load_plan_arg, write_report_files
 from planner.core.cells import write_csv
 from planner.core.errors import InputError
 from planner.core.terminal import styled
@@ -31,14 +31,14 @@ def report_cmd(
     """Write report.md and a self-contained report.html for a solved plan."""
     from planner.explain.result import Explanation
 
-    plan = _load_plan(plan_dir)
+    plan = load_plan_arg(plan_dir)
     base = Path(plan_dir) if Path(plan_dir).is_dir() else Path(plan_dir).parent
     ex = None
     if (base / "explanation.json").exists():
         try:
             ex = Explanation.from_json(base / "explanation.json")
         except (ValueError, KeyError, AttributeError, TypeError) as e:
-            _input_error(
+            exit_bad_input(
                 InputError.one(
                     str(base / "explanation.json"),
                     "(file)",
@@ -47,10 +47,10 @@ def report_cmd(
                 )
             )
     try:
-        li = _instance_for(plan, instance, None, None)
+        li = instance_for(plan, instance, None, None)
     except InputError as e:
         if instance:  # the user named it: a bad instance is bad input
-            _input_error(e)
+            exit_bad_input(e)
         li = None
         err.print(
             styled(("the plan's instance could not be loaded: the report has no targets or role ranges", "yellow"))
@@ -58,9 +58,9 @@ def report_cmd(
     path = Path(out_dir) if out_dir else base
     try:
         path.mkdir(parents=True, exist_ok=True)
-        _report(plan, path, ex, li)
+        write_report_files(plan, path, ex, li)
     except OSError as e:
-        _input_error(
+        exit_bad_input(
             InputError.one(
                 "--out",
                 "--out",
@@ -77,7 +77,7 @@ def report_cmd(
             err.print(styled(("screenshot failed:", "red"), f" {e}"))
             raise typer.Exit(1) from None
         except OSError as e:
-            _input_error(
+            exit_bad_input(
                 InputError.one(
                     "--screenshot",
                     "--screenshot",
@@ -101,16 +101,16 @@ def compare(
     from planner.sweep.compare import compare_plans
 
     if len(plans) < 2:
-        _input_error(
+        exit_bad_input(
             InputError.one("PLANS", "(arguments)", "need at least two plans", "give two or more plan directories")
         )
     if len({str(Path(p).resolve()) for p in plans}) < len(plans):
-        _input_error(
+        exit_bad_input(
             InputError.one("PLANS", "(arguments)", "the same plan is given twice", "give different plan directories")
         )
     loaded = {}
     for p in plans:
-        plan = _load_plan(p)
+        plan = load_plan_arg(p)
         name = Path(p).name if Path(p).is_dir() else Path(p).parent.name
         loaded[name if name not in loaded else p] = (plan, Path(p) if Path(p).is_dir() else Path(p).parent)
     cmp = compare_plans(loaded)
@@ -139,7 +139,7 @@ def compare(
             for k, df in cmp.items():
                 write_csv(df, path / f"compare_{k}.csv")
         except OSError as e:
-            _input_error(
+            exit_bad_input(
                 InputError.one(
                     "--out",
                     "--out",

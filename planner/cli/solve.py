@@ -7,19 +7,19 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from planner.cli.app import _input_error, _solve_error, app, err, out
+from planner.cli.app import app, err, exit_bad_input, exit_solve_error, out
 from planner.cli.common import (
-    _check_out,
-    _check_time_limit,
-    _diagnose,
-    _explain,
-    _interrupted_after_plan,
-    _interrupted_with_plan,
-    _interrupted_without_plan,
-    _load,
-    _load_plan,
-    _report,
-    _write_plan,
+    check_out,
+    check_time_limit,
+    diagnose_plan,
+    interrupted_after_plan,
+    interrupted_with_plan,
+    interrupted_without_plan,
+    load_instance_arg,
+    load_plan_arg,
+    run_explanation,
+    write_plan_folder,
+    write_report_files,
 )
 from planner.cli.show import print_explanation
 from planner.core.errors import InputError, SolveError
@@ -35,9 +35,9 @@ def validate(
 ) -> None:
     """Check an instance (YAML, parcel table, valuation library) and summarise it."""
     try:
-        li = _load(instance, scenario, set_)
+        li = load_instance_arg(instance, scenario, set_)
     except InputError as e:
-        _input_error(e)
+        exit_bad_input(e)
     inst = li.instance
     par = li.parcels
     for w in getattr(li, "warnings", []) or []:
@@ -93,12 +93,12 @@ def solve(
     from planner.solver.run import check_solver
 
     try:
-        li = _load(instance, scenario, set_)
+        li = load_instance_arg(instance, scenario, set_)
         check_solver(solver or li.instance.solver.name, "--solver" if solver else instance)
     except InputError as e:
-        _input_error(e)
-    _check_time_limit(time_limit, mip_gap, threads)
-    _check_out(out_dir, force)
+        exit_bad_input(e)
+    check_time_limit(time_limit, mip_gap, threads)
+    check_out(out_dir, force)
     try:
         with out.status("solving ..."):
             plan = _solve(
@@ -111,26 +111,26 @@ def solve(
                 aggregate=aggregate,
             )
     except SolveError as e:
-        _solve_error(e)
-    if _interrupted_without_plan(plan):
+        exit_solve_error(e)
+    if interrupted_without_plan(plan):
         raise typer.Exit(1)
-    path = _write_plan(plan, li, out_dir, force)
-    if _interrupted_with_plan(plan, path, instance):
+    path = write_plan_folder(plan, li, out_dir, force)
+    if interrupted_with_plan(plan, path, instance):
         raise typer.Exit(EXIT.get(plan.status, 1))
     try:
         if plan.status == "infeasible" and diagnose:
-            _diagnose(li, path, time_limit)
+            diagnose_plan(li, path, time_limit)
         if plan.has_solution and (explain_ or report):
-            ex = _explain(li, plan, ("gardens", "projects"), None, None)
+            ex = run_explanation(li, plan, ("gardens", "projects"), None, None)
             ex.write(path)
             print_explanation(ex, n=8)
             out.print(f"wrote {path / 'explanation.json'}")
             if report:
-                _report(plan, path, ex, li)
+                write_report_files(plan, path, ex, li)
         elif report:
-            _report(plan, path, None, li)
+            write_report_files(plan, path, None, li)
     except KeyboardInterrupt:
-        _interrupted_after_plan(path, instance)
+        interrupted_after_plan(path, instance)
     code = EXIT.get(plan.status, 1)
     if plan.verification is not None and not plan.verification["passed"]:
         code = 1
@@ -154,18 +154,18 @@ def verify(
     from planner.verify import verify_plan
     from planner.verify.tables import instance_mismatch
 
-    plan = _load_plan(plan_path)
+    plan = load_plan_arg(plan_path)
     rec_sc, rec_sets = split_overrides(plan.overrides)
     try:
-        li = _load(instance, scenario if scenario is not None else rec_sc, set_ if set_ else rec_sets)
+        li = load_instance_arg(instance, scenario if scenario is not None else rec_sc, set_ if set_ else rec_sets)
     except InputError as e:
-        _input_error(e)
+        exit_bad_input(e)
     given = Path(plan_path)
     # the CSV tables Plan.write put beside plan.json (another .json file has none of its own)
     folder = given if given.is_dir() else (given.parent if given.name == "plan.json" else None)
     why = instance_mismatch(plan, li)
     if why is not None:
-        _input_error(
+        exit_bad_input(
             InputError.one(
                 str(given / "plan.json" if given.is_dir() else given),
                 "instance",

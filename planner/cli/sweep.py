@@ -8,8 +8,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from planner.cli.app import _input_error, app, err, out
-from planner.cli.common import _check_time_limit, _load
+from planner.cli.app import app, err, exit_bad_input, out
+from planner.cli.common import check_time_limit, load_instance_arg
 from planner.core.cells import write_csv
 from planner.core.errors import InputError
 from planner.core.terminal import styled
@@ -70,10 +70,10 @@ def sweep(
     from planner.sweep import design as dz
     from planner.sweep.runner import run_scenarios
 
-    _check_time_limit(time_limit, mip_gap)
+    check_time_limit(time_limit, mip_gap)
     sets_by_scenario = None
     if design not in DESIGNS:
-        _input_error(
+        exit_bad_input(
             InputError.one(
                 "--design", "--design", f"unknown design {design!r}", f"use one of {', '.join(DESIGNS)}", design
             )
@@ -85,16 +85,16 @@ def sweep(
             sset = load_scenario_set(scenarios_file, base=instance)
             base_path, table, kind = str(sset.base), sset.table(), "scenarios"
             sets_by_scenario = dict(enumerate(sset.scenarios.values()))
-            li = _load(base_path, scenario, set_)
+            li = load_instance_arg(base_path, scenario, set_)
         else:
             if not instance:
-                _input_error(
+                exit_bad_input(
                     InputError.one(
                         "INSTANCE", "(argument)", "no instance", "give the base instance YAML, or --scenarios FILE"
                     )
                 )
             if not param:
-                _input_error(
+                exit_bad_input(
                     InputError.one(
                         "--param",
                         "(options)",
@@ -102,7 +102,7 @@ def sweep(
                         "give --param PATH=LOW:HIGH, e.g. --param prices.forestry_carbon_yuan_per_t=10:100",
                     )
                 )
-            li = _load(instance, scenario, set_)
+            li = load_instance_arg(instance, scenario, set_)
             params = [dz.Parameter.parse(p) for p in param]
             from planner.instance.overrides import get_value
 
@@ -118,9 +118,9 @@ def sweep(
             }[design]()
             base_path, kind = str(li.path), design
     except InputError as e:
-        _input_error(e)
+        exit_bad_input(e)
     except ValueError as e:
-        _input_error(InputError.one("--param", "(options)", str(e), "check the ranges and the design size"))
+        exit_bad_input(InputError.one("--param", "(options)", str(e), "check the ranges and the design size"))
     out.print(f"sweep: {len(table)} scenarios ({kind}) of {li.instance.name}; results in {out_dir}/")
     from rich.progress import (
         BarColumn,
@@ -164,7 +164,7 @@ def sweep(
                 progress=progress,
             )
         except InputError as e:
-            _input_error(e)
+            exit_bad_input(e)
         except KeyboardInterrupt:
             err.print(
                 styled(

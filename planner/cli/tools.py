@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from planner.cli.app import _input_error, app, out
+from planner.cli.app import app, exit_bad_input, out
 from planner.core.errors import InputError
 
 
@@ -26,9 +26,9 @@ def generate(
     try:
         s = write_instance(villages, parcels, seed, Path(out_dir), name, force=force)
     except InputError as e:
-        _input_error(e)
+        exit_bad_input(e)
     except OSError as e:
-        _input_error(
+        exit_bad_input(
             InputError.one(
                 "--out", "--out", f"cannot write to {out_dir!r}: {e.strerror or e}", "give a directory you can write to"
             )
@@ -62,7 +62,7 @@ def schema(
             try:
                 write(**kw)
             except (OSError, ValueError) as e:  # ValueError: a NUL byte in the path
-                _input_error(
+                exit_bad_input(
                     InputError.one(
                         option,
                         option,

@@ -8,15 +8,15 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from planner.cli.app import _input_error, app, err, out
+from planner.cli.app import app, err, exit_bad_input, out
 from planner.cli.common import (
-    _check_out,
-    _check_time_limit,
-    _load,
-    _mkdir,
-    _progress_bar,
-    _replace_out,
-    _write_gpkg,
+    check_out,
+    check_time_limit,
+    load_instance_arg,
+    make_dir,
+    progress_bar,
+    replace_out,
+    write_gpkg,
 )
 from planner.cli.show import print_summary
 from planner.core.cells import write_csv
@@ -42,16 +42,16 @@ def pareto(
     from planner.core.outdir import FRONTIER_FILES
     from planner.tradeoffs import pareto as run
 
-    _check_time_limit(time_limit, mip_gap)
+    check_time_limit(time_limit, mip_gap)
     if n < 2:
-        _input_error(InputError.one("--n", "--n", "a frontier needs at least 2 points", "give --n 2 or more", n))
-    _check_out(out_dir, force, "frontier.json", "a frontier")
+        exit_bad_input(InputError.one("--n", "--n", "a frontier needs at least 2 points", "give --n 2 or more", n))
+    check_out(out_dir, force, "frontier.json", "a frontier")
     try:
-        li = _load(instance, scenario, set_)
+        li = load_instance_arg(instance, scenario, set_)
     except InputError as e:
-        _input_error(e)
+        exit_bad_input(e)
     path = Path(out_dir)
-    with _progress_bar() as bar:
+    with progress_bar() as bar:
         task = bar.add_task("frontier points", total=n)
         fr = run(
             li,
@@ -81,7 +81,7 @@ def pareto(
         write_csv(pts, stage / "frontier.csv")
         fr.to_json(stage / "frontier.json")
 
-    _replace_out(path, force, "frontier.json", FRONTIER_FILES, files)
+    replace_out(path, force, "frontier.json", FRONTIER_FILES, files)
     out.print(f"wrote {path / 'frontier.json'}, frontier.csv and frontier.png")
     if not pts["status"].isin(WITH_PLAN).any():
         err.print(styled(("no point of the frontier has a plan", "red"), " (see the statuses above)"))
@@ -111,16 +111,16 @@ def alternatives(
     from planner.core.outdir import ALTERNATIVES_FILES
     from planner.tradeoffs import alternatives as run
 
-    _check_time_limit(time_limit)
+    check_time_limit(time_limit)
     if n < 1:
-        _input_error(InputError.one("--n", "--n", "must be at least 1", "give the number of alternatives wanted", n))
+        exit_bad_input(InputError.one("--n", "--n", "must be at least 1", "give the number of alternatives wanted", n))
     if not 0 <= slack < 1:
-        _input_error(InputError.one("--slack", "--slack", "must be in [0, 1)", "give e.g. 0.01 for 1%", slack))
-    _check_out(out_dir, force, "alternatives.json", "alternatives")
+        exit_bad_input(InputError.one("--slack", "--slack", "must be in [0, 1)", "give e.g. 0.01 for 1%", slack))
+    check_out(out_dir, force, "alternatives.json", "alternatives")
     try:
-        li = _load(instance, scenario, set_)
+        li = load_instance_arg(instance, scenario, set_)
     except InputError as e:
-        _input_error(e)
+        exit_bad_input(e)
     with out.status("solving ..."):
         plan = _solve(li, time_limit=time_limit)
     print_summary(plan)
@@ -141,16 +141,16 @@ def alternatives(
                 out.print(f"    {r.what} {r.where} {r.period}: {r.plan:,.1f} -> {r.alternative:,.1f} {r.unit}")
 
     def files(stage: Path) -> None:
-        plan.write_files(_mkdir(stage / "plan"))
-        _write_gpkg(plan, li, stage / "plan", shown=path / "plan")
+        plan.write_files(make_dir(stage / "plan"))
+        write_gpkg(plan, li, stage / "plan", shown=path / "plan")
         for a in alts:
             if a.plan is not None and a.plan.has_solution:
-                a.plan.write_files(_mkdir(stage / f"alternative_{a.index}"))
-                _write_gpkg(a.plan, li, stage / f"alternative_{a.index}", shown=path / f"alternative_{a.index}")
+                a.plan.write_files(make_dir(stage / f"alternative_{a.index}"))
+                write_gpkg(a.plan, li, stage / f"alternative_{a.index}", shown=path / f"alternative_{a.index}")
         from planner.core.files import write_text
 
         write_text(stage / "alternatives.json", json.dumps([a.to_dict() for a in alts], indent=1, default=str))
 
-    _replace_out(path, force, "alternatives.json", ALTERNATIVES_FILES, files)
+    replace_out(path, force, "alternatives.json", ALTERNATIVES_FILES, files)
     out.print(f"wrote {path / 'alternatives.json'} and the plans to {path}/")
     raise typer.Exit(0)

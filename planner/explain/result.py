@@ -37,6 +37,7 @@ import pandas as pd
 
 from planner.core.cells import write_csv
 from planner.core.files import write_text
+from planner.core.values import json_value
 
 EXPLANATION_FORMAT = "planner.explanation"
 EXPLANATION_VERSION = "1.0"
@@ -51,18 +52,8 @@ LP_NOTE = (
 TABLE_NAMES = ("rules", "rule_summary", "options", "importance", "parameters", "relaxations", "conflicts")
 
 
-def _clean(v: Any) -> Any:
-    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
-        return None
-    if isinstance(v, tuple):
-        return list(v)
-    if hasattr(v, "item"):
-        return _clean(v.item())
-    return v
-
-
 def frame_records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: _clean(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
+    return [{k: json_value(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
 
 
 @dataclass
@@ -98,10 +89,10 @@ class Explanation:
             "plan": {
                 "status": self.plan_status,
                 "termination": self.plan_termination,
-                "mip_gap": _clean(self.plan_mip_gap),
-                "objective": _clean(self.plan_objective),
+                "mip_gap": json_value(self.plan_mip_gap),
+                "objective": json_value(self.plan_objective),
             },
-            "lp": {"status": self.lp_status, "objective": _clean(self.lp_objective)},
+            "lp": {"status": self.lp_status, "objective": json_value(self.lp_objective)},
             "notes": self.notes,
             **{name: frame_records(df) for name, df in self.tables.items()},
         }

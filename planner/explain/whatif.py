@@ -33,8 +33,9 @@ import pyomo.environ as pyo
 from planner.api import load_instance, solve
 from planner.core.errors import InputError, Problem
 from planner.core.parallel import run_each
+from planner.core.values import json_value
 from planner.explain.diagnose import diagnose as run_diagnosis
-from planner.explain.result import _clean, fmt, frame_records
+from planner.explain.result import fmt, frame_records
 from planner.instance.load import LoadedInstance
 from planner.instance.overrides import split_overrides
 from planner.model.terms import xsum
@@ -355,14 +356,14 @@ class WhatIf:
         return {
             "decisions": [d.describe() for d in self.decisions],
             "base_status": self.base_status,
-            "base_objective": _clean(self.base_objective),
+            "base_objective": json_value(self.base_objective),
             "status": self.status,
             "termination": self.termination,
-            "objective": _clean(self.objective),
-            "mip_gap": _clean(self.mip_gap),
+            "objective": json_value(self.objective),
+            "mip_gap": json_value(self.mip_gap),
             "goal": self.goal,
-            "change": _clean(self.change),
-            "change_bound": _clean(self.change_bound),
+            "change": json_value(self.change),
+            "change_bound": json_value(self.change_bound),
             "statement": self.statement(),
             "differences": frame_records(self.differences),
             "diagnosis": self.diagnosis.to_dict() if self.diagnosis is not None else None,

@@ -31,7 +31,7 @@ from planner.instance.schema import (
 )
 
 
-def _to_bool(series: pd.Series, file: str, col: str, problems: list[Problem], ids: pd.Series, row=None) -> pd.Series:
+def to_bool(series: pd.Series, file: str, col: str, problems: list[Problem], ids: pd.Series, row=None) -> pd.Series:
     if series.dtype == bool:
         return series.astype(bool)
     # whole-column string operations (no fillna on a mixed or float column: pandas
@@ -275,16 +275,16 @@ def load_parcels(
                 df[col].iloc[i],
             ),
         )
-    df["red_line"] = _to_bool(df["red_line"], file, shown.get("red_line", "red_line"), problems, ids, row)
+    df["red_line"] = to_bool(df["red_line"], file, shown.get("red_line", "red_line"), problems, ids, row)
     for col in PARCEL_OPTIONAL_BOOL:
         if col in df.columns:
-            df[col] = _to_bool(df[col].replace("", "false"), file, shown.get(col, col), problems, ids, row)
+            df[col] = to_bool(df[col].replace("", "false"), file, shown.get(col, col), problems, ids, row)
         else:
             df[col] = False
     referenced = {pol.require_attribute for pol in inst.uses.values() if pol.require_attribute}
     referenced.add(inst.policies.scenic_require_attribute)
     for col in sorted(a for a in referenced if a and a in df.columns and a not in PARCEL_OPTIONAL_BOOL):
-        df[col] = _to_bool(df[col].replace("", "false"), file, shown.get(col, col), problems, ids, row)
+        df[col] = to_bool(df[col].replace("", "false"), file, shown.get(col, col), problems, ids, row)
     for col in PARCEL_OPTIONAL_TEXT:
         df[col] = (
             df[col].fillna("").astype(str).str.strip().replace({"nan": "", "None": ""}) if col in df.columns else ""

@@ -95,7 +95,7 @@ def check_limits(
         raise InputError(problems)
 
 
-def _options(li: LoadedInstance, time_limit, mip_gap, threads, solver) -> dict[str, Any]:
+def solver_options(li: LoadedInstance, time_limit, mip_gap, threads, solver) -> dict[str, Any]:
     check_limits(time_limit, mip_gap, threads)
     s = li.instance.solver
     return {
@@ -260,11 +260,11 @@ def _keep(m: pyo.ConcreteModel, name: str, expr, best: float, rel: float) -> Non
     m._families.setdefault("objective_keep", []).append(name)
 
 
-def _snapshot(m: pyo.ConcreteModel) -> list[tuple[Any, float | None]]:
+def snapshot_values(m: pyo.ConcreteModel) -> list[tuple[Any, float | None]]:
     return [(v, v.value) for v in m.component_data_objects(pyo.Var)]
 
 
-def _restore(snap: list[tuple[Any, float | None]]) -> None:
+def restore_values(snap: list[tuple[Any, float | None]]) -> None:
     for v, val in snap:
         v.set_value(val, skip_validation=True)
 
@@ -317,7 +317,7 @@ def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> Sol
         stages.append({"goal": "weighted", **r})
         main_expr = m.objective.expr
         if r["status"] in WITH_PLAN:
-            snap, snap_objective, snap_stage = _snapshot(m), r["objective"], r
+            snap, snap_objective, snap_stage = snapshot_values(m), r["objective"], r
     else:
         m.objective.deactivate()
         goals = {"gep": m.obj_gep, "dividends": m.obj_dividends}
@@ -331,7 +331,7 @@ def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> Sol
             if r["status"] not in WITH_PLAN:
                 break
             main_expr = goals[goal]
-            snap, snap_objective, snap_stage = _snapshot(m), r["objective"], r
+            snap, snap_objective, snap_stage = snapshot_values(m), r["objective"], r
             if r["termination"] == "interrupted":  # Ctrl-C: keep this plan, start no further stage
                 break
             if i < len(ob.order) - 1:
@@ -341,7 +341,7 @@ def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> Sol
     status, termination = worst["status"], worst["termination"]
     if snap is not None and main[-1]["status"] not in WITH_PLAN:
         # a later lexicographic goal found no plan: return the earlier goal's plan, not proved optimal
-        _restore(snap)
+        restore_values(snap)
         status, termination = "feasible", main[-1]["termination"]
     objective = snap_objective
     gaps = [s["mip_gap"] for s in main if s["mip_gap"] is not None]
@@ -364,7 +364,7 @@ def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> Sol
         if r["status"] in WITH_PLAN:
             objective = pyo.value(main_expr)
         else:  # no least-cost plan in time: keep the main stage's plan as it was
-            _restore(snap)
+            restore_values(snap)
             stages[-1]["note"] = "tie-break found no plan; the main stage's plan is returned"
     return SolveResult(
         status=status,

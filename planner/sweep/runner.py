@@ -20,7 +20,6 @@ message, and the sweep goes on.
 from __future__ import annotations
 
 import json
-import math
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -35,6 +34,7 @@ from planner.core.cells import csv_text
 from planner.core.errors import InputError
 from planner.core.files import write_text, written
 from planner.core.parallel import run_each
+from planner.core.values import json_value
 from planner.instance.overrides import split_overrides
 from planner.sweep.fast import FastModel
 
@@ -95,7 +95,7 @@ def run_one(task: dict[str, Any]) -> dict[str, Any]:
                 row["mode"] = "fast"
                 row["time_s"] = time.perf_counter() - t0
                 return row
-        row.update(_rebuild(task))
+        row.update(rebuild_and_solve(task))
     except InputError as e:
         row["error"] = "; ".join(f"{p.field}: {p.message}" for p in e.problems)
     except Exception as e:  # noqa: BLE001 - a failed scenario is recorded and the sweep goes on
@@ -113,7 +113,7 @@ def _fast_model(task: dict[str, Any]):
         return None
 
 
-def _rebuild(task: dict[str, Any]) -> dict[str, Any]:
+def rebuild_and_solve(task: dict[str, Any]) -> dict[str, Any]:
 
     scenario, sets = split_overrides(task["overrides"])
     sets = sets + [f"{k}={json.dumps(v)}" for k, v in task["sets"].items()]
@@ -144,14 +144,6 @@ def kpi_columns(kpis: pd.DataFrame) -> dict[str, float]:
 # ---------------------------------------------------------------------------
 # the sweep
 # ---------------------------------------------------------------------------
-
-
-def _clean(v: Any) -> Any:
-    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
-        return None
-    if hasattr(v, "item"):
-        return _clean(v.item())
-    return v
 
 
 def read_results(out_dir: str | Path) -> pd.DataFrame:
@@ -207,7 +199,7 @@ def run_scenarios(
         "instance": str(Path(instance).resolve()),
         "overrides": list(overrides),
         "parameters": paths,
-        "scenarios": [{k: _clean(v) for k, v in r.items()} for r in scenarios.to_dict(orient="records")],
+        "scenarios": [{k: json_value(v) for k, v in r.items()} for r in scenarios.to_dict(orient="records")],
         **(meta or {}),
     }
     spec_path = out / "sweep.json"
@@ -251,7 +243,7 @@ def run_scenarios(
             "scenario": int(r["scenario"]),
             "sets": exact[int(r["scenario"])]
             if int(r["scenario"]) in exact
-            else {p: _clean(r[p]) for p in paths if _clean(r[p]) is not None},
+            else {p: json_value(r[p]) for p in paths if json_value(r[p]) is not None},
             "instance": str(Path(instance).resolve()),
             "overrides": list(overrides),
             "fast": fast,
@@ -273,7 +265,7 @@ def run_scenarios(
 
         def record(row: dict[str, Any]) -> None:
             nonlocal count
-            fh.write(json.dumps({k: _clean(v) for k, v in row.items()}, allow_nan=False) + "\n")
+            fh.write(json.dumps({k: json_value(v) for k, v in row.items()}, allow_nan=False) + "\n")
             fh.flush()
             os.fsync(fh.fileno())
             count += 1
@@ -380,6 +372,8 @@ def sweep(instance: str | Path, design: pd.DataFrame, out_dir: str | Path, **kw:
     """Run a design (``planner.sweep.design``: a frame with ``scenario`` and one column per
     parameter path) on ``instance``; keyword arguments as :func:`run_scenarios`."""
     meta = {
-        "design": {k: _clean(v) if not isinstance(v, dict) else v for k, v in design.attrs.get("design", {}).items()}
+        "design": {
+            k: json_value(v) if not isinstance(v, dict) else v for k, v in design.attrs.get("design", {}).items()
+        }
     }
     return run_scenarios(instance, design, out_dir, meta=json.loads(json.dumps(meta, default=str)), **kw)
