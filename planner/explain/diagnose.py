@@ -82,20 +82,20 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from planner.api import load_instance
-from planner.explain.conflicts import CONFLICT_COLUMNS, _conflicts
+from planner.explain.conflicts import CONFLICT_COLUMNS, find_conflicts
 from planner.explain.elastic import (
     SLACK,
     TOL,
-    _has_solution,
-    _highs_solve,
-    _infeasible,
-    _int_vars,
-    _make_elastic,
-    _optimal,
+    has_solution,
+    highs_solve,
+    int_vars,
+    is_infeasible,
+    is_optimal,
+    make_elastic,
 )
-from planner.explain.iis import _iis
+from planner.explain.iis import compute_iis
 from planner.explain.result import frame_records
-from planner.explain.wording import RELAXATION_COLUMNS, _amount_text, _field, _relaxations, _where
+from planner.explain.wording import RELAXATION_COLUMNS, amount_text, relaxation_table, row_field, row_where
 from planner.instance.load import LoadedInstance
 from planner.model.build import build_model
 from planner.model.data import ModelData
@@ -178,7 +178,7 @@ class Diagnosis:
             fields = ", ".join(dict.fromkeys(f for f in g["field"] if f)) or "the rule"
             unit = g["unit"].iloc[0]
             relax.append(
-                f"{rule} relaxed in {len(g)} places, {_amount_text(float(g['amount'].sum()), unit)} "
+                f"{rule} relaxed in {len(g)} places, {amount_text(float(g['amount'].sum()), unit)} "
                 f"in all ({places}, ...): relax {fields}"
             )
         lines += [f"relax: {s}" for s in relax[:n]]
@@ -223,21 +223,21 @@ def diagnose(
     if modify is not None:
         modify(d, m)
     impossible = [
-        f"{_where(name, key)} can never be met, whatever is decided: "
-        f"{'change ' + _field(name, key) if _field(name, key) else 'drop it'} [{fam}]"
+        f"{row_where(name, key)} can never be met, whatever is decided: "
+        f"{'change ' + row_field(name, key) if row_field(name, key) else 'drop it'} [{fam}]"
         for fam, name, key in m._impossible
     ]
-    el = _make_elastic(m)
+    el = make_elastic(m)
     timings["build"] = time.perf_counter() - t0
     if el.skipped_unknown:
         notes.append(
             "Rows unknown to planner.explain.rows were treated as definitions (never relaxed): "
             + ", ".join(el.skipped_unknown)
         )
-    int_bounds = {id(v): (v.lb, v.ub) for v in _int_vars(m)}
+    int_bounds = {id(v): (v.lb, v.ub) for v in int_vars(m)}
 
     t1 = time.perf_counter()
-    _opt, res = _highs_solve(m, time_limit, mip=True)
+    _opt, res = highs_solve(m, time_limit, mip=True)
     timings["elastic_mip"] = time.perf_counter() - t1
     term = res.termination_condition.name
     total = None
@@ -245,7 +245,7 @@ def diagnose(
     conflicts = pd.DataFrame(columns=CONFLICT_COLUMNS)
     iis_df = None
 
-    if _has_solution(res):
+    if has_solution(res):
         res.solution_loader.load_vars()
         total = float(res.incumbent_objective)
         bound = res.objective_bound
@@ -258,24 +258,24 @@ def diagnose(
                 "The elastic re-solve met every rule without relaxing any: the instance has a plan "
                 "(solve it again, perhaps with a longer time limit)."
             )
-        elif impossible or _optimal(res) or (bound is not None and math.isfinite(bound) and bound > TOL):
+        elif impossible or is_optimal(res) or (bound is not None and math.isfinite(bound) and bound > TOL):
             status = "infeasible"
         else:
             status = "unknown"
-        if needs and not _optimal(res):
+        if needs and not is_optimal(res):
             notes.append(
                 f"The elastic MIP stopped at a limit ({term}): the relaxation below is one that works, "
                 "not proved the smallest."
             )
         if needs:
-            cdf, lp_svals, ct = _conflicts(m, el, int_bounds, time_limit, max_probes, notes)
+            cdf, lp_svals, ct = find_conflicts(m, el, int_bounds, time_limit, max_probes, notes)
             timings.update(ct)
             if lp_svals:
                 svals = lp_svals
             if cdf is not None:
                 conflicts = cdf
-            relax = _relaxations(el, svals, float(d.total_area))
-    elif _infeasible(res):
+            relax = relaxation_table(el, svals, float(d.total_area))
+    elif is_infeasible(res):
         status = "infeasible"
         notes.append(
             "Even with every relaxable rule loosened there is no plan: the model's definitions (land used "
@@ -287,7 +287,7 @@ def diagnose(
         notes.append(f"The elastic MIP found no solution ({term}); raise the time limit.")
 
     if status != "feasible" and iis is not False:
-        iis_df = _iis(d, modify, iis, iis_max_rows, time_limit, notes, timings)
+        iis_df = compute_iis(d, modify, iis, iis_max_rows, time_limit, notes, timings)
     elif status != "feasible":
         notes.append("IIS skipped (iis=False).")
     return Diagnosis(

@@ -31,7 +31,8 @@ BAN_ROWS = ("farmland_protection", "red_line_type", "eco_space_measures", "villa
 BAN_WEIGHT = 1.001
 
 
-def _key(idx: Any) -> tuple:
+def index_key(idx: Any) -> tuple:
+    """A component index as a tuple: () for none, (i,) for a scalar index."""
     if idx is None:
         return ()
     return idx if isinstance(idx, tuple) else (idx,)
@@ -46,14 +47,16 @@ def _is_hard(name: str) -> bool:
         return True  # a row the explanations do not know is never relaxed (noted)
 
 
-def _info(name: str):
+def row_info_or_none(name: str):
+    """The :func:`planner.explain.rows.row_info` of constraint ``name``, or None when it is unknown."""
     try:
         return row_info(name)
     except KeyError:
         return None
 
 
-def _int_vars(m: pyo.ConcreteModel) -> list[Any]:
+def int_vars(m: pyo.ConcreteModel) -> list[Any]:
+    """The free whole-number and yes/no decisions of ``m``."""
     return [
         v
         for v in m.component_data_objects(pyo.Var, descend_into=True)
@@ -61,7 +64,9 @@ def _int_vars(m: pyo.ConcreteModel) -> list[Any]:
     ]
 
 
-def _highs_solve(m: pyo.ConcreteModel, time_limit: float | None, mip: bool):
+def highs_solve(m: pyo.ConcreteModel, time_limit: float | None, mip: bool):
+    """Solve ``m`` with HiGHS without loading the solution; returns (solver, results). ``mip``:
+    tight gaps, for the elastic MIP. Raises SolveError when HiGHS is missing."""
     opt = highs.pyomo_solver()
     if not opt.available():
         raise SolveError("HiGHS (highspy) is not available; pip install highspy")
@@ -75,22 +80,27 @@ def _highs_solve(m: pyo.ConcreteModel, time_limit: float | None, mip: bool):
     return opt, res
 
 
-def _has_solution(res) -> bool:
+def has_solution(res) -> bool:
+    """Whether a solve ``res`` found a solution (optimal or feasible)."""
     from pyomo.contrib.solver.common.results import SolutionStatus
 
     return res.solution_status in (SolutionStatus.optimal, SolutionStatus.feasible)
 
 
-def _optimal(res) -> bool:
+def is_optimal(res) -> bool:
+    """Whether a solve ``res`` ended optimal, as the planner tells statuses."""
     return pyomo_status(res.termination_condition.name, res.solution_status.name) == "optimal"
 
 
-def _infeasible(res) -> bool:
+def is_infeasible(res) -> bool:
+    """Whether a solve ``res`` proved the model infeasible."""
     return res.termination_condition.name in PYOMO_INFEASIBLE
 
 
 @dataclass
-class _Elastic:
+class Elastic:
+    """The elastic rows of a model made by :func:`make_elastic` and their slacks."""
+
     items: list[tuple[str, tuple, str]]  # per elastic row: (constraint, index, family)
     lo: dict[int, int]  # elastic row -> slack index loosening its lower bound
     up: dict[int, int]  # elastic row -> slack index loosening its upper bound
@@ -98,7 +108,9 @@ class _Elastic:
     skipped_unknown: list[str]
 
 
-def _make_elastic(m: pyo.ConcreteModel) -> _Elastic:
+def make_elastic(m: pyo.ConcreteModel) -> Elastic:
+    """Make ``m`` elastic in place (step 2 of the method): slacks on every relaxable active
+    row, the impossible rows deactivated, the objective the weighted sum of slacks."""
     fam = {name: f for f, names in m._families.items() for name in names}
     # the impossible rows (``zero >= 1``): reported as impossible, their shortfall is unknown to the model
     for name in {name for _f, name, _k in m._impossible}:
@@ -109,11 +121,11 @@ def _make_elastic(m: pyo.ConcreteModel) -> _Elastic:
     rows, unknown = [], set()
     for comp in m.component_objects(pyo.Constraint, active=True, descend_into=True):
         name = comp.local_name
-        if _info(name) is None and not name.startswith(HARD_PREFIXES):
+        if row_info_or_none(name) is None and not name.startswith(HARD_PREFIXES):
             unknown.add(name)
         hard = _is_hard(name)
         for idx, c in comp.items():
-            key = _key(idx) if comp.is_indexed() else ()
+            key = index_key(idx) if comp.is_indexed() else ()
             if c.active and not hard:
                 rows.append((name, key, fam.get(name, ""), c))
     n_slack = sum(int(c.has_lb()) + int(c.has_ub()) for *_r, c in rows)
@@ -149,4 +161,4 @@ def _make_elastic(m: pyo.ConcreteModel) -> _Elastic:
     weight = [BAN_WEIGHT if name in BAN_ROWS else 1.0 for name, _k, _f in items]
     w = {k: weight[i] for i, k in lo.items()} | {k: weight[i] for i, k in up.items()}
     m.diagnose_objective = pyo.Objective(expr=pyo.quicksum(w[j] * s[j] for j in range(n_slack)), sense=pyo.minimize)
-    return _Elastic(items=items, lo=lo, up=up, weight=weight, skipped_unknown=sorted(unknown))
+    return Elastic(items=items, lo=lo, up=up, weight=weight, skipped_unknown=sorted(unknown))

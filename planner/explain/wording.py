@@ -10,7 +10,7 @@ import math
 
 import pandas as pd
 
-from planner.explain.elastic import TOL, _Elastic, _info
+from planner.explain.elastic import TOL, Elastic, row_info_or_none
 from planner.explain.result import fmt
 from planner.explain.rows import describe, field_of
 
@@ -31,25 +31,28 @@ NUMERIC_LIMIT = {
 RELAXATION_COLUMNS = ["family", "constraint", "rule", "where", "index", "sense", "unit", "amount", "field", "statement"]
 
 
-def _label(name: str) -> str:
-    i = _info(name)
+def rule_label(name: str) -> str:
+    """The rule's label of constraint ``name`` (its name when unknown)."""
+    i = row_info_or_none(name)
     return i.label if i else name
 
 
-def _where(name: str, key: tuple) -> str:
-    if _info(name) is None:
+def row_where(name: str, key: tuple) -> str:
+    """Row ``key`` of constraint ``name`` as its rule and place, e.g. ``budget (period 2025)``."""
+    if row_info_or_none(name) is None:
         return f"{name}[{', '.join(map(str, key))}]" if key else name
     return describe(name, key)
 
 
-def _field(name: str, key: tuple) -> str:
-    return field_of(name, key) if _info(name) else ""
+def row_field(name: str, key: tuple) -> str:
+    """The instance field that sets the limit of the row ('' when none or unknown)."""
+    return field_of(name, key) if row_info_or_none(name) else ""
 
 
 COUNT_UNITS = ("garden", "project", "street green space", "scenic spot")
 
 
-def _num(v: float, unit: str = "") -> str:
+def number_text(v: float, unit: str = "") -> str:
     """fmt, but whole counts without decimals: '2 people', not '2.00 people'; '2 gardens'."""
     if unit in COUNT_UNITS and abs(v - 1.0) > 1e-9:
         unit += "s"
@@ -58,27 +61,28 @@ def _num(v: float, unit: str = "") -> str:
     return fmt(v, unit)
 
 
-def _amount_text(amount: float, unit: str) -> str:
+def amount_text(amount: float, unit: str) -> str:
+    """An amount in planner units: money in Yuan, or million Yuan from a million up."""
     if unit == "Yuan":
         return f"{fmt(amount / 1e6)} million Yuan" if abs(amount) >= 1e6 else fmt(amount, "Yuan")
     if unit == "Yuan/yr":
         return fmt(amount, "Yuan/yr")
-    return _num(amount, unit)
+    return number_text(amount, unit)
 
 
 def _by(amount: float, unit: str) -> str:
     """The amount for 'raise <field> by at least ...': money rounded up to whole Yuan."""
     if unit.startswith("Yuan"):
         return f"{math.ceil(amount - 1e-6):,.0f}"
-    return _num(amount, unit)
+    return number_text(amount, unit)
 
 
 SHARE_OF_TOWNSHIP = ("vegetation_coverage", "forest_coverage")  # limit = share x township area
 
 
 def _relax_statement(name: str, key: tuple, sense: str, amount: float, unit: str, total_area: float) -> str:
-    where, fld = _where(name, key), _field(name, key)
-    amt = _amount_text(amount, unit)
+    where, fld = row_where(name, key), row_field(name, key)
+    amt = amount_text(amount, unit)
     if name in SHARE_OF_TOWNSHIP and sense == ">=" and total_area > 0:
         return (
             f"{where} cannot be met (short by {amt}): lower {fld} by at least {amount / total_area:.4g} "
@@ -97,7 +101,9 @@ def _relax_statement(name: str, key: tuple, sense: str, amount: float, unit: str
     return f"{where} cannot hold exactly (off by {amt}): change {fld or 'the rule'}"
 
 
-def _relaxations(el: _Elastic, svals: dict[int, float], total_area: float) -> pd.DataFrame:
+def relaxation_table(el: Elastic, svals: dict[int, float], total_area: float) -> pd.DataFrame:
+    """The relaxations (RELAXATION_COLUMNS): every slack of ``svals`` above TOL in planner
+    units, with its statement; by family and constraint."""
     out = []
     for i, (name, key, family) in enumerate(el.items):
         for kind, sense in ((el.lo, ">="), (el.up, "<=")):
@@ -107,20 +113,20 @@ def _relaxations(el: _Elastic, svals: dict[int, float], total_area: float) -> pd
             v = svals.get(k, 0.0)
             if v <= TOL:
                 continue
-            info = _info(name)
+            info = row_info_or_none(name)
             scale, unit = (info.scale, info.unit) if info else (1.0, "")
             amount = v * scale
             out.append(
                 {
                     "family": family,
                     "constraint": name,
-                    "rule": _label(name),
-                    "where": _where(name, key),
+                    "rule": rule_label(name),
+                    "where": row_where(name, key),
                     "index": key,
                     "sense": sense,
                     "unit": unit,
                     "amount": amount,
-                    "field": _field(name, key),
+                    "field": row_field(name, key),
                     "statement": _relax_statement(name, key, sense, amount, unit, total_area),
                 }
             )
