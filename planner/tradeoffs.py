@@ -53,7 +53,8 @@ from planner.explain.whatif import differences
 from planner.instance.load import LoadedInstance
 from planner.model.build import build_model
 from planner.model.data import ModelData
-from planner.plan.plan import TOL, Plan
+from planner.plan.plan import Plan
+from planner.plan.tables import TOL
 from planner.solver.run import (
     DEFAULT_REL_GAP,
     SolveResult,

@@ -1,7 +1,7 @@
 """The plan's tables as data: their names, key columns and column types, and the
 fingerprint of the land a plan was made for.
 
-Shared by :mod:`planner.plan.plan` (which writes the tables) and :mod:`planner.verify`
+Shared by :mod:`planner.plan.tables` (which builds the tables) and :mod:`planner.verify`
 (which checks them); pandas and the standard library only, so the verifier stays
 independent of the model.
 """

@@ -25,7 +25,6 @@ from planner.core.plan_format import TABLES, land_fingerprint
 from planner.core.status import has_plan
 from planner.core.units import MONEY
 from planner.core.version import __version__
-from planner.plan.tables import TOL as TOL  # re-exported: callers (planner.tradeoffs) read it here
 from planner.plan.tables import build_tables
 
 PLAN_FORMAT = "planner.plan.plan"
