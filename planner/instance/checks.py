@@ -98,11 +98,26 @@ def duplicate_ids(inst: Instance, file: str) -> list[Problem]:
 
 
 def cross_check(inst: Instance, lib: Library, parcels: pd.DataFrame, file: str) -> list[Problem]:
+    """The cross-references of a validated instance with itself, its library and its
+    parcel table, and the stated areas, subject by subject; the order fixes the order in
+    which the problems are reported."""
+    return [
+        *_targets(inst, file),
+        *_towns(inst, file),
+        *_uses(inst, lib, parcels, file),
+        *_policies(inst, lib, parcels, file),
+        *_prices(inst, lib, file),
+        *_roles(inst, lib, file),
+        *_projects(inst, lib, file),
+        *_objective(inst, file),
+        *_stated_areas(inst, parcels, file),
+    ]
+
+
+def _targets(inst: Instance, file: str) -> list[Problem]:
+    """Each target's period is one of the instance's."""
     p: list[Problem] = []
-    villages = {v.id for v in inst.villages}
     periods = [x.id for x in inst.periods]
-    projects = {x.id for x in inst.projects}
-    towns = [v.id for v in inst.villages if v.is_town]
     for i, tg in enumerate(inst.targets):
         if tg.period not in periods:
             p.append(
@@ -110,10 +125,24 @@ def cross_check(inst: Instance, lib: Library, parcels: pd.DataFrame, file: str) 
                     file, f"targets[{i}].period", f"unknown period {tg.period!r}", f"use one of {periods}", tg.period
                 )
             )
+    return p
+
+
+def _towns(inst: Instance, file: str) -> list[Problem]:
+    """At most one village is the central town."""
+    towns = [v.id for v in inst.villages if v.is_town]
     if len(towns) > 1:
-        p.append(
+        return [
             Problem(file, "villages", f"more than one village is marked is_town: {towns}", "mark only the central town")
-        )
+        ]
+    return []
+
+
+def _uses(inst: Instance, lib: Library, parcels: pd.DataFrame, file: str) -> list[Problem]:
+    """The use policies: each use is the library's, its villages the instance's, and the
+    parcel attribute it requires a column of the parcel table."""
+    p: list[Problem] = []
+    villages = {v.id for v in inst.villages}
     for u, pol in inst.uses.items():
         if u not in lib.uses:
             p.append(Problem(file, f"uses.{u}", "unknown use", f"use one of library {lib.name!r}: {sorted(lib.uses)}"))
@@ -131,6 +160,15 @@ def cross_check(inst: Instance, lib: Library, parcels: pd.DataFrame, file: str) 
                     "add the column to the parcel table or remove the rule",
                 )
             )
+    return p
+
+
+def _policies(inst: Instance, lib: Library, parcels: pd.DataFrame, file: str) -> list[Problem]:
+    """The policies: the scenic attribute is a parcel column; the protected covers, the
+    ecological-space measures and the interactive-forest use are the library's; the periods
+    named are the instance's; street green needs a central town."""
+    p: list[Problem] = []
+    periods = [x.id for x in inst.periods]
     pol = inst.policies
     if pol.scenic_require_attribute and pol.scenic_require_attribute not in parcels.columns:
         p.append(
@@ -201,11 +239,28 @@ def cross_check(inst: Instance, lib: Library, parcels: pd.DataFrame, file: str) 
                 pol.interactive_forest_use,
             )
         )
+    return p
+
+
+def _prices(inst: Instance, lib: Library, file: str) -> list[Problem]:
+    """Each GEP multiplier names a cover or a use of the library."""
+    p: list[Problem] = []
     for k in inst.prices.gep_multipliers:
         if k not in lib.covers and k not in lib.uses:
             p.append(
                 Problem(file, f"prices.gep_multipliers.{k}", "not a cover or use of the library", "check the spelling")
             )
+    return p
+
+
+def _roles(inst: Instance, lib: Library, file: str) -> list[Problem]:
+    """The roles: each norm is a labour norm of the library that ties the role to some work
+    (the projects it staffs, or the kinds of use it plants or manages); its projects,
+    villages and periods are the instance's."""
+    p: list[Problem] = []
+    villages = {v.id for v in inst.villages}
+    periods = [x.id for x in inst.periods]
+    projects = {x.id for x in inst.projects}
     for r in inst.roles:
         if r.norm not in lib.labour_norms:
             p.append(
@@ -250,6 +305,17 @@ def cross_check(inst: Instance, lib: Library, parcels: pd.DataFrame, file: str) 
         for t in r.periods or []:
             if t not in periods:
                 p.append(Problem(file, f"roles.{r.id}.periods", f"unknown period {t!r}", f"use one of {periods}"))
+    return p
+
+
+def _projects(inst: Instance, lib: Library, file: str) -> list[Problem]:
+    """The projects: each host village and earliest period is the instance's, and each
+    prerequisite names uses and covers of the library and villages and projects of the
+    instance."""
+    p: list[Problem] = []
+    villages = {v.id for v in inst.villages}
+    periods = [x.id for x in inst.periods]
+    projects = {x.id for x in inst.projects}
     for x in inst.projects:
         if x.host_village not in villages:
             p.append(
@@ -289,6 +355,12 @@ def cross_check(inst: Instance, lib: Library, parcels: pd.DataFrame, file: str) 
                         file, where + ".project", f"unknown project {pre.project!r}", f"use one of {sorted(projects)}"
                     )
                 )
+    return p
+
+
+def _objective(inst: Instance, file: str) -> list[Problem]:
+    """Each dividend recipient of the objective is one of :data:`RECIPIENTS`."""
+    p: list[Problem] = []
     for key in inst.objective.dividend_recipients:
         if key not in RECIPIENTS:
             p.append(
@@ -299,7 +371,13 @@ def cross_check(inst: Instance, lib: Library, parcels: pd.DataFrame, file: str) 
                     f"use some of {list(RECIPIENTS)}",
                 )
             )
-    # Areas add up (a sign of mu/ha confusion when they do not).
+    return p
+
+
+def _stated_areas(inst: Instance, parcels: pd.DataFrame, file: str) -> list[Problem]:
+    """The parcels add up to the township's and each village's stated area, within 1 % (a
+    sign of mu/ha confusion when they do not)."""
+    p: list[Problem] = []
     unit = inst.parcels.area_unit
     total = float(parcels["area_ha"].sum())
     if inst.township.stated_area_ha and abs(total - inst.township.stated_area_ha) > 0.01 * inst.township.stated_area_ha:

@@ -94,28 +94,49 @@ def _against(
             )
 
 
+#: Tolerances (absolute, relative) of the compared columns: money in Yuan, as the KPI
+#: checks; areas in ha.
+_MONEY = (1e-3, REL_TOL)
+_AREA = (AREA_TOL, 1e-6)
+
+
 def check(c: Context, rep: Report) -> None:
+    """Recompute every derived table of the plan and compare it with the plan's, one table
+    after the other; the order fixes the order of the violations."""
     rep.check("derived_tables")
-    inst, lib = c.inst, c.lib
-    money = (1e-3, REL_TOL)  # Yuan, as the KPI checks
-    area = (AREA_TOL, 1e-6)  # ha
-    bad = rep.capped
+    _allocations(c, rep)
+    _gardens(c, rep)
+    _street_green(c, rep)
+    _projects(c, rep)
+    _carbon_applications(c, rep)
+    _finance(c, rep)
+    _gep(c, rep)
+    _dividends(c, rep)
+    _kpis(c, rep)
 
-    # allocations: village and cover are the parcel's, kind the use's
+
+def _allocations(c: Context, rep: Report) -> None:
+    """Allocations: the village and cover are the parcel's, the kind is the use's (from
+    the library)."""
     orig = c.tables["allocations"]
-    if len(orig):
-        for col in ("village", "cover", "kind"):
-            want = c.alloc[col].astype(object).where(c.alloc[col].notna(), "").astype(str).to_numpy(dtype=object)
-            got = orig[col].astype(object).where(orig[col].notna(), "").astype(str).to_numpy(dtype=object)
-            for i in np.flatnonzero(got != want):
-                r = orig.iloc[int(i)]
-                bad(
-                    ("derived_tables", "allocations"),
-                    f"allocations: parcel {r['parcel']}, {r['use']}, {r['period']}, column {col}",
-                    f"{got[i]!r} but the {'library' if col == 'kind' else 'parcel table'} gives {want[i]!r}",
-                )
+    if not len(orig):
+        return
+    for col in ("village", "cover", "kind"):
+        want = c.alloc[col].astype(object).where(c.alloc[col].notna(), "").astype(str).to_numpy(dtype=object)
+        got = orig[col].astype(object).where(orig[col].notna(), "").astype(str).to_numpy(dtype=object)
+        for i in np.flatnonzero(got != want):
+            r = orig.iloc[int(i)]
+            rep.capped(
+                ("derived_tables", "allocations"),
+                f"allocations: parcel {r['parcel']}, {r['use']}, {r['period']}, column {col}",
+                f"{got[i]!r} but the {'library' if col == 'kind' else 'parcel table'} gives {want[i]!r}",
+            )
 
-    # gardens: area, vegetated area and coverage of each village's garden uses
+
+def _gardens(c: Context, rep: Report) -> None:
+    """Gardens: area, vegetated area and vegetation coverage of each village's garden uses,
+    for every village that can have a garden and every village the plan's table names."""
+    inst, lib = c.inst, c.lib
     g = c.tables["gardens"]
     garden_uses = [
         u
@@ -149,12 +170,15 @@ def check(c: Context, rep: Report) -> None:
         g,
         want,
         ["village", "period"],
-        {"area_ha": area, "vegetated_ha": area, "vegetation_coverage": (1e-6, 1e-6)},
+        {"area_ha": _AREA, "vegetated_ha": _AREA, "vegetation_coverage": (1e-6, 1e-6)},
         every_row=True,
     )
 
-    # street green: area of the spaces
-    sg = inst.policies.street_green
+
+def _street_green(c: Context, rep: Report) -> None:
+    """Street green: the area of the spaces in each period; every period must have its row
+    when the instance asks for street green and has a central town."""
+    sg = c.inst.policies.street_green
     tab = c.tables["street_green"]
     if sg is not None and c.town is not None or len(tab):
         want = pd.DataFrame(
@@ -169,14 +193,17 @@ def check(c: Context, rep: Report) -> None:
             tab,
             want,
             ["period"],
-            {"area_ha": area},
+            {"area_ha": _AREA},
             every_row=sg is not None and c.town is not None,
         )
 
-    # projects: the instance's name, channel and host; capital cost when first built; income while built
+
+def _projects(c: Context, rep: Report) -> None:
+    """Projects: the instance's name, channel and host; the capital cost in the period a
+    project is first built; its income while built."""
     built = built_projects(c)
     rows = []
-    for j in inst.projects:
+    for j in c.inst.projects:
         prev = False
         for t in c.periods:
             b = built.get((j.id, t), False)
@@ -214,51 +241,56 @@ def check(c: Context, rep: Report) -> None:
         pj,
         want,
         ["project", "period"],
-        {"newly_built": (0.5, 0.0), "capex_yuan": money, "income_yuan_per_yr": money},
+        {"newly_built": (0.5, 0.0), "capex_yuan": _MONEY, "income_yuan_per_yr": _MONEY},
         text=("name", "channel", "host_village"),
         every_row=True,
     )
 
-    # carbon applications: the parcel's village; its carbon forest, to the villager or the collective
-    ca = c.tables["carbon_applications"]
-    if len(ca):
-        rows = []
-        hold = holding_names(c)
-        for t in c.periods:
-            at = c.at(t)
-            cf = at[
-                c.ucoef(at, "forestry_carbon", lambda u: lib.uses[u].forestry_carbon and c.is_forest_use(u)).astype(
-                    bool
-                )
-            ]
-            by = cf.groupby("parcel")["area_ha"].sum()
-            sub = ca[ca["period"] == t]
-            ha = by.reindex(sub["parcel"]).fillna(0.0).to_numpy(dtype=float)
-            ind = sub["individual"].to_numpy(dtype=bool)
-            rows.append(
-                pd.DataFrame(
-                    {
-                        "parcel": sub["parcel"].to_numpy(dtype=object),
-                        "period": t,
-                        "village": c.par["village"].reindex(sub["parcel"]).to_numpy(dtype=object),
-                        "individual_ha": np.where(ind, ha, 0.0),
-                        "collective_ha": np.where(ind, 0.0, ha),
-                        "holding": [hold.get(p, "") for p in sub["parcel"].tolist()],
-                    }
-                )
-            )
-        want = pd.concat(rows, ignore_index=True)
-        _against(
-            rep,
-            "carbon_applications",
-            ca,
-            want,
-            ["parcel", "period"],
-            {"individual_ha": area, "collective_ha": area},
-            text=("village", "holding") if "holding" in ca.columns else ("village",),
-        )
 
-    # finance, GEP and dividends per period, from the recomputation of the money
+def _carbon_applications(c: Context, rep: Report) -> None:
+    """Carbon applications: the parcel's village and its carbon forest, to the villager
+    (an individual application) or to the collective; the holding it belongs to."""
+    lib = c.lib
+    ca = c.tables["carbon_applications"]
+    if not len(ca):
+        return
+    rows = []
+    hold = holding_names(c)
+    for t in c.periods:
+        at = c.at(t)
+        cf = at[
+            c.ucoef(at, "forestry_carbon", lambda u: lib.uses[u].forestry_carbon and c.is_forest_use(u)).astype(bool)
+        ]
+        by = cf.groupby("parcel")["area_ha"].sum()
+        sub = ca[ca["period"] == t]
+        ha = by.reindex(sub["parcel"]).fillna(0.0).to_numpy(dtype=float)
+        ind = sub["individual"].to_numpy(dtype=bool)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "parcel": sub["parcel"].to_numpy(dtype=object),
+                    "period": t,
+                    "village": c.par["village"].reindex(sub["parcel"]).to_numpy(dtype=object),
+                    "individual_ha": np.where(ind, ha, 0.0),
+                    "collective_ha": np.where(ind, 0.0, ha),
+                    "holding": [hold.get(p, "") for p in sub["parcel"].tolist()],
+                }
+            )
+        )
+    want = pd.concat(rows, ignore_index=True)
+    _against(
+        rep,
+        "carbon_applications",
+        ca,
+        want,
+        ["parcel", "period"],
+        {"individual_ha": _AREA, "collective_ha": _AREA},
+        text=("village", "holding") if "holding" in ca.columns else ("village",),
+    )
+
+
+def _finance(c: Context, rep: Report) -> None:
+    """Finance per period, from the recomputation of the money (:mod:`planner.verify.money`)."""
     want = pd.DataFrame(
         [
             {
@@ -280,7 +312,7 @@ def check(c: Context, rep: Report) -> None:
         want,
         ["period"],
         {
-            k: money
+            k: _MONEY
             for k in (
                 "budget_yuan",
                 "interest_yuan_per_yr",
@@ -292,16 +324,25 @@ def check(c: Context, rep: Report) -> None:
         },
         every_row=True,
     )
+
+
+def _gep(c: Context, rep: Report) -> None:
+    """GEP by village, service and period, and each service's category (see :func:`_gep_rows`)."""
     _against(
         rep,
         "gep",
         c.tables["gep"],
         _gep_rows(c),
         ["village", "service", "period"],
-        {"gep_yuan": money},
+        {"gep_yuan": _MONEY},
         text=("category",),
     )
-    recips = set(inst.objective.dividend_recipients)
+
+
+def _dividends(c: Context, rep: Report) -> None:
+    """Dividends: each village's and recipient's income per period, from the recomputation
+    of the money, and whether the objective counts it as a dividend."""
+    recips = set(c.inst.objective.dividend_recipients)
     want = pd.DataFrame(
         [
             {"village": v, "recipient": r, "period": t, "yuan_per_yr": y, "counts_as_dividend": float(r in recips)}
@@ -318,36 +359,41 @@ def check(c: Context, rep: Report) -> None:
         dv,
         want,
         ["village", "recipient", "period"],
-        {"yuan_per_yr": money, "counts_as_dividend": (0.5, 0.0)},
+        {"yuan_per_yr": _MONEY, "counts_as_dividend": (0.5, 0.0)},
     )
 
-    # the KPIs not recomputed with the money and coverage checks
+
+def _kpis(c: Context, rep: Report) -> None:
+    """The KPIs the money and coverage checks do not recompute: the budget, and the
+    gardens, projects and people counted from the plan's tables. Reported under rule
+    ``kpis``, as the other KPI checks."""
     k = c.tables["kpis"]
-    if len(k):
-        gd, pj_, rc = c.tables["gardens"], c.tables["projects"], c.tables["recruitment"]
-        want = pd.DataFrame(
-            [
-                {
-                    "period": t,
-                    "budget_yuan": c.period[t].budget_yuan,
-                    "gardens_built": float(gd.loc[gd["period"] == t, "built"].astype(bool).sum()),
-                    "projects_built": float(pj_.loc[pj_["period"] == t, "built"].astype(bool).sum()),
-                    "recruited_people": float(rc.loc[rc["period"] == t, "count"].astype(float).sum()),
-                }
-                for t in c.periods
-            ]
-        )
-        for col, tol in (
-            ("budget_yuan", money),
-            ("gardens_built", (1e-6, 0.0)),
-            ("projects_built", (1e-6, 0.0)),
-            ("recruited_people", (1e-6, 0.0)),
-        ):
-            m = k[["period", col]].merge(want[["period", col]], on="period", suffixes=("", "_want"))
-            for r in m.itertuples(index=False):
-                got, exp = float(getattr(r, col)), float(getattr(r, f"{col}_want"))
-                if not close(got, exp, tol[1], tol[0]):
-                    rep.bad("kpis", f"{col}, {r.period}", "reported KPI does not match the recomputation", got, exp)
+    if not len(k):
+        return
+    gd, pj_, rc = c.tables["gardens"], c.tables["projects"], c.tables["recruitment"]
+    want = pd.DataFrame(
+        [
+            {
+                "period": t,
+                "budget_yuan": c.period[t].budget_yuan,
+                "gardens_built": float(gd.loc[gd["period"] == t, "built"].astype(bool).sum()),
+                "projects_built": float(pj_.loc[pj_["period"] == t, "built"].astype(bool).sum()),
+                "recruited_people": float(rc.loc[rc["period"] == t, "count"].astype(float).sum()),
+            }
+            for t in c.periods
+        ]
+    )
+    for col, tol in (
+        ("budget_yuan", _MONEY),
+        ("gardens_built", (1e-6, 0.0)),
+        ("projects_built", (1e-6, 0.0)),
+        ("recruited_people", (1e-6, 0.0)),
+    ):
+        m = k[["period", col]].merge(want[["period", col]], on="period", suffixes=("", "_want"))
+        for r in m.itertuples(index=False):
+            got, exp = float(getattr(r, col)), float(getattr(r, f"{col}_want"))
+            if not close(got, exp, tol[1], tol[0]):
+                rep.bad("kpis", f"{col}, {r.period}", "reported KPI does not match the recomputation", got, exp)
 
 
 def _gep_rows(c: Context) -> pd.DataFrame:
