@@ -270,11 +270,12 @@ def _finite(v: Any) -> float | None:
 
 
 def status_line(plan) -> str:
-    """``status optimal (termination ..., MIP gap 0)`` and what the status means."""
+    """``status optimal (proved optimal); termination ..., MIP gap 0; verification ...``: the
+    status in words (:mod:`planner.core.status`), how the solver ended and the check."""
     gap = _finite(plan.mip_gap)
     return (
-        f"plan of {plan.instance_name}: status {status_label(plan.status)} (termination {plan.termination}, "
-        f"MIP gap {'n/a' if gap is None else f'{gap:.3g}'}); verification {_verification(plan)}"
+        f"plan of {plan.instance_name}: status {status_label(plan.status)}; termination {plan.termination}, "
+        f"MIP gap {'n/a' if gap is None else f'{gap:.3g}'}; verification {_verification(plan)}"
     )
 
 
