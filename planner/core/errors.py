@@ -50,7 +50,8 @@ class Problem:
                 f"{self.file}: {_place(self.field)}: and {self.more:,} more problem{'s' if self.more != 1 else ''} "
                 f"of this kind ({self.message}){fix}"
             )
-        val = "" if self.value is None else f" (got {self.value!r})"
+        value = self.value.item() if hasattr(self.value, "item") else self.value  # a numpy scalar as Python's
+        val = "" if value is None else f" (got {value!r})"
         return f"{self.file}: {self.field}: {self.message}{val}{fix}"
 
 

@@ -429,8 +429,13 @@ WARN_CARBON_PRICE_YUAN_PER_T = 10_000.0
 WARN_PARCEL_HA = 10_000.0
 
 
-def instance_warnings(inst: Instance, parcels: pd.DataFrame, file: str, parcel_file: str) -> list[Problem]:
-    """Suspicious but legal inputs: returned as :attr:`LoadedInstance.warnings`, not raised."""
+def instance_warnings(
+    inst: Instance, parcels: pd.DataFrame, file: str, parcel_file: str, row_label=None
+) -> list[Problem]:
+    """Suspicious but legal inputs: returned as :attr:`LoadedInstance.warnings`, not raised.
+
+    ``row_label(i)`` names parcel row i as the parcel table's messages do (``row 7`` of a
+    CSV file, ``feature 6`` of a GIS layer)."""
     w: list[Problem] = []
     for per in inst.periods:
         if per.budget_yuan == 0:
@@ -480,11 +485,14 @@ def instance_warnings(inst: Instance, parcels: pd.DataFrame, file: str, parcel_f
                 )
             )
     big = parcels.index[parcels["area_ha"] > WARN_PARCEL_HA]
+    row = row_label or (lambda i: f"row {i + 2}")
+    attr = inst.parcels.columns.get("area")
+    area_column = f"area ({attr})" if attr else "area"
     for i in big:
         w.append(
             Problem(
                 parcel_file,
-                f"row {i + 2} (parcel {parcels.at[i, 'id']!r}), column area",
+                f"{row(i)} (parcel {parcels.at[i, 'id']!r}), column {area_column}",
                 f"parcel of {parcels.at[i, 'area_ha']:,.0f} ha (more than {WARN_PARCEL_HA:,.0f} ha)",
                 f"check the area and parcels.area_unit ({inst.parcels.area_unit})",
                 float(parcels.at[i, "area_ha"]),

@@ -158,6 +158,7 @@ def load_instance(
         lib = load_library(lib_path)
         parcel_path = path.parent / inst.parcels.file
         table, gis = read_parcel_table(parcel_path, inst, file)
+        row_label = (lambda i: f"feature {i + 1}") if gis is not None else None
         parcels = load_parcels(
             parcel_path,
             inst.parcels.area_unit,
@@ -165,7 +166,7 @@ def load_instance(
             lib,
             file,
             table=table,
-            row_label=(lambda i: f"feature {i + 1}") if gis is not None else None,
+            row_label=row_label,
         )
     except InputError as exc:
         if duplicates:
@@ -187,7 +188,7 @@ def load_instance(
         path.resolve(),
         lib_path.resolve(),
         tuple(applied),
-        attribute(instance_warnings(inst, parcels, file, str(parcel_path)) + geo_warnings),
+        attribute(instance_warnings(inst, parcels, file, str(parcel_path), row_label) + geo_warnings),
         geometry=geometry,
         adjacency=adjacent,
         checks=tuple(checks),
