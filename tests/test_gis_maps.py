@@ -108,3 +108,44 @@ def test_gep_map_colours_follow_the_change(plan, li):
     if vf[hi] > vf[lo]:
         assert lum[hi] < lum[lo]
     assert cax.get_ylim()[1] == pytest.approx(max(vf.max(), 0.0), rel=1e-9)
+
+
+def test_a_use_keeps_its_colour_whatever_its_rank(plan, li):
+    """Colours follow the library's order of uses, not the plan's ranking by area: the
+    legend's patch for each use has the colour of that use's place in the library."""
+    from matplotlib.colors import to_hex
+
+    from planner.report.outlines import use_colors
+
+    fig, _ = maps.use_map(plan, li)
+    fixed = use_colors(list(li.library.uses))
+    legend = fig.legends[0] if fig.legends else fig.axes[0].get_legend()
+    shown = {
+        t.get_text().split(" (")[0]: to_hex(h.get_facecolor())
+        for t, h in zip(legend.get_texts(), legend.legend_handles)
+        if t.get_text().split(" (")[0] in fixed
+    }
+    assert len(shown) >= 2, shown  # the plan takes several new uses
+    assert shown == {u: fixed[u] for u in shown}
+
+
+def test_village_outlines_fill_slivers_and_keep_real_holes():
+    """Village a: a 100 m square with a 0.2 m x 0.2 m gap (0.04 m2) where its parcels do
+    not meet, and a 30 m x 30 m enclave (900 m2) of village b. The gap is filled; the
+    enclave stays a hole of 900 m2."""
+    import geopandas as gpd
+    import shapely
+
+    from planner.report.outlines import village_outlines
+
+    outer = shapely.box(0, 0, 100, 100)
+    gap = shapely.box(10, 10, 10.2, 10.2)
+    enclave = shapely.box(50, 50, 80, 80)
+    left = shapely.box(0, 0, 10, 100).union(shapely.box(0, 0, 100, 10)).difference(gap)
+    right = outer.difference(shapely.box(0, 0, 10, 100)).difference(shapely.box(0, 0, 100, 10))
+    right = right.difference(enclave).difference(gap)
+    parcels = gpd.GeoDataFrame({"village": ["a", "a", "b"]}, geometry=[left, right, enclave], crs="EPSG:4546")
+    out = village_outlines(parcels)
+    holes = [shapely.Polygon(r).area for r in out.loc["a", "geometry"].interiors]
+    assert holes == [pytest.approx(900.0)]
+    assert out.loc["a", "geometry"].area == pytest.approx(100 * 100 - 900)

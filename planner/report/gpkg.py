@@ -74,6 +74,7 @@ from planner.core.status import label as status_label
 from planner.core.version import __version__
 from planner.model.data import GARDEN_KINDS
 from planner.plan import villages as plan_villages
+from planner.report.outlines import village_outlines
 
 __all__ = ["LAYERS", "UNCHANGED", "write_plan_gpkg", "plan_layers", "period_suffix", "gep_change_field"]
 
@@ -410,7 +411,7 @@ def plan_layers(plan, li) -> dict[str, Any]:
     # villages
     vf = village_figures(plan, li, periods)
     by_v = gpd.GeoDataFrame({"village": parcels["village"]}, geometry=parcels.geometry, crs=crs)
-    shapes_v = by_v.dissolve(by="village").geometry
+    shapes_v = village_outlines(by_v).geometry
     villages = vf.reset_index()
     villages["plan_status"] = status
     villages["plan_verification"] = verified

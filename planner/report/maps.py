@@ -20,7 +20,6 @@ pyplot, no global state) that the report saves through its own machinery. Both n
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import pandas as pd
 
@@ -35,6 +34,7 @@ from planner.report.gpkg import (
     plan_periods,
     village_figures,
 )
+from planner.report.outlines import OTHER_COLOR, use_colors, village_outlines
 
 __all__ = ["use_map", "gep_change_map"]
 
@@ -59,8 +59,7 @@ def _frames(plan, li):
         geometry=gpd.GeoSeries(geom.to_numpy(), crs=crs),
         crs=crs,
     )
-    villages = parcels[["village", "geometry"]].dissolve(by="village")
-    return gpd, parcels, villages
+    return gpd, parcels, village_outlines(parcels)
 
 
 BOTTOM_IN = 0.75  # room under the map for the scale bar and the north arrow (inches)
@@ -165,15 +164,6 @@ def _label_villages(ax, villages, names: dict[str, str], extra: dict[str, str] |
         ax.text(pt.x, pt.y, text, ha="center", va="center", fontsize=size, color="#111111", path_effects=halo, zorder=5)
 
 
-def _use_colors(uses: list[str]) -> dict[str, Any]:
-    from matplotlib import colormaps
-    from matplotlib.colors import to_hex
-
-    cmap = colormaps["tab20"]
-    palette = [cmap(i) for i in range(cmap.N) if i not in (14, 15)]  # tab20's greys are for "unchanged"
-    return {u: to_hex(palette[i % len(palette)]) for i, u in enumerate(uses)}
-
-
 def use_map(plan, li, period: str | None = None):
     """Parcels by their dominant planned new use at the end of ``period`` (default: the last)."""
     from matplotlib.lines import Line2D
@@ -194,8 +184,7 @@ def use_map(plan, li, period: str | None = None):
         keep = set(uses[: MAX_USES - 1])
         parcels.loc[(parcels["use"] != UNCHANGED) & ~parcels["use"].isin(keep), "use"] = other
         uses = uses[: MAX_USES - 1] + [other]
-    colors = _use_colors(uses)
-    colors[UNCHANGED] = UNCHANGED_COLOR
+    colors = {**use_colors(list(li.library.uses)), other: OTHER_COLOR, UNCHANGED: UNCHANGED_COLOR}
 
     bounds = parcels.total_bounds
     fig, rect = _figure(bounds, legend_in=3.8)
