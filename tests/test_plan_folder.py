@@ -185,3 +185,19 @@ def test_alternative_plan_file_says_what_it_is(tmp_path):
     assert data["kind"]["below_optimum_pct"] == pytest.approx(loss, abs=1e-6)
     assert 0 <= loss <= 5 + 1e-6
     assert data["mip_gap"] == pytest.approx((best.objective_bound - data["objective"]) / abs(data["objective"]))
+
+
+def test_written_files_get_the_permissions_of_any_new_file(tmp_path, two_plans):
+    """Files are written under a temporary name and renamed; they still get the
+    permissions the user's umask gives a new file (0644 under umask 022), not the 0600 of
+    a temporary file, like plan.gpkg and the files a user makes."""
+    import os
+    import stat
+
+    old, _ = two_plans
+    out = tmp_path / "plan"
+    old.write(out)
+    mask = os.umask(0)
+    os.umask(mask)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in out.iterdir() if p.is_file()}
+    assert "plan.json" in modes and set(modes.values()) == {0o666 & ~mask}, modes
