@@ -10,7 +10,15 @@ reported as a warning. Without an area attribute the area is the geometry's, mea
 the file's coordinate system, which must then be projected (metres), or in
 ``parcels.area_crs``. A layer in degrees with neither is an error naming a projection
 to use: the CGCS2000 3-degree Gauss-Kruger zone of the layer's centre when the layer is
-in CGCS2000 (Chinese land registries), else its UTM zone.
+in CGCS2000 (Chinese land registries), else its UTM zone. A layer in degrees with an area
+attribute is measured in that projection (named in the area warnings).
+
+Coordinate system. The layer's own (declared) system, or ``parcels.crs`` for a layer that
+declares none (a GeoJSON without a ``crs`` member counts as declaring none: GDAL's EPSG:4326
+is only its default); a declared system contradicting ``parcels.crs`` is an error, as are
+coordinates outside +-180/+-90 in a geographic system (metres read as degrees). The
+geometry is kept in the projection it is measured in; its ``attrs[SOURCE_CRS]`` is the
+layer's own system, in which plan.gpkg is written.
 """
 
 from __future__ import annotations
@@ -27,6 +35,11 @@ from planner.core.units import AREA_UNITS_PER_HA, M2_PER_HA
 from planner.instance.tables import map_columns
 
 SUFFIXES = (".gpkg", ".geojson", ".json", ".shp")
+#: Key in ``geometry.attrs`` of the layer's own coordinate system (the geometry itself is
+#: in the projected system it is measured in).
+SOURCE_CRS = "source_crs"
+#: Key in ``geometry.attrs`` of the projection areas are measured in, as text.
+MEASURED_IN = "measured_in"
 #: How many parcels an area-mismatch warning lists by name before counting the rest.
 LIST_AT_MOST = 10
 
@@ -49,6 +62,10 @@ class GisTable:
     area_from_geometry: bool
     geometric_ha: np.ndarray
     warnings: list[Problem]
+    #: the layer's own coordinate system (declared, or ``parcels.crs``): plan.gpkg is written in it
+    source_crs: Any = None
+    #: the projected system areas and boundaries are measured in, e.g. "EPSG:4546 (CGCS2000 / ...)"
+    measured_in: str = ""
 
 
 def _geo_modules():
@@ -87,6 +104,123 @@ def suggest_projection(geom) -> str:
         return f"EPSG:{utm.to_epsg()} ({utm.name})"
     except Exception:  # noqa: BLE001 - no estimate (empty or odd extent): name the rule instead
         return "the UTM zone of the area (EPSG:326NN north, 327NN south)"
+
+
+def _crs_label(crs) -> str:
+    code = crs.to_epsg()
+    return f"EPSG:{code} ({crs.name})" if code else crs.name
+
+
+def _parse_crs(text: str, inst_file: str, field: str):
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    try:
+        return CRS.from_user_input(text)
+    except CRSError:
+        raise InputError.one(
+            inst_file,
+            field,
+            "not a coordinate system pyproj knows",
+            "give an EPSG code such as EPSG:4546 (CGCS2000 / 3-degree Gauss-Kruger CM 111E) or EPSG:4490 (CGCS2000)",
+            text,
+        ) from None
+
+
+def _same_crs(a, b) -> bool:
+    if a.equals(b, ignore_axis_order=True):
+        return True
+    ea, eb = a.to_epsg(), b.to_epsg()
+    return ea is not None and ea == eb
+
+
+def _geojson_declares_crs(path: Path) -> bool:
+    """Whether a GeoJSON file has a top-level ``crs`` member (GDAL reads one without it as
+    EPSG:4326, RFC 7946's WGS 84 degrees)."""
+    import json
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except (OSError, ValueError):
+        return True  # GDAL read it; keep what it says
+    return isinstance(doc, dict) and doc.get("crs") is not None
+
+
+def _projection_hint(geom) -> str:
+    """What projected system coordinates in metres may be in, from their eastings."""
+    x0, _, x1, _ = (float(v) for v in geom.total_bounds)
+    zone = int(((x0 + x1) / 2) // 1_000_000)
+    if 25 <= zone <= 45:
+        return (
+            f"probably EPSG:{4513 + zone - 25} (CGCS2000 / 3-degree Gauss-Kruger zone {zone}: "
+            f"eastings start with {zone})"
+        )
+    if 13 <= zone <= 23:
+        return f"probably EPSG:{4491 + zone - 13} (CGCS2000 / Gauss-Kruger zone {zone}: eastings start with {zone})"
+    return (
+        "e.g. EPSG:4546 (CGCS2000 / 3-degree Gauss-Kruger CM 111E; EPSG:4534-4554 cover CM 75E-135E) "
+        "or a UTM zone (EPSG:326NN)"
+    )
+
+
+def _plausible_degrees(geom) -> bool:
+    x0, y0, x1, y1 = (float(v) for v in geom.total_bounds)
+    return -180.0 <= x0 <= x1 <= 180.0 and -90.0 <= y0 <= y1 <= 90.0
+
+
+def _source_crs(path: Path, geom, src, inst_file: str, where: str):
+    """The layer's geometry in its own coordinate system, and that system: the one it
+    declares, or ``parcels.crs`` when it declares none. A declared system contradicting
+    ``parcels.crs``, and coordinates that cannot be degrees in a geographic system, are errors."""
+    declared = geom.crs
+    geojson_default = path.suffix.lower() in (".geojson", ".json") and not _geojson_declares_crs(path)
+    if geojson_default:
+        declared = None  # GDAL's EPSG:4326 is a default, not the file's word
+    if src.crs is not None:
+        given = _parse_crs(src.crs, inst_file, "parcels.crs")
+        if declared is not None and not _same_crs(declared, given):
+            raise InputError.one(
+                inst_file,
+                "parcels.crs",
+                f"says {_crs_label(given)} but the layer {where} declares {_crs_label(declared)}; "
+                "parcels.crs is for layers that declare no system and does not override one",
+                "remove parcels.crs to use the layer's own system, or fix the layer's system in QGIS "
+                "(Layer Properties > Source) if it is wrong",
+                src.crs,
+            )
+        geom = geom.set_crs(given, allow_override=True)
+    crs = geom.crs
+    if crs is not None and crs.is_geographic and not _plausible_degrees(geom):
+        x0, y0, x1, y1 = (float(v) for v in geom.total_bounds)
+        span = f"x {x0:,.0f} to {x1:,.0f}, y {y0:,.0f} to {y1:,.0f}"
+        if src.crs is not None:
+            why = f"parcels.crs says {_crs_label(crs)}, in degrees"
+            fix = f"set parcels.crs to the projected system the layer was drawn in, {_projection_hint(geom)}"
+            file, field, value = inst_file, "parcels.crs", src.crs
+        elif geojson_default:
+            why = "a GeoJSON without a `crs` member is read as WGS 84 degrees (EPSG:4326)"
+            fix = (
+                f"set parcels.crs in the instance to the system the layer was drawn in, {_projection_hint(geom)}; "
+                "or export the layer again as GeoPackage, which records its system"
+            )
+            file, field, value = inst_file, "parcels.crs", None
+        else:
+            why = f"the layer declares {_crs_label(crs)}, in degrees"
+            fix = (
+                "assign the layer's true system in QGIS (Layer Properties > Source) and save it again, "
+                f"{_projection_hint(geom)}"
+            )
+            file, field, value = where, "(coordinate system)", None
+        raise InputError.one(
+            file,
+            field,
+            f"the coordinates of {where} ({span}) are far outside +-180/+-90, so they are not degrees "
+            f"(probably metres), but {why}",
+            fix,
+            value,
+        )
+    return geom, crs
 
 
 def read_layer(path: Path, src, inst_file: str, file_field: str = "parcels.file") -> GisTable:
@@ -178,21 +312,11 @@ def read_layer(path: Path, src, inst_file: str, file_field: str = "parcels.file"
 
     # ---- coordinate system and area -----------------------------------------
     has_area = "area" in frame.columns
+    geom, source = _source_crs(path, geom, src, inst_file, where)
     crs = geom.crs
+    measured_in = ""
     if src.area_crs is not None:
-        from pyproj import CRS
-        from pyproj.exceptions import CRSError
-
-        try:
-            target = CRS.from_user_input(src.area_crs)
-        except CRSError:
-            raise InputError.one(
-                inst_file,
-                "parcels.area_crs",
-                "not a coordinate system pyproj knows",
-                "give an EPSG code such as EPSG:4546",
-                src.area_crs,
-            ) from None
+        target = _parse_crs(src.area_crs, inst_file, "parcels.area_crs")
         if not target.is_projected:
             raise InputError.one(
                 inst_file,
@@ -206,20 +330,24 @@ def read_layer(path: Path, src, inst_file: str, file_field: str = "parcels.file"
                 where,
                 "(coordinate system)",
                 "the layer has no coordinate system, so it cannot be projected to parcels.area_crs",
-                "assign the layer's system in QGIS (Layer Properties > Source) and save it again",
+                "set parcels.crs in the instance to the system the layer was drawn in (e.g. EPSG:4546), "
+                "or assign it in QGIS (Layer Properties > Source) and save the layer again",
             )
         geom = geom.to_crs(target)
+        measured_in = _crs_label(target)
     elif crs is None:
         raise InputError.one(
             where,
             "(coordinate system)",
             "the layer has no coordinate system: its areas and shared boundaries cannot be measured",
-            "assign the layer's system in QGIS (Layer Properties > Source) and save it again, or set parcels.area_crs",
+            "set parcels.crs in the instance to the system the layer was drawn in (e.g. EPSG:4546 for "
+            "CGCS2000 / 3-degree Gauss-Kruger CM 111E), or assign it in QGIS (Layer Properties > Source) and "
+            "save the layer again",
         )
     elif not crs.is_projected:
         proj = suggest_projection(geom)
+        code = proj.split(" ")[0] if proj.startswith("EPSG:") else None
         if not has_area:
-            code = proj.split(" ")[0] if proj.startswith("EPSG:") else None
             raise InputError.one(
                 where,
                 "(coordinate system)",
@@ -232,7 +360,18 @@ def read_layer(path: Path, src, inst_file: str, file_field: str = "parcels.file"
                 )
                 + ", reproject the layer to it, or map an area attribute in parcels.columns",
             )
-        geom = geom.to_crs(geom.estimate_utm_crs())  # metres for the boundary lengths and the area check
+        if code is None:
+            raise InputError.one(
+                where,
+                "(coordinate system)",
+                f"the layer is in geographic coordinates ({crs.name}, degrees) and no projected system "
+                "could be chosen to measure its boundaries and areas in",
+                "set parcels.area_crs in the instance to the layer's UTM or Gauss-Kruger zone, "
+                "or reproject the layer to it",
+            )
+        # metres for the boundary lengths and the area check: the named projection
+        geom = geom.to_crs(code)
+        measured_in = _crs_label(geom.crs)
     unit = geom.crs.axis_info[0].unit_name if geom.crs.axis_info else "metre"
     if unit not in ("metre", "meter"):
         raise InputError.one(
@@ -255,7 +394,8 @@ def read_layer(path: Path, src, inst_file: str, file_field: str = "parcels.file"
                     where,
                     f"feature {i + 1} (parcel {ids.iloc[i]!r}), {src.columns.get('area', 'area')}",
                     f"stated area {stated_ha[i]:,.4f} ha differs from the geometry's "
-                    f"{geometric_ha[i]:,.4f} ha by {rel[i]:.1%} (tolerance {src.area_tolerance:.1%}); "
+                    f"{geometric_ha[i]:,.4f} ha{f' (measured in {measured_in})' if measured_in else ''} "
+                    f"by {rel[i]:.1%} (tolerance {src.area_tolerance:.1%}); "
                     "the stated area is used",
                     "check the area attribute, its unit (parcels.area_unit) or the polygon",
                     stated[i],
@@ -274,4 +414,16 @@ def read_layer(path: Path, src, inst_file: str, file_field: str = "parcels.file"
     else:
         frame["area"] = geometric_ha * AREA_UNITS_PER_HA[src.area_unit]
     geometry = gpd.GeoSeries(geom.to_numpy(), crs=geom.crs)
-    return GisTable(frame.reset_index(drop=True), geometry, geom.crs, not has_area, geometric_ha, warnings)
+    # plan.gpkg writes its layers back in the layer's own system (planner.report.gpkg)
+    geometry.attrs[SOURCE_CRS] = source
+    geometry.attrs[MEASURED_IN] = measured_in or _crs_label(geom.crs)
+    return GisTable(
+        frame.reset_index(drop=True),
+        geometry,
+        geom.crs,
+        not has_area,
+        geometric_ha,
+        warnings,
+        source,
+        measured_in or _crs_label(geom.crs),
+    )

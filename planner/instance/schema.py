@@ -342,6 +342,13 @@ class ParcelSource(_Strict):
         "attributes are named differently (e.g. {id: PARCEL_NO, area: AREA_MU}). Unmapped fields are read under "
         "their own names.",
     )
+    crs: str | None = Field(
+        None,
+        description="GIS files: the layer's own coordinate system (e.g. EPSG:4546, EPSG:4490), for a layer that "
+        "declares none: a Shapefile without .prj, or a GeoJSON without a `crs` member (which GDAL would otherwise "
+        "read as WGS 84 degrees, EPSG:4326). A layer that declares a different system is refused: its own system "
+        "is not overridden. null: the system the layer declares.",
+    )
     area_crs: str | None = Field(
         None,
         description="GIS files: the projected coordinate system areas are measured in (e.g. EPSG:4546) when the file "

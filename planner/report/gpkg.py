@@ -1,7 +1,9 @@
 """The plan back as GIS layers: ``plan.gpkg``, to open in QGIS beside the parcel layer.
 
-:func:`write_plan_gpkg` writes one GeoPackage with four layers, in the coordinate system
-of the instance's parcel geometry (``li.geometry``):
+:func:`write_plan_gpkg` writes one GeoPackage with four layers, in the parcel layer's own
+coordinate system (as the layer declares it, or ``parcels.crs``; :func:`output_crs`), e.g.
+CGCS2000 degrees (EPSG:4490) for a layer in degrees, which the planner measures in its
+Gauss-Kruger zone (``li.geometry`` is in that projection):
 
 ``parcels`` (one feature per parcel, its own geometry)
     ``id``, ``village``, ``cover``, ``area_ha`` and, when the parcel table has them,
@@ -72,6 +74,7 @@ import pandas as pd
 from planner.core.files import written
 from planner.core.status import label as status_label
 from planner.core.version import __version__
+from planner.instance.gis import MEASURED_IN, SOURCE_CRS
 from planner.model.data import GARDEN_KINDS
 from planner.plan import villages as plan_villages
 from planner.report.outlines import village_outlines
@@ -419,7 +422,21 @@ def plan_layers(plan, li) -> dict[str, Any]:
         villages, geometry=gpd.GeoSeries(shapes_v.reindex(vf.index).to_numpy(), crs=crs), crs=crs
     )
 
+    # measured in the working projection (metres) above; written in the layer's own system
+    out = output_crs(li)
+    if out is not None and crs is not None and not out.equals(crs):
+        parcels, gardens, villages = (g.to_crs(out) for g in (parcels, gardens, villages))
     return {"parcels": parcels, "gardens": gardens, "villages": villages, "run": run_table(plan, periods)}
+
+
+def output_crs(li):
+    """The coordinate system plan.gpkg is written in: the parcel layer's own (as declared,
+    or ``parcels.crs``), e.g. CGCS2000 EPSG:4490 degrees for a layer in degrees that the
+    planner measures in its Gauss-Kruger zone; else the geometry's."""
+    geom = getattr(li, "geometry", None)
+    if geom is None:
+        return None
+    return geom.attrs.get(SOURCE_CRS) or geom.crs
 
 
 LAYER_DOC = {
@@ -445,6 +462,9 @@ def write_plan_gpkg(plan, li, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     status = status_line(plan)
+    out, measured = output_crs(li), li.geometry.attrs.get(MEASURED_IN)
+    if measured and out is not None and not out.is_projected:
+        status += f" Areas and boundaries measured in {measured}."
     with written(path, create=False, suffix=".tmp.gpkg") as tmp:  # GDAL creates the file itself
         for i, name in enumerate(LAYERS):
             pyogrio.write_dataframe(
