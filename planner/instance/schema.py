@@ -354,6 +354,15 @@ class ParcelSource(_Strict):
         description="GIS files: the projected coordinate system areas are measured in (e.g. EPSG:4546) when the file "
         "is in geographic coordinates (degrees). null: the file's own system, which must then be projected.",
     )
+    cover_classes: str | None = Field(
+        None,
+        description="What the `cover` column holds. null: the library's cover names. `gbt21010`: land survey "
+        "classes, mapped by the bundled table (models/gbt21010.yaml): GB/T 21010-2017 codes (third survey, e.g. "
+        "0103), their working classes with a K suffix (0307K), GB/T 21010-2007 codes (second survey, e.g. 013) "
+        "or the classes' Chinese names (旱地). Or a path (relative to the instance file) to your own YAML table of "
+        "the same shape. A library cover name passes through unchanged (e.g. permanent_farmland, which is a "
+        "designation, not a survey class).",
+    )
     area_tolerance: float = Field(
         0.01,
         ge=0,

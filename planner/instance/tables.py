@@ -20,6 +20,7 @@ import pandas as pd
 from planner.core.cells import restore_frame
 from planner.core.errors import MAX_PER_KIND, InputError, Problem, first_problems
 from planner.core.units import AREA_UNITS_PER_HA
+from planner.instance.land_classes import map_covers
 from planner.instance.schema import (
     ECO_SPACE_TYPES,
     MAX_PARCEL_HA,
@@ -206,6 +207,15 @@ def load_parcels(
                 for c in missing
             ]
         )
+    if inst.parcels.cover_classes is not None:
+        # survey land classes (codes, K codes, names) -> the library's covers; the class as
+        # found is kept in land_class (unless the table has a column of that name)
+        df = df.copy()
+        df["cover"], found = map_covers(
+            df["cover"], inst.parcels.cover_classes, lib, inst_file, file, shown.get("cover", "cover")
+        )
+        if "land_class" not in df.columns:
+            df["land_class"] = found
     df = df.astype({c: str for c in ("id", "village", "cover", "eco_space", "ownership")})
     # Every check is over whole columns; messages are built for the first MAX_PER_KIND
     # rows of each kind only (first_problems), so a broken table of a million rows
