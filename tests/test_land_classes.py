@@ -1,5 +1,5 @@
 """Land classes in the cover column (``parcels.cover_classes``): survey codes and names
-mapped to the planner's covers by the bundled GB/T 21010 table (models/gbt21010.yaml).
+mapped to the planner's covers by the bundled GB/T 21010 table (models/land_classes/gbt21010.yaml).
 
 Expected covers, derived by hand from the standards and the paper's covers
 (models/xie2015.yaml), not from the table:
@@ -212,11 +212,11 @@ def test_gis_attribute_table(tmp_path):
 
 
 def test_bundled_table_covers_exist_and_the_wheel_ships_it():
-    table = yaml.safe_load((bundled_dir("models") / "gbt21010.yaml").read_text(encoding="utf-8"))
+    table = yaml.safe_load((bundled_dir("models") / "land_classes" / "gbt21010.yaml").read_text(encoding="utf-8"))
     lib = yaml.safe_load((bundled_dir("models") / "xie2015.yaml").read_text(encoding="utf-8"))
     assert {e["cover"] for e in table["classes"].values()} <= set(lib["covers"])
     assert "permanent_farmland" not in {e["cover"] for e in table["classes"].values()}
     assert all(e["reason"] and isinstance(e["exact"], bool) for e in table["classes"].values())
     assert all(("ASSUMPTION" in e["reason"]) != e["exact"] for e in table["classes"].values())
     data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
-    assert any(fnmatch.fnmatch("gbt21010.yaml", pat) for pat in data["planner._models"])
+    assert any(fnmatch.fnmatch("land_classes/gbt21010.yaml", pat) for pat in data["planner._models"])

@@ -1,6 +1,6 @@
 """Land classes in the parcel table's cover column (``parcels.cover_classes``): a table
 that maps survey class codes and names (GB/T 21010-2017 third-survey codes, their ``K``
-working classes, GB/T 21010-2007 second-survey codes; bundled as ``models/gbt21010.yaml``,
+working classes, GB/T 21010-2007 second-survey codes; bundled as ``models/land_classes/gbt21010.yaml``,
 or the user's own YAML table) to the library's cover classes.
 
 A value is looked up as: a cover of the library (passes through unchanged, so a parcel
@@ -32,7 +32,7 @@ def resolve_table(ref: str, inst_file: str) -> Path:
     """The YAML file of ``parcels.cover_classes``: a bundled name, or a path relative to
     the instance file."""
     if ref in BUNDLED:
-        return bundled_dir("models") / f"{ref}.yaml"
+        return bundled_dir("models") / "land_classes" / f"{ref}.yaml"
     p = Path(inst_file).parent / ref
     if path_exists(p) and not p.is_dir():
         return p
@@ -41,7 +41,7 @@ def resolve_table(ref: str, inst_file: str) -> Path:
         FIELD,
         f"land-class table {ref!r} not found (looked for {p})",
         f"use a bundled table {list(BUNDLED)} or the path of a YAML table relative to the instance file "
-        "(same shape as models/gbt21010.yaml)",
+        "(same shape as models/land_classes/gbt21010.yaml)",
         ref,
     )
 
@@ -56,7 +56,7 @@ def read_table(path: Path) -> dict[str, tuple[str, str]]:
             file,
             "classes",
             "a land-class table needs a mapping `classes` of class code -> {name, cover}",
-            "see models/gbt21010.yaml for the shape",
+            "see models/land_classes/gbt21010.yaml for the shape",
         )
     out: dict[str, tuple[str, str]] = {}
     problems = []
@@ -146,7 +146,7 @@ def map_covers(
                 f"the land-class table {ref!r} ({path}): {shown}" + (f" and {more} more" if more > 0 else ""),
                 "give the class code (e.g. 0103, 0307K) or name (e.g. 旱地) of the table, the planner's cover "
                 f"name ({sorted(lib.covers)}), or map them in your own table ({FIELD}: path to a YAML file "
-                "shaped like models/gbt21010.yaml)",
+                "shaped like models/land_classes/gbt21010.yaml)",
             )
         )
     cov = code.map(lambda k: k if k in lib.covers else table[k][1] if isinstance(k, str) else None)

@@ -357,7 +357,8 @@ class ParcelSource(_Strict):
     cover_classes: str | None = Field(
         None,
         description="What the `cover` column holds. null: the library's cover names. `gbt21010`: land survey "
-        "classes, mapped by the bundled table (models/gbt21010.yaml): GB/T 21010-2017 codes (third survey, e.g. "
+        "classes, mapped by the bundled table (models/land_classes/gbt21010.yaml): GB/T 21010-2017 codes "
+        "(third survey, e.g. "
         "0103), their working classes with a K suffix (0307K), GB/T 21010-2007 codes (second survey, e.g. 013) "
         "or the classes' Chinese names (旱地). Or a path (relative to the instance file) to your own YAML table of "
         "the same shape. A library cover name passes through unchanged (e.g. permanent_farmland, which is a "
