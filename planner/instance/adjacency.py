@@ -1,58 +1,211 @@
 """Parcel adjacency from shared boundaries, and the connected groups the contiguity
 rules use (village garden sites, villagers' holdings).
 
-Two parcels are adjacent when their boundaries share a line of at least
-``parcels.adjacency_min_shared_m`` metres; parcels touching at a corner only are not
-(a garden or a stand of forest cannot continue through a point). Only
-:func:`adjacency` needs geopandas; the graph functions work on plain frames.
+Two parcels are adjacent when their boundaries run within ``parcels.adjacency_tolerance_m``
+of each other for at least ``parcels.adjacency_min_shared_m`` metres. The tolerance
+absorbs what real layers carry: neighbours digitised by hand or reprojected do not share
+vertices, so their boundaries leave hairline gaps and small overlaps. The shared length
+of a pair is measured on each parcel's boundary: the stretches of it within the tolerance
+of the other's boundary, each shortened by twice the tolerance (what the tolerance adds
+at the two ends of a stretch; a closed ring, an enclave's, keeps its length), and the
+smaller of the two sides. Parcels touching at a corner therefore share nothing (a garden
+or a stand of forest cannot continue through a point). Only :func:`adjacency` needs
+shapely; the graph functions work on plain frames.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from planner.core.errors import Problem
+from planner.core.errors import Problem, first_problems
 
 #: Overlaps smaller than this (m2) are drawing noise, not a registry error.
 OVERLAP_M2 = 1.0
+#: Two parcels whose common area is at least this share of each one's area are the same
+#: land drawn twice (a duplicate geometry under a new id): an error.
+DUPLICATE_SHARE = 0.99
+#: The default of ``parcels.adjacency_tolerance_m`` (m).
+TOLERANCE_M = 0.5
+_GEOMETRY = "(parcel geometry)"
+_FIX_OVERLAP = (
+    "fix the boundaries so that parcels do not overlap (QGIS: Vector > Geometry Tools > Check Validity, "
+    "or the Topology Checker)"
+)
 
 
-def adjacency(geometry, ids: Iterable[str], min_shared_m: float = 1.0) -> tuple[pd.DataFrame, list[Problem]]:
-    """Adjacent parcel pairs ``a < b`` with the length of boundary they share (m), and
-    warnings for parcels that overlap (their area would be counted twice).
+class Neighbours(NamedTuple):
+    """What :func:`adjacency` finds."""
 
-    ``geometry``: a GeoSeries in a projected system (metres), row-aligned with ``ids``."""
+    #: Adjacent pairs ``a < b`` with the length of boundary they share (``shared_m``).
+    pairs: pd.DataFrame
+    #: Overlaps beyond the tolerance (their area counts twice), capped per kind.
+    warnings: list[Problem]
+    #: Duplicate or near-duplicate geometries under different ids.
+    errors: list[Problem]
+    #: Multipart parcels whose parts do not connect (within the tolerance): a contiguous
+    #: site could use them as a bridge. The loader refuses them when a contiguity rule is on.
+    disconnected: list[Problem]
+
+
+def _candidates(geoms: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs ``i < j`` of geometries within ``tol`` of each other (an STRtree query)."""
+    import shapely
+
+    tree = shapely.STRtree(geoms)
+    if tol > 0:
+        left, right = tree.query(geoms, predicate="dwithin", distance=tol)
+    else:
+        left, right = tree.query(geoms, predicate="intersects")
+    keep = left < right
+    return left[keep], right[keep]
+
+
+def _stretches(lines: np.ndarray, tol: float) -> np.ndarray:
+    """Per element of ``lines`` (pieces of a boundary near another), the summed length of
+    its connected stretches, each less ``2 * tol`` (not below 0) unless it is a closed ring."""
+    import shapely
+
+    out = np.zeros(len(lines))
+    if not len(lines):
+        return out
+    parts, idx = shapely.get_parts(lines, return_index=True)
+    line = np.isin(shapely.get_type_id(parts), (1, 2))  # LineString, LinearRing (not points)
+    if not line.any():
+        return out
+    merged = shapely.multilinestrings(parts[line], indices=idx[line], out=np.empty(len(lines), dtype=object))
+    merged = shapely.line_merge(merged)
+    pieces, pidx = shapely.get_parts(merged, return_index=True)
+    length = shapely.length(pieces)
+    keep = np.where(shapely.is_closed(pieces), length, np.maximum(length - 2 * tol, 0.0))
+    return np.bincount(pidx, weights=keep, minlength=len(lines))
+
+
+def _shared(geoms: np.ndarray, left: np.ndarray, right: np.ndarray, tol: float) -> np.ndarray:
+    """Shared boundary length (m) of each pair (``left[k]``, ``right[k]``), as in the module
+    docstring; with ``tol`` 0, the length of the boundaries' common line."""
+    import shapely
+
+    bounds = shapely.boundary(geoms)
+    if tol <= 0:
+        return shapely.length(shapely.intersection(bounds[left], bounds[right]))
+    used = np.unique(np.concatenate([left, right]))
+    zone = np.empty(len(geoms), dtype=object)
+    zone[used] = shapely.buffer(bounds[used], tol, quad_segs=4)
+    shared = _stretches(shapely.intersection(bounds[left], zone[right]), tol)
+    # the other side only where this one leaves something to share
+    some = shared > 0
+    shared[some] = np.minimum(
+        shared[some], _stretches(shapely.intersection(bounds[right[some]], zone[left[some]]), tol)
+    )
+    return shared
+
+
+def adjacency(
+    geometry,
+    ids: Iterable[str],
+    min_shared_m: float = 1.0,
+    tolerance_m: float = TOLERANCE_M,
+    source: str = _GEOMETRY,
+) -> Neighbours:
+    """Adjacent parcel pairs and the geometry problems found on the way (:class:`Neighbours`).
+
+    ``geometry``: a GeoSeries in a projected system (metres), row-aligned with ``ids``;
+    ``source``: the layer's file, named in the problems.
+    All steps are vectorised (an STRtree query, then shapely on arrays of pairs)."""
     import shapely
 
     ids = np.asarray(list(ids), dtype=object)
-    geoms = geometry.to_numpy()
-    left, right = geometry.sindex.query(geoms, predicate="intersects")
-    keep = left < right
-    left, right = left[keep], right[keep]
-    bounds = shapely.boundary(geoms)
-    shared = shapely.length(shapely.intersection(bounds[left], bounds[right]))
-    overlap = shapely.area(shapely.intersection(geoms[left], geoms[right]))
-    warnings = [
-        Problem(
-            "(parcel geometry)",
-            f"parcels {ids[i]!r} and {ids[j]!r}",
-            f"overlap by {o:,.0f} m2: their area is counted twice",
-            "fix the boundaries so that parcels do not overlap (QGIS: Vector > Geometry Tools > "
-            "Check Validity, or the Topology Checker)",
-        )
-        for i, j, o in zip(left, right, overlap)
-        if o > OVERLAP_M2
-    ]
+    geoms = np.asarray(geometry.to_numpy(), dtype=object)
+    tol = float(tolerance_m)
+    left, right = _candidates(geoms, tol)
+    shared = _shared(geoms, left, right, tol)
     adj = shared >= min_shared_m
+
+    # overlaps: common area, and whether it is thicker than the tolerance
+    # (only pairs whose interiors meet: a relate is cheaper than an intersection)
+    shapely.prepare(geoms)
+    meet = np.flatnonzero(shapely.relate_pattern(geoms[left], geoms[right], "T********"))
+    inter = np.full(len(left), None, dtype=object)
+    inter[meet] = shapely.intersection(geoms[left[meet]], geoms[right[meet]])
+    overlap = np.nan_to_num(shapely.area(inter))
+    area = shapely.area(geoms)
+    duplicate = overlap >= DUPLICATE_SHARE * np.maximum(area[left], area[right])
+    big = (overlap > OVERLAP_M2) & ~duplicate
+    if tol > 0 and big.any():
+        thick = np.zeros(len(big), dtype=bool)
+        thick[big] = ~shapely.is_empty(shapely.buffer(inter[big], -tol / 2, quad_segs=2))
+        big &= thick
+    adj &= ~duplicate
+
+    errors = first_problems(
+        np.flatnonzero(duplicate),
+        int(duplicate.sum()),
+        lambda k: Problem(
+            source,
+            f"parcels {ids[left[k]]!r} and {ids[right[k]]!r}",
+            f"the same land drawn twice: they have {overlap[k]:,.0f} m2 in common, at least "
+            f"{DUPLICATE_SHARE:.0%} of each; their area would be counted twice",
+            "delete one of the two features, or redraw it if it is a different parcel",
+        ),
+    )
+    warnings: list[Problem] = []
+    for treated, sel in (("adjacent", big & adj), ("not adjacent", big & ~adj)):
+        warnings += first_problems(
+            np.flatnonzero(sel),
+            int(sel.sum()),
+            lambda k, treated=treated: Problem(
+                source,
+                f"parcels {ids[left[k]]!r} and {ids[right[k]]!r}",
+                f"overlap by {overlap[k]:,.0f} m2, more than the {tol:g} m tolerance wide: their area is counted "
+                f"twice; the planner treats them as {treated}",
+                _FIX_OVERLAP,
+            ),
+        )
+
     a, b = ids[left[adj]], ids[right[adj]]
     swap = a > b
     a, b = np.where(swap, b, a), np.where(swap, a, b)
     out = pd.DataFrame({"a": a.astype(object), "b": b.astype(object), "shared_m": shared[adj].astype(float)})
-    return out.sort_values(["a", "b"]).reset_index(drop=True), warnings
+    out = out.sort_values(["a", "b"]).reset_index(drop=True)
+    return Neighbours(out, warnings, errors, _disconnected(geoms, ids, min_shared_m, tol, source))
+
+
+def _disconnected(geoms: np.ndarray, ids: np.ndarray, min_shared_m: float, tol: float, source: str) -> list[Problem]:
+    """Multipart parcels whose parts are not all connected, under the same neighbour rule
+    as parcels (boundaries within ``tol`` for at least ``min_shared_m``)."""
+    import shapely
+
+    multi = np.flatnonzero(shapely.get_num_geometries(geoms) > 1)
+    if not len(multi):
+        return []
+    parts, owner = shapely.get_parts(geoms[multi], return_index=True)
+    left, right = _candidates(parts, tol)
+    same = owner[left] == owner[right]
+    left, right = left[same], right[same]
+    linked = _shared(parts, left, right, tol) >= min_shared_m
+    edges = pd.DataFrame({"a": left[linked], "b": right[linked]})
+    # edges join parts of one parcel only, so each component lies within one parcel
+    firsts = [c[0] for c in components(range(len(parts)), edges)]
+    pieces = np.bincount(owner[firsts], minlength=len(multi))
+    bad = [(int(multi[m]), int(pieces[m])) for m in np.flatnonzero(pieces > 1)]
+    return first_problems(
+        range(len(bad)),
+        len(bad),
+        lambda k: Problem(
+            source,
+            f"parcel {ids[bad[k][0]]!r}",
+            f"a multipart parcel in {bad[k][1]} separate pieces (not joined along {min_shared_m:g} m within "
+            f"{tol:g} m): a village garden or a villager's holding could use it as a bridge between them",
+            "split it into single parts, each with its own id and area (QGIS: Vector > Geometry Tools > "
+            "Multipart to Singleparts, then renumber the copies), or set policies.contiguous_gardens and "
+            "policies.contiguous_holdings to false",
+        ),
+    )
 
 
 def components(nodes: Iterable[str], edges: pd.DataFrame | None) -> list[list[str]]:

@@ -174,11 +174,21 @@ def load_instance(
         raise
     geometry = adjacent = None
     geo_warnings: list[Problem] = []
+    geo_errors: list[Problem] = []
     if gis is not None:
         geometry = gis.geometry.set_axis(pd.Index(parcels["id"].tolist(), name="id"))
-        adjacent, overlaps = adjacency(geometry, parcels["id"].tolist(), inst.parcels.adjacency_min_shared_m)
-        geo_warnings = gis.warnings + overlaps
-    problems = duplicates + cross_check(inst, lib, parcels, file)
+        found = adjacency(
+            geometry,
+            parcels["id"].tolist(),
+            inst.parcels.adjacency_min_shared_m,
+            inst.parcels.adjacency_tolerance_m,
+            str(parcel_path),
+        )
+        adjacent, geo_warnings = found.pairs, gis.warnings + found.warnings
+        geo_errors = found.errors
+        if inst.policies.contiguous_gardens or inst.policies.contiguous_holdings:
+            geo_errors = geo_errors + found.disconnected
+    problems = duplicates + geo_errors + cross_check(inst, lib, parcels, file)
     if problems:
         raise InputError(attribute(problems))
     loaded = LoadedInstance(

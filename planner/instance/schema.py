@@ -377,6 +377,17 @@ class ParcelSource(_Strict):
         "touching at a corner is not adjacency.",
         json_schema_extra={"unit": "m"},
     )
+    adjacency_tolerance_m: float = Field(
+        0.5,
+        ge=0,
+        description="GIS files: boundaries within this distance (m) of each other count as shared, so parcels whose "
+        "boundaries run this close for at least `adjacency_min_shared_m` are adjacent, across hairline gaps and "
+        "small overlaps alike. Real layers need it: neighbours digitised by hand or reprojected do not share "
+        "vertices, and their common boundaries lie apart by millimetres to decimetres; 0.5 m is below what a "
+        "parcel boundary is surveyed to (about 1 m in rural cadastres) and far below a parcel's width. Overlaps "
+        "wider than this are reported. 0: only exactly shared lines count.",
+        json_schema_extra={"unit": "m"},
+    )
 
 
 class UsePolicy(_Strict):
