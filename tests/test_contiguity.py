@@ -44,3 +44,19 @@ def test_verifier_flags_a_garden_on_two_sites(tmp_path):
     v = verify_plan(plan, li)
     assert not v["passed"]
     assert [x["rule"] for x in v["violations"]] == ["garden_contiguity"]
+
+
+def test_verifier_reads_the_map_not_the_neighbour_list(tmp_path):
+    """The same garden on G1 + G2, checked against an instance whose neighbour list wrongly
+    says G1 and G2 are neighbours: the verifier measures the polygons itself (G1 and G2 are
+    5 m of forest apart), so it still reports garden_contiguity."""
+    import dataclasses
+
+    import pandas as pd
+
+    li = _garden_instance(tmp_path)
+    plan = solve(li.replace(**{"policies.contiguous_gardens": False}))
+    wrong = pd.concat([li.adjacency, pd.DataFrame([{c: v for c, v in zip(li.adjacency.columns, ("G1", "G2"))}])])
+    fooled = dataclasses.replace(li, adjacency=wrong.reset_index(drop=True))
+    v = verify_plan(plan, fooled)
+    assert [x["rule"] for x in v["violations"]] == ["garden_contiguity"]

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planner.instance.adjacency import components
 from planner.instance.schema import GARDEN_KINDS
 from planner.verify.context import AREA_TOL, Context, Report, flags
+from planner.verify.geometry import sites_of
 
 
 def check(c: Context, rep: Report) -> None:
@@ -58,12 +58,12 @@ def check(c: Context, rep: Report) -> None:
             at = c.at(t)
             sel = at[at["kind"].isin(GARDEN_KINDS) & (at["area_ha"] > AREA_TOL)]
             for v, g in sel.groupby("village"):
-                parts = components(dict.fromkeys(g["parcel"].tolist()), c.adjacency)
+                parts = sites_of(c.li, g["parcel"].tolist())
                 if len(parts) > 1:
                     rep.bad(
                         "garden_contiguity",
                         f"{v}, {t}",
-                        "garden on separate sites (parcels not connected through "
+                        "garden on separate sites (parcels, or parts of a parcel, not connected through "
                         "shared boundaries): " + " | ".join(", ".join(map(str, p)) for p in parts),
                         len(parts),
                         1,

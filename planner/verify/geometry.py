@@ -1,0 +1,65 @@
+"""The verifier's own reading of the map: which of a few parcels form one connected site.
+
+The model's contiguity rows use the neighbour list the loader computed
+(:mod:`planner.instance.adjacency`); checking a plan against that same list would only
+check the model against itself. Here every polygon part of the parcels in question is a
+node of its own (so the parts of a multipart parcel are connected only where they meet),
+and two parts are linked when the length of one's boundary that runs within
+``parcels.adjacency_tolerance_m`` of the other's, less the tolerance at each end, is at
+least ``parcels.adjacency_min_shared_m``: pair by pair with plain shapely operations, no
+spatial index, no precomputed list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import shapely
+
+
+def _parts(geom: Any) -> list[Any]:
+    return [g for g in getattr(geom, "geoms", [geom]) if not g.is_empty]
+
+
+def _shared_m(a: Any, b: Any, tolerance_m: float) -> float:
+    """Length of ``a``'s boundary within ``tolerance_m`` of ``b``'s, less the tolerance at
+    both ends (a corner contact shares nothing)."""
+    if tolerance_m <= 0:
+        return float(shapely.intersection(a.boundary, b.boundary).length)
+    near = shapely.intersection(a.boundary, b.boundary.buffer(tolerance_m)).length
+    return max(0.0, float(near) - 2 * tolerance_m)
+
+
+def connected_sites(geoms: dict[str, Any], tolerance_m: float, min_shared_m: float) -> list[list[str]]:
+    """The parcels of ``geoms`` {parcel id: polygon} grouped into connected sites, each a
+    sorted list of parcel ids; a parcel whose parts lie on two sites is on both."""
+    nodes = [(pid, part) for pid, geom in geoms.items() for part in _parts(geom)]
+    root = list(range(len(nodes)))
+
+    def find(i: int) -> int:
+        while root[i] != i:
+            root[i] = root[root[i]]
+            i = root[i]
+        return i
+
+    for i in range(len(nodes)):
+        for j in range(i + 1, len(nodes)):
+            a, b = nodes[i][1], nodes[j][1]
+            if a.distance(b) > tolerance_m:
+                continue
+            if min(_shared_m(a, b, tolerance_m), _shared_m(b, a, tolerance_m)) >= min_shared_m:
+                root[find(i)] = find(j)
+    groups: dict[int, set[str]] = {}
+    for i, (pid, _) in enumerate(nodes):
+        groups.setdefault(find(i), set()).add(pid)
+    return sorted(sorted(g) for g in groups.values())
+
+
+def sites_of(li, parcels: Iterable[str]) -> list[list[str]]:
+    """:func:`connected_sites` of ``parcels`` on the instance's map, with its tolerance and
+    minimum shared length."""
+    geom = li.geometry
+    src = li.instance.parcels
+    ids = list(dict.fromkeys(str(p) for p in parcels))
+    return connected_sites({p: geom.loc[p] for p in ids}, src.adjacency_tolerance_m, src.adjacency_min_shared_m)
