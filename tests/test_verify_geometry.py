@@ -30,3 +30,25 @@ def test_the_parts_of_a_multipart_parcel_are_no_bridge():
     assert connected_sites({"P": p, "Q": q, "R": r}, TOL, MIN) == [["P", "Q"], ["P", "R"]]
     s = shapely.box(50, 0, 70, 10)
     assert connected_sites({"P": p, "Q": q, "R": r, "S": s}, TOL, MIN) == [["P", "Q", "R", "S"]]
+
+
+def test_holdings_are_measured_on_the_map(tmp_path):
+    """Holder H1 owns F1 and F2 (0.1 m apart along 100 m: one holding) and F3 (10 m off
+    F2: not adjacent); H2 owns F4, which borders F3. The verifier's own pairs are F1-F2
+    only: another holder's parcel never joins a holding."""
+    from geohelpers import X0, Y0, write_geo_instance
+    from helpers import P
+
+    import planner
+    from planner.verify.geometry import holder_edges
+
+    geoms = {
+        "F1": shapely.box(X0, Y0, X0 + 100, Y0 + 100),
+        "F2": shapely.box(X0 + 100.1, Y0, X0 + 200.1, Y0 + 100),
+        "F3": shapely.box(X0 + 210.1, Y0, X0 + 310.1, Y0 + 100),
+        "F4": shapely.box(X0 + 310.1, Y0, X0 + 410.1, Y0 + 100),
+    }
+    own = {"F1": "H1", "F2": "H1", "F3": "H1", "F4": "H2"}
+    parcels = [P(p, "grassland", 1, ownership="individual", owner=h) for p, h in own.items()]
+    li = planner.load_instance(write_geo_instance(tmp_path, parcels, geoms, uses=["ecological_forest"]))
+    assert holder_edges(li).values.tolist() == [["F1", "F2"]]

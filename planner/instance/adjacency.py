@@ -265,10 +265,11 @@ def holdings(parcels: pd.DataFrame, edges: pd.DataFrame | None, eligible: Iterab
     return out
 
 
-def carbon_holdings(li) -> dict[str, list[str]]:
+def carbon_holdings(li, edges: pd.DataFrame | None = None) -> dict[str, list[str]]:
     """:func:`holdings` of the parcels whose cover can carry a carbon-sequestration forest
     (an enabled use flagged ``forestry_carbon`` that counts as forest), for the loaded
-    instance ``li``; empty without parcel geometry."""
+    instance ``li``; empty without parcel geometry. ``edges``: the neighbour pairs to use
+    (default: the instance's neighbour list; the verifier passes its own)."""
     if li.adjacency is None:
         return {}
     enabled = li.instance.uses
@@ -283,4 +284,4 @@ def carbon_holdings(li) -> dict[str, list[str]]:
         for c in use.from_covers
     }
     pr = li.parcels
-    return holdings(pr, li.adjacency, pr.loc[pr["cover"].isin(covers), "id"])
+    return holdings(pr, li.adjacency if edges is None else edges, pr.loc[pr["cover"].isin(covers), "id"])

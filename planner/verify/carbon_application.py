@@ -18,6 +18,7 @@ import pandas as pd
 
 from planner.instance.adjacency import carbon_holdings, components, is_connected
 from planner.verify.context import AREA_TOL, Context, Report
+from planner.verify.geometry import holder_edges
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def holding_sites(c: Context, min_ha: float) -> dict[str, str]:
     """parcel -> holding for the holdings that may apply individually (planner.instance.adjacency):
     a holder's adjacent parcels that can carry a carbon forest, together at least ``min_ha``."""
     out = {}
-    for h, ps in carbon_holdings(c.li).items():
+    for h, ps in carbon_holdings(c.li, c.memo("holder_edges", lambda: holder_edges(c.li))).items():
         if float(c.par.loc[ps, "area_ha"].sum()) >= min_ha:
             out.update({p: h for p in ps})
     return out
@@ -66,7 +67,7 @@ def holding_names(c: Context) -> dict[str, str]:
     min_ha = pol.individual_carbon_min_ha
     held = {
         h: ps
-        for h, ps in carbon_holdings(c.li).items()
+        for h, ps in carbon_holdings(c.li, c.memo("holder_edges", lambda: holder_edges(c.li))).items()
         if len(ps) > 1 and float(c.par.loc[ps, "area_ha"].sum()) >= min_ha
     }
     inside = {p for ps in held.values() for p in ps}

@@ -13,8 +13,10 @@ spatial index, no precomputed list.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import combinations
 from typing import Any
 
+import pandas as pd
 import shapely
 
 
@@ -63,3 +65,21 @@ def sites_of(li, parcels: Iterable[str]) -> list[list[str]]:
     src = li.instance.parcels
     ids = list(dict.fromkeys(str(p) for p in parcels))
     return connected_sites({p: geom.loc[p] for p in ids}, src.adjacency_tolerance_m, src.adjacency_min_shared_m)
+
+
+def holder_edges(li) -> pd.DataFrame:
+    """Neighbour pairs (columns ``a``, ``b``) among the parcels of each villager, measured on
+    the map pair by pair (:func:`connected_sites`): the holdings the carbon check needs,
+    without the loader's neighbour list."""
+    pr = li.parcels
+    if "owner" not in pr.columns:
+        return pd.DataFrame(columns=["a", "b"])
+    sel = pr[(pr["ownership"] == "individual") & (pr["owner"].astype(str).str.strip() != "")]
+    src = li.instance.parcels
+    rows = []
+    for _, g in sel.groupby(["village", "owner"], sort=True):
+        for a, b in combinations(g["id"].astype(str).tolist(), 2):
+            pair = {a: li.geometry.loc[a], b: li.geometry.loc[b]}
+            if len(connected_sites(pair, src.adjacency_tolerance_m, src.adjacency_min_shared_m)) == 1:
+                rows.append((a, b))
+    return pd.DataFrame(rows, columns=["a", "b"])
