@@ -43,14 +43,11 @@ def written(path: str | Path, *, create: bool = True, suffix: str = TMP) -> Iter
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
     os.close(fd)
     tmp = Path(name)
-    if create:
-        os.chmod(tmp, 0o666 & ~_umask())
-    else:
+    if not create:
         tmp.unlink()
     try:
         yield tmp
-        if tmp.exists():
-            os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp made it 0600; a writer may also have made it anew
         os.replace(tmp, path)
     except BaseException:
         for p in (tmp, *(Path(f"{tmp}{s}") for s in SIDECARS)):

@@ -90,20 +90,28 @@ def need_geo(file: str, field: str, what: str) -> tuple[Any, Any]:
     return mods
 
 
-def suggest_projection(geom) -> str:
-    """A projected CRS for a layer in degrees: the CGCS2000 3-degree Gauss-Kruger zone of
-    its centre when the layer is CGCS2000 (EPSG:4490), else its UTM zone."""
+def projection_for(geom) -> tuple[str | None, str]:
+    """A projected CRS for a layer in degrees, as (EPSG code or None, the words for it): the
+    CGCS2000 3-degree Gauss-Kruger zone of its centre when the layer is CGCS2000
+    (EPSG:4490), else its UTM zone; None with the rule when no zone can be estimated."""
     crs = geom.crs
     lon = float(np.mean(geom.total_bounds[[0, 2]]))
     if crs is not None and crs.to_epsg() == 4490:
         cm = int(round(lon / 3.0)) * 3
         if 75 <= cm <= 135:  # EPSG:4534 (CM 75E) ... EPSG:4554 (CM 135E)
-            return f"EPSG:{4534 + (cm - 75) // 3} (CGCS2000 / 3-degree Gauss-Kruger CM {cm}E)"
+            code = f"EPSG:{4534 + (cm - 75) // 3}"
+            return code, f"{code} (CGCS2000 / 3-degree Gauss-Kruger CM {cm}E)"
     try:
         utm = geom.estimate_utm_crs()
-        return f"EPSG:{utm.to_epsg()} ({utm.name})"
+        code = f"EPSG:{utm.to_epsg()}"
+        return code, f"{code} ({utm.name})"
     except Exception:  # noqa: BLE001 - no estimate (empty or odd extent): name the rule instead
-        return "the UTM zone of the area (EPSG:326NN north, 327NN south)"
+        return None, "the UTM zone of the area (EPSG:326NN north, 327NN south)"
+
+
+def suggest_projection(geom) -> str:
+    """:func:`projection_for` in words."""
+    return projection_for(geom)[1]
 
 
 def _crs_label(crs) -> str:
@@ -345,8 +353,7 @@ def read_layer(path: Path, src, inst_file: str, file_field: str = "parcels.file"
             "save the layer again",
         )
     elif not crs.is_projected:
-        proj = suggest_projection(geom)
-        code = proj.split(" ")[0] if proj.startswith("EPSG:") else None
+        code, proj = projection_for(geom)
         if not has_area:
             raise InputError.one(
                 where,
