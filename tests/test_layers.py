@@ -185,3 +185,32 @@ def test_files_are_replaced_only_through_core_files():
                 if isinstance(owner, ast.Name) and owner.id in ("os", "tempfile"):
                     found.append(f"{path.relative_to(ROOT)}:{node.lineno} {owner.id}.{node.func.attr}")
     assert not found, "write through planner.core.files instead:\n" + "\n".join(found)
+
+
+def test_the_package_works_without_the_geo_extra():
+    """geopandas, shapely, pyogrio and pyproj come with the optional ``geo`` extra: every
+    module imports without them, and the README's first command (a CSV instance solved,
+    verified and reported) needs none of them. Run in a child where importing them fails."""
+    import subprocess
+    import sys
+
+    modules = sorted(m for m in MODULES if m != "planner.__main__")
+    code = f"""
+import importlib, sys
+class NoGeo:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("geopandas", "shapely", "pyogrio", "pyproj"):
+            raise ImportError("no " + name + " (the geo extra is not installed)")
+sys.meta_path.insert(0, NoGeo())
+for m in {modules!r}:
+    importlib.import_module(m)
+import planner
+from planner.report import write_report
+plan = planner.solve(planner.examples.tiny())
+assert plan.status == "optimal" and plan.verification["passed"], plan.status
+write_report(plan, sys.argv[1], instance=planner.examples.tiny())
+print("ok")
+"""
+    with __import__("tempfile").TemporaryDirectory() as out:
+        r = subprocess.run([sys.executable, "-c", code, out], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and r.stdout.strip().endswith("ok"), r.stderr[-3000:]

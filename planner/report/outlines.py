@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import shapely
-
 SLIVER_M2 = 100.0  # holes below this (m2, in the layer's projected units) are gaps between parcels, filled
 OTHER_COLOR = "#8c564b"  # "other new uses", when a map has more uses than it can draw apart
 
@@ -23,6 +21,8 @@ OTHER_COLOR = "#8c564b"  # "other new uses", when a map has more uses than it ca
 def fill_slivers(geom: Any, max_m2: float = SLIVER_M2) -> Any:
     """``geom`` (a polygon or multipolygon) with its interior rings smaller than
     ``max_m2`` filled."""
+    import shapely  # the geo extra: only when the instance has geometry
+
     if geom is None or geom.is_empty:
         return geom
     parts = list(getattr(geom, "geoms", [geom]))

@@ -17,7 +17,6 @@ from itertools import combinations
 from typing import Any
 
 import pandas as pd
-import shapely
 
 
 def _parts(geom: Any) -> list[Any]:
@@ -27,6 +26,8 @@ def _parts(geom: Any) -> list[Any]:
 def _shared_m(a: Any, b: Any, tolerance_m: float) -> float:
     """Length of ``a``'s boundary within ``tolerance_m`` of ``b``'s, less the tolerance at
     both ends (a corner contact shares nothing)."""
+    import shapely  # the geo extra: only when the instance has geometry
+
     if tolerance_m <= 0:
         return float(shapely.intersection(a.boundary, b.boundary).length)
     near = shapely.intersection(a.boundary, b.boundary.buffer(tolerance_m)).length
