@@ -12,13 +12,25 @@ vertices at positions its neighbour's do not (non-noded). Extras, each optional:
 
 By construction the neighbours are the grid's four-neighbours (shared stretches of about
 80 m and 100 m), ``E`` with ``c1r1``, ``M`` with both cells above its parts; no diagonal
-cells and not ``P``: see :func:`expected_pairs`."""
+cells and not ``P``: see :func:`expected_pairs`.
+
+``write_set(directory)`` writes the grid as a county bureau hands a registry layer over,
+and an instance for it: two villages (columns 0-1 东村, 2-3 西村), a survey-coded attribute
+table (BSM ids, DLBM GB/T 21010-2017 codes with DLMC names, CUN villages, TBMJ areas in m2),
+once in CGCS2000 Gauss-Kruger metres (EPSG:4546) and once in CGCS2000 degrees (EPSG:4490).
+Run it to look at the layers in QGIS::
+
+    python tests/realistic_layers.py out/registry_layers
+"""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
-from geohelpers import X0, Y0
+from geohelpers import X0, Y0, write_geo_instance
+from helpers import P
 
 W, H = 100.0, 80.0
 GAP, OVERLAP = 0.1, 0.2
@@ -97,3 +109,40 @@ def expected_pairs(cols: int = 4, rows: int = 3, *, enclave=True, multipart=True
     if multipart:
         pairs |= {("M", "c0r0"), ("M", f"c{cols - 1}r0")}
     return pairs
+
+
+#: Survey classes of the set: (code, name); everything else is 0404 其他草地 (other grassland).
+MINE = ("0602", "采矿用地")  # mining land -> reclaimed_mine
+GRASS = ("0404", "其他草地")
+FOREST = ("0301K", "可调整乔木林地")  # a working class: arbor forest -> forest
+#: c2r1 and c3r1: mining land, joined across a non-noded boundary (an overlap crossing);
+#: c0r2: arbor forest (working class); E: other grassland.
+CLASSES = {"c2r1": MINE, "c3r1": MINE, "c0r2": FOREST}
+COLUMNS = {"id": "BSM", "cover": "DLBM", "village": "CUN", "area": "TBMJ"}
+
+
+def write_set(directory: Path | str, crs: str = "EPSG:4546", cols: int = 4, rows: int = 3, **extra: Any) -> Path:
+    """The registry set (see the module docstring) in ``crs``; returns the instance path.
+    The grid keeps its enclave and corner parcel; no multipart (it is tested on its own:
+    with the contiguity rules on, it is refused). ``extra``: more keys for the instance
+    (``policies``, ``uses``, ``parcels_extra``)."""
+    import shapely
+
+    geoms = grid_layer(cols, rows, multipart=False)
+    parcels = []
+    for pid, g in geoms.items():
+        code, name = CLASSES.get(pid, GRASS)
+        col = int(pid[1]) if pid.startswith("c") else (1 if pid == "E" else cols - 1)
+        village = "东村" if col < cols // 2 else "西村"
+        parcels.append(P(pid, code, round(shapely.area(g), 2), village=village, DLMC=name))
+    extra.setdefault("uses", ["garden_shrub"])
+    parcels_extra = {"cover_classes": "gbt21010", **extra.pop("parcels_extra", {})}
+    return write_geo_instance(
+        Path(directory), parcels, geoms, crs=crs, area_unit="m2", columns=COLUMNS, parcels_extra=parcels_extra, **extra
+    )
+
+
+if __name__ == "__main__":
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "out/registry_layers")
+    for name, crs in (("gauss_kruger", "EPSG:4546"), ("degrees", "EPSG:4490")):
+        print(write_set(out / name, crs))

@@ -149,3 +149,24 @@ def test_village_outlines_fill_slivers_and_keep_real_holes():
     holes = [shapely.Polygon(r).area for r in out.loc["a", "geometry"].interiors]
     assert holes == [pytest.approx(900.0)]
     assert out.loc["a", "geometry"].area == pytest.approx(100 * 100 - 900)
+
+
+def test_village_outlines_close_notches_and_work_in_degrees():
+    """Village a: two 50 m x 100 m parcels with a 0.1 m gap between them running the whole
+    height (a notch open at both ends, not a hole: filling holes alone would leave the
+    outline in two pieces). Closed, the outline is one 100.1 m x 100 m rectangle
+    (10,010 m2) with four corners. The same layer in EPSG:4490 degrees: one polygon too."""
+    import geopandas as gpd
+    import shapely
+
+    from planner.report.outlines import village_outlines
+
+    x, y = 500_000, 4_430_000
+    geoms = [shapely.box(x, y, x + 50, y + 100), shapely.box(x + 50.1, y, x + 100.1, y + 100)]
+    parcels = gpd.GeoDataFrame({"village": ["a", "a"]}, geometry=geoms, crs="EPSG:4546")
+    out = village_outlines(parcels).loc["a", "geometry"]
+    assert out.geom_type == "Polygon" and not list(out.interiors)
+    assert out.area == pytest.approx(100.1 * 100, abs=1e-6)
+    assert len(shapely.get_coordinates(shapely.simplify(out.exterior, 0.001))) == 5  # a closed ring of 4 corners
+    deg = village_outlines(parcels.to_crs("EPSG:4490"))
+    assert deg.crs == "EPSG:4490" and deg.loc["a", "geometry"].geom_type == "Polygon"

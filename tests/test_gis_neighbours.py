@@ -193,3 +193,19 @@ def test_overlap_warnings_are_capped_and_say_what_is_done(tmp_path):
     assert [(w.field, w.message.split(",")[0]) for w in apart] == [("parcels 'C' and 'D'", "overlap by 25 m2")]
     assert len(_pairs(li)) == 30 and ("C", "D") not in _pairs(li)
     assert li.adjacency["shared_m"].tolist() == pytest.approx([10] * 30)
+
+
+def test_noded_boundaries_keep_their_exact_shared_length(tmp_path):
+    """A | B | C as boxes 100 m tall sharing their lines exactly (a noded layer), and D
+    above A and B sharing 0.6 m of A's top (a stub below the 1 m minimum) and all of B's:
+    with the tolerance the pairs are those sharing at least 1 m of exact line, each with
+    that exact length (A-B 100, B-C 100, B-D 100 m); A-D's 0.6 m plus what the tolerance
+    adds at the stub's ends (0.5 m at most, less 2 x 0.5 m) stays below 1 m: not adjacent,
+    as without the tolerance."""
+    geoms = row({"A": 1, "B": 1, "C": 1})
+    geoms["D"] = shapely.box(X0 + 99.4, Y0 + 100, X0 + 200, Y0 + 150)
+    tol = _load(tmp_path / "tol", geoms, policies=NO_CONTIGUITY)
+    exact = _load(tmp_path / "exact", geoms, policies=NO_CONTIGUITY, adjacency_tolerance_m=0)
+    got = {(a, b): s for a, b, s in tol.adjacency.itertuples(index=False)}
+    assert got == {("A", "B"): 100.0, ("B", "C"): 100.0, ("B", "D"): 100.0}
+    assert {(a, b): s for a, b, s in exact.adjacency.itertuples(index=False)} == got

@@ -85,23 +85,33 @@ def _stretches(lines: np.ndarray, tol: float) -> np.ndarray:
     return np.bincount(pidx, weights=keep, minlength=len(lines))
 
 
-def _shared(geoms: np.ndarray, left: np.ndarray, right: np.ndarray, tol: float) -> np.ndarray:
+def _shared(geoms: np.ndarray, left: np.ndarray, right: np.ndarray, tol: float, min_shared_m: float) -> np.ndarray:
     """Shared boundary length (m) of each pair (``left[k]``, ``right[k]``), as in the module
-    docstring; with ``tol`` 0, the length of the boundaries' common line."""
+    docstring; with ``tol`` 0, the length of the boundaries' common line.
+
+    Pairs whose boundaries already share at least ``min_shared_m`` of line exactly (noded
+    layers: generated, or cleaned in a topology tool) keep that length and skip the
+    tolerance computation, which cannot find less: each exactly shared stretch lies within
+    the tolerance and extends by at least ``tol`` at both ends, which the correction removes."""
     import shapely
 
     bounds = shapely.boundary(geoms)
+    exact = shapely.length(shapely.intersection(bounds[left], bounds[right]))
     if tol <= 0:
-        return shapely.length(shapely.intersection(bounds[left], bounds[right]))
+        return exact
+    shared = exact.copy()
+    rest = np.flatnonzero(exact < min_shared_m)
+    if not len(rest):
+        return shared
+    left, right = left[rest], right[rest]
     used = np.unique(np.concatenate([left, right]))
     zone = np.empty(len(geoms), dtype=object)
     zone[used] = shapely.buffer(bounds[used], tol, quad_segs=4)
-    shared = _stretches(shapely.intersection(bounds[left], zone[right]), tol)
+    near = _stretches(shapely.intersection(bounds[left], zone[right]), tol)
     # the other side only where this one leaves something to share
-    some = shared > 0
-    shared[some] = np.minimum(
-        shared[some], _stretches(shapely.intersection(bounds[right[some]], zone[left[some]]), tol)
-    )
+    some = near > 0
+    near[some] = np.minimum(near[some], _stretches(shapely.intersection(bounds[right[some]], zone[left[some]]), tol))
+    shared[rest] = near
     return shared
 
 
@@ -123,7 +133,7 @@ def adjacency(
     geoms = np.asarray(geometry.to_numpy(), dtype=object)
     tol = float(tolerance_m)
     left, right = _candidates(geoms, tol)
-    shared = _shared(geoms, left, right, tol)
+    shared = _shared(geoms, left, right, tol, min_shared_m)
     adj = shared >= min_shared_m
 
     # overlaps: common area, and whether it is thicker than the tolerance
@@ -187,7 +197,7 @@ def _disconnected(geoms: np.ndarray, ids: np.ndarray, min_shared_m: float, tol: 
     left, right = _candidates(parts, tol)
     same = owner[left] == owner[right]
     left, right = left[same], right[same]
-    linked = _shared(parts, left, right, tol) >= min_shared_m
+    linked = _shared(parts, left, right, tol, min_shared_m) >= min_shared_m
     edges = pd.DataFrame({"a": left[linked], "b": right[linked]})
     # edges join parts of one parcel only, so each component lies within one parcel
     firsts = [c[0] for c in components(range(len(parts)), edges)]

@@ -3,8 +3,9 @@
 Village outlines are the village's parcels dissolved. A registry layer's neighbouring
 parcels rarely share every vertex, so the dissolve leaves hair-thin holes where two
 parcels leave a gap of a few centimetres; drawn, they scatter "village boundary"
-fragments over the map. Holes smaller than :data:`SLIVER_M2` are filled; real holes (an
-enclave of another village, a lake left out of the layer) are far larger and kept.
+fragments over the map. Gaps narrower than twice :data:`CLOSE_M` (holes and notches open
+to the edge alike) are closed, then holes smaller than :data:`SLIVER_M2` are filled; real
+holes (an enclave of another village, a lake left out of the layer) are far larger and kept.
 
 Uses are coloured by their place in the valuation library, not by their rank in one
 plan, so a use has the same colour in every report and map made with that library.
@@ -15,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 SLIVER_M2 = 100.0  # holes below this (m2, in the layer's projected units) are gaps between parcels, filled
+CLOSE_M = 0.5  # gaps narrower than twice this (m) are closed: the neighbour tolerance's default
 OTHER_COLOR = "#8c564b"  # "other new uses", when a map has more uses than it can draw apart
 
 
@@ -30,15 +32,26 @@ def fill_slivers(geom: Any, max_m2: float = SLIVER_M2) -> Any:
     return kept[0] if len(kept) == 1 and geom.geom_type == "Polygon" else shapely.MultiPolygon(kept)
 
 
+def close_gaps(geom: Any, width_m: float = CLOSE_M) -> Any:
+    """``geom`` with gaps narrower than ``2 * width_m`` closed (a morphological closing:
+    grown by ``width_m``, then shrunk by it, with mitred corners so square corners stay square)."""
+    if geom is None or geom.is_empty or width_m <= 0:
+        return geom
+    grown = geom.buffer(width_m, join_style="mitre", mitre_limit=10.0)
+    return grown.buffer(-width_m, join_style="mitre", mitre_limit=10.0)
+
+
 def village_outlines(parcels, by: str = "village"):
-    """One outline per village: the GeoDataFrame ``parcels`` dissolved by ``by``, with the
-    sliver holes between parcels filled (:func:`fill_slivers`); a degree layer keeps
-    its holes (areas in degrees are not m2)."""
+    """One outline per village: the GeoDataFrame ``parcels`` (in metres) dissolved by
+    ``by``, with the hairline gaps between its parcels closed (:func:`close_gaps`) and the
+    sliver holes filled (:func:`fill_slivers`). A layer in degrees is measured in its UTM
+    zone for this and returned in degrees."""
     out = parcels[[by, "geometry"]].dissolve(by=by)
     crs = out.crs
-    if crs is None or crs.is_projected:
-        out["geometry"] = [fill_slivers(g) for g in out.geometry]
-    return out
+    work = out if crs is None or crs.is_projected else out.to_crs(out.estimate_utm_crs())
+    geoms = [fill_slivers(close_gaps(g)) for g in work.geometry]
+    work = work.set_geometry(type(work.geometry)(geoms, index=work.index, crs=work.crs))
+    return work if work.crs == crs else work.to_crs(crs)
 
 
 def use_colors(library_uses: list[str]) -> dict[str, str]:
