@@ -272,6 +272,7 @@ class Library(_Strict):
 
 class Township(_Strict):
     name: str = Field(description="Township name.")
+    name_zh: str = Field("", description="Chinese name (中文名称), shown when the output language is Chinese.")
     stated_area_ha: float | None = Field(
         None,
         gt=0,
@@ -314,6 +315,7 @@ class LabourPool(_Strict):
 class Village(_Strict):
     id: str = Field(description="Village identifier used in the parcel table.")
     name: str = Field("", description="Readable name.")
+    name_zh: str = Field("", description="Chinese name (中文名称), shown when the output language is Chinese.")
     is_town: bool = Field(False, description="The central town (street green spaces; no village garden rule).")
     labour_pool: LabourPool = Field(default_factory=LabourPool, description="Recruitable people by group.")
     stated_area_ha: float | None = Field(
@@ -597,6 +599,7 @@ class Role(_Strict):
 
     id: str = Field(description="Role identifier.")
     name: str = Field("", description="Readable name.")
+    name_zh: str = Field("", description="Chinese name (中文名称), shown when the output language is Chinese.")
     channel: Literal["forest", "orchard", "garden", "bank"] = Field(description="Recruitment channel [P §4.4(3)].")
     organiser: str = Field("", description="Who organises the recruitment.")
     min: int = Field(ge=0, description="Fewest people for the township.", json_schema_extra={"unit": "people"})
@@ -664,6 +667,7 @@ class Project(_Strict):
 
     id: str = Field(description="Project identifier.")
     name: str = Field("", description="Readable name.")
+    name_zh: str = Field("", description="Chinese name (中文名称), shown when the output language is Chinese.")
     channel: Literal["forest", "fruit", "garden", "other"] = Field(description="EOD channel [P Table 1].")
     host_village: str = Field(description="Village whose collective and villagers receive their shares.")
     capex_yuan: float = Field(
