@@ -357,7 +357,9 @@ def approx(x: float) -> Any:
 def stopped_at(args: list[str], point: str) -> subprocess.Popen:
     """Start ``args`` (in a session of its own, output captured, wide lines) with
     ``PLANNER_STOP_AT=point`` and wait until it has stopped there: a state, not a time.
-    Fails if the process ends before reaching the point."""
+    Fails if the process ends before reaching the point. Ctrl-C is restored to its default
+    in the child, as in a terminal: a test run started in the background (``nohup ... &``
+    from a script) ignores SIGINT, and a child would inherit that and never be interrupted."""
     import signal
 
     p = subprocess.Popen(
@@ -367,6 +369,7 @@ def stopped_at(args: list[str], point: str) -> subprocess.Popen:
         text=True,
         start_new_session=True,
         env={**os.environ, "PLANNER_STOP_AT": point, "COLUMNS": "1000"},
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     _, status = os.waitpid(p.pid, os.WUNTRACED)
     if not os.WIFSTOPPED(status):
