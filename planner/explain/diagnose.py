@@ -94,11 +94,12 @@ from planner.explain.elastic import (
     make_elastic,
 )
 from planner.explain.iis import compute_iis
-from planner.explain.result import frame_records
+from planner.explain.result import fmt, frame_records
 from planner.explain.wording import RELAXATION_COLUMNS, amount_text, relaxation_table, row_field, row_where
 from planner.instance.load import LoadedInstance
 from planner.model.build import build_model
 from planner.model.data import ModelData
+from planner.model.rules import targets as target_rules
 
 
 @dataclass
@@ -274,7 +275,7 @@ def diagnose(
                 svals = lp_svals
             if cdf is not None:
                 conflicts = cdf
-            relax = relaxation_table(el, svals, float(d.total_area))
+            relax = name_targets(relaxation_table(el, svals, float(d.total_area)), d, m)
     elif is_infeasible(res):
         status = "infeasible"
         notes.append(
@@ -304,4 +305,43 @@ def diagnose(
     )
 
 
-__all__ = ["Diagnosis", "diagnose"]
+def name_targets(relax: pd.DataFrame, d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
+    """The relaxations of required targets (family ``targets``) in the target's own words:
+    its label, KPI, period and limit, how far the plan falls short (or over), the value the
+    plan then reaches (a coverage as a share, in percentage points), and the fields to change."""
+    if relax.empty:
+        return relax
+    relax = relax.copy()
+    held = getattr(m, "_targets", {})
+    for k, r in relax.iterrows():
+        if r["family"] != target_rules.FAMILY or not r["index"] or r["index"][0] not in held:
+            continue
+        name = r["index"][0]
+        _i, tg = held[name]
+        unit = r["unit"]
+        low = r["sense"] == ">="
+        limit = tg.min if low else tg.max
+        side = "min" if low else "max"
+        if tg.kpi in target_rules.SHARES:
+            area = target_rules.scope_area(d, tg.village)
+            points = r["amount"] / area * 100 if area > 0 else float("nan")
+            reach = (limit or 0.0) + (-1 if low else 1) * r["amount"] / area if area > 0 else float("nan")
+            gap = f"{amount_text(r['amount'], unit)}, {points:.3g} percentage points of {fmt(area, 'ha')}"
+            reached = f"{reach:.2%}".replace(".00%", "%")
+            want = f"{limit:.2%}".replace(".00%", "%")
+        else:
+            gap = amount_text(r["amount"], unit)
+            value = (limit or 0.0) + (-1 if low else 1) * r["amount"]
+            reached, want = amount_text(value, unit), amount_text(limit or 0.0, unit)
+        scope = f" in {tg.village}" if tg.village else ""
+        what = f"{tg.kpi}{' [' + tg.service + ']' if tg.service else ''}{scope} {'≥' if low else '≤'} {want}"
+        relax.at[k, "statement"] = (
+            f"required target '{tg.name}' ({what}, period {tg.period}) cannot be met: "
+            f"{'short by' if low else 'over by'} {gap}; with the relaxations listed the plan can reach "
+            f"{'at most' if low else 'no less than'} {reached}: "
+            f"{'lower' if low else 'raise'} targets.{name}.{side}, or set targets.{name}.required: false"
+        )
+    return relax
+
+
+__all__ = ["Diagnosis", "diagnose", "name_targets"]

@@ -1,5 +1,6 @@
 """Budget (family ``budget``): each period's spending (establishment, project capital,
-wages; :mod:`planner.verify.money`) stays within its budget plus the period's loan."""
+wages, and the interest and loan instalments that fall in the period;
+:mod:`planner.verify.money`) stays within its budget plus the period's loan."""
 
 from __future__ import annotations
 
