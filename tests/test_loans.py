@@ -97,7 +97,6 @@ def test_ten_million_over_two_years(build):
     owed after the horizon (year 2 ends in 2027 = 2025 + 2). The 2026 budget of 6 M pays the 5.4 M.
     GEP 9.6 x 1,001,000 = 9,609,600 in both periods; objective
     2 x (9,609,600 - 400,000) = 18,419,200 Yuan/yr.
-    Constraint: `budget`.
     """
     plan = solve(_ten_million(build, 6e6))
     assert plan.status == "optimal"

@@ -86,6 +86,8 @@ TERMS: dict[str, dict[str, tuple[str, str]]] = {
         "red_line": ("Ecological protection red line", "生态保护红线"),
         "street_green": ("Street green space", "街道绿地"),
         "village_permission": ("Uses each village allows", "村庄准入用途"),
+        # issue 19, required targets (rule family planner.model.rules.targets)
+        "targets": ("Required targets", "约束性目标"),
     },
     "service": {
         "food_production": ("Food production", "食物生产"),

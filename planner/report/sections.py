@@ -118,7 +118,7 @@ def kpi_section(doc: Doc, plan, periods: list[str]) -> None:
 
 
 def target_section(doc: Doc, plan, instance, why: str) -> None:
-    """The plan against the instance's targets."""
+    """The plan against the instance's targets; the required ones (rules of the model) first."""
     doc.h(2, "Plan against targets")
     if instance is None:
         doc.p(f"Targets not shown: the instance could not be loaded ({why}). The report is without targets.")
@@ -129,9 +129,20 @@ def target_section(doc: Doc, plan, instance, why: str) -> None:
         return
     k = with_str_period(table_of(plan, "kpis"))
     k = k.set_index("period") if "period" in k else pd.DataFrame()
+    # the plan's own figure of each target (a village's or a service's too), where the plan has it
+    tt = table_of(plan, "targets")
+    have = {"target", "value", "met"} <= set(tt.columns)
+    by_target = dict(zip(tt["target"].astype(str), zip(tt["value"], tt["met"]))) if have else {}
     rows = []
-    for tg in targets:
-        val = num(k.at[str(tg.period), tg.kpi]) if tg.kpi in k and str(tg.period) in k.index else None
+    order = sorted(range(len(targets)), key=lambda i: not getattr(targets[i], "required", False))
+    for i in order:
+        tg = targets[i]
+        name = tg.id if getattr(tg, "id", None) else str(i)
+        met_in_plan = None
+        if name in by_target:
+            val, met_in_plan = num(by_target[name][0]), bool(by_target[name][1])
+        else:
+            val = num(k.at[str(tg.period), tg.kpi]) if tg.kpi in k and str(tg.period) in k.index else None
         lo, hi = num(tg.min), num(tg.max)
         if lo is not None and hi is not None:
             want = f"{fmt_kpi(tg.kpi, lo)} to {fmt_kpi(tg.kpi, hi)}"
@@ -141,7 +152,10 @@ def target_section(doc: Doc, plan, instance, why: str) -> None:
             want = f"≤ {fmt_kpi(tg.kpi, hi)}"
         tol = 1e-9 * max(1.0, abs(val or 0.0))
         met = val is not None and (lo is None or val >= lo - tol) and (hi is None or val <= hi + tol)
+        if met_in_plan is not None and val is not None:
+            met = met_in_plan  # the plan's own test, to the solver's tolerance
         unit = KPI_UNIT.get(tg.kpi, "")
+        scope = "".join(f" [{x}]" for x in (getattr(tg, "service", None), getattr(tg, "village", None)) if x)
         rows.append(
             [
                 tg.label or tg.kpi,
@@ -149,13 +163,23 @@ def target_section(doc: Doc, plan, instance, why: str) -> None:
                 fmt_kpi(tg.kpi, val) if val is not None else "n/a",
                 want,
                 "yes" if met else "no",
-                f"{tg.kpi} ({unit})" if unit else tg.kpi,
+                (f"{tg.kpi} ({unit})" if unit else tg.kpi) + scope,
                 tg.source,
+                "required" if getattr(tg, "required", False) else "reported",
             ]
         )
-    doc.table(["target", "period", "plan value", "target", "met", "figure", "source"], rows, right=(2, 3))
+    doc.table(["target", "period", "plan value", "target", "met", "figure", "source", "kind"], rows, right=(2, 3))
     n = sum(r[4] == "yes" for r in rows)
-    doc.p(f"{n} of {len(rows)} targets met. Targets are figures the plan is reported against, not rules of the model.")
+    n_req = sum(r[7] == "required" for r in rows)
+    doc.p(
+        f"{n} of {len(rows)} targets met. "
+        + (
+            f"{n_req} are required (rules of the model, listed first: every plan meets them); the others are "
+            "figures the plan is reported against."
+            if n_req
+            else "Targets are figures the plan is reported against, not rules of the model."
+        )
+    )
 
 
 def village_section(doc: Doc, plan, instance, periods: list[str]) -> None:
