@@ -361,3 +361,31 @@ def test_nuanshui_paper_targets_required_leave_the_plan_unchanged():
     t = plan.targets.set_index("target")
     for name in ("gep_2025", "forestry_carbon_2025", "agricultural_carbon_2025"):
         assert bool(t.loc[name, "required"]) and bool(t.loc[name, "met"])
+
+
+def test_report_shows_required_targets_apart(build, tmp_path):
+    """The report's targets table marks each target required or reported, lists the required
+    ones first, and shows a village target's own figure: village b's GEP, 18,000 Yuan/yr, not
+    the township's 46,000 (test_village_gep_floor)."""
+    from planner.report.formats import fmt_kpi
+    from planner.report.write import write_report
+
+    li = _two_villages(
+        build,
+        [
+            {"kpi": "afforested_ha", "period": "2025", "min": 1, "label": "Some forest"},
+            _target("gep_yuan", village="b", min=18_000, label="GEP of b"),
+        ],
+    )
+    plan = solve(li)
+    md, _html = (p.read_text(encoding="utf-8") for p in write_report(plan, tmp_path / "rep", instance=li))
+    rows = [
+        [c.strip() for c in line.strip().strip("|").split("|")]
+        for line in md.splitlines()
+        if line.startswith("| GEP of b") or line.startswith("| Some forest")
+    ]
+    assert [r[0] for r in rows] == ["GEP of b", "Some forest"]
+    assert rows[0][-1] == "required" and rows[1][-1] == "reported"
+    assert rows[0][4] == "yes" and rows[0][2] != fmt_kpi("gep_yuan", 46_000)
+    assert rows[0][2] == fmt_kpi("gep_yuan", 18_000)
+    assert "Required (rules of the model, listed first; every plan meets them): 1." in md

@@ -174,7 +174,7 @@ def target_section(doc: Doc, plan, instance, why: str) -> None:
     doc.p(
         f"{n} of {len(rows)} targets met. "
         + (
-            f"{n_req} are required (rules of the model, listed first: every plan meets them); the others are "
+            f"Required (rules of the model, listed first; every plan meets them): {n_req}. The others are "
             "figures the plan is reported against."
             if n_req
             else "Targets are figures the plan is reported against, not rules of the model."
