@@ -224,7 +224,9 @@ def diagnose(
     if modify is not None:
         modify(d, m)
     impossible = [
-        f"{row_where(name, key)} can never be met, whatever is decided: "
+        _impossible_target(m, key)
+        if fam == target_rules.FAMILY and key and key[0] in getattr(m, "_targets", {})
+        else f"{row_where(name, key)} can never be met, whatever is decided: "
         f"{'change ' + row_field(name, key) if row_field(name, key) else 'drop it'} [{fam}]"
         for fam, name, key in m._impossible
     ]
@@ -302,6 +304,17 @@ def diagnose(
         notes=notes,
         total_relaxation=total,
         timings=timings,
+    )
+
+
+def _impossible_target(m: pyo.ConcreteModel, key: tuple) -> str:
+    """A required target no decision can move, and that does not hold, in its own words."""
+    name = key[0]
+    _i, tg = m._targets[name]
+    scope = f" in {tg.village}" if tg.village else ""
+    return (
+        f"required target '{tg.name}' ({tg.kpi}{scope}, period {tg.period}) can never be met, whatever is "
+        f"decided: change targets.{name}.min or .max, or set targets.{name}.required: false [{target_rules.FAMILY}]"
     )
 
 

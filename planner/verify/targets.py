@@ -51,14 +51,21 @@ def check(c: Context, rep: Report) -> None:
                 r["value"],
                 val,
             )
-        if bool(r["met"]) != (lo_ok and hi_ok):
+        # the table's flag: within a millionth of the limit (or of 1), as planner.plan.tables says
+        met = all(_side(val, x, sign) for x, sign in ((tg.min, 1), (tg.max, -1)))
+        if bool(r["met"]) != met:
             rep.bad(
                 "derived_tables",
                 f"targets: {name}, column met",
                 "met does not match the recomputation",
                 float(bool(r["met"])),
-                float(lo_ok and hi_ok),
+                float(met),
             )
+
+
+def _side(val: float, limit: float | None, sign: int) -> bool:
+    """``val`` at or above (sign 1) or at or below (sign -1) ``limit``, to a millionth of it (or of 1)."""
+    return limit is None or sign * (val - limit) >= -1e-6 * max(1.0, abs(limit))
 
 
 def _abs_tol(c: Context, tg: Target) -> float:
