@@ -128,6 +128,9 @@ TERMS: dict[str, dict[str, tuple[str, str]]] = {
         "plan_for": ("Plan for", "规划方案："),
         "what_to_do": ("What to do", "实施内容"),
         "total": ("Total", "合计"),
+        # issue 19, required targets: the kind of a target in the report (a rule, or a figure reported against)
+        "target_required": ("required", "约束性"),
+        "target_reported": ("reported", "参考性"),
     },
 }
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from planner.core.kpis import HEADLINE_KPIS, KPI
+from planner.core.labels import term
 from planner.core.status import label as status_label
 from planner.plan.villages import use_areas, village_figures
 from planner.report.document import Doc
@@ -165,12 +166,12 @@ def target_section(doc: Doc, plan, instance, why: str) -> None:
                 "yes" if met else "no",
                 (f"{tg.kpi} ({unit})" if unit else tg.kpi) + scope,
                 tg.source,
-                "required" if getattr(tg, "required", False) else "reported",
+                term("word", "target_required" if getattr(tg, "required", False) else "target_reported"),
             ]
         )
     doc.table(["target", "period", "plan value", "target", "met", "figure", "source", "kind"], rows, right=(2, 3))
     n = sum(r[4] == "yes" for r in rows)
-    n_req = sum(r[7] == "required" for r in rows)
+    n_req = sum(bool(getattr(tg, "required", False)) for tg in targets)
     doc.p(
         f"{n} of {len(rows)} targets met. "
         + (
