@@ -354,6 +354,7 @@ TERMS["word"].update(
         "rp_built_by": ("built by", "建成期"),
         "rp_capex": ("capital cost (Yuan)", "投资（元）"),
         "rp_income": ("income (Yuan/yr)", "收入（元/年）"),
+        "rp_charts": ("Charts", "图表"),
         "rp_section_failed": (
             "The {name} section could not be written: {error}",
             "“{name}”部分无法生成：{error}",
@@ -386,6 +387,47 @@ TERMS["word"].update(
         "ax_loosen": ("loosen by", "可放宽"),
         "ax_tighten": ("tighten by", "可收紧"),
         "ax_loss": ("objective loss (Yuan/yr)", "目标损失（元/年）"),
+        "ax_kind": ("kind", "类型"),
+        "ax_item": ("item", "对象"),
+        "ax_status": ("status", "状态"),
+        "ax_statement": ("statement", "说明"),
+        "ax_part_nc": ("{what}: not computed.", "{what}：未计算。"),
+        "ax_rule_summary": ("Rule summary", "约束汇总"),
+        "ax_shadow_prices": ("Shadow prices", "影子价格"),
+        "ax_whynot_findings": ("Why-not findings", "未采用原因"),
+        "ax_replacement": ("Replacement importance", "替换重要性"),
+        "ax_no_columns": (" (no known columns)", "（没有可识别的列）"),
+        "ax_mismatch": (
+            "The explanation was computed for a plan with status {status} and objective {objective} Yuan/yr, not "
+            "this one ({plan_status}, {plan_objective}).",
+            "该解释针对的方案状态为{status}、目标值{objective}元/年，并非本方案（{plan_status}，{plan_objective}）。",
+        ),
+        "ax_fixed_lp": (
+            "The plan's fixed LP: {status}, objective {objective} Yuan/yr.",
+            "方案的固定LP：{status}，目标值{objective}元/年。",
+        ),
+        "ax_no_rule_binds": ("No rule binds.", "没有起作用的约束。"),
+        "ax_idle": ("Not binding anywhere ({n}): {rules}.", "在任何位置均不起作用（{n}）：{rules}。"),
+        "ax_prices_note": (
+            "Prices of the LP with the plan's yes/no and whole-number decisions fixed (see the note above): they "
+            "price continuous changes around this plan, not a change of those decisions.",
+            "以下为将方案的是/否及整数决策固定后的LP价格（见上方注释）：它们衡量方案附近的连续变化，而非这些决策本身的改变。",
+        ),
+        "ax_no_price": ("No rule has a shadow price.", "没有约束有影子价格。"),
+        "ax_prices_order": (
+            "Policy rules first, then the model's definitions (a parcel's area used once, work norms). Loosen by / "
+            "tighten by: how far the rule's limit can move before the plan's basis changes and the price no longer "
+            "holds.",
+            "先列政策规则，再列模型的定义（地块面积只用一次、用工定额）。可放宽／可收紧：约束限值在方案基不变、"
+            "价格仍然成立的前提下可移动的幅度。",
+        ),
+        "ax_closest": (
+            "Closest to entering the plan first (how much more a hectare would have to be worth per year):",
+            "按最接近入选排序（每公顷每年还须多值多少）：",
+        ),
+        "ax_all_taken": ("Every permitted option is taken somewhere.", "每个允许的选项都已在某处采用。"),
+        "ax_forbidden": ("Forbidden by a rule ({n}{more}):", "被规则禁止（{n}{more}）："),
+        "ax_first10": (", first 10 shown", "，仅列前10项"),
     }
 )
 
