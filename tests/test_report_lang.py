@@ -93,7 +93,7 @@ def test_chinese_headings_headers_and_status_first(tiny):
     kpis = md.index("## 各规划期主要指标")
     for word in ("方案状态", "最优（已证明）", "求解终止原因", "convergenceCriteriaSatisfied", "最优性间隙", "通过"):
         assert md.index(word) < kpis, word
-    assert html.startswith('<!DOCTYPE html>\n<html lang="zh">')
+    assert html.startswith('<!DOCTYPE html>\n<html lang="zh-CN">')
 
 
 def test_not_optimal_warning_in_chinese(tiny, tmp_path):
@@ -150,6 +150,10 @@ def test_nuanshui_in_chinese_names_villages_and_no_ids(nuanshui):
     for v in li.instance.villages:
         assert v.name_zh and v.name_zh in zh, v.id
     assert "暖水村" in zh and "村级实施方案：暖水村" in zh
+    # the appendix names merged land units (the explanation's rows) and says what they are
+    for lang, said in (("en", "is a land unit of the optimisation"), ("zh", "合并用地单元")):
+        appendix = reports[lang][0][reports[lang][0].index(APPENDIX[lang]) :]
+        assert re.search(r"\b[A-Z]{3}\d{3}\+\d+\b", appendix) and said in appendix
     assert "rule prices" not in zh and "shadow" not in reports["zh"][0][: reports["zh"][0].index(APPENDIX["zh"])]
 
 

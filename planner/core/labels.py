@@ -428,6 +428,13 @@ TERMS["word"].update(
         "ax_all_taken": ("Every permitted option is taken somewhere.", "每个允许的选项都已在某处采用。"),
         "ax_forbidden": ("Forbidden by a rule ({n}{more}):", "被规则禁止（{n}{more}）："),
         "ax_first10": (", first 10 shown", "，仅列前10项"),
+        "ax_merged": (
+            "A parcel written like {unit} is a land unit of the optimisation: parcel {parcel} and {n} more parcel(s) "
+            "exactly like it (same village, cover and rules), decided together; the plan's tables and the village "
+            "sheets give each parcel by its own id.",
+            "形如{unit}的地块是优化模型的合并用地单元：地块{parcel}及与其完全相同（同村、同地类、同规则）的{n}个地块，"
+            "一并决策；方案各表和村级实施方案均按各地块自己的编号列出。",
+        ),
     }
 )
 

@@ -161,12 +161,17 @@ li { margin: 3px 0; }
 """
 
 
+#: The HTML page's ``lang`` for the report's language: simplified Chinese for ``zh``, so that a
+#: browser picks the mainland glyph forms.
+HTML_LANG = {"en": "en", "zh": "zh-CN"}
+
+
 def to_html(doc: Doc, title: str) -> str:
     """``report.html``: one page, styles inline, figures embedded."""
     warning, note = (_e(term("word", w, doc.lang)) for w in ("warning", "note"))
     out = [
         "<!DOCTYPE html>",
-        f'<html lang="{_e(doc.lang)}">',
+        f'<html lang="{_e(HTML_LANG.get(doc.lang, doc.lang))}">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',

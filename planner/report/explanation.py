@@ -12,6 +12,7 @@ headers are in the report's language; the explanation's statements are as it wro
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import pandas as pd
@@ -62,6 +63,10 @@ def explanation_section(doc: Doc, plan, ex, why: str = "", lang: str = "en") -> 
             )
         )
     notes = [str(n) for n in (ex.notes or [])]
+    merged = _merged_unit(ex)
+    if merged:
+        first, n = merged.split("+", 1)
+        doc.p(word("ax_merged", lang, unit=merged, parcel=first, n=n))
 
     doc.h(3, word("ax_binding", lang))
     for n in notes:
@@ -191,6 +196,23 @@ def explanation_section(doc: Doc, plan, ex, why: str = "", lang: str = "en") -> 
     else:
         cols = list(par.columns)[:7]
         doc.table(cols, [["" if _isna(x[c]) else str(x[c]) for c in cols] for _, x in par.head(30).iterrows()])
+
+
+#: A merged land unit's name: its first parcel's id, "+", and how many parcels like it it holds.
+MERGED_UNIT = re.compile(r"(?<![\w+])([A-Za-z][A-Za-z0-9_.-]*\+\d+)\b")
+
+
+def _merged_unit(ex) -> str:
+    """The first merged land unit (``DSX040+2``) the explanation's tables name, or ''."""
+    for name, cols in (("rules", ("where",)), ("options", ("best_parcel", "statement"))):
+        df = table_of(ex, name)
+        for c in cols:
+            if c in df:
+                for text in df[c].dropna().astype(str):
+                    m = MERGED_UNIT.search(text)
+                    if m:
+                        return m.group(1)
+    return ""
 
 
 def _strip_rule(rule: str, where: str) -> str:
