@@ -129,6 +129,315 @@ TERMS: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 
+# --- Village plan sheets and the report in two languages (issue 17, "sheets") ---------------
+# The sheets' and the report's headings, table headers and sentences; a ``{name}`` is filled
+# in by the caller (planner.explain.sheets, planner.report). Sentences keyed ``why_*`` are
+# the reasons a village sheet gives, in the planner's words.
+TERMS["word"].update(
+    {
+        # units
+        "unit_ha": ("ha", "公顷"),
+        "unit_people": ("people", "人"),
+        "unit_yuan": ("Yuan", "元"),
+        "unit_yuan_yr": ("Yuan/yr", "元/年"),
+        "yes": ("yes", "是"),
+        "no": ("no", "否"),
+        "none": ("none", "无"),
+        "warning": ("Warning", "警告"),
+        "note": ("Note", "注"),
+        # village plan sheets
+        "sh_title": ("Village plan sheets", "村级实施方案"),
+        "sh_sheet": ("Village plan sheet: {name}", "村级实施方案：{name}"),
+        "sh_intro": (
+            "One page per village: the parcels to change and what to do on each, the money, jobs and "
+            "dividends, and the reasons in plain words. Each sheet starts a new printed page.",
+            "每村一页：需变更的地块及各地块的实施内容，资金、就业与分红，以及用平实语言说明的原因。"
+            "每份方案打印时另起一页。",
+        ),
+        "sh_status": (
+            "Plan status: {status}; termination {termination}; optimality gap {gap}.",
+            "方案状态：{status}；求解终止原因：{termination}；最优性间隙：{gap}。",
+        ),
+        "sh_no_change": ("No change: the village keeps its land as it is.", "无变更：本村土地保持现状。"),
+        "sh_parcels": ("Parcels to change", "需变更的地块"),
+        "sh_ha_in": ("{period} (ha)", "{period}年（公顷）"),
+        "sh_money_jobs": ("Money, jobs and dividends", "资金、就业与分红"),
+        "sh_item": ("Item", "事项"),
+        "sh_jobs_role": ("Jobs: {role}", "就业岗位：{role}"),
+        "sh_garden_on": ("{ha} ha by {period}, on {parcels}", "{period}年{ha}公顷，地块：{parcels}"),
+        "sh_projects": ("Projects hosted", "承接的项目"),
+        "sh_project_built": (
+            "{name}: built by {period}; capital cost {capex} Yuan, income {income} Yuan/yr",
+            "{name}：{period}年前建成；投资{capex}元，收入每年{income}元",
+        ),
+        "sh_project_not_built": ("{name}: not in this plan", "{name}：本方案不建设"),
+        "sh_from_to": ("{cover} -> {use}", "{cover} → {use}"),
+        "sh_no_plan": ("No plan: no village sheets.", "无方案：没有村级实施方案。"),
+        "sh_no_instance": (
+            "Village sheets not shown: the instance could not be loaded ({why}).",
+            "未显示村级实施方案：算例无法加载（{why}）。",
+        ),
+        # the reasons of a village sheet
+        "why_needs_more": (
+            "{use} rather than {other_lc} here: {other_lc} would have to bring {amount} Yuan/yr more per ha to be "
+            "chosen.",
+            "此处选择{use}而非{other}：{other}每公顷每年须再多带来{amount}元才会入选。",
+        ),
+        "why_tie": (
+            "{use} here; {other_lc} would do as well (an equally good choice).",
+            "此处选择{use}；{other}同样可行（两者同样好）。",
+        ),
+        "why_more_gep": (
+            "{use} rather than {other} on {cover}: {amount} Yuan/yr more GEP per ha.",
+            "{cover}上选择{use}而非{other}：每公顷生态产品总值每年多{amount}元。",
+        ),
+        "why_garden_cap": ("The garden stops at {ha} ha: the policy's cap.", "游园面积止于{ha}公顷：政策上限。"),
+        "why_garden_min": ("The garden is {ha} ha: the policy's minimum.", "游园面积为{ha}公顷：政策下限。"),
+        "why_one_more_ha": ("One more ha would be worth {amount} Yuan/yr.", "每多1公顷每年可多得{amount}元。"),
+        "why_one_more_ha_upto": (
+            "One more ha would be worth up to {amount} Yuan/yr.",
+            "每多1公顷每年最多可多得{amount}元。",
+        ),
+        "why_one_more_unit": (
+            "One more {unit} would be worth {amount} Yuan/yr.",
+            "每放宽1{unit}每年可多得{amount}元。",
+        ),
+        "why_one_more_unit_upto": (
+            "One more {unit} would be worth up to {amount} Yuan/yr.",
+            "每放宽1{unit}每年最多可多得{amount}元。",
+        ),
+        "why_share_cap": (
+            "{use} stops at {ha} ha: the policy allows at most {share} of the village's {cover_lc}.",
+            "{use}止于{ha}公顷：政策规定最多占本村{cover}的{share}。",
+        ),
+        "why_interactive": (
+            "The interactive forest is {ha} ha: at most {k} ha for each ha of village garden.",
+            "互动体验林为{ha}公顷：每公顷村庄游园最多配{k}公顷。",
+        ),
+        "why_recruit_min": (
+            "The township's {total} {role_lc} in {period} are the role's minimum ({here} of them here); "
+            "the work needs {need}.",
+            "{period}年全乡{role}{total}人是该岗位的最低人数（本村{here}人）；实际工作量需要{need}人。",
+        ),
+        "why_recruit_min_nowork": (
+            "The township's {total} {role_lc} in {period} are the role's minimum ({here} of them here).",
+            "{period}年全乡{role}{total}人是该岗位的最低人数（本村{here}人）。",
+        ),
+        "why_recruit_max": (
+            "The township's {total} {role_lc} in {period} are the role's maximum ({here} of them here); "
+            "the work alone would take {need}.",
+            "{period}年全乡{role}{total}人已达该岗位的最高人数（本村{here}人）；仅按工作量需要{need}人。",
+        ),
+        "why_project_area": (
+            "{project} is built here by {period}: it needs {need} ha of {what} {where}, and the plan has {have} ha.",
+            "本村于{period}年前建成{project}：需要{where}{what}{need}公顷，方案中为{have}公顷。",
+        ),
+        "sh_in_village": ("in the village", "本村"),
+        "sh_in_township": ("in the township", "全乡"),
+        "sh_in_villages": ("in {names}", "{names}"),
+        "why_project": (
+            "{project} is built here by {period}: it brings {income} Yuan/yr.",
+            "本村于{period}年前建成{project}：每年收入{income}元。",
+        ),
+        "why_budget": ("The budget of {period} is spent in full.", "{period}年预算已全部用完。"),
+        "why_one_more_yuan": (
+            "One more Yuan of it would be worth {amount} Yuan/yr.",
+            "每多1元预算每年可多得{amount}元。",
+        ),
+        "why_one_more_yuan_upto": (
+            "One more Yuan of it would be worth up to {amount} Yuan/yr.",
+            "每多1元预算每年最多可多得{amount}元。",
+        ),
+        "why_without_garden": (
+            "Without the garden the best plan would be worth {amount} Yuan/yr less.",
+            "若不建游园，最优方案每年少{amount}元。",
+        ),
+        "why_without_use": (
+            "Without {use_lc} here the best plan would be worth {amount} Yuan/yr less.",
+            "本村若不安排{use}，最优方案每年少{amount}元。",
+        ),
+        "why_land_was": (
+            "The land changed was mostly {cover_lc} ({ha} of {total} ha).",
+            "变更的土地主要为{cover}（共{total}公顷，其中{ha}公顷）。",
+        ),
+        "why_rule_limit": (
+            "{rule} is at its limit here.",
+            "{rule}在本村已达限值。",
+        ),
+        # the report
+        "rp_title": ("Plan report: {name}", "规划方案报告：{name}"),
+        "rp_status": ("Status", "方案状态"),
+        "rp_item": ("item", "事项"),
+        "rp_value": ("value", "内容"),
+        "rp_termination": ("Termination", "求解终止原因"),
+        "rp_gap_abs": ("bound − objective: {v} Yuan/yr", "上界与目标值之差：{v}元/年"),
+        "rp_objective": ("Objective", "目标函数值"),
+        "rp_objective_bound": ("Objective bound", "目标函数上界"),
+        "rp_not_run": ("not run", "未运行"),
+        "rp_passed": ("passed ({n} rule checks)", "通过（{n}项规则核验）"),
+        "rp_failed": ("FAILED: {n} violation(s)", "未通过：{n}处违规"),
+        "rp_status_note": ("Status note", "状态说明"),
+        "rp_solver": ("Solver", "求解器"),
+        "rp_solver_times": ("{solver}, solve {solve} s, build {build} s", "{solver}，求解{solve}秒，建模{build}秒"),
+        "rp_instance": ("Instance", "算例"),
+        "rp_overrides": ("Overrides", "参数覆盖"),
+        "rp_warn_not_optimal": (
+            "This plan is {status}, not proved optimal (termination {termination}, optimality gap {gap}). "
+            "Call it 'feasible, not proved optimal', never 'the optimum'.",
+            "本方案为“{status}”，未证明最优（求解终止原因：{termination}，最优性间隙：{gap}）。"
+            "请称其为“可行、未证明最优”，切勿称为“最优方案”。",
+        ),
+        "rp_warn_up_to": (
+            " The best possible objective may be up to {v} Yuan/yr higher.",
+            "最优目标值可能最多再高{v}元/年。",
+        ),
+        "rp_warn_no_plan": (
+            "No plan: status {status} (termination {termination}); not proved optimal, nothing to report. ",
+            "无方案：状态为“{status}”（求解终止原因：{termination}）；未证明最优，没有可报告的内容。",
+        ),
+        "rp_warn_violations": (
+            "The independent verifier found {n} violation(s); do not use this plan. {first}",
+            "独立核验发现{n}处违规；请勿使用本方案。{first}",
+        ),
+        "rp_pointer": (
+            "Why the plan is as it is: each village sheet gives the reasons in plain words; the optimisation's "
+            "own terms (rule prices, ranges, the model's rows) are in the appendix for analysts at the end.",
+            "方案为何如此：各村实施方案用平实语言说明原因；优化模型自身的术语（规则价格、取值范围、模型约束行）"
+            "见文末的附录（供分析人员）。",
+        ),
+        "rp_kpis": ("Headline KPIs per period", "各规划期主要指标"),
+        "rp_figure": ("figure", "指标"),
+        "rp_budget_used_of": ("Budget used of budget (Yuan)", "已用预算／预算（元）"),
+        "rp_loans": ("Loans drawn (Yuan)", "已提取GEP贷款（元）"),
+        "rp_used_of": ("{used} of {budget}{share}", "{used}／{budget}{share}"),
+        "rp_no_kpis": ("No KPIs: the run has no plan.", "无指标：本次运行没有方案。"),
+        "rp_money_note": (
+            "Money in Yuan (M = million, bn = billion); annual flows in Yuan/yr. Budget used includes loans drawn.",
+            "金额单位为元（M = 百万，bn = 十亿）；年度流量单位为元/年。已用预算含已提取的贷款。",
+        ),
+        "rp_targets": ("Plan against targets", "方案与目标对照"),
+        "rp_targets_not_shown": (
+            "Targets not shown: the instance could not be loaded ({why}). The report is without targets.",
+            "未显示目标：算例无法加载（{why}）。本报告不含目标。",
+        ),
+        "rp_no_targets": ("The instance sets no targets.", "算例未设定目标。"),
+        "rp_target": ("target", "目标"),
+        "rp_plan_value": ("plan value", "方案值"),
+        "rp_wanted": ("target", "目标值"),
+        "rp_met": ("met", "是否达成"),
+        "rp_source": ("source", "来源"),
+        "rp_range": ("{lo} to {hi}", "{lo}至{hi}"),
+        "rp_targets_met": (
+            "{n} of {m} targets met. Targets are figures the plan is reported against, not rules of the model.",
+            "{m}项目标中达成{n}项。目标是用于对照方案的指标，不是模型的规则。",
+        ),
+        "rp_villages": ("Per village", "分村情况"),
+        "rp_no_plan_villages": ("No plan: nothing per village.", "无方案：没有分村内容。"),
+        "rp_land_by": ("Land in each use by {period} (ha)", "{period}年各用途面积（公顷）"),
+        "rp_no_land": ("No land in new uses.", "没有土地转为新用途。"),
+        "rp_areas_note": (
+            "Areas are states at the end of the period (they include what was established earlier).",
+            "面积为规划期末的状态（含此前已建成的部分）。",
+        ),
+        "rp_village_heading": ("Gardens, recruits and dividends per village", "各村游园、招聘与分红"),
+        "rp_garden_in": ("garden {period}", "{period}年游园"),
+        "rp_garden_area": ("garden area (ha)", "游园面积（公顷）"),
+        "rp_recruits_in": ("recruits {period}", "{period}年招聘人数"),
+        "rp_dividends_in": ("dividends {period} (Yuan/yr)", "{period}年分红（元/年）"),
+        "rp_village_note": (
+            "Garden: '–' for the central town (no village garden rule). Dividends: income of the recipients that "
+            "count as dividends (objective.dividend_recipients).",
+            "游园：集镇不适用村庄游园规则，记为“–”。分红：计为分红的受益方的收入（objective.dividend_recipients）。",
+        ),
+        "rp_projects": ("EOD projects built", "已建EOD项目"),
+        "rp_host": ("host village", "所在村"),
+        "rp_built_by": ("built by", "建成期"),
+        "rp_capex": ("capital cost (Yuan)", "投资（元）"),
+        "rp_income": ("income (Yuan/yr)", "收入（元/年）"),
+        "rp_charts": ("Charts", "图表"),
+        "rp_section_failed": (
+            "The {name} section could not be written: {error}",
+            "“{name}”部分无法生成：{error}",
+        ),
+        # the appendix for analysts
+        "ax_title": ("Appendix for analysts: the optimisation's own terms", "附录（供分析人员）：优化模型的术语"),
+        "ax_intro": (
+            "For analysts: the rule prices, ranges and rows of the optimisation model behind the plan. The plan "
+            "part above says the same in plain words.",
+            "供分析人员参考：方案背后优化模型的规则价格、取值范围和约束行。前文方案部分已用平实语言说明。",
+        ),
+        "ax_not_computed": ("not computed", "未计算"),
+        "ax_explanation_not_computed": ("Explanation not computed", "未计算解释"),
+        "ax_no_explanation": (
+            "no explanation was given (pass one, or put explanation.json beside plan.json).",
+            "未提供解释（请传入解释，或将 explanation.json 放在 plan.json 旁）。",
+        ),
+        "ax_binding": ("Binding rules", "起作用的约束"),
+        "ax_prices": ("Largest shadow prices", "最大影子价格"),
+        "ax_why_not": ("Why not: options not taken", "未采用的选项"),
+        "ax_importance": ("Importance of what the plan took", "方案所选内容的重要性"),
+        "ax_ranging": ("Parameter ranging", "参数范围分析"),
+        "ax_rule": ("rule", "规则"),
+        "ax_rows": ("rows", "行数"),
+        "ax_binding_col": ("binding", "起作用"),
+        "ax_priced": ("priced", "有价格"),
+        "ax_largest_price": ("largest shadow price", "最大影子价格"),
+        "ax_where": ("where", "位置"),
+        "ax_price": ("shadow price", "影子价格"),
+        "ax_loosen": ("loosen by", "可放宽"),
+        "ax_tighten": ("tighten by", "可收紧"),
+        "ax_loss": ("objective loss (Yuan/yr)", "目标损失（元/年）"),
+        "ax_kind": ("kind", "类型"),
+        "ax_item": ("item", "对象"),
+        "ax_status": ("status", "状态"),
+        "ax_statement": ("statement", "说明"),
+        "ax_part_nc": ("{what}: not computed.", "{what}：未计算。"),
+        "ax_rule_summary": ("Rule summary", "约束汇总"),
+        "ax_shadow_prices": ("Shadow prices", "影子价格"),
+        "ax_whynot_findings": ("Why-not findings", "未采用原因"),
+        "ax_replacement": ("Replacement importance", "替换重要性"),
+        "ax_no_columns": (" (no known columns)", "（没有可识别的列）"),
+        "ax_mismatch": (
+            "The explanation was computed for a plan with status {status} and objective {objective} Yuan/yr, not "
+            "this one ({plan_status}, {plan_objective}).",
+            "该解释针对的方案状态为{status}、目标值{objective}元/年，并非本方案（{plan_status}，{plan_objective}）。",
+        ),
+        "ax_fixed_lp": (
+            "The plan's fixed LP: {status}, objective {objective} Yuan/yr.",
+            "方案的固定LP：{status}，目标值{objective}元/年。",
+        ),
+        "ax_no_rule_binds": ("No rule binds.", "没有起作用的约束。"),
+        "ax_idle": ("Not binding anywhere ({n}): {rules}.", "在任何位置均不起作用（{n}）：{rules}。"),
+        "ax_prices_note": (
+            "Prices of the LP with the plan's yes/no and whole-number decisions fixed (see the note above): they "
+            "price continuous changes around this plan, not a change of those decisions.",
+            "以下为将方案的是/否及整数决策固定后的LP价格（见上方注释）：它们衡量方案附近的连续变化，而非这些决策本身的改变。",
+        ),
+        "ax_no_price": ("No rule has a shadow price.", "没有约束有影子价格。"),
+        "ax_prices_order": (
+            "Policy rules first, then the model's definitions (a parcel's area used once, work norms). Loosen by / "
+            "tighten by: how far the rule's limit can move before the plan's basis changes and the price no longer "
+            "holds.",
+            "先列政策规则，再列模型的定义（地块面积只用一次、用工定额）。可放宽／可收紧：约束限值在方案基不变、"
+            "价格仍然成立的前提下可移动的幅度。",
+        ),
+        "ax_closest": (
+            "Closest to entering the plan first (how much more a hectare would have to be worth per year):",
+            "按最接近入选排序（每公顷每年还须多值多少）：",
+        ),
+        "ax_all_taken": ("Every permitted option is taken somewhere.", "每个允许的选项都已在某处采用。"),
+        "ax_forbidden": ("Forbidden by a rule ({n}{more}):", "被规则禁止（{n}{more}）："),
+        "ax_first10": (", first 10 shown", "，仅列前10项"),
+        "ax_merged": (
+            "A parcel written like {unit} is a land unit of the optimisation: parcel {parcel} and {n} more parcel(s) "
+            "exactly like it (same village, cover and rules), decided together; the plan's tables and the village "
+            "sheets give each parcel by its own id.",
+            "形如{unit}的地块是优化模型的合并用地单元：地块{parcel}及与其完全相同（同村、同地类、同规则）的{n}个地块，"
+            "一并决策；方案各表和村级实施方案均按各地块自己的编号列出。",
+        ),
+    }
+)
+
 #: The kinds :func:`term` knows, with the registries of KPIs and statuses.
 KINDS: tuple[str, ...] = (*TERMS, "kpi", "status")
 

@@ -354,7 +354,7 @@ def _chart_budget(out: Path, plan, periods: list[str]) -> Figure:
     )
 
 
-def charts_section(doc: Doc, plan, instance, periods: list[str], fig_dir: Path) -> None:
+def charts_section(doc: Doc, plan, instance, periods: list[str], fig_dir: Path, lang: str = "en") -> None:
     """The five charts (:data:`FIGURES`) and, for an instance with parcel geometry, the two maps,
     saved in ``fig_dir``; a chart that fails costs only itself."""
     doc.h(2, "Charts")

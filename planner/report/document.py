@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from planner.core.labels import term
+
 __all__ = ["CSS", "Doc", "Figure", "to_html", "to_markdown"]
 
 
@@ -33,9 +35,20 @@ class Figure:
 
 @dataclass
 class Doc:
-    """The report as a list of blocks, in order."""
+    """The report as a list of blocks, in order, in a language (``en`` or ``zh``: the words
+    the renderers add, such as "Warning", and the HTML page's ``lang``)."""
 
     blocks: list[tuple] = field(default_factory=list)
+    lang: str = "en"
+
+    def page(self, cls: str = "village-sheet") -> None:
+        """Start a part that can begin a new printed page: ``<section class="CLS">`` in HTML (the
+        print style sheet breaks the page before it), a horizontal rule in Markdown. End it with
+        :meth:`end_page`."""
+        self.blocks.append(("page", cls))
+
+    def end_page(self) -> None:
+        self.blocks.append(("end_page",))
 
     def h(self, level: int, text: str) -> None:
         self.blocks.append(("h", level, text))
@@ -84,16 +97,21 @@ def _md_cell(s: Any) -> str:
 def to_markdown(doc: Doc, out_dir: Path) -> str:
     """``report.md``: figures linked relative to ``out_dir``."""
     out: list[str] = []
+    warning, note = (term("word", w, doc.lang) for w in ("warning", "note"))
     for b in doc.blocks:
         kind = b[0]
-        if kind == "h":
+        if kind == "page":
+            out.append("---\n")
+        elif kind == "end_page":
+            continue
+        elif kind == "h":
             out.append(f"{'#' * b[1]} {_md_text(b[2])}\n")
         elif kind == "p":
             out.append(f"{_md_text(b[1])}\n")
         elif kind == "warn":
-            out.append(f"> **Warning:** {_md_text(b[1])}\n")
+            out.append(f"> **{warning}:** {_md_text(b[1])}\n")
         elif kind == "note":
-            out.append(f"> **Note:** {_md_text(b[1])}\n")
+            out.append(f"> **{note}:** {_md_text(b[1])}\n")
         elif kind == "ul":
             out.append("\n".join(f"- {_md_text(i)}" for i in b[1]) + "\n")
         elif kind == "table":
@@ -143,11 +161,17 @@ li { margin: 3px 0; }
 """
 
 
+#: The HTML page's ``lang`` for the report's language: simplified Chinese for ``zh``, so that a
+#: browser picks the mainland glyph forms.
+HTML_LANG = {"en": "en", "zh": "zh-CN"}
+
+
 def to_html(doc: Doc, title: str) -> str:
     """``report.html``: one page, styles inline, figures embedded."""
+    warning, note = (_e(term("word", w, doc.lang)) for w in ("warning", "note"))
     out = [
         "<!DOCTYPE html>",
-        '<html lang="en">',
+        f'<html lang="{_e(HTML_LANG.get(doc.lang, doc.lang))}">',
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -159,14 +183,18 @@ def to_html(doc: Doc, title: str) -> str:
     ]
     for b in doc.blocks:
         kind = b[0]
-        if kind == "h":
+        if kind == "page":
+            out.append(f'<section class="{_e(b[1])}">')
+        elif kind == "end_page":
+            out.append("</section>")
+        elif kind == "h":
             out.append(f"<h{b[1]}>{_e(b[2])}</h{b[1]}>")
         elif kind == "p":
             out.append(f"<p>{_e(b[1])}</p>")
         elif kind == "warn":
-            out.append(f'<div class="warn" role="alert">Warning: {_e(b[1])}</div>')
+            out.append(f'<div class="warn" role="alert">{warning}: {_e(b[1])}</div>')
         elif kind == "note":
-            out.append(f'<div class="note">Note: {_e(b[1])}</div>')
+            out.append(f'<div class="note">{note}: {_e(b[1])}</div>')
         elif kind == "ul":
             out.append("<ul>" + "".join(f"<li>{_e(i)}</li>" for i in b[1]) + "</ul>")
         elif kind == "table":
