@@ -151,6 +151,7 @@ TERMS["word"].update(
         "periods": ("Periods", "规划期"),
         "planner_version": ("Planner version", "软件版本"),
         "status_note": ("Note on the status", "状态说明"),
+        "warning": ("Warning", "警告"),
         "status_line": (
             "Plan status: {status}; optimality gap: {gap}; checked independently: {verified}",
             "方案状态：{status}；最优性间隙：{gap}；独立核验：{verified}",

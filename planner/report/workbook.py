@@ -344,6 +344,7 @@ def _summary(wb: Workbook, plan, li, lang: str, taken: set[str]) -> None:
     ]
     if plan.status_note:
         rows.append((w("status_note"), str(plan.status_note), None))
+    rows += [(w("warning"), str(x), None) for x in getattr(plan, "warnings", None) or []]
     for label, value, fmt in rows:
         sh.line([label, value], [None, fmt], bold=False)
         sh.ws.cell(sh.row - 1, 1).font = BOLD
