@@ -153,33 +153,55 @@ def progress_bar():
     )
 
 
-def write_gpkg(plan, li, path: Path, shown: Path | None = None) -> bool:
+def write_gpkg(plan, li, path: Path, shown: Path | None = None, lang: str = "en") -> bool:
     """plan.gpkg (planner.report.gpkg) beside a plan, when the instance has parcel geometry
-    (``shown``: the folder to name in messages, when ``path`` is a staging folder). A
-    failure here is a warning, not an error: the map layers are a companion of the plan."""
+    (``shown``: the folder to name in messages, when ``path`` is a staging folder; ``lang``:
+    the language of its QGIS legends). A failure here is a warning, not an error: the map
+    layers are a companion of the plan."""
     if getattr(li, "geometry", None) is None or not plan.has_solution:
         return False
     shown = shown or path
     try:
         from planner.report.gpkg import write_plan_gpkg
 
-        write_plan_gpkg(plan, li, path / "plan.gpkg")
+        write_plan_gpkg(plan, li, path / "plan.gpkg", lang=lang)
     except Exception as e:  # noqa: BLE001 - the map layers are a companion of the plan
         err.print(styled(("warning:", "yellow"), f" {shown / 'plan.gpkg'} not written: {type(e).__name__}: {e}"))
         return False
     return True
 
 
-def write_plan_folder(plan, li, out_dir: str | Path, force: bool) -> Path:
-    """Write the plan (and plan.gpkg) into ``out_dir`` in one step, print the summary and
-    what was written. Another run that wrote a plan there meanwhile (without --force) is
-    bad input: this run's plan is kept aside and named."""
+def write_xlsx(plan, li, path: Path, shown: Path | None = None, lang: str = "en") -> bool:
+    """plan.xlsx (planner.report.workbook) beside a plan, in ``lang``. A failure here is a
+    warning, not an error: the workbook is a companion of the plan's CSV tables."""
+    shown = shown or path
+    try:
+        from planner.report.workbook import write_workbook
+
+        write_workbook(plan, li, path / "plan.xlsx", lang=lang)
+    except Exception as e:  # noqa: BLE001 - the workbook is a companion of the plan
+        err.print(styled(("warning:", "yellow"), f" {shown / 'plan.xlsx'} not written: {type(e).__name__}: {e}"))
+        return False
+    return True
+
+
+def write_plan_folder(plan, li, out_dir: str | Path, force: bool, lang: str = "en") -> Path:
+    """Write the plan (its CSV tables, plan.xlsx in ``lang`` and, with parcel geometry,
+    plan.gpkg) into ``out_dir`` in one step, print the summary and what was written.
+    Another run that wrote a plan there meanwhile (without --force) is bad input: this
+    run's plan is kept aside and named."""
     from planner.core.outdir import OutTaken
 
     path = Path(out_dir)
     gpkg: list[bool] = []
+    xlsx: list[bool] = []
+
+    def extra(stage: Path) -> None:
+        xlsx.append(write_xlsx(plan, li, stage, shown=path, lang=lang))
+        gpkg.append(write_gpkg(plan, li, stage, shown=path, lang=lang))
+
     try:
-        plan.write(path, force=force, extra=lambda stage: gpkg.append(write_gpkg(plan, li, stage, shown=path)))
+        plan.write(path, force=force, extra=extra)
     except OutTaken as e:
         print_summary(plan)
         exit_bad_input(
@@ -202,7 +224,8 @@ def write_plan_folder(plan, li, out_dir: str | Path, force: bool) -> Path:
             )
         )
     print_summary(plan)
-    out.print(f"wrote {path / 'plan.json'} and {len(plan.tables)} CSV tables to {path}/")
+    book = ", plan.xlsx" if xlsx and xlsx[0] else ""
+    out.print(f"wrote {path / 'plan.json'}{book} and {len(plan.tables)} CSV tables to {path}/")
     if gpkg and gpkg[0]:
         out.print(f"wrote {path / 'plan.gpkg'} (GIS layers parcels, gardens, villages and run)")
     return path

@@ -438,6 +438,93 @@ TERMS["word"].update(
     }
 )
 
+# --- plan.xlsx, the QGIS styles of plan.gpkg and the report's use map (issue 17, outputs) ---
+# Sentences take their figures through str.format: {period}, {gap}, {n} ...
+TERMS["word"].update(
+    {
+        # sheets of plan.xlsx (Excel allows 31 characters)
+        "sheet_summary": ("Summary", "概要"),
+        "sheet_kpis": ("Key figures", "主要指标"),
+        "sheet_recruitment": ("Recruitment", "招聘"),
+        "sheet_projects": ("Projects", "项目"),
+        "sheet_finance": ("Finance", "资金"),
+        # summary
+        "item": ("Item", "条目"),
+        "value": ("Value", "数值"),
+        "instance": ("Instance", "规划情景"),
+        "status_code": ("Status code", "状态代码"),
+        "termination": ("How the solver ended", "求解器终止原因"),
+        "objective": ("Objective (Yuan/yr)", "目标函数值（元/年）"),
+        "objective_bound": ("Best possible objective (Yuan/yr)", "目标函数上界（元/年）"),
+        "solver": ("Solver", "求解器"),
+        "periods": ("Periods", "规划期"),
+        "planner_version": ("Planner version", "软件版本"),
+        "status_note": ("Note on the status", "状态说明"),
+        "status_line": (
+            "Plan status: {status}; optimality gap: {gap}; checked independently: {verified}",
+            "方案状态：{status}；最优性间隙：{gap}；独立核验：{verified}",
+        ),
+        "gap_proved": ("0: proved optimal, no better plan exists", "0：已证明最优，不存在更优方案"),
+        "gap_within": ("at most {gap} below the best possible plan", "与理论最优方案相差至多 {gap}"),
+        "gap_unknown": ("unknown: not proved optimal", "未知：未证明最优"),
+        "not_run": ("not run", "未进行"),
+        "rule_checks": ("{n} rule checks", "{n} 项规则检查"),
+        "violations": ("{n} violation(s)", "{n} 处违规"),
+        # units
+        "unit_yuan_per_yr": ("Yuan/yr", "元/年"),
+        "unit_gardens": ("gardens", "个"),
+        "unit_projects": ("projects", "个"),
+        "unit_share": ("%", "%"),
+        # key figures
+        "kpi": ("Key figure", "指标"),
+        "unit": ("Unit", "单位"),
+        "target": ("Target", "目标"),
+        "target_met": ("Target met", "是否达标"),
+        # a village's sheet
+        "section_parcels": ("Parcels to change", "需变更的地块"),
+        "no_parcels": ("No parcel of this village changes in the plan.", "本村在方案中没有需变更的地块。"),
+        "parcel_area_ha": ("Parcel area (ha)", "地块面积（公顷）"),
+        "new_use": ("New use", "新用途"),
+        "ha_by_end": ("In the use by the end of {period} (ha)", "{period}期末该用途面积（公顷）"),
+        "cost_in": ("Establishment cost {period} (Yuan)", "{period}期建设投资（元）"),
+        "section_recruits": ("People recruited, by role", "按岗位招聘人数"),
+        "role": ("Role", "岗位"),
+        "people_in": ("{period} (people)", "{period}期（人）"),
+        "section_dividends": ("Dividends and collective income", "分红与村集体收益"),
+        "recipient": ("Recipient", "收益对象"),
+        "yuan_per_yr_in": ("{period} (Yuan/yr)", "{period}期（元/年）"),
+        "recipient_villagers": ("Villagers", "村民"),
+        "recipient_village_collective": ("Village collective", "村集体"),
+        "recipient_social_capital": ("Social capital", "社会资本"),
+        "recipient_township_government": ("Township government", "乡政府"),
+        # recruitment, projects, finance
+        "host_village": ("Host village", "所在村"),
+        "built_in": ("Built in period", "建设期"),
+        "not_built": ("not built", "未建设"),
+        "capital_cost_yuan": ("Capital cost (Yuan)", "项目投资（元）"),
+        "income_yuan_per_yr": ("Income once built (Yuan/yr)", "建成后年收益（元/年）"),
+        "budget_yuan": ("Budget (Yuan)", "预算（元）"),
+        "loan_yuan": ("GEP-value loan (Yuan)", "GEP贷款（元）"),
+        "available_yuan": ("Budget and loan (Yuan)", "预算与贷款合计（元）"),
+        "establishment_yuan": ("Land establishment (Yuan)", "土地建设投资（元）"),
+        "project_capex_yuan": ("Project capital (Yuan)", "项目投资（元）"),
+        "wages_yuan": ("Wages (Yuan)", "工资（元）"),
+        "spent_yuan": ("Spent (Yuan)", "支出合计（元）"),
+        "share_spent": ("Share of budget and loan spent", "预算与贷款使用比例"),
+        "interest_yuan_per_yr": ("Loan interest (Yuan/yr)", "贷款利息（元/年）"),
+        # the report's use map and the parcels' QGIS style
+        "map_use_title": (
+            "The plan on the map: each parcel's main new use, end of {period}",
+            "方案地图：各地块的主要新用途（{period}期末）",
+        ),
+        "map_legend_title": ("New use (hectares in the use)", "新用途（该用途面积）"),
+        "map_unchanged": ("Unchanged: keeps its cover", "不变：保持现状地类"),
+        "map_partial": ("Paler: only part of the parcel changes", "颜色较浅：地块仅部分变更"),
+        "map_boundary": ("Village boundary", "村界"),
+        "map_other_uses": ("Other new uses", "其他新用途"),
+    }
+)
+
 #: The kinds :func:`term` knows, with the registries of KPIs and statuses.
 KINDS: tuple[str, ...] = (*TERMS, "kpi", "status")
 
