@@ -23,7 +23,7 @@ from planner.report.sections import kpi_section, status_section, target_section,
 __all__ = ["write_report"]
 
 
-def write_report(plan, out_dir: str | Path, *, explanation=None, instance=None) -> tuple[Path, Path]:
+def write_report(plan, out_dir: str | Path, *, explanation=None, instance=None, lang: str = "en") -> tuple[Path, Path]:
     """Write ``report.md`` and ``report.html`` (and ``figures/*.png``) into ``out_dir``.
 
     ``plan``: a :class:`planner.plan.plan.Plan`, or a directory holding ``plan.json`` (or the
