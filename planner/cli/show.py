@@ -350,7 +350,7 @@ def progress_words(p: Any, lang: str = "en") -> str:
     if p.objective_yuan is None:
         return word("solving", lang)
     goal = "" if p.goal == "weighted" else word("solving_for", lang, goal=term("rule", p.goal, lang))
-    gap = word("gap_unknown", lang) if p.gap is None else pct_words(p.gap, lang)
+    gap = word("gap_not_yet", lang) if p.gap is None else pct_words(p.gap, lang)
     return word(
         "solving_best",
         lang,

@@ -143,7 +143,8 @@ TERMS: dict[str, dict[str, tuple[str, str]]] = {
         # the summary of a plan
         "status_of": ("{name}: status {status}", "{name}：方案状态 {status}"),
         "gap_is": ("Optimality gap: {gap}", "最优性间隙：{gap}"),
-        "gap_unknown": ("unknown", "未知"),
+        "gap_unknown": ("an unknown gap", "间隙未知"),
+        "gap_not_yet": ("not yet known", "尚未确定"),
         "less_than": ("less than {x}", "小于{x}"),
         "under_1_yuan": ("under 1 Yuan/yr", "不足1元/年"),
         "solver_run": (

@@ -51,37 +51,49 @@ def _finite(v: float) -> float | None:
     return float(v) if v is not None and math.isfinite(v) else None
 
 
-class Reporter:
-    """Turns HiGHS's callback figures (model units: million Yuan) into :class:`SolveProgress`
-    for one stage, and guards the user's function: one that raises is not called again."""
+def guarded(fn: ProgressFn) -> ProgressFn:
+    """``fn`` for one solve: once it raises, it is not called again (one ``RuntimeWarning``
+    says so) and the solve goes on."""
+    live = [True]
 
-    def __init__(self, fn: ProgressFn, goal: str, clock: Callable[[], float]) -> None:
-        self.fn: ProgressFn | None = fn
-        self.goal = goal
-        self.clock = clock
-
-    def __call__(self, event: str, primal: float, dual: float, gap: float) -> None:
-        if self.fn is None:
+    def call(update: SolveProgress) -> None:
+        if not live[0]:
             return
-        obj, bound = _finite(primal), _finite(dual)
-        g = _finite(gap) if obj is not None and bound is not None else None
-        update = SolveProgress(
-            goal=self.goal,
-            elapsed_s=self.clock(),
-            objective_yuan=None if obj is None else obj * MONEY,
-            bound_yuan=None if bound is None else bound * MONEY,
-            gap=g,
-            event=event,
-        )
         try:
-            self.fn(update)
+            fn(update)
         except Exception as e:  # noqa: BLE001 - a failing display must not lose the solve
-            self.fn = None
+            live[0] = False
             warnings.warn(
                 f"the progress function raised {type(e).__name__}: {e}; it is not called again in this solve",
                 RuntimeWarning,
                 stacklevel=2,
             )
 
+    return call
 
-__all__ = ["ProgressFn", "Reporter", "SolveProgress"]
+
+class Reporter:
+    """Turns HiGHS's callback figures for one stage (model units: million Yuan) into
+    :class:`SolveProgress` for ``fn`` (a :func:`guarded` function)."""
+
+    def __init__(self, fn: ProgressFn, goal: str, clock: Callable[[], float]) -> None:
+        self.fn = fn
+        self.goal = goal
+        self.clock = clock
+
+    def __call__(self, event: str, primal: float, dual: float, gap: float) -> None:
+        obj, bound = _finite(primal), _finite(dual)
+        g = _finite(gap) if obj is not None and bound is not None else None
+        self.fn(
+            SolveProgress(
+                goal=self.goal,
+                elapsed_s=self.clock(),
+                objective_yuan=None if obj is None else obj * MONEY,
+                bound_yuan=None if bound is None else bound * MONEY,
+                gap=g,
+                event=event,
+            )
+        )
+
+
+__all__ = ["ProgressFn", "Reporter", "SolveProgress", "guarded"]

@@ -34,7 +34,7 @@ from planner.model.data import ModelData
 from planner.solver import handoff
 from planner.solver.handoff import available
 from planner.solver.highs import fix_for
-from planner.solver.progress import ProgressFn, Reporter
+from planner.solver.progress import ProgressFn, Reporter, guarded
 
 DEFAULT_REL_GAP = 1e-9  # exact by default: GEP is large, dividends would hide inside a looser gap
 DEFAULT_ABS_GAP = 1e-6  # million Yuan = 1 Yuan/yr
@@ -314,8 +314,10 @@ def solve_model(
     started = time.perf_counter()
     deadline = None if opts["time_limit"] is None else started + float(opts["time_limit"])
 
+    tell = None if progress is None else guarded(progress)
+
     def report(goal: str) -> Reporter | None:
-        return None if progress is None else Reporter(progress, goal, lambda: time.perf_counter() - started)
+        return None if tell is None else Reporter(tell, goal, lambda: time.perf_counter() - started)
 
     def remaining(o: dict[str, Any]) -> dict[str, Any]:
         """The time limit is for the whole solve: each stage gets what is left."""

@@ -115,22 +115,43 @@ def changes(items: dict[str, tuple[Any, Any]], names: list[str]) -> pd.DataFrame
         if g is not None and not g.empty:
             for r in g.itertuples():
                 rows.append(
-                    {"kind": "garden", "id": r.village, "name": "", "village": r.village, "period": str(r.period),
-                     "plan": n, "value": float(bool(r.built))}
+                    {
+                        "kind": "garden",
+                        "id": r.village,
+                        "name": "",
+                        "village": r.village,
+                        "period": str(r.period),
+                        "plan": n,
+                        "value": float(bool(r.built)),
+                    }
                 )
         pr = p.tables.get("projects")
         if pr is not None and not pr.empty:
             for r in pr.itertuples():
                 rows.append(
-                    {"kind": "project", "id": r.project, "name": str(r.name or ""), "village": r.host_village,
-                     "period": str(r.period), "plan": n, "value": float(bool(r.built))}
+                    {
+                        "kind": "project",
+                        "id": r.project,
+                        "name": str(r.name or ""),
+                        "village": r.host_village,
+                        "period": str(r.period),
+                        "plan": n,
+                        "value": float(bool(r.built)),
+                    }
                 )
         rc = p.tables.get("recruitment")
         if rc is not None and not rc.empty:
             for (role, period), count in rc.groupby(["role", "period"], sort=False)["count"].sum().items():
                 rows.append(
-                    {"kind": "role", "id": role, "name": "", "village": "", "period": str(period), "plan": n,
-                     "value": float(count)}
+                    {
+                        "kind": "role",
+                        "id": role,
+                        "name": "",
+                        "village": "",
+                        "period": str(period),
+                        "plan": n,
+                        "value": float(count),
+                    }
                 )
     long = pd.DataFrame(rows, columns=[*CHANGE_KEYS, "plan", "value"])
     if long.empty:
