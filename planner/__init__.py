@@ -11,7 +11,7 @@ Python API::
 """
 
 from planner import examples
-from planner.api import load_instance, solve
+from planner.api import SolveProgress, load_instance, solve
 from planner.core.errors import InputError, Problem, SolveError, SolverFailure
 from planner.core.version import __version__
 from planner.instance.load import LoadedInstance
@@ -20,6 +20,7 @@ from planner.plan.plan import Plan
 __all__ = [
     "load_instance",
     "solve",
+    "SolveProgress",
     "Plan",
     "LoadedInstance",
     "InputError",

@@ -73,7 +73,7 @@ def money_number(v: float, lang: str = "en", digits: int = 3) -> str:
     """An amount of Yuan without its unit: ``65.6 bn``, ``8.44 M``, ``906,572``, ``0.152``
     (Chinese: ``656亿``, ``844万``, ``7,939``)."""
     for scale, suffix in MONEY_SCALES[lang]:
-        if abs(v) >= scale:
+        if abs(round(v)) >= scale:  # 999,999.99 Yuan is 1.00 M, not 1,000,000
             return f"{sig3(v / scale, digits)}{suffix}"
     return f"{v:,.0f}" if abs(v) >= 1000 else sig3(v, digits)
 
@@ -177,10 +177,9 @@ def status_words(status: str, lang: str = "en") -> str:
     s = STATUSES.get(status)
     if s is None:
         return status
-    label = s.zh if lang == "zh" else s.en
-    if lang != "zh" and label.startswith(status):
-        return label
-    return label + paren(status, lang)
+    if lang == "zh":
+        return s.zh + paren(status, lang)
+    return s.en if s.en.startswith(status) else status + paren(s.en, lang)
 
 
 STATUS_STYLE = {"optimal": "bold green", "feasible": "bold yellow"}
@@ -296,7 +295,8 @@ def print_summary(plan: Any, lang: str = "en", console: Console | None = None) -
             status=(status_words(plan.status, lang), colour),
         )
     )
-    c.print(styled("  ", word("gap_is", lang, gap=gap_words(plan, lang))))
+    gap = gap_words(plan, lang) if plan.has_solution else word("gap_no_plan", lang)
+    c.print(styled("  ", word("gap_is", lang, gap=gap)))
     c.print(
         styled(
             "  ",

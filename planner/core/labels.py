@@ -145,6 +145,7 @@ TERMS: dict[str, dict[str, tuple[str, str]]] = {
         "gap_is": ("Optimality gap: {gap}", "最优性间隙：{gap}"),
         "gap_unknown": ("an unknown gap", "间隙未知"),
         "gap_not_yet": ("not yet known", "尚未确定"),
+        "gap_no_plan": ("n/a (no plan)", "无（没有方案）"),
         "less_than": ("less than {x}", "小于{x}"),
         "under_1_yuan": ("under 1 Yuan/yr", "不足1元/年"),
         "solver_run": (
@@ -201,7 +202,7 @@ TERMS: dict[str, dict[str, tuple[str, str]]] = {
             "另有 {n} 条规则起约束作用但无影子价格（模型定义与是否类决策）：见 explain_rule_summary.csv",
         ),
         "why_not": ("Why not: options not taken", "未采用的选项及原因"),
-        "importance": ("What each garden and project is worth (re-solves)", "各游园与项目的价值（重新求解）"),
+        "importance": ("What each choice is worth (re-solved without it)", "各项选择的价值（去掉后重新求解）"),
         "ranging": ("How far prices can move before the plan changes", "价格在多大范围内变动时方案不变"),
         # compare
         "plans_compared": (
