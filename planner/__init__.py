@@ -11,7 +11,7 @@ Python API::
 """
 
 from planner import examples
-from planner.api import load_instance, solve
+from planner.api import SolveProgress, load_instance, solve
 from planner.core.errors import InputError, Problem, SolveError, SolverFailure
 from planner.core.version import __version__
 from planner.explain.sheets import village_sheets
@@ -22,6 +22,7 @@ __all__ = [
     "load_instance",
     "solve",
     "village_sheets",
+    "SolveProgress",
     "Plan",
     "LoadedInstance",
     "InputError",

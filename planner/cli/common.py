@@ -14,7 +14,7 @@ from pathlib import Path
 import typer
 
 from planner.cli.app import err, exit_bad_input, exit_solve_error, out
-from planner.cli.show import gap_words, print_diagnosis, print_summary
+from planner.cli.show import gap_words, print_diagnosis, print_summary, solving
 from planner.core.errors import InputError, SolveError
 from planner.core.terminal import styled
 
@@ -66,16 +66,36 @@ def plan_and_instance(plan_path: str | None, instance: str | None, scenario: str
     return None, load_instance_arg(instance, scenario, sets)
 
 
-def solve_or_load(li, plan_path: str | None, time_limit: float | None):
+def solve_or_load(li, plan_path: str | None, time_limit: float | None, lang: str = "en"):
     from planner.api import solve as _solve
 
     if plan_path:
         return load_plan_arg(plan_path)
     try:
-        with out.status("solving ..."):
-            return _solve(li, time_limit=time_limit)
+        with solving(lang) as progress:
+            return _solve(li, time_limit=time_limit, progress=progress)
     except SolveError as e:
         exit_solve_error(e)
+
+
+LANG_HELP = "Language of the summary, report and workbook a planner reads: en (English) or zh (Chinese)."
+
+
+def check_lang(lang: str) -> str:
+    """``--lang`` must be a language the registry has (planner.core.labels): exit 2 otherwise."""
+    from planner.core.labels import LANGS
+
+    if lang not in LANGS:
+        exit_bad_input(
+            InputError.one(
+                "--lang",
+                "--lang",
+                "not a language the planner writes",
+                "use --lang en (English) or --lang zh (Chinese)",
+                lang,
+            )
+        )
+    return lang
 
 
 def check_out(out_dir: str, force: bool, marker: str = "plan.json", what: str = "a plan") -> None:
@@ -187,7 +207,7 @@ def write_xlsx(plan, li, path: Path, shown: Path | None = None, lang: str = "en"
 
 def write_plan_folder(plan, li, out_dir: str | Path, force: bool, lang: str = "en") -> Path:
     """Write the plan (its CSV tables, plan.xlsx in ``lang`` and, with parcel geometry,
-    plan.gpkg) into ``out_dir`` in one step, print the summary and what was written.
+    plan.gpkg) into ``out_dir`` in one step, print the summary (in ``lang``) and what was written.
     Another run that wrote a plan there meanwhile (without --force) is bad input: this
     run's plan is kept aside and named."""
     from planner.core.outdir import OutTaken
@@ -203,7 +223,7 @@ def write_plan_folder(plan, li, out_dir: str | Path, force: bool, lang: str = "e
     try:
         plan.write(path, force=force, extra=extra)
     except OutTaken as e:
-        print_summary(plan)
+        print_summary(plan, lang)
         exit_bad_input(
             InputError.one(
                 "--out",
@@ -214,7 +234,7 @@ def write_plan_folder(plan, li, out_dir: str | Path, force: bool, lang: str = "e
             )
         )
     except OSError as e:
-        print_summary(plan)
+        print_summary(plan, lang)
         exit_bad_input(
             InputError.one(
                 "--out",
@@ -223,7 +243,7 @@ def write_plan_folder(plan, li, out_dir: str | Path, force: bool, lang: str = "e
                 "give a directory you can write to",
             )
         )
-    print_summary(plan)
+    print_summary(plan, lang)
     book = ", plan.xlsx" if xlsx and xlsx[0] else ""
     out.print(f"wrote {path / 'plan.json'}{book} and {len(plan.tables)} CSV tables to {path}/")
     if gpkg and gpkg[0]:
@@ -321,8 +341,8 @@ def run_explanation(li, plan, importance, parameters, time_limit, all_rows: bool
     return ex
 
 
-def write_report_files(plan, path: Path, ex, li) -> None:
+def write_report_files(plan, path: Path, ex, li, lang: str = "en") -> None:
     from planner.report import write_report
 
-    md, html = write_report(plan, path, explanation=ex, instance=li)
+    md, html = write_report(plan, path, explanation=ex, instance=li, lang=lang)
     out.print(f"wrote {md} and {html}")

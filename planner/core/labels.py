@@ -126,6 +126,112 @@ TERMS: dict[str, dict[str, tuple[str, str]]] = {
         "plan_for": ("Plan for", "规划方案："),
         "what_to_do": ("What to do", "实施内容"),
         "total": ("Total", "合计"),
+        # --- the terminal: summary of a solve, explanation, progress and compare (planner.cli) ---
+        # units after a number ({n} is the number as written)
+        "n_yuan_per_yr": ("{n} Yuan/yr", "{n}元/年"),
+        "n_yuan": ("{n} Yuan", "{n}元"),
+        "n_ha": ("{n} ha", "{n}公顷"),
+        "n_garden": ("{n} garden", "{n}个"),
+        "n_gardens": ("{n} gardens", "{n}个"),
+        "n_project": ("{n} project", "{n}个"),
+        "n_projects": ("{n} projects", "{n}个"),
+        "n_person": ("{n} person", "{n}人"),
+        "n_people": ("{n} people", "{n}人"),
+        "n_points": ("{n} points", "{n}个百分点"),
+        "n_plan": ("{n} plan", "{n}个方案"),
+        "n_plans": ("{n} plans", "{n}个方案"),
+        # the summary of a plan
+        "status_of": ("{name}: status {status}", "{name}：方案状态 {status}"),
+        "gap_is": ("Optimality gap: {gap}", "最优性间隙：{gap}"),
+        "gap_unknown": ("an unknown gap", "间隙未知"),
+        "gap_not_yet": ("not yet known", "尚未确定"),
+        "gap_no_plan": ("n/a (no plan)", "无（没有方案）"),
+        "less_than": ("less than {x}", "小于{x}"),
+        "under_1_yuan": ("under 1 Yuan/yr", "不足1元/年"),
+        "solver_run": (
+            "Solver: termination {termination}; solve {solve} s, build {build} s",
+            "求解器：终止条件 {termination}；求解 {solve} 秒，建模 {build} 秒",
+        ),
+        "key_figures": ("Key figures", "主要指标"),
+        "of_budget": ("{used} of {budget}", "{used} / {budget}"),
+        "loans_drawn": ("GEP-value loans drawn", "GEP贷款"),
+        "checked_passed": ("Checked independently: passed ({n} rule checks)", "独立核验：通过（{n}项规则检查）"),
+        "checked_failed": ("Checked independently: FAILED, {n} violation(s)", "独立核验：未通过，{n}处违反规则"),
+        "infeasible_hint": (
+            "No plan satisfies every rule. Relax a budget, target, range or policy (e.g. --set "
+            "periods.2025.budget_yuan=...) and solve again.",
+            "没有任何方案能同时满足全部规则。请放宽预算、目标、范围或政策（例如 --set "
+            "periods.2025.budget_yuan=...）后重新求解。",
+        ),
+        "no_solution_hint": (
+            "No plan was found before the solver stopped ({termination}). Give it more time "
+            "(--time-limit) or accept a looser gap (--mip-gap); plan.json records the run, without a plan.",
+            "求解器停止前未找到方案（{termination}）。请给予更多时间（--time-limit）或接受更大的间隙"
+            "（--mip-gap）；plan.json 记录了这次运行，但没有方案。",
+        ),
+        "feasible_hint": (
+            "Not proved optimal: the solver stopped ({termination}) with a plan within {gap} of the best possible.",
+            "未证明最优：求解器停止（{termination}）时的方案与最优方案相差不超过 {gap}。",
+        ),
+        "failed_hint": (
+            "The solver reported {status} ({termination}): no plan.",
+            "求解器报告 {status}（{termination}）：没有方案。",
+        ),
+        # the progress line of a running solve
+        "solving": ("solving ...", "正在求解……"),
+        "solving_best": (
+            "solving{goal}: best plan so far {objective}, gap {gap}",
+            "正在求解{goal}：当前最佳方案 {objective}，间隙 {gap}",
+        ),
+        "solving_for": (" for {goal}", "（{goal}）"),
+        "solving_tie_break": (
+            "choosing the least-cost plan among the best ones ...",
+            "正在从最优方案中选择成本最低的方案……",
+        ),
+        # the explanation
+        "rules_that_bind": (
+            "Rules that bind: the {k} with the highest price, in Yuan/yr of objective per unit loosened "
+            "({n} bind in all: every rule and row is in explanation.json, explain_rule_summary.csv "
+            "and the report's appendix)",
+            "起约束作用的规则：影子价格最高的 {k} 条（每放宽一个单位，目标值每年增加的元数；共 {n} 条起约束作用，"
+            "全部规则见 explanation.json、explain_rule_summary.csv 及报告附录）",
+        ),
+        "rule_price": ("{rule}: {price} per {unit}", "{rule}：每{unit} {price}"),
+        "rules_without_price": (
+            "{n} more rules bind without a price (definitions and yes/no decisions): see explain_rule_summary.csv",
+            "另有 {n} 条规则起约束作用但无影子价格（模型定义与是否类决策）：见 explain_rule_summary.csv",
+        ),
+        "why_not": ("Why not: options not taken", "未采用的选项及原因"),
+        "importance": ("What each choice is worth (re-solved without it)", "各项选择的价值（去掉后重新求解）"),
+        "ranging": ("How far prices can move before the plan changes", "价格在多大范围内变动时方案不变"),
+        # compare
+        "plans_compared": (
+            "Plans compared (differences: each plan minus {first})",
+            "方案对比（差值：各方案减去 {first}）",
+        ),
+        "objective": ("objective", "目标值"),
+        "difference": ("{b} − {a}", "{b} − {a}"),
+        "figure": ("Figure", "指标"),
+        "areas_compared": (
+            "Area by village and use in the last period (ha): largest differences",
+            "各村各用途面积（最后一期，公顷）：差异最大者",
+        ),
+        "what_changed": ("What changed", "变化"),
+        "only_in": ("{what} only in {plan}: {items}", "仅{plan}{what}：{items}"),
+        "in_not_in": ("{what} in {plan}, not in {other}: {items}", "{plan}有而{other}没有的{what}：{items}"),
+        "item_in": ("{item} in {periods}", "{item}（{periods}）"),
+        "gardens_built": ("gardens built", "建有游园"),
+        "projects_built": ("projects built", "建有项目"),
+        "nothing_changed": (
+            "the same gardens, projects and recruitment in every plan",
+            "各方案的游园、项目与招聘人数相同",
+        ),
+        "recruited_differently": ("people recruited differently", "招聘人数不同"),
+        "n_in_plan": ("{n} in {plan}", "{plan} {n}"),
+        "prices_compared": (
+            "rule prices compared for {plans} with an explanation (compare_prices.csv with --out)",
+            "已比较 {plans} 的规则影子价格（使用 --out 时写入 compare_prices.csv）",
+        ),
     },
 }
 
