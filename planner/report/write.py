@@ -23,7 +23,7 @@ from planner.report.sections import kpi_section, status_section, target_section,
 __all__ = ["write_report"]
 
 
-def write_report(plan, out_dir: str | Path, *, explanation=None, instance=None) -> tuple[Path, Path]:
+def write_report(plan, out_dir: str | Path, *, explanation=None, instance=None, paper: str = "a4") -> tuple[Path, Path]:
     """Write ``report.md`` and ``report.html`` (and ``figures/*.png``) into ``out_dir``.
 
     ``plan``: a :class:`planner.plan.plan.Plan`, or a directory holding ``plan.json`` (or the
@@ -31,7 +31,8 @@ def write_report(plan, out_dir: str | Path, *, explanation=None, instance=None) 
     when ``explanation`` is None. ``instance``: the plan's
     :class:`planner.instance.load.LoadedInstance` (for targets, role ranges and village order); when
     None it is loaded from the plan's recorded path and overrides, and if that fails the
-    report is written without targets. Returns ``(md_path, html_path)``.
+    report is written without targets. ``paper``: the paper ``report.html`` prints on, "a4"
+    (default) or "a3". Returns ``(md_path, html_path)``.
     """
     ex_why = ""
     if not isinstance(plan, Plan):
@@ -72,5 +73,5 @@ def write_report(plan, out_dir: str | Path, *, explanation=None, instance=None) 
     md_path, html_path = out / "report.md", out / "report.html"
     # written under a temporary name and renamed: a stopped run never leaves half a report
     write_text(md_path, to_markdown(doc, out))
-    write_text(html_path, to_html(doc, title))
+    write_text(html_path, to_html(doc, title, paper=paper))
     return md_path, html_path
