@@ -44,9 +44,9 @@ DPI = 110
 TOWNSHIP_ROWS = "(township)"
 
 
-def _w(key: str, lang: str, **values: str) -> str:
+def _w(word: str, lang: str, /, **values: str) -> str:
     """A word or sentence of the charts (``TERMS["word"]``) with its ``{placeholders}`` filled."""
-    text = term("word", key, lang)
+    text = term("word", word, lang)
     return text.format(**values) if values else text
 
 

@@ -199,7 +199,6 @@ def font_face_css(text: str) -> str:
         from fontTools.ttLib import TTFont
 
         opts = subset.Options()
-        opts.flavor = "woff"
         opts.layout_features = ["*"]
         opts.notdef_outline = True
         opts.name_IDs = ["*"]
@@ -208,6 +207,7 @@ def font_face_css(text: str) -> str:
         sub = subset.Subsetter(opts)
         sub.populate(text=chars)
         sub.subset(font)
+        font.flavor = "woff"  # zlib-compressed (WOFF 2 would need brotli)
         buf = io.BytesIO()
         font.save(buf)
     except Exception:  # noqa: BLE001 - a font that cannot be cut only loses the embedding
