@@ -5,15 +5,13 @@ sheet on a page made for the purpose."""
 from __future__ import annotations
 
 import importlib.util
-import os
 from pathlib import Path
 
 import numpy as np
-import pytest
+from cjkhelpers import chromium_or_fail_in_ci
 from PIL import Image
 
 import planner
-from planner.report import chromium
 from planner.report.document import Doc, to_html
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,24 +20,13 @@ shots = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(shots)
 
 
-def _chromium_or_fail_in_ci() -> None:
-    """As tests/test_report.py: Chromium is a system package; CI (CI=true) installs it in
-    .ci/run and there a missing Chromium fails the test instead of skipping it."""
-    try:
-        chromium.find_chromium()
-    except RuntimeError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set but Chromium is missing: {exc}")
-        pytest.skip(f"Chromium is not installed (the test runs in CI): {exc}")
-
-
 def _pixels(png: Path) -> np.ndarray:
     with Image.open(png) as im:
         return np.asarray(im.convert("RGB"), dtype=float) / 255.0
 
 
 def test_screenshots_of_the_chinese_report_of_tiny(tmp_path):
-    _chromium_or_fail_in_ci()
+    chromium_or_fail_in_ci()
     plan_dir = tmp_path / "plan"
     li = planner.examples.tiny()
     planner.solve(li).write(plan_dir)
@@ -58,7 +45,7 @@ def test_screenshots_of_the_chinese_report_of_tiny(tmp_path):
 def test_the_sheet_screenshot_shows_the_first_village_sheet_alone(tmp_path):
     """Two sheets, red then blue, after a green block: the picture has red, and neither
     the green block nor the blue sheet."""
-    _chromium_or_fail_in_ci()
+    chromium_or_fail_in_ci()
     doc = Doc()
     doc.h(1, "Plan")
     page = to_html(doc, "Plan").replace(

@@ -16,11 +16,10 @@ from __future__ import annotations
 import html
 import inspect
 import json
-import os
 import re
 
 import pytest
-from cjkhelpers import tiny_zh
+from cjkhelpers import chromium_or_fail_in_ci, tiny_zh
 
 import planner
 from planner.core import labels
@@ -63,17 +62,6 @@ PROBE = r"""
 """.replace("FAMILY", fonts.CSS_FAMILY)
 
 
-def _chromium_or_fail_in_ci() -> None:
-    """As tests/test_report.py: Chromium is a system package; CI (CI=true) installs it in
-    .ci/run and there a missing Chromium fails the test instead of skipping it."""
-    try:
-        chromium.find_chromium()
-    except RuntimeError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set but Chromium is missing: {exc}")
-        pytest.skip(f"Chromium is not installed (the test runs in CI): {exc}")
-
-
 def _probe(page) -> dict:
     dom = chromium.dump_dom(page, script=PROBE, wait_ms=10_000)
     m = re.search(r'data-glyphs="([^"]*)"', dom)
@@ -112,7 +100,7 @@ def chinese_page(tmp_path_factory):
 
 
 def test_every_chinese_character_of_the_report_is_drawn_with_a_glyph(chinese_page):
-    _chromium_or_fail_in_ci()
+    chromium_or_fail_in_ci()
     page, text, _, _ = chinese_page
     r = _probe(page)
     assert [fonts.CSS_FAMILY, "loaded"] in r["faces"] and r["check"] is True
@@ -124,7 +112,7 @@ def test_every_chinese_character_of_the_report_is_drawn_with_a_glyph(chinese_pag
 
 
 def test_every_chinese_word_of_the_registry_is_drawn_with_a_glyph(chinese_page):
-    _chromium_or_fail_in_ci()
+    chromium_or_fail_in_ci()
     _, _, words_page, body = chinese_page
     r = _probe(words_page)
     assert len(r["chars"]) > 200

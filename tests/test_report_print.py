@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+from cjkhelpers import chromium_or_fail_in_ci
 from fontTools.ttLib import TTFont
 from typer.testing import CliRunner
 
@@ -23,19 +24,6 @@ from planner.report.document import Doc, to_html
 # A4 and A3 in PDF points (1/72 inch): 210 x 297 mm and 297 x 420 mm
 A4_PT = (595.3, 841.9)
 A3_PT = (841.9, 1190.6)
-
-
-def _chromium_or_skip() -> None:
-    """As tests/test_report.py: Chromium is a system package; CI (CI=true) installs it in
-    .ci/run and there a missing Chromium fails the test instead of skipping it."""
-    import os
-
-    try:
-        chromium.find_chromium()
-    except RuntimeError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set but Chromium is missing: {exc}")
-        pytest.skip(f"Chromium is not installed (the test runs in CI): {exc}")
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +103,7 @@ def test_an_english_page_embeds_no_font_a_chinese_one_its_characters_only():
 
 
 def test_print_pdf_of_the_tiny_report_has_several_a4_pages(solved, tmp_path):
-    _chromium_or_skip()
+    chromium_or_fail_in_ci()
     out, _, _ = solved
     pdf = chromium.print_pdf(out / "report.html", tmp_path / "report.pdf")
     data = pdf.read_bytes()
@@ -128,7 +116,7 @@ def test_print_pdf_of_the_tiny_report_has_several_a4_pages(solved, tmp_path):
 def test_each_village_sheet_starts_a_new_page(tmp_path):
     """Three short sheets after a short page: four pages; the same sections without the
     class fit on one."""
-    _chromium_or_skip()
+    chromium_or_fail_in_ci()
     doc = Doc()
     doc.h(1, "Plan")
     base = to_html(doc, "Plan")
@@ -145,7 +133,7 @@ def _invoke(*args: str):
 
 
 def test_planner_report_pdf_writes_report_pdf_on_a3_when_asked(solved, tmp_path):
-    _chromium_or_skip()
+    chromium_or_fail_in_ci()
     out, _, _ = solved
     r = _invoke("report", str(out), "--out", str(tmp_path), "--pdf", "--paper", "a3")
     assert r.exit_code == 0, r.output
