@@ -341,8 +341,8 @@ def run_explanation(li, plan, importance, parameters, time_limit, all_rows: bool
     return ex
 
 
-def write_report_files(plan, path: Path, ex, li, lang: str = "en") -> None:
+def write_report_files(plan, path: Path, ex, li, lang: str = "en", paper: str = "a4") -> None:
     from planner.report import write_report
 
-    md, html = write_report(plan, path, explanation=ex, instance=li, lang=lang)
+    md, html = write_report(plan, path, explanation=ex, instance=li, lang=lang, paper=paper)
     out.print(f"wrote {md} and {html}")

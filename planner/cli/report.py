@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 
 import typer
@@ -13,6 +14,13 @@ from planner.cli.show import print_comparison
 from planner.core.cells import write_csv
 from planner.core.errors import InputError
 from planner.core.terminal import styled
+
+
+class Paper(str, Enum):
+    """The paper report.html prints on (portrait)."""
+
+    a4 = "a4"
+    a3 = "a3"
 
 
 @app.command("report", short_help="Write report.md and a self-contained report.html for a solved plan.")
@@ -28,9 +36,22 @@ def report_cmd(
         None, "--screenshot", help="Also render report.html in headless Chromium and save this PNG."
     ),
     lang: str = typer.Option("en", "--lang", help=LANG_HELP),
+    pdf: bool = typer.Option(
+        False, "--pdf", help="Also print report.html to report.pdf with headless Chromium (Chrome or Edge)."
+    ),
+    paper: Paper = typer.Option(Paper.a4, "--paper", case_sensitive=False, help="Paper the report prints on."),
 ) -> None:
     """Write report.md and a self-contained report.html for a solved plan."""
     from planner.explain.result import Explanation
+    from planner.report import chromium
+
+    if pdf:  # before anything is written: without a browser there is no PDF to print
+        try:
+            chromium.find_chromium()
+        except chromium.ChromiumNotFound as e:
+            exit_bad_input(
+                InputError.one("--pdf", "--pdf", f"report.pdf is printed by a browser: {e.what}", chromium.INSTALL_HINT)
+            )
 
     check_lang(lang)
     plan = load_plan_arg(plan_dir)
@@ -60,7 +81,7 @@ def report_cmd(
     path = Path(out_dir) if out_dir else base
     try:
         path.mkdir(parents=True, exist_ok=True)
-        write_report_files(plan, path, ex, li, lang)
+        write_report_files(plan, path, ex, li, lang, paper=paper.value)
     except OSError as e:
         exit_bad_input(
             InputError.one(
@@ -89,6 +110,12 @@ def report_cmd(
                 )
             )
         out.print(f"wrote {png}")
+    if pdf:
+        try:
+            out.print(f"wrote {chromium.print_pdf(path / 'report.html', path / 'report.pdf')}")
+        except RuntimeError as e:
+            err.print(styled(("printing report.pdf failed:", "red"), f" {e}"))
+            raise typer.Exit(1) from None
     raise typer.Exit(0)
 
 

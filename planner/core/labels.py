@@ -602,7 +602,7 @@ TERMS["word"].update(
         "recipient_villagers": ("Villagers", "村民"),
         "recipient_village_collective": ("Village collective", "村集体"),
         "recipient_social_capital": ("Social capital", "社会资本"),
-        "recipient_township_government": ("Township government", "乡政府"),
+        "recipient_township_government": ("Township government", "乡镇政府"),
         # recruitment, projects, finance
         "host_village": ("Host village", "所在村"),
         "built_in": ("Built in period", "建设期"),
@@ -628,6 +628,94 @@ TERMS["word"].update(
         "map_partial": ("Paler: only part of the parcel changes", "颜色较浅：地块仅部分变更"),
         "map_boundary": ("Village boundary", "村界"),
         "map_other_uses": ("Other new uses", "其他新用途"),
+    }
+)
+
+# --- The report's charts (issue 17, charts in Chinese): titles, axes, legends, captions. ---
+# ``{period}``, ``{part}``, ``{amount}``, ``{key}``, ``{error}``, ``{package}`` and ``{env}``
+# are filled in by planner.report.charts.
+TERMS["word"].update(
+    {
+        "charts": ("Charts", "图表"),
+        "maps": ("Maps", "地图"),
+        "charts_no_plan": ("No charts: the run has no plan.", "无图表：本次运行没有方案。"),
+        "chart_failed": ("Chart {key} could not be drawn: {error}", "图表 {key} 无法绘制：{error}"),
+        "map_failed": ("Map {key} could not be drawn: {error}", "地图 {key} 无法绘制：{error}"),
+        "charts_no_cjk_font": (
+            "No Chinese font was found, so Chinese text in the charts shows as empty boxes: "
+            "pip install {package}, or set {env} to the path of a font file with Chinese glyphs.",
+            "未找到中文字体，图表中的中文将显示为空白方框：请运行 pip install {package}，"
+            "或将环境变量 {env} 设为含中文字形的字体文件路径。",
+        ),
+        "chart_area_title": ("Area by village and use, end of {period} (ha)", "各村各用途面积，{period}期末（公顷）"),
+        "chart_area_empty": ("no land in new uses by {period}", "截至{period}期末没有土地转为新用途"),
+        "chart_area_caption": (
+            "(a) Area in each new use by village at the end of {period} (ha).",
+            "（a）{period}期末各村各新用途面积（公顷）。",
+        ),
+        "ecosystem_service": ("Ecosystem service", "生态系统服务"),
+        "eod_projects": ("EOD projects", "EOD项目"),
+        "chart_gep_title": (
+            "GEP by village and ecosystem service, {period} (Yuan/yr)",
+            "各村各生态系统服务的生态产品总值，{period}（元/年）",
+        ),
+        "chart_gep_empty": ("no GEP rows for {period}", "{period}没有生态产品总值数据"),
+        "chart_gep_caption": (
+            "(b) GEP by ecosystem service and village in {period} (Yuan/yr); "
+            "EOD projects' added cultural GEP counted at the host village.",
+            "（b）{period}各村各生态系统服务的生态产品总值（元/年）；EOD项目新增的文化服务价值计入所在村。",
+        ),
+        "recipient_hatched": ("Recipient (hatched: not a dividend)", "收益对象（斜线：不计为分红）"),
+        "recipient_listed_company": ("Listed company", "上市公司"),
+        "yuan": ("Yuan", "元"),
+        "yuan_per_yr": ("Yuan/yr", "元/年"),
+        "chart_div_empty": ("no dividends or incomes in this plan", "本方案没有分红或收益"),
+        "chart_div_by_period": ("Township total, by period", "全乡合计，按规划期"),
+        "chart_div_by_village": ("By village, {period}", "按村，{period}"),
+        "chart_div_title": (
+            "Dividends and incomes by recipient and village (Yuan/yr)",
+            "按收益对象和村统计的分红与收益（元/年）",
+        ),
+        "chart_div_caption": (
+            "(c) Income by recipient per period, and by village and recipient in {period} (Yuan/yr); "
+            "hatched recipients do not count as dividends.",
+            "（c）各规划期按收益对象的收益，以及{period}按村和收益对象的收益（元/年）；斜线填充的收益对象不计为分红。",
+        ),
+        "chart_recr_empty": ("no recruitment roles", "没有招聘岗位"),
+        "chart_recr_note": (
+            "Grey band with black lines: the role's range (min to max, township total) in the periods "
+            "it applies; dashed min: applies only while its project is active.",
+            "灰色带与黑线：岗位在适用规划期内的人数范围（最少至最多，全乡合计）；虚线下限：仅在其项目运营期间适用。",
+        ),
+        "chart_recr_title": (
+            "Recruitment per role and period (people) against each role's range",
+            "各岗位各规划期招聘人数（人）与岗位人数范围",
+        ),
+        "chart_recr_caption": (
+            "(d) People recruited per role and period (township total)",
+            "（d）各岗位各规划期招聘人数（全乡合计）",
+        ),
+        "chart_recr_ranges": (", with the role's range.", "，及岗位人数范围。"),
+        "chart_recr_no_instance": ("; ranges not shown (no instance).", "；未读取实例文件，不显示人数范围。"),
+        "chart_recr_off": ("; recruitment ranges are off in this instance.", "；本实例未启用招聘人数范围。"),
+        "budget": ("budget", "预算"),
+        "gep_loan": ("GEP-value loan", "GEP贷款"),
+        "establishment": ("establishment", "建设投资"),
+        "project_capital": ("project capital", "项目资本投入"),
+        "wages": ("wages", "工资"),
+        "used": ("used", "支出"),
+        "used_part": ("used: {part}", "支出：{part}"),
+        "loan_amount": ("+ {amount} loan", "+ {amount} 贷款"),
+        "chart_budget_empty": ("no finance table", "没有财务表"),
+        "chart_budget_title": (
+            "Budget use per period (Yuan): budget and loans (left bar) against spending (right bar)",
+            "各规划期预算使用（元）：预算与贷款（左柱）对比支出（右柱）",
+        ),
+        "chart_budget_caption": (
+            "(e) Budget and GEP-value loans available per period against spending "
+            "(establishment, project capital, wages).",
+            "（e）各规划期可用的预算与GEP贷款对比支出（建设投资、项目资本投入、工资）。",
+        ),
     }
 )
 

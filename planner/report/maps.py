@@ -28,6 +28,7 @@ import math
 import pandas as pd
 
 from planner.core.labels import term
+from planner.report.fonts import cjk_text
 from planner.report.formats import fmt_money, short_money
 from planner.report.gpkg import (
     UNCHANGED,
@@ -169,6 +170,7 @@ def _label_villages(ax, villages, names: dict[str, str], extra: dict[str, str] |
         ax.text(pt.x, pt.y, text, ha="center", va="center", fontsize=size, color="#111111", path_effects=halo, zorder=5)
 
 
+@cjk_text  # Chinese names in the CJK font
 def use_map(plan, li, period: str | None = None, lang: str = "en"):
     """Parcels by their main planned new use at the end of ``period`` (default: the
     last), paler where only part of the parcel changes; legend and title in ``lang``."""
@@ -258,6 +260,7 @@ def use_map(plan, li, period: str | None = None, lang: str = "en"):
     return fig, caption
 
 
+@cjk_text  # Chinese names in the CJK font
 def gep_change_map(plan, li):
     """Villages coloured by their GEP change from the first period to the last (Yuan/yr)."""
     from matplotlib import colormaps

@@ -40,7 +40,9 @@ SECTION_WORDS = {
 }
 
 
-def write_report(plan, out_dir: str | Path, *, explanation=None, instance=None, lang: str = "en") -> tuple[Path, Path]:
+def write_report(
+    plan, out_dir: str | Path, *, explanation=None, instance=None, lang: str = "en", paper: str = "a4"
+) -> tuple[Path, Path]:
     """Write ``report.md`` and ``report.html`` (and ``figures/*.png``) into ``out_dir``.
 
     ``plan``: a :class:`planner.plan.plan.Plan`, or a directory holding ``plan.json`` (or the
@@ -51,6 +53,7 @@ def write_report(plan, out_dir: str | Path, *, explanation=None, instance=None, 
     overrides, and if that fails the report is written without targets and sheets.
     ``lang``: ``en`` or ``zh``, the language of every heading, table header and label (uses,
     covers, roles, KPIs, statuses from the registry; villages and projects by their names).
+    ``paper``: the paper ``report.html`` prints on, "a4" (default) or "a3".
     Returns ``(md_path, html_path)``.
     """
     if lang not in LANGS:
@@ -97,5 +100,5 @@ def write_report(plan, out_dir: str | Path, *, explanation=None, instance=None, 
     md_path, html_path = out / "report.md", out / "report.html"
     # written under a temporary name and renamed: a stopped run never leaves half a report
     write_text(md_path, to_markdown(doc, out))
-    write_text(html_path, to_html(doc, title))
+    write_text(html_path, to_html(doc, title, paper=paper))
     return md_path, html_path
