@@ -126,6 +126,10 @@ TERMS: dict[str, dict[str, tuple[str, str]]] = {
         "plan_for": ("Plan for", "规划方案："),
         "what_to_do": ("What to do", "实施内容"),
         "total": ("Total", "合计"),
+        "what_each_village": (
+            "What each village does (village plan sheets: report.html, plan.xlsx)",
+            "各村实施内容（村级实施方案见 report.html、plan.xlsx）",
+        ),
         # --- the terminal: summary of a solve, explanation, progress and compare (planner.cli) ---
         # units after a number ({n} is the number as written)
         "n_yuan_per_yr": ("{n} Yuan/yr", "{n}元/年"),
