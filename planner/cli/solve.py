@@ -24,10 +24,10 @@ from planner.cli.common import (
     write_report_files,
 )
 from planner.cli.show import gap_words, print_explanation, print_villages, solving
-from planner.explain.sheets import village_sheets
 from planner.core.errors import InputError, SolveError
 from planner.core.status import EXIT
 from planner.core.terminal import styled
+from planner.explain.sheets import village_sheets
 
 
 @app.command(short_help="Check an instance (YAML, parcel table, valuation library) and summarise it.")
