@@ -103,16 +103,6 @@ def _equivalent_factor_problems(
     lib: Library, groups: tuple[tuple[str, dict[str, LandClass]], ...], file: str
 ) -> list[Problem]:
     problems: list[Problem] = []
-    if lib.standard_equivalent_yuan_per_ha is None:
-        problems.append(
-            Problem(
-                file,
-                "standard_equivalent_yuan_per_ha",
-                "required with method equivalent_factor",
-                "give the value of one standard equivalent in Yuan/ha/yr (Xie et al. 2015: 3406.5), or set "
-                "method: quantity_price and give quantities and prices",
-            )
-        )
     for group, items in groups:
         for k, c in items.items():
             if c.quantities:
@@ -155,16 +145,6 @@ def _quantity_price_problems(
     lib: Library, groups: tuple[tuple[str, dict[str, LandClass]], ...], file: str
 ) -> list[Problem]:
     problems: list[Problem] = []
-    if lib.standard_equivalent_yuan_per_ha is not None:
-        problems.append(
-            Problem(
-                file,
-                "standard_equivalent_yuan_per_ha",
-                "not used with method quantity_price (GEP is quantity x price)",
-                "remove it, or set method: equivalent_factor",
-                lib.standard_equivalent_yuan_per_ha,
-            )
-        )
     for s in lib.services:
         where = f"services.{s.id}"
         if s.price_yuan_per_unit is None:

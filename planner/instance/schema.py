@@ -163,7 +163,8 @@ class Service(_Strict):
         None,
         description="How the price was obtained: seen (read in `source`), derived (worked out from the figures of "
         "`source`, arithmetic in `reason`) or estimate (an informed guess, reasoning in `reason`). "
-        "`method: quantity_price` libraries need it on every price.",
+        "Without it a price with a `source` counts as seen; `method: quantity_price` libraries refuse a price with "
+        "neither.",
     )
     reason: str = Field("", description="The arithmetic (derived) or the reasoning (estimate).")
 
@@ -179,8 +180,9 @@ class Quantity(_Strict):
     source: str = Field("", description="Where the figure comes from (a citation).")
     status: Literal["seen", "derived", "estimate"] | None = Field(
         None,
-        description="seen, derived or estimate (see Service.status). A bare number instead of this mapping takes "
-        "the cover's or use's `source` and `status: seen`.",
+        description="seen, derived or estimate (see Service.status). Without it (and for a bare number instead of "
+        "this mapping) the quantity counts as seen in its `source`, else in the cover's or use's `source`; a "
+        "quantity with neither is refused.",
     )
     reason: str = Field("", description="The arithmetic (derived) or the reasoning (estimate).")
 
@@ -332,6 +334,7 @@ class Library(_Strict):
         description="Value of one standard equivalent (required with method equivalent_factor; a quantity_price "
         "library leaves it out).",
         json_schema_extra={"unit": "Yuan/ha/yr"},
+        validate_default=True,
     )
     regional_scale: float = Field(1.0, gt=0, description="Regional multiplier on all GEP values of the library.")
     services: list[Service]
@@ -340,6 +343,19 @@ class Library(_Strict):
     carbon_methods: dict[Literal["forestry", "agricultural"], CarbonMethod]
     labour_norms: dict[str, LabourNorm] = Field(default_factory=dict)
     sources: list[str] = Field(default_factory=list)
+
+    @field_validator("standard_equivalent_yuan_per_ha")
+    @classmethod
+    def _equivalent_with_its_method(cls, v: float | None, info: ValidationInfo) -> float | None:
+        method = info.data.get("method")
+        if method == "equivalent_factor" and v is None:
+            raise ValueError(
+                "required with method equivalent_factor: give the value of one standard equivalent in Yuan/ha/yr "
+                "(Xie et al. 2015: 3406.5), or set method: quantity_price and give quantities and prices"
+            )
+        if method == "quantity_price" and v is not None:
+            raise ValueError("not used with method quantity_price (GEP is quantity x price): remove it")
+        return v
 
 
 # ---------------------------------------------------------------------------
