@@ -11,6 +11,7 @@ m3 and 10 t: 300 x 2 + 10 x 50 = 1,100 Yuan/ha/yr. Every other cover is worth no
 from __future__ import annotations
 
 import copy
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +22,7 @@ import yaml
 from helpers import COVERS, P, approx, area, kpi, period, solve, write_instance
 
 import planner
+from planner.core import labels
 from planner.core.errors import InputError, Problem
 from planner.core.paths import bundled_dir
 from planner.model.data import ModelData
@@ -394,3 +396,14 @@ def test_xie2015_stays_the_default_method():
     li = planner.load_instance(INSTANCES / "nuanshui.yaml")
     assert li.library.method == "equivalent_factor" and "method" not in _raw(MODELS / "xie2015.yaml")
     assert li.library.standard_equivalent_yuan_per_ha == 3406.5
+
+
+def test_national_services_have_english_and_chinese_labels():
+    """Every service of models/gep_national.yaml has a label in both languages in the one
+    registry (planner.core.labels), so reports in Chinese name them (水源涵养, 固碳 ...)."""
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    for s in _raw(MODELS / "gep_national.yaml")["services"]:
+        assert labels.known("service", s["id"]), s["id"]
+        assert cjk.search(labels.term("service", s["id"], "zh")), s["id"]
+        assert not cjk.search(labels.term("service", s["id"], "en")), s["id"]
+    assert labels.term("service", "water_conservation", "zh") == "水源涵养"
