@@ -142,7 +142,7 @@ def test_library_values_are_quantity_times_price(build):
 
 @pytest.mark.parametrize(
     ("cell", "per"),
-    [(50, "ha"), (500, "parcel")],  # 50 m3/ha, or 500 m3 over the 10 ha parcel
+    [(50, "ha"), (" 50 ", "ha"), (500, "parcel")],  # 50 m3/ha (also as text with spaces), or 500 m3 over 10 ha
 )
 def test_parcel_quantity_overrides_the_cover(tmp_path, cell, per):
     """G1 and G2: 10 ha of grassland each. G1's own water is 50 m3/ha (column q_water,

@@ -98,7 +98,8 @@ def read_parcel_quantities(
         raw = out[col]
         text = raw.astype(object).where(raw.notna(), "").astype(str).str.strip()
         blank = text.isin(("", "nan", "None", "NaN")).to_numpy()
-        num = pd.to_numeric(raw.where(~blank, np.nan), errors="coerce").to_numpy(dtype=float)
+        # numbers as the GIS layer holds them, or as the CSV's text (spaces around them allowed)
+        num = pd.to_numeric(text.where(~blank, np.nan), errors="coerce").to_numpy(dtype=float)
         with np.errstate(invalid="ignore"):
             bad = np.flatnonzero(~blank & ~(np.isfinite(num) & (num >= 0)))
         unit = units[sid] or "unit"
