@@ -23,7 +23,8 @@ from planner.report.charts import charts_section
 from planner.report.document import Doc
 from planner.report.inputs import period_ids
 
-GLYPH_MISSING = r"Glyph .* missing from font"
+# matplotlib 3.8 says "missing from current font", 3.9+ "missing from font(s) X"
+GLYPH_MISSING = r"Glyph .* missing from (current )?font"
 
 
 @pytest.fixture(scope="module")
