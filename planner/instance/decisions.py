@@ -91,7 +91,7 @@ def parse(text: str, action: str, li: LoadedInstance, where: tuple[str, str] | N
             need(False, f"{num!r} is not a number", "write a number after the operator", num)
     arity = {"garden": 1, "project": 1, "scenic": 1, "area": 2, "parcel": 2, "recruit": (1, 2), "street_green": 0}[kind]
     ok_arity = len(parts) in arity if isinstance(arity, tuple) else len(parts) == arity
-    need(ok_arity, f"{kind} takes {arity} name(s) after the kind, got {len(parts)}", "see planner why-not --help (KIND:WHAT)", body)
+    need(ok_arity, f"{kind} takes {arity} name(s) after the kind, got {len(parts)}", "see planner why-not --help", body)
     if ok_arity:
         if kind == "garden":
             need(parts[0] in villages, f"unknown village {parts[0]!r}", f"use one of {villages}", parts[0])
