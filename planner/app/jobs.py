@@ -38,6 +38,8 @@ def _context() -> Any:
 
 def _child(conn: Connection, instance: str, scenario: str | None, root: str | None, time_limit: float | None) -> None:
     t0 = time.perf_counter()
+    # Ctrl-C is how a cancel reaches the solver (a server started in the background may ignore it)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         conn.send(("stage", "loading"))
         li = load_instance(instance, scenario=scenario, root=root)

@@ -1,0 +1,143 @@
+"""End to end in a real browser: ``planner serve`` driven by Playwright in Debian's
+Chromium with every request not to 127.0.0.1 blocked (the app must work offline).
+
+The flow of the issue, on the tiny instance with geometry (it solves in about a second):
+open -> edit the budget -> forbid a project by clicking its village on the map -> solve
+-> compare with the base -> download. What the page shows is checked against
+``planner.solve`` of the same scenario, loaded from the YAML the app saved; a smoke check
+opens Nuanshui in Chinese.
+
+Every wait is for a state (a selector, an attribute the page sets), never a fixed time.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+import planner
+from planner.core.labels import term
+from planner.report.formats import fmt_kpi
+from tests.apphelpers import CHROMIUM_ARGS, chromium_or_fail_in_ci, offline_page, serve
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY = ROOT / "instances" / "tiny_geo.yaml"
+LONG = 120_000  # ms: an upper bound on a state's arrival on a loaded 2-core machine, not a pause
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = chromium_or_fail_in_ci()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    s = serve([str(TINY)], tmp_path_factory.mktemp("serve"))
+    yield s
+    s.stop()
+
+
+def _solved(page) -> None:
+    page.wait_for_selector('#status[data-state="done"], #status[data-state="failed"]', timeout=LONG)
+
+
+def test_open_edit_forbid_solve_compare_download(browser, app, tmp_path):
+    blocked: list[str] = []
+    page = offline_page(browser, blocked, viewport={"width": 1400, "height": 950}, accept_downloads=True)
+    page.goto(app.url)
+    page.wait_for_selector('#planner-map[data-ready="1"]', timeout=LONG)
+    assert page.locator("#instance").input_value() == "tiny_geo"
+
+    # the base plan first, for the comparison
+    page.click("#solve")
+    _solved(page)
+    assert page.get_attribute("#status", "data-status") == "optimal"
+
+    # a new scenario: budget of the first period cut, the west orchard park forbidden on the map
+    page.fill("#new_name", "no-park")
+    page.click("#new_scenario")
+    page.wait_for_function("document.querySelector('#scenario').value === 'no-park'", timeout=LONG)
+    page.wait_for_selector("#status:has-text('Not solved yet')", timeout=LONG)
+    page.fill("#set_0", "2000000")
+    li = planner.load_instance(TINY)
+    west = int((li.parcels["village"] == "west").to_numpy().nonzero()[0][0])
+    page.wait_for_function(f"window.plannerMap.parcelPoint({west}) !== null", timeout=LONG)
+    pt = page.evaluate(f"window.plannerMap.parcelPoint({west})")
+    page.mouse.click(pt["x"], pt["y"])
+    page.wait_for_selector(".maplibregl-popup", timeout=LONG)
+    assert li.parcels["id"].iloc[west] in page.inner_text(".maplibregl-popup")
+    forbid = page.locator('#selected-card button[data-action="forbid"][data-decision="project:orchard_park"]')
+    forbid.click()
+    page.wait_for_selector("#decision-list li:has-text('project:orchard_park')", timeout=LONG)
+
+    page.click("#solve")
+    page.wait_for_selector("#save-messages:has-text('no-park')", timeout=LONG)
+    _solved(page)
+
+    # the page's figures are planner.solve's for the scenario YAML the app saved
+    saved = sorted((app.folder / "scenarios").glob("*no-park*.yaml"))
+    assert len(saved) == 1
+    over = yaml.safe_load(saved[0].read_text(encoding="utf-8"))
+    assert over["decisions"] == {"forbid": ["project:orchard_park"]}
+    assert over["periods"]["2025"]["budget_yuan"] == 2000000
+    plan = planner.solve(planner.load_instance(TINY, scenario=saved[0]))
+    assert page.get_attribute("#status", "data-status") == plan.status
+    assert plan.tables["projects"]["built"].max() == 0  # the forbidden project is not built
+    page.click("a[data-value='Plan']")
+    page.wait_for_selector("#kpi-table", timeout=LONG)
+    k = plan.tables["kpis"]
+    last = str(k["period"].iloc[-1])
+    gep = fmt_kpi("gep_yuan", float(k["gep_yuan"].iloc[-1]))
+    row = page.locator("#kpi-table tr", has_text="GEP").first.inner_text()
+    assert gep in row, (gep, row, last)
+
+    # compare with the base: the project built in the base, not in this scenario
+    page.click("a[data-value='Compare']")
+    page.check("input[name='compare'][value='no-park']")
+    page.wait_for_selector("#compare-table", timeout=LONG)
+    changes = page.inner_text("#changes-no-park")
+    assert "orchard_park" in changes
+    base = planner.solve(planner.load_instance(TINY))
+    d = float(k["gep_yuan"].iloc[-1]) - float(base.tables["kpis"]["gep_yuan"].iloc[-1])
+    cmp_row = page.locator("#compare-table tr", has_text="GEP").last.inner_text()
+    assert (("+" if d > 0 else "") + fmt_kpi("gep_yuan", d)) in cmp_row or abs(d) < 1e-9
+
+    # download: the plan's tables (the workbook once issue 17's writer is merged)
+    page.click("a[data-value='Downloads']")
+    with page.expect_download(timeout=LONG) as dl:
+        page.click("#dl_tables")
+    data = Path(dl.value.path()).read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        kpis = z.read("kpis.csv").decode()
+    assert f"{float(k['gep_yuan'].iloc[-1]):.0f}"[:6] in kpis.replace(",", "")
+
+    assert blocked == [], f"requests left the machine: {blocked}"
+
+
+def test_nuanshui_opens_in_chinese(browser, app):
+    """Nuanshui in Chinese: the page's words are the registry's, the map draws its
+    villages, and its settings carry the schema's units."""
+    blocked: list[str] = []
+    page = offline_page(browser, blocked, viewport={"width": 1300, "height": 900})
+    page.goto(app.url + "?lang=zh")
+    page.wait_for_selector('#planner-map[data-ready="1"]', timeout=LONG)
+    page.select_option("#instance", "nuanshui_geo")
+    page.wait_for_selector("#loader-messages:has-text('nuanshui_geo')", timeout=LONG)
+    page.wait_for_function(
+        "document.querySelectorAll('.village-label').length >= 10 && "
+        "document.querySelector('#planner-map').dataset.ready === '1'",
+        timeout=LONG,
+    )
+    assert page.inner_text("#status") == term("word", "app_not_solved", "zh")
+    assert "预算 2025 (Yuan)" in page.inner_text("#settings")
+    assert blocked == []
