@@ -145,7 +145,7 @@ def status_line(sc: Scenario | None, lang: str) -> Tag:
     plan = job.plan
     gap = "n/a" if plan.mip_gap is None else f"{plan.mip_gap:.2e}"
     parts = [
-        f"{sc.name}: {term('status', plan.status, lang)} ({plan.status})",
+        f"{sc.name}: {term('status', plan.status, lang)}" + (f" ({plan.status})" if lang != "en" else ""),
         f"{w('app_termination')} {plan.termination}",
         f"{w('mip_gap')} {gap}",
     ]
@@ -411,7 +411,8 @@ def make_app(state: AppState) -> App:
             if data is None:
                 n = len(op.li.parcels)
                 data = {"s": [0] * n, "u": [-1] * n, "d": [0] * n}
-            await session.send_custom_message("planner-map-values", {"mode": mode, "data": data})
+            shown = f"{sc.name}/{'plan' if sc.plan is not None and sc.plan.has_solution else 'none'}"
+            await session.send_custom_message("planner-map-values", {"mode": mode, "data": data, "version": shown})
 
         @reactive.effect
         @reactive.event(input.map_click)
@@ -466,6 +467,18 @@ def make_app(state: AppState) -> App:
             for j in op.li.instance.projects:
                 if j.host_village == vid:
                     items.append(pair(f"{w('project')}: {name_of(j, lang())}", f"project:{j.id}"))
+            alloc = sc.plan.tables.get("allocations") if sc.plan is not None and sc.plan.has_solution else None
+            if alloc is not None and len(alloc):
+                mine = alloc[(alloc["parcel"].astype(str) == str(p["id"])) & (alloc["area_ha"] > 1e-6)]
+                for u in dict.fromkeys(mine["use"].astype(str)):
+                    items.append(
+                        ui.div(
+                            ui.span(f"{term('use', u, lang())} ({w('parcel')} {p['id']})", style="margin-right:0.6em"),
+                            ui.tags.button(w("app_forbid"), class_="btn btn-sm btn-outline-danger",
+                                           **{"data-action": "forbid", "data-decision": f"parcel:{p['id']}:{u}"}),
+                            style="margin:0.2em 0",
+                        )
+                    )  # fmt: skip
             return ui.div(*items, id="selected-card")
 
         def selected_parcel() -> int | None:
@@ -539,6 +552,8 @@ def make_app(state: AppState) -> App:
                     group = s.group
                     out.append(ui.h6(w(f"app_group_{group}")))
                 value = sc.values.get(s.path, s.value)
+                if isinstance(value, float) and value.is_integer():
+                    value = int(value)
                 if s.lo is not None and s.hi is not None:
                     rng = f"{s.lo:g} – {s.hi:g}"
                 else:
@@ -671,18 +686,18 @@ def make_app(state: AppState) -> App:
                 raise ValueError(term("word", "app_not_solved", lang()))
             return op, sc
 
-        @render.download(filename=lambda: f"{current()[1].name}-plan.json")
+        @render.download_button(filename=lambda: f"{current()[1].name}-plan.json")
         def dl_plan():
             _, sc = need_plan()
             yield sc.plan.to_json()
 
-        @render.download(filename=lambda: f"{current()[0].key}-{current()[1].name}.yaml")
+        @render.download_button(filename=lambda: f"{current()[0].key}-{current()[1].name}.yaml")
         def dl_scenario():
             op, sc = current()
             read_form(op, sc)
             yield state.save(op, sc).read_text(encoding="utf-8")
 
-        @render.download(filename=lambda: f"{current()[1].name}-tables.zip")
+        @render.download_button(filename=lambda: f"{current()[1].name}-tables.zip")
         def dl_tables():
             _, sc = need_plan()
             buf = io.BytesIO()
@@ -692,7 +707,7 @@ def make_app(state: AppState) -> App:
                 z.writestr("plan.json", sc.plan.to_json())
             yield buf.getvalue()
 
-        @render.download(filename=lambda: f"{current()[1].name}-plan.gpkg")
+        @render.download_button(filename=lambda: f"{current()[1].name}-plan.gpkg")
         async def dl_gpkg():
             op, sc = need_plan()
             folder = state.ws.new_folder("runs")
@@ -700,7 +715,7 @@ def make_app(state: AppState) -> App:
             path = await asyncio.to_thread(write_plan_gpkg, sc.plan, li, folder / "plan.gpkg")
             yield Path(path).read_bytes()
 
-        @render.download(filename=lambda: f"{current()[1].name}-report.html")
+        @render.download_button(filename=lambda: f"{current()[1].name}-report.html")
         async def dl_report():
             op, sc = need_plan()
             folder = state.ws.new_folder("runs")

@@ -111,7 +111,12 @@
       map.addLayer({ id: "village-line", type: "line", source: "villages", filter: ["!", ["has", "label"]], paint: { "line-color": "#222222", "line-width": 1.6 } });
       setLabels(msg.villages);
       drawLegend();
-      map.once("idle", () => { applyValues(); state.ready = true; el.dataset.ready = "1"; });
+      map.once("idle", () => {
+        if (values) { map.setPaintProperty("parcel-fill", "fill-color", fillColour()); applyValues(); drawLegend(); }
+        state.ready = true;
+        el.dataset.ready = "1";
+        el.dataset.shown = mode + ":" + ((values && values.version) || "");
+      });
     });
     map.on("idle", () => { state.idleCount += 1; });
     map.on("click", "parcel-fill", (e) => {
@@ -162,6 +167,8 @@
         map.setPaintProperty("parcel-fill", "fill-color", fillColour());
         applyValues();
         drawLegend();
+        map.once("idle", () => { document.getElementById("planner-map").dataset.shown = mode + ":" + (msg.version || ""); });
+        map.triggerRepaint();
       }
     });
     Shiny.addCustomMessageHandler("planner-map-mode", (msg) => {
