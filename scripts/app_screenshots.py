@@ -36,7 +36,19 @@ def start(instance: Path, folder: Path) -> tuple[subprocess.Popen, str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    cmd = [sys.executable, "-m", "planner", "serve", str(instance), "--no-browser", "--port", str(port), "--folder"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "planner",
+        "serve",
+        str(instance),
+        "--no-browser",
+        "--port",
+        str(port),
+        "--time-limit",
+        "300",
+        "--folder",
+    ]
     p = subprocess.Popen([*cmd, str(folder)], start_new_session=True)
     end = time.monotonic() + 300
     while time.monotonic() < end:
@@ -87,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
             page.fill("#new_name", "budget-cut")
             page.click("#new_scenario")
             page.wait_for_function("document.querySelector('#scenario').value === 'budget-cut'", timeout=LONG)
-            page.fill("#set_0", "300000000")
+            page.fill("#set_0", "420000000")
             pt = page.evaluate("window.plannerMap.parcelPoint(0)")
             page.mouse.click(pt["x"], pt["y"])
             page.wait_for_selector("#selected-card button[data-action='forbid']", timeout=LONG)

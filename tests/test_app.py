@@ -206,3 +206,55 @@ def test_an_infeasible_scenarios_smallest_relaxation_has_a_plan(tmp_path):
     plan = planner.solve(planner.load_instance(INST / "tiny_geo.yaml", scenario=file2))
     assert plan.has_solution, (plan.status, left)
     assert plan.tables["projects"]["built"].max() == 1
+
+
+CANCEL = r"""
+import os, signal, sys, time
+os.environ["PLANNER_STOP_AT"] = "solver-solution"
+from planner.app import jobs
+
+def stopped(pid):
+    with open(f"/proc/{pid}/stat") as fh:
+        return fh.read().rsplit(")", 1)[1].split()[0] == "T"
+
+job = jobs.start("base", sys.argv[1], None, None, None)
+end = time.monotonic() + 600
+while not (job.process.pid and stopped(job.process.pid)):  # a state: the child stopped at its first plan
+    assert time.monotonic() < end and job.process.is_alive(), "the solve ended before its first plan"
+    time.sleep(0.05)
+job.cancel()
+os.kill(job.process.pid, signal.SIGCONT)
+assert job.wait(600)
+print(job.state, job.cancelled, job.plan.status, job.plan.termination, job.plan.has_solution)
+"""
+
+
+def test_cancel_keeps_the_best_plan_found():
+    """A cancel while HiGHS holds its first plan (the child stopped there by
+    ``PLANNER_STOP_AT=solver-solution``) ends the job with that plan, ``feasible`` and
+    ``interrupted``: not lost, and not called optimal."""
+    r = subprocess.run([sys.executable, "-c", CANCEL, str(INST / "tiny_geo.yaml")], capture_output=True, text=True,
+                       timeout=900)  # fmt: skip
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert r.stdout.split() == ["done", "True", "feasible", "interrupted", "True"]
+
+
+def test_a_sweep_started_from_the_app_is_planner_sweep(tmp_path):
+    """Two carbon prices (20 and 100 Yuan/t, one at a time) of the tiny instance: the
+    app's sweep runs ``planner sweep`` on the scenario's overlay and reads its results."""
+    from planner.app import sweeps
+
+    with pytest.raises(InputError) as exc:
+        sweeps.start(INST / "tiny.yaml", tmp_path / "s.yaml", tmp_path / "o", "prices.gep_scale", 2, 1,
+                     scheduler="http://evil")  # fmt: skip
+    assert {p.field for p in exc.value.problems} == {"low", "scheduler"}
+    state = AppState(Workspace(tmp_path / "work"))
+    op = state.open(INST / "tiny.yaml")
+    sw = state.start_sweep(op, op.scenarios["base"], param="prices.forestry_carbon_yuan_per_t", low=20, high=100,
+                           design="oat", levels=2, workers=1)  # fmt: skip
+    sw.proc.wait(600)
+    assert sw.state == "done", sw.log()
+    res = sw.results()
+    assert sorted(res["prices.forestry_carbon_yuan_per_t"]) == [20.0, 58.0, 100.0]  # the base's 58 and the two ends
+    assert set(res["status"]) == {"optimal"}
+    assert sw.total() == 3 and sw.plots()

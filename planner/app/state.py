@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.api import load_instance
-from planner.app import jobs
+from planner.app import jobs, sweeps
 from planner.app.scenario import overlay, relaxed, to_yaml
 from planner.app.workspace import Workspace
 from planner.core.errors import InputError
@@ -56,6 +56,7 @@ class Opened:
     root: Path | None
     scenarios: dict[str, Scenario] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict)  # map data, made once
+    sweep: sweeps.Sweep | None = None  # the last sweep started on it
 
     def __post_init__(self) -> None:
         self.scenarios.setdefault(BASE, Scenario(BASE))
@@ -165,6 +166,15 @@ class AppState:
         self.bump()
         return sc.job
 
+    def start_sweep(self, op: Opened, sc: Scenario, **options: Any) -> sweeps.Sweep:
+        """``planner sweep`` of the scenario (its overlay saved first) into a new run folder."""
+        if op.sweep is not None and op.sweep.state == "running":
+            return op.sweep
+        file = self.save(op, sc)
+        op.sweep = sweeps.start(op.path, file, self.ws.new_folder("runs"), time_limit=self.time_limit, **options)
+        self.bump()
+        return op.sweep
+
     def relaxation(self, op: Opened, sc: Scenario) -> Scenario:
         """A new scenario: ``sc`` with its diagnosis's smallest relaxation applied."""
         over, left = relaxed(op.li, sc.diagnosis, op.overlay_of(sc))
@@ -187,6 +197,8 @@ class AppState:
         return changed
 
     def running(self) -> bool:
+        if any(op.sweep is not None and op.sweep.state == "running" for op in self.opened.values()):
+            return True
         return any(
             sc.job is not None and sc.job.state == "running"
             for op in self.opened.values()

@@ -8,6 +8,7 @@ which escapes it, or through the map script, which sets text with ``textContent`
 from __future__ import annotations
 
 import asyncio
+import base64
 import importlib.resources
 import io
 import zipfile
@@ -19,7 +20,7 @@ from htmltools import Tag, TagList
 from shiny import App, Inputs, Outputs, Session, reactive, render, ui
 
 from planner.api import load_instance
-from planner.app import mapdata
+from planner.app import mapdata, sweeps
 from planner.app.scenario import check, settings
 from planner.app.state import BASE, AppState, Opened, Scenario
 from planner.core.errors import InputError
@@ -92,6 +93,14 @@ def page(request) -> Tag:
             ui.download_button("dl_tables", w("app_tables")),
             ui.download_button("dl_gpkg", "plan.gpkg"),
             ui.download_button("dl_report", "report.html"),
+        ),
+        ui.nav_panel(
+            w("app_sweep"),
+            ui.p(w("app_sweep_note"), class_="setting-help"),
+            ui.output_ui("sweep_form"),
+            ui.input_action_button("sweep_start", w("app_sweep_start"), class_="btn-primary"),
+            ui.input_action_button("sweep_stop", w("app_sweep_stop"), class_="btn-warning"),
+            ui.output_ui("sweep_view"),
         ),
         id="tabs",
     )
@@ -678,6 +687,87 @@ def make_app(state: AppState) -> App:
             tick()
             op, _ = current()
             return None if op is None else compare_view(op, list(input.compare() or ()), lang())
+
+        # ---- sweeps (analysts) ----------------------------------------------
+        @render.ui
+        def sweep_form() -> Any:
+            input.instance()
+            op, _ = current()
+            if op is None:
+                return None
+            w = words(lang())
+            paths = {s.path: s.path for s in settings(op.li) if s.value is not None}
+            first = next(iter(paths), "")
+            return ui.div(
+                ui.input_select("sweep_param", w("app_sweep_param"), choices=paths, selected=first),
+                ui.input_numeric("sweep_low", w("app_sweep_low"), value=None),
+                ui.input_numeric("sweep_high", w("app_sweep_high"), value=None),
+                ui.input_select("sweep_design", w("app_sweep_design"), choices=list(sweeps.DESIGNS)),
+                ui.input_numeric("sweep_levels", w("app_sweep_levels"), value=4, min=2, max=50),
+                ui.input_numeric("sweep_workers", w("app_sweep_workers"), value=1, min=1, max=64),
+                ui.input_text("sweep_scheduler", w("app_sweep_scheduler"), placeholder="tcp://host:8786"),
+                style="display:grid; grid-template-columns: repeat(4, minmax(10em, 1fr)); gap: 0 1em;",
+            )
+
+        @reactive.effect
+        @reactive.event(input.sweep_start)
+        def _sweep() -> None:
+            op, sc = current()
+            if op is None:
+                return
+            read_form(op, sc)
+            try:
+                lo, hi = input.sweep_low(), input.sweep_high()
+                if lo is None or hi is None:
+                    raise InputError.one("sweep", "low/high", "give the low and high values", "type two numbers")
+                state.start_sweep(
+                    op,
+                    sc,
+                    param=input.sweep_param(),
+                    low=float(lo),
+                    high=float(hi),
+                    design=input.sweep_design(),
+                    levels=int(input.sweep_levels() or 4),
+                    workers=int(input.sweep_workers() or 1),
+                    scheduler=(input.sweep_scheduler() or "").strip(),
+                )
+                saved.set(("", ""))
+            except InputError as exc:
+                saved.set(("error", str(exc)))
+
+        @reactive.effect
+        @reactive.event(input.sweep_stop)
+        def _sweep_stop() -> None:
+            op, _ = current()
+            if op is not None and op.sweep is not None:
+                op.sweep.stop()
+
+        @render.ui
+        def sweep_view() -> Any:
+            tick()
+            op, _ = current()
+            if op is None or op.sweep is None:
+                return None
+            sw, w = op.sweep, words(lang())
+            res = sw.results()
+            total = sw.total()
+            head = f"{w('app_sweep_' + sw.state)}: {len(res)} / {total if total is not None else '?'}"
+            out = [ui.h5(head, id="sweep-progress", **{"data-state": sw.state})]
+            if len(res):
+                cols = [c for c in ("scenario", sw.param, "status", "mip_gap", "objective") if c in res]
+                rows = [[("" if pd.isna(v) else (f"{v:,.6g}" if isinstance(v, float) else v)) for v in r]
+                        for r in res[cols].tail(50).itertuples(index=False)]  # fmt: skip
+                out.append(table(cols, rows, num=tuple(range(len(cols))), id="sweep-table"))
+            ind = sw.indices()
+            if len(ind):
+                out.append(ui.h5(w("app_sweep_indices")))
+                out.append(table(list(ind.columns), ind.astype(str).values.tolist(), id="sweep-indices"))
+            for png in sw.plots():
+                out.append(ui.img(src="data:image/png;base64," + base64.b64encode(png.read_bytes()).decode(),
+                                  alt=png.stem, style="max-width: 48%; margin: 0.3em"))  # fmt: skip
+            if sw.state == "failed":
+                out.append(ui.pre(sw.log(), class_="messages error"))
+            return ui.div(*out)
 
         # ---- downloads ------------------------------------------------------
         def need_plan() -> tuple[Opened, Scenario]:

@@ -223,6 +223,25 @@ TERMS: dict[str, dict[str, tuple[str, str]]] = {
         "set_dividend_floor_yuan": ("Dividend floor per village", "每村分红下限"),
         "set_min": ("Fewest recruits", "招募人数下限"),
         "set_max": ("Most recruits", "招募人数上限"),
+        "app_sweep": ("Sweep", "参数扫描"),
+        "app_sweep_note": (
+            "For analysts: planner sweep of the scenario chosen on the left over one setting, in local processes "
+            "or on a Dask scheduler.",
+            "供分析人员使用：对左侧所选情景的一个参数运行 planner sweep，可用本机进程或 Dask 调度器。",
+        ),
+        "app_sweep_param": ("Setting", "参数"),
+        "app_sweep_low": ("Low", "下限"),
+        "app_sweep_high": ("High", "上限"),
+        "app_sweep_design": ("Design", "抽样设计"),
+        "app_sweep_levels": ("Points (levels)", "取值个数"),
+        "app_sweep_workers": ("Local processes", "本机进程数"),
+        "app_sweep_scheduler": ("Dask scheduler (optional)", "Dask 调度器（可选）"),
+        "app_sweep_start": ("Start the sweep", "开始扫描"),
+        "app_sweep_stop": ("Stop", "停止"),
+        "app_sweep_running": ("running", "运行中"),
+        "app_sweep_done": ("finished", "已完成"),
+        "app_sweep_failed": ("failed", "失败"),
+        "app_sweep_indices": ("Sensitivity indices", "敏感性指标"),
     },
 }
 
