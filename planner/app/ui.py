@@ -556,6 +556,7 @@ def make_app(state: AppState) -> App:
             w = words(lang())
             out = []
             group = None
+            roles = {r.id: r for r in op.li.instance.roles}
             for i, s in enumerate(settings(op.li)):
                 if s.group != group:
                     group = s.group
@@ -567,9 +568,11 @@ def make_app(state: AppState) -> App:
                     rng = f"{s.lo:g} – {s.hi:g}"
                 else:
                     rng = f"≥ {s.lo:g}" if s.lo is not None else (f"≤ {s.hi:g}" if s.hi is not None else "")
-                label = f"{term('word', 'set_' + s.path.split('.')[-1], lang())}" + (
-                    f" {s.path.split('.')[1]}" if s.group in ("budgets", "recruitment") else ""
-                )
+                label = term("word", "set_" + s.path.split(".")[-1], lang())
+                if s.group == "budgets":
+                    label += f" {s.path.split('.')[1]}"
+                elif s.group == "recruitment":
+                    label += f": {name_of(roles.get(s.path.split('.')[1], s.path.split('.')[1]), lang())}"
                 unit = f" ({s.unit})" if s.unit else ""
                 out.append(ui.input_numeric(f"set_{i}", label + unit, value=value, min=s.lo, max=s.hi))
                 out.append(
