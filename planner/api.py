@@ -30,6 +30,7 @@ from planner.model.data import ModelData
 from planner.plan.plan import Plan
 from planner.solver import scaling
 from planner.solver.highs import clear_interrupt
+from planner.solver.progress import ProgressFn, SolveProgress
 from planner.solver.run import check_solver, solve_model, solver_options
 from planner.verify import verify_plan
 
@@ -100,6 +101,7 @@ def solve(
     modify: Callable[[ModelData, pyo.ConcreteModel], None] | None = None,
     aggregate: bool = True,
     keep_parcels: Iterable[str] = (),
+    progress: ProgressFn | None = None,
 ):
     """Solve an instance and return a :class:`~planner.plan.plan.Plan`.
 
@@ -109,6 +111,11 @@ def solve(
     ``aggregate`` (default): interchangeable parcels are solved as merged land units and
     the plan is split back per parcel (:mod:`planner.model.aggregate`; the optimum is the same);
     ``keep_parcels`` stay their own units (a ``modify`` that names a parcel needs it).
+
+    ``progress``, if given, is called with a :class:`~planner.solver.progress.SolveProgress`
+    (stage, elapsed seconds, best plan so far and bound in Yuan/yr, relative gap) each time
+    HiGHS finds a better plan or logs a line of its search; it runs in the solver's
+    thread, should return quickly, and is dropped (with a ``RuntimeWarning``) if it raises.
 
     Options override the instance's ``solver`` section. The plan carries status,
     termination, objective (Yuan/yr: the weighted objective, or in lexicographic mode the
@@ -131,11 +138,11 @@ def solve(
         modify(d, m)
     warnings = [str(w) for w in getattr(instance, "warnings", [])] + scaling.check(m)
     build_s = time.perf_counter() - t0
-    res = solve_model(d, m, opts)
+    res = solve_model(d, m, opts, progress)
     plan = Plan.from_model(instance, d, m, res, build_time_s=build_s, options=opts, warnings=warnings)
     if verify and plan.has_solution:
         plan = plan.with_verification(verify_plan(plan, instance))
     return plan
 
 
-__all__ = ["solve", "load_instance"]
+__all__ = ["SolveProgress", "load_instance", "solve"]

@@ -80,23 +80,35 @@ class LoadedInstance:
         return load_instance(self.path, scenario=scenario, sets=sets, checks=self.checks)
 
 
-def read_parcel_table(path: Path, inst: Instance, inst_file: str) -> tuple[pd.DataFrame, Any]:
-    """The parcel table as a frame under planner column names (``parcels.columns`` applied)
-    and, for a GIS layer, its :class:`planner.instance.gis.GisTable` (else None)."""
+def read_parcel_table(
+    path: Path, inst: Instance, inst_file: str
+) -> tuple[pd.DataFrame, Any, Callable[[int], str] | None]:
+    """The parcel table as a frame under planner column names (``parcels.columns`` applied),
+    for a GIS layer its :class:`planner.instance.gis.GisTable` (else None), and how
+    messages name its row i (None: a CSV line, ``row i+2``)."""
     if not path_exists(path) or path.is_dir():
         what = "is a directory" if path_exists(path) else "not found"
         raise InputError.one(
             inst_file,
             "parcels.file",
             f"parcel table {path} {what}",
-            "give the path of the CSV, Parquet or GIS (GeoPackage, GeoJSON, Shapefile) file, relative to the "
-            "instance file",
+            "give the path of the CSV, Excel (.xlsx), Parquet or GIS (GeoPackage, GeoJSON, Shapefile) file, "
+            "relative to the instance file",
             str(inst.parcels.file),
         )
     if is_gis(path):
+        if inst.parcels.sheet is not None:
+            raise InputError.one(
+                inst_file,
+                "parcels.sheet",
+                f"only Excel workbooks (.xlsx) have sheets, and {path} is a GIS layer",
+                "remove parcels.sheet (parcels.layer names a GIS file's layer)",
+                inst.parcels.sheet,
+            )
         gis = read_layer(path, inst.parcels, inst_file)
-        return gis.frame, gis
-    return read_table(path, inst.parcels.columns, inst_file), None
+        return gis.frame, gis, lambda i: f"feature {i + 1}"
+    table, row_label = read_table(path, inst.parcels.columns, inst_file, inst.parcels.sheet)
+    return table, None, row_label
 
 
 def confine(path: Path, root: str | Path, file: str, field: str, value: Any, allowed: Sequence[Path] = ()) -> None:
@@ -181,8 +193,7 @@ def load_instance(
         parcel_path = path.parent / inst.parcels.file
         if root is not None:
             confine(parcel_path, root, file, "parcels.file", inst.parcels.file)
-        table, gis = read_parcel_table(parcel_path, inst, file)
-        row_label = (lambda i: f"feature {i + 1}") if gis is not None else None
+        table, gis, row_label = read_parcel_table(parcel_path, inst, file)
         parcels = load_parcels(
             parcel_path,
             inst.parcels.area_unit,
@@ -193,9 +204,8 @@ def load_instance(
             row_label=row_label,
         )
     except InputError as exc:
-        if duplicates:
-            raise InputError(attribute(duplicates) + exc.problems) from None
-        raise
+        # a parcels.* field given by --set or the scenario is named as such
+        raise InputError(attribute(duplicates + exc.problems)) from None
     geometry = adjacent = None
     geo_warnings: list[Problem] = []
     geo_errors: list[Problem] = []
@@ -222,7 +232,12 @@ def load_instance(
         path.resolve(),
         lib_path.resolve(),
         tuple(applied),
-        attribute(instance_warnings(inst, parcels, file, str(parcel_path), row_label) + geo_warnings),
+        attribute(
+            instance_warnings(
+                inst, parcels, file, str(parcel_path), row_label, unit_slip=gis.unit_slip if gis is not None else None
+            )
+            + geo_warnings
+        ),
         geometry=geometry,
         adjacency=adjacent,
         checks=tuple(checks),

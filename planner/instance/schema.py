@@ -328,7 +328,8 @@ class Village(_Strict):
 
 class ParcelSource(_Strict):
     file: str = Field(
-        description="Parcel table, relative to the instance file: CSV or Parquet, or a GIS layer "
+        description="Parcel table, relative to the instance file: CSV (UTF-8 or GBK/GB18030), an Excel workbook "
+        "(.xlsx, .xlsm) or Parquet, or a GIS layer "
         "(GeoPackage .gpkg, GeoJSON .geojson/.json, Shapefile .shp; needs `pip install 'planner[geo]'`)."
     )
     area_unit: Literal["ha", "mu", "m2"] = Field(
@@ -337,6 +338,12 @@ class ParcelSource(_Strict):
     )
     layer: str | None = Field(
         None, description="GIS files: the layer to read (null: the file's only layer, or its first)."
+    )
+    sheet: str | int | None = Field(
+        None,
+        description="Excel workbooks (.xlsx): the sheet holding the parcel table, by name (`sheet: 地块`) or by "
+        "position counting from 1 (`sheet: 2`: the second sheet; a name made of digits goes in quotes, "
+        '`sheet: "2024"`). null: the first sheet.',
     )
     columns: dict[str, str] = Field(
         default_factory=dict,
@@ -390,6 +397,15 @@ class ParcelSource(_Strict):
         "wider than this are reported. 0: only exactly shared lines count.",
         json_schema_extra={"unit": "m"},
     )
+
+    @field_validator("sheet", mode="before")
+    @classmethod
+    def _sheet(cls, v: Any) -> Any:
+        if isinstance(v, bool):
+            raise ValueError("a sheet is named, or given by its position counting from 1, not true/false")
+        if isinstance(v, int) and v < 1:
+            raise ValueError("sheet positions count from 1 (1: the first sheet); give a position or the sheet's name")
+        return v
 
 
 class UsePolicy(_Strict):
