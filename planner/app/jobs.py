@@ -3,8 +3,9 @@
 :func:`start` loads the instance with the scenario in a fresh process (a fork of a
 server that has the planner imported: ``forkserver``), solves it, and for a plan without
 a solution diagnoses it. The child sends what happens through a pipe: ``("stage",
-words)``, ``("progress", elapsed_s, best_yuan, gap)``, and one last ``("plan", plan,
-diagnosis)`` or ``("error", message)``. :meth:`Job.poll` reads them without blocking.
+words)``, ``("progress", goal, elapsed_s, best_yuan, gap)`` (``planner.solve``'s progress
+updates), and one last ``("plan", plan, diagnosis, seconds)`` or ``("error", message)``.
+:meth:`Job.poll` reads them without blocking.
 
 :meth:`Job.cancel` sends the child SIGINT, which the solver turns into "stop and hand
 back the best plan found" (:func:`planner.solver.highs.run`): the job then ends with a
@@ -22,7 +23,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from planner.api import load_instance, solve
+from planner.api import SolveProgress, load_instance, solve
 from planner.core.errors import InputError, SolveError
 from planner.explain.diagnose import diagnose
 
@@ -44,7 +45,11 @@ def _child(conn: Connection, instance: str, scenario: str | None, root: str | No
         conn.send(("stage", "loading"))
         li = load_instance(instance, scenario=scenario, root=root)
         conn.send(("stage", "solving"))
-        plan = solve(li, time_limit=time_limit)
+
+        def progress(u: SolveProgress) -> None:  # from the solver's thread; the main thread waits in solve
+            conn.send(("progress", u.goal, u.elapsed_s, u.objective_yuan, u.gap))
+
+        plan = solve(li, time_limit=time_limit, progress=progress)
         dg = None
         if not plan.has_solution and plan.status == "infeasible":
             conn.send(("stage", "diagnosing"))
@@ -75,6 +80,9 @@ class Job:
     diagnosis: Any = None
     error: str = ""
     elapsed: float = 0.0
+    goal: str = ""  # the stage the solver reports on (weighted, gep, dividends, least_wages ...)
+    best: float | None = None  # Yuan/yr: the best plan found so far in that stage
+    gap: float | None = None  # its relative distance from the bound
 
     def poll(self) -> bool:
         """Read what the child sent; True if anything changed."""
@@ -88,6 +96,8 @@ class Job:
                 changed = True
                 if msg[0] == "stage":
                     self.stage = msg[1]
+                elif msg[0] == "progress":
+                    self.goal, _, self.best, self.gap = msg[1:]
                 elif msg[0] == "plan":
                     self.plan, self.diagnosis, self.state = msg[1], msg[2], "done"
                 elif msg[0] == "error":

@@ -28,7 +28,7 @@ from planner.core.kpis import KPI
 from planner.core.labels import LANGS, name_of, term
 from planner.explain.whatif import differences
 from planner.instance.decisions import parse
-from planner.report.formats import fmt_kpi
+from planner.report.formats import fmt_kpi, fmt_money
 from planner.report.gpkg import village_figures, write_plan_gpkg
 from planner.report.write import write_report
 
@@ -144,6 +144,11 @@ def status_line(sc: Scenario | None, lang: str) -> Tag:
     if job.state == "running":
         stage = w(f"app_stage_{job.stage}")
         text = f"{sc.name}: {stage} {job.elapsed:,.0f} s"
+        if job.stage == "solving" and job.best is not None:
+            gap = "n/a" if job.gap is None else f"{job.gap:.2%}"
+            goal = w("solving_for").format(goal=job.goal) if job.goal not in ("", "weighted") else ""
+            text = f"{sc.name}: " + w("solving_best").format(goal=goal, objective=fmt_money(job.best), gap=gap)
+            text += f" · {job.elapsed:,.0f} s"
         if job.cancelled:
             text += f" ({w('app_cancelling')})"
         return ui.div(text, class_="status-bar status-running", id="status", **{"data-state": "running"})
