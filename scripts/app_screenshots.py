@@ -7,8 +7,8 @@ blocked.
 
 It starts ``planner serve instances/nuanshui_geo.yaml`` on a free port, then: the map by
 current cover (English); the base solved and the map by share of each parcel changed;
-a scenario with the 2025 budget cut and the Gujiazhuang garden forbidden on the map,
-solved; the comparison; the plan in Chinese. Each step waits for a state of the page.
+a scenario with the 2025 budget cut and the mine park forbidden on the map (a click on a
+parcel of its village), solved; the comparison; the plan in Chinese. Each step waits for a state of the page.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import planner  # noqa: E402
 from planner.report.chromium import find_chromium  # noqa: E402
 
 LONG = 600_000
@@ -66,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("out", help="folder for the PNGs")
     ap.add_argument("--instance", default=str(ROOT / "instances" / "nuanshui_geo.yaml"))
+    ap.add_argument("--forbid", default="mine_park", help="the project forbidden on the map (default mine_park)")
     a = ap.parse_args(argv)
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -100,10 +102,15 @@ def main(argv: list[str] | None = None) -> int:
             page.click("#new_scenario")
             page.wait_for_function("document.querySelector('#scenario').value === 'budget-cut'", timeout=LONG)
             page.fill("#set_0", "420000000")
-            pt = page.evaluate("window.plannerMap.parcelPoint(0)")
+            li = planner.load_instance(a.instance)
+            host = next(j.host_village for j in li.instance.projects if j.id == a.forbid)
+            i = int((li.parcels["village"] == host).to_numpy().nonzero()[0][0])
+            page.wait_for_function(f"window.plannerMap.parcelPoint({i}) !== null", timeout=LONG)
+            pt = page.evaluate(f"window.plannerMap.parcelPoint({i})")
             page.mouse.click(pt["x"], pt["y"])
-            page.wait_for_selector("#selected-card button[data-action='forbid']", timeout=LONG)
-            page.locator("#selected-card button[data-action='forbid']").first.click()
+            button = f"#selected-card button[data-action='forbid'][data-decision='project:{a.forbid}']"
+            page.wait_for_selector(button, timeout=LONG)
+            page.click(button)
             page.wait_for_selector("#decision-list li", timeout=LONG)
             page.screenshot(path=out / "app-forbid.png")
             page.click("#solve")

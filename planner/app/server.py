@@ -17,7 +17,7 @@ from pathlib import Path
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route
 
 from planner.app import mapdata
@@ -25,6 +25,7 @@ from planner.app.state import AppState
 from planner.app.ui import make_app
 from planner.app.workspace import Workspace
 from planner.core.labels import LANGS
+from planner.report.fonts import cjk_font
 
 LOCAL = "127.0.0.1"
 
@@ -46,7 +47,14 @@ def build(state: AppState) -> Starlette:
             op.cache[key] = await asyncio.to_thread(make, *args)
         return Response(op.cache[key], media_type="application/geo+json")
 
-    return Starlette(routes=[Route("/data/{key}/{what}", data), Mount("/", app=shiny_app)])
+    async def font(request: Request) -> Response:
+        path = cjk_font()
+        if path is None:
+            return Response("no Chinese font installed", status_code=404, media_type="text/plain")
+        return FileResponse(path, media_type="font/otf", headers={"Cache-Control": "max-age=86400"})
+
+    routes = [Route("/data/{key}/{what}", data), Route("/font/cjk.otf", font), Mount("/", app=shiny_app)]
+    return Starlette(routes=routes)
 
 
 def free_port(host: str = LOCAL) -> int:

@@ -28,6 +28,7 @@ from planner.core.kpis import KPI
 from planner.core.labels import LANGS, name_of, term
 from planner.explain.whatif import differences
 from planner.instance.decisions import parse
+from planner.report.fonts import CJK_RANGES, CSS_CJK_STACK, CSS_FAMILY
 from planner.report.formats import fmt_kpi, fmt_money
 from planner.report.gpkg import village_figures, write_plan_gpkg
 from planner.report.write import write_report
@@ -36,6 +37,13 @@ WWW = Path(__file__).resolve().parent / "www"
 
 #: MapLibre GL JS as the ``maplibre`` pip package ships it (its ``srcjs`` folder), served as is.
 MAPLIBRE = Path(str(importlib.resources.files("maplibre") / "srcjs"))
+#: Chinese text in the planner's packaged font (served by the app, fetched only for CJK characters)
+FONT_CSS = (
+    f'@font-face {{ font-family: "{CSS_FAMILY}"; src: url("font/cjk.otf") format("opentype"); unicode-range: '
+    + ", ".join(f"U+{lo:X}-{hi:X}" for lo, hi in CJK_RANGES)
+    + '; } body, .village-label, .maplibregl-popup { font-family: system-ui, "Segoe UI", Roboto, "Noto Sans", '
+    + f'"DejaVu Sans", {CSS_CJK_STACK}, "{CSS_FAMILY}", sans-serif; }}'
+)
 MODES = ("cover", "red_line", "eco", "share", "use", "diff")
 
 
@@ -114,6 +122,7 @@ def page(request) -> Tag:
             ui.tags.script(src="maplibre/maplibre-gl.js"),
             ui.tags.script("window.define = window.plannerDefine;"),
             ui.tags.link(rel="stylesheet", href="planner-www/app.css"),
+            ui.tags.style(FONT_CSS),
             ui.tags.script(src="planner-www/map.js", defer=True),
             ui.tags.title("planner"),
         ),
@@ -679,6 +688,8 @@ def make_app(state: AppState) -> App:
         @render.ui
         def status_bar() -> Any:
             tick()
+            if state.running():
+                reactive.invalidate_later(1.0)  # the seconds go on between the solver's messages
             _, sc = current()
             return status_line(sc, lang())
 
