@@ -342,6 +342,47 @@ def print_summary(plan: Any, lang: str = "en", console: Console | None = None) -
 # ---------------------------------------------------------------------------------------
 
 
+def village_lines(sheets: Sequence[Any], lang: str = "en") -> list[str]:
+    """One line per village sheet (planner.explain.sheets) that has something to do: its
+    name, the hectares it changes by use at the end of the last period, and the first reason
+    that decided it; villages without change in one closing line."""
+    lines, unchanged = [], []
+    sep, semi = ("：", "；") if lang == "zh" else (": ", "; ")
+    for sh in sheets:
+        name = sh.names.get(lang) or sh.village
+        if sh.nothing_to_do:
+            unchanged.append(name)
+            continue
+        last = sh.periods[-1] if sh.periods else ""
+        by_use: dict[str, float] = {}
+        for c in sh.parcels:
+            by_use[c.use] = by_use.get(c.use, 0.0) + c.ha.get(last, 0.0)
+        what = [
+            f"{term('use', u, lang)} {ha:,.1f}{'' if lang == 'zh' else ' '}{term('word', 'unit_ha', lang)}"
+            for u, ha in sorted(by_use.items(), key=lambda kv: -kv[1])
+            if ha > 0.05
+        ]
+        reasons = sh.reason_texts(lang)
+        text = name + sep + (semi.join(what) if what else word("sh_no_change", lang))
+        if reasons:
+            text += f"{semi}{word('reasons', lang)}{sep}{reasons[0]}"
+        lines.append(text)
+    if unchanged:
+        lines.append(word("sh_no_change", lang) + paren(("、" if lang == "zh" else ", ").join(unchanged), lang))
+    return lines
+
+
+def print_villages(sheets: Sequence[Any], lang: str = "en", console: Console | None = None) -> None:
+    """The "what each village does" block of a solve's summary (:func:`village_lines`)."""
+    console = console or out
+    lines = village_lines(sheets, lang)
+    if not lines:
+        return
+    console.print(styled((word("what_each_village", lang), "bold")))
+    for line in lines:
+        bullet(console, line)
+
+
 def progress_words(p: Any, lang: str = "en") -> str:
     """One update of a running solve (:class:`planner.solver.progress.SolveProgress`) in
     words: the best plan so far in Yuan/yr and the gap, as HiGHS reports them."""

@@ -23,10 +23,11 @@ from planner.cli.common import (
     write_plan_folder,
     write_report_files,
 )
-from planner.cli.show import gap_words, print_explanation, solving
+from planner.cli.show import gap_words, print_explanation, print_villages, solving
 from planner.core.errors import InputError, SolveError
 from planner.core.status import EXIT
 from planner.core.terminal import styled
+from planner.explain.sheets import village_sheets
 
 
 @app.command(short_help="Check an instance (YAML, parcel table, valuation library) and summarise it.")
@@ -127,15 +128,16 @@ def solve(
     try:
         if plan.status == "infeasible" and diagnose:
             diagnose_plan(li, path, time_limit)
+        ex = None
         if plan.has_solution and (explain_ or report):
             ex = run_explanation(li, plan, ("gardens", "projects"), None, None)
             ex.write(path)
             print_explanation(ex, n=8, lang=lang)
             out.print(f"wrote {path / 'explanation.json'}")
-            if report:
-                write_report_files(plan, path, ex, li, lang)
-        elif report:
-            write_report_files(plan, path, None, li, lang)
+        if plan.has_solution:
+            print_villages(village_sheets(li, plan, ex, lang), lang)
+        if report:
+            write_report_files(plan, path, ex, li, lang)
     except KeyboardInterrupt:
         interrupted_after_plan(path, instance)
     code = EXIT.get(plan.status, 1)

@@ -242,6 +242,10 @@ TERMS: dict[str, dict[str, tuple[str, str]]] = {
         "app_sweep_done": ("finished", "已完成"),
         "app_sweep_failed": ("failed", "失败"),
         "app_sweep_indices": ("Sensitivity indices", "敏感性指标"),
+        "what_each_village": (
+            "What each village does (village plan sheets: report.html, plan.xlsx)",
+            "各村实施内容（村级实施方案见 report.html、plan.xlsx）",
+        ),
         # --- the terminal: summary of a solve, explanation, progress and compare (planner.cli) ---
         # units after a number ({n} is the number as written)
         "n_yuan_per_yr": ("{n} Yuan/yr", "{n}元/年"),
