@@ -3,7 +3,7 @@ Chromium with every request not to 127.0.0.1 blocked (the app must work offline)
 
 The flow of the issue, on the tiny instance with geometry (it solves in about a second):
 open -> edit the budget -> forbid a project by clicking its village on the map -> solve
--> compare with the base -> download. What the page shows is checked against
+-> compare with the base -> download the workbook. What the page shows is checked against
 ``planner.solve`` of the same scenario, loaded from the YAML the app saved; a smoke check
 opens Nuanshui in Chinese.
 
@@ -12,15 +12,15 @@ Every wait is for a state (a selector, an attribute the page sets), never a fixe
 
 from __future__ import annotations
 
-import io
-import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 import yaml
 
 import planner
 from planner.core.labels import term
+from planner.core.status import label as status_label
 from planner.report.formats import fmt_kpi
 from tests.apphelpers import CHROMIUM_ARGS, chromium_or_fail_in_ci, offline_page, serve
 
@@ -61,7 +61,7 @@ def test_open_edit_forbid_solve_compare_download(browser, app, tmp_path):
     # the base plan first, for the comparison
     page.click("#solve")
     _solved(page)
-    assert page.get_attribute("#status", "data-status") == "optimal"
+    assert page.get_attribute("#status", "data-status") == "optimal", page.inner_text("#status")
 
     # a new scenario: budget of the first period cut, the west orchard park forbidden on the map
     page.fill("#new_name", "no-park")
@@ -91,7 +91,7 @@ def test_open_edit_forbid_solve_compare_download(browser, app, tmp_path):
     assert over["decisions"] == {"forbid": ["project:orchard_park"]}
     assert over["periods"]["2025"]["budget_yuan"] == 2000000
     plan = planner.solve(planner.load_instance(TINY, scenario=saved[0]))
-    assert page.get_attribute("#status", "data-status") == plan.status
+    assert page.get_attribute("#status", "data-status") == plan.status, page.inner_text("#status")
     assert plan.tables["projects"]["built"].max() == 0  # the forbidden project is not built
     page.click("a[data-value='Plan']")
     page.wait_for_selector("#kpi-table", timeout=LONG)
@@ -112,14 +112,16 @@ def test_open_edit_forbid_solve_compare_download(browser, app, tmp_path):
     cmp_row = page.locator("#compare-table tr", has_text="GEP").last.inner_text()
     assert (("+" if d > 0 else "") + fmt_kpi("gep_yuan", d)) in cmp_row or abs(d) < 1e-9
 
-    # download: the plan's tables (the workbook once issue 17's writer is merged)
+    # download the workbook: its summary sheet carries the plan's honest status
     page.click("a[data-value='Downloads']")
     with page.expect_download(timeout=LONG) as dl:
-        page.click("#dl_tables")
-    data = Path(dl.value.path()).read_bytes()
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        kpis = z.read("kpis.csv").decode()
-    assert f"{float(k['gep_yuan'].iloc[-1]):.0f}"[:6] in kpis.replace(",", "")
+        page.click("#dl_workbook")
+    assert dl.value.suggested_filename == "no-park-plan.xlsx"
+    dl.value.save_as(tmp_path / "plan.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "plan.xlsx", read_only=True)
+    cells = [str(c) for ws in wb.worksheets[:1] for row in ws.iter_rows(values_only=True) for c in row if c is not None]
+    assert any(status_label(plan.status, "en") in c for c in cells), cells[:20]
+    assert len(wb.sheetnames) > 3  # summary, key figures, a sheet per village ...
 
     assert blocked == [], f"requests left the machine: {blocked}"
 

@@ -2,9 +2,10 @@
 
 :func:`start` loads the instance with the scenario in a fresh process (a fork of a
 server that has the planner imported: ``forkserver``), solves it, and for a plan without
-a solution diagnoses it. The child sends what happens through a pipe: ``("stage",
+a solution diagnoses it, a plan it explains (binding rules and prices, without the
+re-solves of importance or ranging). The child sends what happens through a pipe: ``("stage",
 words)``, ``("progress", goal, elapsed_s, best_yuan, gap)`` (``planner.solve``'s progress
-updates), and one last ``("plan", plan, diagnosis, seconds)`` or ``("error", message)``.
+updates), and one last ``("plan", plan, diagnosis, explanation, seconds)`` or ``("error", message)``.
 :meth:`Job.poll` reads them without blocking.
 
 :meth:`Job.cancel` sends the child SIGINT, which the solver turns into "stop and hand
@@ -25,10 +26,11 @@ from typing import Any
 
 from planner.api import SolveProgress, load_instance, solve
 from planner.core.errors import InputError, SolveError
+from planner.explain import explain
 from planner.explain.diagnose import diagnose
 
 #: The child's modules are imported once, in the fork server.
-_PRELOAD = ["planner.api", "planner.explain.diagnose"]
+_PRELOAD = ["planner.api", "planner.explain"]
 
 
 def _context() -> Any:
@@ -50,17 +52,25 @@ def _child(conn: Connection, instance: str, scenario: str | None, root: str | No
             conn.send(("progress", u.goal, u.elapsed_s, u.objective_yuan, u.gap))
 
         plan = solve(li, time_limit=time_limit, progress=progress)
-        dg = None
+        dg = ex = None
         if not plan.has_solution and plan.status == "infeasible":
             conn.send(("stage", "diagnosing"))
             dg = diagnose(li, time_limit=time_limit, iis=False)
-        conn.send(("plan", plan, dg, time.perf_counter() - t0))
+        elif plan.has_solution:
+            conn.send(("stage", "explaining"))  # binding rules and prices only: no re-solves, no ranging
+            try:
+                ex = explain(li, plan, importance=(), parameters=[], time_limit=time_limit)
+            except Exception as exc:  # noqa: BLE001 - the plan stands without its explanation, which says why
+                conn.send(("note", f"the plan could not be explained: {type(exc).__name__}: {exc}"))
+        conn.send(("plan", plan, dg, ex, time.perf_counter() - t0))
     except InputError as exc:
         conn.send(("error", str(exc)))
     except SolveError as exc:
         conn.send(("error", f"{exc}"))
     except KeyboardInterrupt:
         conn.send(("error", "cancelled before the solver had a plan"))
+    except Exception as exc:  # noqa: BLE001 - a planner error is shown on the page, not lost with the process
+        conn.send(("error", f"internal error, please report it: {type(exc).__name__}: {exc}"))
     finally:
         conn.close()
 
@@ -78,11 +88,13 @@ class Job:
     cancelled: bool = False
     plan: Any = None
     diagnosis: Any = None
+    explanation: Any = None  # of a plan: binding rules and their prices (planner.explain.explain, no re-solves)
     error: str = ""
     elapsed: float = 0.0
     goal: str = ""  # the stage the solver reports on (weighted, gep, dividends, least_wages ...)
     best: float | None = None  # Yuan/yr: the best plan found so far in that stage
     gap: float | None = None  # its relative distance from the bound
+    notes: list[str] = field(default_factory=list)  # what went wrong after the plan was found
 
     def poll(self) -> bool:
         """Read what the child sent; True if anything changed."""
@@ -96,10 +108,12 @@ class Job:
                 changed = True
                 if msg[0] == "stage":
                     self.stage = msg[1]
+                elif msg[0] == "note":
+                    self.notes.append(msg[1])
                 elif msg[0] == "progress":
                     self.goal, _, self.best, self.gap = msg[1:]
                 elif msg[0] == "plan":
-                    self.plan, self.diagnosis, self.state = msg[1], msg[2], "done"
+                    self.plan, self.diagnosis, self.explanation, self.state = msg[1], msg[2], msg[3], "done"
                 elif msg[0] == "error":
                     self.error, self.state = msg[1], "failed"
         except (EOFError, OSError):

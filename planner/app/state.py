@@ -44,6 +44,10 @@ class Scenario:
     def diagnosis(self) -> Any:
         return None if self.job is None else self.job.diagnosis
 
+    @property
+    def explanation(self) -> Any:
+        return None if self.job is None else self.job.explanation
+
 
 @dataclass
 class Opened:

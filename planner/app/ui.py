@@ -26,11 +26,13 @@ from planner.app.state import BASE, AppState, Opened, Scenario
 from planner.core.errors import InputError
 from planner.core.kpis import KPI
 from planner.core.labels import LANGS, name_of, term
+from planner.explain.sheets import sheet_lines, village_sheets
 from planner.explain.whatif import differences
 from planner.instance.decisions import parse
 from planner.report.fonts import CJK_RANGES, CSS_CJK_STACK, CSS_FAMILY
 from planner.report.formats import fmt_kpi, fmt_money
 from planner.report.gpkg import village_figures, write_plan_gpkg
+from planner.report.workbook import write_workbook
 from planner.report.write import write_report
 
 WWW = Path(__file__).resolve().parent / "www"
@@ -98,6 +100,7 @@ def page(request) -> Tag:
             ui.p(w("app_downloads_note")),
             ui.download_button("dl_plan", "plan.json"),
             ui.download_button("dl_scenario", w("app_scenario_yaml")),
+            ui.download_button("dl_workbook", w("app_workbook")),
             ui.download_button("dl_tables", w("app_tables")),
             ui.download_button("dl_gpkg", "plan.gpkg"),
             ui.download_button("dl_report", "report.html"),
@@ -177,6 +180,7 @@ def status_line(sc: Scenario | None, lang: str) -> Tag:
         parts.append(f"{w('verified')}: {w('passed') if v.get('passed') else w('failed')}")
     if job.cancelled:
         parts.append(w("app_cancelled_kept"))
+    parts += job.notes
     cls = "status-optimal" if plan.status == "optimal" else ("status-feasible" if plan.has_solution else "status-none")
     return ui.div(
         " · ".join(parts), class_=f"status-bar {cls}", id="status", **{"data-state": "done", "data-status": plan.status}
@@ -270,6 +274,17 @@ def plan_view(op: Opened, sc: Scenario, lang: str) -> TagList:
     ]
     out.append(ui.h4(w("app_villages")))
     out.append(table([w("village"), w("area_ha"), w("gep"), w("dividends_villagers")], vrows, num=(1, 2, 3)))
+    ex = sc.explanation
+    summary = ex.tables.get("rule_summary") if ex is not None else None
+    if summary is not None and len(summary):
+        top = summary.assign(_p=summary["max_shadow_price"].abs().fillna(0.0)).sort_values("_p", ascending=False)
+        out.append(ui.h4(w("app_explanation")))
+        out.append(ui.tags.ul(*[ui.tags.li(str(t)) for t in top["statement"].head(12)], id="explanation"))
+    out.append(ui.h4(w("app_sheets")))
+    for sheet in village_sheets(op.li, plan, explanation=ex, lang=lang):
+        lines = sheet_lines(sheet, lang)
+        out.append(ui.tags.details(ui.tags.summary(lines[0] if lines else sheet.name), ui.tags.ul(
+            *[ui.tags.li(line) for line in lines[1:]]), class_="village-sheet"))  # fmt: skip
     return out
 
 
@@ -829,8 +844,18 @@ def make_app(state: AppState) -> App:
             op, sc = need_plan()
             folder = state.ws.new_folder("runs")
             li = await asyncio.to_thread(scenario_instance, op, sc)
-            _md, html = await asyncio.to_thread(write_report, sc.plan, folder / "report", instance=li)
+            _md, html = await asyncio.to_thread(
+                write_report, sc.plan, folder / "report", explanation=sc.explanation, instance=li, lang=lang()
+            )
             yield Path(html).read_bytes()
+
+        @render.download_button(filename=lambda: f"{current()[1].name}-plan.xlsx")
+        async def dl_workbook():
+            op, sc = need_plan()
+            folder = state.ws.new_folder("runs")
+            li = await asyncio.to_thread(scenario_instance, op, sc)
+            path = await asyncio.to_thread(write_workbook, sc.plan, li, folder / "plan.xlsx", lang())
+            yield Path(path).read_bytes()
 
     return App(page, server, static_assets={"/planner-www": str(WWW), "/maplibre": str(MAPLIBRE)})
 
