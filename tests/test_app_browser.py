@@ -143,3 +143,43 @@ def test_nuanshui_opens_in_chinese(browser, app):
     assert page.inner_text("#status") == term("word", "app_not_solved", "zh")
     assert "预算 2025 (Yuan)" in page.inner_text("#settings")
     assert blocked == []
+
+
+def test_upload_shows_the_loaders_errors_and_hostile_names_stay_text(browser, app, tmp_path):
+    """Uploading an instance whose parcel table is named outside its folder shows the
+    loader's message naming ``parcels.file``; an instance whose village is named with HTML
+    opens, and the name is shown as text on the map (no element is injected)."""
+    import shutil
+
+    import yaml
+
+    data = yaml.safe_load(TINY.read_text(encoding="utf-8"))
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    escaped = dict(data, parcels={**data["parcels"], "file": "../../../etc/passwd"})
+    (bad / "escape.yaml").write_text(yaml.safe_dump(escaped), encoding="utf-8")
+    hostile = tmp_path / "hostile"
+    hostile.mkdir()
+    evil = dict(data, name="evil")
+    evil["villages"] = [dict(v) for v in data["villages"]]
+    evil["villages"][0]["name"] = '<img src=x onerror="window.pwned=1">East'
+    (hostile / "evil.yaml").write_text(yaml.safe_dump(evil), encoding="utf-8")
+    shutil.copy(ROOT / "instances" / "tiny_parcels.geojson", hostile / "tiny_parcels.geojson")
+
+    blocked: list[str] = []
+    page = offline_page(browser, blocked, viewport={"width": 1300, "height": 900})
+    page.goto(app.url)
+    page.wait_for_selector('#planner-map[data-ready="1"]', timeout=LONG)
+    page.set_input_files("#upload", [str(bad / "escape.yaml")])
+    page.wait_for_selector("#loader-messages.error", timeout=LONG)
+    msg = page.inner_text("#loader-messages")
+    assert "parcels.file" in msg and "outside the working folder" in msg
+
+    page.set_input_files("#upload", [str(hostile / "evil.yaml"), str(hostile / "tiny_parcels.geojson")])
+    page.wait_for_selector("#loader-messages.ok:has-text('evil')", timeout=LONG)
+    page.wait_for_function(
+        "[...document.querySelectorAll('.village-label')].some(e => e.textContent.includes('onerror'))", timeout=LONG
+    )
+    assert page.evaluate("window.pwned") is None
+    assert page.locator(".village-label img").count() == 0
+    assert blocked == []
