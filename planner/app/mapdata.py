@@ -2,7 +2,7 @@
 
 The parcels go to the browser once per instance, as GeoJSON that MapLibre fetches and
 cuts into tiles in a web worker (so the page stays responsive while it loads): geometry
-in WGS 84 simplified to about 0.1 m and rounded to 1e-6 degrees, and four small codes per
+in WGS 84 simplified to about 0.5 m and rounded to 1e-5 degrees (about 1 m), and four small codes per
 parcel (village, current cover, red line, ecological-space type) as indexes into the
 legend. A plan, or the difference of two plans, is then a short list of numbers per
 parcel in the same order (:func:`plan_values`, :func:`difference_values`), which the page
@@ -23,8 +23,8 @@ from planner.instance.schema import ECO_SPACE_TYPES
 from planner.report.gpkg import UNCHANGED, geo_modules, parcel_figures, parcel_geometry, period_suffix, plan_periods
 from planner.report.outlines import use_colors, village_outlines
 
-#: Degrees: coordinates are rounded to this grid (about 0.1 m).
-GRID = 1e-6
+#: Degrees: coordinates are rounded to this grid (about 1 m; a parcel is tens of metres across).
+GRID = 1e-5
 COVER_COLORS = (
     "#8fbf6a",
     "#2e7d32",
@@ -68,7 +68,7 @@ def parcels_geojson(li: LoadedInstance) -> bytes:
     geom = parcel_geometry(li)
     crs = li.geometry.crs
     if crs is not None and crs.is_projected:
-        geom = geom.simplify(0.1)
+        geom = geom.simplify(0.5)
     geom = geom.to_crs(4326) if crs is not None else geom
     texts = shapely.to_geojson(shapely.set_precision(np.asarray(geom.values), GRID))
     codes = _codes(li)

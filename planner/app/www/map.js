@@ -104,10 +104,10 @@
     });
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
     map.on("load", () => {
-      map.addSource("parcels", { type: "geojson", data: msg.parcels, tolerance: 0.2, buffer: 32 });
+      map.addSource("parcels", { type: "geojson", data: msg.parcels, tolerance: 0.6, buffer: 16, maxzoom: 16 });
       map.addSource("villages", { type: "geojson", data: { type: "FeatureCollection", features: [] } });
-      map.addLayer({ id: "parcel-fill", type: "fill", source: "parcels", paint: { "fill-color": fillColour(), "fill-opacity": 0.85 } });
-      map.addLayer({ id: "parcel-line", type: "line", source: "parcels", minzoom: 12, paint: { "line-color": "#ffffff", "line-width": 0.4 } });
+      map.addLayer({ id: "parcel-fill", type: "fill", source: "parcels", paint: { "fill-color": fillColour(), "fill-opacity": 0.85, "fill-antialias": false } });
+      map.addLayer({ id: "parcel-line", type: "line", source: "parcels", minzoom: 13, paint: { "line-color": "#ffffff", "line-width": 0.4 } });
       map.addLayer({ id: "village-line", type: "line", source: "villages", filter: ["!", ["has", "label"]], paint: { "line-color": "#222222", "line-width": 1.6 } });
       setLabels(msg.villages);
       drawLegend();
