@@ -58,7 +58,10 @@ async () => {
     const t0 = performance.now();
     await run();
     const moved = performance.now() - t0;
-    await new Promise((r) => { if (map.loaded() && !map.isMoving()) { map.once('idle', r); map.triggerRepaint(); } else map.once('idle', r); });
+    await new Promise((r) => {
+      map.once('idle', r);
+      map.triggerRepaint();
+    });
     going = false;
     return { gaps, moved, idle: performance.now() - t0 };
   };
@@ -76,7 +79,8 @@ async () => {
   return out;
   async function gestures(out, prefix) {
   out[prefix + 'pan'] = await frames(async () => {
-    for (const dx of [300, 300, -300, -300]) await ease({ center: map.unproject([map.getCanvas().width / 2 + dx, map.getCanvas().height / 2]) });
+    const c = map.getCanvas();
+    for (const dx of [300, 300, -300, -300]) await ease({ center: map.unproject([c.width / 2 + dx, c.height / 2]) });
   });
   out[prefix + 'zoom'] = await frames(async () => {
     for (const dz of [1, 1, -1, -1]) await ease({ zoom: map.getZoom() + dz });
@@ -85,7 +89,8 @@ async () => {
   const count = window.plannerBenchCount;
   for (let i = 0; i < count; i++) map.setFeatureState({ source: 'parcels', id: i }, { s: (i % 100) / 100 });
   const set = performance.now() - t0;
-  map.setPaintProperty('parcel-fill', 'fill-color', ['interpolate', ['linear'], ['coalesce', ['feature-state', 's'], 0], 0, '#f2f2f2', 1, '#00441b']);
+  const share = ['coalesce', ['feature-state', 's'], 0];
+  map.setPaintProperty('parcel-fill', 'fill-color', ['interpolate', ['linear'], share, 0, '#f2f2f2', 1, '#00441b']);
   await new Promise((r) => map.once('idle', r));
   out[prefix + 'plan'] = { set, idle: performance.now() - t0 };
   }
