@@ -258,3 +258,32 @@ def test_a_sweep_started_from_the_app_is_planner_sweep(tmp_path):
     assert sorted(res["prices.forestry_carbon_yuan_per_t"]) == [20.0, 58.0, 100.0]  # the base's 58 and the two ends
     assert set(res["status"]) == {"optimal"}
     assert sw.total() == 3 and sw.plots()
+
+
+def test_serve_warns_when_it_listens_beyond_127_0_0_1(tmp_path):
+    """``--host`` other than 127.0.0.1 prints a warning before serving (here 127.0.0.2, a
+    loopback address, so nothing leaves the machine); a bad instance named on the command
+    line is bad input: exit 2 with the loader's message, no traceback."""
+    import signal
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.2", 0))
+        port = s.getsockname()[1]
+    p = subprocess.Popen(
+        [sys.executable, "-m", "planner", "serve", str(INST / "tiny_geo.yaml"), "--host", "127.0.0.2", "--port",
+         str(port), "--no-browser", "--folder", str(tmp_path / "w")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )  # fmt: skip
+    try:
+        line = p.stderr.readline()  # a state: the first line the command writes to stderr
+        assert "warning: listening on 127.0.0.2" in line and "anyone who can reach" in line
+        assert "127.0.0.2" in p.stdout.readline()  # then it says where it serves
+    finally:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+    bad = tiny_geo_copy(tmp_path / "bad", lambda d: d["periods"][0].update(budget_yuan="lots"))
+    r = subprocess.run([sys.executable, "-m", "planner", "serve", str(bad), "--no-browser"], capture_output=True,
+                       text=True, timeout=300, env={**os.environ, "COLUMNS": "200"})  # fmt: skip
+    assert r.returncode == 2 and "budget_yuan" in r.stderr and "Traceback" not in r.stderr

@@ -23,6 +23,7 @@ from planner.api import load_instance
 from planner.app import mapdata, sweeps
 from planner.app.scenario import check, settings
 from planner.app.state import BASE, AppState, Opened, Scenario
+from planner.app.workspace import UPLOAD_SUFFIXES
 from planner.core.errors import InputError
 from planner.core.kpis import KPI
 from planner.core.labels import LANGS, name_of, term
@@ -64,7 +65,7 @@ def page(request) -> Tag:
             "upload",
             w("app_upload"),
             multiple=True,
-            accept=[".yaml", ".yml", ".csv", ".parquet", ".xlsx", ".gpkg", ".geojson"],
+            accept=list(UPLOAD_SUFFIXES),
         ),
         ui.output_ui("loader_messages"),
         ui.input_select("scenario", w("app_scenario"), choices=[BASE]),
