@@ -124,8 +124,7 @@ def main(argv: list[str] | None = None) -> int:
             page.wait_for_selector('#planner-map[data-ready="1"]', timeout=LONG)
             page.click("a[data-value='方案']")
             page.wait_for_selector("#kpi-table", timeout=LONG)
-            page.evaluate("document.fonts.ready.then(() => document.fonts.load('16px \"Planner CJK\"', '规划'))")
-            page.wait_for_function("document.fonts.status === 'loaded'", timeout=LONG)
+            page.wait_for_function("document.body.dataset.cjk === '1'", timeout=LONG)  # the Chinese font is in
             page.screenshot(path=out / "app-plan-zh.png")
             b.close()
     finally:

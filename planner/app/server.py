@@ -1,8 +1,8 @@
 """The web server: the Shiny app (:mod:`planner.app.ui`) with the map's data routes
 beside it, run by uvicorn on 127.0.0.1 unless told otherwise.
 
-``/data/<instance>/parcels.geojson`` and ``/data/<instance>/villages.geojson`` answer
-only for an instance the app has opened (the name is looked up, never used as a path),
+``/data/<token>/parcels.geojson`` and ``/data/<token>/villages.geojson`` answer only for
+an instance the app has opened (by a random token of it, never used as a path),
 and are made once per instance, outside the event loop.
 """
 
@@ -34,7 +34,7 @@ def build(state: AppState) -> Starlette:
     shiny_app = make_app(state)
 
     async def data(request: Request) -> Response:
-        op = state.opened.get(request.path_params["key"])
+        op = next((o for o in state.opened.values() if o.token == request.path_params["key"]), None)
         what = request.path_params["what"]
         if op is None or what not in ("parcels.geojson", "villages.geojson") or not mapdata.has_map(op.li):
             return Response("not found", status_code=404, media_type="text/plain")

@@ -9,6 +9,7 @@ Every scenario is also a file: its overlay YAML is written to the working folder
 
 from __future__ import annotations
 
+import secrets
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +61,7 @@ class Opened:
     root: Path | None
     scenarios: dict[str, Scenario] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict)  # map data, made once
+    token: str = field(default_factory=lambda: secrets.token_hex(8))  # names its map data in URLs
     sweep: sweeps.Sweep | None = None  # the last sweep started on it
 
     def __post_init__(self) -> None:

@@ -42,7 +42,8 @@ WWW = Path(__file__).resolve().parent / "www"
 MAPLIBRE = Path(str(importlib.resources.files("maplibre") / "srcjs"))
 #: Chinese text in the planner's packaged font (served by the app, fetched only for CJK characters)
 FONT_CSS = (
-    f'@font-face {{ font-family: "{CSS_FAMILY}"; src: url("font/cjk.otf") format("opentype"); unicode-range: '
+    f'@font-face {{ font-family: "{CSS_FAMILY}"; src: url("font/cjk.otf") format("opentype"); font-display: block; '
+    "unicode-range: "
     + ", ".join(f"U+{lo:X}-{hi:X}" for lo, hi in CJK_RANGES)
     + '; } body, .village-label, .maplibregl-popup { font-family: system-ui, "Segoe UI", Roboto, "Noto Sans", '
     + f'"DejaVu Sans", {CSS_CJK_STACK}, "{CSS_FAMILY}", sans-serif; }}'
@@ -127,6 +128,10 @@ def page(request) -> Tag:
             ui.tags.script("window.define = window.plannerDefine;"),
             ui.tags.link(rel="stylesheet", href="planner-www/app.css"),
             ui.tags.style(FONT_CSS),
+            # a Chinese page needs the font at once: text laid out before it arrives can stay as boxes
+            ui.tags.link(rel="preload", href="font/cjk.otf", as_="font", type="font/otf", crossorigin="")
+            if lang == "zh"
+            else None,
             ui.tags.script(src="planner-www/map.js", defer=True),
             ui.tags.title("planner"),
         ),
@@ -404,9 +409,9 @@ def make_app(state: AppState) -> App:
                     "planner-map-init", {"parcels": None, "none": term("word", "app_no_geometry", lg), "legend": None}
                 )
                 return
-            if "legend" not in op.cache:
-                op.cache["legend"] = await asyncio.to_thread(mapdata.legend, op.li, lg)
-            legend = dict(op.cache["legend"])
+            if f"legend:{lg}" not in op.cache:
+                op.cache[f"legend:{lg}"] = await asyncio.to_thread(mapdata.legend, op.li, lg)
+            legend = dict(op.cache[f"legend:{lg}"])
             legend["share"] = [["0", "#f2f2f2"], ["50%", "#5aae61"], ["100%", "#00441b"]]
             legend["diff"] = [
                 [term("word", "app_less_change", lg), "#b2182b"],
@@ -416,8 +421,8 @@ def make_app(state: AppState) -> App:
             await session.send_custom_message(
                 "planner-map-init",
                 {
-                    "parcels": f"data/{op.key}/parcels.geojson",
-                    "villages": f"data/{op.key}/villages.geojson?lang={lg}",
+                    "parcels": f"data/{op.token}/parcels.geojson",
+                    "villages": f"data/{op.token}/villages.geojson?lang={lg}",
                     "legend": legend,
                 },
             )

@@ -188,3 +188,15 @@ document.addEventListener("click", function (e) {
   if (!b || !window.Shiny) return;
   Shiny.setInputValue("decide", { action: b.dataset.action, decision: b.dataset.decision, n: Date.now() }, { priority: "event" });
 });
+// Text laid out before the Chinese font arrived can keep its empty boxes in Chromium; once
+// the font has loaded, name it first (it covers only CJK characters) so every text is shaped
+// again with it.
+if (document.fonts) {
+  document.fonts.addEventListener("loadingdone", function () {
+    const body = document.body;
+    if (body && !body.dataset.cjk) {
+      body.dataset.cjk = "1";
+      body.style.fontFamily = '"Planner CJK", ' + getComputedStyle(body).fontFamily;
+    }
+  });
+}
