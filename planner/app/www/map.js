@@ -192,11 +192,14 @@ document.addEventListener("click", function (e) {
 // the font has loaded, name it first (it covers only CJK characters) so every text is shaped
 // again with it.
 if (document.fonts) {
-  document.fonts.addEventListener("loadingdone", function () {
+  const reshape = function () {
     const body = document.body;
-    if (body && !body.dataset.cjk) {
+    const ours = [...document.fonts].some((f) => f.family.replace(/"/g, "") === "Planner CJK" && f.status === "loaded");
+    if (body && ours && !body.dataset.cjk) {
       body.dataset.cjk = "1";
       body.style.fontFamily = '"Planner CJK", ' + getComputedStyle(body).fontFamily;
     }
-  });
+  };
+  document.fonts.addEventListener("loadingdone", reshape);
+  document.fonts.ready.then(reshape); // the font may have come from the cache before this script ran
 }
