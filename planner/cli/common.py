@@ -14,9 +14,10 @@ from pathlib import Path
 import typer
 
 from planner.cli.app import err, exit_bad_input, exit_solve_error, out
-from planner.cli.show import gap_words, print_diagnosis, print_summary, solving
+from planner.cli.show import gap_words, print_diagnosis, print_summary, print_villages, solving
 from planner.core.errors import InputError, SolveError
 from planner.core.terminal import styled
+from planner.explain.sheets import village_sheets
 
 
 def load_instance_arg(instance: str, scenario: str | None, sets: list[str] | None):
@@ -244,6 +245,8 @@ def write_plan_folder(plan, li, out_dir: str | Path, force: bool, lang: str = "e
             )
         )
     print_summary(plan, lang)
+    if plan.has_solution:
+        print_villages(village_sheets(li, plan, None, lang), lang)
     book = ", plan.xlsx" if xlsx and xlsx[0] else ""
     out.print(f"wrote {path / 'plan.json'}{book} and {len(plan.tables)} CSV tables to {path}/")
     if gpkg and gpkg[0]:

@@ -23,11 +23,10 @@ from planner.cli.common import (
     write_plan_folder,
     write_report_files,
 )
-from planner.cli.show import gap_words, print_explanation, print_villages, solving
+from planner.cli.show import gap_words, print_explanation, solving
 from planner.core.errors import InputError, SolveError
 from planner.core.status import EXIT
 from planner.core.terminal import styled
-from planner.explain.sheets import village_sheets
 
 
 @app.command(short_help="Check an instance (YAML, parcel table, valuation library) and summarise it.")
@@ -134,8 +133,6 @@ def solve(
             ex.write(path)
             print_explanation(ex, n=8, lang=lang)
             out.print(f"wrote {path / 'explanation.json'}")
-        if plan.has_solution:
-            print_villages(village_sheets(li, plan, ex, lang), lang)
         if report:
             write_report_files(plan, path, ex, li, lang)
     except KeyboardInterrupt:
