@@ -287,3 +287,16 @@ def test_serve_warns_when_it_listens_beyond_127_0_0_1(tmp_path):
     r = subprocess.run([sys.executable, "-m", "planner", "serve", str(bad), "--no-browser"], capture_output=True,
                        text=True, timeout=300, env={**os.environ, "COLUMNS": "200"})  # fmt: skip
     assert r.returncode == 2 and "budget_yuan" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_scenarios_bad_decision_names_the_scenario_file_and_field(tmp_path):
+    """An unknown project and a size on a forbidden garden in a scenario's ``decisions``:
+    both are reported at load, against the scenario file and ``decisions.forbid``."""
+    file = tmp_path / "bad.yaml"
+    file.write_text("decisions:\n  forbid: [project:nope, 'garden:west>=3']\n", encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        planner.load_instance(INST / "tiny_geo.yaml", scenario=file)
+    probs = exc.value.problems
+    assert {(p.file, p.field) for p in probs} == {(str(file), "decisions.forbid")}
+    assert any("unknown project 'nope'" in p.message for p in probs)
+    assert any("takes no size" in p.message for p in probs)
