@@ -99,6 +99,18 @@ TERMS: dict[str, dict[str, tuple[str, str]]] = {
         "nutrient_cycling": ("Nutrient cycling", "维持养分循环"),
         "biodiversity": ("Biodiversity", "生物多样性"),
         "aesthetic_landscape": ("Aesthetic landscape", "美学景观"),
+        # --- GEP by the national accounting method (issue 19 item 7, models/gep_national.yaml):
+        # the service names of the NDRC/NBS 2022 specification and GB/T 46869-2025
+        "crop_products": ("Crop products", "农业产品"),
+        "fruit_products": ("Fruit products", "林果产品"),
+        "water_conservation": ("Water conservation", "水源涵养"),
+        "soil_retention": ("Soil retention", "土壤保持"),
+        "sand_fixation": ("Windbreak and sand fixation", "防风固沙"),
+        "carbon_sequestration": ("Carbon sequestration", "固碳"),
+        "oxygen_release": ("Oxygen release", "释氧"),
+        "air_purification": ("Air purification", "空气净化"),
+        "recreation": ("Recreation", "休闲旅游"),
+        # --- end of the national-method services
     },
     "word": {
         "village": ("Village", "村"),
