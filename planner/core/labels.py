@@ -99,6 +99,18 @@ TERMS: dict[str, dict[str, tuple[str, str]]] = {
         "nutrient_cycling": ("Nutrient cycling", "维持养分循环"),
         "biodiversity": ("Biodiversity", "生物多样性"),
         "aesthetic_landscape": ("Aesthetic landscape", "美学景观"),
+        # --- GEP by the national accounting method (issue 19 item 7, models/gep_national.yaml):
+        # the service names of the NDRC/NBS 2022 specification and GB/T 46869-2025
+        "crop_products": ("Crop products", "农业产品"),
+        "fruit_products": ("Fruit products", "林果产品"),
+        "water_conservation": ("Water conservation", "水源涵养"),
+        "soil_retention": ("Soil retention", "土壤保持"),
+        "sand_fixation": ("Windbreak and sand fixation", "防风固沙"),
+        "carbon_sequestration": ("Carbon sequestration", "固碳"),
+        "oxygen_release": ("Oxygen release", "释氧"),
+        "air_purification": ("Air purification", "空气净化"),
+        "recreation": ("Recreation", "休闲旅游"),
+        # --- end of the national-method services
     },
     "word": {
         "village": ("Village", "村"),
@@ -684,7 +696,7 @@ TERMS["word"].update(
         "instance": ("Instance", "规划情景"),
         "status_code": ("Status code", "状态代码"),
         "termination": ("How the solver ended", "求解器终止原因"),
-        "objective": ("Objective (Yuan/yr)", "目标函数值（元/年）"),
+        "objective_yuan": ("Objective (Yuan/yr)", "目标函数值（元/年）"),
         "objective_bound": ("Best possible objective (Yuan/yr)", "目标函数上界（元/年）"),
         "solver": ("Solver", "求解器"),
         "periods": ("Periods", "规划期"),
@@ -696,7 +708,7 @@ TERMS["word"].update(
         ),
         "gap_proved": ("0: proved optimal, no better plan exists", "0：已证明最优，不存在更优方案"),
         "gap_within": ("at most {gap} below the best possible plan", "与理论最优方案相差至多 {gap}"),
-        "gap_unknown": ("unknown: not proved optimal", "未知：未证明最优"),
+        "gap_unknown_book": ("unknown: not proved optimal", "未知：未证明最优"),
         "not_run": ("not run", "未进行"),
         "rule_checks": ("{n} rule checks", "{n} 项规则检查"),
         "violations": ("{n} violation(s)", "{n} 处违规"),

@@ -8,7 +8,8 @@ All problems of a file are collected and raised together as one :class:`InputErr
 The pieces live beside this module: safe YAML (:mod:`planner.instance.safe_yaml`), the
 scenario overlay and ``--set`` overrides (:mod:`planner.instance.overrides`), the valuation
 library (:mod:`planner.instance.library`), the parcel table (:mod:`planner.instance.tables`,
-and :mod:`planner.instance.gis` for a GIS layer) and the checks across them
+and :mod:`planner.instance.gis` for a GIS layer; per-parcel service quantities,
+:mod:`planner.instance.quantities`) and the checks across them
 (:mod:`planner.instance.checks`). :func:`load_instance` ties them together; the public
 loader, :func:`planner.load_instance`, adds the checks that need the model's data.
 """
@@ -30,6 +31,7 @@ from planner.instance.checks import cross_check, duplicate_ids, instance_warning
 from planner.instance.gis import is_gis, read_layer
 from planner.instance.library import load_library, resolve_library
 from planner.instance.overrides import attribute_problem, deep_merge, parse_set, set_path, split_overrides
+from planner.instance.quantities import read_parcel_quantities
 from planner.instance.safe_yaml import path_exists, read_yaml
 from planner.instance.schema import Instance, Library
 from planner.instance.tables import load_parcels, read_table
@@ -203,6 +205,8 @@ def load_instance(
             table=table,
             row_label=row_label,
         )
+        # per-parcel quantities of a quantity_price library (parcels.quantities)
+        parcels = read_parcel_quantities(parcels, inst, lib, file, str(parcel_path), row_label)
     except InputError as exc:
         # a parcels.* field given by --set or the scenario is named as such
         raise InputError(attribute(duplicates + exc.problems)) from None

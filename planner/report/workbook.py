@@ -116,7 +116,7 @@ def gap_words(plan, lang: str = "en") -> str:
     if plan.status == "optimal" and (g is None or abs(g) <= 1e-9):
         return term("word", "gap_proved", lang)
     if g is None:
-        return term("word", "gap_unknown", lang)
+        return term("word", "gap_unknown_book", lang)
     g = abs(g)
     pct = f"{g:.2%}" if g >= 1e-4 else f"{g * 100:.2g}%"
     obj, bound = _finite(plan.objective), _finite(plan.objective_bound)
@@ -336,7 +336,7 @@ def _summary(wb: Workbook, plan, li, lang: str, taken: set[str]) -> None:
         (w("termination"), str(plan.termination), None),
         (w("mip_gap"), gap_words(plan, lang), None),
         (w("verified"), _checked(plan, lang), None),
-        (w("objective"), _value(plan.objective, FMT_YUAN), FMT_YUAN),
+        (w("objective_yuan"), _value(plan.objective, FMT_YUAN), FMT_YUAN),
         (w("objective_bound"), _value(plan.objective_bound, FMT_YUAN), FMT_YUAN),
         (w("solver"), str(plan.solver), None),
         (w("periods"), ", ".join(_periods(plan, li)) if li is not None else "", None),
