@@ -223,8 +223,6 @@ TERMS: dict[str, dict[str, tuple[str, str]]] = {
         "eco_cultivation": ("Cultivation", "培育区"),
         "eco_restoration": ("Restoration", "修复区"),
         "eco_none": ("Not ecological space", "非生态空间"),
-        "yes": ("yes", "是"),
-        "no": ("no", "否"),
         "unchanged": ("unchanged", "不变"),
         "set_budget_yuan": ("Budget", "预算"),
         "set_forestry_carbon_yuan_per_t": ("Forestry carbon price", "林业碳汇价格"),
