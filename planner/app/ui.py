@@ -627,7 +627,10 @@ def make_app(state: AppState) -> App:
                 if msg:
                     bad.append(f"{s.path}: {msg}")
                 elif v is None and s.value is not None:
-                    sc.values.pop(s.path, None)
+                    if s.group == "policies":
+                        sc.values[s.path] = None  # an emptied policy limit turns the rule off
+                    else:
+                        sc.values.pop(s.path, None)  # a required number left empty keeps the instance's
                 elif v is not None and (s.value is None or float(v) != s.value):
                     sc.values[s.path] = v
                 else:
