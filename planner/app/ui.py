@@ -365,27 +365,55 @@ def make_app(state: AppState) -> App:
                 if tick() != state.version:
                     tick.set(state.version)
 
+        # The lists of instances and scenarios change on the server (an upload, a new scenario,
+        # another tab); they are sent only when they change, with the choice the server made
+        # last (``chosen``), so that an older value still on its way from the browser never
+        # undoes a choice the server just made.
+        sent: dict[str, Any] = {"instance": None, "scenario": None}
+        chosen: dict[str, str | None] = {"instance": None, "scenario": None}
+
+        def choose(what: str, value: str) -> None:
+            chosen[what] = value
+            sent[what] = None  # send the list again, with this choice, now
+            tick.set(state.version)
+
+        @reactive.effect
+        def _arrived() -> None:
+            """A choice the server made is done once the browser reports it."""
+            for what, now in (("instance", input.instance()), ("scenario", input.scenario())):
+                if now is not None and now == chosen[what]:
+                    chosen[what] = None
+
         @reactive.effect
         def _instances() -> None:
             tick()
             with reactive.isolate():
                 keys = state.choices()
+                if keys == sent["instance"]:
+                    return
                 first = next(iter(state.opened), keys[0] if keys else None)
-                sel = input.instance() if input.instance() in keys else first
+                now = input.instance()
+                sel = chosen["instance"] if chosen["instance"] in keys else (now if now in keys else first)
+            sent["instance"] = keys
             ui.update_select("instance", choices=keys, selected=sel)
 
         @reactive.effect
         def _scenarios() -> None:
             tick()
+            input.instance()
             op, sc = current()
             if op is None:
                 return
             names = list(op.scenarios)
+            if (op.key, names) == sent["scenario"]:
+                return
             with reactive.isolate():
-                sel = input.scenario() if input.scenario() in names else BASE
-                chosen = [n for n in (input.compare() or ()) if n in names] or names[:2]
+                now = input.scenario()
+                sel = chosen["scenario"] if chosen["scenario"] in names else (now if now in names else BASE)
+                ticked = [n for n in (input.compare() or ()) if n in names] or names[:2]
+            sent["scenario"] = (op.key, names)
             ui.update_select("scenario", choices=names, selected=sel)
-            ui.update_checkbox_group("compare", choices=names, selected=chosen)
+            ui.update_checkbox_group("compare", choices=names, selected=ticked)
 
         @reactive.effect
         @reactive.event(input.instance)
@@ -673,7 +701,7 @@ def make_app(state: AppState) -> App:
             except InputError as exc:
                 saved.set(("error", str(exc)))
                 return
-            ui.update_select("scenario", choices=list(op.scenarios), selected=new.name)
+            choose("scenario", new.name)
 
         @reactive.effect
         @reactive.event(input.relax)
@@ -682,7 +710,7 @@ def make_app(state: AppState) -> App:
             if op is None or sc.diagnosis is None:
                 return
             new = state.relaxation(op, sc)
-            ui.update_select("scenario", choices=list(op.scenarios), selected=new.name)
+            choose("scenario", new.name)
             saved.set(("ok", "\n".join([f"{term('word', 'app_relaxed', lang())}: {new.name}"] + new.note)))
 
         @reactive.effect
@@ -697,7 +725,8 @@ def make_app(state: AppState) -> App:
                 return
             warn = "\n".join(str(p) for p in op.li.warnings)
             loader.set(("ok", f"{term('word', 'app_opened', lang())}: {op.key}" + (f"\n{warn}" if warn else "")))
-            ui.update_select("instance", choices=list(state.opened), selected=op.key)
+            choose("instance", op.key)
+            choose("scenario", BASE)
 
         @render.ui
         def loader_messages() -> Any:
