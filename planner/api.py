@@ -20,8 +20,9 @@ from typing import Any
 
 import pyomo.environ as pyo
 
-from planner.core.errors import Problem
+from planner.core.errors import InputError, Problem
 from planner.instance import load as instance_load
+from planner.instance.decisions import instance_decisions
 from planner.instance.load import LoadedInstance
 from planner.model.build import build_model
 from planner.model.checks import never_met
@@ -43,6 +44,10 @@ def _never_met(instance: LoadedInstance, file: str) -> list[Problem]:
     """The loader's check of the rules no plan can meet; its model data is kept for
     :func:`solve` when the instance passes."""
     global _prepared
+    try:
+        instance_decisions(instance, file)
+    except InputError as exc:
+        return exc.problems
     d = ModelData(instance)
     problems = never_met(d, file)
     with _prepared_lock:
@@ -62,7 +67,11 @@ def _take_prepared(instance: LoadedInstance) -> ModelData | None:
 
 
 def load_instance(
-    path: str | Path, scenario: str | Path | None = None, sets: list[str] | dict[str, Any] | None = None
+    path: str | Path,
+    scenario: str | Path | None = None,
+    sets: list[str] | dict[str, Any] | None = None,
+    *,
+    root: str | Path | None = None,
 ) -> LoadedInstance:
     """Load, overlay and validate an instance.
 
@@ -71,12 +80,14 @@ def load_instance(
     path: the instance YAML.
     scenario: optional overlay YAML whose fields override the instance's.
     sets: ``["path=value", ...]`` or ``{path: value}`` single-field overrides, applied last.
+    root: the folder the instance's files (``parcels.file``, a ``valuation`` path) must lie
+        in (:func:`planner.instance.load.load_instance`); None: anywhere.
 
     Raises :class:`~planner.core.errors.InputError` listing every problem found: in the
     files and overrides (:func:`planner.instance.load.load_instance`), and then rules that
     no plan can meet whatever is decided (:func:`planner.model.checks.never_met`).
     """
-    return instance_load.load_instance(path, scenario, sets, checks=(_never_met,))
+    return instance_load.load_instance(path, scenario, sets, checks=(_never_met,), root=root)
 
 
 def solve(

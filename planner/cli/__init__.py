@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import typer
 
-from planner.cli import explain, report, solve, sweep, tools, tradeoffs  # noqa: F401  (they register the commands)
+from planner.cli import explain, report, serve, solve, sweep, tools, tradeoffs  # noqa: F401  (they register the commands)
 from planner.cli.app import app, err, main, out
 from planner.cli.show import gap_words, print_diagnosis, print_explanation, print_summary
 from planner.core.status import EXIT
@@ -51,6 +51,7 @@ HELP_ORDER = (
     "compare",
     "pareto",
     "alternatives",
+    "serve",
     "generate",
     "schema",
 )

@@ -113,12 +113,28 @@ def read_parcel_table(
     return table, None, row_label
 
 
+def confine(path: Path, root: str | Path, file: str, field: str, value: Any, allowed: Sequence[Path] = ()) -> None:
+    """InputError unless ``path`` (links followed) lies inside ``root`` or one of ``allowed``."""
+    real = Path(path).resolve()
+    for folder in (Path(root), *allowed):
+        if real.is_relative_to(Path(folder).resolve()):
+            return
+    raise InputError.one(
+        file,
+        field,
+        "names a file outside the working folder",
+        "upload the file with the instance and name it relative to the instance file (no absolute path, no '..')",
+        str(value),
+    )
+
+
 def load_instance(
     path: str | Path,
     scenario: str | Path | None = None,
     sets: list[str] | dict[str, Any] | None = None,
     *,
     checks: Sequence[Check] = (),
+    root: str | Path | None = None,
 ) -> LoadedInstance:
     """Load, overlay and validate an instance.
 
@@ -130,6 +146,10 @@ def load_instance(
     checks: further checks, run on the loaded instance once every check here has passed
         (their problems are attributed to ``--set`` options and the scenario like the rest);
         the instance keeps them for :meth:`LoadedInstance.replace`.
+    root: when given, the files the instance names (``parcels.file``, a ``valuation`` path)
+        must lie inside this folder (after following links); a bundled library name is
+        always allowed. ``planner serve`` loads uploaded instances this way, so that an
+        uploaded file cannot make the loader read a file outside the app's working folder.
 
     Raises :class:`InputError` listing every problem found.
     """
@@ -169,8 +189,12 @@ def load_instance(
     duplicates = duplicate_ids(inst, file)
     try:
         lib_path = resolve_library(inst.valuation, path)
+        if root is not None:
+            confine(lib_path, root, file, "valuation", inst.valuation, allowed=(bundled_dir("models"),))
         lib = load_library(lib_path)
         parcel_path = path.parent / inst.parcels.file
+        if root is not None:
+            confine(parcel_path, root, file, "parcels.file", inst.parcels.file)
         table, gis, row_label = read_parcel_table(parcel_path, inst, file)
         parcels = load_parcels(
             parcel_path,

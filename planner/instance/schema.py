@@ -899,6 +899,23 @@ class Target(_Strict):
         return self
 
 
+class Decisions(_Strict):
+    """Decisions a scenario takes out of the optimiser's hands (written as for ``planner why-not``)."""
+
+    force: list[str] = Field(
+        default_factory=list,
+        description="Decisions the plan must take, e.g. `garden:hanjiata`, `project:forest_park`, "
+        "`area:hanjiata:ecological_forest>=10`, `parcel:P17:fruit_expansion>=1` (`@PERIOD`: by that period; "
+        "default the last).",
+    )
+    forbid: list[str] = Field(
+        default_factory=list,
+        description="Decisions the plan must not take, e.g. `project:forest_park`, `garden:hanjiata`, "
+        "`area:hanjiata:fruit_expansion`, `parcel:P17:fruit_expansion` (`@PERIOD`: in that period; default every "
+        "period).",
+    )
+
+
 class Instance(_Strict):
     """A scenario instance (YAML) plus its parcel table."""
 
@@ -923,6 +940,11 @@ class Instance(_Strict):
     )
     targets: list[Target] = Field(
         default_factory=list, description="Figures the report sets the plan against (the paper's); not rules."
+    )
+    decisions: Decisions = Field(
+        default_factory=Decisions,
+        description="Decisions forced or forbidden in this scenario (a garden, a project, a use on a parcel or in a "
+        "village, recruits); every plan of the instance honours them.",
     )
 
     @field_validator("periods")

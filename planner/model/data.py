@@ -15,6 +15,7 @@ import pandas as pd
 
 from planner.core.units import MU_PER_HA
 from planner.instance.adjacency import arcs_within, carbon_holdings
+from planner.instance.decisions import named_in_instance
 from planner.instance.load import LoadedInstance
 from planner.instance.quantities import cover_values
 from planner.instance.schema import GARDEN_KINDS, UseKind
@@ -79,7 +80,10 @@ class ModelData:
         pol = self.inst.policies
         scenic = {c for u in self.lib.uses.values() if u.kind == UseKind.scenic_fruit for c in u.from_covers}
         return aggregate(
-            pr, identity_needed(pr, scenic, pol.individual_carbon_min_ha, self.keep | self._contiguity_keep)
+            pr,
+            identity_needed(
+                pr, scenic, pol.individual_carbon_min_ha, self.keep | self._contiguity_keep | named_in_instance(self.li)
+            ),
         )
 
     # ---- contiguity (parcel geometry) ---------------------------------------
