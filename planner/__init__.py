@@ -11,15 +11,18 @@ Python API::
 """
 
 from planner import examples
-from planner.api import load_instance, solve
+from planner.api import SolveProgress, load_instance, solve
 from planner.core.errors import InputError, Problem, SolveError, SolverFailure
 from planner.core.version import __version__
+from planner.explain.sheets import village_sheets
 from planner.instance.load import LoadedInstance
 from planner.plan.plan import Plan
 
 __all__ = [
     "load_instance",
     "solve",
+    "village_sheets",
+    "SolveProgress",
     "Plan",
     "LoadedInstance",
     "InputError",

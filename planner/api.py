@@ -20,8 +20,9 @@ from typing import Any
 
 import pyomo.environ as pyo
 
-from planner.core.errors import Problem
+from planner.core.errors import InputError, Problem
 from planner.instance import load as instance_load
+from planner.instance.decisions import instance_decisions
 from planner.instance.load import LoadedInstance
 from planner.model.build import build_model
 from planner.model.checks import never_met
@@ -29,6 +30,7 @@ from planner.model.data import ModelData
 from planner.plan.plan import Plan
 from planner.solver import scaling
 from planner.solver.highs import clear_interrupt
+from planner.solver.progress import ProgressFn, SolveProgress
 from planner.solver.run import check_solver, solve_model, solver_options
 from planner.verify import verify_plan
 
@@ -42,6 +44,10 @@ def _never_met(instance: LoadedInstance, file: str) -> list[Problem]:
     """The loader's check of the rules no plan can meet; its model data is kept for
     :func:`solve` when the instance passes."""
     global _prepared
+    try:
+        instance_decisions(instance, file)
+    except InputError as exc:
+        return exc.problems
     d = ModelData(instance)
     problems = never_met(d, file)
     with _prepared_lock:
@@ -61,7 +67,11 @@ def _take_prepared(instance: LoadedInstance) -> ModelData | None:
 
 
 def load_instance(
-    path: str | Path, scenario: str | Path | None = None, sets: list[str] | dict[str, Any] | None = None
+    path: str | Path,
+    scenario: str | Path | None = None,
+    sets: list[str] | dict[str, Any] | None = None,
+    *,
+    root: str | Path | None = None,
 ) -> LoadedInstance:
     """Load, overlay and validate an instance.
 
@@ -70,12 +80,14 @@ def load_instance(
     path: the instance YAML.
     scenario: optional overlay YAML whose fields override the instance's.
     sets: ``["path=value", ...]`` or ``{path: value}`` single-field overrides, applied last.
+    root: the folder the instance's files (``parcels.file``, a ``valuation`` path) must lie
+        in (:func:`planner.instance.load.load_instance`); None: anywhere.
 
     Raises :class:`~planner.core.errors.InputError` listing every problem found: in the
     files and overrides (:func:`planner.instance.load.load_instance`), and then rules that
     no plan can meet whatever is decided (:func:`planner.model.checks.never_met`).
     """
-    return instance_load.load_instance(path, scenario, sets, checks=(_never_met,))
+    return instance_load.load_instance(path, scenario, sets, checks=(_never_met,), root=root)
 
 
 def solve(
@@ -89,6 +101,7 @@ def solve(
     modify: Callable[[ModelData, pyo.ConcreteModel], None] | None = None,
     aggregate: bool = True,
     keep_parcels: Iterable[str] = (),
+    progress: ProgressFn | None = None,
 ):
     """Solve an instance and return a :class:`~planner.plan.plan.Plan`.
 
@@ -98,6 +111,11 @@ def solve(
     ``aggregate`` (default): interchangeable parcels are solved as merged land units and
     the plan is split back per parcel (:mod:`planner.model.aggregate`; the optimum is the same);
     ``keep_parcels`` stay their own units (a ``modify`` that names a parcel needs it).
+
+    ``progress``, if given, is called with a :class:`~planner.solver.progress.SolveProgress`
+    (stage, elapsed seconds, best plan so far and bound in Yuan/yr, relative gap) each time
+    HiGHS finds a better plan or logs a line of its search; it runs in the solver's
+    thread, should return quickly, and is dropped (with a ``RuntimeWarning``) if it raises.
 
     Options override the instance's ``solver`` section. The plan carries status,
     termination, objective (Yuan/yr: the weighted objective, or in lexicographic mode the
@@ -120,11 +138,11 @@ def solve(
         modify(d, m)
     warnings = [str(w) for w in getattr(instance, "warnings", [])] + scaling.check(m)
     build_s = time.perf_counter() - t0
-    res = solve_model(d, m, opts)
+    res = solve_model(d, m, opts, progress)
     plan = Plan.from_model(instance, d, m, res, build_time_s=build_s, options=opts, warnings=warnings)
     if verify and plan.has_solution:
         plan = plan.with_verification(verify_plan(plan, instance))
     return plan
 
 
-__all__ = ["solve", "load_instance"]
+__all__ = ["SolveProgress", "load_instance", "solve"]

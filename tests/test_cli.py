@@ -202,7 +202,7 @@ def test_compare_cli(tmp_path):
     assert run("solve", TINY, "--out", str(b), "--set", "periods.2025.budget_yuan=1500000").returncode == 0
     r = run("compare", str(a), str(b), "--out", str(tmp_path / "cmp"))
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "KPIs" in r.stdout and (tmp_path / "cmp" / "compare_kpis.csv").exists()
+    assert "Plans compared" in r.stdout and (tmp_path / "cmp" / "compare_kpis.csv").exists()
     one = run("compare", str(a))
     assert one.returncode == 2
 

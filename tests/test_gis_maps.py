@@ -10,6 +10,7 @@ import pytest
 from geohelpers import write_tiny_geo
 
 import planner  # noqa: E402
+from planner.core.labels import term  # noqa: E402
 from planner.core.paths import bundled_dir  # noqa: E402
 from planner.report import (  # noqa: E402
     MAP_FIGURES,
@@ -86,9 +87,9 @@ def test_use_map_legend_names_the_dominant_uses(plan, li):
     alloc = plan.allocations.astype({"period": str})
     last = alloc[alloc["period"] == "2035"].groupby(["parcel", "use"])["area_ha"].sum()
     top = last.reset_index().sort_values(["area_ha", "use"], ascending=[False, True]).drop_duplicates("parcel")["use"]
-    for use in set(top):
-        assert any(lab.startswith(f"{use} (") for lab in labels), (use, labels)
-    assert any(lab.startswith("unchanged") for lab in labels) and "village boundary" in labels
+    for use in set(top):  # named by the registry's label, not the id
+        assert any(lab.startswith(f"{term('use', use)} (") for lab in labels), (use, labels)
+    assert any(lab.startswith("Unchanged") for lab in labels) and "Village boundary" in labels
     assert "2035" in caption
 
 
@@ -118,7 +119,7 @@ def test_a_use_keeps_its_colour_whatever_its_rank(plan, li):
     from planner.report.outlines import use_colors
 
     fig, _ = maps.use_map(plan, li)
-    fixed = use_colors(list(li.library.uses))
+    fixed = {term("use", u): c for u, c in use_colors(list(li.library.uses)).items()}
     legend = fig.legends[0] if fig.legends else fig.axes[0].get_legend()
     shown = {
         t.get_text().split(" (")[0]: to_hex(h.get_facecolor())
@@ -170,3 +171,61 @@ def test_village_outlines_close_notches_and_work_in_degrees():
     assert len(shapely.get_coordinates(shapely.simplify(out.exterior, 0.001))) == 5  # a closed ring of 4 corners
     deg = village_outlines(parcels.to_crs("EPSG:4490"))
     assert deg.crs == "EPSG:4490" and deg.loc["a", "geometry"].geom_type == "Polygon"
+
+
+def _with_strip(plan, parcel: str, use: str, ha: float):
+    """``plan`` with ``ha`` hectares of ``use`` added on ``parcel`` in 2035."""
+    import dataclasses
+
+    import pandas as pd
+
+    a = plan.allocations
+    extra = pd.DataFrame(
+        [{"village": "east", "parcel": parcel, "cover": "x", "use": use, "kind": "x", "period": "2035", "area_ha": ha}]
+    )
+    return dataclasses.replace(plan, tables={**plan.tables, "allocations": pd.concat([a, extra], ignore_index=True)})
+
+
+def test_a_small_strip_does_not_paint_its_parcel(plan, li):
+    """E3 (5 ha, unchanged in the plan) gets a 0.1 ha garden strip: its main new use is
+    then the garden, but only 0.1 / 5 = 2% of it changes, so it is drawn as the grey of
+    unchanged land mixed with 2% of the garden colour, not in the garden colour; E1 (10 ha,
+    all ecological forest) keeps the full colour of its use. The legend's hectares are
+    the hectares in each use (the allocations summed), E3's 0.1 ha of garden included, not
+    the areas of the parcels each use dominates."""
+    import re
+
+    from matplotlib.colors import to_rgb
+
+    from planner.report.outlines import UNCHANGED_COLOR, mix, use_colors
+
+    strip = _with_strip(plan, "E3", "garden_shrub", 0.1)
+    fig, _ = maps.use_map(strip, li)
+    ax = fig.axes[0]
+    faces = ax.collections[0].get_facecolors()[:, :3]
+    ids = li.parcels["id"].astype(str).tolist()
+    colors = use_colors(list(li.library.uses))
+    e3 = faces[ids.index("E3")]
+    assert e3 == pytest.approx(mix(colors["garden_shrub"], 0.02), abs=1e-6)
+    assert max(abs(x - y) for x, y in zip(e3, to_rgb(colors["garden_shrub"]))) > 0.3  # far from the full colour
+    assert max(abs(x - y) for x, y in zip(e3, to_rgb(UNCHANGED_COLOR))) < 0.02  # close to unchanged grey
+    assert faces[ids.index("E1")] == pytest.approx(to_rgb(colors["ecological_forest"]), abs=1e-6)
+
+    alloc = strip.allocations.astype({"period": str})
+    want = alloc[alloc["period"] == "2035"].groupby("use")["area_ha"].sum()
+    shown = {}
+    for t in ax.get_legend().get_texts():
+        m = re.fullmatch(r"(.+) \(([\d,.]+) ha\)", t.get_text())
+        if m:
+            shown[m.group(1)] = float(m.group(2).replace(",", ""))
+    for use, ha in want.items():
+        assert shown[term("use", use)] == pytest.approx(round(ha, 1), abs=1e-9), use
+    area = li.parcels["area_ha"].sum()
+    assert shown["Unchanged: keeps its cover"] == pytest.approx(round(area - want.sum(), 1), abs=1e-9)
+
+
+def test_use_map_in_chinese(plan, li):
+    fig, _ = maps.use_map(plan, li, lang="zh")
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert any(lab.startswith("生态林（") and lab.endswith("公顷）") for lab in labels) and "村界" in labels
+    assert fig.axes[0].get_legend().get_title().get_text() == "新用途（该用途面积）"

@@ -66,3 +66,30 @@ def test_villages_and_projects_are_named_by_the_instance(li):
     assert labels.name_of(roles["forest_rangers"], "zh") == "护林员"
     assert labels.name_of(roles["forest_rangers"], "en") == "Forest rangers"
     assert labels.name_of(li.instance.township, "zh") == "暖水乡"
+
+
+def test_no_word_is_defined_twice():
+    """Several features add their words to TERMS["word"] in blocks of their own: a key given
+    twice would silently take the later meaning (it once turned the terminal's "objective"
+    into the workbook's "Objective (Yuan/yr)"). Each key of a kind is written once."""
+    import ast
+    import collections
+    from pathlib import Path
+
+    tree = ast.parse(Path(labels.__file__).read_text(encoding="utf-8"))
+    counts: collections.Counter = collections.Counter()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "update":
+            for d in node.args:
+                counts.update(k.value for k in d.keys if isinstance(k, ast.Constant))
+    base = labels.TERMS["word"]
+    twice = [k for k, n in counts.items() if n > 1]
+    # a key in an update block is also in the final dict; count the base block's own keys
+    base_src = next(
+        n for n in ast.walk(tree) if isinstance(n, ast.AnnAssign) and getattr(n.target, "id", "") == "TERMS"
+    )
+    word_dict = next(v for k, v in zip(base_src.value.keys, base_src.value.values) if k.value == "word")
+    base_keys = [k.value for k in word_dict.keys]
+    twice += [k for k in base_keys if counts[k]]
+    twice += [k for k, n in collections.Counter(base_keys).items() if n > 1]
+    assert twice == [] and len(base) >= len(base_keys)

@@ -6,7 +6,7 @@ hide one (outside the command line, which imports its commands' machinery late s
 The order of the layers is the pipeline (README, "Layout"):
 
     core -> instance -> model -> solver -> plan -> verify -> api -> explain -> tradeoffs
-         -> sweep -> generate -> report -> cli
+         -> sweep -> generate -> report -> app -> cli
 
 Imports are read from the source with ``ast`` (every import statement, at any depth), so
 the test sees what a reader sees. import-linter would check the same contracts, but its
@@ -36,6 +36,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("sweep", ("planner.sweep",)),
     ("generate", ("planner.generate",)),
     ("report", ("planner.report",)),
+    ("app", ("planner.app",)),  # planner serve: the web app, beside the command line that starts it
     ("cli", ("planner.cli", "planner.__main__")),
     ("package", ("planner",)),  # planner/__init__.py: the public names, re-exported
 ]

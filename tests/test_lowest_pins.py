@@ -28,15 +28,17 @@ def _pins(text: str) -> list[tuple[str, str]]:
 
 
 def test_one_exact_pin_per_direct_dependency_at_its_lower_bound():
-    """Every requirement of dependencies + the test and geo extras (the test extra's
-    planner[geo] is the geo extra, not a package to pin) gets exactly one name==lower line."""
+    """Every requirement of dependencies + the test, geo and app extras (the test extra's
+    planner[geo] and planner[app] are those extras, not packages to pin) gets exactly one
+    name==lower line."""
     project = PYPROJECT["project"]
-    reqs = project["dependencies"] + project["optional-dependencies"]["test"] + project["optional-dependencies"]["geo"]
+    extras = project["optional-dependencies"]
+    reqs = project["dependencies"] + extras["test"] + extras["geo"] + extras["app"]
     want: dict[str, str] = {}
     for r in reqs:
         name = re.match(r"[A-Za-z0-9._-]+", r)[0]
         if name == "planner":
-            assert r == "planner[geo]"
+            assert r in ("planner[geo]", "planner[app]")
             continue
         lower = re.search(r">=\s*([0-9][0-9A-Za-z.]*)", r)
         assert lower, f"{r!r} has no >= lower bound"

@@ -23,7 +23,9 @@ def test_wheel_carries_models_and_instances(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for f in (
         "planner/_models/xie2015.yaml",
+        "planner/_models/gep_national.yaml",
         "planner/_instances/nuanshui.yaml",
+        "planner/_instances/nuanshui_national.yaml",
         "planner/_instances/nuanshui_parcels.csv",
         "planner/_instances/tiny.yaml",
         "planner/_instances/tiny_parcels.csv",

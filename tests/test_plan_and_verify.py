@@ -172,7 +172,7 @@ def _fail_stage(monkeypatch, when):
     S = _sys.modules["planner.solver.run"]
     real = S.run_solver
 
-    def fake(m, opts):
+    def fake(m, opts, report=None):
         if when(m):
             for v in m.component_data_objects(__import__("pyomo.environ", fromlist=["Var"]).Var):
                 v.set_value(None, skip_validation=True)
@@ -184,7 +184,7 @@ def _fail_stage(monkeypatch, when):
                 "mip_gap": None,
                 "time_s": 0.0,
             }
-        return real(m, opts)
+        return real(m, opts, report)
 
     monkeypatch.setattr(S, "run_solver", fake)
 

@@ -208,7 +208,14 @@ def test_status_termination_and_gap_come_first(report, plan):
     _, md, html = report
     for text in (md, html):
         kpis = text.index("Headline KPIs")
-        for word in ("Status", "Termination", "MIP gap", "convergenceCriteriaSatisfied", "optimal", "passed"):
+        for word in (
+            "Plan status",
+            "Termination",
+            "Optimality gap",
+            "convergenceCriteriaSatisfied",
+            "optimal",
+            "passed",
+        ):
             assert text.index(word) < kpis, word
     assert 'class="warn"' not in html and "not proved optimal" not in md
     assert "Plan report: tiny" in html
@@ -221,8 +228,8 @@ def test_not_optimal_plan_shows_the_warning(plan, instance, tmp_path):
     assert warn and "not proved optimal" in warn.group(1) and "maxTimeLimit" in warn.group(1)
     assert html.index('class="warn"') < html.index("Headline KPIs")
     assert "> **Warning:**" in md and "not proved optimal" in md
-    assert "0.05" in _md_row(md, "MIP gap")[1]
-    assert _md_row(md, "Status")[1].startswith("feasible, NOT proved optimal")
+    assert "0.05" in _md_row(md, "Optimality gap")[1]
+    assert _md_row(md, "Plan status")[1].startswith("feasible, NOT proved optimal")
 
 
 def test_no_plan_is_reported_without_failing(plan, instance, tmp_path):
@@ -256,7 +263,7 @@ def test_tables_per_village(report, plan):
     last = plan.tables["kpis"]["period"].iloc[-1]
     area = plan.tables["allocations"]
     east = area[(area["village"] == "east") & (area["period"] == last)]["area_ha"].sum()
-    row = _md_row(md, "east")  # first 'east' row: the land table; its last cell is the total
+    row = _md_row(md, "East")  # first row of village east (by its name): the land table; its last cell is the total
     assert row[-1] == f"{east:,.1f}" or float(row[-1].replace(",", "")) == pytest.approx(east, rel=1e-2)
     assert "Gardens, recruits and dividends per village" in md
     assert "| GEP (Yuan/yr) | 2.46 M | 2.48 M |" in md
@@ -265,14 +272,14 @@ def test_tables_per_village(report, plan):
 
 def test_without_explanation_says_not_computed(report):
     _, md, html = report
-    sec = md[md.index("## Explanation") :]
+    sec = md[md.index("## Appendix for analysts") :]
     assert "not computed" in sec and "not computed" in html
 
 
 def test_with_explanation(plan, instance, tmp_path):
     ex = _fake_explanation(plan)
     md, html = (p.read_text(encoding="utf-8") for p in write_report(plan, tmp_path, explanation=ex, instance=instance))
-    sec = md[md.index("## Explanation") :]
+    sec = md[md.index("## Appendix for analysts") :]
     # the LP note sits next to the price tables
     assert LP_NOTE in sec and sec.index(LP_NOTE) < sec.index("| rule | rows |")
     assert "LP with every yes/no" in html
@@ -322,7 +329,7 @@ def test_real_explanation(plan, instance, tmp_path):
 
     ex = explain(instance, plan, importance=(), parameters=())
     md = write_report(plan, tmp_path, explanation=ex, instance=instance)[0].read_text(encoding="utf-8")
-    sec = md[md.index("## Explanation") :]
+    sec = md[md.index("## Appendix for analysts") :]
     assert "LP with every yes/no" in sec and "| rule | rows |" in sec and "could not be written" not in md
 
 

@@ -10,7 +10,9 @@ The package, one module per command group:
 
 - ``app``: the typer ``app``, the consoles ``out`` and ``err``, the two ways a command
   fails (``exit_bad_input``: exit 2; ``exit_solve_error``: exit 4 or 1), SIGTERM and ``main``;
-- ``show``: what is printed about a plan, an explanation, a diagnosis;
+- ``show``: what is printed about a plan (its summary and the status line of a running
+  solve), an explanation, a diagnosis and plans compared, at 80 columns and piped, in the
+  language of ``--lang`` (the words from planner.core.labels);
 - ``common``: helpers several commands share (loading, checking ``--out`` and limits,
   writing a plan in one step, interrupted runs, the explain/diagnose/report steps);
 - ``solve`` (validate, solve, verify), ``explain`` (explain, why-not), ``report`` (report,
@@ -32,7 +34,7 @@ from __future__ import annotations
 
 import typer
 
-from planner.cli import explain, report, solve, sweep, tools, tradeoffs  # noqa: F401  (they register the commands)
+from planner.cli import explain, report, serve, solve, sweep, tools, tradeoffs  # noqa: F401  (they register the commands)
 from planner.cli.app import app, err, main, out
 from planner.cli.show import gap_words, print_diagnosis, print_explanation, print_summary
 from planner.core.status import EXIT
@@ -49,6 +51,7 @@ HELP_ORDER = (
     "compare",
     "pareto",
     "alternatives",
+    "serve",
     "generate",
     "schema",
 )

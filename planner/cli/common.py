@@ -14,9 +14,10 @@ from pathlib import Path
 import typer
 
 from planner.cli.app import err, exit_bad_input, exit_solve_error, out
-from planner.cli.show import gap_words, print_diagnosis, print_summary
+from planner.cli.show import gap_words, print_diagnosis, print_summary, print_villages, solving
 from planner.core.errors import InputError, SolveError
 from planner.core.terminal import styled
+from planner.explain.sheets import village_sheets
 
 
 def load_instance_arg(instance: str, scenario: str | None, sets: list[str] | None):
@@ -66,16 +67,36 @@ def plan_and_instance(plan_path: str | None, instance: str | None, scenario: str
     return None, load_instance_arg(instance, scenario, sets)
 
 
-def solve_or_load(li, plan_path: str | None, time_limit: float | None):
+def solve_or_load(li, plan_path: str | None, time_limit: float | None, lang: str = "en"):
     from planner.api import solve as _solve
 
     if plan_path:
         return load_plan_arg(plan_path)
     try:
-        with out.status("solving ..."):
-            return _solve(li, time_limit=time_limit)
+        with solving(lang) as progress:
+            return _solve(li, time_limit=time_limit, progress=progress)
     except SolveError as e:
         exit_solve_error(e)
+
+
+LANG_HELP = "Language of the summary, report and workbook a planner reads: en (English) or zh (Chinese)."
+
+
+def check_lang(lang: str) -> str:
+    """``--lang`` must be a language the registry has (planner.core.labels): exit 2 otherwise."""
+    from planner.core.labels import LANGS
+
+    if lang not in LANGS:
+        exit_bad_input(
+            InputError.one(
+                "--lang",
+                "--lang",
+                "not a language the planner writes",
+                "use --lang en (English) or --lang zh (Chinese)",
+                lang,
+            )
+        )
+    return lang
 
 
 def check_out(out_dir: str, force: bool, marker: str = "plan.json", what: str = "a plan") -> None:
@@ -153,35 +174,57 @@ def progress_bar():
     )
 
 
-def write_gpkg(plan, li, path: Path, shown: Path | None = None) -> bool:
+def write_gpkg(plan, li, path: Path, shown: Path | None = None, lang: str = "en") -> bool:
     """plan.gpkg (planner.report.gpkg) beside a plan, when the instance has parcel geometry
-    (``shown``: the folder to name in messages, when ``path`` is a staging folder). A
-    failure here is a warning, not an error: the map layers are a companion of the plan."""
+    (``shown``: the folder to name in messages, when ``path`` is a staging folder; ``lang``:
+    the language of its QGIS legends). A failure here is a warning, not an error: the map
+    layers are a companion of the plan."""
     if getattr(li, "geometry", None) is None or not plan.has_solution:
         return False
     shown = shown or path
     try:
         from planner.report.gpkg import write_plan_gpkg
 
-        write_plan_gpkg(plan, li, path / "plan.gpkg")
+        write_plan_gpkg(plan, li, path / "plan.gpkg", lang=lang)
     except Exception as e:  # noqa: BLE001 - the map layers are a companion of the plan
         err.print(styled(("warning:", "yellow"), f" {shown / 'plan.gpkg'} not written: {type(e).__name__}: {e}"))
         return False
     return True
 
 
-def write_plan_folder(plan, li, out_dir: str | Path, force: bool) -> Path:
-    """Write the plan (and plan.gpkg) into ``out_dir`` in one step, print the summary and
-    what was written. Another run that wrote a plan there meanwhile (without --force) is
-    bad input: this run's plan is kept aside and named."""
+def write_xlsx(plan, li, path: Path, shown: Path | None = None, lang: str = "en") -> bool:
+    """plan.xlsx (planner.report.workbook) beside a plan, in ``lang``. A failure here is a
+    warning, not an error: the workbook is a companion of the plan's CSV tables."""
+    shown = shown or path
+    try:
+        from planner.report.workbook import write_workbook
+
+        write_workbook(plan, li, path / "plan.xlsx", lang=lang)
+    except Exception as e:  # noqa: BLE001 - the workbook is a companion of the plan
+        err.print(styled(("warning:", "yellow"), f" {shown / 'plan.xlsx'} not written: {type(e).__name__}: {e}"))
+        return False
+    return True
+
+
+def write_plan_folder(plan, li, out_dir: str | Path, force: bool, lang: str = "en") -> Path:
+    """Write the plan (its CSV tables, plan.xlsx in ``lang`` and, with parcel geometry,
+    plan.gpkg) into ``out_dir`` in one step, print the summary (in ``lang``) and what was written.
+    Another run that wrote a plan there meanwhile (without --force) is bad input: this
+    run's plan is kept aside and named."""
     from planner.core.outdir import OutTaken
 
     path = Path(out_dir)
     gpkg: list[bool] = []
+    xlsx: list[bool] = []
+
+    def extra(stage: Path) -> None:
+        xlsx.append(write_xlsx(plan, li, stage, shown=path, lang=lang))
+        gpkg.append(write_gpkg(plan, li, stage, shown=path, lang=lang))
+
     try:
-        plan.write(path, force=force, extra=lambda stage: gpkg.append(write_gpkg(plan, li, stage, shown=path)))
+        plan.write(path, force=force, extra=extra)
     except OutTaken as e:
-        print_summary(plan)
+        print_summary(plan, lang)
         exit_bad_input(
             InputError.one(
                 "--out",
@@ -192,7 +235,7 @@ def write_plan_folder(plan, li, out_dir: str | Path, force: bool) -> Path:
             )
         )
     except OSError as e:
-        print_summary(plan)
+        print_summary(plan, lang)
         exit_bad_input(
             InputError.one(
                 "--out",
@@ -201,8 +244,11 @@ def write_plan_folder(plan, li, out_dir: str | Path, force: bool) -> Path:
                 "give a directory you can write to",
             )
         )
-    print_summary(plan)
-    out.print(f"wrote {path / 'plan.json'} and {len(plan.tables)} CSV tables to {path}/")
+    print_summary(plan, lang)
+    if plan.has_solution:
+        print_villages(village_sheets(li, plan, None, lang), lang)
+    book = ", plan.xlsx" if xlsx and xlsx[0] else ""
+    out.print(f"wrote {path / 'plan.json'}{book} and {len(plan.tables)} CSV tables to {path}/")
     if gpkg and gpkg[0]:
         out.print(f"wrote {path / 'plan.gpkg'} (GIS layers parcels, gardens, villages and run)")
     return path
@@ -298,8 +344,8 @@ def run_explanation(li, plan, importance, parameters, time_limit, all_rows: bool
     return ex
 
 
-def write_report_files(plan, path: Path, ex, li) -> None:
+def write_report_files(plan, path: Path, ex, li, lang: str = "en", paper: str = "a4") -> None:
     from planner.report import write_report
 
-    md, html = write_report(plan, path, explanation=ex, instance=li)
+    md, html = write_report(plan, path, explanation=ex, instance=li, lang=lang, paper=paper)
     out.print(f"wrote {md} and {html}")

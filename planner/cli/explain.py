@@ -11,6 +11,8 @@ from rich.table import Table
 
 from planner.cli.app import app, err, exit_bad_input, exit_solve_error, out
 from planner.cli.common import (
+    LANG_HELP,
+    check_lang,
     check_out,
     check_time_limit,
     diagnose_plan,
@@ -23,7 +25,7 @@ from planner.cli.common import (
     write_plan_folder,
     write_report_files,
 )
-from planner.cli.show import print_diagnosis, print_explanation, print_summary
+from planner.cli.show import pct_words, print_diagnosis, print_explanation, print_summary
 from planner.core.cells import write_csv
 from planner.core.errors import InputError, SolveError
 from planner.core.status import EXIT
@@ -87,12 +89,14 @@ def explain(
     report: bool = typer.Option(False, "--report", help="Also write report.md and report.html."),
     top: int = typer.Option(12, "--top", help="Statements to print per section."),
     force: bool = typer.Option(False, "--force", help="Replace a plan already in --out (without --plan)."),
+    lang: str = typer.Option("en", "--lang", help=LANG_HELP),
 ) -> None:
     """Explain the optimal plan: binding rules and shadow prices, why options were not taken, what each garden, project
     and allocation is worth, and ranging; or, for an instance with no plan, which rules conflict and the smallest
     relaxation."""
     from planner.explain.ranging import DEFAULT_PARAMETERS
 
+    check_lang(lang)
     kinds = _parse_importance(importance)
     check_time_limit(time_limit)
     if not plan_path:
@@ -100,7 +104,7 @@ def explain(
     try:
         plan, li = plan_and_instance(plan_path, instance, scenario, set_)
         if plan is None:
-            plan = solve_or_load(li, None, None)
+            plan = solve_or_load(li, None, None, lang)
         params = (
             [] if no_ranging else list(DEFAULT_PARAMETERS) + [r for r in (range_ or []) if r not in DEFAULT_PARAMETERS]
         )
@@ -114,11 +118,11 @@ def explain(
         out_dir = str(Path(plan_path) if Path(plan_path).is_dir() else Path(plan_path).parent) if plan_path else "out"
     path = Path(out_dir)
     if not plan_path and plan.has_solution:  # a plan solved here is written first: an interrupted explanation keeps it
-        if interrupted_with_plan(write_plan_folder(plan, li, path, force), path, instance):
+        if interrupted_with_plan(write_plan_folder(plan, li, path, force, lang), path, instance):
             raise typer.Exit(EXIT.get(plan.status, 1))
         plan_path = str(path)
     else:
-        print_summary(plan)
+        print_summary(plan, lang)
     if interrupted_without_plan(plan):
         raise typer.Exit(1)
     try:
@@ -155,10 +159,10 @@ def explain(
         )
         raise typer.Exit(1)
     ex.write(path)
-    print_explanation(ex, n=top)
+    print_explanation(ex, n=top, lang=lang)
     out.print(f"wrote {path / 'explanation.json'} and {len(ex.tables)} explain_*.csv tables to {path}/")
     if report:
-        write_report_files(plan, path, ex, li)
+        write_report_files(plan, path, ex, li, lang)
     raise typer.Exit(EXIT.get(plan.status, 1))
 
 
@@ -221,7 +225,7 @@ def why_not(
         w = run(li, plan, decisions, time_limit=time_limit)
     out.print(
         f"plan: {plan.status}, objective {plan.objective:,.0f} Yuan/yr; alternative: {w.status} "
-        f"({w.termination}, MIP gap {w.mip_gap if w.mip_gap is not None else 'n/a'})"
+        f"({w.termination}, gap {pct_words(w.mip_gap) if w.mip_gap is not None else 'n/a'})"
         + (f", objective {w.objective:,.0f} Yuan/yr" if w.objective is not None else "")
     )
     out.print(styled((w.statement(), "bold")))

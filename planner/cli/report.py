@@ -3,16 +3,24 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from planner.cli.app import app, err, exit_bad_input, out
-from planner.cli.common import instance_for, load_plan_arg, write_report_files
+from planner.cli.common import LANG_HELP, check_lang, instance_for, load_plan_arg, write_report_files
+from planner.cli.show import print_comparison
 from planner.core.cells import write_csv
 from planner.core.errors import InputError
 from planner.core.terminal import styled
+
+
+class Paper(str, Enum):
+    """The paper report.html prints on (portrait)."""
+
+    a4 = "a4"
+    a3 = "a3"
 
 
 @app.command("report", short_help="Write report.md and a self-contained report.html for a solved plan.")
@@ -27,10 +35,25 @@ def report_cmd(
     screenshot_png: str | None = typer.Option(
         None, "--screenshot", help="Also render report.html in headless Chromium and save this PNG."
     ),
+    lang: str = typer.Option("en", "--lang", help=LANG_HELP),
+    pdf: bool = typer.Option(
+        False, "--pdf", help="Also print report.html to report.pdf with headless Chromium (Chrome or Edge)."
+    ),
+    paper: Paper = typer.Option(Paper.a4, "--paper", case_sensitive=False, help="Paper the report prints on."),
 ) -> None:
     """Write report.md and a self-contained report.html for a solved plan."""
     from planner.explain.result import Explanation
+    from planner.report import chromium
 
+    if pdf:  # before anything is written: without a browser there is no PDF to print
+        try:
+            chromium.find_chromium()
+        except chromium.ChromiumNotFound as e:
+            exit_bad_input(
+                InputError.one("--pdf", "--pdf", f"report.pdf is printed by a browser: {e.what}", chromium.INSTALL_HINT)
+            )
+
+    check_lang(lang)
     plan = load_plan_arg(plan_dir)
     base = Path(plan_dir) if Path(plan_dir).is_dir() else Path(plan_dir).parent
     ex = None
@@ -58,7 +81,7 @@ def report_cmd(
     path = Path(out_dir) if out_dir else base
     try:
         path.mkdir(parents=True, exist_ok=True)
-        write_report_files(plan, path, ex, li)
+        write_report_files(plan, path, ex, li, lang, paper=paper.value)
     except OSError as e:
         exit_bad_input(
             InputError.one(
@@ -87,6 +110,12 @@ def report_cmd(
                 )
             )
         out.print(f"wrote {png}")
+    if pdf:
+        try:
+            out.print(f"wrote {chromium.print_pdf(path / 'report.html', path / 'report.pdf')}")
+        except RuntimeError as e:
+            err.print(styled(("printing report.pdf failed:", "red"), f" {e}"))
+            raise typer.Exit(1) from None
     raise typer.Exit(0)
 
 
@@ -94,12 +123,15 @@ def report_cmd(
 def compare(
     plans: list[str] = typer.Argument(..., help="Two or more plan directories (or plan.json files)."),
     out_file: str | None = typer.Option(None, "--out", help="Write the comparison tables here (a directory)."),
-    top: int = typer.Option(20, "--top", help="Allocation differences to print."),
+    top: int = typer.Option(20, "--top", help="Area differences to print."),
+    lang: str = typer.Option("en", "--lang", help=LANG_HELP),
 ) -> None:
-    """Put two or more plans side by side: KPIs, area by village and use, and rule prices (when `planner explain` has
-    written explanation.json beside a plan)."""
+    """Put two or more plans side by side: status and objective, the key figures with each plan's difference from
+    the first, which gardens, projects and recruitment changed, area by village and use, and rule prices (when
+    `planner explain` has written explanation.json beside a plan)."""
     from planner.sweep.compare import compare_plans
 
+    check_lang(lang)
     if len(plans) < 2:
         exit_bad_input(
             InputError.one("PLANS", "(arguments)", "need at least two plans", "give two or more plan directories")
@@ -114,24 +146,7 @@ def compare(
         name = Path(p).name if Path(p).is_dir() else Path(p).parent.name
         loaded[name if name not in loaded else p] = (plan, Path(p) if Path(p).is_dir() else Path(p).parent)
     cmp = compare_plans(loaded)
-    for title, key in (("Status and objective", "summary"), ("KPIs", "kpis")):
-        df = cmp[key]
-        t = Table(title=title)
-        for c in df.columns:
-            t.add_column(str(c), justify="left" if df[c].dtype == object else "right")
-        for r in df.itertuples(index=False):
-            t.add_row(*[f"{v:,.4g}" if isinstance(v, float) else str(v) for v in r])
-        out.print(t)
-    df = cmp["areas"]
-    if len(df):
-        t = Table(title="Area by village and use, last period (ha): largest differences")
-        for c in df.columns:
-            t.add_column(str(c))
-        for r in df.head(top).itertuples(index=False):
-            t.add_row(*[f"{v:,.1f}" if isinstance(v, float) else str(v) for v in r])
-        out.print(t)
-    if len(cmp["prices"]):
-        out.print(f"rule prices compared for {cmp['prices'].shape[1] - 2} plan(s) with an explanation")
+    print_comparison(cmp, list(loaded), names=instance_names(loaded, lang), lang=lang, top=top)
     if out_file:
         path = Path(out_file)
         try:
@@ -148,3 +163,26 @@ def compare(
                 )
             )
         out.print(f"wrote compare_*.csv to {path}/")
+
+
+def instance_names(loaded: dict, lang: str) -> dict[tuple[str, str], str]:
+    """The names of the villages and projects of the plans' instances in ``lang`` (the
+    recorded instance of each plan, as far as it loads: a plan whose instance moved is
+    compared by ids)."""
+    from planner.core.labels import name_of
+
+    names: dict[tuple[str, str], str] = {}
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    for plan, _ in loaded.values():
+        key = (plan.instance_path, tuple(plan.overrides))
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            inst = instance_for(plan, None, None, None).instance
+        except (InputError, OSError):
+            continue
+        for kind, objs in (("village", inst.villages), ("project", inst.projects)):
+            for o in objs:
+                names.setdefault((kind, o.id), name_of(o, lang))
+    return names

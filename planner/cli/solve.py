@@ -9,6 +9,8 @@ from rich.table import Table
 
 from planner.cli.app import app, err, exit_bad_input, exit_solve_error, out
 from planner.cli.common import (
+    LANG_HELP,
+    check_lang,
     check_out,
     check_time_limit,
     diagnose_plan,
@@ -21,7 +23,7 @@ from planner.cli.common import (
     write_plan_folder,
     write_report_files,
 )
-from planner.cli.show import print_explanation
+from planner.cli.show import gap_words, print_explanation, solving
 from planner.core.errors import InputError, SolveError
 from planner.core.status import EXIT
 from planner.core.terminal import styled
@@ -87,11 +89,15 @@ def solve(
         help="Diagnose an infeasible instance (rules in conflict, smallest relaxation) into diagnosis.json.",
     ),
     force: bool = typer.Option(False, "--force", help="Replace a plan already in --out."),
+    lang: str = typer.Option("en", "--lang", help=LANG_HELP),
 ) -> None:
-    """Solve an instance, verify the plan, write plan.json and CSV tables, print a summary."""
+    """Solve an instance, verify the plan, write plan.json and CSV tables, print a summary.
+    While HiGHS runs, the status line shows the elapsed time, the best plan found so far
+    (Yuan/yr) and its gap."""
     from planner.api import solve as _solve
     from planner.solver.run import check_solver
 
+    check_lang(lang)
     try:
         li = load_instance_arg(instance, scenario, set_)
         check_solver(solver or li.instance.solver.name, "--solver" if solver else instance)
@@ -100,7 +106,7 @@ def solve(
     check_time_limit(time_limit, mip_gap, threads)
     check_out(out_dir, force)
     try:
-        with out.status("solving ..."):
+        with solving(lang) as progress:
             plan = _solve(
                 li,
                 time_limit=time_limit,
@@ -109,26 +115,26 @@ def solve(
                 solver=solver,
                 verify=not no_verify,
                 aggregate=aggregate,
+                progress=progress,
             )
     except SolveError as e:
         exit_solve_error(e)
     if interrupted_without_plan(plan):
         raise typer.Exit(1)
-    path = write_plan_folder(plan, li, out_dir, force)
+    path = write_plan_folder(plan, li, out_dir, force, lang)
     if interrupted_with_plan(plan, path, instance):
         raise typer.Exit(EXIT.get(plan.status, 1))
     try:
         if plan.status == "infeasible" and diagnose:
             diagnose_plan(li, path, time_limit)
+        ex = None
         if plan.has_solution and (explain_ or report):
             ex = run_explanation(li, plan, ("gardens", "projects"), None, None)
             ex.write(path)
-            print_explanation(ex, n=8)
+            print_explanation(ex, n=8, lang=lang)
             out.print(f"wrote {path / 'explanation.json'}")
-            if report:
-                write_report_files(plan, path, ex, li)
-        elif report:
-            write_report_files(plan, path, None, li)
+        if report:
+            write_report_files(plan, path, ex, li, lang)
     except KeyboardInterrupt:
         interrupted_after_plan(path, instance)
     code = EXIT.get(plan.status, 1)
@@ -179,7 +185,7 @@ def verify(
             styled(
                 ("no violations", "green"),
                 f": {len(res['checks'])} rule checks passed for {plan.instance_name} "
-                f"(plan status {plan.status}, MIP gap {plan.mip_gap})",
+                f"(plan status {plan.status}, gap {gap_words(plan)})",
             )
         )
         raise typer.Exit(0)

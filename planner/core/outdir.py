@@ -47,6 +47,7 @@ PLAN_FILES = (
     "report.html",
     "report.png",
     "plan.gpkg",
+    "plan.xlsx",
     "figures",
 )
 ALTERNATIVES_FILES = ("alternatives.json", "plan", "alternative_*")

@@ -20,6 +20,9 @@ STAGE_ROWS: dict[str, RowInfo] = {
     "lexicographic_keep": RowInfo("earlier lexicographic goal held", "Yuan/yr", ("goal",), scale=MONEY, hard=True),
     "tie_break_keep": RowInfo("objective held during the tie-break", "Yuan/yr", (), scale=MONEY, hard=True),
     "whatif": RowInfo("forced or forbidden decision", "", ("spec",), hard=True),
+    # the scenario's own decisions (instance field `decisions`, planner.model.decisions): a
+    # diagnosis may drop one, as it may relax any other rule a township sets
+    "decisions": RowInfo("decision forced or forbidden by the scenario", "", ("spec",), field="decisions"),
 }
 
 

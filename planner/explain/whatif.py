@@ -1,6 +1,7 @@
 """Counterfactuals: re-solve with decisions forced or forbidden, and compare with the plan.
 
-A decision is written ``KIND:WHAT[OP NUMBER][@PERIOD]``:
+A decision is written ``KIND:WHAT[OP NUMBER][@PERIOD]`` (:mod:`planner.instance.decisions`
+parses them, :mod:`planner.model.decisions` adds their rows):
 
 - ``garden:VILLAGE`` - the village's garden (force: built by the period; forbid: never);
 - ``project:PROJECT`` - an EOD project (force: built by the period; forbid: never);
@@ -22,182 +23,21 @@ garden and project it did not take) and reports the objective lost.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-import pyomo.environ as pyo
 
 from planner.api import load_instance, solve
-from planner.core.errors import InputError, Problem
 from planner.core.parallel import run_each
 from planner.core.values import json_value
 from planner.explain.diagnose import diagnose as run_diagnosis
 from planner.explain.result import fmt, frame_records
+from planner.instance.decisions import KINDS, Decision, named_parcels, parse  # noqa: F401  (parse, KINDS: the why-not CLI's)
 from planner.instance.load import LoadedInstance
 from planner.instance.overrides import split_overrides
-from planner.model.terms import xsum
-
-KINDS = ("garden", "project", "scenic", "area", "parcel", "recruit", "street_green")
-_SPEC = re.compile(r"^(?P<body>[^<>=@]+?)\s*(?:(?P<op>>=|<=|=)\s*(?P<num>[-+0-9.eE]+))?\s*(?:@(?P<period>[^@]+))?$")
-
-
-@dataclass(frozen=True)
-class Decision:
-    text: str
-    action: str  # "force" or "forbid"
-    kind: str
-    parts: tuple[str, ...]
-    op: str | None = None
-    value: float | None = None
-    period: str | None = None
-
-    def describe(self) -> str:
-        what = ":".join((self.kind,) + self.parts)
-        lim = f" {self.op} {self.value:g}" if self.op else ""
-        when = f" in {self.period}" if self.period else ""
-        return f"{self.action} {what}{lim}{when}"
-
-
-def parse(text: str, action: str, li: LoadedInstance) -> Decision:
-    """Parse and check one ``--force`` / ``--forbid`` value against the instance."""
-    opt = f"--{action}"
-    m = _SPEC.match(text.strip())
-    if not m:
-        raise InputError.one(
-            opt,
-            text,
-            "not a decision",
-            "write KIND:WHAT[>=N][@PERIOD], e.g. garden:hanjiata or area:hanjiata:ecological_forest>=10",
-        )
-    body, op, num, period = m["body"].strip(), m["op"], m["num"], m["period"]
-    kind, *parts = [p.strip() for p in body.split(":")]
-    inst = li.instance
-    periods = [p.id for p in inst.periods]
-    villages = [v.id for v in inst.villages]
-    uses = sorted(li.library.uses)
-    problems = []
-
-    def need(ok: bool, what: str, fix: str, value: Any = None) -> None:
-        if not ok:
-            problems.append((what, fix, value))
-
-    if kind not in KINDS:
-        raise InputError.one(opt, text, f"unknown kind {kind!r}", f"use one of {', '.join(KINDS)}", kind)
-    if period is not None:
-        period = period.strip()
-        need(period in periods, f"unknown period {period!r}", f"use one of {periods}", period)
-    value = None
-    if num is not None:
-        try:
-            value = float(num)
-            need(
-                math.isfinite(value), f"{num!r} is not a finite number", "write a finite number after the operator", num
-            )
-        except ValueError:
-            need(False, f"{num!r} is not a number", "write a number after the operator", num)
-    arity = {"garden": 1, "project": 1, "scenic": 1, "area": 2, "parcel": 2, "recruit": (1, 2), "street_green": 0}[kind]
-    ok_arity = len(parts) in arity if isinstance(arity, tuple) else len(parts) == arity
-    need(ok_arity, f"{kind} takes {arity} name(s) after the kind, got {len(parts)}", "see planner why-not --help", body)
-    if ok_arity:
-        if kind == "garden":
-            need(parts[0] in villages, f"unknown village {parts[0]!r}", f"use one of {villages}", parts[0])
-        elif kind == "project":
-            ids = [j.id for j in inst.projects]
-            need(parts[0] in ids, f"unknown project {parts[0]!r}", f"use one of {ids}", parts[0])
-        elif kind in ("scenic", "parcel"):
-            need(
-                parts[0] in set(li.parcels["id"]),
-                f"unknown parcel {parts[0]!r}",
-                "use an id of the parcel table",
-                parts[0],
-            )
-        if kind == "area":
-            need(parts[0] in villages, f"unknown village {parts[0]!r}", f"use one of {villages}", parts[0])
-        if kind in ("area", "parcel"):
-            need(parts[1] in uses, f"unknown use {parts[1]!r}", f"use one of {uses}", parts[1])
-        if kind == "recruit":
-            roles = [r.id for r in inst.roles]
-            need(parts[-1] in roles, f"unknown role {parts[-1]!r}", f"use one of {roles}", parts[-1])
-            if len(parts) == 2:
-                need(parts[0] in villages, f"unknown village {parts[0]!r}", f"use one of {villages}", parts[0])
-    numeric = kind in ("area", "parcel", "recruit", "street_green")
-    if action == "force" and numeric and op is None:
-        need(False, f"forcing {kind} needs a size", f"add >=N, <=N or =N, e.g. {text}>=10")
-    if action == "forbid" and op is not None:
-        need(False, "a forbidden decision takes no size", f"use --force {text} to set a limit instead")
-    if not numeric and op is not None:
-        need(False, f"{kind} is yes/no and takes no size", f"write {kind}:{':'.join(parts)}")
-    if problems:
-        raise InputError([_problem(opt, text, *p) for p in problems])
-    return Decision(text=text, action=action, kind=kind, parts=tuple(parts), op=op, value=value, period=period)
-
-
-def _problem(opt: str, text: str, message: str, fix: str, value: Any):
-
-    return Problem(opt, text, message, fix, value)
-
-
-def _rel(lhs, op: str, rhs: float):
-    return lhs >= rhs if op == ">=" else (lhs <= rhs if op == "<=" else lhs == rhs)
-
-
-def _named_parcels(decisions: Iterable[Decision]) -> set[str]:
-    """Parcels a counterfactual names: they stay their own land units (planner.model.aggregate)."""
-    return {dec.parts[0] for dec in decisions if dec.kind in ("parcel", "scenic")}
-
-
-def apply(decisions: Iterable[Decision]) -> Callable[[Any, pyo.ConcreteModel], None]:
-    """A ``modify(d, m)`` hook for :func:`planner.api.solve` adding the decisions as rows."""
-    decisions = list(decisions)
-
-    def modify(d, m: pyo.ConcreteModel) -> None:
-        rows: list[Any] = []
-        for dec in decisions:
-            periods = [dec.period] if dec.period else ([d.last] if dec.action == "force" else d.periods)
-            for t in periods:
-                rows.extend(_rows(d, m, dec, t))
-        m.whatif = pyo.ConstraintList()
-        for r in rows:
-            if r is True:
-                continue
-            if r is False:
-                m.whatif.add(m.zero >= 1)
-                m._impossible.append(("whatif", "whatif", ()))
-                continue
-            m.whatif.add(r)
-        m._families.setdefault("whatif", []).append("whatif")
-
-    return modify
-
-
-def _rows(d, m, dec: Decision, t: str) -> list[Any]:
-    force = dec.action == "force"
-    if dec.kind in ("garden", "project", "scenic"):
-        var = {"garden": getattr(m, "garden", None), "project": m.built, "scenic": getattr(m, "scenic", None)}[dec.kind]
-        key = (dec.parts[0], t)
-        if var is None or key not in var:
-            return [not force]  # the option does not exist: forcing it is impossible, forbidding it is free
-        return [var[key] >= 1] if force else [var[key] <= 0]
-    if dec.kind in ("area", "parcel"):
-        pu = d.pu
-        sel = pu[(pu["village"] if dec.kind == "area" else pu["parcel"]) == dec.parts[0]]
-        sel = sel[sel["use"] == dec.parts[1]]
-        lhs = xsum(m, sel, t) if len(sel) else 0.0
-        if not force:
-            return [lhs <= 0] if len(sel) else []
-        if not len(sel):
-            return [_rel(0.0, dec.op, dec.value)]
-        return [_rel(lhs, dec.op, dec.value)]
-    if dec.kind == "recruit":
-        vs = [dec.parts[0]] if len(dec.parts) == 2 else d.villages
-        lhs = pyo.quicksum(m.recruit[v, dec.parts[-1], t] for v in vs)
-        return [_rel(lhs, dec.op, dec.value)] if force else [lhs <= 0]
-    lhs = m.street_green[t]
-    return [_rel(lhs, dec.op, dec.value)] if force else [lhs <= 0]
-
+from planner.model.decisions import apply
 
 # ---------------------------------------------------------------------------
 # comparing plans
@@ -382,7 +222,7 @@ def why_not(
     """Re-solve ``li`` with ``decisions`` added and compare with ``plan`` (its optimum)."""
 
     alt = solve(
-        li, time_limit=time_limit, mip_gap=mip_gap, modify=apply(decisions), keep_parcels=_named_parcels(decisions)
+        li, time_limit=time_limit, mip_gap=mip_gap, modify=apply(decisions), keep_parcels=named_parcels(decisions)
     )
     w = WhatIf(
         decisions=decisions,
@@ -455,9 +295,7 @@ def _one(args: tuple) -> dict[str, Any]:
 
     scenario, sets = split_overrides(overrides)
     li = load_instance(path, scenario=scenario, sets=sets + ['objective.tie_break="none"'])
-    p = solve(
-        li, time_limit=time_limit, verify=False, modify=apply([decision]), keep_parcels=_named_parcels([decision])
-    )
+    p = solve(li, time_limit=time_limit, verify=False, modify=apply([decision]), keep_parcels=named_parcels([decision]))
     return {
         "status": p.status,
         "termination": p.termination,

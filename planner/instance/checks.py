@@ -16,7 +16,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from planner.core.errors import InputError, Problem
-from planner.core.units import MU_PER_HA
+from planner.core.units import AREA_UNITS_PER_HA, MU_PER_HA
 from planner.instance.schema import ECO_SPACE_TYPES, RECIPIENTS, Instance, Library, ServiceCategory
 
 
@@ -462,15 +462,86 @@ def _area_fix(total_ha: float, stated_ha: float, unit: str) -> str:
 WARN_GARDEN_MAX_HA = 100.0
 WARN_CARBON_PRICE_YUAN_PER_T = 10_000.0
 WARN_PARCEL_HA = 10_000.0
+#: Parcels above WARN_PARCEL_HA named one by one; more are one warning about the table
+#: (a whole table in the wrong unit, not a few slips).
+WARN_PARCELS_LISTED = 3
+# One parcel entered in a smaller unit than the rest of the table (mu in a table in ha is
+# 15 times too large) stands out from the parcels of its cover in its village. It is named
+# when its area is at least OUTLIER_TIMES_MEDIAN times the median of the others and at
+# least OUTLIER_GAP times the largest of them, with at least OUTLIER_MIN_OTHERS others to
+# compare with (else the parcels of its cover in the whole township). 10 times the median
+# leaves room for a slipped parcel that was smaller than the median (15 x 0.7); the gap
+# keeps quiet the skewed groups of real registries, where a few large parcels are 10 to 60
+# times the median but the largest is within 3 times the next: in the bundled Nuanshui
+# table no parcel 10 times its group's median is more than 2.7 times the next largest.
+OUTLIER_TIMES_MEDIAN = 10.0
+OUTLIER_GAP = 3.0
+OUTLIER_MIN_OTHERS = 5
+#: The unit a parcel's area may have been entered in by mistake, by the table's unit.
+_SMALLER_UNIT = {"ha": "mu (15 mu = 1 ha)", "mu": "m2 (666.7 m2 = 1 mu)"}
+
+
+def _outlier(areas: pd.Series) -> tuple[Any, float, float] | None:
+    """(label, median of the others, largest of the others) of the largest of ``areas`` when
+    it stands out by :data:`OUTLIER_TIMES_MEDIAN` and :data:`OUTLIER_GAP`, else None."""
+    if len(areas) < OUTLIER_MIN_OTHERS + 1:
+        return None
+    top = areas.idxmax()
+    others = areas.drop(top)
+    med, second = float(others.median()), float(others.max())
+    a = float(areas[top])
+    if a >= OUTLIER_TIMES_MEDIAN * med and a >= OUTLIER_GAP * second:
+        return top, med, second
+    return None
+
+
+def area_outliers(inst: Instance, parcels: pd.DataFrame, parcel_file: str, row_label=None) -> list[Problem]:
+    """Parcels whose area stands out from those of their cover in their village (or, with
+    too few there, the township) as a unit slip would (:data:`OUTLIER_TIMES_MEDIAN`)."""
+    unit = inst.parcels.area_unit
+    per = AREA_UNITS_PER_HA[unit]
+    row = row_label or (lambda i: f"row {i + 2}")
+    attr = inst.parcels.columns.get("area")
+    area_column = f"area ({attr})" if attr else "area"
+    area = parcels["area_ha"]
+    found: list[tuple[Any, float, float, str]] = []
+    sizes = parcels.groupby(["village", "cover"])["area_ha"].transform("size")
+    in_village = parcels[(sizes > OUTLIER_MIN_OTHERS).to_numpy()]
+    for (village, _), group in in_village.groupby(["village", "cover"], sort=False)["area_ha"]:
+        hit = _outlier(group)
+        if hit:
+            found.append((*hit, f"of village {village!r}"))
+    for _, group in parcels.groupby("cover", sort=False)["area_ha"]:
+        hit = _outlier(group)
+        if hit and sizes[hit[0]] <= OUTLIER_MIN_OTHERS:  # else checked in its village
+            found.append((*hit, "of the township"))
+    w: list[Problem] = []
+    for i, med, second, among in sorted(found, key=lambda f: f[0]):
+        a = float(area[i])
+        slip = f"; entered in {_SMALLER_UNIT[unit]}?" if unit in _SMALLER_UNIT else ""
+        w.append(
+            Problem(
+                parcel_file,
+                f"{row(i)} (parcel {parcels.at[i, 'id']!r}), column {area_column}",
+                f"{a * per:,.6g} {unit}: {a / med:,.0f} times the median {parcels.at[i, 'cover']} parcel {among} "
+                f"({med * per:,.6g} {unit}) and {a / second:,.1f} times the next largest ({second * per:,.6g} {unit})"
+                + slip,
+                f"check the area: parcels.area_unit ({unit}) applies to every row",
+                float(a * per),
+            )
+        )
+    return w
 
 
 def instance_warnings(
-    inst: Instance, parcels: pd.DataFrame, file: str, parcel_file: str, row_label=None
+    inst: Instance, parcels: pd.DataFrame, file: str, parcel_file: str, row_label=None, unit_slip: str | None = None
 ) -> list[Problem]:
     """Suspicious but legal inputs: returned as :attr:`LoadedInstance.warnings`, not raised.
 
     ``row_label(i)`` names parcel row i as the parcel table's messages do (``row 7`` of a
-    CSV file, ``feature 6`` of a GIS layer)."""
+    CSV file, ``feature 6`` of a GIS layer). ``unit_slip``: the unit a GIS layer's stated
+    areas look like being in, already reported (:func:`planner.instance.gis.unit_slip`), which
+    explains parcels that look too large."""
     w: list[Problem] = []
     for per in inst.periods:
         if per.budget_yuan == 0:
@@ -523,14 +594,37 @@ def instance_warnings(
     row = row_label or (lambda i: f"row {i + 2}")
     attr = inst.parcels.columns.get("area")
     area_column = f"area ({attr})" if attr else "area"
-    for i in big:
+    unit = inst.parcels.area_unit
+    if unit_slip is not None:
+        pass  # the table's unit is reported once; its parcels are large because of it
+    elif len(big) > WARN_PARCELS_LISTED:
+        # many: a unit slip of the table, reported once with the total
+        named = "; ".join(
+            f"{row(i)} (parcel {parcels.at[i, 'id']!r}) {parcels.at[i, 'area_ha']:,.0f} ha"
+            for i in big[:WARN_PARCELS_LISTED]
+        )
         w.append(
             Problem(
                 parcel_file,
-                f"{row(i)} (parcel {parcels.at[i, 'id']!r}), column {area_column}",
-                f"parcel of {parcels.at[i, 'area_ha']:,.0f} ha (more than {WARN_PARCEL_HA:,.0f} ha)",
-                f"check the area and parcels.area_unit ({inst.parcels.area_unit})",
-                float(parcels.at[i, "area_ha"]),
+                f"column {area_column}",
+                f"{len(big):,} of {len(parcels):,} parcels are larger than {WARN_PARCEL_HA:,.0f} ha, together "
+                f"{parcels.loc[big, 'area_ha'].sum():,.0f} ha of the table's {parcels['area_ha'].sum():,.0f} ha "
+                f"({named}; ...)",
+                f"check parcels.area_unit ({unit}): are the areas in "
+                + ("mu (15 mu = 1 ha) or m2" if unit == "ha" else "m2" if unit == "mu" else "a smaller unit")
+                + "?",
+                len(big),
             )
         )
-    return w
+    else:
+        for i in big:
+            w.append(
+                Problem(
+                    parcel_file,
+                    f"{row(i)} (parcel {parcels.at[i, 'id']!r}), column {area_column}",
+                    f"parcel of {parcels.at[i, 'area_ha']:,.0f} ha (more than {WARN_PARCEL_HA:,.0f} ha)",
+                    f"check the area and parcels.area_unit ({unit})",
+                    float(parcels.at[i, "area_ha"]),
+                )
+            )
+    return w + area_outliers(inst, parcels, parcel_file, row_label)

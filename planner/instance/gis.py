@@ -32,7 +32,7 @@ import pandas as pd
 
 from planner.core.errors import InputError, Problem
 from planner.core.units import AREA_UNITS_PER_HA, M2_PER_HA
-from planner.instance.tables import map_columns
+from planner.instance.tables import map_columns, to_numbers
 
 SUFFIXES = (".gpkg", ".geojson", ".json", ".shp")
 #: Key in ``geometry.attrs`` of the layer's own coordinate system (the geometry itself is
@@ -42,6 +42,40 @@ SOURCE_CRS = "source_crs"
 MEASURED_IN = "measured_in"
 #: How many parcels an area-mismatch warning lists by name before counting the rest.
 LIST_AT_MOST = 10
+#: A layer whose stated areas are in another unit than ``parcels.area_unit`` says so in one
+#: warning, not one per parcel: when more than UNIT_MOST of the parcels with a stated area
+#: state UNIT_FACTOR times their drawn area within UNIT_FIT, for the factor between the
+#: declared unit and another (ha -> mu 15, ha -> m2 10,000, mu -> m2 666.7, and their
+#: inverses). Stated and drawn areas of one registry agree to a few per cent, and the
+#: nearest two factors are 15 times apart, so a 10% window cannot take one unit for
+#: another; "more than half" is a mistake of the whole table, not of some rows.
+UNIT_FIT = 0.10
+UNIT_MOST = 0.5
+#: How each unit relates to the hectare, for the fix of a unit slip.
+UNIT_WORDS = {"ha": "hectares", "mu": "15 mu = 1 ha", "m2": "10,000 m2 = 1 ha"}
+
+
+def unit_slip(stated_ha: np.ndarray, geometric_ha: np.ndarray, unit: str) -> tuple[str, float, np.ndarray] | None:
+    """The unit the stated areas are in when most parcels state another unit's factor
+    times their geometry's area (:data:`UNIT_MOST`, :data:`UNIT_FIT`): (that unit, the factor,
+    which parcels fit it); None when the areas agree or disagree in no single factor.
+    ``stated_ha``: the stated areas converted from ``unit``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        known = np.isfinite(stated_ha) & (stated_ha > 0) & (geometric_ha > 0)
+        ratio = np.where(known, stated_ha / np.where(known, geometric_ha, 1.0), np.nan)
+        for other, per_ha in AREA_UNITS_PER_HA.items():
+            factor = per_ha / AREA_UNITS_PER_HA[unit]
+            fit = known & (np.abs(ratio / factor - 1) <= UNIT_FIT)
+            if other != unit and fit.sum() > UNIT_MOST * known.sum():
+                return other, factor, fit
+    return None
+
+
+def _times(factor: float) -> str:
+    """15 -> "15", 10000 -> "10,000", 666.67 -> "666.7", 1/15 -> "1/15"."""
+    if factor < 1:
+        return "1/" + _times(1 / factor)
+    return f"{factor:,.0f}" if abs(factor - round(factor)) < 1e-9 else f"{factor:,.1f}"
 
 
 def is_gis(path: Path) -> bool:
@@ -66,6 +100,8 @@ class GisTable:
     source_crs: Any = None
     #: the projected system areas and boundaries are measured in, e.g. "EPSG:4546 (CGCS2000 / ...)"
     measured_in: str = ""
+    #: the unit most stated areas are in when it is not ``parcels.area_unit`` (:func:`unit_slip`), else None
+    unit_slip: str | None = None
 
 
 def _geo_modules():
@@ -389,12 +425,37 @@ def read_layer(path: Path, src, inst_file: str, file_field: str = "parcels.file"
         )
     geometric_ha = geom.area.to_numpy(dtype=float) / M2_PER_HA
     warnings: list[Problem] = []
+    slipped_to: str | None = None
     if has_area:
-        stated = pd.to_numeric(frame["area"], errors="coerce").to_numpy(dtype=float)
+        stated = to_numbers(frame["area"])[0].to_numpy(dtype=float)
         stated_ha = stated / AREA_UNITS_PER_HA[src.area_unit]
         with np.errstate(divide="ignore", invalid="ignore"):
             rel = np.abs(stated_ha - geometric_ha) / geometric_ha
         bad = np.flatnonzero(np.nan_to_num(rel, nan=0.0) > src.area_tolerance)
+        slip = unit_slip(stated_ha, geometric_ha, src.area_unit)
+        if slip is not None:
+            # one warning for the table; the parcels that fit the other unit are not listed
+            other, factor, fit = slip
+            slipped_to = other
+            n_known = int((np.isfinite(stated_ha) & (stated_ha > 0) & (geometric_ha > 0)).sum())
+            attr = src.columns.get("area", "area")
+            warnings.append(
+                Problem(
+                    inst_file,
+                    "parcels.area_unit",
+                    f"the stated areas ({where}, attribute {attr}) of {int(fit.sum()):,} of {n_known:,} parcels are "
+                    f"{_times(factor)} times their geometry's"
+                    f"{f' (measured in {measured_in})' if measured_in else ''}: the parcels add up to "
+                    f"{np.nansum(stated):,.1f} {src.area_unit} as stated"
+                    f"{f' ({np.nansum(stated_ha):,.1f} ha)' if src.area_unit != 'ha' else ''} against "
+                    f"{geometric_ha.sum():,.1f} ha drawn, so the attribute looks like it is in {other}, "
+                    f"not {src.area_unit}; the stated areas are used",
+                    f"set parcels.area_unit: {other} in the instance ({UNIT_WORDS[other]}), "
+                    "or check the area attribute",
+                    src.area_unit,
+                )
+            )
+            bad = bad[~fit[bad]]
         for i in bad[:LIST_AT_MOST]:
             warnings.append(
                 Problem(
@@ -433,4 +494,5 @@ def read_layer(path: Path, src, inst_file: str, file_field: str = "parcels.file"
         warnings,
         source,
         measured_in or _crs_label(geom.crs),
+        slipped_to,
     )

@@ -8,7 +8,8 @@ All problems of a file are collected and raised together as one :class:`InputErr
 The pieces live beside this module: safe YAML (:mod:`planner.instance.safe_yaml`), the
 scenario overlay and ``--set`` overrides (:mod:`planner.instance.overrides`), the valuation
 library (:mod:`planner.instance.library`), the parcel table (:mod:`planner.instance.tables`,
-and :mod:`planner.instance.gis` for a GIS layer) and the checks across them
+and :mod:`planner.instance.gis` for a GIS layer; per-parcel service quantities,
+:mod:`planner.instance.quantities`) and the checks across them
 (:mod:`planner.instance.checks`). :func:`load_instance` ties them together; the public
 loader, :func:`planner.load_instance`, adds the checks that need the model's data.
 """
@@ -30,6 +31,7 @@ from planner.instance.checks import cross_check, duplicate_ids, instance_warning
 from planner.instance.gis import is_gis, read_layer
 from planner.instance.library import load_library, resolve_library
 from planner.instance.overrides import attribute_problem, deep_merge, parse_set, set_path, split_overrides
+from planner.instance.quantities import read_parcel_quantities
 from planner.instance.safe_yaml import path_exists, read_yaml
 from planner.instance.schema import Instance, Library
 from planner.instance.tables import load_parcels, read_table
@@ -80,23 +82,50 @@ class LoadedInstance:
         return load_instance(self.path, scenario=scenario, sets=sets, checks=self.checks)
 
 
-def read_parcel_table(path: Path, inst: Instance, inst_file: str) -> tuple[pd.DataFrame, Any]:
-    """The parcel table as a frame under planner column names (``parcels.columns`` applied)
-    and, for a GIS layer, its :class:`planner.instance.gis.GisTable` (else None)."""
+def read_parcel_table(
+    path: Path, inst: Instance, inst_file: str
+) -> tuple[pd.DataFrame, Any, Callable[[int], str] | None]:
+    """The parcel table as a frame under planner column names (``parcels.columns`` applied),
+    for a GIS layer its :class:`planner.instance.gis.GisTable` (else None), and how
+    messages name its row i (None: a CSV line, ``row i+2``)."""
     if not path_exists(path) or path.is_dir():
         what = "is a directory" if path_exists(path) else "not found"
         raise InputError.one(
             inst_file,
             "parcels.file",
             f"parcel table {path} {what}",
-            "give the path of the CSV, Parquet or GIS (GeoPackage, GeoJSON, Shapefile) file, relative to the "
-            "instance file",
+            "give the path of the CSV, Excel (.xlsx), Parquet or GIS (GeoPackage, GeoJSON, Shapefile) file, "
+            "relative to the instance file",
             str(inst.parcels.file),
         )
     if is_gis(path):
+        if inst.parcels.sheet is not None:
+            raise InputError.one(
+                inst_file,
+                "parcels.sheet",
+                f"only Excel workbooks (.xlsx) have sheets, and {path} is a GIS layer",
+                "remove parcels.sheet (parcels.layer names a GIS file's layer)",
+                inst.parcels.sheet,
+            )
         gis = read_layer(path, inst.parcels, inst_file)
-        return gis.frame, gis
-    return read_table(path, inst.parcels.columns, inst_file), None
+        return gis.frame, gis, lambda i: f"feature {i + 1}"
+    table, row_label = read_table(path, inst.parcels.columns, inst_file, inst.parcels.sheet)
+    return table, None, row_label
+
+
+def confine(path: Path, root: str | Path, file: str, field: str, value: Any, allowed: Sequence[Path] = ()) -> None:
+    """InputError unless ``path`` (links followed) lies inside ``root`` or one of ``allowed``."""
+    real = Path(path).resolve()
+    for folder in (Path(root), *allowed):
+        if real.is_relative_to(Path(folder).resolve()):
+            return
+    raise InputError.one(
+        file,
+        field,
+        "names a file outside the working folder",
+        "upload the file with the instance and name it relative to the instance file (no absolute path, no '..')",
+        str(value),
+    )
 
 
 def load_instance(
@@ -105,6 +134,7 @@ def load_instance(
     sets: list[str] | dict[str, Any] | None = None,
     *,
     checks: Sequence[Check] = (),
+    root: str | Path | None = None,
 ) -> LoadedInstance:
     """Load, overlay and validate an instance.
 
@@ -116,6 +146,10 @@ def load_instance(
     checks: further checks, run on the loaded instance once every check here has passed
         (their problems are attributed to ``--set`` options and the scenario like the rest);
         the instance keeps them for :meth:`LoadedInstance.replace`.
+    root: when given, the files the instance names (``parcels.file``, a ``valuation`` path)
+        must lie inside this folder (after following links); a bundled library name is
+        always allowed. ``planner serve`` loads uploaded instances this way, so that an
+        uploaded file cannot make the loader read a file outside the app's working folder.
 
     Raises :class:`InputError` listing every problem found.
     """
@@ -155,10 +189,13 @@ def load_instance(
     duplicates = duplicate_ids(inst, file)
     try:
         lib_path = resolve_library(inst.valuation, path)
+        if root is not None:
+            confine(lib_path, root, file, "valuation", inst.valuation, allowed=(bundled_dir("models"),))
         lib = load_library(lib_path)
         parcel_path = path.parent / inst.parcels.file
-        table, gis = read_parcel_table(parcel_path, inst, file)
-        row_label = (lambda i: f"feature {i + 1}") if gis is not None else None
+        if root is not None:
+            confine(parcel_path, root, file, "parcels.file", inst.parcels.file)
+        table, gis, row_label = read_parcel_table(parcel_path, inst, file)
         parcels = load_parcels(
             parcel_path,
             inst.parcels.area_unit,
@@ -168,10 +205,11 @@ def load_instance(
             table=table,
             row_label=row_label,
         )
+        # per-parcel quantities of a quantity_price library (parcels.quantities)
+        parcels = read_parcel_quantities(parcels, inst, lib, file, str(parcel_path), row_label)
     except InputError as exc:
-        if duplicates:
-            raise InputError(attribute(duplicates) + exc.problems) from None
-        raise
+        # a parcels.* field given by --set or the scenario is named as such
+        raise InputError(attribute(duplicates + exc.problems)) from None
     geometry = adjacent = None
     geo_warnings: list[Problem] = []
     geo_errors: list[Problem] = []
@@ -198,7 +236,12 @@ def load_instance(
         path.resolve(),
         lib_path.resolve(),
         tuple(applied),
-        attribute(instance_warnings(inst, parcels, file, str(parcel_path), row_label) + geo_warnings),
+        attribute(
+            instance_warnings(
+                inst, parcels, file, str(parcel_path), row_label, unit_slip=gis.unit_slip if gis is not None else None
+            )
+            + geo_warnings
+        ),
         geometry=geometry,
         adjacency=adjacent,
         checks=tuple(checks),

@@ -12,6 +12,13 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from planner.core.files import write_text
+from planner.instance.checks import (
+    OUTLIER_GAP,
+    OUTLIER_MIN_OTHERS,
+    OUTLIER_TIMES_MEDIAN,
+    WARN_PARCEL_HA,
+    WARN_PARCELS_LISTED,
+)
 from planner.instance.schema import (
     ECO_SPACE_TYPES,
     MAX_NUMBER,
@@ -115,9 +122,31 @@ def markdown() -> str:
     for m in _models(Instance):
         out += _table(m)
     out += [
-        "## Parcel table (CSV or Parquet)",
+        "## Parcel table",
         "",
-        "One row per land unit.",
+        "One row per land unit, in a CSV table, an Excel workbook, a Parquet table or a GIS layer ([gis.md](gis.md)).",
+        "",
+        '- **CSV** in UTF-8 (with or without the byte-order mark of Excel\'s "CSV UTF-8") or in GBK/GB18030, '
+        'what Excel saves as "CSV (逗号分隔)" on Chinese Windows; UTF-8 is tried first. A file in neither '
+        'is refused, naming the encodings tried: save it as "CSV UTF-8".',
+        "- **Excel** (`.xlsx`, `.xlsm`): the first sheet, or `parcels.sheet` (a name, or a position from 1). The "
+        "header is the first non-empty row; messages name the sheet and Excel's row number. Numbers are read as "
+        "Excel shows them, to 15 significant digits (16.87 stays 16.87), whole numbers without a decimal point "
+        "(an id 1001 stays `1001`). A formula is read as the value Excel saved with it. `.xls` (Excel 97-2003) is "
+        "refused: save it as `.xlsx`.",
+        "- **true/false** columns take `true`/`false`, `yes`/`no`, `1`/`0` and `是`/`否` (any case, spaces "
+        "around ignored).",
+        "- **Areas** may have thousands separators in groups of three (`1,113.66` is 1113.66). A comma that "
+        "can only be a decimal separator (`1,5`, `1.113,66`) is refused with the number to write (`1.5`), and "
+        "so is `1,113` in a column that has decimal commas.",
+        "- **Units** (warnings, the instance still loads): a parcel whose area is at least "
+        f"{OUTLIER_TIMES_MEDIAN:g} times the median and {OUTLIER_GAP:g} times the next largest of the parcels of "
+        f"its cover in its village (at least {OUTLIER_MIN_OTHERS} others; else in the township) is named, as an "
+        f"area entered in mu in a table in ha would be; more than {WARN_PARCELS_LISTED} parcels above "
+        f"{WARN_PARCEL_HA:,.0f} ha are one warning about the table's unit; a GIS layer whose stated areas are "
+        "mostly 15 or 10,000 times (or 1/15 ...) their polygons' is one warning naming `parcels.area_unit` to "
+        "set. Parcels that do not add up to `township.stated_area_ha` or a village's `stated_area_ha` are an "
+        "error, which names `parcels.area_unit` when they are 15 times off.",
         "",
         "| column | required | description |",
         "|---|---|---|",

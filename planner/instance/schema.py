@@ -136,10 +136,55 @@ class ServiceCategory(str, Enum):
     cultural = "cultural"
 
 
+#: How a library's figure was obtained (``status`` of a price or a quantity): read in the
+#: cited source, worked out from cited figures, or an informed guess.
+COEFFICIENT_STATUSES = ("seen", "derived", "estimate")
+
+
 class Service(_Strict):
     id: str = Field(description="Ecosystem service identifier, e.g. `soil_conservation`.")
     category: ServiceCategory = Field(description="GEP category: provisioning, regulating or cultural.")
     name: str = Field("", description="Readable name.")
+    unit: str = Field(
+        "",
+        description="`method: quantity_price` libraries: the unit of the service's physical quantity (m3, t, "
+        "tCO2, kWh, visit); quantities are per ha per yr in it.",
+    )
+    price_yuan_per_unit: float | None = Field(
+        None,
+        ge=0,
+        description="`method: quantity_price` libraries (required there): the price of one unit of the "
+        "quantity (market price, or the replacement cost the accounting method names).",
+        json_schema_extra={"unit": "Yuan/unit"},
+    )
+    pricing: str = Field("", description="How the price is set (e.g. 'replacement cost: reservoir construction').")
+    source: str = Field("", description="Where the price comes from (a citation).")
+    status: Literal["seen", "derived", "estimate"] | None = Field(
+        None,
+        description="How the price was obtained: seen (read in `source`), derived (worked out from the figures of "
+        "`source`, arithmetic in `reason`) or estimate (an informed guess, reasoning in `reason`). "
+        "Without it a price with a `source` counts as seen; `method: quantity_price` libraries refuse a price with "
+        "neither.",
+    )
+    reason: str = Field("", description="The arithmetic (derived) or the reasoning (estimate).")
+
+
+class Quantity(_Strict):
+    """A physical quantity per hectare and year of one service, with where it comes from."""
+
+    amount: float = Field(
+        ge=0,
+        description="Physical quantity per ha per yr, in the service's `unit`.",
+        json_schema_extra={"unit": "unit/ha/yr"},
+    )
+    source: str = Field("", description="Where the figure comes from (a citation).")
+    status: Literal["seen", "derived", "estimate"] | None = Field(
+        None,
+        description="seen, derived or estimate (see Service.status). Without it (and for a bare number instead of "
+        "this mapping) the quantity counts as seen in its `source`, else in the cover's or use's `source`; a "
+        "quantity with neither is refused.",
+    )
+    reason: str = Field("", description="The arithmetic (derived) or the reasoning (estimate).")
 
 
 class LandClass(_Strict):
@@ -151,6 +196,13 @@ class LandClass(_Strict):
         description="Ecosystem-service value equivalents per ha, by service id (Xie et al. 2015 "
         "style). GEP Yuan/ha/yr = equivalent x standard_equivalent_yuan_per_ha x regional_scale.",
         json_schema_extra={"unit": "equivalent/ha"},
+    )
+    quantities: dict[str, Quantity] = Field(
+        default_factory=dict,
+        description="`method: quantity_price` libraries: physical quantity per ha per yr by service id, each a "
+        "number or {amount, source, status, reason}. GEP Yuan/ha/yr = sum over services of amount x the service's "
+        "price_yuan_per_unit x regional_scale. A service left out gives nothing. On load the values are put into "
+        "`equivalents` (Yuan/ha/yr, with a standard equivalent of 1 Yuan), the form the model reads.",
     )
     vegetation_cover: float = Field(
         ge=0,
@@ -180,6 +232,21 @@ class LandClass(_Strict):
         json_schema_extra={"unit": "Yuan/ha/yr"},
     )
     source: str = Field("", description="Where the coefficients come from, and whether seen or estimated.")
+
+    @field_validator("quantities", mode="before")
+    @classmethod
+    def _bare_amounts(cls, v: Any) -> Any:
+        """A bare number is {amount: number}; true/false is not a number."""
+        if not isinstance(v, dict):
+            return v
+        out = {}
+        for k, x in v.items():
+            if isinstance(x, bool):
+                raise PydanticCustomError(
+                    "number_not_bool", "expected a number for {key}, got true/false", {"key": str(k)}
+                )
+            out[k] = {"amount": x} if isinstance(x, (int, float)) else x
+        return out
 
 
 class Cover(LandClass):
@@ -253,16 +320,42 @@ class Library(_Strict):
 
     name: str
     description: str = ""
-    standard_equivalent_yuan_per_ha: float = Field(
-        gt=0, description="Value of one standard equivalent.", json_schema_extra={"unit": "Yuan/ha/yr"}
+    method: Literal["equivalent_factor", "quantity_price"] = Field(
+        "equivalent_factor",
+        description="How GEP per ha is valued. equivalent_factor: each cover's and use's `equivalents` x "
+        "`standard_equivalent_yuan_per_ha` (Xie et al. 2015). quantity_price: each cover's and use's physical "
+        "`quantities` x the services' `price_yuan_per_unit` (the national GEP accounting specification, "
+        "NDRC/NBS 2022, and GB/T 46869-2025); every price and quantity then says where it comes from (`source`, "
+        "`status`, `reason`). Parcel tables may then give per-parcel quantities (`parcels.quantities`).",
     )
-    regional_scale: float = Field(1.0, gt=0, description="Regional multiplier on all GEP equivalents.")
+    standard_equivalent_yuan_per_ha: float | None = Field(
+        None,
+        gt=0,
+        description="Value of one standard equivalent (required with method equivalent_factor; a quantity_price "
+        "library leaves it out).",
+        json_schema_extra={"unit": "Yuan/ha/yr"},
+        validate_default=True,
+    )
+    regional_scale: float = Field(1.0, gt=0, description="Regional multiplier on all GEP values of the library.")
     services: list[Service]
     covers: dict[str, Cover]
     uses: dict[str, Use]
     carbon_methods: dict[Literal["forestry", "agricultural"], CarbonMethod]
     labour_norms: dict[str, LabourNorm] = Field(default_factory=dict)
     sources: list[str] = Field(default_factory=list)
+
+    @field_validator("standard_equivalent_yuan_per_ha")
+    @classmethod
+    def _equivalent_with_its_method(cls, v: float | None, info: ValidationInfo) -> float | None:
+        method = info.data.get("method")
+        if method == "equivalent_factor" and v is None:
+            raise ValueError(
+                "required with method equivalent_factor: give the value of one standard equivalent in Yuan/ha/yr "
+                "(Xie et al. 2015: 3406.5), or set method: quantity_price and give quantities and prices"
+            )
+        if method == "quantity_price" and v is not None:
+            raise ValueError("not used with method quantity_price (GEP is quantity x price): remove it")
+        return v
 
 
 # ---------------------------------------------------------------------------
@@ -326,9 +419,20 @@ class Village(_Strict):
     )
 
 
+class ParcelQuantity(_Strict):
+    """Where a parcel table gives one service's quantity (``parcels.quantities``)."""
+
+    column: str = Field(description="The column (GIS: attribute) holding the quantity.")
+    per: Literal["ha", "parcel"] = Field(
+        "ha",
+        description="ha: quantity per ha per yr; parcel: the parcel's whole quantity per yr (divided by its area).",
+    )
+
+
 class ParcelSource(_Strict):
     file: str = Field(
-        description="Parcel table, relative to the instance file: CSV or Parquet, or a GIS layer "
+        description="Parcel table, relative to the instance file: CSV (UTF-8 or GBK/GB18030), an Excel workbook "
+        "(.xlsx, .xlsm) or Parquet, or a GIS layer "
         "(GeoPackage .gpkg, GeoJSON .geojson/.json, Shapefile .shp; needs `pip install 'planner[geo]'`)."
     )
     area_unit: Literal["ha", "mu", "m2"] = Field(
@@ -337,6 +441,12 @@ class ParcelSource(_Strict):
     )
     layer: str | None = Field(
         None, description="GIS files: the layer to read (null: the file's only layer, or its first)."
+    )
+    sheet: str | int | None = Field(
+        None,
+        description="Excel workbooks (.xlsx): the sheet holding the parcel table, by name (`sheet: 地块`) or by "
+        "position counting from 1 (`sheet: 2`: the second sheet; a name made of digits goes in quotes, "
+        '`sheet: "2024"`). null: the first sheet.',
     )
     columns: dict[str, str] = Field(
         default_factory=dict,
@@ -366,6 +476,14 @@ class ParcelSource(_Strict):
         "the same shape. A library cover name passes through unchanged (e.g. permanent_farmland, which is a "
         "designation, not a survey class).",
     )
+    quantities: dict[str, ParcelQuantity] = Field(
+        default_factory=dict,
+        description="Per-parcel physical quantities of a `method: quantity_price` library's services (e.g. "
+        "InVEST outputs joined to the parcels): service id -> the table's column (a name, or {column, per}; per: "
+        "ha (default) or parcel, the parcel's total, divided by its area). A number overrides the library's "
+        "quantity for the parcel's current cover, on the land left under that cover; land put to a use takes "
+        "the use's quantities. An empty cell keeps the cover's quantity.",
+    )
     area_tolerance: float = Field(
         0.01,
         ge=0,
@@ -390,6 +508,23 @@ class ParcelSource(_Strict):
         "wider than this are reported. 0: only exactly shared lines count.",
         json_schema_extra={"unit": "m"},
     )
+
+    @field_validator("quantities", mode="before")
+    @classmethod
+    def _column_names(cls, v: Any) -> Any:
+        """A bare column name is {column: name} (per ha)."""
+        if not isinstance(v, dict):
+            return v
+        return {k: ({"column": x} if isinstance(x, str) else x) for k, x in v.items()}
+
+    @field_validator("sheet", mode="before")
+    @classmethod
+    def _sheet(cls, v: Any) -> Any:
+        if isinstance(v, bool):
+            raise ValueError("a sheet is named, or given by its position counting from 1, not true/false")
+        if isinstance(v, int) and v < 1:
+            raise ValueError("sheet positions count from 1 (1: the first sheet); give a position or the sheet's name")
+        return v
 
 
 class UsePolicy(_Strict):
@@ -794,8 +929,10 @@ TOWNSHIP_ONLY_KPIS = ("budget_used_yuan",)
 
 
 class Target(_Strict):
-    """A figure the plan is reported against (e.g. the paper's); with ``required: true`` also a
-    rule of the model (family ``targets``)."""
+    """A figure the plan is reported against (e.g. the paper's); `required: true` makes it a rule (family `targets`).
+
+    A required target is a floor (`min`) or a cap (`max`) every plan must meet; the others are only
+    reported against the plan."""
 
     id: str | None = Field(
         None,
@@ -847,6 +984,23 @@ class Target(_Strict):
         return what
 
 
+class Decisions(_Strict):
+    """Decisions a scenario takes out of the optimiser's hands (written as for ``planner why-not``)."""
+
+    force: list[str] = Field(
+        default_factory=list,
+        description="Decisions the plan must take, e.g. `garden:hanjiata`, `project:forest_park`, "
+        "`area:hanjiata:ecological_forest>=10`, `parcel:P17:fruit_expansion>=1` (`@PERIOD`: by that period; "
+        "default the last).",
+    )
+    forbid: list[str] = Field(
+        default_factory=list,
+        description="Decisions the plan must not take, e.g. `project:forest_park`, `garden:hanjiata`, "
+        "`area:hanjiata:fruit_expansion`, `parcel:P17:fruit_expansion` (`@PERIOD`: in that period; default every "
+        "period).",
+    )
+
+
 class Instance(_Strict):
     """A scenario instance (YAML) plus its parcel table."""
 
@@ -873,6 +1027,11 @@ class Instance(_Strict):
         default_factory=list,
         description="Figures the report sets the plan against (the paper's); those marked `required` are also rules "
         "every plan must meet.",
+    )
+    decisions: Decisions = Field(
+        default_factory=Decisions,
+        description="Decisions forced or forbidden in this scenario (a garden, a project, a use on a parcel or in a "
+        "village, recruits); every plan of the instance honours them.",
     )
 
     @field_validator("periods")

@@ -21,7 +21,9 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from planner.core.units import MONEY
+from planner.instance.decisions import instance_decisions
 from planner.model.data import ModelData
+from planner.model.decisions import apply
 from planner.model.rules import families
 
 
@@ -58,6 +60,9 @@ def build_model(d: ModelData) -> pyo.ConcreteModel:
 
     for fam in families():
         fam.add(m, d)
+    decided = instance_decisions(d.li)
+    if decided:  # the scenario's own forced and forbidden decisions (instance field `decisions`)
+        apply(decided, name="decisions")(d, m)
 
     _objective(m, d)
     return m

@@ -15,7 +15,9 @@ import pandas as pd
 
 from planner.core.units import MU_PER_HA
 from planner.instance.adjacency import arcs_within, carbon_holdings
+from planner.instance.decisions import named_in_instance
 from planner.instance.load import LoadedInstance
+from planner.instance.quantities import cover_values
 from planner.instance.schema import GARDEN_KINDS, UseKind
 from planner.model.aggregate import Aggregation, aggregate, identity_needed, no_aggregation
 
@@ -78,7 +80,10 @@ class ModelData:
         pol = self.inst.policies
         scenic = {c for u in self.lib.uses.values() if u.kind == UseKind.scenic_fruit for c in u.from_covers}
         return aggregate(
-            pr, identity_needed(pr, scenic, pol.individual_carbon_min_ha, self.keep | self._contiguity_keep)
+            pr,
+            identity_needed(
+                pr, scenic, pol.individual_carbon_min_ha, self.keep | self._contiguity_keep | named_in_instance(self.li)
+            ),
         )
 
     # ---- contiguity (parcel geometry) ---------------------------------------
@@ -153,6 +158,10 @@ class ModelData:
         df = self.land.units.copy()
         covers = self.lib.covers
         df["gep_per_ha"] = df["cover"].map(lambda c: self.gep_per_ha_of(c, "cover"))
+        own = cover_values(df, self.lib)  # per-parcel quantities (parcels.quantities) replace the cover's
+        if own is not None:
+            mult = df["cover"].map(lambda c: self.inst.prices.gep_multipliers.get(c, 1.0))
+            df["gep_per_ha"] = own.sum(axis=1) * self.gep_equiv_yuan() * mult
         for attr in (
             "vegetation_cover",
             "ecological_space",

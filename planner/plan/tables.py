@@ -16,6 +16,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from planner.core.units import MONEY
+from planner.instance.quantities import cover_values
 from planner.model.data import GARDEN_KINDS
 from planner.model.rules import loans as loan_rules
 from planner.model.rules import targets as target_rules
@@ -245,18 +246,29 @@ def gep(d, alloc: pd.DataFrame, project_table: pd.DataFrame) -> pd.DataFrame:
     par = d.parcels
     cat = {s.id: s.category.value for s in d.lib.services}
     rows = []
+    own = cover_values(par, d.lib)  # per-parcel quantities (parcels.quantities), in Yuan/ha/yr
+    if own is not None:
+        mult = par["cover"].map(lambda c: d.inst.prices.gep_multipliers.get(c, 1.0))
+        own = own.mul(d.gep_equiv_yuan() * mult, axis=0)
     for t in d.periods:
         idx = d.period[t].gep_price_index
         a = alloc[alloc["period"] == t]
         used = a.groupby("parcel")["area_ha"].sum().reindex(par.index).fillna(0.0)
         remain = par["area_ha"] - used
         acc: dict[tuple[str, str], float] = {}
-        for cover, grp in par.assign(remain=remain).groupby("cover"):
-            per = d.gep_by_service(cover, "cover")
-            by_v = grp.groupby("village")["remain"].sum()
-            for v, ha in by_v.items():
-                for s, val in per.items():
-                    acc[(v, s)] = acc.get((v, s), 0.0) + ha * val * idx
+        if own is None:
+            for cover, grp in par.assign(remain=remain).groupby("cover"):
+                per = d.gep_by_service(cover, "cover")
+                by_v = grp.groupby("village")["remain"].sum()
+                for v, ha in by_v.items():
+                    for s, val in per.items():
+                        acc[(v, s)] = acc.get((v, s), 0.0) + ha * val * idx
+        else:  # per-parcel quantities: the land left under its cover, parcel by parcel
+            by_vs = own.mul(remain * idx, axis=0).groupby(par["village"]).sum()
+            for v, vals in by_vs.iterrows():
+                for s, val in vals.items():
+                    if val:
+                        acc[(v, s)] = acc.get((v, s), 0.0) + val
         for (v, u), ha in a.groupby(["village", "use"])["area_ha"].sum().items():
             for s, val in d.gep_by_service(u, "use").items():
                 acc[(v, s)] = acc.get((v, s), 0.0) + ha * val * idx

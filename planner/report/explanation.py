@@ -1,14 +1,18 @@
-"""The report's explanation section: what binds the plan and why options were not taken.
+"""The report's appendix for analysts: the optimisation's own terms.
 
 From a :class:`planner.explain.result.Explanation` of the plan (``planner explain``): the
 rules that bind and their largest shadow prices, the options closest to entering the
 plan, the importance of what the plan took and the parameter ranging. A part the
-explanation does not have is reported as "not computed".
+explanation does not have is reported as "not computed". The plan part of the report
+says the same in plain words (the village sheets, :mod:`planner.report.sheets`); this
+appendix, at the end, keeps the solver's vocabulary for analysts. Headings and table
+headers are in the report's language; the explanation's statements are as it wrote them.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import pandas as pd
@@ -17,6 +21,7 @@ from planner.explain.rows import row_info
 from planner.report.document import Doc
 from planner.report.formats import fmt_int, fmt_money, fmt_sig, num
 from planner.report.inputs import table_of
+from planner.report.sections import word
 
 __all__ = ["NOT_COMPUTED", "explanation_section"]
 
@@ -28,19 +33,19 @@ def _ex_table(ex, name: str) -> pd.DataFrame | None:
     return None if df.empty else df
 
 
-def explanation_section(doc: Doc, plan, ex, why: str = "") -> None:
-    """The explanation (``ex``, or why there is none): binding rules, shadow prices, why-not
-    findings, importance and parameter ranging; a part not computed says so."""
-    doc.h(2, "Explanation")
+def explanation_section(doc: Doc, plan, ex, why: str = "", lang: str = "en") -> None:
+    """The appendix for analysts (``ex``, or why there is none): binding rules, shadow prices,
+    why-not findings, importance and parameter ranging; a part not computed says so."""
+    doc.h(2, word("ax_title", lang))
+    doc.p(word("ax_intro", lang))
+    sep = ": " if lang == "en" else "："
+
+    def not_computed(key: str, extra: str = "") -> None:
+        text = word("ax_part_nc", lang, what=word(key, lang))
+        doc.p(text[:-1] + extra + text[-1:] if extra else text)
+
     if ex is None:
-        doc.p(
-            f"Explanation {NOT_COMPUTED}"
-            + (
-                f": {why}"
-                if why
-                else ": no explanation was given (pass one, or put explanation.json beside plan.json)."
-            )
-        )
+        doc.p(word("ax_explanation_not_computed", lang) + sep + (why or word("ax_no_explanation", lang)))
         return
     if ex.plan_status != plan.status or (
         num(ex.plan_objective) is not None
@@ -48,20 +53,30 @@ def explanation_section(doc: Doc, plan, ex, why: str = "") -> None:
         and abs(float(ex.plan_objective) - float(plan.objective)) > max(1.0, 1e-6 * abs(float(plan.objective)))
     ):
         doc.warn(
-            f"The explanation was computed for a plan with status {ex.plan_status} and objective "
-            f"{fmt_money(ex.plan_objective)} Yuan/yr, not this one ({plan.status}, {fmt_money(plan.objective)})."
+            word(
+                "ax_mismatch",
+                lang,
+                status=ex.plan_status,
+                objective=fmt_money(ex.plan_objective),
+                plan_status=plan.status,
+                plan_objective=fmt_money(plan.objective),
+            )
         )
     notes = [str(n) for n in (ex.notes or [])]
+    merged = _merged_unit(ex)
+    if merged:
+        first, n = merged.split("+", 1)
+        doc.p(word("ax_merged", lang, unit=merged, parcel=first, n=n))
 
-    doc.h(3, "Binding rules")
+    doc.h(3, word("ax_binding", lang))
     for n in notes:
         doc.note(n)
     if ex.lp_status:
-        doc.p(f"The plan's fixed LP: {ex.lp_status}, objective {fmt_money(ex.lp_objective)} Yuan/yr.")
+        doc.p(word("ax_fixed_lp", lang, status=ex.lp_status, objective=fmt_money(ex.lp_objective)))
     rules = _ex_table(ex, "rules")
     summary = _ex_table(ex, "rule_summary")
     if summary is None:
-        doc.p(f"Rule summary: {NOT_COMPUTED}.")
+        not_computed("ax_rule_summary")
     else:
         unit_of: dict[str, str] = {}
         if rules is not None and {"constraint", "price_unit"} <= set(rules.columns):
@@ -92,20 +107,18 @@ def explanation_section(doc: Doc, plan, ex, why: str = "") -> None:
                 ]
             )
         if rows:
-            doc.table(["rule", "rows", "binding", "priced", "largest shadow price", "where"], rows, right=(1, 2, 3, 4))
+            header = ["ax_rule", "ax_rows", "ax_binding_col", "ax_priced", "ax_largest_price", "ax_where"]
+            doc.table([word(h, lang) for h in header], rows, right=(1, 2, 3, 4))
         else:
-            doc.p("No rule binds.")
+            doc.p(word("ax_no_rule_binds", lang))
         if idle:
-            doc.p(f"Not binding anywhere ({len(idle)}): " + "; ".join(idle) + ".")
+            doc.p(word("ax_idle", lang, n=len(idle), rules="; ".join(idle)))
 
-    doc.h(3, "Largest shadow prices")
+    doc.h(3, word("ax_prices", lang))
     if notes:
-        doc.p(
-            "Prices of the LP with the plan's yes/no and whole-number decisions fixed (see the note above): they price "
-            "continuous changes around this plan, not a change of those decisions."
-        )
+        doc.p(word("ax_prices_note", lang))
     if rules is None or "shadow_price" not in rules:
-        doc.p(f"Shadow prices: {NOT_COMPUTED}.")
+        not_computed("ax_shadow_prices")
     else:
         r = rules[rules["shadow_price"].map(num).notna()]
         # the township's policy rules first (budget, caps, targets, ranges), then the model's definitions
@@ -116,7 +129,7 @@ def explanation_section(doc: Doc, plan, ex, why: str = "") -> None:
         )
         r = r.sort_values(["_hard", "_abs"]).head(15)
         if r.empty:
-            doc.p("No rule has a shadow price.")
+            doc.p(word("ax_no_price", lang))
         else:
             rows = []
             for _, x in r.iterrows():
@@ -129,17 +142,14 @@ def explanation_section(doc: Doc, plan, ex, why: str = "") -> None:
                         fmt_sig(x.get("tighten_by"), unit),
                     ]
                 )
-            doc.table(["where", "shadow price", "loosen by", "tighten by"], rows, right=(1, 2, 3))
-            doc.p(
-                "Policy rules first, then the model's definitions (a parcel's area used once, work norms). "
-                "Loosen by / tighten by: how far the rule's limit can move before the plan's basis changes and the "
-                "price no longer holds."
-            )
+            header = ["ax_where", "ax_price", "ax_loosen", "ax_tighten"]
+            doc.table([word(h, lang) for h in header], rows, right=(1, 2, 3))
+            doc.p(word("ax_prices_order", lang))
 
-    doc.h(3, "Why not: options not taken")
+    doc.h(3, word("ax_why_not", lang))
     opts = _ex_table(ex, "options")
     if opts is None or "status" not in opts or "statement" not in opts:
-        doc.p(f"Why-not findings: {NOT_COMPUTED}.")
+        not_computed("ax_whynot_findings")
     else:
         nt = opts[opts["status"] == "not taken"]
         if "needs_yuan_per_ha_yr" in nt:
@@ -147,19 +157,19 @@ def explanation_section(doc: Doc, plan, ex, why: str = "") -> None:
             nt = nt.sort_values("_n", kind="stable")
         nt = nt.head(10)
         if nt.empty:
-            doc.p("Every permitted option is taken somewhere.")
+            doc.p(word("ax_all_taken", lang))
         else:
-            doc.p("Closest to entering the plan first (how much more a hectare would have to be worth per year):")
+            doc.p(word("ax_closest", lang))
             doc.items(nt["statement"].dropna().astype(str))
         fb = opts[opts["status"] == "forbidden"]
         if len(fb):
-            doc.p(f"Forbidden by a rule ({len(fb)}" + (", first 10 shown" if len(fb) > 10 else "") + "):")
+            doc.p(word("ax_forbidden", lang, n=len(fb), more=word("ax_first10", lang) if len(fb) > 10 else ""))
             doc.items(fb["statement"].dropna().astype(str).head(10))
 
-    doc.h(3, "Importance of what the plan took")
+    doc.h(3, word("ax_importance", lang))
     imp = _ex_table(ex, "importance")
     if imp is None:
-        doc.p(f"Replacement importance: {NOT_COMPUTED}.")
+        not_computed("ax_replacement")
     else:
         cols = [c for c in ("kind", "item", "status", "loss_yuan", "statement") if c in imp.columns]
         if "loss_yuan" in imp:
@@ -167,24 +177,42 @@ def explanation_section(doc: Doc, plan, ex, why: str = "") -> None:
             imp = imp.sort_values("_l", ascending=False, kind="stable")
         imp = imp.head(10)
         if not cols:
-            doc.p(f"Replacement importance: {NOT_COMPUTED} (no known columns).")
+            not_computed("ax_replacement", word("ax_no_columns", lang))
         else:
-            head = {"loss_yuan": "objective loss (Yuan/yr)"}
+            head = {c: word(f"ax_{c}", lang) for c in ("kind", "item", "status", "statement")}
+            head["loss_yuan"] = word("ax_loss", lang)
             rows = [
                 [fmt_money(x[c]) if c == "loss_yuan" else ("" if _isna(x[c]) else str(x[c])) for c in cols]
                 for _, x in imp.iterrows()
             ]
             doc.table([head.get(c, c) for c in cols], rows, right=[i for i, c in enumerate(cols) if c == "loss_yuan"])
 
-    doc.h(3, "Parameter ranging")
+    doc.h(3, word("ax_ranging", lang))
     par = _ex_table(ex, "parameters")
     if par is None:
-        doc.p(f"Parameter ranging: {NOT_COMPUTED}.")
+        not_computed("ax_ranging")
     elif "statement" in par:
         doc.items(par["statement"].dropna().astype(str).head(30))
     else:
         cols = list(par.columns)[:7]
         doc.table(cols, [["" if _isna(x[c]) else str(x[c]) for c in cols] for _, x in par.head(30).iterrows()])
+
+
+#: A merged land unit's name: its first parcel's id, "+", and how many parcels like it it holds.
+MERGED_UNIT = re.compile(r"(?<![\w+])([A-Za-z][A-Za-z0-9_.-]*\+\d+)\b")
+
+
+def _merged_unit(ex) -> str:
+    """The first merged land unit (``DSX040+2``) the explanation's tables name, or ''."""
+    for name, cols in (("rules", ("where",)), ("options", ("best_parcel", "statement"))):
+        df = table_of(ex, name)
+        for c in cols:
+            if c in df:
+                for text in df[c].dropna().astype(str):
+                    m = MERGED_UNIT.search(text)
+                    if m:
+                        return m.group(1)
+    return ""
 
 
 def _strip_rule(rule: str, where: str) -> str:

@@ -15,6 +15,9 @@ Gauss-Kruger zone (``li.geometry`` is in that projection):
       each other tie; a tie goes to the first alphabetically);
     - ``new_ha_P``: hectares of the parcel in new uses by the end of P (the rest of
       ``area_ha`` keeps its cover);
+    - ``changed_share_P``: the share of the parcel in new uses by the end of P,
+      ``new_ha_P / area_ha`` (0-1): 0.001 for a 0.1 ha strip of a 100 ha parcel, so a map
+      need not paint the whole parcel in its main new use;
     - ``uses_P``: every new use on the parcel, largest first, as text
       (``ecological_forest 3.20 ha; garden_shrub 1.10 ha``), empty when none.
 
@@ -58,6 +61,20 @@ each layer's description (``gpkg_contents.description``, shown by QGIS) ends wit
 status, termination, MIP gap and verification, so a layer exported on its own still says
 whether its plan was proved optimal.
 
+``layer_styles`` (the QGIS styles table, :mod:`planner.report.qgis`)
+    One default style per spatial layer, applied when QGIS opens it: parcels by their
+    main new use at the end of the last period in the use's fixed colour (the report
+    map's), paler in proportion to the share of the parcel that does not change; village
+    outlines labelled with their names; gardens hatched.
+
+``fields`` (a table without geometry; only with ``short_names=True``)
+    Each layer's field names shortened to at most 10 characters for Shapefiles
+    (``new_ha_2025`` -> ``nha_2025``): ``layer``, ``name`` (the long name),
+    ``short_name`` and ``description``.
+
+Numbers are rounded to 12 significant digits (:func:`planner.core.cells.round_sig`):
+an area is written 16.87, not 16.869999999999997.
+
 Needs ``pip install 'planner[geo]'``; geopandas is imported only when a function here is
 called.
 """
@@ -66,22 +83,39 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from planner.core.cells import round_floats
 from planner.core.files import written
+from planner.core.labels import term
 from planner.core.status import label as status_label
 from planner.core.version import __version__
 from planner.instance.gis import MEASURED_IN, SOURCE_CRS
 from planner.model.data import GARDEN_KINDS
 from planner.plan import villages as plan_villages
-from planner.report.outlines import village_outlines
+from planner.report import qgis
+from planner.report.outlines import OTHER_COLOR, UNCHANGED_COLOR, use_colors, village_outlines, with_figure
 
-__all__ = ["LAYERS", "UNCHANGED", "write_plan_gpkg", "plan_layers", "period_suffix", "gep_change_field"]
+__all__ = [
+    "LAYERS",
+    "UNCHANGED",
+    "FIELDS_TABLE",
+    "write_plan_gpkg",
+    "plan_layers",
+    "period_suffix",
+    "gep_change_field",
+    "short_field_names",
+    "use_hectares",
+]
 
 LAYERS = ("parcels", "gardens", "villages", "run")
+FIELDS_TABLE = "fields"  # the long -> short field names, with short_names=True
+SHORT_MAX = 10  # a Shapefile's (dBASE) field names: at most 10 characters
 UNCHANGED = "unchanged"
 TOL = 1e-6
 #: Gaps narrower than this (metres) between a garden's parcels still count as contiguous.
@@ -190,6 +224,7 @@ def parcel_figures(plan, li, periods: list[str] | None = None) -> pd.DataFrame:
                 f"({', '.join(unknown[:10])}): is it this instance's plan?"
             )
     out = pd.DataFrame(index=pd.Index(ids, name="id"))
+    area = pd.Series(li.parcels["area_ha"].astype(float).to_numpy(), index=out.index)
     for t in periods:
         s = period_suffix(t)
         a = alloc[alloc["period"] == t] if len(alloc) else alloc
@@ -199,6 +234,7 @@ def parcel_figures(plan, li, periods: list[str] | None = None) -> pd.DataFrame:
         if not len(a):
             out[f"use_{s}"] = UNCHANGED
             out[f"new_ha_{s}"] = 0.0
+            out[f"changed_share_{s}"] = 0.0
             out[f"uses_{s}"] = ""
             continue
         a = a.astype({"area_ha": float})
@@ -209,8 +245,29 @@ def parcel_figures(plan, li, periods: list[str] | None = None) -> pd.DataFrame:
         text = (a["use"] + " " + a["area_ha"].map(_fmt_area)).groupby(a["parcel"], sort=False).agg("; ".join)
         out[f"use_{s}"] = top.reindex(out.index).fillna(UNCHANGED).astype(str)
         out[f"new_ha_{s}"] = total.reindex(out.index).fillna(0.0).astype(float)
+        out[f"changed_share_{s}"] = _share(out[f"new_ha_{s}"], area)
         out[f"uses_{s}"] = text.reindex(out.index).fillna("").astype(str)
     return out
+
+
+def _share(new_ha: pd.Series, area: pd.Series) -> pd.Series:
+    """``new_ha / area`` within 0-1 (0 for a parcel without area)."""
+    a = area.to_numpy(dtype=float)
+    n = new_ha.to_numpy(dtype=float)
+    share = np.divide(n, a, out=np.zeros_like(n), where=a > 0)
+    return pd.Series(np.clip(share, 0.0, 1.0), index=new_ha.index)
+
+
+def use_hectares(plan, period: str) -> pd.Series:
+    """Hectares in each new use at the end of ``period`` across the township (the plan's
+    ``allocations`` summed; uses above 1e-6 ha), largest first."""
+    alloc = _str_cols(plan.tables.get("allocations", pd.DataFrame()), ("use", "period"))
+    if not len(alloc):
+        return pd.Series(dtype=float)
+    a = alloc[alloc["period"] == str(period)]
+    ha = a.groupby("use")["area_ha"].sum().astype(float)
+    ha = ha[ha > TOL]
+    return ha.sort_values(ascending=False, kind="stable")
 
 
 def village_figures(plan, li, periods: list[str] | None = None) -> pd.DataFrame:
@@ -440,33 +497,205 @@ def output_crs(li):
 
 
 LAYER_DOC = {
-    "parcels": "each parcel with its dominant planned new use (use_P), hectares in new uses (new_ha_P) and every new "
-    "use (uses_P) by the end of period P",
+    "parcels": "each parcel with its main planned new use (use_P), hectares in new uses (new_ha_P), the share of the "
+    "parcel they take (changed_share_P) and every new use (uses_P) by the end of period P",
     "gardens": "village gardens per period: outline = union of the parcels the garden uses; "
     "the garden occupies garden_ha "
     "of it, not necessarily all",
     "villages": "per village and period: GEP, dividends, recruits, garden and new-use hectares",
     "run": "the plan's status, termination, MIP gap, verification and how it was made",
+    FIELDS_TABLE: "the long name of each field shortened for Shapefiles (10 characters at most)",
+}
+
+# ---------------------------------------------------------------------------
+# Field names for Shapefiles
+# ---------------------------------------------------------------------------
+
+#: Fields with a period suffix: (long stem, short stem, description with {p} for the period).
+PERIOD_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("changed_share_", "shr", "share of the parcel in new uses by the end of {p} (0-1)"),
+    ("new_ha_", "nha", "hectares in new uses by the end of {p}"),
+    ("uses_", "uses", "every new use on the parcel and its hectares by the end of {p}"),
+    ("use_", "use", "main new use by the end of {p} (unchanged: none)"),
+    ("gep_yuan_per_yr_", "gep", "GEP in {p} (Yuan/yr)"),
+    ("dividends_yuan_per_yr_", "div", "dividends in {p} (Yuan/yr)"),
+    ("recruited_", "rec", "people recruited in {p}"),
+    ("garden_ha_", "gdn", "village garden area in {p} (ha; 0 without a garden)"),
+)
+#: Other fields: long name -> (short name, description).
+FIXED_FIELDS: dict[str, tuple[str, str]] = {
+    "id": ("id", "parcel id, as in the parcel layer"),
+    "village": ("village", "village id"),
+    "name": ("name", "village name"),
+    "cover": ("cover", "current cover (land class)"),
+    "area_ha": ("area_ha", "area (ha)"),
+    "red_line": ("red_line", "inside the ecological protection red line"),
+    "eco_space": ("eco_space", "ecological space class"),
+    "ownership": ("ownership", "collective or individual"),
+    "period": ("period", "period id"),
+    "garden_ha": ("garden_ha", "garden area: vegetation and facilities (ha)"),
+    "vegetated_ha": ("veg_ha", "vegetated part of the garden (ha)"),
+    "vegetation_coverage": ("veg_cover", "share of the garden that is vegetated (0-1)"),
+    "parcels": ("parcels", "how many parcels the garden uses"),
+    "contiguous": ("contiguous", "the garden's parcels form one piece"),
+    "plan_status": ("status", "the plan's status (optimal: proved optimal)"),
+    "plan_verification": ("verified", "independent check of the plan: passed, FAILED or not run"),
+    "instance": ("instance", "instance name"),
+    "instance_path": ("inst_path", "instance file"),
+    "overrides": ("overrides", "--scenario and --set changes to the instance"),
+    "status": ("status", "the plan's status (optimal: proved optimal)"),
+    "termination": ("solver_end", "how the solver ended"),
+    "proved_optimal": ("proved_opt", "the solver proved the plan optimal"),
+    "mip_gap": ("mip_gap", "relative MIP gap"),
+    "objective_yuan_per_yr": ("objective", "objective (Yuan/yr)"),
+    "objective_bound_yuan_per_yr": ("obj_bound", "best possible objective (Yuan/yr)"),
+    "verification": ("verified", "independent check of the plan"),
+    "status_note": ("note", "what the status means for this plan"),
+    "solver": ("solver", "solver"),
+    "planner_version": ("version", "planner version"),
+    "periods": ("periods", "the plan's periods"),
+    "gep_change_basis": ("gep_basis", "what the GEP change fields mean"),
 }
 
 
-def write_plan_gpkg(plan, li, path: str | Path) -> Path:
+def _unique(name: str, taken: set[str]) -> str:
+    """``name`` (at most 10 characters), or with its end replaced by a number, unused in
+    ``taken`` (compared without case: dBASE field names ignore it)."""
+    name = name[:SHORT_MAX]
+    if name.lower() not in taken:
+        return name
+    for i in range(2, 10_000):
+        tail = str(i)
+        cand = name[: SHORT_MAX - len(tail)] + tail
+        if cand.lower() not in taken:
+            return cand
+    raise ValueError(f"no short name left for {name!r}")
+
+
+def short_field_names(columns: Iterable[str], periods: list[str]) -> dict[str, tuple[str, str]]:
+    """Each of ``columns`` (a layer's fields) -> (a name of at most 10 characters, unique
+    in the layer without regard to case; a description). Period fields keep their period
+    (``new_ha_2025`` -> ``nha_2025``; a long period id keeps its last characters, or
+    becomes ``p1``, ``p2`` ...), the GEP change fields become ``gep_chg`` and
+    ``gep_chg_lp`` (at the last period's prices), others a fixed short name or their first
+    10 characters."""
+    cols = [str(c) for c in columns]
+    suffixes = [(period_suffix(p), str(p), i) for i, p in enumerate(periods, start=1)]
+    change = gep_change_field(periods)
+    change_lp = gep_change_field(periods, at_last_prices=True)
+    out: dict[str, tuple[str, str]] = {}
+    taken: set[str] = set()
+    wanted: list[tuple[str, str, str, str | None]] = []  # (column, short, description, fallback)
+    for c in cols:
+        hit = None
+        for long_stem, short_stem, doc in PERIOD_FIELDS:
+            for s, p, i in suffixes:
+                if c == long_stem + s:
+                    short = f"{short_stem}_{s}"
+                    fallback = f"{short_stem}_p{i}"
+                    if len(short) > SHORT_MAX:
+                        keep = SHORT_MAX - len(short_stem) - 1
+                        short = f"{short_stem}_{s[-keep:]}" if keep > 0 else fallback
+                    hit = (c, short, doc.format(p=p), fallback)
+                    break
+            if hit:
+                break
+        if hit is None and change and c == change:
+            hit = (c, "gep_chg", f"GEP change from {periods[0]} to {periods[-1]}, each at its own prices", None)
+        if hit is None and change_lp and c == change_lp:
+            hit = (c, "gep_chg_lp", f"GEP change from {periods[0]} to {periods[-1]} at {periods[-1]} prices", None)
+        if hit is None:
+            short, doc = FIXED_FIELDS.get(c, (c, ""))
+            hit = (c, short, doc, None)
+        wanted.append(hit)
+    for c, short, doc, fallback in wanted:
+        if fallback is not None and (len(short) > SHORT_MAX or short.lower() in taken):
+            short = fallback
+        name = _unique(short, taken)
+        taken.add(name.lower())
+        out[c] = (name, doc)
+    return out
+
+
+def _fields_table(layers: dict[str, Any], names: dict[str, dict[str, tuple[str, str]]]) -> pd.DataFrame:
+    rows = [
+        {"layer": layer, "name": long, "short_name": short, "description": doc}
+        for layer in LAYERS
+        for long, (short, doc) in names[layer].items()
+        if long in layers[layer].columns
+    ]
+    return pd.DataFrame(rows, columns=["layer", "name", "short_name", "description"]).astype(str)
+
+
+# ---------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------
+
+
+def _styles(plan, li, periods: list[str], field: dict[str, str], status: str, lang: str) -> dict[str, tuple[str, str]]:
+    """The QGIS default style of each spatial layer (:mod:`planner.report.qgis`), with
+    the layers' field names as written (``field``: long -> written)."""
+    last = periods[-1]
+    s = period_suffix(last)
+    library = list(li.library.uses)
+    colors = use_colors(library)
+    ha = use_hectares(plan, last)
+    unit = term("word", "unit_ha", lang)
+    uses = [
+        (u, with_figure(term("use", u, lang), f"{v:,.1f} {unit}", lang), colors.get(u, OTHER_COLOR))
+        for u, v in ha.items()
+    ]
+    unchanged = (UNCHANGED, term("word", "map_unchanged", lang), UNCHANGED_COLOR)
+    garden = next((u for u in library if getattr(li.library.uses[u].kind, "value", None) in GARDEN_KINDS), None)
+    gcolor = colors[garden] if garden else OTHER_COLOR
+    return {
+        "parcels": (
+            qgis.parcels_qml(field[f"use_{s}"], field[f"changed_share_{s}"], uses, unchanged),
+            f"planner: parcels by their main new use at the end of {last}, paler where only part of the parcel "
+            f"changes (field {field[f'changed_share_{s}']}); legend: hectares in each use. {status}",
+        ),
+        "villages": (
+            qgis.villages_qml(field["name"]),
+            f"planner: village outlines labelled with their names. {status}",
+        ),
+        "gardens": (
+            qgis.gardens_qml(gcolor),
+            f"planner: village gardens, hatched: each takes garden_ha somewhere in its outline. {status}",
+        ),
+    }
+
+
+def write_plan_gpkg(plan, li, path: str | Path, *, short_names: bool = False, lang: str = "en") -> Path:
     """Write ``plan`` for instance ``li`` (which must have parcel geometry) as a GeoPackage
     at ``path`` (e.g. ``out/plan.gpkg``), replacing any file there. The layers are
-    described in this module's docstring. The file is written under a temporary name
-    beside ``path`` and renamed into place, so readers never see half a file.
+    described in this module's docstring; each spatial layer gets a default QGIS style
+    (labels in ``lang``: ``en`` or ``zh``). ``short_names``: field names of at most 10
+    characters, unique in each layer, so that the layers can be saved as Shapefiles
+    (the ``fields`` table gives each long name). The file is written under a temporary
+    name beside ``path`` and renamed into place, so readers never see half a file.
     Raises ValueError for a plan without a solution or an instance without geometry,
     ImportError (saying what to install) without geopandas."""
     _, pyogrio = geo_modules()
-    layers = plan_layers(plan, li)
+    term("word", "unit_ha", lang)  # an unknown language fails before anything is written
+    layers = {k: round_floats(v) for k, v in plan_layers(plan, li).items()}
+    periods = plan_periods(plan, li)
+    names = {k: short_field_names([c for c in v.columns if c != "geometry"], periods) for k, v in layers.items()}
+    if short_names:
+        fields = _fields_table(layers, names)
+        layers = {k: v.rename(columns={c: n for c, (n, _) in names[k].items()}) for k, v in layers.items()}
+        layers[FIELDS_TABLE] = fields
+        field = {c: n for c, (n, _) in names["parcels"].items()} | {"name": names["villages"]["name"][0]}
+    else:
+        field = {c: c for c in [*layers["parcels"].columns, "name"]}
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     status = status_line(plan)
     out, measured = output_crs(li), li.geometry.attrs.get(MEASURED_IN)
     if measured and out is not None and not out.is_projected:
         status += f" Areas and boundaries measured in {measured}."
+    styles = _styles(plan, li, periods, field, status, lang)
     with written(path, create=False, suffix=".tmp.gpkg") as tmp:  # GDAL creates the file itself
-        for i, name in enumerate(LAYERS):
+        for i, name in enumerate(layers):
             pyogrio.write_dataframe(
                 layers[name],
                 tmp,
@@ -477,4 +706,5 @@ def write_plan_gpkg(plan, li, path: str | Path) -> Path:
                 # GDAL leave a plan.gpkg.aux.xml beside the file
                 layer_options={"DESCRIPTION": f"{LAYER_DOC[name]}. {status}"},
             )
+        qgis.write_styles(tmp, styles)
     return path

@@ -1,9 +1,13 @@
 """Map figures of a plan, for instances with parcel geometry (the report's maps).
 
-- :func:`use_map`: each parcel coloured by its dominant planned new use at the end of
-  the last period (the new use with most area on it; ``unchanged`` in grey), village
-  boundaries drawn on top and labelled, a legend, a scale bar and a north arrow (grid
-  north of the projected coordinate system).
+- :func:`use_map`: each parcel coloured by its main planned new use at the end of the
+  last period (the new use with most area on it), mixed with the grey of unchanged land
+  in proportion to the share of the parcel that changes, so that a 127.8 ha parcel with
+  a 0.1 ha garden strip stays grey instead of being painted as garden; unchanged parcels
+  grey. The legend gives the hectares actually in each use (the plan's allocations
+  summed), not the areas of the parcels the use dominates. Village boundaries are drawn
+  on top and labelled, with a scale bar and a north arrow (grid north of the projected
+  coordinate system). The colours are those of plan.gpkg's QGIS style.
 - :func:`gep_change_map`: villages coloured by the change in GEP from the first period
   to the last at the last period's prices (Yuan/yr; the first period's GEP re-priced with
   the periods' ``gep_price_index``, so price changes do not count; a diverging scale
@@ -23,6 +27,8 @@ import math
 
 import pandas as pd
 
+from planner.core.labels import term
+from planner.report.fonts import cjk_text
 from planner.report.formats import fmt_money, short_money
 from planner.report.gpkg import (
     UNCHANGED,
@@ -32,14 +38,14 @@ from planner.report.gpkg import (
     parcel_geometry,
     period_suffix,
     plan_periods,
+    use_hectares,
     village_figures,
 )
-from planner.report.outlines import OTHER_COLOR, use_colors, village_outlines
+from planner.report.outlines import OTHER_COLOR, UNCHANGED_COLOR, mix, use_colors, village_outlines, with_figure
 
 __all__ = ["use_map", "gep_change_map"]
 
 DPI = 110
-UNCHANGED_COLOR = "#e4e4e4"
 BOUNDARY_COLOR = "#222222"
 #: more new uses than this: the smallest (by area) are drawn together as "other new uses"
 MAX_USES = 16
@@ -164,8 +170,10 @@ def _label_villages(ax, villages, names: dict[str, str], extra: dict[str, str] |
         ax.text(pt.x, pt.y, text, ha="center", va="center", fontsize=size, color="#111111", path_effects=halo, zorder=5)
 
 
-def use_map(plan, li, period: str | None = None):
-    """Parcels by their dominant planned new use at the end of ``period`` (default: the last)."""
+@cjk_text  # Chinese names in the CJK font
+def use_map(plan, li, period: str | None = None, lang: str = "en"):
+    """Parcels by their main planned new use at the end of ``period`` (default: the
+    last), paler where only part of the parcel changes; legend and title in ``lang``."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -174,40 +182,66 @@ def use_map(plan, li, period: str | None = None):
     t = str(period) if period is not None else periods[-1]
     s = period_suffix(t)
     figs = parcel_figures(plan, li, [t])
-    dom = figs[f"use_{s}"].to_numpy()
-    parcels["use"] = dom
-    parcels["new_ha"] = figs[f"new_ha_{s}"].to_numpy()
-    area = parcels[parcels["use"] != UNCHANGED].groupby("use")["area_ha"].sum().sort_values(ascending=False)
-    uses = [str(u) for u in area.index]
+    parcels["use"] = figs[f"use_{s}"].to_numpy()
+    parcels["share"] = figs[f"changed_share_{s}"].to_numpy()
+    ha = use_hectares(plan, t)  # hectares in each use, not the areas of the parcels it dominates
+    uses = [str(u) for u in ha.index]
     other = "other new uses"
+    shown = {u: term("use", u, lang) for u in uses}
     if len(uses) > MAX_USES:
-        keep = set(uses[: MAX_USES - 1])
+        keep = uses[: MAX_USES - 1]
+        rest = float(ha[uses[MAX_USES - 1 :]].sum())
         parcels.loc[(parcels["use"] != UNCHANGED) & ~parcels["use"].isin(keep), "use"] = other
-        uses = uses[: MAX_USES - 1] + [other]
+        ha = pd.concat([ha[keep], pd.Series({other: rest})])
+        uses = [*keep, other]
+        shown[other] = term("word", "map_other_uses", lang)
     colors = {**use_colors(list(li.library.uses)), other: OTHER_COLOR, UNCHANGED: UNCHANGED_COLOR}
+    face = [
+        mix(colors.get(u, OTHER_COLOR), sh) if u != UNCHANGED else mix(UNCHANGED_COLOR, 1.0)
+        for u, sh in zip(parcels["use"], parcels["share"])
+    ]
 
     bounds = parcels.total_bounds
     fig, rect = _figure(bounds, legend_in=3.8)
     ax = fig.add_axes(rect)
     n = len(parcels)
     lw = 0.4 if n <= 500 else 0.15 if n <= 5000 else 0.0
-    parcels.plot(ax=ax, color=[colors[u] for u in parcels["use"]], edgecolor="white", linewidth=lw)
+    parcels.plot(ax=ax, color=face, edgecolor="white", linewidth=lw)
     villages.boundary.plot(ax=ax, color=BOUNDARY_COLOR, linewidth=1.3, zorder=4)
     names = {str(v.id): (getattr(v, "name", None) or str(v.id)) for v in li.instance.villages}
     _label_villages(ax, villages, names)
     _decorate(ax, bounds)
 
+    unit = term("word", "unit_ha", lang)
+    unchanged_ha = max(float(parcels["area_ha"].sum()) - float(figs[f"new_ha_{s}"].sum()), 0.0)
     handles = [
-        Patch(facecolor=colors[u], edgecolor="none", label=f"{u} ({area.get(u, 0.0):,.1f} ha)" if u != other else u)
+        Patch(
+            facecolor=colors.get(u, OTHER_COLOR),
+            edgecolor="none",
+            label=with_figure(shown[u], f"{ha[u]:,.1f} {unit}", lang),
+        )
         for u in uses
     ]
+    if uses:
+        handles.append(
+            Patch(
+                facecolor=mix(colors.get(uses[0], OTHER_COLOR), 0.35),
+                edgecolor="none",
+                label=term("word", "map_partial", lang),
+            )
+        )
     handles.append(
-        Patch(facecolor=UNCHANGED_COLOR, edgecolor="#999999", linewidth=0.5, label="unchanged (keeps its cover)")
+        Patch(
+            facecolor=UNCHANGED_COLOR,
+            edgecolor="#999999",
+            linewidth=0.5,
+            label=with_figure(term("word", "map_unchanged", lang), f"{unchanged_ha:,.1f} {unit}", lang),
+        )
     )
-    handles.append(Line2D([0], [0], color=BOUNDARY_COLOR, linewidth=1.3, label="village boundary"))
+    handles.append(Line2D([0], [0], color=BOUNDARY_COLOR, linewidth=1.3, label=term("word", "map_boundary", lang)))
     ax.legend(
         handles=handles,
-        title="dominant new use (parcel area)",
+        title=term("word", "map_legend_title", lang),
         loc="upper left",
         bbox_to_anchor=(1.03, 1.0),
         fontsize=9,
@@ -215,16 +249,18 @@ def use_map(plan, li, period: str | None = None):
         frameon=False,
         borderaxespad=0,
     )
-    fig.suptitle(f"The plan on the map: each parcel's dominant new use, end of {t}", fontsize=13, x=0.01, ha="left")
+    fig.suptitle(term("word", "map_use_title", lang).format(period=t), fontsize=13, x=0.01, ha="left")
     status = "" if plan.status == "optimal" else f" Plan status {plan.status}: NOT proved optimal."
     caption = (
-        f"(f) Map of the plan at the end of {t}: each parcel coloured by the new use with most area on it "
-        f"(the legend's hectares are whole parcels); part of a parcel may keep its cover or carry other uses "
+        f"(f) Map of the plan at the end of {t}: each parcel in the colour of its main new use (most area on it), "
+        f"paler in proportion to the share of the parcel that keeps its cover (plan.gpkg, field changed_share_{s}); "
+        f"the legend gives the hectares in each use across the township. A parcel may carry several new uses "
         f"(plan.gpkg, field uses_{s}). Village boundaries in black.{status}"
     )
     return fig, caption
 
 
+@cjk_text  # Chinese names in the CJK font
 def gep_change_map(plan, li):
     """Villages coloured by their GEP change from the first period to the last (Yuan/yr)."""
     from matplotlib import colormaps

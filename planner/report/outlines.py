@@ -8,7 +8,11 @@ to the edge alike) are closed, then holes smaller than :data:`SLIVER_M2` are fil
 holes (an enclave of another village, a lake left out of the layer) are far larger and kept.
 
 Uses are coloured by their place in the valuation library, not by their rank in one
-plan, so a use has the same colour in every report and map made with that library.
+plan, so a use has the same colour in every report and map made with that library (and in
+the QGIS styles of plan.gpkg). Land that keeps its cover is light grey
+(:data:`UNCHANGED_COLOR`); a parcel of which only a share changes is drawn in its use's
+colour mixed with that grey in proportion to the share (:func:`mix`), in the report's map
+as in QGIS (``color_mix_rgb``).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 SLIVER_M2 = 100.0  # holes below this (m2, in the layer's projected units) are gaps between parcels, filled
 CLOSE_M = 0.5  # gaps narrower than twice this (m) are closed: the neighbour tolerance's default
 OTHER_COLOR = "#8c564b"  # "other new uses", when a map has more uses than it can draw apart
+UNCHANGED_COLOR = "#e4e4e4"  # land that keeps its cover
 
 
 def fill_slivers(geom: Any, max_m2: float = SLIVER_M2) -> Any:
@@ -63,3 +68,18 @@ def use_colors(library_uses: list[str]) -> dict[str, str]:
     palette = [colormaps["tab20"](i) for i in range(20) if i not in (14, 15)]  # greys are for "unchanged"
     palette += [colormaps["tab20b"](i) for i in range(20)]
     return {u: to_hex(palette[i % len(palette)]) for i, u in enumerate(library_uses)}
+
+
+def mix(color: str, share: float, base: str = UNCHANGED_COLOR) -> tuple[float, float, float]:
+    """``color`` mixed with ``base`` (RGB, 0-1): ``share`` 1 gives ``color``, 0 gives
+    ``base``, in between the straight line, as QGIS's ``color_mix_rgb(base, color, share)``."""
+    from matplotlib.colors import to_rgb
+
+    s = min(max(float(share), 0.0), 1.0)
+    c, b = to_rgb(color), to_rgb(base)
+    return (b[0] + (c[0] - b[0]) * s, b[1] + (c[1] - b[1]) * s, b[2] + (c[2] - b[2]) * s)
+
+
+def with_figure(label: str, figure: str, lang: str = "en") -> str:
+    """``label (figure)``, with Chinese full-width brackets in ``zh``: ``生态林（13.0 公顷）``."""
+    return f"{label}（{figure}）" if lang == "zh" else f"{label} ({figure})"

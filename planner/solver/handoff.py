@@ -155,8 +155,9 @@ def highs_options(opts: dict[str, Any], rel_gap: float, abs_gap: float) -> dict[
     return o
 
 
-def run(m: pyo.ConcreteModel, options: dict[str, Any]) -> dict[str, Any]:
-    """Compile, solve with HiGHS and load the solution into ``m``'s variables.
+def run(m: pyo.ConcreteModel, options: dict[str, Any], on_mip: highs.MipProgress | None = None) -> dict[str, Any]:
+    """Compile, solve with HiGHS and load the solution into ``m``'s variables. ``on_mip``
+    receives the MIP's progress while HiGHS runs (:func:`planner.solver.highs.run`).
 
     Returns status (HiGHS's model status name, e.g. ``kOptimal``), termination, objective, bound,
     has_solution, HiGHS's warnings and
@@ -195,7 +196,7 @@ def run(m: pyo.ConcreteModel, options: dict[str, Any]) -> dict[str, Any]:
     handoff = time.perf_counter() - t0
     t1 = time.perf_counter()
     faults.reached("solver-run")
-    highs.run(h, keep_interrupted=True)  # a Ctrl-C keeps HiGHS's best plan (status kInterrupt)
+    highs.run(h, keep_interrupted=True, on_mip=on_mip)  # a Ctrl-C keeps HiGHS's best plan (status kInterrupt)
     wall = time.perf_counter() - t1
     t2 = time.perf_counter()
     ms = h.getModelStatus()

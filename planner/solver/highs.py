@@ -27,7 +27,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -186,19 +186,58 @@ def _scheduler_refused(h: Any) -> bool:
     return log is not None and any("scheduler" in m for m in log.errors())
 
 
-def run(h: Any, *, keep_interrupted: bool = False) -> Any:
+#: ``on_mip(event, primal, dual, gap)``: a MIP's progress as HiGHS reports it (model units)
+MipProgress = Callable[[str, float, float, float], None]
+
+
+@contextmanager
+def _reporting(h: Any, on_mip: MipProgress | None) -> Iterator[None]:
+    """While HiGHS runs, hand its improving plans (``improved``) and the lines of its MIP
+    log (``log``) to ``on_mip``: best plan (primal bound), dual bound and gap, in the
+    model's objective sense and units. The MIP log callback needs ``output_flag`` on,
+    which :func:`new` keeps (console output off)."""
+    if on_mip is None:
+        yield
+        return
+
+    def hook(event: str) -> Callable[[Any], None]:
+        def fn(e: Any) -> None:
+            d = e.data_out
+            on_mip(event, d.mip_primal_bound, d.mip_dual_bound, d.mip_gap)
+
+        return fn
+
+    hooks = [
+        (cb, hook(event))
+        for cb, event in (
+            (getattr(h, "cbMipImprovingSolution", None), "improved"),
+            (getattr(h, "cbMipLogging", None), "log"),
+        )
+        if cb is not None
+    ]
+    for cb, fn in hooks:
+        cb.subscribe(fn)
+    try:
+        yield
+    finally:
+        for cb, fn in hooks:
+            cb.unsubscribe(fn)
+
+
+def run(h: Any, *, keep_interrupted: bool = False, on_mip: MipProgress | None = None) -> Any:
     """``h.run()`` under the process's scheduler; returns HiGHS's status. Raises
     :class:`HighsRunError` (with HiGHS's messages) when HiGHS returns an error and has
     no model status to show for it.
 
     A Ctrl-C during the run stops HiGHS; then ``keep_interrupted`` returns what HiGHS has
     (the solve of a plan keeps its best plan), otherwise ``KeyboardInterrupt`` is raised
-    once HiGHS has stopped (an explanation or a sweep ends)."""
+    once HiGHS has stopped (an explanation or a sweep ends). ``on_mip`` receives the
+    MIP's progress (:data:`MipProgress`) from HiGHS's thread while it runs."""
     import highspy
 
     threads = threads_of(h)
     before = _interrupted.is_set()
-    with scheduler(threads):
+    with scheduler(threads), _reporting(h, on_mip):
         status = _run_watched(h)
     if _interrupted.is_set() and not before and not keep_interrupted:
         raise KeyboardInterrupt
@@ -206,7 +245,7 @@ def run(h: Any, *, keep_interrupted: bool = False) -> Any:
     if failed and _scheduler_refused(h):
         # a program around the planner built the scheduler for another size since our last run
         h._planner_log.lines.clear()
-        with scheduler(threads, alone=True):
+        with scheduler(threads, alone=True), _reporting(h, on_mip):
             status = h.run()
         failed = status == highspy.HighsStatus.kError and h.getModelStatus() == highspy.HighsModelStatus.kNotset
     if failed:

@@ -34,6 +34,7 @@ from planner.model.data import ModelData
 from planner.solver import handoff
 from planner.solver.handoff import available
 from planner.solver.highs import fix_for
+from planner.solver.progress import ProgressFn, Reporter, guarded
 
 DEFAULT_REL_GAP = 1e-9  # exact by default: GEP is large, dividends would hide inside a looser gap
 DEFAULT_ABS_GAP = 1e-6  # million Yuan = 1 Yuan/yr
@@ -116,8 +117,9 @@ def _gap(obj: float | None, bound: float | None) -> float | None:
     return abs(bound - obj) / max(abs(obj), 1e-10)
 
 
-def _run_highs(m: pyo.ConcreteModel, opts: dict[str, Any]) -> dict[str, Any]:
-    """HiGHS through :mod:`planner.solver.handoff` (the model passed as arrays, read back in bulk)."""
+def _run_highs(m: pyo.ConcreteModel, opts: dict[str, Any], report: Reporter | None = None) -> dict[str, Any]:
+    """HiGHS through :mod:`planner.solver.handoff` (the model passed as arrays, read back in bulk);
+    ``report`` receives the MIP's progress."""
 
     if not handoff.available():
         raise SolveError("HiGHS (highspy) is not available; pip install highspy")
@@ -127,7 +129,9 @@ def _run_highs(m: pyo.ConcreteModel, opts: dict[str, Any]) -> dict[str, Any]:
         DEFAULT_ABS_GAP if opts["mip_gap"] is None else 0.0,
     )
 
-    r = handoff.run(m, hopts)  # raises SolverFailure (HighsRunError) with HiGHS's words when HiGHS refuses to run
+    r = handoff.run(
+        m, hopts, on_mip=report
+    )  # raises SolverFailure (HighsRunError) with HiGHS's words when HiGHS refuses to run
     has = r["has_solution"]
     name = r["status"]
     status = highs_status(name, has)
@@ -249,8 +253,9 @@ def _gap_status(r: dict[str, Any]) -> dict[str, Any]:
     return r
 
 
-def run_solver(m: pyo.ConcreteModel, opts: dict[str, Any]) -> dict[str, Any]:
-    return _run_highs(m, opts) if opts["solver"] == "highs" else _run_legacy(m, opts)
+def run_solver(m: pyo.ConcreteModel, opts: dict[str, Any], report: Reporter | None = None) -> dict[str, Any]:
+    """One solve of ``m``; ``report`` receives HiGHS's progress (other solvers report none)."""
+    return _run_highs(m, opts, report) if opts["solver"] == "highs" else _run_legacy(m, opts)
 
 
 def _keep(m: pyo.ConcreteModel, name: str, expr, best: float, rel: float) -> None:
@@ -288,9 +293,12 @@ def _hold_all_but_recruitment(m: pyo.ConcreteModel) -> list[Any]:
     return held
 
 
-def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> SolveResult:
+def solve_model(
+    d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any], progress: ProgressFn | None = None
+) -> SolveResult:
     """Solve weighted or lexicographically, then (``objective.tie_break``) pick the
-    least-cost plan among the optimal ones.
+    least-cost plan among the optimal ones. ``progress`` receives each stage's
+    :class:`~planner.solver.progress.SolveProgress` while HiGHS runs.
 
     A stage that ends without a plan (a time limit, typically) never discards the plan of
     an earlier stage: the last plan found is restored. Status rules:
@@ -303,7 +311,13 @@ def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> Sol
     """
     ob = d.inst.objective
     stages: list[dict[str, Any]] = []
-    deadline = None if opts["time_limit"] is None else time.perf_counter() + float(opts["time_limit"])
+    started = time.perf_counter()
+    deadline = None if opts["time_limit"] is None else started + float(opts["time_limit"])
+
+    tell = None if progress is None else guarded(progress)
+
+    def report(goal: str) -> Reporter | None:
+        return None if tell is None else Reporter(tell, goal, lambda: time.perf_counter() - started)
 
     def remaining(o: dict[str, Any]) -> dict[str, Any]:
         """The time limit is for the whole solve: each stage gets what is left."""
@@ -313,7 +327,7 @@ def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> Sol
 
     snap, snap_objective, snap_stage = None, None, None
     if ob.mode == "weighted":
-        r = run_solver(m, remaining(opts))
+        r = run_solver(m, remaining(opts), report("weighted"))
         stages.append({"goal": "weighted", **r})
         main_expr = m.objective.expr
         if r["status"] in WITH_PLAN:
@@ -325,7 +339,7 @@ def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> Sol
         for i, goal in enumerate(ob.order):
             obj = pyo.Objective(expr=goals[goal], sense=pyo.maximize)
             m.add_component(f"objective_{goal}", obj)
-            r = run_solver(m, remaining(opts))
+            r = run_solver(m, remaining(opts), report(goal))
             stages.append({"goal": goal, **r})
             obj.deactivate()
             if r["status"] not in WITH_PLAN:
@@ -357,7 +371,9 @@ def solve_model(d: ModelData, m: pyo.ConcreteModel, opts: dict[str, Any]) -> Sol
         _keep(m, "tie_break_keep", main_expr, objective, DEFAULT_REL_GAP)
         m.objective_least_cost = pyo.Objective(expr=pyo.quicksum(m._expr["spend"].values()), sense=pyo.minimize)
         # a tie-break: the main objective is held by a constraint, so a 1e-6 gap on spending is plenty
-        r = run_solver(m, remaining({**opts, "mip_gap": max(opts["mip_gap"] or 0.0, TIE_BREAK_GAP)}))
+        r = run_solver(
+            m, remaining({**opts, "mip_gap": max(opts["mip_gap"] or 0.0, TIE_BREAK_GAP)}), report(ob.tie_break)
+        )
         for v in held:
             v.unfix()
         stages.append({"goal": ob.tie_break, **r})

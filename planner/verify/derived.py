@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planner.instance.quantities import cover_values
 from planner.instance.schema import GARDEN_KINDS
 from planner.verify.carbon_application import holding_names
 from planner.verify.context import AREA_TOL, REL_TOL, Context, Report, built_projects, close
@@ -406,6 +407,9 @@ def gep_rows(c: Context) -> pd.DataFrame:
     mult = inst.prices.gep_multipliers
     cat = {s.id: s.category.value for s in lib.services}
     built = built_projects(c)
+    own = cover_values(c.par, lib)  # per-parcel quantities (parcels.quantities), Yuan/ha/yr
+    if own is not None:
+        own = own.mul(equiv * c.par["cover"].map(lambda x: mult.get(x, 1.0)), axis=0)
     acc: dict[tuple[Any, str, str], float] = {}
     for t in c.periods:
         idx = c.period[t].gep_price_index
@@ -421,9 +425,14 @@ def gep_rows(c: Context) -> pd.DataFrame:
             .groupby(["village", "cover"], sort=False)["ha"]
             .sum()
         )
-        for (v, cv), ha in left.items():
-            for s, e in lib.covers[cv].equivalents.items():
-                acc[(v, s, t)] = acc.get((v, s, t), 0.0) + ha * e * equiv * mult.get(cv, 1.0) * idx
+        if own is None:
+            for (v, cv), ha in left.items():
+                for s, e in lib.covers[cv].equivalents.items():
+                    acc[(v, s, t)] = acc.get((v, s, t), 0.0) + ha * e * equiv * mult.get(cv, 1.0) * idx
+        else:  # per-parcel quantities: each parcel's own value of its cover
+            for (v, s), y in own.mul(remain * idx, axis=0).groupby(c.par["village"]).sum().stack().items():
+                if y:
+                    acc[(v, s, t)] = acc.get((v, s, t), 0.0) + y
         at = c.at(t)
         for (v, u), ha in at.groupby(["village", "use"], sort=False)["area_ha"].sum().items():
             for s, e in lib.uses[u].equivalents.items():

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from planner.core.units import MU_PER_HA
+from planner.instance.quantities import cover_values
 from planner.verify.carbon_application import forest, owners
 from planner.verify.context import Context, Report, built_projects, close
 
@@ -68,6 +69,9 @@ def recompute(c: Context) -> dict[str, float]:
     )
     val_c = c.pcoef("land_income", lambda x: lib.covers[x].income_yuan_per_ha_yr + lib.covers[x].subsidy_yuan_per_ha_yr)
     gep_c = c.pcoef("gep", lambda x: c.gep_ha(x, True))
+    own = cover_values(par, lib)  # per-parcel quantities (parcels.quantities) replace the cover's
+    if own is not None:
+        gep_c = own.sum(axis=1) * c.equiv_yuan() * par["cover"].map(lambda x: inst.prices.gep_multipliers.get(x, 1.0))
     # one period's income flows, gathered as arrays and summed once
     vs: list[np.ndarray] = []
     rs: list[np.ndarray] = []
