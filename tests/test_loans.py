@@ -175,3 +175,56 @@ def test_verifier_recomputes_the_schedule(build):
     ver = verify_plan(plan, li)
     assert not ver["passed"]
     assert any(v["rule"] == "loans" and "repaid_yuan" in v["where"] for v in ver["violations"])
+
+
+def test_report_and_workbook_show_the_schedule(build, tmp_path):
+    """The ten-million case (test_ten_million_over_two_years) in report.md and plan.xlsx: the
+    report's loans section has one row per period of the 2025 loan, 10 M drawn, 0.40 M of
+    interest in each period, the 5 M instalment in 2026, 5 M still owed after the horizon,
+    last instalment 2027; the workbook's Finance sheet has the loan service of each period
+    (0.4 M and 5.4 M) and the same schedule below it."""
+    import openpyxl
+
+    from planner.report.workbook import write_workbook
+    from planner.report.write import write_report
+
+    li = _ten_million(build, 6e6)
+    plan = solve(li)
+    md, _html = write_report(plan, tmp_path / "rep", instance=li)
+    text = md.read_text(encoding="utf-8")
+    part = text.split("## GEP-value loans and their repayment", 1)[1].split("\n## ", 1)[0]
+    rows = [
+        [c.strip() for c in ln.strip().strip("|").split("|")] for ln in part.splitlines() if ln.startswith("| 2025")
+    ]
+    assert rows == [
+        ["2025", "2025", "10.00 M", "400,000", "0", "10.00 M", "2027"],
+        ["2025", "2026", "10.00 M", "400,000", "5.00 M", "5.00 M", "2027"],
+    ]
+    assert "repaid in 2 equal yearly instalments" in part
+    assert "5.00 M Yuan is still owed after the last period." in part
+
+    book = openpyxl.load_workbook(write_workbook(plan, li, tmp_path / "plan.xlsx"))
+    ws = book["Finance"]
+    rows = [r for r in ws.iter_rows(values_only=True)]
+    head = rows[1]
+    by_period = {r[0]: r for r in rows[2:4]}
+    col = head.index("Loan service: interest and instalments (Yuan)")
+    assert [by_period[t][col] for t in ("2025", "2026")] == [400_000, 5_400_000]
+    start = next(i for i, r in enumerate(rows) if r[0] == "Loan drawn in period")
+    assert rows[start + 1][:7] == ("2025", "2025", 10_000_000, 400_000, 0, 10_000_000, 2027)
+    assert rows[start + 2][:7] == ("2025", "2026", 10_000_000, 400_000, 5_000_000, 5_000_000, 2027)
+
+
+def test_no_loans_no_loan_section(build, tmp_path):
+    """With loans off (the default) the report has no loans section and plan.xlsx no schedule;
+    with loans on but none worth drawing (interest 50%/yr, budget enough) the report says so."""
+    from planner.report.write import write_report
+
+    li = _budget(build, 100_000)
+    md, _html = write_report(solve(li), tmp_path / "off", instance=li)
+    assert "GEP-value loans and their repayment" not in md.read_text(encoding="utf-8")
+    li = _budget(build, 100_000, loans_enabled=True, loan_to_gep=1.0, loan_cap_yuan=1e6, loan_interest_rate=0.5)
+    plan = solve(li)
+    assert plan.loans.empty
+    md, _html = write_report(plan, tmp_path / "on", instance=li)
+    assert "No GEP-value loan is drawn." in md.read_text(encoding="utf-8")

@@ -211,6 +211,23 @@ def test_minimum_per_project_in_its_host_village(build):
     assert township.objective == approx(23_000)
 
 
+def test_verifier_checks_the_minimum_per_project(build):
+    """The township plan of test_minimum_per_project_in_its_host_village (P and Q built, 5
+    recruited wherever cheapest) checked against the per-project instance: P stands in village
+    a, which has only 2 people, so a recruits at most 2 of P's 3 and the verifier reports a
+    ``recruitment`` violation in a; the per-project plan passes."""
+    from planner.verify import verify_plan
+
+    li = _two_projects(build, min=5, min_when_active=True)
+    township = solve(li)
+    per_project = li.replace(**{"roles.ops.min_per_project": {"P": 3, "Q": 2}})
+    ver = verify_plan(township, per_project)
+    bad = [v for v in ver["violations"] if v["rule"] == "recruitment"]
+    assert not ver["passed"]
+    assert any(v["where"].startswith("a, ops,") and v["limit"] == 3 and v["value"] <= 2 for v in bad)
+    assert verify_plan(solve(per_project), per_project)["passed"]
+
+
 def test_minimum_per_project_needs_its_sum_and_min_when_active(build_path):
     """``min`` must be the sum of ``min_per_project``, and the per-project minimum needs
     ``min_when_active``: each refused with the field and the fix."""

@@ -25,6 +25,7 @@ __all__ = [
     "KPI_ROWS",
     "kpi_label",
     "kpi_section",
+    "loan_section",
     "status_section",
     "target_section",
     "village_names",
@@ -245,6 +246,47 @@ def target_section(doc: Doc, plan, instance, why: str, lang: str = "en") -> None
     n_req = sum(bool(getattr(tg, "required", False)) for tg in targets)
     key = "rp_targets_met_required" if n_req else "rp_targets_met"
     doc.p(word(key, lang, n=n, m=len(rows), r=n_req))
+
+
+def loan_section(doc: Doc, plan, instance, lang: str = "en") -> None:
+    """The GEP-value loans and their repayment schedule (the plan's ``loans`` table): each
+    loan's interest and instalments by the period they are paid in, from its budget. Nothing
+    when loans are off and none is drawn."""
+    loans = with_str_period(table_of(plan, "loans"))
+    enabled = instance is not None and bool(getattr(instance.instance.finance, "loans_enabled", False))
+    if loans.empty and not enabled:
+        return
+    doc.h(2, word("rp_loan_title", lang))
+    if not plan.has_solution:
+        doc.p(word("rp_no_plan_loans", lang))
+        return
+    if loans.empty:
+        doc.p(word("rp_no_loans", lang))
+        return
+    loans["loan"] = loans["loan"].astype(str)
+    rows = [
+        [
+            str(r["loan"]),
+            str(r["period"]),
+            fmt_money(r["principal_yuan"]),
+            fmt_money(r["interest_yuan"]),
+            fmt_money(r["repaid_yuan"]),
+            fmt_money(r["outstanding_yuan"]),
+            str(int(r["paid_off_year"])),
+        ]
+        for _, r in loans.iterrows()
+    ]
+    header = ["rp_loan_drawn", "period", "rp_loan_principal", "rp_loan_interest", "rp_loan_repaid"]
+    header += ["rp_loan_outstanding", "rp_loan_paid_off"]
+    doc.table([word(h, lang) for h in header], rows, right=(2, 3, 4, 5))
+    last = loans.groupby("loan").tail(1)
+    owed = float(last["outstanding_yuan"].sum())
+    term_years = getattr(instance.instance.finance, "loan_term_years", None) if instance is not None else None
+    doc.p(
+        word("rp_loan_note", lang, term=term_years if term_years is not None else "?")
+        + (" " if lang == "en" else "")
+        + (word("rp_loan_owed", lang, owed=fmt_money(owed)) if owed > 0.5 else word("rp_loan_none_owed", lang))
+    )
 
 
 def village_section(doc: Doc, plan, instance, periods: list[str], lang: str = "en") -> None:
