@@ -228,6 +228,26 @@ def test_verifier_checks_the_minimum_per_project(build):
     assert verify_plan(solve(per_project), per_project)["passed"]
 
 
+def test_village_sheet_reason_uses_the_active_projects_minimum(build):
+    """The per-project case of test_minimum_per_project_in_its_host_village (only Q stands,
+    minimum 2 in b) with 4 recruits in b forced (``decisions.force: recruit:b:ops>=4``): 4 is
+    above the active minimum of 2, so b's sheet gives no "role's minimum" reason, although 4
+    is below the role's min of 5 (the minimum with both projects). Without the force b
+    recruits 2, the active minimum, and the sheet says so."""
+    import planner
+
+    li = _two_projects(build, min=5, min_when_active=True, min_per_project={"P": 3, "Q": 2})
+    forced = li.replace(**{"decisions.force": ["recruit:b:ops>=4@2025"]})
+    plan = solve(forced)
+    assert plan.status == "optimal" and not built(plan, "P")
+    assert recruits(plan, role="ops", village="b", period="2025") == 4
+    b = {s.village: s for s in planner.village_sheets(forced, plan)}["b"]
+    assert b.reasons and not any("minimum" in r.text["en"] for r in b.reasons)
+    plan = solve(li)
+    b = {s.village: s for s in planner.village_sheets(li, plan)}["b"]
+    assert any("The township's 2 ops in 2025 are the role's minimum" in r.text["en"] for r in b.reasons)
+
+
 def test_minimum_per_project_needs_its_sum_and_min_when_active(build_path):
     """``min`` must be the sum of ``min_per_project``, and the per-project minimum needs
     ``min_when_active``: each refused with the field and the fix."""

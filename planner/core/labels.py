@@ -887,6 +887,7 @@ TERMS["word"].update(
         "establishment": ("establishment", "建设投资"),
         "project_capital": ("project capital", "项目资本投入"),
         "wages": ("wages", "工资"),
+        "loan_service": ("loan interest and instalments", "贷款还本付息"),
         "used": ("used", "支出"),
         "used_part": ("used: {part}", "支出：{part}"),
         "loan_amount": ("+ {amount} loan", "+ {amount} 贷款"),
