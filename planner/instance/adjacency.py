@@ -302,7 +302,9 @@ def bridge_gaps(geometry, arcs: Iterable[tuple[str, str]], tolerance_m: float = 
     distance (m) between the stretch of ``p``'s boundary it shares with ``q`` and the one it
     shares with ``r``: how far a site continuing through ``p`` from ``q`` to ``r`` must
     reach across ``p`` (0 where the two stretches meet). A stretch is ``p``'s boundary
-    within ``tolerance_m`` of the neighbour's. Columns ``parcel``, ``a``, ``b``, ``gap_m``;
+    within ``tolerance_m`` of the neighbour's, which runs ``tolerance_m`` past each end of
+    the shared line, so a positive distance is lengthened by twice the tolerance (as the
+    shared length is shortened). Columns ``parcel``, ``a``, ``b``, ``gap_m``;
     only pairs whose gap is positive. ``geometry`` is indexed by parcel id, in metres."""
     import shapely  # the geo extra: only with parcel geometry
 
@@ -321,5 +323,5 @@ def bridge_gaps(geometry, arcs: Iterable[tuple[str, str]], tolerance_m: float = 
             for r in order[i + 1 :]:
                 gap = float(stretch[q].distance(stretch[r]))
                 if gap > 0:
-                    rows.append((p, q, r, gap))
+                    rows.append((p, q, r, gap + 2 * tolerance_m))
     return pd.DataFrame(rows, columns=["parcel", "a", "b", "gap_m"])

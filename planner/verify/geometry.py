@@ -73,7 +73,8 @@ def bridges(geoms: dict[str, Any], tolerance_m: float, min_shared_m: float) -> l
     """Among the parcels of ``geoms`` {parcel id: polygon}, each parcel ``p`` with two
     neighbours ``q < r`` (by the rule of :func:`connected_sites`) and the distance in metres
     between the stretch of ``p``'s boundary along ``q`` and the stretch along ``r``: how far
-    a site joining ``q`` and ``r`` through ``p`` reaches across ``p``. Only positive gaps."""
+    a site joining ``q`` and ``r`` through ``p`` reaches across ``p``, with the tolerance
+    added back at both ends (as :func:`_shared_m` takes it off). Only positive gaps."""
     import shapely  # the geo extra: only when the instance has geometry
 
     ids = sorted(geoms)
@@ -91,8 +92,8 @@ def bridges(geoms: dict[str, Any], tolerance_m: float, min_shared_m: float) -> l
         along = {q: shapely.intersection(ring, geoms[q].boundary.buffer(max(tolerance_m, 1e-6))) for q in near[p]}
         for q, r in combinations(near[p], 2):
             gap = float(along[q].distance(along[r]))
-            if gap > 0:
-                out.append((p, q, r, gap))
+            if gap > 0:  # each stretch runs the tolerance past the shared line's ends
+                out.append((p, q, r, gap + 2 * tolerance_m))
     return out
 
 
