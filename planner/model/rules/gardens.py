@@ -26,6 +26,8 @@ garden[v,t] = 1 (the verifier checks it).
   apart, garden area on p >= min(A_p, garden_bridge_width_ratio x gap^2) x (site[p] +
   site[q] + site[r] - 2): the garden's part on p is at least this fraction as wide as the
   gap it must bridge is long, or all of p, so that a site is not joined through a strip.
+  Where that is more than garden_max_ha, the row is site[p] + site[q] + site[r] <= 2 (the
+  same plans, a tighter relaxation).
 """
 
 from __future__ import annotations
@@ -123,6 +125,9 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
             if need <= min(lo, area_of[p]) + 1e-9:
                 continue  # garden_site_parcel_min already asks as much
             for t in d.periods:
-                together = sel[(v, p, t)] + sel[(v, a, t)] + sel[(v, b, t)] - 2
-                bridge[(p, a, b, t)] = xsum(m, rows_of[p], t) >= need * together
+                three = sel[(v, p, t)] + sel[(v, a, t)] + sel[(v, b, t)]
+                if need > pol.garden_max_ha + 1e-9:  # more than any garden: never all three (a tighter row)
+                    bridge[(p, a, b, t)] = three <= 2
+                else:
+                    bridge[(p, a, b, t)] = xsum(m, rows_of[p], t) >= need * (three - 2)
         add_rows(m, FAMILY, "garden_site_bridge", bridge)
