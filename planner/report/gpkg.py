@@ -114,6 +114,8 @@ __all__ = [
     "gep_change_field",
     "short_field_names",
     "use_hectares",
+    "garden_shape",
+    "garden_shapes",
 ]
 
 LAYERS = ("parcels", "gardens", "villages", "run")
@@ -443,6 +445,24 @@ def garden_shape(geoms: dict[str, Any], ha: dict[str, float], tolerance_m: float
         return None, 0.0
     shape = shapely.union_all(pieces)
     return shape, shape.area / M2_PER_HA
+
+
+def garden_shapes(plan, li, period: str) -> dict[str, Any]:
+    """Each village's garden at the end of ``period`` drawn at its area
+    (:func:`garden_shape`), {village: shape}; villages without garden land left out."""
+    alloc = _str_cols(plan.tables.get("allocations", pd.DataFrame()), ("village", "parcel", "period"))
+    if not len(alloc):
+        return {}
+    geom = parcel_geometry(li)
+    tol_m = li.instance.parcels.adjacency_tolerance_m
+    sel = alloc[(alloc["period"] == str(period)) & alloc["kind"].isin(GARDEN_KINDS) & (alloc["area_ha"] > TOL)]
+    out = {}
+    for v, g in sel.groupby("village", sort=True):
+        on = g.groupby("parcel")["area_ha"].sum().to_dict()
+        shape, _ = garden_shape({p: geom[p] for p in on}, on, tol_m)
+        if shape is not None:
+            out[str(v)] = shape
+    return out
 
 
 def plan_layers(plan, li) -> dict[str, Any]:
