@@ -15,11 +15,14 @@ from helpers import P, approx, recruits, solve
 from test_recruitment import FOREST, NEUTRAL, role
 
 import planner
+from planner.core.paths import bundled_dir
 from planner.model.build import build_model
 from planner.model.data import ModelData
 from planner.plan.plan import Plan
 from planner.solver.run import solve_model, solver_options
 from planner.verify import verify_plan
+
+INSTANCES = bundled_dir("instances")
 
 
 def _two_villages(build, roles, pools, **kw):
@@ -141,3 +144,20 @@ def test_model_values_follow_the_plan(build):
     Plan.from_model(li, d, m, res, build_time_s=0.0, options=opts)
     assert pyo.value(m.recruit["a", "planters", "2025"]) == approx(6)
     assert pyo.value(m.assign["b", "planters", "residents", "2025"]) == approx(2)
+
+
+def test_nuanshui_township_roles_same_with_any_seed():
+    """Nuanshui, solved with two HiGHS random seeds: the same objective, and the township-scope
+    roles (afforestation workers, forest park staff, rangers, the three bank roles) recruited in
+    the same villages. Their people per period are set by the ranges and the work, and their
+    villages by the rule (no village minimum for a township role here: shares of the pools).
+    Before the rule, equally good plans from different HiGHS versions put, for example, 165 of
+    the 200 rangers of 2025 in Kenmuken or none there."""
+    li = planner.load_instance(INSTANCES / "nuanshui.yaml")
+    township = {r.id for r in li.instance.roles if r.scope == "township"}
+    plans = [_solve_with_seed(li, seed) for seed in (1, 2)]
+    assert plans[0].objective == approx(plans[1].objective)
+    tables = [{k: c for k, c in _table(p).items() if k[0] in township} for p in plans]
+    assert tables[0] == tables[1]
+    rangers = {v: c for (r, v), c in tables[0].items() if r == "forest_rangers"}
+    assert sum(rangers.values()) == 200
