@@ -1,12 +1,16 @@
-"""The per-village split of township-scope recruits, by one rule, the same on every machine.
+"""The per-village split of recruits, by one rule, the same on every machine.
 
 A township-scope role has one whole number of people per period (``recruit_total``); which
 villages they come from is a continuous split (:mod:`planner.model.rules.recruitment`) that
 rules read only where a village's share matters: its labour pools, the role's villages,
-per-village minimums and forced decisions. Many splits are equally good, and the solver's
-pick among them changes with its version and options. The plan reports this one instead:
+per-village minimums and forced decisions. A village-scope role's people beyond what each
+village's own work needs (a range minimum above the work) can be anywhere too. Many splits
+are equally good, and the solver's pick among them changes with its version, options and
+seed. The plan reports this one instead, for every role, its people per period as solved:
 
-1. each village's own minimum for the role first (a forced decision, a project's host);
+1. each village's own minimum first: what the rows that read the village's people alone
+   need with the plan's land and projects (a village role's work, a forced decision, a
+   project host's minimum; ``recruit_village`` gives 0);
 2. the rest in proportion to each village's labour pool of the role's groups (all groups'
    pools when the role lists none; equal shares when every pool is empty), as whole people
    by largest remainders, ties to the village listed first;
@@ -18,7 +22,7 @@ Steps 2-3 are a maximum flow (roles -> villages -> groups -> pools) started from
 proportional shares; it finds a split whenever one exists, and the model's whole-number
 data (pools, limits) makes it whole. The split is checked against every row of the model
 that reads recruitment; if any row would be broken (a rule this module does not know),
-the solver's split is kept, and :func:`apply_split` says so.
+the solver's split is kept (:func:`apply_split` returns False).
 """
 
 from __future__ import annotations
@@ -155,7 +159,7 @@ def _bounds(m: pyo.ConcreteModel, split: set[int]) -> tuple[dict[int, float], di
                     continue
                 mine = [(v, k) for v, k in zip(repn.linear_vars, repn.linear_coefs) if id(v) in split]
                 if len(mine) != 1 or any(
-                    v.parent_component().local_name in ("recruit", "assign") and id(v) not in split
+                    v.parent_component().local_name in ("recruit", "recruit_total", "assign") and id(v) not in split
                     for v in repn.linear_vars
                 ):
                     continue
