@@ -6,7 +6,7 @@ with test_recruitment_work.py and test_labour_pool.py."""
 
 from __future__ import annotations
 
-from helpers import P, approx, area, period, recruits, solve, solve_model
+from helpers import P, approx, area, period, recruits, solve
 
 FOREST = {"ecological_forest": None}  # 4,000 Yuan/ha/yr on grassland worth 1,000: +3,000/ha
 NEUTRAL = {"ecological_forest": {"equivalents": {"eco": 1}}}  # same GEP as grassland: changes nothing
@@ -73,6 +73,8 @@ def test_township_role_is_one_whole_number(build):
     what keeps 3.5 planters (7 ha, 30,000 Yuan/yr) out: without it the optimum is 30,000.
     Constraint: `recruit_split`.
     """
+    from helpers import solve_model
+
     li = build(
         [P("A1", "grassland", 9, village="a")],
         uses=FOREST,
