@@ -25,6 +25,7 @@ from planner.core.plan_format import TABLES, land_fingerprint
 from planner.core.status import has_plan
 from planner.core.units import MONEY
 from planner.core.version import __version__
+from planner.model.split import apply_split
 from planner.plan.tables import build_tables
 
 PLAN_FORMAT = "planner.plan.plan"
@@ -114,6 +115,8 @@ class Plan:
             warnings=list(warnings or []),
         )
         if plan.has_solution:
+            # township roles' people per village by one rule, not the solver's pick (planner.model.split)
+            apply_split(d, m)
             plan.tables = build_tables(li, d, m)
             plan.decisions = integer_decisions(m)
         elif getattr(m, "_impossible", None):

@@ -17,6 +17,9 @@ Constraints (N[role,t] = sum over villages of recruit[v, role, t])
 - ``recruit_min_active[role, j, t]``: for roles with ``min_when_active``, N >= min x activity of project j
   (built[j,t] for per_project, built[j,t] - built[j,t-1] for per_project_built) instead of ``recruit_min``.
 - ``recruit_village[v, role, t]``: recruit = 0 in villages outside ``roles[].villages``.
+- ``recruit_split[role, t]``: for a township-scope role, N = recruit_total[role, t], the one whole
+  number of its people; the villages' shares are continuous (one integer per role and period instead
+  of one per village: no interchangeable villages to branch on, same optimum).
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ ROWS: dict[str, RowInfo] = {
         "role minimum while its project works", PEOPLE, ("role", "project", "period"), field="roles.{role}.min"
     ),
     "recruit_max": RowInfo("role maximum", PEOPLE, ("role", "period"), field="roles.{role}.max"),
+    "recruit_split": RowInfo("township role's people shared among villages", PEOPLE, ("role", "period"), hard=True),
 }
 
 
@@ -88,3 +92,9 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     add_rows(m, FAMILY, "recruit_min", lo)
     add_rows(m, FAMILY, "recruit_min_active", lo_active)
     add_rows(m, FAMILY, "recruit_max", hi)
+    split = {
+        (r, t): pyo.quicksum(m.recruit[v, r, t] for v in d.villages) == m.recruit_total[r, t]
+        for r in m.RT
+        for t in d.periods
+    }
+    add_rows(m, FAMILY, "recruit_split", split)
