@@ -1,6 +1,6 @@
 """Infeasibility diagnosis (planner.explain.diagnose): impossible rules, the smallest
-relaxation under the documented weights (1 per row unit: 1 ha, 1 person, 1 project or
-garden, 1 million Yuan), the conflicting rules and the IIS of the LP relaxation, on
+relaxation under the documented costs (planner.explain.repair: Yuan-equivalents per unit,
+money first; some tests set the costs), the conflicting rules and the IIS of the LP relaxation, on
 hand-made instances whose answer is derived in each docstring. Every infeasible instance
 is first shown to be infeasible by planner.solve."""
 
@@ -86,15 +86,22 @@ def test_budget_too_small_for_a_required_project(build):
     assert d["status"] == "infeasible" and d["relaxations"][0]["index"] == ["2025"]
 
 
-def test_requirement_dropped_when_the_shortfall_exceeds_a_million(build):
-    """As above with C = 1,600,000: raising the budget would cost 1.5 units (million Yuan),
-    dropping the requirement 1 unit (one project): the weights pick the requirement, short by
-    1 project, and the budget is named as what it conflicts with."""
+def test_requirement_dropped_when_the_shortfall_exceeds_its_cost(build):
+    """As above with C = 1,600,000 and a project costing 1,000,000 Yuan-equivalents when
+    dropped (``costs: {decisions: 1e6}``): raising the budget would cost 1,500,000, dropping
+    the requirement 1,000,000: the costs pick the requirement, short by 1 project (total
+    1,000,000), and the budget is named as what it conflicts with. With the default costs (a
+    project dropped: 100 M) the budget is raised by 1,500,000 instead."""
     li = build(
         [P("A1", "grassland", 9)], uses=NEUTRAL, projects=[project(1_600_000)], periods=[period("2025", budget=100_000)]
     )
     _infeasible(li)
-    dg = diagnose(li, iis=False)
+    default = diagnose(li, iis=False)
+    assert list(default.relaxations["constraint"]) == ["budget"]
+    assert default.relaxations["amount"].iloc[0] == pytest.approx(1_500_000, rel=1e-6)
+    assert default.total_relaxation == pytest.approx(1_500_000, rel=1e-6)
+    dg = diagnose(li, iis=False, repair={"costs": {"decisions": 1e6}})
+    assert dg.total_relaxation == pytest.approx(1_000_000, rel=1e-6)
     r = dg.relaxations
     assert list(r["constraint"]) == ["project_required"]
     assert r["amount"].iloc[0] == pytest.approx(1.0)

@@ -28,7 +28,20 @@ NUMERIC_LIMIT = {
     "street_green_min",
 }
 
-RELAXATION_COLUMNS = ["family", "constraint", "rule", "where", "index", "sense", "unit", "amount", "field", "statement"]
+RELAXATION_COLUMNS = [
+    "family",
+    "constraint",
+    "rule",
+    "where",
+    "index",
+    "sense",
+    "unit",
+    "amount",
+    "cost_per_unit",
+    "cost",
+    "field",
+    "statement",
+]
 
 
 def rule_label(name: str) -> str:
@@ -116,6 +129,7 @@ def relaxation_table(el: Elastic, svals: dict[int, float], total_area: float) ->
             info = row_info_or_none(name)
             scale, unit = (info.scale, info.unit) if info else (1.0, "")
             amount = v * scale
+            per = el.cost[i] if el.cost else 1.0
             out.append(
                 {
                     "family": family,
@@ -126,6 +140,8 @@ def relaxation_table(el: Elastic, svals: dict[int, float], total_area: float) ->
                     "sense": sense,
                     "unit": unit,
                     "amount": amount,
+                    "cost_per_unit": per,
+                    "cost": per * amount,
                     "field": row_field(name, key),
                     "statement": _relax_statement(name, key, sense, amount, unit, total_area),
                 }
