@@ -104,6 +104,7 @@ from planner.explain.wording import (
     relaxation_table,
     row_field,
     row_where,
+    rule_label,
 )
 from planner.instance.load import LoadedInstance
 from planner.model.build import build_model
@@ -212,7 +213,7 @@ class Diagnosis:
         lines += [f"most the land allows: {a['statement']}" for a in self.attainable]
         if self.status != "feasible" and (not r.empty or self.kept):
             total = "" if self.total_relaxation is None else f"{self.total_relaxation:,.0f} Yuan-equivalents in all; "
-            kept = f"; may not give: {', '.join(self.kept)}" if self.kept else ""
+            kept = f"; may not give: {', '.join(rule_label(k) for k in self.kept)}" if self.kept else ""
             lines.append(f"repair cost: {total}per unit: {self.cost_words()}{kept}")
         lines += [f"conflicting rules: {s}" for s in self.conflict_summary()[:n]]
         if self.iis is not None and not self.iis.empty:
