@@ -20,6 +20,7 @@ from planner.app import jobs, sweeps
 from planner.app.scenario import overlay, relaxed, to_yaml
 from planner.app.workspace import Workspace
 from planner.core.errors import InputError
+from planner.core.labels import known, term
 from planner.core.paths import bundled_dir
 from planner.instance.load import LoadedInstance
 
@@ -43,8 +44,6 @@ REPAIR_CHOICES = (
 
 def repair_choice_label(key: str, lang: str = "en") -> str:
     """A repair choice in words: a class's own word, else the rule family's."""
-    from planner.core.labels import known, term
-
     return term("word", f"repair_{key}", lang) if known("word", f"repair_{key}") else term("rule", key, lang)
 
 

@@ -14,19 +14,21 @@ Method
    definitions - land used once, decisions accumulate, work norms, carbon splits,
    objective holds - are never relaxed) gets non-negative slacks: ``body <= ub`` becomes
    ``body - s <= ub``, ``body >= lb`` becomes ``body + s >= lb``, an equality gets one of
-   each. The planning objective is replaced by *minimise the sum of slacks*, each with
-   weight 1 per row unit, and the model is solved as a MIP with HiGHS. Row units are the
-   model's: 1 ha, 1 person, 1 yes/no decision (a project, a garden, a scenic spot), 1
-   street green space, 1 million Yuan (``planner.core.units.MONEY``). So relaxing a budget by 1
-   million Yuan costs as much as one person more in a labour pool, one hectare, or one
-   required project dropped: a required project costing more than a million Yuan above
-   the budget is dropped rather than the budget raised. The weights are a choice, not a
-   truth; the result is *a* smallest relaxation under them (another may exist with the
-   same total). One tie-break: a ban (a use not permitted on a parcel or in a village,
-   farmland or red-line land that must not change) weighs 1.001 per ha, so that when
-   opening one more hectare to a use gains exactly a hectare of a target, the target is
-   relaxed, not the ban. Every slack above 1e-6 is reported in planner units (money in
-   Yuan).
+   each. The planning objective is replaced by *minimise the cost of the slacks*, and the
+   model is solved as a MIP with HiGHS. Which rules may give and what a unit of each costs,
+   in Yuan-equivalents, are the planner's (:mod:`planner.explain.repair`: the instance's
+   ``repair`` section, the CLI's ``--may-give``, ``--keep`` and ``--repair-cost``, or
+   ``repair=`` here); the defaults put money first (a Yuan of budget or loan costs 1, a
+   hectare of a coverage target or a person 1 million, a hectare of another land rule 10
+   million, a garden, project or street green space dropped and a hectare of a ban 100
+   million). The costs are a choice, not a truth; the result is *a* smallest relaxation
+   under them (another may exist with the same total), and the output states them. Every
+   slack above 1e-6 is reported in planner units (money in Yuan) with its cost. A rule
+   that may not give is held like a definition; if nothing that may give can repair the
+   instance, the elastic model is infeasible and the notes say which rules were kept.
+   **Most the land allows.** When every relaxed row is a target (coverage, red-line share,
+   a dividend floor), each such row is taken out and its quantity optimised with every
+   other rule held (:func:`most_attainable`): "forest coverage can reach at most 85.83%".
 3. **Conflicting rules.** The elastic solution's whole-number and yes/no decisions are held
    by their bounds (as in :mod:`planner.explain.fixed`) and the elastic model is solved
    again as an LP. Rows (hard or not) with a non-zero dual push against the relaxed rows,
@@ -107,6 +109,7 @@ from planner.explain.wording import (
     rule_label,
 )
 from planner.instance.load import LoadedInstance
+from planner.instance.overrides import get_value
 from planner.model.build import build_model
 from planner.model.data import ModelData
 
@@ -408,8 +411,6 @@ def most_attainable(
         fld = item["field"]
         bound = "at most" if sense == ">=" else "at least"
         if name in SHARE_OF_TOWNSHIP and total_area > 0:
-            from planner.instance.overrides import get_value
-
             asked_share = get_value(instance, fld)
             share = asked_share + (best - limit) / total_area
             # the share rounded toward feasibility at 4 decimals: 0.858345 -> 0.8583

@@ -23,6 +23,7 @@ from typing import Any
 
 from planner.core.errors import InputError, Problem
 from planner.model.rows import RowInfo
+from planner.model.rules import families
 
 #: class -> (constraints, Yuan-equivalent per planner unit, what the unit is, why)
 CLASSES: dict[str, tuple[tuple[str, ...], float, str, str]] = {
@@ -218,8 +219,6 @@ def _yuan(v: float) -> str:
 
 def repair_field_names() -> dict[str, str]:
     """constraint -> family of every rule family's rows (for :meth:`RepairSettings.check`)."""
-    from planner.model.rules import families
-
     return {name: f.FAMILY for f in families() for name in f.ROWS} | {"decisions": "decisions"}
 
 

@@ -31,15 +31,19 @@ from typing import Any
 
 import pandas as pd
 import pyomo.environ as pyo
+from pyomo.contrib.fbbt.fbbt import compute_bounds_on_expr
 
 from planner.api import load_instance, solve
-from planner.core.labels import term
+from planner.core.labels import known, term
 from planner.core.parallel import run_each
+from planner.explain.fixed import build_fixed_lp
 from planner.explain.result import fmt
 from planner.explain.rows import describe, field_of, row_info
 from planner.explain.whatif import compare
 from planner.instance.load import LoadedInstance
 from planner.instance.overrides import split_overrides
+from planner.model.build import build_model
+from planner.model.data import ModelData
 
 #: kind -> the constraints of whole units it prices
 UNIT_KINDS: dict[str, tuple[str, ...]] = {
@@ -117,11 +121,6 @@ def _shift(name: str, key: tuple, sense: str, step: float) -> Callable[[Any, pyo
 
 def _body_range(li: LoadedInstance, name: str, key: tuple) -> tuple[float, float]:
     """The least and most the row's body can be, from its decisions' bounds."""
-    from pyomo.contrib.fbbt.fbbt import compute_bounds_on_expr
-
-    from planner.model.build import build_model
-    from planner.model.data import ModelData
-
     m = _body_range.cache.get(id(li))
     if m is None:
         m = build_model(ModelData(li))
@@ -183,8 +182,6 @@ def unit_prices(
 
     ``kinds``: keys of :data:`UNIT_KINDS`. ``fixed``: the plan's fixed LP when already
     built (:func:`planner.explain.fixed.build_fixed_lp`)."""
-    from planner.explain.fixed import build_fixed_lp
-
     kinds = [k for k in kinds]
     bad = [k for k in kinds if k not in UNIT_KINDS]
     if bad:
@@ -348,8 +345,6 @@ def _lc(label: str) -> str:
 
 
 def _known_role(role: str) -> bool:
-    from planner.core.labels import known
-
     return known("role", role)
 
 

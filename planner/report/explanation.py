@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from planner.explain.rows import row_info
+from planner.explain.units import statement as unit_statement
 from planner.report.document import Doc
 from planner.report.formats import fmt_int, fmt_money, fmt_sig, num
 from planner.report.inputs import table_of
@@ -189,8 +190,6 @@ def explanation_section(doc: Doc, plan, ex, why: str = "", lang: str = "en") -> 
 
     units = _ex_table(ex, "unit_prices")
     if units is not None and "statement" in units and len(units):
-        from planner.explain.units import statement as unit_statement
-
         doc.h(3, word("unit_prices", lang))
         exact = str(getattr(ex, "plan_status", "optimal")) == "optimal"
         lines = []
