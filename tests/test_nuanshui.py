@@ -216,3 +216,26 @@ def test_forest_coverage_86_reports_the_most_the_land_allows():
     for a in dg.attainable:
         assert 0.75 < a["best_share"] < 0.86 and a["proved"]
         assert "can reach at most 85.83% of the township (asked: 86.00%)" in a["statement"]
+
+
+def test_price_of_the_800_worker_minimum(plan):
+    """Issue 19: the paper's minimum of 800 afforestation workers in 2025 binds (the planting
+    needs about 608). A worker earns 30,000 Yuan/yr for the 3-year period: 90,000 Yuan of
+    2025 budget, which binds and is topped up by GEP-value loan at 4%/yr charged in both
+    periods (its price, docs/explaining.md §2: 0.08 Yuan/yr per Yuan). One worker fewer frees
+    90,000 Yuan of loan: 0.08 x 90,000 = 7,200 Yuan/yr; one more costs the same (the loan is
+    far from its cap). The statement gives it per person."""
+    from planner.explain.units import unit_prices
+
+    li = planner.examples.nuanshui()
+    df = unit_prices(
+        li, plan, ["recruitment"], select=lambda c, i: c == "recruit_min" and i == ("afforestation_workers", "2025")
+    )
+    (r,) = df.to_dict("records")
+    assert r["limit"] == 800 and r["loosen_status"] == r["tighten_status"] == "optimal"
+    assert r["loosen_gain_yuan"] == pytest.approx(7_200, abs=1.0)
+    assert r["tighten_cost_yuan"] == pytest.approx(7_200, abs=1.0)
+    assert r["statement"].startswith(
+        "Each of the 800 afforestation workers the role's minimum requires in 2025 costs 7,200 Yuan/yr: "
+        "with 799 the plan would be worth 7,200 Yuan/yr more."
+    )

@@ -97,3 +97,23 @@ def pd_isna(v) -> bool:
     import pandas as pd
 
     return bool(pd.isna(v))
+
+
+def test_village_sheet_gives_the_price_of_the_minimum(build):
+    """The role-minimum instance above: the township's 4 planters (all in village a) are the
+    role's minimum while the planting needs 1 (1 ha at 2 ha a planter); the sheet's reason
+    names the minimum and, with the explanation's unit prices, what each of them costs:
+    3,000 Yuan/yr, in English and Chinese."""
+    from planner.explain.sheets import village_sheets
+
+    li = _planting(build, [role(min=4, wage_yuan_per_yr=1000)], budget=5000, uses=COSTLY)
+    plan = solve(li)
+    ex = explain(li, plan, importance=(), parameters=[], unit_prices=["recruitment"])
+    (sheet,) = village_sheets(li, plan, ex)
+    (reason,) = [r for r in sheet.reasons if r.kind == "recruitment"]
+    assert reason.text["en"].endswith(
+        "Each of them costs 3,000 Yuan/yr: with one fewer the plan would be worth that much more (re-solved)."
+    )
+    assert "每人代价3,000元/年" in reason.text["zh"]
+    plain = village_sheets(li, plan, explain(li, plan, importance=(), parameters=[]))
+    assert "Each of them costs" not in [r for r in plain[0].reasons if r.kind == "recruitment"][0].text["en"]

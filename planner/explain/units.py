@@ -176,18 +176,22 @@ def unit_prices(
     time_limit: float | None = None,
     workers: int | None = None,
     progress: Callable[[str, int, int], Any] | None = None,
+    select: Callable[[str, tuple], bool] | None = None,
 ) -> pd.DataFrame:
     """What one unit of each binding rule of whole units is worth (see the module
     docstring): a table of :data:`UNIT_COLUMNS`, largest value first.
 
     ``kinds``: keys of :data:`UNIT_KINDS`. ``fixed``: the plan's fixed LP when already
-    built (:func:`planner.explain.fixed.build_fixed_lp`)."""
+    built (:func:`planner.explain.fixed.build_fixed_lp`). ``select(constraint, index)``: price
+    only the binding rows it accepts (default: all)."""
     kinds = [k for k in kinds]
     bad = [k for k in kinds if k not in UNIT_KINDS]
     if bad:
         raise ValueError(f"unknown unit-price kind(s) {bad}: use {', '.join(UNIT_KINDS)}")
     f = fixed if fixed is not None else build_fixed_lp(li, plan)
     rows = binding_unit_rows(f, kinds)
+    if select is not None and not rows.empty:
+        rows = rows[[bool(select(c, tuple(i))) for c, i in zip(rows["constraint"], rows["index"])]]
     if rows.empty:
         return pd.DataFrame(columns=UNIT_COLUMNS)
     jobs, slots = [], []
