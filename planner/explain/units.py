@@ -119,20 +119,12 @@ def _shift(name: str, key: tuple, sense: str, step: float) -> Callable[[Any, pyo
     return modify
 
 
-def _body_range(li: LoadedInstance, name: str, key: tuple) -> tuple[float, float]:
-    """The least and most the row's body can be, from its decisions' bounds."""
-    m = _body_range.cache.get(id(li))
-    if m is None:
-        m = build_model(ModelData(li))
-        _body_range.cache.clear()
-        _body_range.cache[id(li)] = m
+def _body_range(m: pyo.ConcreteModel, name: str, key: tuple) -> tuple[float, float]:
+    """The least and most the row's body can be in model ``m``, from its decisions' bounds."""
     comp = m.find_component(name)
     c = comp[key if len(key) != 1 else key[0]]
     lo, up = compute_bounds_on_expr(c.body)
     return (-math.inf if lo is None else lo), (math.inf if up is None else up)
-
-
-_body_range.cache = {}  # type: ignore[attr-defined]
 
 
 def _one(args: tuple) -> dict[str, Any]:
@@ -194,12 +186,13 @@ def unit_prices(
         rows = rows[[bool(select(c, tuple(i))) for c, i in zip(rows["constraint"], rows["index"])]]
     if rows.empty:
         return pd.DataFrame(columns=UNIT_COLUMNS)
-    jobs, slots = [], []
+    jobs: list[tuple] = []
     base = (str(li.path), list(li.overrides))
     plans: list[dict[str, Any]] = []
+    model = build_model(ModelData(li))  # the rows' bodies, for what a tighter limit can ask
     for r in rows.itertuples():
         key = tuple(r.index)
-        lo_b, up_b = _body_range(li, r.constraint, key)
+        lo_b, up_b = _body_range(model, r.constraint, key)
         limit = r.lower if r.sense == ">=" else r.upper
         # loosen: a lower limit down, an upper limit up; tighten the other way, if anything can meet it
         loosen = -1.0 if r.sense == ">=" else 1.0
@@ -212,7 +205,6 @@ def unit_prices(
             item["tighten"] = len(jobs)
             jobs.append((*base, r.constraint, key, r.sense, -loosen, time_limit))
         plans.append(item)
-        slots.append(item)
     n = len(jobs)
     results: list[dict[str, Any] | None] = [None] * n
     done = 0
