@@ -9,7 +9,10 @@ from rich.table import Table
 
 from planner.cli.app import app, err, exit_bad_input, exit_solve_error, out
 from planner.cli.common import (
+    KEEP_HELP,
     LANG_HELP,
+    MAY_GIVE_HELP,
+    REPAIR_COST_HELP,
     check_lang,
     check_out,
     check_time_limit,
@@ -20,6 +23,7 @@ from planner.cli.common import (
     load_instance_arg,
     load_plan_arg,
     run_explanation,
+    with_repair,
     write_plan_folder,
     write_report_files,
 )
@@ -88,6 +92,9 @@ def solve(
         "--diagnose/--no-diagnose",
         help="Diagnose an infeasible instance (rules in conflict, smallest relaxation) into diagnosis.json.",
     ),
+    may_give: str | None = typer.Option(None, "--may-give", help=MAY_GIVE_HELP),
+    keep: str | None = typer.Option(None, "--keep", help=KEEP_HELP),
+    repair_cost: list[str] | None = typer.Option(None, "--repair-cost", help=REPAIR_COST_HELP),
     force: bool = typer.Option(False, "--force", help="Replace a plan already in --out."),
     lang: str = typer.Option("en", "--lang", help=LANG_HELP),
 ) -> None:
@@ -103,6 +110,7 @@ def solve(
         check_solver(solver or li.instance.solver.name, "--solver" if solver else instance)
     except InputError as e:
         exit_bad_input(e)
+    li = with_repair(li, may_give, keep, repair_cost)
     check_time_limit(time_limit, mip_gap, threads)
     check_out(out_dir, force)
     try:

@@ -925,6 +925,24 @@ class Decisions(_Strict):
     )
 
 
+class Repair(_Strict):
+    """How the diagnosis of an instance with no plan repairs it: which rules may give and what
+    each unit of relaxation costs, in Yuan-equivalents (planner.explain.repair; names are rule
+    classes - money, dividends, targets, people, land, decisions, bans -, rule families such as
+    gardens or budget, or constraint names such as garden_one_per_village)."""
+
+    may_give: list[str] | None = Field(
+        None, description="Rules that may give (default: every rule a township could relax)."
+    )
+    keep: list[str] = Field(default_factory=list, description="Rules that may not give, e.g. [gardens].")
+    costs: dict[str, float] = Field(
+        default_factory=dict,
+        description="Yuan-equivalents per unit of relaxation, by rule name, overriding the defaults "
+        "(money 1 per Yuan, targets and people 1,000,000 per ha or person, land 10,000,000 per ha, "
+        "decisions and bans 100,000,000 per decision or ha).",
+    )
+
+
 class Instance(_Strict):
     """A scenario instance (YAML) plus its parcel table."""
 
@@ -949,6 +967,10 @@ class Instance(_Strict):
     )
     targets: list[Target] = Field(
         default_factory=list, description="Figures the report sets the plan against (the paper's); not rules."
+    )
+    repair: Repair = Field(
+        default_factory=Repair,
+        description="How a diagnosis repairs an instance with no plan: rules that may give and their costs.",
     )
     decisions: Decisions = Field(
         default_factory=Decisions,
