@@ -389,3 +389,30 @@ def test_single_target_reports_the_most_the_land_allows(build):
     )
     assert f"most the land allows: {a['statement']}" in kept.summary_lines()
     assert kept.to_dict()["attainable"][0]["best"] == pytest.approx(5.0)
+
+
+def test_impossible_why_not_names_the_rules_that_block_it(tmp_path):
+    """On the bundled ``tiny`` instance: parcel W1 is red-line grassland (conservation space)
+    and fruit expansion would change its space type, which ``red_line_type`` forbids: forcing
+    a hectare of fruit there is infeasible and the diagnosis relaxes exactly that ban, so the
+    why-not names it. E3 is permanent basic farmland, and the library makes ecological
+    forest only from grassland, scattered farmland and reclaimed mine: both are named."""
+    import planner
+    from planner.explain.whatif import parse, why_not
+
+    li = planner.load_instance("instances/tiny.yaml")
+    plan = solve(li)
+    w = why_not(li, plan, [parse("parcel:W1:fruit_expansion>=1", "force", li)])
+    assert w.status == "infeasible"
+    assert w.blocked_by == [
+        "red-line space types unchanged (parcel W1, use fruit_expansion) (policies.red_line_type_unchanged)"
+    ]
+    assert w.statement().endswith("blocked by: " + w.blocked_by[0] + ".")
+    assert w.to_dict()["blocked_by"] == w.blocked_by
+    e3 = why_not(li, plan, [parse("parcel:E3:ecological_forest>=1", "force", li)])
+    assert e3.status == "infeasible"
+    assert e3.blocked_by[:2] == [
+        "parcel E3 is permanent basic farmland, which keeps its use (policies.farmland_protection)",
+        "the library makes ecological_forest only from grassland, scattered_farmland, reclaimed_mine, "
+        "not from parcel E3's permanent_farmland",
+    ]
