@@ -1,0 +1,103 @@
+"""county: townships in one instance, the county budget pool, the monolithic and the
+decomposed solves (formulation §11)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from helpers import P, approx, period, write_instance
+
+from planner.core.errors import InputError
+from planner.county import load_county, solve_county
+from planner.plan.county import CountyPlan
+from planner.verify import verify_county
+
+# ecological forest +3,000 Yuan/ha/yr over grassland (test library: eco 4 against 1)
+CHEAP = {"ecological_forest": {"establishment_cost_yuan_per_ha": 1000}}  # 3 Yuan/yr per Yuan
+DEAR = {"ecological_forest": {"establishment_cost_yuan_per_ha": 2000}}  # 1.5 Yuan/yr per Yuan
+
+
+def county_file(folder: Path, townships: dict[str, Path], pool: dict[str, float] | None, name="test_county") -> Path:
+    raw: dict = {"name": name, "townships": [{"id": k, "file": Path(v).name} for k, v in townships.items()]}
+    if pool is not None:
+        raw["county"] = {"budget_pool_yuan": pool}
+    path = folder / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def two_townships(tmp_path: Path, pool: float | None) -> Path:
+    north = write_instance(tmp_path, [P("N1", "grassland", 10)], uses=CHEAP, periods=[period("2025", budget=2000)])
+    south = write_instance(tmp_path, [P("S1", "grassland", 10)], uses=DEAR, periods=[period("2025", budget=0)])
+    return county_file(tmp_path, {"north": north, "south": south}, None if pool is None else {"2025": pool})
+
+
+@pytest.mark.parametrize("method", ["monolithic", "decomposed"])
+def test_county_pool_goes_where_a_yuan_buys_most(tmp_path, method):
+    """Two townships of 10 ha grassland each (GEP 1,000 Yuan/ha/yr), ecological forest
+    +3,000 Yuan/ha/yr. North's forest costs 1,000 Yuan/ha (3 Yuan/yr per Yuan), its
+    budget is 2,000 Yuan; South's costs 2,000 Yuan/ha (1.5 Yuan/yr per Yuan), budget 0.
+    County pool 10,000 Yuan.
+
+    A Yuan of the pool is worth more in North, up to its 10 ha: North needs 10 x 1,000 =
+    10,000 Yuan, has 2,000, takes 8,000 from the pool. The other 2,000 buy South 1 ha.
+    GEP: North 10 x 4,000 = 40,000; South 9 x 1,000 + 1 x 4,000 = 13,000; county 53,000.
+    (Any other split moves Yuan from 3 to 1.5 Yuan/yr each, or leaves some unspent.)
+    The county price of the pool is 1.5 Yuan/yr per Yuan (South's), so the Lagrangian bound
+    at that price is 53,000 too: the decomposition proves the optimum.
+    Constraints: `budget`, `county_pool`."""
+    lc = load_county(two_townships(tmp_path, 10_000))
+    cp = solve_county(lc, method=method)
+    assert cp.status == "optimal", cp.status_note
+    assert cp.objective == approx(53_000)
+    assert cp.objective_bound == approx(53_000)
+    assert cp.allocations["north"]["2025"] == approx(8_000)
+    assert cp.allocations["south"]["2025"] == approx(2_000)
+    plans = dict(cp.townships)
+    assert plans["north"].objective == approx(40_000)
+    assert plans["south"].objective == approx(13_000)
+    assert cp.verification is not None and cp.verification["passed"], cp.verification
+
+
+def test_without_county_rules_townships_are_independent(tmp_path):
+    """No pool: North buys 2 ha (its 2,000 Yuan) -> 10,000 + 2 x 3,000 = 16,000; South
+    nothing -> 10,000. County 26,000, each township optimal on its own, so the county is."""
+    lc = load_county(two_townships(tmp_path, None))
+    assert not lc.linked
+    cp = solve_county(lc)
+    assert cp.status == "optimal"
+    assert cp.objective == approx(26_000)
+    assert {tid: p.status for tid, p in cp.townships} == {"north": "optimal", "south": "optimal"}
+
+
+def test_county_plan_folder_round_trip_and_verifier_catches_a_taken_pool(tmp_path):
+    """The written county plan reads back and verifies; a township that claims more of the
+    pool than there is (North 9,000 + South 2,000 > 10,000) is a `county` violation."""
+    lc = load_county(two_townships(tmp_path, 10_000))
+    cp = solve_county(lc, method="monolithic")
+    out = cp.write(tmp_path / "out")
+    back = CountyPlan.from_json(out)
+    assert [tid for tid, _ in back.townships] == ["north", "south"]
+    assert verify_county(back.townships, lc, back.objective)["passed"]
+    table = (out / "allocations.csv").read_text(encoding="utf-8").splitlines()
+    assert table[0].startswith("township,")
+    north = dict(back.townships)["north"]
+    north.county = {**north.county, "allocation_yuan": {"2025": 9_000.0}}
+    res = verify_county(back.townships, lc, back.objective)
+    assert any(v["rule"] == "county" and "exceed" in v["message"] for v in res["violations"])
+
+
+def test_bad_county_file_names_the_field(tmp_path):
+    """A pool for a period the townships lack, and a missing township file, are reported
+    together, naming the county file and the fields."""
+    north = write_instance(tmp_path, [P("N1", "grassland", 10)], uses=CHEAP)
+    path = county_file(tmp_path, {"north": north, "gone": tmp_path / "gone.yaml"}, {"2099": 5})
+    with pytest.raises(InputError) as e:
+        load_county(path)
+    assert "townships.1.file" in str(e.value)
+    path = county_file(tmp_path, {"north": north}, {"2099": 5}, name="c2")
+    with pytest.raises(InputError) as e:
+        load_county(path)
+    assert "county.budget_pool_yuan.2099" in str(e.value) and "c2.yaml" in str(e.value)
