@@ -21,7 +21,10 @@ proved bound and an honest status (formulation §11).
   The best plan's status is ``optimal`` only when its gap to the least bound meets the
   default gap (``planner.solver.run.OPTIMAL_REL_GAP`` or 1 Yuan/yr), else ``feasible`` with
   that gap.
-- ``auto`` (default): ``decomposed``.
+- ``auto`` (default): ``decomposed`` when the townships are independent (exact, in
+  parallel), ``monolithic`` when county rules link them (HiGHS proves the optimum; a price
+  bound cannot close the gap that whole numbers leave, typically 1e-4 to 1e-2 here, so
+  ``decomposed`` there gives a plan with a proved gap, for counties too large to solve whole).
 
 Workers: ``workers`` local processes (1: in this process) or ``scheduler``, a Dask
 scheduler address (``tcp://host:8786``) or a ``distributed.Client``; each worker keeps the
@@ -66,6 +69,8 @@ from planner.verify import verify_county
 METHODS = ("auto", "monolithic", "decomposed")
 MAX_ITERATIONS = 40  # price rounds of the decomposition with a budget pool
 EPS = 1e-7  # million Yuan = 0.1 Yuan: a pool met to this is met
+STALL_ROUNDS = 8  # price rounds without the bound improving by STALL_REL (relative) end the rounds
+STALL_REL = 1e-7
 
 #: township models built in this process, per solve: {(run, township path): (li, d, m)}
 _CACHE: dict[tuple[str, str], tuple[LoadedInstance, ModelData, pyo.ConcreteModel]] = {}
@@ -265,6 +270,8 @@ def solve_county(
         )
     t0 = time.perf_counter()
     deadline = None if opts["time_limit"] is None else t0 + float(opts["time_limit"])
+    if method == "auto":
+        method = "monolithic" if lc.linked else "decomposed"
     if method == "monolithic":
         cp = _monolithic(lc, opts)
     else:
@@ -427,8 +434,11 @@ def _priced(
     upper = math.inf
     best: tuple[float, dict[str, dict[str, float]]] | None = None
     theta, stale = 1.0, 0
-    under: dict[str, dict[str, float]] = {}  # period -> township -> the latest demand within the pool
-    over: dict[str, dict[str, float]] = {}  # period -> township -> the latest demand beyond it
+    # period -> township -> the latest demands that fit the pool in every period / exceed it in some
+    under: dict[str, dict[str, float]] = {}
+    within: dict[str, dict[str, float]] = {}  # period -> township -> the latest demand within that period's pool
+    over: dict[str, dict[str, float]] = {}
+    stalled_since, stall_mark = 0, math.inf
     history: list[dict[str, Any]] = []
     termination = "iterationLimit"
     for it in range(max_iterations):
@@ -459,21 +469,41 @@ def _priced(
         improved = dual < upper - 1e-12
         upper = min(upper, dual)
         demand = {t: sum(r["used"][t] for r in res) for t in periods}
-        for t in periods:  # the latest demands within the pool and beyond it, per period
-            column = {ids[k]: res[k]["used"][t] for k in range(n)}
+        fits = all(demand[t] <= cap[t] + EPS for t in periods)
+        column = {t: {ids[k]: res[k]["used"][t] for k in range(n)} for t in periods}
+        for t in periods:  # per period, the latest demands within the pool
             if demand[t] <= cap[t] + EPS:
-                under[t] = column
-            else:
-                over[t] = column
-        share = _split(ids, periods, cap, under, over)
+                within[t] = column[t]
+        if fits:
+            under = column
+        else:
+            over = column
+            if not under and it == 0 and math.isfinite(dual):
+                # what each township needs at least: its demand at a price no township would pay for more
+                high = {t: 10.0 * max(abs(dual), 1.0) / max(cap[t], 1e-3) for t in periods}
+                o = _remaining(sub_opts, deadline)
+                need = runner.map(solve_township, [_task(lc, k, runner, run, o, prices=high) for k in range(n)])
+                if all(r["status"] in WITH_PLAN for r in need):
+                    needed = {t: {ids[k]: need[k]["used"][t] for k in range(n)} for t in periods}
+                    if all(sum(needed[t].values()) <= cap[t] + EPS for t in periods):
+                        under = needed
+        share = _split(ids, periods, cap, {**under, **within}, over)
         if all(abs(share[ids[k]][t] - res[k]["used"][t]) <= EPS for k in range(n) for t in periods):
             value = sum(r["objective"] for r in res)  # the demands fit the pool as they are
         else:
-            o = _remaining(sub_opts, deadline)
-            fixed = runner.map(solve_township, [_task(lc, k, runner, run, o, fixed=share[ids[k]]) for k in range(n)])
-            value = sum(r["objective"] for r in fixed) if all(r["status"] in WITH_PLAN for r in fixed) else None
-            if value is not None:  # what each township really takes of its share
-                share = {ids[k]: dict(fixed[k]["used"]) for k in range(n)}
+            value = None
+            # the split of the latest demands within each period's pool; failing that, of the latest
+            # demands that fit every period (those are one round's, so each township can plan with them)
+            for base in ({**under, **within}, under):
+                share = _split(ids, periods, cap, base, over)
+                o = _remaining(sub_opts, deadline)
+                fixed = runner.map(
+                    solve_township, [_task(lc, k, runner, run, o, fixed=share[ids[k]]) for k in range(n)]
+                )
+                if all(r["status"] in WITH_PLAN for r in fixed):
+                    value = sum(r["objective"] for r in fixed)
+                    share = {ids[k]: dict(fixed[k]["used"]) for k in range(n)}  # what each really takes
+                    break
         if value is not None and (best is None or value > best[0]):
             best = (value, share)
         history.append(
@@ -499,6 +529,11 @@ def _priced(
         norm = sum(v * v for v in s.values())
         if norm <= EPS * EPS:
             termination = "convergenceCriteriaSatisfied" if best is not None else termination
+            break
+        if upper < stall_mark - STALL_REL * max(abs(upper), 1.0):
+            stall_mark, stalled_since = upper, it
+        elif it - stalled_since >= STALL_ROUNDS:
+            termination = "iterationLimit"  # the bound stopped moving: the prices cannot prove more
             break
         if not improved:
             stale += 1
