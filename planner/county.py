@@ -1,6 +1,6 @@
 """Solve a county (or prefecture): its townships in one model, or decomposed into one
 subproblem per township solved in parallel (local processes or a Dask cluster), with a
-proved bound and an honest status (formulation §11).
+proved bound and an honest status (formulation §9).
 
 :func:`solve_county` chooses by ``method``:
 
@@ -612,6 +612,7 @@ def _no_plan(lc: LoadedCounty, status: str, termination: str, note: str) -> Coun
         townships=[],
         pool=lc.pool,
         allocations={},
+        coordination={"townships": len(lc.townships)},
         status_note=note,
     )
 

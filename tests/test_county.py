@@ -1,5 +1,5 @@
 """county: townships in one instance, the county budget pool, the monolithic and the
-decomposed solves (formulation §11)."""
+decomposed solves (formulation §9)."""
 
 from __future__ import annotations
 

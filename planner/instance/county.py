@@ -14,7 +14,7 @@ A county instance is a YAML mapping with ``townships:``, a list of ``{id, file}`
 
 ``county.budget_pool_yuan`` is a county budget pool per period, shared by the townships:
 each township may spend, beyond its own budget and loans, an allocation from the pool,
-and the allocations of a period sum to at most the pool (formulation §11). Without
+and the allocations of a period sum to at most the pool (formulation §9). Without
 ``county`` rules the townships are independent. A township instance stays valid as it is;
 :func:`is_county` tells the two apart by the ``townships`` key.
 
@@ -42,11 +42,15 @@ COUNTY_KEY = "townships"
 
 
 class TownshipRef(_Strict):
+    """A township of the county: its id and its instance file."""
+
     id: str = Field(min_length=1, description="Township id, unique in the county (tables carry it).")
     file: str = Field(min_length=1, description="The township instance YAML, relative to the county file.")
 
 
 class CountyRules(_Strict):
+    """Rules across the townships; none: the townships are independent."""
+
     budget_pool_yuan: dict[str, float] | None = Field(
         None,
         description="County budget pool per period id, shared by the townships beyond their own budgets.",
@@ -55,10 +59,12 @@ class CountyRules(_Strict):
 
 
 class County(_Strict):
-    name: str = Field(min_length=1)
-    description: str = ""
-    townships: list[TownshipRef] = Field(min_length=1)
-    county: CountyRules = Field(default_factory=CountyRules)
+    """A county (or prefecture) instance (YAML): townships and county rules."""
+
+    name: str = Field(min_length=1, description="County name, shown in plans.")
+    description: str = Field("", description="What the county instance is.")
+    townships: list[TownshipRef] = Field(min_length=1, description="The townships, in the order plans list them.")
+    county: CountyRules = Field(default_factory=CountyRules, description="County rules.")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""County rows: townships in one model, linked by the county budget pool (formulation §11).
+"""County rows: townships in one model, linked by the county budget pool (formulation §9).
 
 Each township is today's township model (:func:`planner.model.build.build_model`),
 unchanged but for one thing when the county has a budget pool: its ``budget[t]`` rows
