@@ -166,3 +166,73 @@ def test_independent_townships_in_local_processes(tmp_path):
     cp = solve_county(lc, workers=2)
     assert cp.status == "optimal"
     assert cp.objective == approx(26_000)
+
+
+def run(*args: str):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "planner", *args], capture_output=True, text=True, timeout=600)
+
+
+def test_cli_solve_and_verify_a_county(tmp_path):
+    """`planner solve` on the pooled county of the first test writes the county plan
+    (53,000 Yuan/yr, optimal, exit 0) and `planner verify` passes it; a township plan
+    whose allocation is raised beyond the pool fails it (exit 1)."""
+    import json
+
+    county = two_townships(tmp_path, 10_000)
+    out = tmp_path / "plan"
+    r = run("solve", str(county), "--out", str(out))
+    assert r.returncode == 0, r.stdout + r.stderr
+    data = json.loads((out / "plan.json").read_text())
+    assert data["format"] == "planner.plan.county" and data["status"] == "optimal"
+    assert data["objective"] == approx(53_000) and data["method"] == "monolithic"
+    assert [t["id"] for t in data["townships"]] == ["north", "south"]
+    assert data["county_rows"][0]["used_yuan"] == approx(10_000)
+    assert "County budget pool 2025: 10,000 of 10,000 Yuan allocated" in r.stdout
+    assert run("verify", str(out), str(county)).returncode == 0
+    north = out / "townships" / "north" / "plan.json"
+    plan = json.loads(north.read_text())
+    plan["county"]["allocation_yuan"]["2025"] = 9_000
+    north.write_text(json.dumps(plan))
+    v = run("verify", str(out), str(county))
+    assert v.returncode == 1 and "[county]" in v.stdout
+
+
+def test_cli_bad_county_input_exit_2(tmp_path):
+    """Bad input on the county path: a missing township file, an unknown --method, and
+    the county options on a township instance: exit 2, the field named, no traceback."""
+    north = write_instance(tmp_path, [P("N1", "grassland", 10)], uses=CHEAP)
+    missing = county_file(tmp_path, {"north": north, "gone": tmp_path / "gone.yaml"}, None, name="missing")
+    for args, field in (
+        (("solve", str(missing), "--out", str(tmp_path / "o1")), "townships.1.file"),
+        (("solve", str(two_townships(tmp_path, 5)), "--method", "nope", "--out", str(tmp_path / "o2")), "--method"),
+        (("solve", str(north), "--workers", "2", "--out", str(tmp_path / "o3")), "--workers"),
+    ):
+        r = run(*args)
+        assert r.returncode == 2, r.stdout + r.stderr
+        assert field in r.stderr and "Traceback" not in r.stderr
+
+
+def test_generate_county_with_a_pool(tmp_path):
+    """`generate --townships 2 --pool-share 0.25`: two townships of ten villages, each
+    budget cut by a quarter, the pool the sum of the quarters; the same seed writes the
+    same files; the county loads."""
+    from planner.generate import write_county
+
+    a = write_county(2, 400, 7, tmp_path / "a", pool_share=0.25)
+    write_county(2, 400, 7, tmp_path / "b", pool_share=0.25)
+    full = write_county(2, 400, 7, tmp_path / "full")
+    assert full["pool"] is None
+    for rel in ("instance.yaml", "townships/t001/instance.yaml", "townships/t002/parcels.csv"):
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes()
+    lc = load_county(a["path"])
+    lfull = load_county(full["path"])
+    assert [tid for tid, _ in lc.townships] == ["t001", "t002"]
+    assert all(len(li.instance.villages) == 10 for _, li in lc.townships)
+    for t in lc.periods:
+        before = sum(li.instance.periods[lc.periods.index(t)].budget_yuan for _, li in lfull.townships)
+        after = sum(li.instance.periods[lc.periods.index(t)].budget_yuan for _, li in lc.townships)
+        assert lc.pool[t] == approx(before - after)
+        assert lc.pool[t] == approx(0.25 * before)
