@@ -1,7 +1,7 @@
 """Counties: the decomposed and the monolithic solve of a generated county, in one run.
 
     python benchmarks/bench_county.py --townships 18 --parcels 100000      # the issue's county
-    python benchmarks/bench_county.py --townships 4 --parcels 4000 --pool-share 0.2
+    python benchmarks/bench_county.py --townships 2 --villages 2 --parcels 80 --pool-share 0.2   # seconds
     python benchmarks/bench_county.py ... --json out.json                  # also write the figures
 
 The county is generated (``planner generate --townships N``, seed 1) and each
@@ -75,6 +75,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--townships", type=int, default=18)
     ap.add_argument("--parcels", type=int, default=100_000)
+    ap.add_argument("--villages", type=int, default=10, help="villages per township")
     ap.add_argument("--pool-share", type=float, default=0.0)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--dask", action="store_true", help="also on a Dask LocalCluster of 1 and 2 workers")
@@ -92,7 +93,9 @@ def main() -> None:
 
     work = Path(a.work or tempfile.mkdtemp(prefix="bench_county_"))
     t = time.perf_counter()
-    info = write_county(a.townships, a.parcels, a.seed, work / "county", pool_share=a.pool_share, force=True)
+    info = write_county(
+        a.townships, a.parcels, a.seed, work / "county", villages=a.villages, pool_share=a.pool_share, force=True
+    )
     gen_s = time.perf_counter() - t
     runs = [("decomposed", 1, False), ("decomposed", 2, False)]
     if a.dask:
