@@ -236,3 +236,11 @@ def test_generate_county_with_a_pool(tmp_path):
         after = sum(li.instance.periods[lc.periods.index(t)].budget_yuan for _, li in lc.townships)
         assert lc.pool[t] == approx(before - after)
         assert lc.pool[t] == approx(0.25 * before)
+
+
+def test_a_county_given_to_a_township_command_is_named(tmp_path):
+    """`planner explain` (a one-township command) on a county file: exit 2, the message
+    says it is a county and which commands plan one."""
+    r = run("explain", str(two_townships(tmp_path, None)))
+    assert r.returncode == 2
+    assert "townships: this is a county instance" in r.stderr and "Traceback" not in r.stderr
