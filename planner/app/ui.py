@@ -33,7 +33,7 @@ from planner.instance.decisions import parse
 from planner.report.fonts import CJK_RANGES, CSS_CJK_STACK, CSS_FAMILY
 from planner.report.formats import fmt_kpi, fmt_money
 from planner.report.gpkg import village_figures, write_plan_gpkg
-from planner.report.workbook import write_workbook
+from planner.report.workbook import gap_words, write_workbook
 from planner.report.write import write_report
 
 WWW = Path(__file__).resolve().parent / "www"
@@ -175,11 +175,11 @@ def status_line(sc: Scenario | None, lang: str) -> Tag:
             f"{sc.name}: {job.error}", class_="status-bar status-none", id="status", **{"data-state": "failed"}
         )
     plan = job.plan
-    gap = "n/a" if plan.mip_gap is None else f"{plan.mip_gap:.2e}"
+    gap = gap_words(plan, lang)
     parts = [
         f"{sc.name}: {term('status', plan.status, lang)}" + (f" ({plan.status})" if lang != "en" else ""),
         f"{w('app_termination')} {plan.termination}",
-        f"{w('mip_gap')} {gap}",
+        f"{w('mip_gap')}: {gap}",
     ]
     if plan.has_solution:
         v = plan.verification or {}

@@ -761,6 +761,7 @@ TERMS["word"].update(
         "map_unchanged": ("Unchanged: keeps its cover", "不变：保持现状地类"),
         "map_partial": ("Paler: only part of the parcel changes", "颜色较浅：地块仅部分变更"),
         "map_boundary": ("Village boundary", "村界"),
+        "map_gardens": ("Village gardens, drawn at their area", "村级游园（按实际面积绘制）"),
         "map_other_uses": ("Other new uses", "其他新用途"),
     }
 )

@@ -662,6 +662,15 @@ class Policies(_Strict):
         "0.1 ha is about a 10 m wide strip across a 100 m parcel.",
         json_schema_extra={"unit": "ha"},
     )
+    garden_bridge_width_ratio: float = Field(
+        0.5,
+        ge=0,
+        description="With parcel geometry and `contiguous_gardens`: where a garden's site continues through a parcel "
+        "to two other parcels of the site, the garden takes at least this ratio times the square of the distance "
+        "between the two stretches of boundary it joins (a piece at least this fraction as wide as the gap is long), "
+        "or all of the parcel, so that a garden is not joined through a strip. 0 turns it off. Assumption: 0.5 "
+        "admits a piece twice as long as it is wide; a 20 ha garden can then bridge at most about 630 m.",
+    )
     recruitment_ranges: bool = Field(True, description="Recruitment per role inside its range [P §4.4(3)].")
     labour_pools: bool = Field(True, description="Recruits come from village labour pools [P §3.3].")
     dividend_floor_yuan: float | None = Field(
