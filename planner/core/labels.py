@@ -964,6 +964,34 @@ TERMS["word"].update(
     }
 )
 
+# county and prefecture plans (planner solve on a county instance, planner.county)
+TERMS["rule"].update({"county": ("County budget pool", "县级统筹资金池")})
+TERMS["word"].update(
+    {
+        "county_method": (
+            "Method: {method}, {n} townships; solve {solve} s",
+            "求解方式：{method}，{n}个乡镇；求解 {solve} 秒",
+        ),
+        "county_method_monolithic": ("one model (all townships together)", "整体模型（全部乡镇一起）"),
+        "county_method_decomposed": ("decomposed (township by township)", "分解求解（逐个乡镇）"),
+        "county_rounds": (
+            "Price rounds on the county pool: {n}; bound {bound}",
+            "县级资金池价格协调轮数：{n}；上界 {bound}",
+        ),
+        "county_township": ("township", "乡镇"),
+        "county_objective": ("objective (Yuan/yr)", "目标值（元/年）"),
+        "county_from_pool": ("pool {period} (Yuan)", "{period}年资金池（元）"),
+        "county_pool_line": (
+            "County budget pool {period}: {used} of {limit} Yuan allocated",
+            "{period}年县级统筹资金池：已拨付 {used} 元，共 {limit} 元",
+        ),
+        "county_wrote": (
+            "wrote {plan}, {n} CSV tables with a township column and {k} township plan folders to {folder}/",
+            "已写入 {plan}、{n}个带乡镇列的CSV表和{k}个乡镇方案文件夹到 {folder}/",
+        ),
+    }
+)
+
 #: The kinds :func:`term` knows, with the registries of KPIs and statuses.
 KINDS: tuple[str, ...] = (*TERMS, "kpi", "status")
 
