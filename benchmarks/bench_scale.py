@@ -138,6 +138,8 @@ def run_floor(mps: str, opts_json: str) -> dict:
         "floor_peak_mb": peak_mb(),
         "floor_columns": h.getNumCol(),
         "floor_rows": h.getNumRow(),
+        # whole-number and yes/no columns the MIP branches on (issue 20: one per township role, not per village)
+        "floor_integers": int(sum(1 for k in h.getLp().integrality_ if int(k) != 0)),
     }
 
 
@@ -293,7 +295,17 @@ def main() -> None:
     print()
     print("| stage | " + " | ".join(f"{r['parcels_asked']:,}" for r in rows) + " |")
     print("|---|" + "---:|" * len(rows))
-    for key in ("villages", "units", "floor_columns", "floor_rows", "status", "mip_gap", "verified", *STAGES):
+    for key in (
+        "villages",
+        "units",
+        "floor_columns",
+        "floor_rows",
+        "floor_integers",
+        "status",
+        "mip_gap",
+        "verified",
+        *STAGES,
+    ):
         print(f"| {key} | " + " | ".join(fmt(r.get(key)) for r in rows) + " |")
     if a.json:
         Path(a.json).write_text(json.dumps(rows, indent=1, default=str))

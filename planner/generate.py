@@ -747,3 +747,122 @@ def write_instance(
         "projects": len(raw["projects"]),
         "dropped": dropped,
     }
+
+
+# ---------------------------------------------------------------------------
+# Counties and prefectures: several generated townships in one county instance
+# ---------------------------------------------------------------------------
+
+MAX_TOWNSHIPS = 2_000
+TOWNSHIP_VILLAGES = 10  # villages per township by default (nine and the central town), as Nuanshui
+
+
+def township_seed(seed: int, k: int) -> int:
+    """The seed of township ``k`` (0-based) of a county generated with ``seed``."""
+    return seed * 100_003 + k
+
+
+def write_county(
+    townships: int,
+    parcels: int,
+    seed: int,
+    out: Path,
+    name: str | None = None,
+    *,
+    villages: int = TOWNSHIP_VILLAGES,
+    pool_share: float = 0.0,
+    force: bool = False,
+) -> dict[str, Any]:
+    """Write a county (or prefecture) instance: ``out/instance.yaml`` listing ``townships``
+    generated townships of ``villages`` villages each (``out/townships/tNNN/``, each a
+    :func:`write_instance` township with seed :func:`township_seed`), the ``parcels``
+    split among them as evenly as whole numbers allow (the first ones get one more).
+    ``pool_share`` (0 to 1) moves that share of every township's budget per period into a
+    county budget pool (``county.budget_pool_yuan``, the sum of what was moved), so the
+    county has the same money in all; 0 (default): no county rules, townships independent.
+
+    Returns ``path``, ``name``, ``townships``, ``villages`` (in all), ``parcels``,
+    ``total_ha`` and ``pool`` (Yuan per period, or None)."""
+    for what, val in (("townships", townships), ("parcels", parcels), ("seed", seed), ("villages", villages)):
+        if isinstance(val, bool) or not isinstance(val, (int, np.integer)):
+            raise InputError.one(f"--{what}", f"--{what}", "must be a whole number", "give an integer", val)
+    out = Path(out)
+    p: list[Problem] = []
+    if not 1 <= townships <= MAX_TOWNSHIPS:
+        p.append(Problem("--townships", "--townships", f"give 1 to {MAX_TOWNSHIPS:,} townships", "", townships))
+    if isinstance(pool_share, bool) or not isinstance(pool_share, (int, float)) or not 0 <= pool_share <= 1:
+        p.append(Problem("--pool-share", "--pool-share", "must be a share from 0 to 1", "give e.g. 0.2", pool_share))
+    if townships >= 1 and parcels < townships * max(villages, 1):
+        p.append(
+            Problem(
+                "--parcels",
+                "--parcels",
+                f"fewer parcels than the {townships * villages:,} villages of {townships} townships",
+                f"give --parcels {townships * villages} or more",
+                parcels,
+            )
+        )
+    if (out / "instance.yaml").exists() and not force:
+        p.append(
+            Problem(
+                "--out",
+                "--out",
+                f"{str(out)!r} already holds an instance (instance.yaml)",
+                "add --force to replace it, or give a new --out",
+                str(out),
+            )
+        )
+    if p:
+        raise InputError(p)
+    name = name or f"generated_t{townships}_p{parcels}_s{seed}"
+    base, extra = divmod(parcels, townships)
+    refs = []
+    pool: dict[str, float] = {}
+    total_ha = 0.0
+    for k in range(townships):
+        tid = f"t{k + 1:03d}"
+        folder = out / "townships" / tid
+        info = write_instance(
+            villages, base + (1 if k < extra else 0), township_seed(seed, k), folder, f"{name}_{tid}", force=force
+        )
+        total_ha += info["total_ha"]
+        if pool_share:
+            raw = yaml.safe_load(info["path"].read_text(encoding="utf-8"))
+            for per in raw["periods"]:
+                moved = _round(per["budget_yuan"] * pool_share)
+                per["budget_yuan"] -= moved
+                pool[per["id"]] = pool.get(per["id"], 0) + moved
+            raw.setdefault("assumptions", {})["county_pool_share"] = (
+                f"assumption: {pool_share:g} of this township's budget per period is in its county's budget pool "
+                "(planner generate --pool-share); the county has the same money in all"
+            )
+            args = f"--villages {villages} --parcels {info['parcels']} --seed {township_seed(seed, k)}"
+            write_text(info["path"], dump_yaml(raw, args + f" (township {tid} of {name})"))
+        refs.append({"id": tid, "file": f"townships/{tid}/instance.yaml"})
+    county: dict[str, Any] = {
+        "name": name,
+        "description": (
+            f"Synthetic county of {townships} generated townships of {villages} villages "
+            "(planner generate; not real data)."
+        ),
+        "townships": refs,
+    }
+    if pool_share:
+        county["county"] = {"budget_pool_yuan": pool}
+    head = (
+        f"# Synthetic county written by `planner generate --townships {townships} --parcels {parcels} "
+        f"--seed {seed}` (planner/generate.py).\n# Each township is a generated Nuanshui-like township; "
+        "see docs/generate.md. Not real data.\n"
+    )
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    text = yaml.dump(county, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=None)
+    write_text(out / "instance.yaml", head + text)
+    return {
+        "path": out / "instance.yaml",
+        "name": name,
+        "townships": townships,
+        "villages": townships * villages,
+        "parcels": parcels,
+        "total_ha": round(total_ha, 2),
+        "pool": pool or None,
+    }

@@ -259,6 +259,32 @@ def test_targets_are_shown_required_first_with_their_own_figure(tmp_path):
     assert 'id="target-table"' in str(plan_view(op, sc, "en"))
 
 
+def test_the_planner_chooses_the_rules_a_repair_may_relax(tmp_path):
+    """The broke scenario above (no budget, the orchard park forced): by default the
+    diagnosis raises money. Unticking money in the app (``repair_again`` with keep
+    ``[money]``) saves ``repair: {keep: [money]}`` in the scenario's file and solves it again:
+    budgets and the loan cap may not give, so the new diagnosis relaxes no money rule, says
+    so in its cost line, and the page shows money unticked."""
+    state = AppState(Workspace(tmp_path / "work"))
+    op = state.open(INST / "tiny_geo.yaml")
+    sc = op.scenarios["base"]
+    sc.values.update({"periods.2025.budget_yuan": 0, "periods.2035.budget_yuan": 0})
+    sc.force.append("project:orchard_park")
+    job = state.solve(op, sc)
+    assert job.wait(600) and job.state == "done", job.error
+    assert "budget" in set(sc.diagnosis.relaxations["constraint"])
+    job = state.repair_again(op, sc, ["money"])
+    assert job.wait(600) and job.state == "done", job.error
+    assert yaml.safe_load(sc.file.read_text(encoding="utf-8"))["repair"] == {"keep": ["money"]}
+    dg = sc.diagnosis
+    assert dg.status == "infeasible" and not dg.relaxations.empty
+    assert not {"budget", "loan_cap"} & set(dg.relaxations["constraint"])
+    assert any(line.startswith("repair cost:") and "may not give: budget" in line for line in dg.summary_lines())
+    html = str(plan_view(op, sc, "en"))
+    assert 'name="may_give" value="money"' in html and 'name="may_give" value="money" checked' not in html
+    assert 'name="may_give" value="gardens" checked' in html
+
+
 CANCEL = r"""
 import os, signal, sys, time
 os.environ["PLANNER_STOP_AT"] = "solver-solution"

@@ -239,3 +239,29 @@ def test_generated_instance_same_optimum_with_and_without_aggregation(tmp_path):
 
     ids = set(pd.read_csv(tmp_path / "inst" / "parcels.csv")["id"])
     assert {r["parcel"] for r in a["allocations"]} <= ids
+
+
+def test_repair_options_bad_names_and_costs_exit_2(tmp_path):
+    """``--keep garden`` (the family is ``gardens``) and ``--repair-cost gardens=cheap`` are
+    bad input: exit 2, the option and what to write instead named, no traceback, nothing
+    solved or written; ``--unit-prices roles`` likewise."""
+    r = run("solve", TINY, "--out", str(tmp_path / "a"), "--keep", "garden")
+    assert r.returncode == 2 and "Traceback" not in r.stderr + r.stdout
+    assert "--may-give/--keep/--repair-cost" in r.stderr and "unknown rule name(s) ['garden']" in r.stderr
+    assert not (tmp_path / "a").exists()
+    r = run("solve", TINY, "--out", str(tmp_path / "b"), "--repair-cost", "gardens=cheap")
+    assert r.returncode == 2 and "--repair-cost" in r.stderr and "gardens=1000000" in r.stderr
+    r = run("explain", TINY, "--out", str(tmp_path / "c"), "--unit-prices", "roles")
+    assert r.returncode == 2 and "unknown kind(s) ['roles']" in r.stderr and "recruitment" in r.stderr
+
+
+def test_keep_money_changes_the_repair(tmp_path):
+    """``tiny`` with a 2025 budget of 100,000 Yuan: by default the repair raises the budget by
+    460,000 Yuan (docs/explaining.md §7); with ``--keep money`` no money rule is relaxed and
+    ``diagnosis.json`` records the choice."""
+    r = run("solve", TINY, "--set", "periods.2025.budget_yuan=100000", "--out", str(tmp_path), "--keep", "money")
+    assert r.returncode == 1, r.stderr
+    d = json.loads((tmp_path / "diagnosis.json").read_text())
+    assert d["repair"]["keep"] == ["money"] and "budget" in d["repair"]["kept"]
+    assert d["relaxations"] and not {x["constraint"] for x in d["relaxations"]} & {"budget", "loan_cap"}
+    assert d["total_relaxation_unit"] == "Yuan-equivalent"

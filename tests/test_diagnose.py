@@ -1,6 +1,6 @@
 """Infeasibility diagnosis (planner.explain.diagnose): impossible rules, the smallest
-relaxation under the documented weights (1 per row unit: 1 ha, 1 person, 1 project or
-garden, 1 million Yuan), the conflicting rules and the IIS of the LP relaxation, on
+relaxation under the documented costs (planner.explain.repair: Yuan-equivalents per unit,
+money first; some tests set the costs), the conflicting rules and the IIS of the LP relaxation, on
 hand-made instances whose answer is derived in each docstring. Every infeasible instance
 is first shown to be infeasible by planner.solve."""
 
@@ -86,15 +86,22 @@ def test_budget_too_small_for_a_required_project(build):
     assert d["status"] == "infeasible" and d["relaxations"][0]["index"] == ["2025"]
 
 
-def test_requirement_dropped_when_the_shortfall_exceeds_a_million(build):
-    """As above with C = 1,600,000: raising the budget would cost 1.5 units (million Yuan),
-    dropping the requirement 1 unit (one project): the weights pick the requirement, short by
-    1 project, and the budget is named as what it conflicts with."""
+def test_requirement_dropped_when_the_shortfall_exceeds_its_cost(build):
+    """As above with C = 1,600,000 and a project costing 1,000,000 Yuan-equivalents when
+    dropped (``costs: {decisions: 1e6}``): raising the budget would cost 1,500,000, dropping
+    the requirement 1,000,000: the costs pick the requirement, short by 1 project (total
+    1,000,000), and the budget is named as what it conflicts with. With the default costs (a
+    project dropped: 100 M) the budget is raised by 1,500,000 instead."""
     li = build(
         [P("A1", "grassland", 9)], uses=NEUTRAL, projects=[project(1_600_000)], periods=[period("2025", budget=100_000)]
     )
     _infeasible(li)
-    dg = diagnose(li, iis=False)
+    default = diagnose(li, iis=False)
+    assert list(default.relaxations["constraint"]) == ["budget"]
+    assert default.relaxations["amount"].iloc[0] == pytest.approx(1_500_000, rel=1e-6)
+    assert default.total_relaxation == pytest.approx(1_500_000, rel=1e-6)
+    dg = diagnose(li, iis=False, repair={"costs": {"decisions": 1e6}})
+    assert dg.total_relaxation == pytest.approx(1_000_000, rel=1e-6)
     r = dg.relaxations
     assert list(r["constraint"]) == ["project_required"]
     assert r["amount"].iloc[0] == pytest.approx(1.0)
@@ -294,3 +301,118 @@ def test_hard_rows_alone_in_conflict(build):
     assert any("definitions" in n for n in dg.notes)
     assert list(dg.iis.loc[dg.iis["kind"] == "row", "constraint"]) == ["whatif", "whatif"]
     _json_safe(dg)
+
+
+# ---------------------------------------------------------------------------------------
+# repairs the planner chooses (planner.explain.repair): which rules may give, their costs
+# ---------------------------------------------------------------------------------------
+
+
+def test_keeping_money_drops_the_requirement_instead(build):
+    """The first instance (budget 100,000, required project of 300,000): by default money
+    gives first (200,000 Yuan at 1 each < 1 project at 100 M). With ``keep: [money]`` the
+    budget may not give, so the requirement is dropped: 1 project, 100,000,000
+    Yuan-equivalents. With ``may_give: [budget]`` the budget is raised again, and with
+    nothing that may give (``keep: [money, projects]``) there is no repair: the elastic
+    model is infeasible, which the notes say, naming the kept rules."""
+    li = build(
+        [P("A1", "grassland", 9)], uses=NEUTRAL, projects=[project(300_000)], periods=[period("2025", budget=100_000)]
+    )
+    dg = diagnose(li, iis=False, repair={"keep": ["money"]})
+    assert list(dg.relaxations["constraint"]) == ["project_required"]
+    assert dg.total_relaxation == pytest.approx(1e8, rel=1e-9)
+    assert dg.relaxations["cost"].iloc[0] == pytest.approx(1e8)
+    assert "budget" in dg.kept
+    line = next(x for x in dg.summary_lines() if x.startswith("repair cost:"))
+    assert line.startswith("repair cost: 100,000,000 Yuan-equivalents in all; per unit: a Yuan of budget or loan 1;")
+    assert line.endswith("; may not give: budget")
+    only = diagnose(li, iis=False, repair={"may_give": ["budget"]})
+    assert list(only.relaxations["constraint"]) == ["budget"]
+    assert only.total_relaxation == pytest.approx(200_000, rel=1e-6)
+    none = diagnose(li, iis=False, repair={"keep": ["money", "projects"]})
+    assert none.status == "infeasible" and none.relaxations.empty
+    assert any("Even with every rule that may give loosened there is no plan" in n for n in none.notes)
+
+
+def test_repair_settings_from_the_instance_and_bad_names(build):
+    """The instance's ``repair`` section is the default; an unknown rule name is refused with
+    the field named and what to use instead."""
+    from planner.core.errors import InputError
+
+    li = build(
+        [P("A1", "grassland", 9)],
+        uses=NEUTRAL,
+        projects=[project(300_000)],
+        periods=[period("2025", budget=100_000)],
+        repair={"keep": ["budget"]},
+    )
+    dg = diagnose(li, iis=False)
+    assert list(dg.relaxations["constraint"]) == ["project_required"]
+    assert dg.to_dict()["repair"]["keep"] == ["budget"]
+    with pytest.raises(InputError) as e:
+        diagnose(li, iis=False, repair={"keep": ["garden"]})
+    text = str(e.value)
+    assert "repair.keep" in text and "unknown rule name(s) ['garden']" in text and "gardens" in text
+
+
+def _coverage(build, target):
+    costly = {"ecological_forest": {"establishment_cost_yuan_per_ha": 1000}}
+    return build(
+        [P("G", "grassland", 10)],
+        uses=costly,
+        periods=[period("2025", budget=5000)],
+        policies={"ecological_space_no_decrease": False, "forest_coverage_min": target},
+    )
+
+
+def test_single_target_reports_the_most_the_land_allows(build):
+    """G grassland 10 ha; ecological forest (arbor, canopy above the 0.2 floor) costs 1,000
+    Yuan/ha; budget 5,000: at most 5 ha of forest, 50% coverage. A target of 60% (6 ha) is
+    short by 1 ha. By default the budget gives: 1,000 Yuan at 1 each, less than 1 ha of
+    target at 1,000,000. Kept money, the target gives 1 ha, and the target alone is then
+    optimised with every other rule held: forest coverage can reach at most 50% of the
+    township, so set policies.forest_coverage_min to 0.5 or less."""
+    li = _coverage(build, 0.6)
+    _infeasible(li)
+    dg = diagnose(li, iis=False)
+    assert list(dg.relaxations["constraint"]) == ["budget"]
+    assert dg.relaxations["amount"].iloc[0] == pytest.approx(1_000, rel=1e-6)
+    assert dg.attainable == []
+    kept = diagnose(li, iis=False, repair={"keep": ["money"]})
+    assert list(kept.relaxations["constraint"]) == ["forest_coverage"]
+    assert kept.relaxations["amount"].iloc[0] == pytest.approx(1.0, rel=1e-6)
+    (a,) = kept.attainable
+    assert a["best_share"] == pytest.approx(0.5, abs=1e-9) and a["asked_share"] == pytest.approx(0.6)
+    assert a["statement"] == (
+        "forest coverage target (period 2025) can reach at most 50.00% of the township (asked: 60.00%); "
+        "set policies.forest_coverage_min to 0.5 or less"
+    )
+    assert f"most the land allows: {a['statement']}" in kept.summary_lines()
+    assert kept.to_dict()["attainable"][0]["best"] == pytest.approx(5.0)
+
+
+def test_impossible_why_not_names_the_rules_that_block_it(tmp_path):
+    """On the bundled ``tiny`` instance: parcel W1 is red-line grassland (conservation space)
+    and fruit expansion would change its space type, which ``red_line_type`` forbids: forcing
+    a hectare of fruit there is infeasible and the diagnosis relaxes exactly that ban, so the
+    why-not names it. E3 is permanent basic farmland, and the library makes ecological
+    forest only from grassland, scattered farmland and reclaimed mine: both are named."""
+    import planner
+    from planner.explain.whatif import parse, why_not
+
+    li = planner.load_instance("instances/tiny.yaml")
+    plan = solve(li)
+    w = why_not(li, plan, [parse("parcel:W1:fruit_expansion>=1", "force", li)])
+    assert w.status == "infeasible"
+    assert w.blocked_by == [
+        "red-line space types unchanged (parcel W1, use fruit_expansion) (policies.red_line_type_unchanged)"
+    ]
+    assert w.statement().endswith("blocked by: " + w.blocked_by[0] + ".")
+    assert w.to_dict()["blocked_by"] == w.blocked_by
+    e3 = why_not(li, plan, [parse("parcel:E3:ecological_forest>=1", "force", li)])
+    assert e3.status == "infeasible"
+    assert e3.blocked_by[:2] == [
+        "parcel E3 is permanent basic farmland, which keeps its use (policies.farmland_protection)",
+        "the library makes ecological_forest only from grassland, scattered_farmland, reclaimed_mine, "
+        "not from parcel E3's permanent_farmland",
+    ]

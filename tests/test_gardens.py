@@ -265,11 +265,16 @@ def test_a_site_cannot_pass_through_a_parcel_it_does_not_use(tmp_path):
     them (+2,000/ha); garden at most 2 ha. A garden on G1 + G2 (+6,000) would pass through M
     without using it; M must carry at least contiguity_min_ha = 0.1 ha of the garden, so the
     best site is G1 1 + M 0.1 + G2 0.9: 3,000 + 200 + 2,700 = +5,900 (G1 + M alone: +5,000).
-    Objective 1,000 (M's grassland) + 5,900 = 6,900.
+    Objective 1,000 (M's grassland) + 5,900 = 6,900. The compact-site rule is off here
+    (garden_bridge_width_ratio 0; it has its own tests below).
     Constraint: `garden_site_parcel_min`."""
     parcels = [P("G1", "reclaimed_mine", 1), P("M", "grassland", 1), P("G2", "reclaimed_mine", 1)]
     path = write_geo_instance(
-        tmp_path, parcels, row({"G1": 1, "M": 1, "G2": 1}), uses=["garden_shrub"], policies=GARDEN_POL
+        tmp_path,
+        parcels,
+        row({"G1": 1, "M": 1, "G2": 1}),
+        uses=["garden_shrub"],
+        policies={**GARDEN_POL, "garden_bridge_width_ratio": 0},
     )
     li = planner.load_instance(path)
     plan = solve(li)
@@ -277,3 +282,118 @@ def test_a_site_cannot_pass_through_a_parcel_it_does_not_use(tmp_path):
     assert plan.objective == approx(6_900)
     assert a["M"] == approx(0.1)
     assert verify_plan(plan, li)["passed"]
+
+
+# ---------------------------------------------------------------------------
+# A compact site (policies.garden_bridge_width_ratio, default 0.5): a garden that joins two of
+# its parcels through a third takes at least ratio x gap^2 of the third (gap: the distance
+# between the stretches of boundary it joins), or all of it. G1 | M | G2 in a row, boxes
+# 100 m tall: G1 and G2 bare mine 1 ha (+3,000 Yuan/ha as garden), M grassland (1,000
+# Yuan/ha; +2,000 as garden) w metres wide, so the gap across M is w; garden 1.5-2 ha.
+# ---------------------------------------------------------------------------
+
+
+def _bridge_instance(tmp_path, m_ha: float, geoms=None, **policies):
+    parcels = [P("G1", "reclaimed_mine", 1), P("M", "grassland", m_ha), P("G2", "reclaimed_mine", 1)]
+    geoms = geoms or row({"G1": 1, "M": m_ha, "G2": 1})
+    path = write_geo_instance(tmp_path, parcels, geoms, uses=["garden_shrub"], policies={**GARDEN_POL, **policies})
+    return planner.load_instance(path)
+
+
+@pytest.mark.parametrize(
+    ("ratio", "m_on_garden", "objective"),
+    [
+        # 0: only contiguity_min_ha (0.1 ha of M): G1 1 + M 0.1 + G2 0.9 = +5,900 -> 6,900
+        (0.0, 0.1, 6_900),
+        # 0.5 (default): M is 100 m across, so at least 0.5 x 100^2 m2 = 0.5 ha of M:
+        # G1 1 + M 0.5 + G2 0.5 = 3,000 + 1,000 + 1,500 = +5,500 (G1 + M 1: +5,000) -> 6,500
+        (0.5, 0.5, 6_500),
+        # 2: 2 x 100^2 m2 = 2 ha, more than M: all of M (1 ha), and G1 1 + M 1 fills the 2 ha
+        # cap, so G2 is left out: +5,000 -> 6,000
+        (2.0, 1.0, 6_000),
+    ],
+)
+def test_a_garden_crosses_a_parcel_only_with_a_compact_piece(tmp_path, ratio, m_on_garden, objective):
+    """G1 | M | G2 with M 1 ha (100 m across): the piece of M the garden must take grows with
+    garden_bridge_width_ratio; the objective (M's 1,000 of grassland + the garden's gain)
+    falls by 400 and then 500 Yuan/yr (hand-computed in the parameters).
+    Constraint: `garden_site_bridge`."""
+    li = _bridge_instance(tmp_path, 1, garden_bridge_width_ratio=ratio)
+    plan = solve(li)
+    assert plan.status == "optimal"
+    a = plan.allocations.set_index("parcel")["area_ha"]
+    assert a["M"] == approx(m_on_garden)
+    assert plan.objective == approx(objective)
+    v = verify_plan(plan, li)
+    assert v["passed"], v["violations"]
+    assert ("garden_compact" in v["checks"]) == (ratio > 0)
+
+
+def test_a_site_joined_through_a_sliver_is_refused(tmp_path):
+    """M 3 ha (300 m across) between G1 and G2. Joining them through M would need
+    min(3, 0.5 x 300^2 m2 = 4.5 ha) = all 3 ha of M, more than the 2 ha garden: the site
+    G1 + M + G2 is refused. Best: G1 1 + M 1 (or M 1 + G2 1) = +5,000; objective 3,000 (M's
+    grassland) + 5,000 = 8,000. With the rule off, the 0.1 ha sliver of M joins them:
+    G1 1 + M 0.1 + G2 0.9 = +5,900 -> 8,900, 900 Yuan/yr more."""
+    plan = solve(_bridge_instance(tmp_path / "on", 3))
+    assert plan.status == "optimal"
+    assert plan.objective == approx(8_000)
+    assert not {"G1", "G2"} <= _garden_parcels(plan)
+    off = solve(_bridge_instance(tmp_path / "off", 3, garden_bridge_width_ratio=0))
+    assert off.objective == approx(8_900)
+    assert _garden_parcels(off) == {"G1", "M", "G2"}
+
+
+def test_joining_at_a_corner_of_the_parcel_needs_no_more(tmp_path):
+    """G1 left of M and G2 above it (M 1 ha, 100 m square): the stretches of M's boundary
+    along G1 and along G2 meet at M's corner (gap 0), so a strip of M joins them, as with
+    the rule off: G1 1 + M 0.1 + G2 0.9 = +5,900 -> 6,900 (G1 and G2 touch only at that
+    corner, so they are no neighbours)."""
+    s = 100.0
+    geoms = {
+        "G1": shapely.box(X0 - s, Y0, X0, Y0 + s),
+        "M": shapely.box(X0, Y0, X0 + s, Y0 + s),
+        "G2": shapely.box(X0, Y0 + s, X0 + s, Y0 + 2 * s),
+    }
+    li = _bridge_instance(tmp_path, 1, geoms=geoms)
+    plan = solve(li)
+    assert plan.objective == approx(6_900)
+    assert plan.allocations.set_index("parcel")["area_ha"]["M"] == approx(0.1)
+    assert verify_plan(plan, li)["passed"]
+
+
+def test_verifier_flags_a_garden_joined_through_a_strip(tmp_path):
+    """The plan made with the rule off (G1 1 + M 0.1 + G2 0.9 with M 3 ha) checked against
+    the instance with the rule on: the verifier measures the 300 m gap across M on the map
+    and asks for all 3 ha of M."""
+    on = _bridge_instance(tmp_path, 3)
+    off = solve(on.replace(**{"policies.garden_bridge_width_ratio": 0}))
+    v = verify_plan(off, on)
+    assert [x["rule"] for x in v["violations"]] == ["garden_compact"]
+    bad = v["violations"][0]
+    assert "through a strip of M" in bad["message"] and "300 m" in bad["message"]
+    assert bad["value"] == approx(0.1) and bad["limit"] == approx(3.0)
+
+
+def test_gardens_layer_draws_the_garden_at_its_area(tmp_path):
+    """plan.gpkg's gardens layer for the rule-off plan of G1 1 + M 0.1 + G2 0.9 (or G1 0.9 +
+    M 0.1 + G2 1: the same value) with M 3 ha: the garden is drawn at its 2 ha (not the 5 ha
+    of its parcels), in one piece that reaches across M, inside its parcels, with each
+    parcel's hectares of it on that parcel."""
+    from planner.report.gpkg import plan_layers
+
+    li = _bridge_instance(tmp_path, 3, garden_bridge_width_ratio=0)
+    plan = solve(li)
+    g = plan_layers(plan, li)["gardens"].iloc[0]
+    assert g["garden_ha"] == approx(2.0)
+    assert g["drawn_ha"] == pytest.approx(2.0, rel=1e-3)
+    assert g["parcels_ha"] == approx(5.0)
+    assert g["parcels"] == 3 and bool(g["contiguous"])
+    shape = g.geometry
+    assert shape.geom_type == "Polygon"
+    assert shape.area / 1e4 == pytest.approx(2.0, rel=1e-3)
+    assert shape.difference(shapely.union_all(list(li.geometry))).area < 1.0  # m2: inside the parcels
+    on = plan.allocations.groupby("parcel")["area_ha"].sum()
+    assert on["M"] == approx(0.1) and on["G1"] + on["G2"] == approx(1.9)
+    for p in ("G1", "M", "G2"):
+        assert shape.intersection(li.geometry[p]).area / 1e4 == pytest.approx(on[p], rel=2e-3), p

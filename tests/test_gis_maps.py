@@ -229,3 +229,25 @@ def test_use_map_in_chinese(plan, li):
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert any(lab.startswith("生态林（") and lab.endswith("公顷）") for lab in labels) and "村界" in labels
     assert fig.axes[0].get_legend().get_title().get_text() == "新用途（该用途面积）"
+
+
+def test_use_map_hatches_the_gardens_at_their_area(plan, li):
+    """The gardens are drawn on the use map as hatched shapes of the plan's garden hectares
+    (not the parcels they touch), and the legend gives those hectares."""
+    from planner.model.data import GARDEN_KINDS
+    from planner.report.gpkg import garden_shapes
+
+    fig, caption = maps.use_map(plan, li)
+    alloc = plan.allocations.astype({"period": str})
+    g = alloc[(alloc["period"] == "2035") & alloc["kind"].isin(GARDEN_KINDS)]
+    assert len(g)
+    want = float(g["area_ha"].sum())
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert f"Village gardens, drawn at their area ({want:,.1f} ha)" in labels
+    shapes = garden_shapes(plan, li, "2035")
+    assert set(shapes) == set(g["village"])
+    drawn = sum(s.area for s in shapes.values()) / 1e4
+    assert drawn == pytest.approx(want, rel=2e-3)
+    hatched = [c for c in fig.axes[0].collections if c.get_hatch() == "////"]
+    assert len(hatched) == 1 and len(hatched[0].get_paths()) >= len(shapes)
+    assert "drawn at their area" in caption

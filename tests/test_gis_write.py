@@ -83,6 +83,8 @@ def test_field_names_and_types(gpkg):
     g = _types(gpkg, "gardens")
     assert (
         g["garden_ha"] == "OFTReal"
+        and g["drawn_ha"] == "OFTReal"
+        and g["parcels_ha"] == "OFTReal"
         and g["parcels"] in ("OFTInteger", "OFTInteger64")
         and g["contiguous"] == "OFTInteger"
     )
@@ -157,8 +159,14 @@ def test_gardens_layer_matches_plan_gardens(gpkg, plan, li):
         assert row["vegetated_ha"] == pytest.approx(r.vegetated_ha, rel=REL)
         used = alloc[(alloc["village"] == r.village) & (alloc["period"] == r.period) & alloc["kind"].isin(GARDEN_KINDS)]
         assert row["parcels"] == used["parcel"].nunique() >= 1
-        want = li.geometry.loc[used["parcel"].unique()].union_all()
-        assert row.geometry.symmetric_difference(want).area < 1e-6
+        # drawn at its area (not the parcels it touches), each parcel's hectares on that parcel
+        parcels = li.geometry.loc[used["parcel"].unique()]
+        assert row["parcels_ha"] == pytest.approx(parcels.area.sum() / 1e4, rel=REL)
+        assert row["drawn_ha"] == pytest.approx(r.area_ha, rel=1e-3)
+        assert row.geometry.area / 1e4 == pytest.approx(r.area_ha, rel=1e-3)
+        assert row.geometry.difference(parcels.union_all()).area < 1.0  # m2
+        for pid, ha in used.groupby("parcel")["area_ha"].sum().items():
+            assert row.geometry.intersection(li.geometry[pid]).area / 1e4 == pytest.approx(ha, rel=2e-3), pid
         assert bool(row["contiguous"]) is True
 
 

@@ -219,4 +219,4 @@ def test_bundled_table_covers_exist_and_the_wheel_ships_it():
     assert all(e["reason"] and isinstance(e["exact"], bool) for e in table["classes"].values())
     assert all(("ASSUMPTION" in e["reason"]) != e["exact"] for e in table["classes"].values())
     data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
-    assert any(fnmatch.fnmatch("land_classes/gbt21010.yaml", pat) for pat in data["planner._models"])
+    assert any(fnmatch.fnmatch("gbt21010.yaml", pat) for pat in data["planner._models.land_classes"])

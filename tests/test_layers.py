@@ -30,7 +30,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("solver", ("planner.solver",)),
     ("plan", ("planner.plan",)),
     ("verify", ("planner.verify",)),
-    ("api", ("planner.api", "planner.examples")),
+    ("api", ("planner.api", "planner.examples", "planner.county")),
     ("explain", ("planner.explain",)),
     ("tradeoffs", ("planner.tradeoffs",)),
     ("sweep", ("planner.sweep",)),

@@ -55,4 +55,16 @@ def test_gardens_are_contiguous_on_the_map(geo):
         assert union.geom_type == "Polygon", (_v, _t, sorted(set(rows["parcel"])))
     v = verify_plan(plan, li)
     assert v["passed"], v["violations"][:3]
-    assert "garden_contiguity" in v["checks"]
+    assert "garden_contiguity" in v["checks"] and "garden_compact" in v["checks"]
+
+
+def test_gardens_are_drawn_at_their_area(geo):
+    """plan.gpkg's gardens layer: every garden drawn at its hectares (issue 19: Kenmuken's
+    20 ha garden was drawn as the 204.6 ha of the parcels it touched), in one piece."""
+    from planner.report.gpkg import plan_layers
+
+    li, plan = geo
+    g = plan_layers(plan, li)["gardens"]
+    assert len(g) == 18  # 9 villages x 2 periods
+    assert (g.geometry.area / 1e4 - g["garden_ha"]).abs().max() < 2e-3 * g["garden_ha"].max()
+    assert (g.geometry.geom_type == "Polygon").all()

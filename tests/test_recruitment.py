@@ -65,6 +65,33 @@ def test_recruits_are_whole_people(build):
     assert plan.objective == approx(27_000)
 
 
+def test_township_role_is_one_whole_number(build):
+    """A township-scope role: one whole number of people per period, shared among villages.
+    Villages a (30 residents, grassland A1 9 ha) and b (10 residents); wage 1,000 Yuan/yr,
+    budget 3,500: 3 planters (3,000) plant 6 ha: 9,000 + 18,000 = 27,000 Yuan/yr. The village
+    shares are continuous in the model; the row that holds their sum to the whole number is
+    what keeps 3.5 planters (7 ha, 30,000 Yuan/yr) out: without it the optimum is 30,000.
+    Constraint: `recruit_split`.
+    """
+    from helpers import solve_model
+
+    li = build(
+        [P("A1", "grassland", 9, village="a")],
+        uses=FOREST,
+        villages={"a": {"labour_pool": {"residents": 30}}, "b": {"labour_pool": {"residents": 10}}},
+        roles=[role(wage_yuan_per_yr=1000)],
+        periods=[period("2025", budget=3500)],
+    )
+    plan = solve(li)
+    assert plan.status == "optimal"
+    assert recruits(plan, role="planters") == 3
+    assert plan.recruitment["count"].map(lambda c: float(c).is_integer()).all()
+    assert plan.objective == approx(27_000)
+    status, objective = solve_model(li, drop=("recruit_split",))
+    assert status == "optimal"
+    assert objective == approx(30_000)
+
+
 COSTLY = {"ecological_forest": {"establishment_cost_yuan_per_ha": 1000}}
 
 

@@ -20,10 +20,31 @@ from planner.app import jobs, sweeps
 from planner.app.scenario import overlay, relaxed, to_yaml
 from planner.app.workspace import Workspace
 from planner.core.errors import InputError
+from planner.core.labels import known, term
 from planner.core.paths import bundled_dir
 from planner.instance.load import LoadedInstance
 
 BASE = "base"
+
+#: what a planner may tick as "may give" under a diagnosis: the repair classes and three rule
+#: families a planner thinks of on their own (planner.explain.repair); unticked ones are kept
+REPAIR_CHOICES = (
+    "money",
+    "dividends",
+    "targets",
+    "people",
+    "land",
+    "decisions",
+    "bans",
+    "gardens",
+    "projects",
+    "street_green",
+)
+
+
+def repair_choice_label(key: str, lang: str = "en") -> str:
+    """A repair choice in words: a class's own word, else the rule family's."""
+    return term("word", f"repair_{key}", lang) if known("word", f"repair_{key}") else term("rule", key, lang)
 
 
 @dataclass
@@ -180,6 +201,22 @@ class AppState:
         op.sweep = sweeps.start(op.path, file, self.ws.new_folder("runs"), time_limit=self.time_limit, **options)
         self.bump()
         return op.sweep
+
+    def repair_again(self, op: Opened, sc: Scenario, keep: list[str]) -> jobs.Job:
+        """Solve ``sc`` again with the rules in ``keep`` kept from giving in its diagnosis
+        (the overlay's ``repair.keep``): the diagnosis then repairs with the others only."""
+        extra = dict(sc.extra)
+        rep = dict(extra.get("repair") or {})
+        rep["keep"] = list(keep)
+        if not rep["keep"]:
+            rep.pop("keep")
+        extra["repair"] = rep
+        if not rep:
+            extra.pop("repair")
+        sc.extra = extra
+        if sc.job is not None and sc.job.state == "running":
+            return sc.job
+        return self.solve(op, sc)
 
     def relaxation(self, op: Opened, sc: Scenario) -> Scenario:
         """A new scenario: ``sc`` with its diagnosis's smallest relaxation applied."""

@@ -22,7 +22,7 @@ from shiny import App, Inputs, Outputs, Session, reactive, render, ui
 from planner.api import load_instance
 from planner.app import mapdata, sweeps
 from planner.app.scenario import check, settings
-from planner.app.state import BASE, AppState, Opened, Scenario
+from planner.app.state import BASE, REPAIR_CHOICES, AppState, Opened, Scenario, repair_choice_label
 from planner.app.workspace import UPLOAD_SUFFIXES
 from planner.core.errors import InputError
 from planner.core.kpis import KPI
@@ -33,7 +33,7 @@ from planner.instance.decisions import parse
 from planner.report.fonts import CJK_RANGES, CSS_CJK_STACK, CSS_FAMILY
 from planner.report.formats import fmt_kpi, fmt_money
 from planner.report.gpkg import village_figures, write_plan_gpkg
-from planner.report.workbook import write_workbook
+from planner.report.workbook import gap_words, write_workbook
 from planner.report.write import write_report
 
 WWW = Path(__file__).resolve().parent / "www"
@@ -175,11 +175,11 @@ def status_line(sc: Scenario | None, lang: str) -> Tag:
             f"{sc.name}: {job.error}", class_="status-bar status-none", id="status", **{"data-state": "failed"}
         )
     plan = job.plan
-    gap = "n/a" if plan.mip_gap is None else f"{plan.mip_gap:.2e}"
+    gap = gap_words(plan, lang)
     parts = [
         f"{sc.name}: {term('status', plan.status, lang)}" + (f" ({plan.status})" if lang != "en" else ""),
         f"{w('app_termination')} {plan.termination}",
-        f"{w('mip_gap')} {gap}",
+        f"{w('mip_gap')}: {gap}",
     ]
     if plan.has_solution:
         v = plan.verification or {}
@@ -271,6 +271,19 @@ def plan_view(op: Opened, sc: Scenario, lang: str) -> TagList:
             out.append(ui.tags.ul(*[ui.tags.li(line) for line in dg.summary_lines()], id="diagnosis"))
             if not dg.relaxations.empty:
                 out.append(ui.input_action_button("relax", w("app_relax"), class_="btn-primary"))
+            # the planner's choice of rules that may give: unticked ones are kept (repair.keep) in a new diagnosis
+            keep = set((sc.extra.get("repair") or {}).get("keep") or [])
+            choices = {k: repair_choice_label(k, lang) for k in REPAIR_CHOICES}
+            out.append(
+                ui.input_checkbox_group(
+                    "may_give",
+                    w("app_may_give"),
+                    choices=choices,
+                    selected=[k for k in REPAIR_CHOICES if k not in keep],
+                    inline=True,
+                )
+            )
+            out.append(ui.input_action_button("rediagnose", w("app_rediagnose")))
         return out
     head, rows = kpi_rows(plan, lang)
     out.append(ui.h4(w("app_kpis")))
@@ -723,6 +736,19 @@ def make_app(state: AppState) -> App:
                 saved.set(("error", str(exc)))
                 return
             choose("scenario", new.name)
+
+        @reactive.effect
+        @reactive.event(input.rediagnose)
+        def _rediagnose() -> None:
+            op, sc = current()
+            if op is None or sc.diagnosis is None:
+                return
+            chosen = list(input.may_give() or [])
+            try:
+                state.repair_again(op, sc, [k for k in REPAIR_CHOICES if k not in chosen])
+                saved.set(("ok", f"{term('word', 'app_saved', lang())}: {sc.file.name}"))
+            except InputError as exc:
+                saved.set(("error", str(exc)))
 
         @reactive.effect
         @reactive.event(input.relax)

@@ -302,6 +302,53 @@ def interrupted_after_plan(path: Path, instance: str) -> None:
     raise typer.Exit(130)
 
 
+MAY_GIVE_HELP = (
+    "Repair of an instance with no plan: the only rules that may give, a comma list of classes (money, "
+    "dividends, targets, people, land, decisions, bans), rule families (gardens, budget, ...) or constraints."
+)
+KEEP_HELP = "Repair: rules that may not give (comma list, as --may-give), e.g. --keep gardens."
+REPAIR_COST_HELP = (
+    "Repair: Yuan-equivalents per unit of relaxing a rule, NAME=YUAN (a class, family or constraint), "
+    "repeatable, e.g. --repair-cost people=100000."
+)
+
+
+def with_repair(li, may_give: str | None, keep: str | None, costs: list[str] | None):
+    """``li`` with the repair options of the command line on top of its ``repair`` section
+    (planner.explain.repair); a bad name or cost exits with code 2."""
+    if not (may_give or keep or costs):
+        return li
+    import dataclasses
+
+    from planner.explain.repair import RepairSettings, repair_field_names
+    from planner.instance.schema import Repair
+
+    def names(text: str | None) -> list[str]:
+        return [x.strip() for x in (text or "").split(",") if x.strip()]
+
+    parsed: dict[str, float] = {}
+    for c in costs or []:
+        name, eq, value = c.partition("=")
+        try:
+            parsed[name.strip()] = float(value)
+        except ValueError:
+            exit_bad_input(
+                InputError.one(
+                    "--repair-cost",
+                    "--repair-cost",
+                    f"not NAME=YUAN: {c!r}" if eq else f"no '=' in {c!r}",
+                    "give a rule and its Yuan-equivalents per unit, e.g. --repair-cost gardens=1000000",
+                )
+            )
+    st = RepairSettings.of(li.instance.repair).merged(names(may_give) if may_give else None, names(keep), parsed)
+    try:
+        st.check(repair_field_names(), file="(options)", where="--may-give/--keep/--repair-cost")
+    except InputError as e:
+        exit_bad_input(e)
+    new = Repair(may_give=st.may_give, keep=st.keep, costs=st.costs)
+    return dataclasses.replace(li, instance=li.instance.model_copy(update={"repair": new}))
+
+
 def diagnose_plan(li, path: Path | None, time_limit: float | None):
     from planner.explain.diagnose import diagnose as run
 
@@ -318,14 +365,18 @@ def diagnose_plan(li, path: Path | None, time_limit: float | None):
     return dg
 
 
-def run_explanation(li, plan, importance, parameters, time_limit, all_rows: bool = False):
+def run_explanation(li, plan, importance, parameters, time_limit, all_rows: bool = False, unit_prices=()):
     from planner.explain import explain as run
 
     with progress_bar() as bar:
         tasks: dict[str, int] = {}
 
         def progress(stage: str, done: int, total: int) -> None:
-            label = {"importance": "re-solving without each option", "ranging": "ranging prices"}.get(stage, stage)
+            label = {
+                "importance": "re-solving without each option",
+                "ranging": "ranging prices",
+                "unit prices": "re-solving each binding rule one unit looser and tighter",
+            }.get(stage, stage)
             if stage not in tasks:
                 tasks[stage] = bar.add_task(label, total=total)
             bar.update(tasks[stage], completed=done)
@@ -339,6 +390,7 @@ def run_explanation(li, plan, importance, parameters, time_limit, all_rows: bool
             time_limit=time_limit,
             progress=progress,
             all_rows=all_rows,
+            unit_prices=unit_prices,
         )
         bar.update(tasks["lp"], total=1, completed=1)
     return ex

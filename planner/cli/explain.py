@@ -11,7 +11,10 @@ from rich.table import Table
 
 from planner.cli.app import app, err, exit_bad_input, exit_solve_error, out
 from planner.cli.common import (
+    KEEP_HELP,
     LANG_HELP,
+    MAY_GIVE_HELP,
+    REPAIR_COST_HELP,
     check_lang,
     check_out,
     check_time_limit,
@@ -22,6 +25,7 @@ from planner.cli.common import (
     plan_and_instance,
     run_explanation,
     solve_or_load,
+    with_repair,
     write_plan_folder,
     write_report_files,
 )
@@ -48,6 +52,28 @@ def _parse_importance(text: str) -> tuple[str, ...]:
                 "--importance",
                 f"unknown kind(s) {bad}",
                 f"use all, none or a comma list of {', '.join(IMPORTANCE_KINDS)}",
+                text,
+            )
+        )
+    return kinds
+
+
+def _parse_unit_prices(text: str) -> tuple[str, ...]:
+    from planner.explain import UNIT_KINDS
+
+    if text == "all":
+        return tuple(UNIT_KINDS)
+    if text in ("none", ""):
+        return ()
+    kinds = tuple(k.strip() for k in text.split(",") if k.strip())
+    bad = [k for k in kinds if k not in UNIT_KINDS]
+    if bad:
+        exit_bad_input(
+            InputError.one(
+                "--unit-prices",
+                "--unit-prices",
+                f"unknown kind(s) {bad}",
+                f"use all, none or a comma list of {', '.join(UNIT_KINDS)}",
                 text,
             )
         )
@@ -88,6 +114,16 @@ def explain(
     all_rows: bool = typer.Option(False, "--all-rows", help="List every rule row, not only binding or priced ones."),
     report: bool = typer.Option(False, "--report", help="Also write report.md and report.html."),
     top: int = typer.Option(12, "--top", help="Statements to print per section."),
+    unit_prices: str = typer.Option(
+        "none",
+        "--unit-prices",
+        help="Price the binding rules of whole units per person or unit by re-solves one unit looser and "
+        "tighter: all, none, or a comma list of recruitment, gardens, street_green, projects (two re-solves per "
+        "binding rule, minutes on Nuanshui).",
+    ),
+    may_give: str | None = typer.Option(None, "--may-give", help=MAY_GIVE_HELP),
+    keep: str | None = typer.Option(None, "--keep", help=KEEP_HELP),
+    repair_cost: list[str] | None = typer.Option(None, "--repair-cost", help=REPAIR_COST_HELP),
     force: bool = typer.Option(False, "--force", help="Replace a plan already in --out (without --plan)."),
     lang: str = typer.Option("en", "--lang", help=LANG_HELP),
 ) -> None:
@@ -98,11 +134,13 @@ def explain(
 
     check_lang(lang)
     kinds = _parse_importance(importance)
+    units = _parse_unit_prices(unit_prices)
     check_time_limit(time_limit)
     if not plan_path:
         check_out(out_dir or "out", force)
     try:
         plan, li = plan_and_instance(plan_path, instance, scenario, set_)
+        li = with_repair(li, may_give, keep, repair_cost)
         if plan is None:
             plan = solve_or_load(li, None, None, lang)
         params = (
@@ -140,7 +178,7 @@ def explain(
         err.print(styled(("no plan to explain", "red"), f" (status {plan.status}, termination {plan.termination})"))
         raise typer.Exit(1)
     try:
-        ex = run_explanation(li, plan, kinds, params, time_limit, all_rows=all_rows)
+        ex = run_explanation(li, plan, kinds, params, time_limit, all_rows=all_rows, unit_prices=units)
     except SolveError as e:
         exit_solve_error(e, "cannot explain")
     except KeyboardInterrupt:
@@ -187,6 +225,9 @@ def why_not(
     out_dir: str = typer.Option("out", "--out", help="Directory for whatif.json and whatif_differences.csv."),
     time_limit: float | None = typer.Option(None, "--time-limit", help="Time limit (s) of each solve."),
     top: int = typer.Option(15, "--top", help="Differences to print."),
+    may_give: str | None = typer.Option(None, "--may-give", help=MAY_GIVE_HELP),
+    keep: str | None = typer.Option(None, "--keep", help=KEEP_HELP),
+    repair_cost: list[str] | None = typer.Option(None, "--repair-cost", help=REPAIR_COST_HELP),
 ) -> None:
     """What a forced or forbidden decision would cost: re-solve with it and compare with the optimal plan."""
     from planner.explain.whatif import parse
@@ -206,6 +247,7 @@ def why_not(
         plan, li = plan_and_instance(plan_path, instance, scenario, set_)
     except InputError as e:
         exit_bad_input(e)
+    li = with_repair(li, may_give, keep, repair_cost)
     decisions, problems = [], []
     for action, texts in (("force", force or []), ("forbid", forbid or [])):
         for x in texts:

@@ -11,7 +11,7 @@ from planner.cli.app import app, err, exit_bad_input, out
 from planner.core.errors import InputError
 
 
-@app.command(short_help="Open the planning table in the browser: map, scenarios, solve, compare, downloads.")
+@app.command(short_help="The planning table in a browser: map, scenarios, solve, compare, downloads.")
 def serve(
     instances: list[str] = typer.Argument(None, help="Instance YAML files to open (default: the bundled ones)."),
     host: str = typer.Option(

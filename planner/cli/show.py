@@ -480,6 +480,7 @@ def print_explanation(ex, n: int = 12, lang: str = "en", console: Console | None
     for key, table, k in (
         ("why_not", "options", n),
         ("importance", "importance", n),
+        ("unit_prices", "unit_prices", n),
         ("ranging", "parameters", n),
     ):
         df = ex.tables.get(table)

@@ -9,7 +9,10 @@ from rich.table import Table
 
 from planner.cli.app import app, err, exit_bad_input, exit_solve_error, out
 from planner.cli.common import (
+    KEEP_HELP,
     LANG_HELP,
+    MAY_GIVE_HELP,
+    REPAIR_COST_HELP,
     check_lang,
     check_out,
     check_time_limit,
@@ -20,6 +23,7 @@ from planner.cli.common import (
     load_instance_arg,
     load_plan_arg,
     run_explanation,
+    with_repair,
     write_plan_folder,
     write_report_files,
 )
@@ -36,6 +40,13 @@ def validate(
     set_: list[str] | None = typer.Option(None, "--set", help="PATH=VALUE override, repeatable."),
 ) -> None:
     """Check an instance (YAML, parcel table, valuation library) and summarise it."""
+    from planner.instance.county import is_county
+
+    if is_county(instance):
+        from planner.cli.county import validate_county
+
+        validate_county(instance, scenario, set_)
+        return
     try:
         li = load_instance_arg(instance, scenario, set_)
     except InputError as e:
@@ -88,21 +99,70 @@ def solve(
         "--diagnose/--no-diagnose",
         help="Diagnose an infeasible instance (rules in conflict, smallest relaxation) into diagnosis.json.",
     ),
+    may_give: str | None = typer.Option(None, "--may-give", help=MAY_GIVE_HELP),
+    keep: str | None = typer.Option(None, "--keep", help=KEEP_HELP),
+    repair_cost: list[str] | None = typer.Option(None, "--repair-cost", help=REPAIR_COST_HELP),
     force: bool = typer.Option(False, "--force", help="Replace a plan already in --out."),
     lang: str = typer.Option("en", "--lang", help=LANG_HELP),
+    method: str = typer.Option(
+        "auto",
+        "--method",
+        help="County instances: monolithic (one model), decomposed (township by township), or auto "
+        "(decomposed when the townships are independent, else monolithic).",
+    ),
+    workers: int = typer.Option(1, "--workers", help="County instances: local worker processes for the townships."),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="County instances: solve the townships on this Dask scheduler (tcp://HOST:8786)."
+    ),
 ) -> None:
     """Solve an instance, verify the plan, write plan.json and CSV tables, print a summary.
     While HiGHS runs, the status line shows the elapsed time, the best plan found so far
-    (Yuan/yr) and its gap."""
+    (Yuan/yr) and its gap. A county instance (``townships:``) is solved as one county plan."""
     from planner.api import solve as _solve
+    from planner.instance.county import is_county
     from planner.solver.run import check_solver
 
     check_lang(lang)
+    if is_county(instance):
+        from planner.cli.county import solve_county_command
+
+        if explain_ or report:
+            exit_bad_input(
+                InputError.one(
+                    instance,
+                    "--explain" if explain_ else "--report",
+                    "county plans are not explained or reported yet",
+                    "leave out --explain and --report; each township's tables are in townships/<id>/",
+                )
+            )
+        solve_county_command(
+            instance,
+            scenario,
+            set_,
+            out_dir,
+            time_limit,
+            mip_gap,
+            threads,
+            solver,
+            not no_verify,
+            method,
+            workers,
+            scheduler,
+            force,
+            lang,
+        )
+        return
+    if method != "auto" or workers != 1 or scheduler is not None:
+        given = "--method" if method != "auto" else ("--workers" if workers != 1 else "--scheduler")
+        exit_bad_input(
+            InputError.one(instance, given, "is for county instances (a YAML with townships:)", f"leave out {given}")
+        )
     try:
         li = load_instance_arg(instance, scenario, set_)
         check_solver(solver or li.instance.solver.name, "--solver" if solver else instance)
     except InputError as e:
         exit_bad_input(e)
+    li = with_repair(li, may_give, keep, repair_cost)
     check_time_limit(time_limit, mip_gap, threads)
     check_out(out_dir, force)
     try:
@@ -157,8 +217,15 @@ def verify(
     """Recompute every rule from the plan's tables and the instance (pandas only); list violations.
     The CSV tables beside plan.json must equal its tables; a plan made for another instance is refused."""
     from planner.instance.overrides import split_overrides
+    from planner.plan.county import is_county_plan
     from planner.verify import verify_plan
     from planner.verify.tables import instance_mismatch
+
+    if is_county_plan(plan_path):
+        from planner.cli.county import verify_county_command
+
+        verify_county_command(plan_path, instance)
+        return
 
     plan = load_plan_arg(plan_path)
     rec_sc, rec_sets = split_overrides(plan.overrides)

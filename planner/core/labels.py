@@ -196,6 +196,18 @@ TERMS: dict[str, dict[str, tuple[str, str]]] = {
         "app_no_plan": ("No plan satisfies every rule of this scenario.", "本情景下没有满足全部规则的方案。"),
         "app_diagnosis": ("Why (diagnosis):", "原因（诊断）："),
         "app_relax": ("Try the smallest relaxation as a new scenario", "以最小放宽作为新情景"),
+        "app_may_give": (
+            "Rules the repair may relax (untick what must hold, then diagnose again):",
+            "修复时可放宽的规则（取消勾选必须保持的规则，然后重新诊断）：",
+        ),
+        "app_rediagnose": ("Diagnose again with this choice", "按此选择重新诊断"),
+        "repair_money": ("Money (budgets, loan cap)", "资金（预算、贷款上限）"),
+        "repair_dividends": ("Dividend floors", "分红下限"),
+        "repair_targets": ("Coverage and red-line targets", "覆盖率与红线目标"),
+        "repair_people": ("Recruitment ranges and labour pools", "招聘人数范围与劳动力"),
+        "repair_land": ("Other land rules", "其他用地规则"),
+        "repair_decisions": ("Required gardens, projects, street green", "必须建设的游园、项目、街道绿地"),
+        "repair_bans": ("Bans (farmland, red line, permissions)", "禁止性规定（基本农田、红线、许可）"),
         "app_relaxed": ("New scenario with the smallest relaxation", "已建立最小放宽的新情景"),
         "app_saved": ("Scenario saved", "情景已保存"),
         "app_difference": ("difference", "差值"),
@@ -811,6 +823,7 @@ TERMS["word"].update(
         "map_unchanged": ("Unchanged: keeps its cover", "不变：保持现状地类"),
         "map_partial": ("Paler: only part of the parcel changes", "颜色较浅：地块仅部分变更"),
         "map_boundary": ("Village boundary", "村界"),
+        "map_gardens": ("Village gardens, drawn at their area", "村级游园（按实际面积绘制）"),
         "map_other_uses": ("Other new uses", "其他新用途"),
     }
 )
@@ -900,6 +913,132 @@ TERMS["word"].update(
             "(e) Budget and GEP-value loans available per period against spending "
             "(establishment, project capital, wages).",
             "（e）各规划期可用的预算与GEP贷款对比支出（建设投资、项目资本投入、工资）。",
+        ),
+    }
+)
+
+# --- Prices per person and per whole decision (issue 19, item 2): planner.explain.units ---
+# ``{n}`` the rule's limit, ``{loosened}`` / ``{tightened}`` the limit one unit looser or tighter,
+# ``{value}`` Yuan/yr from the re-solves.
+TERMS["word"].update(
+    {
+        "unit_prices": (
+            "What each person, garden and project a rule requires is worth (re-solved one unit looser and tighter)",
+            "规则要求的每个人、每个游园、每个项目的价值（放宽和收紧一个单位后重新求解）",
+        ),
+        "up_min_person": (
+            "Each of the {n} {role} the role's minimum requires in {period} costs {value}: with {loosened} "
+            "the plan would be worth {value} more.",
+            "{period}年岗位最低人数要求的{n}名{role}，每人的代价为{value}：若为{loosened}人，方案价值将增加{value}。",
+        ),
+        "up_min_person_free": (
+            "The role's minimum of {n} {role} in {period} costs nothing at the margin: with {loosened} the plan "
+            "would be worth no more.",
+            "{period}年{role}最低{n}人的要求在边际上没有代价：若为{loosened}人，方案价值不会增加。",
+        ),
+        "up_min_active_person": (
+            "Each of the {n} {role} the role's minimum requires in {period} while {project} works costs {value}: "
+            "with {loosened} the plan would be worth {value} more.",
+            "{period}年{project}运行期间岗位最低人数要求的{n}名{role}，每人的代价为{value}：若为{loosened}人，"
+            "方案价值将增加{value}。",
+        ),
+        "up_min_active_person_free": (
+            "The role's minimum of {n} {role} in {period} while {project} works costs nothing at the margin: "
+            "with {loosened} the plan would be worth no more.",
+            "{period}年{project}运行期间{role}最低{n}人的要求在边际上没有代价：若为{loosened}人，方案价值不会增加。",
+        ),
+        "up_max_person": (
+            "The role's maximum of {n} {role} in {period} holds the plan back: with {loosened} allowed the plan "
+            "would be worth {value} more.",
+            "{period}年{role}最高{n}人的上限限制了方案：若允许{loosened}人，方案价值将增加{value}。",
+        ),
+        "up_max_person_free": (
+            "The role's maximum of {n} {role} in {period} is reached but costs nothing: with {loosened} allowed "
+            "the plan would be worth no more.",
+            "{period}年{role}已达最高{n}人，但这一上限没有代价：若允许{loosened}人，方案价值不会增加。",
+        ),
+        "up_garden": (
+            "The garden required in {village} costs {value}: without the requirement the plan would be worth "
+            "{value} more.",
+            "{village}必须建设的游园代价为{value}：若无此要求，方案价值将增加{value}。",
+        ),
+        "up_garden_free": (
+            "The garden required in {village} costs nothing: without the requirement the plan would be worth no more.",
+            "{village}必须建设的游园没有代价：若无此要求，方案价值不会增加。",
+        ),
+        "up_street_green": (
+            "The last of the {n} street green spaces required costs {value}: with {loosened} the plan would be "
+            "worth {value} more.",
+            "要求的{n}处街道绿地中最后一处的代价为{value}：若为{loosened}处，方案价值将增加{value}。",
+        ),
+        "up_street_green_free": (
+            "The {n} street green spaces required cost nothing at the margin: with {loosened} the plan would be "
+            "worth no more.",
+            "要求的{n}处街道绿地在边际上没有代价：若为{loosened}处，方案价值不会增加。",
+        ),
+        "up_project_required": (
+            "Requiring project {project} costs {value}: without the requirement the plan would be worth {value} more.",
+            "要求建设项目{project}的代价为{value}：若无此要求，方案价值将增加{value}。",
+        ),
+        "up_project_required_free": (
+            "Requiring project {project} costs nothing: without the requirement the plan would be worth no more.",
+            "要求建设项目{project}没有代价：若无此要求，方案价值不会增加。",
+        ),
+        "up_project_earliest": (
+            "Holding project {project} back in {period} costs {value}: allowed then, the plan would be worth "
+            "{value} more.",
+            "项目{project}在{period}年不得建设，其代价为{value}：若允许，方案价值将增加{value}。",
+        ),
+        "up_project_earliest_free": (
+            "Holding project {project} back in {period} costs nothing: allowed then, the plan would be worth no more.",
+            "项目{project}在{period}年不得建设没有代价：若允许，方案价值不会增加。",
+        ),
+        "up_tighten": ("With {tightened} it would be worth {value} less.", "若为{tightened}，方案价值将减少{value}。"),
+        "up_tighten_free": ("With {tightened} it would be worth no less.", "若为{tightened}，方案价值不会减少。"),
+        "up_tighten_infeasible": (
+            "With {tightened} no plan would meet every rule.",
+            "若为{tightened}，没有方案能满足全部规则。",
+        ),
+        "why_recruit_price_min": (
+            "Each of them costs {amount} Yuan/yr: with one fewer the plan would be worth that much more (re-solved).",
+            "每人代价{amount}元/年：少一人，方案价值即增加这么多（重新求解）。",
+        ),
+        "why_recruit_price_max": (
+            "One more allowed would be worth {amount} Yuan/yr (re-solved).",
+            "多允许一人，方案价值将增加{amount}元/年（重新求解）。",
+        ),
+        "up_not_solved": ("{what}: the re-solve found no plan ({status}).", "{what}：重新求解未得到方案（{status}）。"),
+        "up_not_exact": (
+            "(The plan is not proved optimal: these are differences from it, not prices.)",
+            "（方案未被证明最优：以上是与该方案的差额，而非价格。）",
+        ),
+    }
+)
+
+# county and prefecture plans (planner solve on a county instance, planner.county)
+TERMS["rule"].update({"county": ("County budget pool", "县级统筹资金池")})
+TERMS["word"].update(
+    {
+        "county_method": (
+            "Method: {method}, {n} townships; solve {solve} s",
+            "求解方式：{method}，{n}个乡镇；求解 {solve} 秒",
+        ),
+        "county_method_monolithic": ("one model (all townships together)", "整体模型（全部乡镇一起）"),
+        "county_method_decomposed": ("decomposed (township by township)", "分解求解（逐个乡镇）"),
+        "county_rounds": (
+            "Price rounds on the county pool: {n}; bound {bound}",
+            "县级资金池价格协调轮数：{n}；上界 {bound}",
+        ),
+        "county_township": ("township", "乡镇"),
+        "county_objective": ("objective (Yuan/yr)", "目标值（元/年）"),
+        "county_from_pool": ("pool {period} (Yuan)", "{period}年资金池（元）"),
+        "county_pool_line": (
+            "County budget pool {period}: {used} of {limit} Yuan allocated",
+            "{period}年县级统筹资金池：已拨付 {used} 元，共 {limit} 元",
+        ),
+        "county_wrote": (
+            "wrote {plan}, {n} CSV tables with a township column and {k} township plan folders to {folder}/",
+            "已写入 {plan}、{n}个带乡镇列的CSV表和{k}个乡镇方案文件夹到 {folder}/",
         ),
     }
 )

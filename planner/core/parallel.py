@@ -107,6 +107,15 @@ def run_each(
     pool.shutdown(wait=True)
 
 
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` spawned processes that do not re-run the caller's script and
+    end with the caller (for work that sends many rounds of tasks, e.g. a county's
+    decomposition: the workers keep what they built between rounds)."""
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=_Context(), initializer=_die_with_parent, initargs=(os.getpid(),)
+    )
+
+
 def _die_with_parent(parent: int) -> None:
     """In each worker: end when the planner's process ends, even by ``kill -9`` (Linux's
     parent-death signal), so no worker is left solving for nobody."""

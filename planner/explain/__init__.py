@@ -21,6 +21,8 @@ from planner.explain.fixed import FixedLP, build_fixed_lp
 from planner.explain.prices import options_table, rule_summary, rule_table
 from planner.explain.ranging import DEFAULT_PARAMETERS, parameter_ranges
 from planner.explain.result import LP_NOTE, Explanation
+from planner.explain.units import UNIT_KINDS
+from planner.explain.units import unit_prices as units_table
 from planner.explain.whatif import replacement_importance
 from planner.instance.load import LoadedInstance
 
@@ -36,6 +38,7 @@ def explain(
     time_limit: float | None = None,
     progress: Callable[[str, int, int], Any] | None = None,
     all_rows: bool = False,
+    unit_prices: Iterable[str] = (),
 ) -> Explanation:
     """Explain an optimal (or feasible) plan of ``instance``.
 
@@ -44,6 +47,9 @@ def explain(
     set of :data:`planner.explain.ranging.DEFAULT_PARAMETERS`; empty for none).
     ``time_limit``: seconds for each re-solve. ``progress(stage, done, total)`` is called
     as re-solves finish. ``all_rows``: list every rule row, not only binding or priced ones.
+    ``unit_prices``: kinds of :data:`planner.explain.units.UNIT_KINDS` (``recruitment``,
+    ``gardens``, ``street_green``, ``projects``) whose binding rules are priced per person
+    or per unit by re-solves, one unit looser and one tighter (table ``unit_prices``).
     """
     faults.reached("explain")
     f = build_fixed_lp(instance, plan)
@@ -78,6 +84,9 @@ def explain(
     params = list(DEFAULT_PARAMETERS if parameters is None else parameters)
     if params:
         ex.tables["parameters"] = parameter_ranges(f, plan, params, progress=progress)
+    units = [k for k in unit_prices]
+    if units:
+        ex.tables["unit_prices"] = units_table(instance, plan, units, fixed=f, time_limit=time_limit, progress=progress)
     kinds = [k for k in importance]
     if kinds:
         ex.tables["importance"] = replacement_importance(
@@ -86,4 +95,4 @@ def explain(
     return ex
 
 
-__all__ = ["explain", "Explanation", "FixedLP", "build_fixed_lp", "IMPORTANCE_KINDS"]
+__all__ = ["explain", "Explanation", "FixedLP", "build_fixed_lp", "IMPORTANCE_KINDS", "UNIT_KINDS"]

@@ -14,19 +14,21 @@ Method
    definitions - land used once, decisions accumulate, work norms, carbon splits,
    objective holds - are never relaxed) gets non-negative slacks: ``body <= ub`` becomes
    ``body - s <= ub``, ``body >= lb`` becomes ``body + s >= lb``, an equality gets one of
-   each. The planning objective is replaced by *minimise the sum of slacks*, each with
-   weight 1 per row unit, and the model is solved as a MIP with HiGHS. Row units are the
-   model's: 1 ha, 1 person, 1 yes/no decision (a project, a garden, a scenic spot), 1
-   street green space, 1 million Yuan (``planner.core.units.MONEY``). So relaxing a budget by 1
-   million Yuan costs as much as one person more in a labour pool, one hectare, or one
-   required project dropped: a required project costing more than a million Yuan above
-   the budget is dropped rather than the budget raised. The weights are a choice, not a
-   truth; the result is *a* smallest relaxation under them (another may exist with the
-   same total). One tie-break: a ban (a use not permitted on a parcel or in a village,
-   farmland or red-line land that must not change) weighs 1.001 per ha, so that when
-   opening one more hectare to a use gains exactly a hectare of a target, the target is
-   relaxed, not the ban. Every slack above 1e-6 is reported in planner units (money in
-   Yuan).
+   each. The planning objective is replaced by *minimise the cost of the slacks*, and the
+   model is solved as a MIP with HiGHS. Which rules may give and what a unit of each costs,
+   in Yuan-equivalents, are the planner's (:mod:`planner.explain.repair`: the instance's
+   ``repair`` section, the CLI's ``--may-give``, ``--keep`` and ``--repair-cost``, or
+   ``repair=`` here); the defaults put money first (a Yuan of budget or loan costs 1, a
+   hectare of a coverage target or a person 1 million, a hectare of another land rule 10
+   million, a garden, project or street green space dropped and a hectare of a ban 100
+   million). The costs are a choice, not a truth; the result is *a* smallest relaxation
+   under them (another may exist with the same total), and the output states them. Every
+   slack above 1e-6 is reported in planner units (money in Yuan) with its cost. A rule
+   that may not give is held like a definition; if nothing that may give can repair the
+   instance, the elastic model is infeasible and the notes say which rules were kept.
+   **Most the land allows.** When every relaxed row is a target (coverage, red-line share,
+   a dividend floor), each such row is taken out and its quantity optimised with every
+   other rule held (:func:`most_attainable`): "forest coverage can reach at most 85.83%".
 3. **Conflicting rules.** The elastic solution's whole-number and yes/no decisions are held
    by their bounds (as in :mod:`planner.explain.fixed`) and the elastic model is solved
    again as an LP. Rows (hard or not) with a non-zero dual push against the relaxed rows,
@@ -94,9 +96,20 @@ from planner.explain.elastic import (
     make_elastic,
 )
 from planner.explain.iis import compute_iis
+from planner.explain.repair import OBJECTIVE_UNIT, RepairSettings, is_target, repair_field_names
 from planner.explain.result import fmt, frame_records
-from planner.explain.wording import RELAXATION_COLUMNS, amount_text, relaxation_table, row_field, row_where
+from planner.explain.rows import row_info
+from planner.explain.wording import (
+    RELAXATION_COLUMNS,
+    SHARE_OF_TOWNSHIP,
+    amount_text,
+    relaxation_table,
+    row_field,
+    row_where,
+    rule_label,
+)
 from planner.instance.load import LoadedInstance
+from planner.instance.overrides import get_value
 from planner.model.build import build_model
 from planner.model.data import ModelData
 from planner.model.rules import targets as target_rules
@@ -114,8 +127,15 @@ class Diagnosis:
     iis: pd.DataFrame | None
     impossible: list[str]
     notes: list[str] = field(default_factory=list)
-    total_relaxation: float | None = None  # the elastic objective: weighted sum of slacks in row units
+    total_relaxation: float | None = None  # the elastic objective: the repair's cost in Yuan-equivalents
     timings: dict[str, float] = field(default_factory=dict)
+    repair: RepairSettings = field(default_factory=RepairSettings)  # which rules may give, what a unit costs
+    kept: list[str] = field(default_factory=list)  # relaxable rules the settings kept from giving
+    attainable: list[dict[str, Any]] = field(default_factory=list)  # the most the land allows, per target
+
+    def cost_words(self) -> str:
+        """The costs the repair used, in words (one line)."""
+        return "; ".join(self.repair.describe())
 
     def to_dict(self) -> dict[str, Any]:
         def num(v):
@@ -123,11 +143,20 @@ class Diagnosis:
 
         return {
             "format": "planner.diagnosis",
-            "version": "1.0",
+            "version": "1.1",
             "instance": self.instance_name,
             "status": self.status,
             "termination": self.termination,
             "total_relaxation": num(self.total_relaxation),
+            "total_relaxation_unit": "Yuan-equivalent",
+            "repair": {
+                "may_give": self.repair.may_give,
+                "keep": list(self.repair.keep),
+                "costs": dict(self.repair.costs),
+                "cost_words": self.cost_words(),
+                "kept": list(self.kept),
+            },
+            "attainable": [{k: num(v) for k, v in a.items()} for a in self.attainable],
             "impossible": list(self.impossible),
             "relaxations": frame_records(self.relaxations),
             "conflicts": frame_records(self.conflicts),
@@ -185,6 +214,11 @@ class Diagnosis:
         lines += [f"relax: {s}" for s in relax[:n]]
         if len(relax) > n:
             lines.append(f"... and {len(relax) - n} more relaxations (see the relaxations table)")
+        lines += [f"most the land allows: {a['statement']}" for a in self.attainable]
+        if self.status != "feasible" and (not r.empty or self.kept):
+            total = "" if self.total_relaxation is None else f"{self.total_relaxation:,.0f} Yuan-equivalents in all; "
+            kept = f"; may not give: {', '.join(rule_label(k) for k in self.kept)}" if self.kept else ""
+            lines.append(f"repair cost: {total}per unit: {self.cost_words()}{kept}")
         lines += [f"conflicting rules: {s}" for s in self.conflict_summary()[:n]]
         if self.iis is not None and not self.iis.empty:
             rows = self.iis[self.iis["kind"] == "row"]
@@ -204,6 +238,7 @@ def diagnose(
     iis_max_rows: int = 5000,
     max_probes: int = 500,
     modify: Callable[[ModelData, pyo.ConcreteModel], None] | None = None,
+    repair: RepairSettings | dict | None = None,
 ) -> Diagnosis:
     """Diagnose an instance with no feasible plan (see the module docstring for the method).
 
@@ -213,11 +248,16 @@ def diagnose(
     duals and probing held decisions for the conflicting rules. ``modify(d, m)``: called on
     every model built, as in :func:`planner.api.solve` (the forced decisions of a
     counterfactual; rows it adds are relaxed only if :mod:`planner.explain.rows` says so).
+    ``repair``: which rules may give and what a unit of each costs
+    (:class:`planner.explain.repair.RepairSettings` or a dict ``{may_give, keep, costs}``);
+    default: the instance's ``repair`` section. Unknown rule names raise InputError.
     """
     if isinstance(instance, str) or hasattr(instance, "__fspath__"):
         instance = load_instance(instance)
     timings: dict[str, float] = {}
     notes: list[str] = []
+    settings = RepairSettings.of(repair if repair is not None else getattr(instance.instance, "repair", None))
+    settings.check(repair_field_names(), file=str(instance.path) if repair is None else "(options)")
     t0 = time.perf_counter()
     d = ModelData(instance)
     m = build_model(d)
@@ -230,7 +270,7 @@ def diagnose(
         f"{'change ' + row_field(name, key) if row_field(name, key) else 'drop it'} [{fam}]"
         for fam, name, key in m._impossible
     ]
-    el = make_elastic(m)
+    el = make_elastic(m, settings)
     timings["build"] = time.perf_counter() - t0
     if el.skipped_unknown:
         notes.append(
@@ -247,10 +287,11 @@ def diagnose(
     relax = pd.DataFrame(columns=RELAXATION_COLUMNS)
     conflicts = pd.DataFrame(columns=CONFLICT_COLUMNS)
     iis_df = None
+    attainable: list[dict[str, Any]] = []
 
     if has_solution(res):
         res.solution_loader.load_vars()
-        total = float(res.incumbent_objective)
+        total = float(res.incumbent_objective) * OBJECTIVE_UNIT
         bound = res.objective_bound
         slack = getattr(m, SLACK)
         svals = {k: float(slack[k].value or 0.0) for k in slack}
@@ -278,13 +319,25 @@ def diagnose(
             if cdf is not None:
                 conflicts = cdf
             relax = name_targets(relaxation_table(el, svals, float(d.total_area)), d, m)
+            targets = relax[relax["constraint"].map(is_target)] if not relax.empty else relax
+            if not relax.empty and len(targets) == len(relax) and len(relax) <= 4:
+                t2 = time.perf_counter()
+                attainable = most_attainable(instance, modify, targets, float(d.total_area), time_limit, notes)
+                timings["attainable"] = time.perf_counter() - t2
     elif is_infeasible(res):
         status = "infeasible"
-        notes.append(
-            "Even with every relaxable rule loosened there is no plan: the model's definitions (land used "
-            "once, work norms, decisions accumulating) and the decisions' bounds conflict by themselves; "
-            "see the IIS."
-        )
+        if el.kept:
+            notes.append(
+                "Even with every rule that may give loosened there is no plan: let more rules give (kept: "
+                + ", ".join(el.kept)
+                + "), or see the IIS."
+            )
+        else:
+            notes.append(
+                "Even with every relaxable rule loosened there is no plan: the model's definitions (land used "
+                "once, work norms, decisions accumulating) and the decisions' bounds conflict by themselves; "
+                "see the IIS."
+            )
     else:
         status = "infeasible" if impossible else "unknown"
         notes.append(f"The elastic MIP found no solution ({term}); raise the time limit.")
@@ -304,6 +357,9 @@ def diagnose(
         notes=notes,
         total_relaxation=total,
         timings=timings,
+        repair=settings,
+        kept=el.kept,
+        attainable=attainable,
     )
 
 
@@ -357,4 +413,75 @@ def name_targets(relax: pd.DataFrame, d: ModelData, m: pyo.ConcreteModel) -> pd.
     return relax
 
 
-__all__ = ["Diagnosis", "diagnose", "name_targets"]
+def most_attainable(
+    instance: LoadedInstance,
+    modify: Callable[[ModelData, pyo.ConcreteModel], None] | None,
+    targets: pd.DataFrame,
+    total_area: float,
+    time_limit: float | None,
+    notes: list[str],
+) -> list[dict[str, Any]]:
+    """For each relaxed target row (rows of ``targets``, a relaxation table): the most (for a
+    floor; the least for a cap) its quantity can be with every other rule held, by taking
+    out the relaxed target rows and optimising the row's quantity (a MIP)."""
+    out = []
+    for _, r in targets.iterrows():
+        name, key, sense = str(r["constraint"]), tuple(r["index"]), str(r["sense"])
+        d = ModelData(instance)
+        m = build_model(d)
+        if modify is not None:
+            modify(d, m)
+        for _, o in targets.iterrows():
+            comp = m.find_component(str(o["constraint"]))
+            k = tuple(o["index"])
+            comp[k if len(k) != 1 else k[0]].deactivate()
+        c = m.find_component(name)[key if len(key) != 1 else key[0]]
+        for obj in m.component_data_objects(pyo.Objective, active=True):
+            obj.deactivate()
+        m.diagnose_attain = pyo.Objective(expr=c.body, sense=pyo.maximize if sense == ">=" else pyo.minimize)
+        _opt, res = highs_solve(m, time_limit, mip=True)
+        if not has_solution(res):
+            notes.append(
+                f"{row_where(name, key)}: with it taken out the other rules still have no plan "
+                f"({res.termination_condition.name}), so no most attainable value is given."
+            )
+            continue
+        res.solution_loader.load_vars()
+        best = float(pyo.value(c.body))
+        limit = float(pyo.value(c.lower) if sense == ">=" else pyo.value(c.upper))
+        info = row_info(name)
+        exact = is_optimal(res)
+        item: dict[str, Any] = {
+            "constraint": name,
+            "where": row_where(name, key),
+            "sense": sense,
+            "unit": info.unit,
+            "asked": limit * info.scale,
+            "best": best * info.scale,
+            "field": row_field(name, key),
+            "proved": exact,
+        }
+        fld = item["field"]
+        bound = "at most" if sense == ">=" else "at least"
+        if name in SHARE_OF_TOWNSHIP and total_area > 0:
+            asked_share = get_value(instance, fld)
+            share = asked_share + (best - limit) / total_area
+            # the share rounded toward feasibility at 4 decimals: 0.858345 -> 0.8583
+            safe = math.floor(share * 1e4 + 1e-9) / 1e4 if sense == ">=" else math.ceil(share * 1e4 - 1e-9) / 1e4
+            item |= {"asked_share": asked_share, "best_share": share}
+            item["statement"] = (
+                f"{item['where']} can reach {bound} {share:.2%} of the township (asked: {asked_share:.2%}); "
+                f"set {fld} to {safe:g} or {'less' if sense == '>=' else 'more'}"
+            )
+        else:
+            item["statement"] = (
+                f"{item['where']} can reach {bound} {amount_text(best * info.scale, info.unit)} "
+                f"(asked: {amount_text(limit * info.scale, info.unit)}); change {fld or 'the rule'}"
+            )
+        if not exact:
+            item["statement"] += f" (not proved: the solve stopped at a limit, {res.termination_condition.name})"
+        out.append(item)
+    return out
+
+
+__all__ = ["Diagnosis", "diagnose", "most_attainable", "name_targets"]

@@ -9,7 +9,7 @@ definition), or does not know, is never relaxed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pyomo.environ as pyo
@@ -17,6 +17,7 @@ from pyomo.core.expr.visitor import identify_variables
 
 from planner.core.errors import SolveError
 from planner.core.status import PYOMO_INFEASIBLE, pyomo_status
+from planner.explain.repair import OBJECTIVE_UNIT, RepairSettings
 from planner.explain.rows import row_info
 from planner.solver import highs
 
@@ -25,10 +26,8 @@ HARD_PREFIXES = ("lexicographic_keep", "tie_break_keep")
 SLACK = "diagnose_slack"
 ELASTIC = "diagnose_elastic"
 
-# bans (a use not allowed on a parcel or in a village, land that must not change) are relaxed in hectares like
-# the targets they hold back; when relaxing either gains the same, relax the target: weight 1.001, not 1
-BAN_ROWS = ("farmland_protection", "red_line_type", "eco_space_measures", "village_permission", "siting")
-BAN_WEIGHT = 1.001
+# what a unit of each rule costs and which rules may give: planner.explain.repair (defaults: money first,
+# bans last)
 
 
 def index_key(idx: Any) -> tuple:
@@ -104,13 +103,18 @@ class Elastic:
     items: list[tuple[str, tuple, str]]  # per elastic row: (constraint, index, family)
     lo: dict[int, int]  # elastic row -> slack index loosening its lower bound
     up: dict[int, int]  # elastic row -> slack index loosening its upper bound
-    weight: list[float]  # per elastic row: objective weight of one row unit of slack
+    weight: list[float]  # per elastic row: objective weight of one row unit of slack (million Yuan-equivalents)
     skipped_unknown: list[str]
+    cost: list[float] = field(default_factory=list)  # per elastic row: Yuan-equivalents per planner unit
+    kept: list[str] = field(default_factory=list)  # relaxable constraints the settings do not let give
 
 
-def make_elastic(m: pyo.ConcreteModel) -> Elastic:
+def make_elastic(m: pyo.ConcreteModel, settings: RepairSettings | None = None) -> Elastic:
     """Make ``m`` elastic in place (step 2 of the method): slacks on every relaxable active
-    row, the impossible rows deactivated, the objective the weighted sum of slacks."""
+    row that ``settings`` lets give (:class:`planner.explain.repair.RepairSettings`; default:
+    every one), the impossible rows deactivated, the objective the sum of slacks, each
+    weighted by its cost in million Yuan-equivalents per row unit."""
+    settings = settings or RepairSettings()
     fam = {name: f for f, names in m._families.items() for name in names}
     # the impossible rows (``zero >= 1``): reported as impossible, their shortfall is unknown to the model
     for name in {name for _f, name, _k in m._impossible}:
@@ -118,12 +122,16 @@ def make_elastic(m: pyo.ConcreteModel) -> Elastic:
         for c in comp.values() if comp is not None else []:
             if c.active and all(v is m.zero for v in identify_variables(c.body)):
                 c.deactivate()
-    rows, unknown = [], set()
+    rows, unknown, kept = [], set(), set()
     for comp in m.component_objects(pyo.Constraint, active=True, descend_into=True):
         name = comp.local_name
-        if row_info_or_none(name) is None and not name.startswith(HARD_PREFIXES):
+        info = row_info_or_none(name)
+        if info is None and not name.startswith(HARD_PREFIXES):
             unknown.add(name)
         hard = _is_hard(name)
+        if not hard and not settings.gives(name, fam.get(name, ""), info):
+            hard = True
+            kept.add(name)
         for idx, c in comp.items():
             key = index_key(idx) if comp.is_indexed() else ()
             if c.active and not hard:
@@ -158,7 +166,16 @@ def make_elastic(m: pyo.ConcreteModel) -> Elastic:
         items.append((name, key, family))
     for obj in m.component_data_objects(pyo.Objective, active=True):
         obj.deactivate()
-    weight = [BAN_WEIGHT if name in BAN_ROWS else 1.0 for name, _k, _f in items]
+    cost = []
+    for name, _k, family in items:
+        info = row_info_or_none(name)
+        cost.append(settings.cost(name, family, info))
+    weight = [
+        c * (row_info_or_none(name).scale if row_info_or_none(name) else 1.0) / OBJECTIVE_UNIT
+        for c, (name, _k, _f) in zip(cost, items)
+    ]
     w = {k: weight[i] for i, k in lo.items()} | {k: weight[i] for i, k in up.items()}
     m.diagnose_objective = pyo.Objective(expr=pyo.quicksum(w[j] * s[j] for j in range(n_slack)), sense=pyo.minimize)
-    return Elastic(items=items, lo=lo, up=up, weight=weight, skipped_unknown=sorted(unknown))
+    return Elastic(
+        items=items, lo=lo, up=up, weight=weight, skipped_unknown=sorted(unknown), cost=cost, kept=sorted(kept)
+    )

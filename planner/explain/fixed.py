@@ -83,6 +83,34 @@ def fix_decisions(m: pyo.ConcreteModel, decisions: dict[str, dict[tuple, int]]) 
     return n
 
 
+def fix_shares(m: pyo.ConcreteModel, plan) -> int:
+    """Hold the village shares of the township-scope roles (continuous in the model, their total
+    whole: ``recruit_split``) at the plan's ``recruitment`` table, and their totals at its sums, as
+    :func:`fix_decisions` holds the whole-number decisions; return how many shares were held. A plan
+    written before ``recruit_total`` existed is read the same way."""
+    if not hasattr(m, "recruit_total") or not len(m.recruit_total):
+        return 0
+    counts: dict[tuple[str, str, str], float] = {}
+    rec = plan.tables.get("recruitment")
+    if rec is not None:
+        for v, r, t, c in zip(rec["village"], rec["role"], rec["period"], rec["count"]):
+            counts[(str(v), str(r), str(t))] = float(c)
+    township = set(m.RT)
+    totals: dict[tuple[str, str], float] = {}
+    n = 0
+    for (v, r, t), var in m.recruit.items():
+        if r in township:
+            c = counts.get((v, r, t), 0.0)
+            var.fix(c)
+            totals[(r, t)] = totals.get((r, t), 0.0) + c
+            n += 1
+    for (r, t), var in m.recruit_total.items():
+        var.domain = pyo.Reals
+        var.setlb(totals.get((r, t), 0.0))
+        var.setub(totals.get((r, t), 0.0))
+    return n
+
+
 def main_objective(m: pyo.ConcreteModel, d: ModelData, stages: list[dict[str, Any]]) -> None:
     """Make the plan's main objective the active one. Lexicographic: the last goal reached,
     with each earlier goal held at its stage's value (within the instance's tolerance)."""
@@ -190,6 +218,7 @@ def build_fixed_lp(li: LoadedInstance, plan, *, time_limit: float | None = None)
     m = build_model(d)
     main_objective(m, d, plan.stages)
     fix_decisions(m, decisions_of(plan))
+    fix_shares(m, plan)
     opt, status, obj = solve_lp(m, time_limit)
     h = opt._solver_model
     rows, cols = arrays(opt, m) if status == "optimal" else (pd.DataFrame(), pd.DataFrame())

@@ -26,7 +26,7 @@ import pandas as pd
 
 from planner.core.errors import InputError
 from planner.core.units import MONEY
-from planner.explain.fixed import FixedLP, decisions_of, fix_decisions, main_objective
+from planner.explain.fixed import FixedLP, decisions_of, fix_decisions, fix_shares, main_objective
 from planner.explain.result import fmt
 from planner.instance.overrides import get_value
 from planner.model.build import build_model
@@ -80,6 +80,7 @@ def _lp_of(li, plan):
     m = build_model(d)
     main_objective(m, d, plan.stages)
     fix_decisions(m, decisions_of(plan))
+    fix_shares(m, plan)
     opt = highs.pyomo_solver()
     opt.set_instance(m)
     return opt._solver_model.getLp()

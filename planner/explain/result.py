@@ -21,6 +21,10 @@ Tables (every money figure in Yuan, areas in ha, people in people):
 - ``importance``: per garden, project and village allocation taken (and the gardens and
   projects not taken): the objective change when it is forbidden (or forced), with the
   re-solve's status and gap;
+- ``unit_prices``: per binding rule of whole units (role minimums and maximums, one garden
+  in every village, street green spaces, required projects): the objective change when its
+  limit is loosened and tightened by one person or unit, re-solved
+  (:mod:`planner.explain.units`);
 - ``parameters``: ranging of prices and coefficients by dotted instance path;
 - ``diagnosis`` tables when the instance is infeasible (see :mod:`planner.explain.diagnose`).
 """
@@ -49,7 +53,16 @@ LP_NOTE = (
     "decisions. What a discrete change costs is measured by re-solving (importance, why-not)."
 )
 
-TABLE_NAMES = ("rules", "rule_summary", "options", "importance", "parameters", "relaxations", "conflicts")
+TABLE_NAMES = (
+    "rules",
+    "rule_summary",
+    "options",
+    "importance",
+    "unit_prices",
+    "parameters",
+    "relaxations",
+    "conflicts",
+)
 
 
 def frame_records(df: pd.DataFrame) -> list[dict[str, Any]]:

@@ -305,6 +305,19 @@ class _Plan:
             return p, loosen is not None and loosen <= 1e-9
         return None
 
+    def unit_price(self, constraints: tuple[str, ...], role: str, period: str) -> float | None:
+        """Yuan/yr one person fewer in role ``role``'s range would gain in ``period``: the
+        explanation's re-solve (table ``unit_prices``), when it was optimal."""
+        r = self.ex_table("unit_prices", "constraint", "index", "loosen_gain_yuan", "loosen_status")
+        if r.empty:
+            return None
+        for _, row in r[r["constraint"].isin(constraints)].iterrows():
+            idx = row["index"]
+            idx = [str(i) for i in (idx if isinstance(idx, (list, tuple)) else [idx])]
+            if idx[0] == role and idx[-1] == period and row["loosen_status"] == "optimal":
+                return _num(row["loosen_gain_yuan"])
+        return None
+
 
 def _num(v: Any) -> float | None:
     try:
@@ -701,21 +714,28 @@ def _recruitment(ctx: _Plan, sheet: VillageSheet) -> list[Reason]:
                 if need is not None and need >= total:
                     continue  # the work, not the minimum, sets the number
                 key = "why_recruit_min" if need is not None else "why_recruit_min_nowork"
+                each = ctx.unit_price(("recruit_min", "recruit_min_active"), role_id, t)
             elif total >= role.max and need is not None and need > total:
                 key = "why_recruit_max"
+                each = ctx.unit_price(("recruit_max",), role_id, t)
             else:
                 continue
+            price_key = "why_recruit_price_max" if key == "why_recruit_max" else "why_recruit_price_min"
             r = _both(
                 "recruitment",
-                lambda lg, key=key, names=names, total=total, t=t, here=here, need=need: _w(
-                    key,
+                lambda lg, key=key, names=names, total=total, t=t, here=here, need=need, each=each, pk=price_key: _join(
                     lg,
-                    total=f"{total:,d}",
-                    role=names[lg],
-                    role_lc=_lc(names[lg]) if lg == "en" else names[lg],
-                    period=t,
-                    here=f"{here:,d}",
-                    need=f"{need:,d}" if need is not None else "",
+                    _w(
+                        key,
+                        lg,
+                        total=f"{total:,d}",
+                        role=names[lg],
+                        role_lc=_lc(names[lg]) if lg == "en" else names[lg],
+                        period=t,
+                        here=f"{here:,d}",
+                        need=f"{need:,d}" if need is not None else "",
+                    ),
+                    _w(pk, lg, amount=_money(each)) if each is not None and abs(each) > 1.0 else "",
                 ),
             )
             if best is None or here > best[0]:

@@ -159,11 +159,13 @@ class WhatIf:
     goal: str = "objective"  # what is compared: the objective, or a lexicographic goal
     change: float | None = None  # Yuan/yr: the alternative minus the plan, in ``goal``
     change_bound: float | None = None  # the best the alternative could reach (its bound), as a change
+    blocked_by: list[str] = field(default_factory=list)  # when infeasible: the rules that block the decisions
 
     def statement(self) -> str:
         what = " and ".join(d.describe() for d in self.decisions)
         if self.status == "infeasible":
-            return f"{what}: no plan satisfies every rule with this decision."
+            tail = f"; blocked by: {'; '.join(self.blocked_by)}" if self.blocked_by else ""
+            return f"{what}: no plan satisfies every rule with this decision{tail}."
         if self.change is None:
             return f"{what}: no plan found ({self.status}, {self.termination})."
         of = (
@@ -205,6 +207,7 @@ class WhatIf:
             "change": json_value(self.change),
             "change_bound": json_value(self.change_bound),
             "statement": self.statement(),
+            "blocked_by": list(self.blocked_by),
             "differences": frame_records(self.differences),
             "diagnosis": self.diagnosis.to_dict() if self.diagnosis is not None else None,
         }
@@ -243,7 +246,52 @@ def why_not(
             w.diagnosis = run_diagnosis(li, time_limit=time_limit, modify=apply(decisions))
         except (ImportError, TypeError):  # diagnosis unavailable for counterfactuals
             w.diagnosis = None
+    if alt.status == "infeasible":
+        w.blocked_by = blockers(li, decisions, w.diagnosis)
     return w
+
+
+def blockers(li: LoadedInstance, decisions: list[Decision], diagnosis=None) -> list[str]:
+    """The rules that block forced decisions, in words: a use the library does not make from
+    the parcel's cover (checked here), then the rules the diagnosis relaxed to let the
+    decisions through (permanent farmland, red line, permissions, budgets ...)."""
+    out: list[str] = []
+    par = li.parcels.set_index("id") if "id" in li.parcels else li.parcels
+    for d in decisions:
+        if d.action != "force" or d.kind not in ("parcel", "area"):
+            continue
+        use = li.library.uses.get(d.parts[-1])
+        if use is None:
+            continue
+        froms = [str(c) for c in use.from_covers]
+        pol = li.instance.policies
+        if d.kind == "parcel" and d.parts[0] in par.index:
+            cover = str(par.loc[d.parts[0], "cover"])
+            if pol.farmland_protection and cover in pol.protected_farmland_covers:
+                out.append(
+                    f"parcel {d.parts[0]} is permanent basic farmland, which keeps its use "
+                    "(policies.farmland_protection)"
+                )
+            if cover not in froms:
+                out.append(
+                    f"the library makes {d.parts[-1]} only from {', '.join(froms)}, not from parcel {d.parts[0]}'s "
+                    f"{cover}"
+                )
+        elif d.kind == "area":
+            covers = set(par.loc[par["village"] == d.parts[0], "cover"].astype(str))
+            if covers and not covers & set(froms):
+                out.append(
+                    f"the library makes {d.parts[-1]} only from {', '.join(froms)}, which village {d.parts[0]} "
+                    f"does not have"
+                )
+    if diagnosis is not None:
+        r = diagnosis.relaxations
+        if r is not None and not r.empty:
+            for field_, g in r.groupby("field", sort=False):
+                places = list(dict.fromkeys(g["where"]))
+                more = f" and {len(places) - 3} more" if len(places) > 3 else ""
+                out.append("; ".join(places[:3]) + more + (f" ({field_})" if field_ else ""))
+    return list(dict.fromkeys(out))
 
 
 # ---------------------------------------------------------------------------

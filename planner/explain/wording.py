@@ -28,7 +28,20 @@ NUMERIC_LIMIT = {
     "street_green_min",
 }
 
-RELAXATION_COLUMNS = ["family", "constraint", "rule", "where", "index", "sense", "unit", "amount", "field", "statement"]
+RELAXATION_COLUMNS = [
+    "family",
+    "constraint",
+    "rule",
+    "where",
+    "index",
+    "sense",
+    "unit",
+    "amount",
+    "cost_per_unit",
+    "cost",
+    "field",
+    "statement",
+]
 
 
 def rule_label(name: str) -> str:
@@ -50,6 +63,11 @@ def row_field(name: str, key: tuple) -> str:
 
 
 COUNT_UNITS = ("garden", "project", "street green space", "scenic spot")
+
+# minimums whose row has decisions on both sides (``area >= min x garden``): the model stores them
+# as ``min x garden - area <= 0``, so their slack loosens an upper bound; in planner words they are
+# minimums, relaxed by lowering them
+MINIMUMS_STORED_AS_UPPER = {"garden_size_min", "garden_vegetation", "recruit_min_active"}
 
 
 def number_text(v: float, unit: str = "") -> str:
@@ -115,7 +133,10 @@ def relaxation_table(el: Elastic, svals: dict[int, float], total_area: float) ->
                 continue
             info = row_info_or_none(name)
             scale, unit = (info.scale, info.unit) if info else (1.0, "")
+            if name in MINIMUMS_STORED_AS_UPPER and sense == "<=":
+                sense = ">="
             amount = v * scale
+            per = el.cost[i] if el.cost else 1.0
             out.append(
                 {
                     "family": family,
@@ -126,6 +147,8 @@ def relaxation_table(el: Elastic, svals: dict[int, float], total_area: float) ->
                     "sense": sense,
                     "unit": unit,
                     "amount": amount,
+                    "cost_per_unit": per,
+                    "cost": per * amount,
                     "field": row_field(name, key),
                     "statement": _relax_statement(name, key, sense, amount, unit, total_area),
                 }

@@ -295,3 +295,33 @@ def carbon_holdings(li, edges: pd.DataFrame | None = None) -> dict[str, list[str
     }
     pr = li.parcels
     return holdings(pr, li.adjacency if edges is None else edges, pr.loc[pr["cover"].isin(covers), "id"])
+
+
+def bridge_gaps(geometry, arcs: Iterable[tuple[str, str]], tolerance_m: float = TOLERANCE_M) -> pd.DataFrame:
+    """For each parcel ``p`` and each two of its neighbours ``q < r`` along ``arcs``, the
+    distance (m) between the stretch of ``p``'s boundary it shares with ``q`` and the one it
+    shares with ``r``: how far a site continuing through ``p`` from ``q`` to ``r`` must
+    reach across ``p`` (0 where the two stretches meet). A stretch is ``p``'s boundary
+    within ``tolerance_m`` of the neighbour's, which runs ``tolerance_m`` past each end of
+    the shared line, so a positive distance is lengthened by twice the tolerance (as the
+    shared length is shortened). Columns ``parcel``, ``a``, ``b``, ``gap_m``;
+    only pairs whose gap is positive. ``geometry`` is indexed by parcel id, in metres."""
+    import shapely  # the geo extra: only with parcel geometry
+
+    nbrs: dict[str, set[str]] = defaultdict(set)
+    for a, b in arcs:
+        nbrs[a].add(b)
+        nbrs[b].add(a)
+    rows = []
+    for p, ns in nbrs.items():
+        if len(ns) < 2:
+            continue
+        ring = geometry.loc[p].boundary
+        stretch = {q: shapely.intersection(ring, geometry.loc[q].boundary.buffer(max(tolerance_m, 1e-6))) for q in ns}
+        order = sorted(ns)
+        for i, q in enumerate(order):
+            for r in order[i + 1 :]:
+                gap = float(stretch[q].distance(stretch[r]))
+                if gap > 0:
+                    rows.append((p, q, r, gap + 2 * tolerance_m))
+    return pd.DataFrame(rows, columns=["parcel", "a", "b", "gap_m"])

@@ -158,6 +158,13 @@ def load_instance(
     raw = read_yaml(path)
     if not isinstance(raw, dict):
         raise InputError.one(file, "(top level)", "the instance must be a YAML mapping", "see docs/instance-format.md")
+    if "townships" in raw:  # planner.instance.county.COUNTY_KEY (that module imports this one)
+        raise InputError.one(
+            file,
+            "townships",
+            "this is a county instance (several townships); this command plans one township",
+            "plan the county with planner solve / validate / verify, or give one township's instance file",
+        )
     applied: list[str] = []
     over: Any = None
     if scenario is not None:

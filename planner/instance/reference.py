@@ -19,6 +19,7 @@ from planner.instance.checks import (
     WARN_PARCEL_HA,
     WARN_PARCELS_LISTED,
 )
+from planner.instance.county import County
 from planner.instance.schema import (
     ECO_SPACE_TYPES,
     MAX_NUMBER,
@@ -162,6 +163,19 @@ def markdown() -> str:
         "",
     ]
     for m in _models(Library):
+        out += _table(m)
+    out += [
+        "## County instance (YAML)",
+        "",
+        "A county (or prefecture) instance lists township instances, each an instance file as above, and may add "
+        "county rules; `planner solve` and `planner validate` take it in place of a township instance (a YAML "
+        "with `townships:` is a county). Every township must have the same period ids. A township's `--set` and "
+        "scenario are its own file's: a county's `--set` changes the county file (`county.*`). See "
+        "[formulation §9](formulation.md#9-counties-townships-linked-by-county-rules) and "
+        "[generated instances](generate.md#counties-and-prefectures).",
+        "",
+    ]
+    for m in _models(County):
         out += _table(m)
     return "\n".join(out) + "\n"
 

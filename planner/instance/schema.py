@@ -662,6 +662,15 @@ class Policies(_Strict):
         "0.1 ha is about a 10 m wide strip across a 100 m parcel.",
         json_schema_extra={"unit": "ha"},
     )
+    garden_bridge_width_ratio: float = Field(
+        0.5,
+        ge=0,
+        description="With parcel geometry and `contiguous_gardens`: where a garden's site continues through a parcel "
+        "to two other parcels of the site, the garden takes at least this ratio times the square of the distance "
+        "between the two stretches of boundary it joins (a piece at least this fraction as wide as the gap is long), "
+        "or all of the parcel, so that a garden is not joined through a strip. 0 turns it off. Assumption: 0.5 "
+        "admits a piece twice as long as it is wide; a 20 ha garden can then bridge at most about 630 m.",
+    )
     recruitment_ranges: bool = Field(True, description="Recruitment per role inside its range [P §4.4(3)].")
     labour_pools: bool = Field(True, description="Recruits come from village labour pools [P §3.3].")
     dividend_floor_yuan: float | None = Field(
@@ -1001,6 +1010,24 @@ class Decisions(_Strict):
     )
 
 
+class Repair(_Strict):
+    """How the diagnosis of an instance with no plan repairs it: which rules may give and what
+    each unit of relaxation costs, in Yuan-equivalents (planner.explain.repair; names are rule
+    classes - money, dividends, targets, people, land, decisions, bans -, rule families such as
+    gardens or budget, or constraint names such as garden_one_per_village)."""
+
+    may_give: list[str] | None = Field(
+        None, description="Rules that may give (default: every rule a township could relax)."
+    )
+    keep: list[str] = Field(default_factory=list, description="Rules that may not give, e.g. [gardens].")
+    costs: dict[str, float] = Field(
+        default_factory=dict,
+        description="Yuan-equivalents per unit of relaxation, by rule name, overriding the defaults "
+        "(money 1 per Yuan, targets and people 1,000,000 per ha or person, land 10,000,000 per ha, "
+        "decisions and bans 100,000,000 per decision or ha).",
+    )
+
+
 class Instance(_Strict):
     """A scenario instance (YAML) plus its parcel table."""
 
@@ -1027,6 +1054,10 @@ class Instance(_Strict):
         default_factory=list,
         description="Figures the report sets the plan against (the paper's); those marked `required` are also rules "
         "every plan must meet.",
+    )
+    repair: Repair = Field(
+        default_factory=Repair,
+        description="How a diagnosis repairs an instance with no plan: rules that may give and their costs.",
     )
     decisions: Decisions = Field(
         default_factory=Decisions,

@@ -10,7 +10,10 @@ period (people employed in period t, money borrowed in period t):
 - ``street_green[t]`` number of new street green spaces in the central town (whole);
 - ``scenic[parcel, t]`` a whole mature fruit forest transformed into a scenic spot (yes/no);
 - ``built[j, t]`` EOD project j built (yes/no);
-- ``recruit[v, role, t]`` people recruited in village v for a role (whole);
+- ``recruit[v, role, t]`` people recruited in village v for a role (whole for a village-scope
+  role; for a township-scope role the split of ``recruit_total``, see
+  :mod:`planner.model.rules.recruitment`);
+- ``recruit_total[role, t]`` people recruited for a township-scope role, all villages (whole);
 - ``individual[site, t]`` the villager applies individually for forestry carbon on a parcel or a
   holding of adjacent parcels (yes/no);
 - ``loan[t]`` GEP-value loan drawn in period t (million Yuan).
@@ -53,7 +56,19 @@ def build_model(d: ModelData) -> pyo.ConcreteModel:
     m.street_green = pyo.Var(m.T, domain=pyo.NonNegativeIntegers, bounds=(0, sg.count_max if sg and d.town else 0))
     m.R = pyo.Set(initialize=[r.id for r in d.inst.roles], ordered=True)
     m.V = pyo.Set(initialize=d.villages, ordered=True)
-    m.recruit = pyo.Var(m.V, m.R, m.T, domain=pyo.NonNegativeIntegers)
+    # a township-scope role's people are one whole number per period (recruit_total); its per-village
+    # split is continuous: the rows that read a village's share (labour pools, villages, per-village
+    # minimums) have whole-number data, so a whole split exists whenever any does (docs/formulation.md
+    # §4.12), and the plan reports one rule's split (planner.model.split)
+    township = {r.id for r in d.inst.roles if r.scope == "township"}
+    m.recruit = pyo.Var(
+        m.V,
+        m.R,
+        m.T,
+        domain=lambda _m, v, r, t: pyo.NonNegativeReals if r in township else pyo.NonNegativeIntegers,
+    )
+    m.RT = pyo.Set(initialize=[r.id for r in d.inst.roles if r.id in township], ordered=True)
+    m.recruit_total = pyo.Var(m.RT, m.T, domain=pyo.NonNegativeIntegers)
     m.IC = pyo.Set(initialize=list(d.carbon_sites), ordered=True)  # parcels and holdings (rules.carbon_application)
     m.individual = pyo.Var(m.IC, m.T, domain=pyo.Binary)
     m.loan = pyo.Var(m.T, domain=pyo.NonNegativeReals)

@@ -14,7 +14,7 @@ from functools import cached_property
 import pandas as pd
 
 from planner.core.units import MU_PER_HA
-from planner.instance.adjacency import arcs_within, carbon_holdings
+from planner.instance.adjacency import arcs_within, bridge_gaps, carbon_holdings
 from planner.instance.decisions import named_in_instance
 from planner.instance.load import LoadedInstance
 from planner.instance.quantities import cover_values
@@ -151,6 +151,21 @@ class ModelData:
                 nodes = list(dict.fromkeys(g["parcel"].tolist()))
                 out[v] = (nodes, arcs_within(nodes, self.li.adjacency))
         return out
+
+    @cached_property
+    def garden_bridges(self) -> pd.DataFrame:
+        """Where a garden site can continue through a parcel from one neighbour to another,
+        and how far it must reach across it (:func:`bridge_gaps`): columns ``village``,
+        ``parcel``, ``a``, ``b``, ``gap_m``; empty without garden sites or with
+        ``garden_bridge_width_ratio`` 0."""
+        cols = ["village", "parcel", "a", "b", "gap_m"]
+        if not self.garden_sites or self.inst.policies.garden_bridge_width_ratio <= 0:
+            return pd.DataFrame(columns=cols)
+        tol = self.inst.parcels.adjacency_tolerance_m
+        frames = [
+            bridge_gaps(self.li.geometry, arcs, tol).assign(village=v) for v, (_, arcs) in self.garden_sites.items()
+        ]
+        return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
 
     @cached_property
     def parcels(self) -> pd.DataFrame:

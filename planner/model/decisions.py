@@ -4,6 +4,7 @@ counterfactual's (``planner why-not``) and the instance's own ``decisions`` sect
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -44,6 +45,17 @@ def apply(decisions: Iterable[Decision], name: str = "whatif") -> Callable[[Any,
     return modify
 
 
+def _whole(op: str, value: float) -> float | None:
+    """People are whole: the same limit on a whole number (a township role's share of a village is
+    continuous in the model, and must keep the meaning a whole count gives the limit); None: no whole
+    number equals the value."""
+    if op == ">=":
+        return float(math.ceil(value - 1e-9))
+    if op == "<=":
+        return float(math.floor(value + 1e-9))
+    return float(round(value)) if abs(value - round(value)) <= 1e-9 else None
+
+
 def _rows(d, m, dec: Decision, t: str) -> list[Any]:
     force = dec.action == "force"
     if dec.kind in ("garden", "project", "scenic"):
@@ -65,6 +77,9 @@ def _rows(d, m, dec: Decision, t: str) -> list[Any]:
     if dec.kind == "recruit":
         vs = [dec.parts[0]] if len(dec.parts) == 2 else d.villages
         lhs = pyo.quicksum(m.recruit[v, dec.parts[-1], t] for v in vs)
-        return [_rel(lhs, dec.op, dec.value)] if force else [lhs <= 0]
+        if not force:
+            return [lhs <= 0]
+        rhs = _whole(dec.op, dec.value)
+        return [False] if rhs is None else [_rel(lhs, dec.op, rhs)]
     lhs = m.street_green[t]
     return [_rel(lhs, dec.op, dec.value)] if force else [lhs <= 0]

@@ -25,6 +25,7 @@ from planner.core.plan_format import TABLES, land_fingerprint
 from planner.core.status import has_plan
 from planner.core.units import MONEY
 from planner.core.version import __version__
+from planner.model.split import apply_split
 from planner.plan.tables import build_tables
 
 PLAN_FORMAT = "planner.plan.plan"
@@ -64,6 +65,9 @@ class Plan:
     kind: dict[str, Any] = field(default_factory=lambda: {"what": "optimum"})
     # the land the plan was made for (planner.core.plan_format.land_fingerprint); None in plans before 1.3
     instance_fingerprint: str | None = None
+    # a township's plan within a county plan (planner.plan.county): {"county": name, "township": id,
+    # "allocation_yuan": {period: Yuan from the county budget pool}}; None for a township solved alone
+    county: dict[str, Any] | None = None
 
     # ------------------------------------------------------------------
     @property
@@ -114,6 +118,8 @@ class Plan:
             warnings=list(warnings or []),
         )
         if plan.has_solution:
+            # township roles' people per village by one rule, not the solver's pick (planner.model.split)
+            apply_split(d, m)
             plan.tables = build_tables(li, d, m)
             plan.decisions = integer_decisions(m)
         elif getattr(m, "_impossible", None):
@@ -178,6 +184,7 @@ class Plan:
             "verification": self.verification,
             "warnings": self.warnings,
             "decisions": self.decisions,
+            **({"county": self.county} if self.county is not None else {}),
             **{t: rows(self.tables[t]) if t in self.tables else [] for t in TABLES},
         }
 
@@ -247,6 +254,7 @@ class Plan:
             decisions=data.get("decisions", {}),
             warnings=data.get("warnings", []),
             kind=data.get("kind") or {"what": "optimum"},
+            county=data.get("county"),
         )
         plan.tables = {t: pd.DataFrame(data.get(t, [])) for t in TABLES}
         return plan

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from planner.explain.rows import row_info
+from planner.explain.units import statement as unit_statement
 from planner.report.document import Doc
 from planner.report.formats import fmt_int, fmt_money, fmt_sig, num
 from planner.report.inputs import table_of
@@ -186,6 +187,18 @@ def explanation_section(doc: Doc, plan, ex, why: str = "", lang: str = "en") -> 
                 for _, x in imp.iterrows()
             ]
             doc.table([head.get(c, c) for c in cols], rows, right=[i for i, c in enumerate(cols) if c == "loss_yuan"])
+
+    units = _ex_table(ex, "unit_prices")
+    if units is not None and "statement" in units and len(units):
+        doc.h(3, word("unit_prices", lang))
+        exact = str(getattr(ex, "plan_status", "optimal")) == "optimal"
+        lines = []
+        for _, x in units.iterrows():
+            try:
+                lines.append(unit_statement(x.to_dict(), exact=exact, lang=lang))
+            except (KeyError, TypeError, ValueError):  # an explanation.json from another version: its own words
+                lines.append(str(x["statement"]))
+        doc.items(lines)
 
     doc.h(3, word("ax_ranging", lang))
     par = _ex_table(ex, "parameters")

@@ -27,11 +27,13 @@ Gauss-Kruger zone (``li.geometry`` is in that projection):
 ``gardens`` (one feature per village and period with a built village garden)
     ``village``, ``period``, ``garden_ha`` (the garden's area: garden vegetation and
     facilities), ``vegetated_ha``, ``vegetation_coverage`` (share of the garden that is
-    vegetated), ``parcels`` (how many parcels the garden uses) and ``contiguous`` (true
-    when those parcels form one piece, with a 1 cm tolerance for digitising gaps). The
-    geometry is the union of the parcels the garden uses: the plan says how many hectares
-    of each parcel the garden takes, not where on the parcel, so the garden occupies
-    ``garden_ha`` of this outline, not necessarily all of it.
+    vegetated), ``drawn_ha`` (the area of the geometry), ``parcels`` (how many parcels the
+    garden uses), ``parcels_ha`` (their area) and ``contiguous`` (true when those parcels
+    form one piece, with a 1 cm tolerance for digitising gaps). The geometry is the garden
+    drawn at its area (:func:`garden_shape`): on each parcel, the hectares the garden takes
+    there, placed against the boundaries it shares with the garden's other parcels. The
+    plan says how much of each parcel the garden takes, not where, so the placement inside
+    a parcel is indicative; ``drawn_ha`` equals ``garden_ha`` to 0.1%.
 
 ``villages`` (one feature per village, its parcels dissolved)
     ``village``, ``name``, ``area_ha`` and per period ``P``: ``gep_yuan_per_yr_P`` (GEP,
@@ -94,6 +96,7 @@ from planner.core.cells import round_floats
 from planner.core.files import written
 from planner.core.labels import term
 from planner.core.status import label as status_label
+from planner.core.units import M2_PER_HA
 from planner.core.version import __version__
 from planner.instance.gis import MEASURED_IN, SOURCE_CRS
 from planner.model.data import GARDEN_KINDS
@@ -111,6 +114,8 @@ __all__ = [
     "gep_change_field",
     "short_field_names",
     "use_hectares",
+    "garden_shape",
+    "garden_shapes",
 ]
 
 LAYERS = ("parcels", "gardens", "villages", "run")
@@ -382,6 +387,84 @@ def _union(geoms):
     return u, n
 
 
+def _grown(part, seed, ha: float):
+    """The part of polygon ``part`` within some distance d of ``seed``, with d found by
+    bisection so that its area is ``ha`` hectares (to 0.1%, or 1 m2)."""
+    target = ha * M2_PER_HA
+    x0, y0, x1, y1 = part.bounds
+    lo, hi = 0.0, math.hypot(x1 - x0, y1 - y0) + 1.0
+    best = part
+    for _ in range(60):
+        d = (lo + hi) / 2
+        piece = part.intersection(seed.buffer(d))
+        a = piece.area
+        if abs(a - target) <= max(1.0, 1e-3 * target):
+            return piece
+        if a < target:
+            lo = d
+        else:
+            hi, best = d, piece
+    return best
+
+
+def garden_shape(geoms: dict[str, Any], ha: dict[str, float], tolerance_m: float = 0.5):
+    """The garden drawn at its area: on each parcel ``p`` of ``geoms`` {parcel id: polygon
+    in metres}, ``ha[p]`` hectares of it (all of it when the garden takes the whole parcel).
+    The plan says how much of each parcel the garden takes, not where, so the piece is
+    placed as the model assumes it (docs/gis.md): against the stretches of boundary the
+    parcel shares with the garden's other parcels, and along the shortest line between two
+    such stretches (a garden joining two parcels through a third reaches across it); a
+    garden on one parcel is a round piece around the parcel's inner point. The piece is
+    the part of the parcel within a distance of that seed, the distance chosen so that its
+    area is the garden's hectares there. Returns ``(shape, hectares drawn)``."""
+    import shapely
+
+    pieces = []
+    for p, g in geoms.items():
+        want = float(ha.get(p, 0.0))
+        if g is None or g.is_empty or want <= TOL:
+            continue
+        if want >= g.area / M2_PER_HA * (1 - 1e-6):
+            pieces.append(g)
+            continue
+        ring = g.boundary
+        along = []
+        for q, h in geoms.items():
+            if q != p and h is not None and not h.is_empty and g.distance(h) <= tolerance_m:
+                s = shapely.intersection(ring, h.boundary.buffer(max(tolerance_m, 1e-6)))
+                if s.length > 0:
+                    along.append(s)
+        seeds = list(along)
+        for i, a in enumerate(along):
+            for b in along[i + 1 :]:
+                if a.distance(b) > 0:
+                    seeds.append(shapely.shortest_line(a, b))
+        seed = shapely.union_all(seeds) if seeds else g.point_on_surface()
+        pieces.append(_grown(g, seed, want))
+    if not pieces:
+        return None, 0.0
+    shape = shapely.union_all(pieces)
+    return shape, shape.area / M2_PER_HA
+
+
+def garden_shapes(plan, li, period: str) -> dict[str, Any]:
+    """Each village's garden at the end of ``period`` drawn at its area
+    (:func:`garden_shape`), {village: shape}; villages without garden land left out."""
+    alloc = _str_cols(plan.tables.get("allocations", pd.DataFrame()), ("village", "parcel", "period"))
+    if not len(alloc):
+        return {}
+    geom = parcel_geometry(li)
+    tol_m = li.instance.parcels.adjacency_tolerance_m
+    sel = alloc[(alloc["period"] == str(period)) & alloc["kind"].isin(GARDEN_KINDS) & (alloc["area_ha"] > TOL)]
+    out = {}
+    for v, g in sel.groupby("village", sort=True):
+        on = g.groupby("parcel")["area_ha"].sum().to_dict()
+        shape, _ = garden_shape({p: geom[p] for p in on}, on, tol_m)
+        if shape is not None:
+            out[str(v)] = shape
+    return out
+
+
 def plan_layers(plan, li) -> dict[str, Any]:
     """The layers of plan.gpkg as GeoDataFrames (``run``: a DataFrame), before writing."""
     gpd, _ = geo_modules()
@@ -422,11 +505,15 @@ def plan_layers(plan, li) -> dict[str, Any]:
         built = gard[gard["built"].astype(bool)] if "built" in gard else gard
         g_alloc = alloc[alloc["kind"].isin(GARDEN_KINDS) & (alloc["area_ha"] > TOL)] if len(alloc) else alloc
         used_by = g_alloc.groupby(["village", "period"])["parcel"].unique() if len(g_alloc) else pd.Series(dtype=object)
+        ha_by = g_alloc.groupby(["village", "period", "parcel"])["area_ha"].sum() if len(g_alloc) else pd.Series()
+        tol_m = li.instance.parcels.adjacency_tolerance_m
         order = {t: i for i, t in enumerate(periods)}
         for _, g in built.sort_values("period", key=lambda c: c.map(order), kind="stable").iterrows():
             key = (g["village"], g["period"])
             used = sorted(used_by[key]) if key in used_by.index else []
-            shape, n_pieces = _union(geom.reindex(used).tolist())
+            _, n_pieces = _union(geom.reindex(used).tolist())
+            on = {p: float(ha_by[(*key, p)]) for p in used}
+            shape, drawn = garden_shape({p: geom[p] for p in used}, on, tol_m)
             cov = _finite(g.get("vegetation_coverage"))
             rows.append(
                 {
@@ -435,7 +522,9 @@ def plan_layers(plan, li) -> dict[str, Any]:
                     "garden_ha": float(g["area_ha"]),
                     "vegetated_ha": float(g.get("vegetated_ha", 0.0) or 0.0),
                     "vegetation_coverage": math.nan if cov is None else cov,
+                    "drawn_ha": drawn,
                     "parcels": len(used),
+                    "parcels_ha": float(sum(geom[p].area for p in used)) / M2_PER_HA,
                     "contiguous": bool(n_pieces == 1),
                     "plan_status": status,
                     "plan_verification": verified,
@@ -448,7 +537,9 @@ def plan_layers(plan, li) -> dict[str, Any]:
         "garden_ha",
         "vegetated_ha",
         "vegetation_coverage",
+        "drawn_ha",
         "parcels",
+        "parcels_ha",
         "contiguous",
         "plan_status",
         "plan_verification",
@@ -458,7 +549,9 @@ def plan_layers(plan, li) -> dict[str, Any]:
             "garden_ha": float,
             "vegetated_ha": float,
             "vegetation_coverage": float,
+            "drawn_ha": float,
             "parcels": "int64",
+            "parcels_ha": float,
             "contiguous": bool,
             "village": str,
             "period": str,
@@ -499,9 +592,8 @@ def output_crs(li):
 LAYER_DOC = {
     "parcels": "each parcel with its main planned new use (use_P), hectares in new uses (new_ha_P), the share of the "
     "parcel they take (changed_share_P) and every new use (uses_P) by the end of period P",
-    "gardens": "village gardens per period: outline = union of the parcels the garden uses; "
-    "the garden occupies garden_ha "
-    "of it, not necessarily all",
+    "gardens": "village gardens per period, drawn at their area: garden_ha of the parcels the garden uses, "
+    "placed against the boundaries they share (where on a parcel is indicative; parcels_ha: the parcels' area)",
     "villages": "per village and period: GEP, dividends, recruits, garden and new-use hectares",
     "run": "the plan's status, termination, MIP gap, verification and how it was made",
     FIELDS_TABLE: "the long name of each field shortened for Shapefiles (10 characters at most)",
@@ -536,7 +628,9 @@ FIXED_FIELDS: dict[str, tuple[str, str]] = {
     "garden_ha": ("garden_ha", "garden area: vegetation and facilities (ha)"),
     "vegetated_ha": ("veg_ha", "vegetated part of the garden (ha)"),
     "vegetation_coverage": ("veg_cover", "share of the garden that is vegetated (0-1)"),
+    "drawn_ha": ("drawn_ha", "area of the garden as drawn (ha): garden_ha placed on its parcels"),
     "parcels": ("parcels", "how many parcels the garden uses"),
+    "parcels_ha": ("parcels_ha", "area of the parcels the garden uses (ha), of which the garden takes garden_ha"),
     "contiguous": ("contiguous", "the garden's parcels form one piece"),
     "plan_status": ("status", "the plan's status (optimal: proved optimal)"),
     "plan_verification": ("verified", "independent check of the plan: passed, FAILED or not run"),
@@ -660,7 +754,7 @@ def _styles(plan, li, periods: list[str], field: dict[str, str], status: str, la
         ),
         "gardens": (
             qgis.gardens_qml(gcolor),
-            f"planner: village gardens, hatched: each takes garden_ha somewhere in its outline. {status}",
+            f"planner: village gardens, hatched, drawn at their area (garden_ha placed on their parcels). {status}",
         ),
     }
 

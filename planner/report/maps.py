@@ -5,7 +5,9 @@
   in proportion to the share of the parcel that changes, so that a 127.8 ha parcel with
   a 0.1 ha garden strip stays grey instead of being painted as garden; unchanged parcels
   grey. The legend gives the hectares actually in each use (the plan's allocations
-  summed), not the areas of the parcels the use dominates. Village boundaries are drawn
+  summed), not the areas of the parcels the use dominates. The village gardens are
+  hatched on top, drawn at their area (:func:`planner.report.gpkg.garden_shapes`), not
+  as the parcels they touch. Village boundaries are drawn
   on top and labelled, with a scale bar and a north arrow (grid north of the projected
   coordinate system). The colours are those of plan.gpkg's QGIS style.
 - :func:`gep_change_map`: villages coloured by the change in GEP from the first period
@@ -28,10 +30,12 @@ import math
 import pandas as pd
 
 from planner.core.labels import term
+from planner.model.data import GARDEN_KINDS
 from planner.report.fonts import cjk_text
 from planner.report.formats import fmt_money, short_money
 from planner.report.gpkg import (
     UNCHANGED,
+    garden_shapes,
     geo_modules,
     gep_change_field,
     parcel_figures,
@@ -177,7 +181,7 @@ def use_map(plan, li, period: str | None = None, lang: str = "en"):
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    _, parcels, villages = _frames(plan, li)
+    gpd, parcels, villages = _frames(plan, li)
     periods = plan_periods(plan, li)
     t = str(period) if period is not None else periods[-1]
     s = period_suffix(t)
@@ -207,6 +211,14 @@ def use_map(plan, li, period: str | None = None, lang: str = "en"):
     n = len(parcels)
     lw = 0.4 if n <= 500 else 0.15 if n <= 5000 else 0.0
     parcels.plot(ax=ax, color=face, edgecolor="white", linewidth=lw)
+    # the village gardens at their area, not the parcels they touch
+    gardens = garden_shapes(plan, li, t)
+    garden_use = next((u for u in li.library.uses if li.library.uses[u].kind.value in GARDEN_KINDS), None)
+    gcolor = colors.get(garden_use, OTHER_COLOR) if garden_use else OTHER_COLOR
+    if gardens:
+        gpd.GeoSeries(list(gardens.values()), crs=parcels.crs).plot(
+            ax=ax, facecolor="none", edgecolor=gcolor, hatch="////", linewidth=0.8, zorder=3
+        )
     villages.boundary.plot(ax=ax, color=BOUNDARY_COLOR, linewidth=1.3, zorder=4)
     names = {str(v.id): (getattr(v, "name", None) or str(v.id)) for v in li.instance.villages}
     _label_villages(ax, villages, names)
@@ -238,6 +250,19 @@ def use_map(plan, li, period: str | None = None, lang: str = "en"):
             label=with_figure(term("word", "map_unchanged", lang), f"{unchanged_ha:,.1f} {unit}", lang),
         )
     )
+    if gardens:
+        a = plan.allocations
+        at = a[(a["period"].astype(str) == t) & a["kind"].isin(GARDEN_KINDS)]
+        garden_ha = float(at["area_ha"].sum())  # the plan's hectares (the drawing matches them to 0.1%)
+        handles.append(
+            Patch(
+                facecolor="none",
+                edgecolor=gcolor,
+                hatch="////",
+                linewidth=0.8,
+                label=with_figure(term("word", "map_gardens", lang), f"{garden_ha:,.1f} {unit}", lang),
+            )
+        )
     handles.append(Line2D([0], [0], color=BOUNDARY_COLOR, linewidth=1.3, label=term("word", "map_boundary", lang)))
     ax.legend(
         handles=handles,
@@ -255,7 +280,8 @@ def use_map(plan, li, period: str | None = None, lang: str = "en"):
         f"(f) Map of the plan at the end of {t}: each parcel in the colour of its main new use (most area on it), "
         f"paler in proportion to the share of the parcel that keeps its cover (plan.gpkg, field changed_share_{s}); "
         f"the legend gives the hectares in each use across the township. A parcel may carry several new uses "
-        f"(plan.gpkg, field uses_{s}). Village boundaries in black.{status}"
+        f"(plan.gpkg, field uses_{s}). Village gardens hatched, drawn at their area on the parcels they use "
+        f"(plan.gpkg, layer gardens; where on a parcel is indicative). Village boundaries in black.{status}"
     )
     return fig, caption
 

@@ -18,8 +18,8 @@ The styles (QML, the XML of a ``.qml`` file):
   use stays nearly grey, as on the report's map; unchanged parcels light grey. The
   legend gives the hectares in each use.
 - :func:`villages_qml`: the village outlines without fill, labelled with the village's name.
-- :func:`gardens_qml`: village gardens hatched in the garden colour (the garden takes
-  ``garden_ha`` somewhere in this outline, not necessarily all of it).
+- :func:`gardens_qml`: village gardens hatched in the garden colour (drawn at their
+  area, ``garden_ha``, on the parcels they use).
 
 The QML is written for QGIS 3 (each symbol layer's properties both as ``Option`` maps,
 which QGIS 3.26 and later read, and as ``prop`` elements, which earlier 3.x versions

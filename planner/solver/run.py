@@ -275,11 +275,11 @@ def restore_values(snap: list[tuple[Any, float | None]]) -> None:
 
 
 def _hold_all_but_recruitment(m: pyo.ConcreteModel) -> list[Any]:
-    """Fix every decision except recruitment (``recruit``, ``assign``) at its current value,
+    """Fix every decision except recruitment (``recruit``, ``recruit_total``, ``assign``) at its current value,
     snapped into its bounds (and to whole numbers for integers); return what was fixed."""
     held = []
     for comp in m.component_objects(pyo.Var):
-        if comp.local_name in ("recruit", "assign"):
+        if comp.local_name in ("recruit", "recruit_total", "assign"):
             continue
         for v in comp.values():
             if v.fixed or v.value is None:

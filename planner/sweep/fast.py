@@ -170,7 +170,7 @@ class FastModel:
                 t: [j for key, j in cols.items() if key[0] == var and key[-1] == t] for t in d.periods
             }
         self.free_in_tie_break = np.array(
-            sorted(j for key, j in cols.items() if key[0] in ("recruit", "assign", "kpi"))
+            sorted(j for key, j in cols.items() if key[0] in ("recruit", "recruit_total", "assign", "kpi"))
         )
         self.spend_cols = [self.kpi_col[("spend", t)] for t in d.periods]
         integ = self.base.lp.integrality_
@@ -265,7 +265,8 @@ class FastModel:
             for name, (base, per_t) in self.cover.items():
                 out[f"{name}_{t}"] = (base + float(per_t[t] @ x)) / d.total_area
             for name, cols_t in self.count_cols.items():
-                out[f"{name}_{t}"] = float(np.round(x[cols_t[t]]).sum()) if cols_t[t] else 0.0
+                # a sum of whole numbers (a township role's village shares are not, their total is)
+                out[f"{name}_{t}"] = float(np.round(x[cols_t[t]].sum())) if cols_t[t] else 0.0
         return out
 
 

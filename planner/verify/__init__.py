@@ -39,6 +39,7 @@ from planner.core.status import has_plan
 from planner.verify import (
     budget,
     carbon_application,
+    county,
     coverage,
     derived,
     dividend_floor,
@@ -115,6 +116,7 @@ def verify_plan(plan, li, tables_dir: str | Path | None = None) -> Verification:
     tables = clean_tables(plan.tables, li, rep.capped)
     rep.capped.close()
     c = Context(tables, li)
+    c.county_allocation = county.allocation(plan, c, rep)
     for family in RULES:
         _guarded(rep, _name(family), family.check, c, rep)
     parts = _guarded(rep, "money", money.recompute, c)
@@ -143,6 +145,52 @@ def verify_plan(plan, li, tables_dir: str | Path | None = None) -> Verification:
     return {"passed": not rep.violations, "violations": rep.violations, "checks": list(dict.fromkeys(rep.checks))}
 
 
+def verify_county(townships: list[tuple[str, Any]], lc, objective: float | None = None) -> dict[str, Any]:
+    """Check a county plan: each township's plan against its own instance (:func:`verify_plan`,
+    its budget raised by the allocation it states), then the county rules across them
+    (:func:`planner.verify.county.check_pool`) and, given ``objective`` (Yuan/yr), that it is
+    the sum of the townships' objectives. ``townships``: (township id, plan) in county order;
+    ``lc``: the :class:`planner.instance.county.LoadedCounty`.
+
+    Returns ``{"passed", "violations", "checks", "townships": {id: {"passed", "checks"}}}``;
+    a township's violations are named ``township <id>: ...`` in ``where``."""
+    rep = Report()
+    per: dict[str, Any] = {}
+    instances = dict(lc.townships)
+    allocations: dict[str, dict[str, float]] = {}
+    total = 0.0
+    for tid, plan in townships:
+        li = instances.get(tid)
+        if li is None:
+            rep.bad("county", tid, "a township the county does not have")
+            continue
+        res = verify_plan(plan, li)
+        per[tid] = {"passed": res["passed"], "checks": len(res["checks"])}
+        for v in res["violations"]:
+            rep.violations.append({**v, "where": f"township {tid}: {v['where']}"})
+        rep.checks.extend(res["checks"])
+        info = getattr(plan, "county", None) or {}
+        if info and (info.get("township") != tid or info.get("county") != lc.name):
+            rep.bad("county", tid, f"the plan is of township {info.get('township')!r} of county {info.get('county')!r}")
+        alloc = info.get("allocation_yuan") if isinstance(info, dict) else None
+        allocations[tid] = {str(t): float(v) for t, v in (alloc or {}).items() if county._number(v) and v >= 0}
+        total += plan.objective or 0.0
+    missing = [tid for tid, _ in lc.townships if tid not in dict(townships)]
+    for tid in missing:
+        rep.bad("county", tid, "the county plan has no plan for this township")
+    county.check_pool(allocations, lc.pool, rep)
+    rep.check("objective")
+    if objective is not None and not close(objective, total):
+        rep.bad("objective", "county", "the county objective is not the sum of the townships'", objective, total)
+    rep.capped.close()
+    return {
+        "passed": not rep.violations,
+        "violations": rep.violations,
+        "checks": list(dict.fromkeys(rep.checks)),
+        "townships": per,
+    }
+
+
 def _name(family: ModuleType) -> str:
     """The rule family a check module is named after (``planner.verify.red_line``: ``red_line``)."""
     return family.__name__.rsplit(".", 1)[-1]
@@ -165,4 +213,4 @@ def recompute_objective(plan, li) -> float:
     return money.recompute(Context(clean_tables(plan.tables, li, rep.capped), li))["weighted"]
 
 
-__all__ = ["verify_plan", "recompute_objective", "Verification", "Violation"]
+__all__ = ["verify_county", "verify_plan", "recompute_objective", "Verification", "Violation"]

@@ -94,6 +94,9 @@ class Context:
         self.total = float(self.par["area_ha"].sum())
         self.li = li
         self.adjacency = li.adjacency  # parcel geometry: the contiguity checks run
+        # a township of a county plan: its allocation from the county budget pool per period (Yuan),
+        # which the budget check adds to the township's budget (planner.verify.county)
+        self.county_allocation: dict[str, float] = {}
         t = tables
         a = t["allocations"].copy() if "allocations" in t else pd.DataFrame()
         if a.empty:

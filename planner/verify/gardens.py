@@ -1,7 +1,10 @@
 """Village gardens (family ``gardens``): each village's garden is within its minimum and
 maximum area, vegetated enough, built wherever it has area, never removed once built, and
 (with ``one_garden_per_village``) built by its period; with parcel geometry and
-``contiguous_gardens``, each garden is one connected site (check ``garden_contiguity``).
+``contiguous_gardens``, each garden is one connected site (check ``garden_contiguity``) and
+compact: where it joins two of its parcels through a third, it takes at least
+``garden_bridge_width_ratio`` x gap^2 of the third, or all of it (check ``garden_compact``,
+gaps measured on the map by :func:`planner.verify.geometry.bridges`).
 
 That no garden lies in the central town is a row check of :mod:`planner.verify.land_use`.
 """
@@ -10,9 +13,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from planner.core.units import M2_PER_HA
 from planner.instance.schema import GARDEN_KINDS
 from planner.verify.context import AREA_TOL, Context, Report, flags
-from planner.verify.geometry import sites_of
+from planner.verify.geometry import bridges_of, sites_of
 
 
 def check(c: Context, rep: Report) -> None:
@@ -68,3 +72,23 @@ def check(c: Context, rep: Report) -> None:
                         len(parts),
                         1,
                     )
+        ratio = pol.garden_bridge_width_ratio
+        if ratio > 0:
+            rep.check("garden_compact")
+            area_of = c.li.parcels.set_index("id")["area_ha"].astype(float)
+            for t in c.periods:
+                at = c.at(t)
+                sel = at[at["kind"].isin(GARDEN_KINDS) & (at["area_ha"] > AREA_TOL)]
+                for v, g in sel.groupby("village"):
+                    ha = g.groupby("parcel")["area_ha"].sum()
+                    for p, q, r, gap in bridges_of(c.li, ha.index.tolist()):
+                        need = min(float(area_of[p]), ratio * gap * gap / M2_PER_HA)
+                        if float(ha[p]) < need * (1 - 1e-6) - AREA_TOL:
+                            rep.bad(
+                                "garden_compact",
+                                f"{v}, {t}",
+                                f"garden joins {q} and {r} through a strip of {p}: {gap:,.0f} m across, so at "
+                                f"least {need:,.2f} ha of {p} (policies.garden_bridge_width_ratio)",
+                                float(ha[p]),
+                                need,
+                            )

@@ -7,7 +7,8 @@ node of its own (so the parts of a multipart parcel are connected only where the
 and two parts are linked when the length of one's boundary that runs within
 ``parcels.adjacency_tolerance_m`` of the other's, less the tolerance at each end, is at
 least ``parcels.adjacency_min_shared_m``: pair by pair with plain shapely operations, no
-spatial index, no precomputed list.
+spatial index, no precomputed list. :func:`bridges` measures, on the same polygons, how
+far a garden joining two parcels through a third must reach across it.
 """
 
 from __future__ import annotations
@@ -66,6 +67,42 @@ def sites_of(li, parcels: Iterable[str]) -> list[list[str]]:
     src = li.instance.parcels
     ids = list(dict.fromkeys(str(p) for p in parcels))
     return connected_sites({p: geom.loc[p] for p in ids}, src.adjacency_tolerance_m, src.adjacency_min_shared_m)
+
+
+def bridges(geoms: dict[str, Any], tolerance_m: float, min_shared_m: float) -> list[tuple[str, str, str, float]]:
+    """Among the parcels of ``geoms`` {parcel id: polygon}, each parcel ``p`` with two
+    neighbours ``q < r`` (by the rule of :func:`connected_sites`) and the distance in metres
+    between the stretch of ``p``'s boundary along ``q`` and the stretch along ``r``: how far
+    a site joining ``q`` and ``r`` through ``p`` reaches across ``p``, with the tolerance
+    added back at both ends (as :func:`_shared_m` takes it off). Only positive gaps."""
+    import shapely  # the geo extra: only when the instance has geometry
+
+    ids = sorted(geoms)
+    near: dict[str, list[str]] = {p: [] for p in ids}
+    for a, b in combinations(ids, 2):
+        ga, gb = geoms[a], geoms[b]
+        if ga.distance(gb) > tolerance_m:
+            continue
+        if min(_shared_m(ga, gb, tolerance_m), _shared_m(gb, ga, tolerance_m)) >= min_shared_m:
+            near[a].append(b)
+            near[b].append(a)
+    out = []
+    for p in ids:
+        ring = geoms[p].boundary
+        along = {q: shapely.intersection(ring, geoms[q].boundary.buffer(max(tolerance_m, 1e-6))) for q in near[p]}
+        for q, r in combinations(near[p], 2):
+            gap = float(along[q].distance(along[r]))
+            if gap > 0:  # each stretch runs the tolerance past the shared line's ends
+                out.append((p, q, r, gap + 2 * tolerance_m))
+    return out
+
+
+def bridges_of(li, parcels: Iterable[str]) -> list[tuple[str, str, str, float]]:
+    """:func:`bridges` of ``parcels`` on the instance's map."""
+    geom = li.geometry
+    src = li.instance.parcels
+    ids = list(dict.fromkeys(str(p) for p in parcels))
+    return bridges({p: geom.loc[p] for p in ids}, src.adjacency_tolerance_m, src.adjacency_min_shared_m)
 
 
 def holder_edges(li) -> pd.DataFrame:

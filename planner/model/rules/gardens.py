@@ -21,12 +21,20 @@ garden[v,t] = 1 (the verifier checks it).
   it does not use); the parcels with site = 1 are connected
   through shared boundaries (``garden_site_*`` rows, :mod:`planner.model.contiguity`): one
   contiguous site per village.
+- ``garden_site_bridge[p, q, r, t]`` (a compact site): where the site takes parcel p and two
+  of its neighbours q and r whose stretches of boundary with p are gap(p, q, r) metres
+  apart, garden area on p >= min(A_p, garden_bridge_width_ratio x gap^2) x (site[p] +
+  site[q] + site[r] - 2): the garden's part on p is at least this fraction as wide as the
+  gap it must bridge is long, or all of p, so that a site is not joined through a strip.
+  Where that is more than garden_max_ha, the row is site[p] + site[q] + site[r] <= 2 (the
+  same plans, a tighter relaxation).
 """
 
 from __future__ import annotations
 
 import pyomo.environ as pyo
 
+from planner.core.units import M2_PER_HA
 from planner.model.contiguity import connected, site_rows
 from planner.model.data import GARDEN_KINDS, ModelData
 from planner.model.rows import HA, RowInfo
@@ -65,6 +73,13 @@ ROWS: dict[str, RowInfo] = {
         hard=True,
         field="policies.contiguity_min_ha",
     ),
+    "garden_site_bridge": RowInfo(
+        "garden site crosses a parcel only with a compact piece of it",
+        HA,
+        ("parcel", "from", "to", "period"),
+        hard=True,
+        field="policies.garden_bridge_width_ratio",
+    ),
     **site_rows("garden_site", "garden on one contiguous site", "village"),
 }
 
@@ -102,3 +117,17 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
         least = {(p, t): xsum(m, rows_of[p], t) >= min(lo, area_of[p]) * y for (v, p, t), y in sel.items()}
         add_rows(m, FAMILY, "garden_site_parcel", use)
         add_rows(m, FAMILY, "garden_site_parcel_min", least)
+        # a compact site: a parcel between two others of the site carries a piece that reaches across
+        ratio = pol.garden_bridge_width_ratio
+        bridge = {}
+        for v, p, a, b, gap in d.garden_bridges.itertuples(index=False):
+            need = min(area_of[p], ratio * gap * gap / M2_PER_HA)
+            if need <= min(lo, area_of[p]) + 1e-9:
+                continue  # garden_site_parcel_min already asks as much
+            for t in d.periods:
+                three = sel[(v, p, t)] + sel[(v, a, t)] + sel[(v, b, t)]
+                if need > pol.garden_max_ha + 1e-9:  # more than any garden: never all three (a tighter row)
+                    bridge[(p, a, b, t)] = three <= 2
+                else:
+                    bridge[(p, a, b, t)] = xsum(m, rows_of[p], t) >= need * (three - 2)
+        add_rows(m, FAMILY, "garden_site_bridge", bridge)

@@ -20,6 +20,9 @@ Constraints (N[role,t] = sum over villages of recruit[v, role, t])
   recruited in village v >= the sum over the projects hosted in v of their minimum x activity, so each
   active project is staffed where it is.
 - ``recruit_village[v, role, t]``: recruit = 0 in villages outside ``roles[].villages``.
+- ``recruit_split[role, t]``: for a township-scope role, N = recruit_total[role, t], the one whole
+  number of its people; the villages' shares are continuous (one integer per role and period instead
+  of one per village: no interchangeable villages to branch on, same optimum).
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ ROWS: dict[str, RowInfo] = {
         field="roles.{role}.min_per_project",
     ),
     "recruit_max": RowInfo("role maximum", PEOPLE, ("role", "period"), field="roles.{role}.max"),
+    "recruit_split": RowInfo("township role's people shared among villages", PEOPLE, ("role", "period"), hard=True),
 }
 
 
@@ -107,3 +111,9 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     add_rows(m, FAMILY, "recruit_min_active", lo_active)
     add_rows(m, FAMILY, "recruit_min_project", lo_project)
     add_rows(m, FAMILY, "recruit_max", hi)
+    split = {
+        (r, t): pyo.quicksum(m.recruit[v, r, t] for v in d.villages) == m.recruit_total[r, t]
+        for r in m.RT
+        for t in d.periods
+    }
+    add_rows(m, FAMILY, "recruit_split", split)

@@ -1,0 +1,240 @@
+"""``planner solve``, ``validate`` and ``verify`` on a county instance (several townships,
+county rules): what the commands of one instance do, for a county (:mod:`planner.county`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from planner.cli.app import err, exit_bad_input, exit_solve_error, out
+from planner.cli.common import check_out, check_time_limit
+from planner.cli.show import (
+    STATUS_STYLE,
+    bullet,
+    gap_words,
+    money_number,
+    print_table,
+    status_words,
+    styled_words,
+    word,
+)
+from planner.core.errors import InputError, SolveError
+from planner.core.status import EXIT
+from planner.core.terminal import styled
+
+
+def _load(instance: str, scenario: str | None, set_: list[str] | None):
+    from planner.county import load_county
+
+    try:
+        return load_county(instance, scenario, set_)
+    except InputError as e:
+        exit_bad_input(e)
+
+
+def validate_county(instance: str, scenario: str | None, set_: list[str] | None) -> None:
+    lc = _load(instance, scenario, set_)
+    villages = sum(len(li.instance.villages) for _, li in lc.townships)
+    parcels = sum(len(li.parcels) for _, li in lc.townships)
+    pool = lc.pool
+    rules = "no county rules (townships independent)" if pool is None else "county budget pool"
+    out.print(
+        styled(
+            ("valid", "green"),
+            f": {lc.name} - county of {len(lc.townships)} townships, {villages} villages, {parcels} parcels, "
+            f"periods {lc.periods}, {rules}",
+        )
+    )
+    rows = [[tid, li.instance.name, str(len(li.instance.villages)), f"{len(li.parcels):,}"] for tid, li in lc.townships]
+    print_table(out, ["township", "instance", "villages", "parcels"], rows)
+
+
+def solve_county_command(
+    instance: str,
+    scenario: str | None,
+    set_: list[str] | None,
+    out_dir: str,
+    time_limit: float | None,
+    mip_gap: float | None,
+    threads: int | None,
+    solver: str | None,
+    verify: bool,
+    method: str,
+    workers: int,
+    scheduler: str | None,
+    force: bool,
+    lang: str,
+) -> None:
+    from planner.core.outdir import OutTaken
+    from planner.county import METHODS, solve_county
+
+    if method not in METHODS:
+        exit_bad_input(
+            InputError.one("--method", "--method", f"unknown method {method!r}", f"use one of {', '.join(METHODS)}")
+        )
+    if workers < 1:
+        exit_bad_input(InputError.one("--workers", "--workers", "must be 1 or more", "give e.g. 2", workers))
+    lc = _load(instance, scenario, set_)
+    check_time_limit(time_limit, mip_gap, threads)
+    check_out(out_dir, force)
+    try:
+        cp = solve_county(
+            lc,
+            method=method,
+            time_limit=time_limit,
+            mip_gap=mip_gap,
+            threads=threads,
+            solver=solver,
+            workers=workers,
+            scheduler=scheduler,
+            verify=verify,
+        )
+    except InputError as e:
+        exit_bad_input(e)
+    except SolveError as e:
+        exit_solve_error(e)
+    path = Path(out_dir)
+    written = False
+    if cp.has_solution:
+        try:
+            cp.write(path, force=force)
+            written = True
+        except OutTaken as e:
+            exit_bad_input(
+                InputError.one(
+                    "--out",
+                    "--out",
+                    f"{out_dir!r} received a plan from another run while this one was solving",
+                    f"this run's plan is kept in {e.kept}: move it where you want it, or solve again with --force",
+                    out_dir,
+                )
+            )
+        except OSError as e:
+            exit_bad_input(
+                InputError.one(
+                    "--out",
+                    "--out",
+                    f"cannot write the plan to {out_dir!r}: {e.strerror or e}",
+                    "give a writable folder",
+                )
+            )
+    print_county_summary(cp, lang)
+    if written:
+        out.print(
+            word(
+                "county_wrote",
+                lang,
+                plan=str(path / "plan.json"),
+                n=len(cp.tables()) + 2,
+                k=len(cp.townships),
+                folder=str(path),
+            )
+        )
+    code = EXIT.get(cp.status, 1)
+    if cp.verification is not None and not cp.verification["passed"]:
+        code = 1
+    raise typer.Exit(code)
+
+
+def print_county_summary(cp: Any, lang: str = "en") -> None:
+    """Status, gap, method, one line per township, the county rows and the verification."""
+    c = out
+    colour = STATUS_STYLE.get(cp.status, "bold red")
+    c.print(
+        styled_words(
+            word("status_of", lang, name="{name}", status="{status}"),
+            name=(cp.name, "bold"),
+            status=(status_words(cp.status, lang), colour),
+        )
+    )
+    gap = gap_words(cp, lang) if cp.has_solution else word("gap_no_plan", lang)
+    c.print(styled("  ", word("gap_is", lang, gap=gap)))
+    c.print(
+        styled(
+            "  ",
+            word(
+                "county_method",
+                lang,
+                method=word(f"county_method_{cp.method}", lang),
+                n=len(cp.townships) or cp.coordination.get("townships", 0),
+                solve=f"{cp.solve_time_s:.2f}",
+            ),
+        )
+    )
+    rounds = cp.coordination.get("iterations")
+    if rounds:
+        bound = "n/a" if cp.objective_bound is None else money_number(cp.objective_bound, lang)
+        c.print(styled("  ", word("county_rounds", lang, n=rounds, bound=bound)))
+    if cp.status_note:
+        c.print(styled((cp.status_note, "bold red" if not cp.has_solution else "yellow")))
+    if not cp.has_solution:
+        return
+    periods = list(cp.pool) if cp.pool else []
+    headers = [word("county_township", lang), word("county_objective", lang)] + [
+        word("county_from_pool", lang, period=t) for t in periods
+    ]
+    rows = [
+        [tid, money_number(p.objective or 0.0, lang)]
+        + [money_number(cp.allocations.get(tid, {}).get(t, 0.0), lang) for t in periods]
+        for tid, p in cp.townships
+    ]
+    c.print()
+    print_table(c, headers, rows)
+    for r in cp.county_rows().itertuples():
+        c.print(
+            word(
+                "county_pool_line",
+                lang,
+                period=r.period,
+                used=money_number(r.used_yuan, lang),
+                limit=money_number(r.limit_yuan, lang),
+            )
+        )
+    v = cp.verification
+    if v is not None:
+        if v["passed"]:
+            c.print(styled((word("checked_passed", lang, n=len(v["checks"])), "green")))
+        else:
+            c.print(styled((word("checked_failed", lang, n=len(v["violations"])), "red")))
+            for x in v["violations"][:20]:
+                bullet(c, f"[{x['rule']}] {x['where']}: {x['message']} (plan {x['value']}, limit {x['limit']})")
+
+
+def verify_county_command(plan_path: str, instance: str) -> None:
+    from planner.plan.county import CountyPlan
+    from planner.verify import verify_county
+
+    try:
+        cp = CountyPlan.from_json(plan_path)
+    except (OSError, ValueError, KeyError) as e:
+        exit_bad_input(InputError.one(plan_path, "(file)", f"cannot read the county plan: {e}", "give its folder"))
+    lc = _load(instance, None, None)
+    if lc.name != cp.name:
+        exit_bad_input(
+            InputError.one(
+                plan_path,
+                "county",
+                f"the plan is of county {cp.name!r}",
+                f"give the instance the plan was made for ({cp.path})",
+            )
+        )
+    res = verify_county(cp.townships, lc, cp.objective)
+    if res["passed"]:
+        out.print(
+            styled(
+                ("no violations", "green"),
+                f": {len(res['checks'])} rule checks passed for {cp.name} "
+                f"({len(cp.townships)} townships; plan status {cp.status}, gap {gap_words(cp)})",
+            )
+        )
+        raise typer.Exit(0)
+    out.print(styled((f"{len(res['violations'])} violation(s)", "red")))
+    for x in res["violations"]:
+        vals = "" if x["value"] is None and x["limit"] is None else f" (plan {x['value']}, limit {x['limit']})"
+        out.print(f"  - [{x['rule']}] {x['where']}: {x['message']}{vals}")
+    raise typer.Exit(1)
+
+
+__all__ = ["print_county_summary", "solve_county_command", "validate_county", "verify_county_command", "err"]

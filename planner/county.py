@@ -1,0 +1,620 @@
+"""Solve a county (or prefecture): its townships in one model, or decomposed into one
+subproblem per township solved in parallel (local processes or a Dask cluster), with a
+proved bound and an honest status (formulation §9).
+
+:func:`solve_county` chooses by ``method``:
+
+- ``monolithic``: one model, one block per township plus the county rows
+  (:func:`planner.model.county.build_county_model`), solved by HiGHS;
+- ``decomposed``: each township apart. Without county rules the townships are
+  independent: each is solved as it would be alone and the county's objective, bound and
+  gap are the sums (exact: ``optimal`` when every township is). With a county budget pool
+  the pool row is priced (Lagrangian relaxation): at prices ``lam[t] >= 0`` each township
+  maximises its objective minus ``sum_t lam[t] * county_alloc[t]``, and
+
+      UB(lam) = sum_k bound_k(lam) + sum_t lam[t] * pool[t]
+
+  bounds every county plan (``bound_k``: the solver's proved bound of township k's priced
+  problem). The prices move by projected subgradient steps on the pool's excess demand.
+  Each round's demands, scaled down to the pool where they exceed it, are a feasible split
+  of the pool; each township is re-solved with its share fixed, which gives a county plan.
+  The best plan's status is ``optimal`` only when its gap to the least bound meets the
+  default gap (``planner.solver.run.OPTIMAL_REL_GAP`` or 1 Yuan/yr), else ``feasible`` with
+  that gap.
+- ``auto`` (default): ``decomposed`` when the townships are independent (exact, in
+  parallel), ``monolithic`` when county rules link them (HiGHS proves the optimum; a price
+  bound cannot close the gap that whole numbers leave, typically 1e-4 to 1e-2 here, so
+  ``decomposed`` there gives a plan with a proved gap, for counties too large to solve whole).
+
+Workers: ``workers`` local processes (1: in this process) or ``scheduler``, a Dask
+scheduler address (``tcp://host:8786``) or a ``distributed.Client``; each worker keeps the
+township models it built for the rounds of one solve.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pyomo.environ as pyo
+
+from planner.api import load_instance
+from planner.core import parallel
+from planner.core.errors import InputError
+from planner.core.status import RANK, WITH_PLAN
+from planner.core.units import MONEY
+from planner.instance.county import LoadedCounty
+from planner.instance.county import load_county as _load_county
+from planner.instance.load import LoadedInstance
+from planner.model.build import build_model
+from planner.model.county import add_allocation, build_county_model, used_allocation
+from planner.model.data import ModelData
+from planner.plan.county import CountyPlan
+from planner.plan.plan import Plan
+from planner.solver.run import (
+    OPTIMAL_ABS_GAP,
+    OPTIMAL_REL_GAP,
+    SolveResult,
+    check_solver,
+    run_solver,
+    solve_model,
+    solver_options,
+)
+from planner.verify import verify_county
+
+METHODS = ("auto", "monolithic", "decomposed")
+MAX_ITERATIONS = 40  # price rounds of the decomposition with a budget pool
+EPS = 1e-7  # million Yuan = 0.1 Yuan: a pool met to this is met
+STALL_ROUNDS = 8  # price rounds without the bound improving by STALL_REL (relative) end the rounds
+STALL_REL = 1e-7
+
+#: township models built in this process, per solve: {(run, township path): (li, d, m)}
+_CACHE: dict[tuple[str, str], tuple[LoadedInstance, ModelData, pyo.ConcreteModel]] = {}
+
+
+def load_county(path: str | Path, scenario: str | Path | None = None, sets: list[str] | None = None) -> LoadedCounty:
+    """Load a county instance and its townships (each with :func:`planner.load_instance`'s checks)."""
+    return _load_county(path, scenario, sets, township_loader=load_instance)
+
+
+# ----------------------------------------------------------------------------- workers
+def _model(task: dict[str, Any]) -> tuple[LoadedInstance, ModelData, pyo.ConcreteModel]:
+    key = (task["run"], task["path"])
+    hit = _CACHE.get(key)
+    if hit is not None:
+        return hit
+    li = task.get("li") or load_instance(task["path"])
+    d = ModelData(li)
+    m = build_model(d)
+    pool = task["pool"]
+    if pool is not None:
+        add_allocation(m, d, pool)
+        m._county_structural = {t for t in d.periods if m.county_alloc[t].fixed}
+        m.county_price = pyo.Param(m.T, mutable=True, initialize=0.0)
+        m.objective.deactivate()
+        m.priced = pyo.Objective(
+            expr=m.objective.expr - pyo.quicksum(m.county_price[t] * m.county_alloc[t] for t in d.periods),
+            sense=pyo.maximize,
+        )
+    _CACHE[key] = (li, d, m)
+    return li, d, m
+
+
+def forget(run: str) -> None:
+    """Drop this process's township models of solve ``run``."""
+    for key in [k for k in _CACHE if k[0] == run]:
+        del _CACHE[key]
+
+
+def solve_township(task: dict[str, Any]) -> dict[str, Any]:
+    """One township's subproblem (runs in a worker). ``task``: ``run``, ``path`` (the
+    township YAML; ``li``: the loaded instance when run in the caller's process), ``pool``
+    (Yuan per period, None without a pool), ``prices`` (objective per million Yuan of
+    allocation), ``fixed`` (million Yuan per period: the allocation held, or None),
+    ``opts`` (solver options), ``final`` (return the :class:`Plan`)."""
+    li, d, m = _model(task)
+    opts = task["opts"]
+    t0 = time.perf_counter()
+    if task["pool"] is None:
+        res = solve_model(d, m, opts)
+        out = {
+            "status": res.status,
+            "termination": res.termination,
+            "objective": res.objective,
+            "bound": res.bound,
+            "used": {t: 0.0 for t in d.periods},
+        }
+        result = res
+    else:
+        for t in d.periods:
+            m.county_price[t] = task["prices"].get(t, 0.0) if task["fixed"] is None else 0.0
+            if t in m._county_structural:
+                continue
+            if task["fixed"] is None:
+                m.county_alloc[t].unfix()
+            else:
+                m.county_alloc[t].fix(task["fixed"][t])
+        r = run_solver(m, opts)
+        has = r["status"] in WITH_PLAN
+        objective = pyo.value(m.objective.expr) if has else None
+        out = {
+            "status": r["status"],
+            "termination": r["termination"],
+            "objective": objective,
+            "bound": r["bound"],
+            "used": used_allocation(m, d) if has else {},
+        }
+        result = SolveResult(
+            status=r["status"],
+            termination=r["termination"],
+            objective=objective,
+            bound=None,
+            mip_gap=None,
+            solve_time_s=r["time_s"],
+            solver=opts["solver"],
+            stages=[
+                {
+                    "goal": "weighted",
+                    **{k: r[k] for k in ("status", "termination", "time_s") if k in r},
+                    "objective": objective,
+                    "bound": None,
+                    "mip_gap": None,
+                    "note": "one township of a county, its pool allocation held",
+                }
+            ],
+        )
+    out["time_s"] = time.perf_counter() - t0
+    if task["final"]:
+        out["plan"] = Plan.from_model(li, d, m, result, build_time_s=0.0, options=opts)
+    return out
+
+
+# ----------------------------------------------------------------------------- runners
+class _Runner:
+    """Runs township tasks: in this process, in local processes, or on a Dask cluster."""
+
+    def __init__(self, workers: int, scheduler: Any) -> None:
+        self.client = None
+        self.own_client = False
+        self.pool = None
+        if scheduler is not None:
+            self.client = _client(scheduler)
+            self.own_client = self.client is not scheduler
+        elif workers > 1 and parallel.can_spawn():
+            self.pool = parallel.process_pool(workers)
+
+    @property
+    def in_process(self) -> bool:
+        return self.client is None and self.pool is None
+
+    def map(self, fn: Callable[[dict[str, Any]], Any], tasks: list[dict[str, Any]]) -> list[Any]:
+        if self.client is not None:
+            return self.client.gather(self.client.map(fn, tasks, pure=False))
+        if self.pool is not None:
+            return list(self.pool.map(fn, tasks))
+        return [fn(t) for t in tasks]
+
+    def close(self, run: str) -> None:
+        forget(run)
+        if self.client is not None:
+            try:
+                self.client.run(forget, run)
+            finally:
+                if self.own_client:
+                    self.client.close()
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+
+
+def _client(scheduler: Any) -> Any:
+    try:
+        from distributed import Client
+    except ImportError as e:
+        raise InputError.one(
+            "--scheduler", "--scheduler", "Dask distributed is not installed", "pip install 'planner[dask]'"
+        ) from e
+    if isinstance(scheduler, Client):
+        return scheduler
+    try:
+        return Client(scheduler, timeout="15s")
+    except (OSError, ValueError, TimeoutError) as e:
+        raise InputError.one(
+            "--scheduler",
+            "--scheduler",
+            f"cannot reach the Dask scheduler: {e}",
+            "give the address the scheduler printed, e.g. tcp://host:8786",
+            scheduler,
+        ) from None
+
+
+# ----------------------------------------------------------------------------- solve
+def _meets_default(objective: float, bound: float) -> bool:
+    gap = bound - objective
+    return gap <= OPTIMAL_ABS_GAP * (1 + 1e-9) or gap <= OPTIMAL_REL_GAP * max(abs(objective), 1e-10)
+
+
+def _rel_gap(objective: float | None, bound: float | None) -> float | None:
+    if objective is None or bound is None or not math.isfinite(bound):
+        return None
+    return max(0.0, bound - objective) / max(abs(objective), 1e-10)
+
+
+def solve_county(
+    lc: LoadedCounty,
+    *,
+    method: str = "auto",
+    time_limit: float | None = None,
+    mip_gap: float | None = None,
+    threads: int | None = None,
+    solver: str | None = None,
+    workers: int = 1,
+    scheduler: Any = None,
+    max_iterations: int = MAX_ITERATIONS,
+    verify: bool = True,
+) -> CountyPlan:
+    """Solve a county; see the module docstring. ``mip_gap`` (relative) stops the price
+    rounds once the gap is met (the status is ``optimal`` only at the default gap);
+    ``time_limit`` (s) is for the whole solve."""
+    if method not in METHODS:
+        raise InputError.one("--method", "--method", f"unknown method {method!r}", f"use one of {', '.join(METHODS)}")
+    first = lc.townships[0][1]
+    opts = solver_options(first, time_limit, mip_gap, threads, solver)
+    check_solver(opts["solver"], "--solver" if solver else str(first.path))
+    if opts["solver"] != "highs" and method != "monolithic" and lc.linked:
+        raise InputError.one(
+            "--solver", "--solver", "the decomposition with a county pool uses HiGHS's bounds", "use --solver highs"
+        )
+    t0 = time.perf_counter()
+    deadline = None if opts["time_limit"] is None else t0 + float(opts["time_limit"])
+    if method == "auto":
+        method = "monolithic" if lc.linked else "decomposed"
+    if method == "monolithic":
+        cp = _monolithic(lc, opts)
+    else:
+        run = uuid.uuid4().hex
+        runner = _Runner(workers, scheduler)
+        try:
+            if lc.linked:
+                cp = _priced(lc, opts, runner, run, deadline, max_iterations, mip_gap)
+            else:
+                cp = _independent(lc, opts, runner, run)
+        finally:
+            runner.close(run)
+    cp.solve_time_s = time.perf_counter() - t0
+    cp.options = {**opts, "method": cp.method, "workers": workers, "scheduler": None if scheduler is None else "dask"}
+    if verify and cp.has_solution:
+        cp.verification = verify_county(cp.townships, lc, cp.objective)
+        if not cp.verification["passed"]:
+            cp.status_note = "the independent verifier found violations; do not use this plan"
+    return cp
+
+
+def _task(lc: LoadedCounty, k: int, runner: _Runner, run: str, opts: dict[str, Any], **kw: Any) -> dict[str, Any]:
+    tid, li = lc.townships[k]
+    pool = None if lc.pool is None else lc.pool
+    task = {"run": run, "path": str(li.path), "pool": pool, "prices": {}, "fixed": None, "opts": opts, "final": False}
+    if runner.in_process:
+        task["li"] = li
+    task.update(kw)
+    return task
+
+
+def _remaining(opts: dict[str, Any], deadline: float | None) -> dict[str, Any]:
+    if deadline is None:
+        return opts
+    return {**opts, "time_limit": max(deadline - time.perf_counter(), 1e-3)}
+
+
+def _county_plan(
+    lc: LoadedCounty,
+    method: str,
+    results: list[dict[str, Any]],
+    status: str,
+    termination: str,
+    objective: float | None,
+    bound: float | None,
+    allocations: dict[str, dict[str, float]],
+    coordination: dict[str, Any],
+    note: str,
+    own_status: bool = False,
+) -> CountyPlan:
+    """The county plan from each township's final result (its ``plan``): the township plans
+    carry their allocation and, unless ``own_status`` (independent townships, each solved to
+    its own optimum), the county's status and gap."""
+    gap = _rel_gap(objective, bound)
+    townships = []
+    for (tid, _), r in zip(lc.townships, results):
+        p: Plan = r["plan"]
+        if not own_status and p.has_solution:
+            p.status, p.termination, p.mip_gap = status, termination, gap
+            p.objective_bound = None
+            p.status_note = p.status_note or (
+                f"township {tid} of {lc.name}: the status and gap are the county plan's ({method})"
+            )
+        p.county = {"county": lc.name, "township": tid, "allocation_yuan": allocations.get(tid, {})}
+        townships.append((tid, p))
+    return CountyPlan(
+        name=lc.name,
+        path=str(lc.path),
+        overrides=list(lc.overrides),
+        status=status,
+        termination=termination,
+        objective=None if objective is None else objective * MONEY,
+        objective_bound=None if bound is None or not math.isfinite(bound) else bound * MONEY,
+        mip_gap=gap,
+        method=method,
+        townships=townships,
+        pool=lc.pool,
+        allocations=allocations,
+        coordination=coordination,
+        status_note=note,
+    )
+
+
+def _monolithic(lc: LoadedCounty, opts: dict[str, Any]) -> CountyPlan:
+    datas = [ModelData(li) for _, li in lc.townships]
+    big = build_county_model(datas, lc.periods, lc.pool)
+    r = run_solver(big, opts)
+    has = r["status"] in WITH_PLAN
+    results = []
+    allocations: dict[str, dict[str, float]] = {}
+    for (tid, li), d, m in zip(lc.townships, datas, big._blocks):
+        obj = pyo.value(m.objective.expr) if has else None
+        res = SolveResult(r["status"], r["termination"], obj, None, None, r["time_s"], opts["solver"], [])
+        results.append({"plan": Plan.from_model(li, d, m, res, build_time_s=0.0, options=opts)})
+        if has and lc.pool is not None:
+            allocations[tid] = {t: v * MONEY for t, v in used_allocation(m, d).items()}
+    objective = r["objective"] if has else None
+    bound = r["bound"]
+    status = r["status"]
+    if status == "optimal" and objective is not None and bound is not None and not _meets_default(objective, bound):
+        status = "feasible"
+    return _county_plan(
+        lc,
+        "monolithic",
+        results,
+        status,
+        r["termination"],
+        objective,
+        bound,
+        allocations,
+        {"townships": len(lc.townships)},
+        "",
+    )
+
+
+def _independent(lc: LoadedCounty, opts: dict[str, Any], runner: _Runner, run: str) -> CountyPlan:
+    tasks = [_task(lc, k, runner, run, opts, final=True) for k in range(len(lc.townships))]
+    results = runner.map(solve_township, tasks)
+    worst = max(results, key=lambda r: RANK[r["status"]])
+    status, termination = worst["status"], worst["termination"]
+    has = all(r["status"] in WITH_PLAN for r in results)
+    objective = sum(r["objective"] for r in results) if has else None
+    bounds = [r["bound"] for r in results]
+    bound = sum(bounds) if has and all(b is not None and math.isfinite(b) for b in bounds) else None
+    if status == "optimal" and (bound is None or objective is None or not _meets_default(objective, bound)):
+        status = "feasible"
+    cp = _county_plan(
+        lc,
+        "decomposed",
+        results,
+        status,
+        termination,
+        objective,
+        bound,
+        {},
+        {"townships": len(lc.townships), "linked": False},
+        "",
+        own_status=True,
+    )
+    return cp
+
+
+def _priced(
+    lc: LoadedCounty,
+    opts: dict[str, Any],
+    runner: _Runner,
+    run: str,
+    deadline: float | None,
+    max_iterations: int,
+    user_gap: float | None,
+) -> CountyPlan:
+    """Lagrangian price coordination on the county pool; see the module docstring."""
+    assert lc.pool is not None
+    periods = lc.periods
+    cap = {t: lc.pool[t] / MONEY for t in periods}
+    n = len(lc.townships)
+    ids = [tid for tid, _ in lc.townships]
+    sub_opts = {**opts, "mip_gap": None}  # subproblems to the default gap: their bounds make the county's
+    lam = {t: 0.0 for t in periods}
+    upper = math.inf
+    best: tuple[float, dict[str, dict[str, float]]] | None = None
+    theta, stale = 1.0, 0
+    # period -> township -> the latest demands that fit the pool in every period / exceed it in some
+    under: dict[str, dict[str, float]] = {}
+    within: dict[str, dict[str, float]] = {}  # period -> township -> the latest demand within that period's pool
+    over: dict[str, dict[str, float]] = {}
+    stalled_since, stall_mark = 0, math.inf
+    history: list[dict[str, Any]] = []
+    termination = "iterationLimit"
+    for it in range(max_iterations):
+        if deadline is not None and time.perf_counter() >= deadline:
+            termination = "maxTimeLimit"
+            break
+        t_it = time.perf_counter()
+        o = _remaining(sub_opts, deadline)
+        res = runner.map(solve_township, [_task(lc, k, runner, run, o, prices=dict(lam)) for k in range(n)])
+        if any(r["status"] not in WITH_PLAN for r in res):
+            if it == 0 and any(r["status"] == "infeasible" for r in res):
+                # at price 0 each township may take the whole pool: one that cannot plan even so leaves none
+                bad = [ids[k] for k, r in enumerate(res) if r["status"] == "infeasible"]
+                return _no_plan(
+                    lc,
+                    "infeasible",
+                    "provenInfeasible",
+                    f"no plan for township(s) {', '.join(bad)} even with the whole county pool",
+                )
+            termination = next(r["termination"] for r in res if r["status"] not in WITH_PLAN)
+            break
+        bounds = [r["bound"] for r in res]
+        dual = (
+            sum(bounds) + sum(lam[t] * cap[t] for t in periods)
+            if all(b is not None and math.isfinite(b) for b in bounds)
+            else math.inf
+        )
+        improved = dual < upper - 1e-12
+        upper = min(upper, dual)
+        demand = {t: sum(r["used"][t] for r in res) for t in periods}
+        fits = all(demand[t] <= cap[t] + EPS for t in periods)
+        column = {t: {ids[k]: res[k]["used"][t] for k in range(n)} for t in periods}
+        for t in periods:  # per period, the latest demands within the pool
+            if demand[t] <= cap[t] + EPS:
+                within[t] = column[t]
+        if fits:
+            under = column
+        else:
+            over = column
+            if not under and it == 0 and math.isfinite(dual):
+                # what each township needs at least: its demand at a price no township would pay for more
+                high = {t: 10.0 * max(abs(dual), 1.0) / max(cap[t], 1e-3) for t in periods}
+                o = _remaining(sub_opts, deadline)
+                need = runner.map(solve_township, [_task(lc, k, runner, run, o, prices=high) for k in range(n)])
+                if all(r["status"] in WITH_PLAN for r in need):
+                    needed = {t: {ids[k]: need[k]["used"][t] for k in range(n)} for t in periods}
+                    if all(sum(needed[t].values()) <= cap[t] + EPS for t in periods):
+                        under = needed
+        share = _split(ids, periods, cap, {**under, **within}, over)
+        if all(abs(share[ids[k]][t] - res[k]["used"][t]) <= EPS for k in range(n) for t in periods):
+            value = sum(r["objective"] for r in res)  # the demands fit the pool as they are
+        else:
+            value = None
+            # the split of the latest demands within each period's pool; failing that, of the latest
+            # demands that fit every period (those are one round's, so each township can plan with them)
+            for base in ({**under, **within}, under):
+                share = _split(ids, periods, cap, base, over)
+                o = _remaining(sub_opts, deadline)
+                fixed = runner.map(
+                    solve_township, [_task(lc, k, runner, run, o, fixed=share[ids[k]]) for k in range(n)]
+                )
+                if all(r["status"] in WITH_PLAN for r in fixed):
+                    value = sum(r["objective"] for r in fixed)
+                    share = {ids[k]: dict(fixed[k]["used"]) for k in range(n)}  # what each really takes
+                    break
+        if value is not None and (best is None or value > best[0]):
+            best = (value, share)
+        history.append(
+            {
+                "iteration": it + 1,
+                "prices": {t: lam[t] for t in periods},
+                "demand_yuan": {t: demand[t] * MONEY for t in periods},
+                "bound": None if not math.isfinite(dual) else dual * MONEY,
+                "plan": None if value is None else value * MONEY,
+                "time_s": time.perf_counter() - t_it,
+            }
+        )
+        if best is not None and math.isfinite(upper):
+            if _meets_default(best[0], upper):
+                termination = "convergenceCriteriaSatisfied"
+                break
+            if user_gap is not None and (_rel_gap(best[0], upper) or 0.0) <= user_gap:
+                termination = "gapLimit"
+                break
+        # projected subgradient step on the prices: excess demand raises a price, slack lowers it to 0
+        s = {t: demand[t] - cap[t] for t in periods}
+        s = {t: (0.0 if lam[t] <= 0 and s[t] < 0 else s[t]) for t in periods}
+        norm = sum(v * v for v in s.values())
+        if norm <= EPS * EPS:
+            termination = "convergenceCriteriaSatisfied" if best is not None else termination
+            break
+        if upper < stall_mark - STALL_REL * max(abs(upper), 1.0):
+            stall_mark, stalled_since = upper, it
+        elif it - stalled_since >= STALL_ROUNDS:
+            termination = "iterationLimit"  # the bound stopped moving: the prices cannot prove more
+            break
+        if not improved:
+            stale += 1
+            if stale >= 3:
+                theta, stale = theta / 2, 0
+        target = best[0] if best is not None else dual - 0.01 * abs(dual)
+        step = theta * max(dual - target, 1e-9 * max(abs(dual), 1.0)) / norm if math.isfinite(dual) else 0.0
+        lam = {t: max(0.0, lam[t] + step * s[t]) for t in periods}
+    if best is None:
+        return _no_plan(lc, "no_solution", termination, "the price rounds found no split of the county pool")
+    # the best split, each township re-solved with its share held: the plans
+    final = runner.map(
+        solve_township,
+        [_task(lc, k, runner, run, sub_opts, fixed=best[1][ids[k]], final=True) for k in range(n)],
+    )
+    if not all(r["status"] in WITH_PLAN for r in final):
+        return _no_plan(lc, "no_solution", termination, "a township found no plan with its share of the pool")
+    objective = sum(r["objective"] for r in final)
+    upper = max(upper, objective)  # a bound below a plan can only be rounding
+    status = "optimal" if _meets_default(objective, upper) else "feasible"
+    if status == "optimal":
+        termination = "convergenceCriteriaSatisfied"
+    allocations = {tid: {t: v * MONEY for t, v in r["used"].items()} for tid, r in zip(ids, final)}
+    gap = _rel_gap(objective, upper)
+    note = (
+        ""
+        if status == "optimal"
+        else f"not proved optimal: the best county plan is within {gap:.2e} (relative) of the bound "
+        f"after {len(history)} price round(s)"
+    )
+    coord = {
+        "townships": n,
+        "linked": True,
+        "iterations": len(history),
+        "prices": {t: lam[t] for t in periods},
+        "history": history,
+    }
+    return _county_plan(lc, "decomposed", final, status, termination, objective, upper, allocations, coord, note)
+
+
+def _split(
+    ids: list[str],
+    periods: list[str],
+    cap: dict[str, float],
+    under: dict[str, dict[str, float]],
+    over: dict[str, dict[str, float]],
+) -> dict[str, dict[str, float]]:
+    """A split of the pool per period (township -> period -> million Yuan) from the latest
+    demands within it (``under``, nothing when none yet) and beyond it (``over``): each
+    township keeps its demand within the pool, and what is left of the pool goes to the
+    townships that asked for more at the lower price, in proportion to the more they asked
+    for (between two prices, the optimal split of a linear relaxation is such a mix)."""
+    out: dict[str, dict[str, float]] = {tid: {} for tid in ids}
+    for t in periods:
+        base = under.get(t, {tid: 0.0 for tid in ids})
+        want = {tid: max(0.0, over.get(t, {}).get(tid, 0.0) - base[tid]) for tid in ids}
+        left = max(0.0, cap[t] - sum(base.values()))
+        total = sum(want.values())
+        scale = min(1.0, left / total) if total > 0 else 0.0
+        for tid in ids:
+            out[tid][t] = min(cap[t], base[tid] + want[tid] * scale)
+    return out
+
+
+def _no_plan(lc: LoadedCounty, status: str, termination: str, note: str) -> CountyPlan:
+    return CountyPlan(
+        name=lc.name,
+        path=str(lc.path),
+        overrides=list(lc.overrides),
+        status=status,
+        termination=termination,
+        objective=None,
+        objective_bound=None,
+        mip_gap=None,
+        method="decomposed",
+        townships=[],
+        pool=lc.pool,
+        allocations={},
+        coordination={"townships": len(lc.townships)},
+        status_note=note,
+    )
+
+
+__all__ = ["METHODS", "load_county", "solve_county", "solve_township"]

@@ -1,0 +1,85 @@
+"""County rows: townships in one model, linked by the county budget pool (formulation §9).
+
+Each township is today's township model (:func:`planner.model.build.build_model`),
+unchanged but for one thing when the county has a budget pool: its ``budget[t]`` rows
+gain the township's allocation from the pool,
+
+    spend[t] <= budget_yuan[t] + loan[t] + county_alloc[t],   0 <= county_alloc[t] <= pool[t],
+
+(:func:`add_allocation`). The monolithic county model (:func:`build_county_model`) holds
+one Pyomo block per township, named ``township_<k>``, and the linking rows
+
+    county_pool[t]:  sum over townships k of county_alloc_k[t] <= pool[t],
+
+with the objective the sum of the townships' objectives. The decomposition
+(:mod:`planner.county`) solves the township blocks apart, with a price on
+``county_alloc`` instead of ``county_pool``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pyomo.environ as pyo
+
+from planner.core.units import MONEY
+from planner.model.build import build_model
+from planner.model.data import ModelData
+
+FAMILY = "county"
+SENTENCE = "A county budget pool per period, shared by the townships beyond their own budgets."
+
+
+def add_allocation(m: pyo.ConcreteModel, d: ModelData, pool_yuan: dict[str, float]) -> None:
+    """Give township model ``m`` its allocation from the county pool: the variable
+    ``county_alloc[t]`` (million Yuan, at most the pool) added to the right side of its
+    ``budget[t]`` rows. A period without a budget row (nothing costs money) gets none."""
+    m.county_alloc = pyo.Var(m.T, domain=pyo.NonNegativeReals, bounds=lambda _m, t: (0.0, pool_yuan[t] / MONEY))
+    rows = getattr(m, "budget", None)
+    for t in d.periods:
+        if rows is None or t not in rows:
+            m.county_alloc[t].fix(0.0)
+            continue
+        rows[t].set_value(m._expr["spend"][t] <= d.period[t].budget_yuan / MONEY + m.loan[t] + m.county_alloc[t])
+
+
+def used_allocation(m: pyo.ConcreteModel, d: ModelData) -> dict[str, float]:
+    """What township model ``m``'s solution takes from the pool per period (million Yuan):
+    its spending beyond its own budget and loan, at least 0 (the allocation variable may
+    be larger where the pool costs nothing)."""
+    out = {}
+    for t in d.periods:
+        spend = pyo.value(m._expr["spend"][t])
+        over = spend - d.period[t].budget_yuan / MONEY - (m.loan[t].value or 0.0)
+        out[t] = max(0.0, over)
+    return out
+
+
+def block_name(k: int) -> str:
+    return f"township_{k}"
+
+
+def build_county_model(datas: Sequence[ModelData], periods: Sequence[str], pool_yuan: dict[str, float] | None):
+    """The monolithic county model: one block per township (``township_<k>``, in county
+    order), the ``county_pool[t]`` rows when there is a pool, and the objective the sum of
+    the townships' objectives (each township's own objective is deactivated)."""
+    big = pyo.ConcreteModel(name="county")
+    blocks = []
+    for k, d in enumerate(datas):
+        m = build_model(d)
+        m.objective.deactivate()
+        if pool_yuan is not None:
+            add_allocation(m, d, pool_yuan)
+        big.add_component(block_name(k), m)
+        blocks.append(m)
+    if pool_yuan is not None:
+        big.T = pyo.Set(initialize=list(periods), ordered=True)
+        big.county_pool = pyo.Constraint(
+            big.T, rule=lambda _b, t: pyo.quicksum(m.county_alloc[t] for m in blocks) <= pool_yuan[t] / MONEY
+        )
+    big.objective = pyo.Objective(expr=pyo.quicksum(m.objective.expr for m in blocks), sense=pyo.maximize)
+    big._blocks = blocks
+    return big
+
+
+__all__ = ["add_allocation", "build_county_model", "used_allocation", "block_name"]
