@@ -182,9 +182,9 @@ def test_starved_budget_is_diagnosed():
 
 
 def test_starved_budget_repair_raises_money_when_gardens_may_not_give():
-    """Issue 19's case: 1 million Yuan for 2025. A garden costs the 2025 budget about 1.1
+    """Issue 19's case: 1 million Yuan for 2025. A garden costs the 2025 budget about 1
     million Yuan (20 ha of shrub planting and its builders), so when a garden dropped weighs
-    only 1 million Yuan-equivalents (``costs: {gardens: 1e6}``) the repair drops gardens; told
+    only half a million Yuan-equivalents (``costs: {gardens: 5e5}``) the repair drops gardens; told
     that gardens may not give (``keep: [gardens]``), with the same costs, it raises money
     only (the budget or the loan cap). The default costs (a garden 100 M) raise money too."""
     from planner.explain.diagnose import diagnose
@@ -192,9 +192,9 @@ def test_starved_budget_repair_raises_money_when_gardens_may_not_give():
     from planner.explain.rows import row_info
 
     li = planner.examples.nuanshui().replace(**{"periods.2025.budget_yuan": 1_000_000})
-    cheap = diagnose(li, iis=False, repair={"costs": {"gardens": 1e6}})
+    cheap = diagnose(li, iis=False, repair={"costs": {"gardens": 5e5}})
     assert "garden_one_per_village" in set(cheap.relaxations["constraint"])
-    kept = diagnose(li, iis=False, repair={"keep": ["gardens"], "costs": {"gardens": 1e6}})
+    kept = diagnose(li, iis=False, repair={"keep": ["gardens"], "costs": {"gardens": 5e5}})
     assert kept.status == "infeasible" and len(kept.relaxations)
     assert {class_of(c, row_info(c)) for c in kept.relaxations["constraint"]} == {"money"}
     assert kept.total_relaxation > cheap.total_relaxation
