@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from apphelpers import chromium_or_fail_in_ci  # noqa: F401  (re-exported: one skip rule for every browser test)
+
 from planner import examples
 
 #: tiny's villages with two of Nuanshui's Chinese names (暖水村, 圪秋沟村)
@@ -19,21 +21,3 @@ VILLAGES_ZH = [
 def tiny_zh():
     """tiny with Chinese village names and the township's Chinese name 小乡."""
     return examples.tiny().replace(villages=VILLAGES_ZH, **{"township.name_zh": "小乡"})
-
-
-def chromium_or_fail_in_ci() -> None:
-    """As tests/test_report.py's screenshot test: Chromium is a system package, so on a
-    machine without it the test is skipped; CI (CI=true) installs it in .ci/run, and there
-    a missing Chromium fails the test instead."""
-    import os
-
-    import pytest
-
-    from planner.report import chromium
-
-    try:
-        chromium.find_chromium()
-    except RuntimeError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set but Chromium is missing: {exc}")
-        pytest.skip(f"Chromium is not installed (the test runs in CI): {exc}")

@@ -222,21 +222,21 @@ def test_starved_budget_is_diagnosed():
 
 
 def test_starved_budget_repair_raises_money_when_gardens_may_not_give():
-    """Issue 19's case: 1 million Yuan for 2025. A garden dropped frees 1 million Yuan of the
-    2025 budget on this plan (the money-only repair asks 69,533,256 Yuan, the one that drops
-    the nine gardens 60,533,256), so at 1 million Yuan-equivalents a garden the two tie; when
-    a garden dropped weighs 900,000 (``costs: {gardens: 9e5}``) the repair drops gardens;
-    told that gardens may not give (``keep: [gardens]``), with the same costs, it raises
-    money only (the budget or the loan cap), at a higher cost. The default costs (a garden
-    100 M) raise money too."""
+    """Issue 19's case: 1 million Yuan for 2025. A garden dropped frees about 1 million Yuan
+    of the 2025 budget on this plan (the money-only repair asks 69,533,256 Yuan, the one that
+    drops the nine gardens 60,533,256), so at 1 million Yuan-equivalents a garden the two
+    tie; when a garden dropped weighs half a million (``costs: {gardens: 5e5}``) the repair
+    drops gardens; told that gardens may not give (``keep: [gardens]``), with the same costs,
+    it raises money only (the budget or the loan cap), at a higher cost. The default costs
+    (a garden 100 M) raise money too."""
     from planner.explain.diagnose import diagnose
     from planner.explain.repair import class_of
     from planner.explain.rows import row_info
 
     li = planner.examples.nuanshui().replace(**{"periods.2025.budget_yuan": 1_000_000})
-    cheap = diagnose(li, iis=False, repair={"costs": {"gardens": 9e5}})
+    cheap = diagnose(li, iis=False, repair={"costs": {"gardens": 5e5}})
     assert "garden_one_per_village" in set(cheap.relaxations["constraint"])
-    kept = diagnose(li, iis=False, repair={"keep": ["gardens"], "costs": {"gardens": 9e5}})
+    kept = diagnose(li, iis=False, repair={"keep": ["gardens"], "costs": {"gardens": 5e5}})
     assert kept.status == "infeasible" and len(kept.relaxations)
     assert {class_of(c, row_info(c)) for c in kept.relaxations["constraint"]} == {"money"}
     assert kept.total_relaxation > cheap.total_relaxation

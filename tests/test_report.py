@@ -7,12 +7,12 @@ from __future__ import annotations
 import base64
 import dataclasses
 import io
-import os
 import re
 from html import escape as html_escape
 
 import pandas as pd
 import pytest
+from apphelpers import chromium_or_fail_in_ci
 
 from planner import examples
 from planner.api import solve
@@ -334,15 +334,9 @@ def test_real_explanation(plan, instance, tmp_path):
 
 
 def _chromium_or_skip() -> None:
-    """The one skip of the suite, and why: Chromium is a system package, not a pip one. On a
-    machine without it the screenshot cannot be taken; CI (CI=true) installs it in .ci/run,
-    and there a missing Chromium fails the test instead of skipping it."""
-    try:
-        find_chromium()
-    except RuntimeError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set but Chromium is missing: {exc}")
-        pytest.skip(f"Chromium is not installed (the test runs in CI): {exc}")
+    """Chromium is a system package, not a pip one: skipped without it, failed under CI=true
+    (.ci/run installs it), by the rule every browser test shares."""
+    chromium_or_fail_in_ci()
 
 
 def test_screenshot(report, tmp_path):

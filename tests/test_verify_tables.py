@@ -107,11 +107,12 @@ def test_added_removed_and_reordered_rows(plan_dir):
     edit_csv(plan_dir, "gep", lambda df: df.iloc[::-1])
     assert check(plan_dir)["passed"]
     extra = {"village": "east", "role": "afforestation_workers", "period": "2025", "count": "3"}
+    n = len(pd.read_csv(plan_dir / "recruitment.csv")) + 2  # the new last row, counted as a spreadsheet does (header 1)
     edit_csv(plan_dir, "recruitment", lambda df: pd.concat([df, pd.DataFrame([extra])], ignore_index=True))
     edit_csv(plan_dir, "kpis", lambda df: df.iloc[1:])
     where = [(v["where"], v["message"]) for v in rules(check(plan_dir), "csv_tables")]
     assert (
-        "recruitment.csv row 6 (village east, role afforestation_workers, period 2025)",
+        f"recruitment.csv row {n} (village east, role afforestation_workers, period 2025)",
         "row that plan.json does not have",
     ) in where
     assert ("kpis.csv (period 2025)", "row of plan.json (its kpis[0]) missing from kpis.csv") in where

@@ -11,13 +11,12 @@ import typer
 from planner.cli.app import err, exit_bad_input, exit_solve_error, out
 from planner.cli.common import check_out, check_time_limit
 from planner.cli.show import (
-    STATUS_STYLE,
     bullet,
     gap_words,
     money_number,
+    print_status_head,
     print_table,
-    status_words,
-    styled_words,
+    print_verification,
     word,
 )
 from planner.core.errors import InputError, SolveError
@@ -141,16 +140,7 @@ def solve_county_command(
 def print_county_summary(cp: Any, lang: str = "en") -> None:
     """Status, gap, method, one line per township, the county rows and the verification."""
     c = out
-    colour = STATUS_STYLE.get(cp.status, "bold red")
-    c.print(
-        styled_words(
-            word("status_of", lang, name="{name}", status="{status}"),
-            name=(cp.name, "bold"),
-            status=(status_words(cp.status, lang), colour),
-        )
-    )
-    gap = gap_words(cp, lang) if cp.has_solution else word("gap_no_plan", lang)
-    c.print(styled("  ", word("gap_is", lang, gap=gap)))
+    print_status_head(cp, cp.name, lang, c)
     c.print(
         styled(
             "  ",
@@ -221,20 +211,7 @@ def verify_county_command(plan_path: str, instance: str) -> None:
             )
         )
     res = verify_county(cp.townships, lc, cp.objective)
-    if res["passed"]:
-        out.print(
-            styled(
-                ("no violations", "green"),
-                f": {len(res['checks'])} rule checks passed for {cp.name} "
-                f"({len(cp.townships)} townships; plan status {cp.status}, gap {gap_words(cp)})",
-            )
-        )
-        raise typer.Exit(0)
-    out.print(styled((f"{len(res['violations'])} violation(s)", "red")))
-    for x in res["violations"]:
-        vals = "" if x["value"] is None and x["limit"] is None else f" (plan {x['value']}, limit {x['limit']})"
-        out.print(f"  - [{x['rule']}] {x['where']}: {x['message']}{vals}")
-    raise typer.Exit(1)
+    print_verification(res, f"{cp.name} ({len(cp.townships)} townships; plan status {cp.status}, gap {gap_words(cp)})")
 
 
 __all__ = ["print_county_summary", "solve_county_command", "validate_county", "verify_county_command", "err"]

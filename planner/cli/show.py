@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
+import typer
 from rich import box
 from rich.cells import cell_len
 from rich.console import Console
@@ -283,20 +284,40 @@ def key_figures(plan: Any, lang: str = "en") -> tuple[list[str], list[list[str]]
     return headers, rows
 
 
-def print_summary(plan: Any, lang: str = "en", console: Console | None = None) -> None:
-    """The status in words (the status word kept), the gap, the key figures per period and
-    the independent verification of a plan."""
+def print_status_head(plan: Any, name: str, lang: str = "en", console: Console | None = None) -> None:
+    """The first two lines of every summary (a township's plan or a county's): the status in
+    words, the status word kept, and the gap."""
     c = console or out
     colour = STATUS_STYLE.get(plan.status, "bold red")
     c.print(
         styled_words(
             word("status_of", lang, name="{name}", status="{status}"),
-            name=(plan.instance_name, "bold"),
+            name=(name, "bold"),
             status=(status_words(plan.status, lang), colour),
         )
     )
     gap = gap_words(plan, lang) if plan.has_solution else word("gap_no_plan", lang)
     c.print(styled("  ", word("gap_is", lang, gap=gap)))
+
+
+def print_verification(res: dict[str, Any], what: str) -> None:
+    """``planner verify``'s verdict (``what``: the plan named, with its status and gap), then
+    exit 0 when it passed, else list the violations and exit 1."""
+    if res["passed"]:
+        out.print(styled(("no violations", "green"), f": {len(res['checks'])} rule checks passed for {what}"))
+        raise typer.Exit(0)
+    out.print(styled((f"{len(res['violations'])} violation(s)", "red")))
+    for x in res["violations"]:
+        vals = "" if x["value"] is None and x["limit"] is None else f" (plan {x['value']}, limit {x['limit']})"
+        out.print(f"  - [{x['rule']}] {x['where']}: {x['message']}{vals}")
+    raise typer.Exit(1)
+
+
+def print_summary(plan: Any, lang: str = "en", console: Console | None = None) -> None:
+    """The status in words (the status word kept), the gap, the key figures per period and
+    the independent verification of a plan."""
+    c = console or out
+    print_status_head(plan, plan.instance_name, lang, c)
     c.print(
         styled(
             "  ",

@@ -27,7 +27,7 @@ from planner.cli.common import (
     write_plan_folder,
     write_report_files,
 )
-from planner.cli.show import gap_words, print_explanation, solving
+from planner.cli.show import gap_words, print_explanation, print_verification, solving
 from planner.core.errors import InputError, SolveError
 from planner.core.status import EXIT
 from planner.core.terminal import styled
@@ -247,17 +247,4 @@ def verify(
             )
         )
     res = verify_plan(plan, li, tables_dir=folder)
-    if res["passed"]:
-        out.print(
-            styled(
-                ("no violations", "green"),
-                f": {len(res['checks'])} rule checks passed for {plan.instance_name} "
-                f"(plan status {plan.status}, gap {gap_words(plan)})",
-            )
-        )
-        raise typer.Exit(0)
-    out.print(styled((f"{len(res['violations'])} violation(s)", "red")))
-    for x in res["violations"]:
-        vals = "" if x["value"] is None and x["limit"] is None else f" (plan {x['value']}, limit {x['limit']})"
-        out.print(f"  - [{x['rule']}] {x['where']}: {x['message']}{vals}")
-    raise typer.Exit(1)
+    print_verification(res, f"{plan.instance_name} (plan status {plan.status}, gap {gap_words(plan)})")

@@ -101,7 +101,11 @@ def fix_shares(m: pyo.ConcreteModel, plan) -> int:
     for (v, r, t), var in m.recruit.items():
         if r in township:
             c = counts.get((v, r, t), 0.0)
-            var.fix(c)
+            # held by its bounds, as fix_decisions does, not by fix(): a fixed variable leaves
+            # the rows (its value moves into their limits), and the rows' limits are read as
+            # the rules' own (recruit_min's 800 would read 0)
+            var.setlb(c)
+            var.setub(c)
             totals[(r, t)] = totals.get((r, t), 0.0) + c
             n += 1
     for (r, t), var in m.recruit_total.items():

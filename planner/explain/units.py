@@ -39,7 +39,7 @@ from planner.core.parallel import run_each
 from planner.explain.fixed import build_fixed_lp
 from planner.explain.result import fmt
 from planner.explain.rows import describe, field_of, row_info
-from planner.explain.whatif import compare
+from planner.explain.whatif import compare, resolve_record, safely
 from planner.instance.load import LoadedInstance
 from planner.instance.overrides import split_overrides
 from planner.model.build import build_model
@@ -132,31 +132,11 @@ def _one(args: tuple) -> dict[str, Any]:
     scenario, sets = split_overrides(overrides)
     li = load_instance(path, scenario=scenario, sets=sets + ['objective.tie_break="none"'])
     p = solve(li, time_limit=time_limit, verify=False, modify=_shift(name, key, sense, step))
-    return {
-        "status": p.status,
-        "termination": p.termination,
-        "objective": p.objective,
-        "bound": p.objective_bound,
-        "mip_gap": p.mip_gap,
-        "time_s": p.solve_time_s + p.build_time_s,
-        "stages": p.stages,
-    }
+    return resolve_record(p)
 
 
 def _safe_one(args: tuple) -> dict[str, Any]:
-    """One re-solve; an error is recorded as its status instead of ending the explanation."""
-    try:
-        return _one(args)
-    except Exception as exc:  # noqa: BLE001 - a failed re-solve must not lose the others
-        return {
-            "status": "error",
-            "termination": f"{type(exc).__name__}: {exc}",
-            "objective": None,
-            "bound": None,
-            "mip_gap": None,
-            "time_s": 0.0,
-            "stages": [],
-        }
+    return safely(_one, args)
 
 
 def unit_prices(

@@ -344,6 +344,11 @@ def _one(args: tuple) -> dict[str, Any]:
     scenario, sets = split_overrides(overrides)
     li = load_instance(path, scenario=scenario, sets=sets + ['objective.tie_break="none"'])
     p = solve(li, time_limit=time_limit, verify=False, modify=apply([decision]), keep_parcels=named_parcels([decision]))
+    return resolve_record(p)
+
+
+def resolve_record(p) -> dict[str, Any]:
+    """What the explanations keep of one re-solve (why-not, importance, unit prices)."""
     return {
         "status": p.status,
         "termination": p.termination,
@@ -355,10 +360,10 @@ def _one(args: tuple) -> dict[str, Any]:
     }
 
 
-def _safe_one(args: tuple) -> dict[str, Any]:
+def safely(one: Callable[[tuple], dict[str, Any]], args: tuple) -> dict[str, Any]:
     """One re-solve; an error is recorded as its status instead of ending the explanation."""
     try:
-        return _one(args)
+        return one(args)
     except Exception as exc:  # noqa: BLE001 - a failed re-solve must not lose the others
         return {
             "status": "error",
@@ -369,6 +374,10 @@ def _safe_one(args: tuple) -> dict[str, Any]:
             "time_s": 0.0,
             "stages": [],
         }
+
+
+def _safe_one(args: tuple) -> dict[str, Any]:
+    return safely(_one, args)
 
 
 def replacement_importance(
