@@ -947,6 +947,16 @@ TERMS["word"].update(
             "with {loosened} the plan would be worth no more.",
             "{period}年{project}运行期间{role}最低{n}人的要求在边际上没有代价：若为{loosened}人，方案价值不会增加。",
         ),
+        "up_min_project_person": (
+            "Each of the {n} {role} the projects in {village} need in {period} costs {value}: with {loosened} "
+            "the plan would be worth {value} more.",
+            "{period}年{village}所承载项目需要的{n}名{role}，每人的代价为{value}：若为{loosened}人，方案价值将增加{value}。",
+        ),
+        "up_min_project_person_free": (
+            "The {n} {role} the projects in {village} need in {period} cost nothing at the margin: with "
+            "{loosened} the plan would be worth no more.",
+            "{period}年{village}所承载项目需要的{n}名{role}在边际上没有代价：若为{loosened}人，方案价值不会增加。",
+        ),
         "up_max_person": (
             "The role's maximum of {n} {role} in {period} holds the plan back: with {loosened} allowed the plan "
             "would be worth {value} more.",
