@@ -429,6 +429,11 @@ def build_yaml(
             if not role["projects"]:
                 dropped_roles.append(role["id"])
                 continue
+        if role.get("min_per_project"):  # per project, not scaled: each clone keeps its project's minimum
+            per = {c: n for j, n in role["min_per_project"].items() for c in clones_of.get(j, []) if c in existing}
+            role["min_per_project"] = per
+            role["min"] = sum(per.values())
+            role["max"] = max(role["max"], role["min"])
         roles.append(role)
     raw["roles"] = roles
 

@@ -26,6 +26,7 @@ import sys
 from pathlib import Path
 
 import planner
+from planner.cli.show import pct_words
 from planner.instance.library import load_library
 from planner.instance.overrides import split_overrides
 from planner.plan.plan import Plan
@@ -109,7 +110,7 @@ def main(argv: list[str]) -> int:
 
     out = ["GEP by service (million Yuan/yr), total (billion Yuan/yr) and per hectare (Yuan/ha/yr)", ""]
     for i, (arg, plan, _) in enumerate(plans):
-        gap = "n/a" if plan.mip_gap is None else f"{plan.mip_gap:.2g}"
+        gap = "n/a" if plan.mip_gap is None else pct_words(abs(plan.mip_gap))  # 2e-16 is 0%, as the CLI says
         out.append(f"[{i + 1}] {arg}: {plan.instance_name}, status {plan.status}, MIP gap {gap}")
     out += ["", line("", [f"[{i + 1}] {t}" for i, t in cols])]
     for cat in CATEGORIES:

@@ -208,6 +208,57 @@ def test_an_infeasible_scenarios_smallest_relaxation_has_a_plan(tmp_path):
     assert plan.tables["projects"]["built"].max() == 1
 
 
+def test_a_per_project_minimum_is_set_per_project(tmp_path):
+    """Nuanshui's complex builders have their minimum per complex (25 each, min 50): the app
+    offers one setting per complex and none for the role's min, and the overlay of one
+    changed complex (30) writes both complexes and the role's min, their sum 55, so the
+    scenario loads (the schema wants min to be the sum) and a sweep is not offered on them."""
+    li = planner.load_instance(INST / "nuanshui.yaml")
+    by = {s.path: s for s in settings(li)}
+    role = "roles.rural_complex_construction"
+    assert f"{role}.min" not in by and f"{role}.max" in by
+    apricot = by[f"{role}.min_per_project.shuiquangou_apricot_village"]
+    assert (apricot.value, apricot.unit, apricot.integer, apricot.lo) == (25, "people", True, 0)
+    assert check(apricot, 2.5) == "must be a whole number"
+    over = overlay(li, {apricot.path: 30}, [], [])
+    mins = {"desheng_youliang_rural_complex": 25, "shuiquangou_apricot_village": 30}
+    assert over == {"roles": {"rural_complex_construction": {"min_per_project": mins, "min": 55}}}
+    file = tmp_path / "more-builders.yaml"
+    file.write_text(to_yaml("more-builders", "nuanshui.yaml", over), encoding="utf-8")
+    r = {x.id: x for x in planner.load_instance(INST / "nuanshui.yaml", scenario=file).instance.roles}
+    assert r["rural_complex_construction"].min == 55 and r["rural_complex_construction"].min_per_project == mins
+    assert r["rural_complex_operators"].min == 50
+
+
+def test_targets_are_shown_required_first_with_their_own_figure(tmp_path):
+    """A required target on West's GEP and a reported township target: the app's table lists
+    the required one first, marked required, with West's own GEP (the sum of the plan's gep
+    table for west in 2025), not the township's."""
+    from planner.report.formats import fmt_kpi
+
+    def edit(d):
+        d["targets"] = [
+            {"kpi": "afforested_ha", "period": "2025", "min": 1, "label": "Some forest"},
+            {"id": "gep_west", "kpi": "gep_yuan", "period": "2025", "village": "west", "min": 1, "required": True},
+        ]
+
+    state = AppState(Workspace(tmp_path / "work"))
+    op = state.open(tiny_geo_copy(tmp_path / "i", edit))
+    plan = planner.solve(op.li)
+    sc = op.scenarios["base"]
+    sc.job = jobs.Job("base", process=None, conn=None, state="done", plan=plan)
+    from planner.app.ui import target_rows
+
+    rows = target_rows(op, plan, "en")
+    gep = plan.tables["gep"]
+    west = gep[(gep["village"] == "west") & (gep["period"].astype(str) == "2025")]["gep_yuan"].sum()
+    township = float(plan.kpis.set_index(plan.kpis["period"].astype(str)).at["2025", "gep_yuan"])
+    assert rows[0][0] == "GEP [West]" and rows[0][5] == "required" and rows[0][4] == "yes"
+    assert rows[0][2] == fmt_kpi("gep_yuan", west) != fmt_kpi("gep_yuan", township)
+    assert rows[1][0] == "Some forest" and rows[1][5] == "reported"
+    assert 'id="target-table"' in str(plan_view(op, sc, "en"))
+
+
 def test_the_planner_chooses_the_rules_a_repair_may_relax(tmp_path):
     """The broke scenario above (no budget, the orchard park forced): by default the
     diagnosis raises money. Unticking money in the app (``repair_again`` with keep

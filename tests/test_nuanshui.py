@@ -59,7 +59,8 @@ def test_recruitment_inside_the_eleven_ranges(plan, inst):
     """Each role inside the paper's range [P §4.4(3)] where the range applies: in the role's
     `periods` (all when unset); for `min_when_active` roles the minimum only while one of
     its projects is active (standing for per_project norms, being built in the period for
-    per_project_built norms), the maximum always."""
+    per_project_built norms), and for `min_per_project` roles each active project's
+    minimum in its host village; the maximum always."""
     assert len(inst.roles) == 11
     lib = planner.examples.nuanshui().library
     tot = plan.recruitment.groupby(["role", "period"])["count"].sum()
@@ -70,8 +71,17 @@ def test_recruitment_inside_the_eleven_ranges(plan, inst):
         for t in r.periods if r.periods is not None else periods:
             n = tot.get((r.id, t), 0)
             assert n <= r.max, (r.id, t, n)
+            col = "newly_built" if lib.labour_norms[r.norm].kind.value == "per_project_built" else "built"
+            if r.min_per_project is not None:
+                host = {j.id: j.host_village for j in inst.projects}
+                for j, need in r.min_per_project.items():
+                    if bool(pj.loc[(j, t), col]):
+                        there = plan.recruitment
+                        there = there[(there["role"] == r.id) & (there["period"] == t)]
+                        assert there.loc[there["village"] == host[j], "count"].sum() >= need, (r.id, j, t)
+                checked_min += 1
+                continue
             if r.min_when_active:
-                col = "newly_built" if lib.labour_norms[r.norm].kind.value == "per_project_built" else "built"
                 active = any(bool(pj.loc[(j, t), col]) for j in r.projects)
             else:
                 active = True
@@ -79,6 +89,36 @@ def test_recruitment_inside_the_eleven_ranges(plan, inst):
                 assert n >= r.min, (r.id, t, n)
                 checked_min += 1
     assert checked_min >= 11  # every role's minimum is checked at least once
+
+
+def test_complex_staff_follow_the_complexes(plan, inst):
+    """The rural-complex roles' minimum is 25 per complex, in the complex's village
+    (roles[].min_per_project): nobody is recruited for them in a village without a complex,
+    and a period without a complex being built recruits no builders."""
+    hosts = {j.id: j.host_village for j in inst.projects}
+    roles = {r.id: r for r in inst.roles}
+    rec = plan.recruitment
+    for rid in ("rural_complex_construction", "rural_complex_operators"):
+        assert roles[rid].min_per_project == {"desheng_youliang_rural_complex": 25, "shuiquangou_apricot_village": 25}
+        villages = set(rec.loc[(rec["role"] == rid) & (rec["count"] > 0), "village"])
+        assert villages <= {hosts[j] for j in roles[rid].projects}, (rid, villages)
+    built = plan.projects.set_index(["project", "period"])["newly_built"]
+    for t in ("2025", "2035"):
+        if not any(built[(j, t)] for j in roles["rural_complex_construction"].projects):
+            assert rec.loc[(rec["role"] == "rural_complex_construction") & (rec["period"] == t), "count"].sum() == 0
+
+
+def test_loan_repaid_within_the_horizon(plan, inst):
+    """The 2025 GEP-value loan is repaid over 2026-2030 (5 years, finance.loan_term_years), so
+    nothing is owed after 2035; the 2035 budget pays its instalments and their interest."""
+    assert inst.finance.loans_enabled and inst.finance.loan_term_years == 5
+    sched = plan.loans
+    assert len(sched) and set(sched["loan"]) == {"2025"}
+    last = sched[sched["period"] == "2035"]
+    assert last["outstanding_yuan"].sum() == pytest.approx(0, abs=1)
+    assert last["repaid_yuan"].sum() == pytest.approx(sched["principal_yuan"].iloc[0], rel=1e-9)
+    fin = plan.finance.set_index("period")
+    assert fin.loc["2035", "debt_service_yuan"] == pytest.approx(last[["interest_yuan", "repaid_yuan"]].sum().sum())
 
 
 def test_range_timing(plan, inst):
@@ -182,11 +222,13 @@ def test_starved_budget_is_diagnosed():
 
 
 def test_starved_budget_repair_raises_money_when_gardens_may_not_give():
-    """Issue 19's case: 1 million Yuan for 2025. A garden costs the 2025 budget about 1
-    million Yuan (20 ha of shrub planting and its builders), so when a garden dropped weighs
-    only half a million Yuan-equivalents (``costs: {gardens: 5e5}``) the repair drops gardens; told
-    that gardens may not give (``keep: [gardens]``), with the same costs, it raises money
-    only (the budget or the loan cap). The default costs (a garden 100 M) raise money too."""
+    """Issue 19's case: 1 million Yuan for 2025. A garden dropped frees about 1 million Yuan
+    of the 2025 budget on this plan (the money-only repair asks 69,533,256 Yuan, the one that
+    drops the nine gardens 60,533,256), so at 1 million Yuan-equivalents a garden the two
+    tie; when a garden dropped weighs half a million (``costs: {gardens: 5e5}``) the repair
+    drops gardens; told that gardens may not give (``keep: [gardens]``), with the same costs,
+    it raises money only (the budget or the loan cap), at a higher cost. The default costs
+    (a garden 100 M) raise money too."""
     from planner.explain.diagnose import diagnose
     from planner.explain.repair import class_of
     from planner.explain.rows import row_info
@@ -221,10 +263,12 @@ def test_forest_coverage_86_reports_the_most_the_land_allows():
 def test_price_of_the_800_worker_minimum(plan):
     """Issue 19: the paper's minimum of 800 afforestation workers in 2025 binds (the planting
     needs about 608). A worker earns 30,000 Yuan/yr for the 3-year period: 90,000 Yuan of
-    2025 budget, which binds and is topped up by GEP-value loan at 4%/yr charged in both
-    periods (its price, docs/explaining.md §2: 0.08 Yuan/yr per Yuan). One worker fewer frees
-    90,000 Yuan of loan: 0.08 x 90,000 = 7,200 Yuan/yr; one more costs the same (the loan is
-    far from its cap). The statement gives it per person."""
+    2025 budget, which binds and is topped up by GEP-value loan. A Yuan of loan costs 0.04
+    Yuan/yr in 2025 (4%/yr) and 0.012 in 2035 (its 0.12 Yuan of interest over the five
+    repayment years, spread over the period's ten), and 12% of it pays its own 2025 interest,
+    so a Yuan of budget is worth 0.052 / 0.88 Yuan/yr (docs/explaining.md §2). One worker fewer frees
+    90,000 Yuan of loan: 90,000 x 0.052 / 0.88 = 5,318.18 Yuan/yr; one more costs the same
+    (the loan is far from its cap). The statement gives it per person."""
     from planner.explain.units import unit_prices
 
     li = planner.examples.nuanshui()
@@ -233,9 +277,10 @@ def test_price_of_the_800_worker_minimum(plan):
     )
     (r,) = df.to_dict("records")
     assert r["limit"] == 800 and r["loosen_status"] == r["tighten_status"] == "optimal"
-    assert r["loosen_gain_yuan"] == pytest.approx(7_200, abs=1.0)
-    assert r["tighten_cost_yuan"] == pytest.approx(7_200, abs=1.0)
+    price = 90_000 * 0.052 / 0.88
+    assert r["loosen_gain_yuan"] == pytest.approx(price, abs=1.0)
+    assert r["tighten_cost_yuan"] == pytest.approx(price, abs=1.0)
     assert r["statement"].startswith(
-        "Each of the 800 afforestation workers the role's minimum requires in 2025 costs 7,200 Yuan/yr: "
-        "with 799 the plan would be worth 7,200 Yuan/yr more."
+        "Each of the 800 afforestation workers the role's minimum requires in 2025 costs 5,318 Yuan/yr: "
+        "with 799 the plan would be worth 5,318 Yuan/yr more."
     )

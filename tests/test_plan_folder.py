@@ -56,7 +56,7 @@ def two_plans(tmp_path_factory):
 
 
 WRITE = "import sys, planner; planner.Plan.from_json(sys.argv[1]).write(sys.argv[2], force=True)"
-N_WRITES = 13  # 11 tables, run.json and plan.json
+N_WRITES = 15  # 13 tables, run.json and plan.json
 
 
 @pytest.mark.parametrize("k", range(1, N_WRITES + 1))
@@ -88,7 +88,7 @@ def test_killed_at_the_swap_leaves_the_old_plan_and_the_next_run_cleans_up(tmp_p
 
 def test_every_write_completes_the_new_plan(tmp_path, two_plans):
     """Without a kill the same write replaces the plan: the folder is exactly the new plan's
-    13 files, plus the user's notes (the old plan's report figures are gone)."""
+    15 files, plus the user's notes (the old plan's report figures are gone)."""
     old, new_json = two_plans
     out = tmp_path / "plan"
     old.write(out)

@@ -6,7 +6,7 @@ with test_recruitment_work.py and test_labour_pool.py."""
 
 from __future__ import annotations
 
-from helpers import P, approx, area, period, recruits, solve
+from helpers import P, approx, area, built, period, recruits, solve
 
 FOREST = {"ecological_forest": None}  # 4,000 Yuan/ha/yr on grassland worth 1,000: +3,000/ha
 NEUTRAL = {"ecological_forest": {"equivalents": {"eco": 1}}}  # same GEP as grassland: changes nothing
@@ -189,3 +189,120 @@ def test_range_minimum_only_when_the_project_is_active(build):
     assert recruits(plan, role="crew", period="2035") == 0
     always = solve(_built_over_two_periods(build, "crew3", min=5, max=10))
     assert recruits(always, role="crew", period="2035") == 5
+
+
+def _two_projects(build, **role_kw):
+    """Projects P (host village a) and Q (host b), no capital cost, each paying 10,000 Yuan/yr to
+    its villagers. Role ``ops`` (no work norm, 0-10 people at 1,000 Yuan/yr) staffs both. Village a
+    has 2 people, b and c 10 each; 1 ha of grassland per village (GEP 3,000 in all); least-cost
+    tie-break, so nobody is recruited beyond what a rule demands."""
+    proj = [
+        {
+            "id": j,
+            "channel": "fruit",
+            "host_village": v,
+            "capex_yuan": 0,
+            "income_yuan_per_yr": {"cultural_tourism": 10_000},
+            "shares": {"villagers": 1.0},
+        }
+        for j, v in (("P", "a"), ("Q", "b"))
+    ]
+    pools = {v: {"labour_pool": {"residents": n}} for v, n in (("a", 2), ("b", 10), ("c", 10))}
+    return build(
+        [P(f"{v.upper()}1", "grassland", 1, village=v) for v in "abc"],
+        uses=NEUTRAL,
+        villages=pools,
+        projects=proj,
+        roles=[role("ops", "fixed", projects=["P", "Q"], wage_yuan_per_yr=1000, max=10, **role_kw)],
+        objective={"tie_break": "least_cost"},
+    )
+
+
+def test_minimum_per_project_in_its_host_village(build):
+    """``min_per_project: {P: 3, Q: 2}`` (min 5): each active project needs its minimum in its own
+    village. Village a has only 2 people, so P (3 needed in a) is not built; Q is, with its 2 in b,
+    and nobody else: 3,000 + 10,000 = 13,000 Yuan/yr, 2 recruited. With the township minimum of 5
+    whenever a project stands (``min_when_active`` alone) both are built, 5 recruited anywhere:
+    23,000 Yuan/yr.
+    Constraint: `recruit_min_project`.
+    """
+    plan = solve(_two_projects(build, min=5, min_when_active=True, min_per_project={"P": 3, "Q": 2}))
+    assert plan.status == "optimal"
+    assert not built(plan, "P") and built(plan, "Q")
+    assert recruits(plan, role="ops", village="b") == 2
+    assert recruits(plan, role="ops") == 2
+    assert plan.objective == approx(13_000)
+    township = solve(_two_projects(build, min=5, min_when_active=True))
+    assert built(township, "P") and built(township, "Q")
+    assert recruits(township, role="ops") == 5
+    assert township.objective == approx(23_000)
+
+
+def test_verifier_checks_the_minimum_per_project(build):
+    """The township plan of test_minimum_per_project_in_its_host_village (P and Q built, 5
+    recruited wherever cheapest) checked against the per-project instance: P stands in village
+    a, which has only 2 people, so a recruits at most 2 of P's 3 and the verifier reports a
+    ``recruitment`` violation in a; the per-project plan passes."""
+    from planner.verify import verify_plan
+
+    li = _two_projects(build, min=5, min_when_active=True)
+    township = solve(li)
+    per_project = li.replace(**{"roles.ops.min_per_project": {"P": 3, "Q": 2}})
+    ver = verify_plan(township, per_project)
+    bad = [v for v in ver["violations"] if v["rule"] == "recruitment"]
+    assert not ver["passed"]
+    assert any(v["where"].startswith("a, ops,") and v["limit"] == 3 and v["value"] <= 2 for v in bad)
+    assert verify_plan(solve(per_project), per_project)["passed"]
+
+
+def test_village_sheet_reason_uses_the_active_projects_minimum(build):
+    """The per-project case of test_minimum_per_project_in_its_host_village (only Q stands,
+    minimum 2 in b) with 4 recruits in b forced (``decisions.force: recruit:b:ops>=4``): 4 is
+    above the active minimum of 2, so b's sheet gives no "role's minimum" reason, although 4
+    is below the role's min of 5 (the minimum with both projects). Without the force b
+    recruits 2, the active minimum, and the sheet says so."""
+    import planner
+
+    li = _two_projects(build, min=5, min_when_active=True, min_per_project={"P": 3, "Q": 2})
+    forced = li.replace(**{"decisions.force": ["recruit:b:ops>=4@2025"]})
+    plan = solve(forced)
+    assert plan.status == "optimal" and not built(plan, "P")
+    assert recruits(plan, role="ops", village="b", period="2025") == 4
+    b = {s.village: s for s in planner.village_sheets(forced, plan)}["b"]
+    assert b.reasons and not any("minimum" in r.text["en"] for r in b.reasons)
+    plan = solve(li)
+    b = {s.village: s for s in planner.village_sheets(li, plan)}["b"]
+    assert any("The township's 2 ops in 2025 are the role's minimum" in r.text["en"] for r in b.reasons)
+
+
+def test_minimum_per_project_needs_its_sum_and_min_when_active(build_path):
+    """``min`` must be the sum of ``min_per_project``, and the per-project minimum needs
+    ``min_when_active``: each refused with the field and the fix."""
+    import pytest
+
+    from planner.core.errors import InputError
+
+    with pytest.raises(InputError, match=r"min \(4\) is not the sum of min_per_project \(5\); set min to 5"):
+        planner_load(build_path, min=4, min_when_active=True, min_per_project={"P": 3, "Q": 2})
+    with pytest.raises(InputError, match="min_per_project needs min_when_active: true"):
+        planner_load(build_path, min=5, min_per_project={"P": 3, "Q": 2})
+
+
+def planner_load(build_path, **role_kw):
+    import planner
+
+    proj = {
+        "id": "P",
+        "channel": "fruit",
+        "host_village": "a",
+        "capex_yuan": 0,
+        "income_yuan_per_yr": {"cultural_tourism": 1},
+        "shares": {"villagers": 1.0},
+    }
+    path = build_path(
+        [P("A1", "grassland", 1)],
+        uses=NEUTRAL,
+        projects=[proj, {**proj, "id": "Q"}],
+        roles=[role("ops", "fixed", projects=["P", "Q"], max=10, **role_kw)],
+    )
+    return planner.load_instance(path)

@@ -117,3 +117,26 @@ def test_village_sheet_gives_the_price_of_the_minimum(build):
     assert "每人代价3,000元/年" in reason.text["zh"]
     plain = village_sheets(li, plan, explain(li, plan, importance=(), parameters=[]))
     assert "Each of them costs" not in [r for r in plain[0].reasons if r.kind == "recruitment"][0].text["en"]
+
+
+def test_minimum_per_project_priced_in_its_host_village(build):
+    """test_recruitment's two projects with ``min_per_project: {P: 3, Q: 2}``: only Q stands
+    (village a has 2 people, too few for P's 3), staffed by its 2 in b; 13,000 Yuan/yr, wages
+    being charged to no objective. With 1 person required in b the plan is worth the same
+    (Q's dividends do not depend on its staff), and with 3 the same: each of the 2 costs
+    nothing at the margin. Village a's row binds at 0 (P does not stand) and is no minimum
+    of anybody: it is not priced."""
+    from test_recruitment import _two_projects
+
+    li = _two_projects(build, min=5, min_when_active=True, min_per_project={"P": 3, "Q": 2})
+    plan = solve(li)
+    assert plan.objective == approx(13_000)
+    df = unit_prices(li, plan, ["recruitment"], workers=1)
+    assert list(df["constraint"]) == ["recruit_min_project"]
+    r = df.iloc[0]
+    assert tuple(r["index"]) == ("b", "ops", "2025")
+    assert (r["limit"], r["loosened_limit"], r["tightened_limit"]) == (2, 1, 3)
+    assert r["loosen_gain_yuan"] == approx(0) and r["tighten_cost_yuan"] == approx(0)
+    assert r["statement"].startswith(
+        "The 2 ops the projects in b need in 2025 cost nothing at the margin: with 1 the plan would be worth no more."
+    )

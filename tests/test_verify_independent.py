@@ -39,6 +39,7 @@ FAMILIES = (
     "budget",
     "loans",
     "dividend_floor",
+    "targets",
 )
 EXPRESSIONS = ("gep", "dividends")
 

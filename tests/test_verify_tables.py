@@ -28,7 +28,7 @@ def run(*args: str):
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
-    """The tiny plan written by Plan.write (plan.json and the eleven CSV tables)."""
+    """The tiny plan written by Plan.write (plan.json and the thirteen CSV tables)."""
     li = planner.examples.tiny()
     plan = planner.solve(li, threads=1)
     assert plan.status == "optimal" and plan.verification["passed"]

@@ -189,7 +189,7 @@ def test_planner_solve_writes_plan_xlsx(tmp_path):
         [sys.executable, "-m", "planner", "solve", tiny, "--out", str(out)], capture_output=True, text=True, timeout=300
     )
     assert r.returncode == 0, r.stdout + r.stderr
-    assert f"wrote {out / 'plan.json'}, plan.xlsx and 11 CSV tables" in r.stdout
+    assert f"wrote {out / 'plan.json'}, plan.xlsx and 13 CSV tables" in r.stdout
     assert openpyxl.load_workbook(out / "plan.xlsx").sheetnames == SHEETS_EN
     # an infeasible plan in the same folder replaces the workbook: its summary says so
     r = subprocess.run(

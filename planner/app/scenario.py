@@ -104,9 +104,45 @@ def settings(li: LoadedInstance) -> list[Setting]:
         for f in POLICY_FIELDS
     ]
     for r in inst.roles:
-        for end in ("min", "max"):
-            out.append(_setting(Role, end, f"roles.{r.id}.{end}", "recruitment", f"{r.id} {end}", getattr(r, end)))
+        if r.min_per_project is None:
+            out.append(_setting(Role, "min", f"roles.{r.id}.min", "recruitment", f"{r.id} min", r.min))
+        else:  # the minimum per project (``min`` is their sum, written with them: see overlay)
+            for j, n in r.min_per_project.items():
+                path = f"roles.{r.id}.{PER_PROJECT}.{j}"
+                out.append(_per_project_setting(path, f"{r.id} min {j}", n))
+        out.append(_setting(Role, "max", f"roles.{r.id}.max", "recruitment", f"{r.id} max", r.max))
     return out
+
+
+PER_PROJECT = "min_per_project"
+
+
+def _per_project_setting(path: str, label: str, value: int | None) -> Setting:
+    """A role's minimum for one project (``roles.<id>.min_per_project.<project>``): whole people."""
+    info = Role.model_fields[PER_PROJECT]
+    return Setting(
+        path=path,
+        group="recruitment",
+        label=label,
+        unit="people",
+        description=info.description or "",
+        lo=0.0,
+        hi=None,
+        integer=True,
+        value=None if value is None else float(value),
+    )
+
+
+def _per_project_roles(li: LoadedInstance, out: dict) -> None:
+    """A role whose per-project minimums the overlay changes gets all of them and ``min``, their
+    sum (the schema wants ``min`` to be the sum), so the overlay loads as it is."""
+    for r in li.instance.roles:
+        node = out.get("roles", {}).get(r.id, {})
+        if r.min_per_project is None or PER_PROJECT not in node:
+            continue
+        mins = {j: int(node[PER_PROJECT].get(j, n)) for j, n in r.min_per_project.items()}
+        node[PER_PROJECT] = mins
+        node["min"] = sum(mins.values())
 
 
 def check(setting: Setting, value: Any) -> str | None:
@@ -160,6 +196,7 @@ def overlay(li: LoadedInstance, values: dict[str, Any], force: list[str], forbid
         _put(out, path, int(v) if v is not None and (s.integer or v.is_integer()) else v)
     if problems:
         raise InputError(problems)
+    _per_project_roles(li, out)
     if force or forbid:
         out["decisions"] = {k: list(v) for k, v in (("force", force), ("forbid", forbid)) if v}
     return out

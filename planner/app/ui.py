@@ -219,23 +219,39 @@ def kpi_rows(plan, lang: str) -> tuple[list[str], list[list[str]]]:
 
 
 def target_rows(op: Opened, plan, lang: str) -> list[list[str]]:
+    """The plan against each target, required ones (rules of the model) first: the plan's own
+    figure from its ``targets`` table (a village's or a service's), else the township's KPI."""
     k = plan.tables.get("kpis", pd.DataFrame())
     k = k.assign(period=k["period"].astype(str)).set_index("period") if len(k) else k
+    tt = plan.tables.get("targets", pd.DataFrame())
+    own = {str(r["target"]): (float(r["value"]), bool(r["met"])) for _, r in tt.iterrows()} if len(tt) else {}
+    villages = {str(v.id): v for v in op.li.instance.villages}
+    targets = list(op.li.instance.targets)
     out = []
-    for tg in op.li.instance.targets:
-        val = float(k.at[str(tg.period), tg.kpi]) if len(k) and tg.kpi in k and str(tg.period) in k.index else None
+    for i in sorted(range(len(targets)), key=lambda i: not targets[i].required):
+        tg = targets[i]
         lo, hi = tg.min, tg.max
         want = " – ".join(fmt_kpi(tg.kpi, x) for x in (lo, hi) if x is not None)
         want = want if lo is not None and hi is not None else (f"≥ {want}" if lo is not None else f"≤ {want}")
-        tol = 1e-9 * max(1.0, abs(val or 0.0))
-        met = val is not None and (lo is None or val >= lo - tol) and (hi is None or val <= hi + tol)
+        name = tg.id if tg.id else str(i)
+        if name in own:
+            val, met = own[name]
+        else:
+            val = float(k.at[str(tg.period), tg.kpi]) if len(k) and tg.kpi in k and str(tg.period) in k.index else None
+            tol = 1e-9 * max(1.0, abs(val or 0.0))
+            met = val is not None and (lo is None or val >= lo - tol) and (hi is None or val <= hi + tol)
+        label = tg.label or term("kpi", tg.kpi, lang)
+        scope = [name_of(villages[str(tg.village)], lang) if str(tg.village) in villages else tg.village]
+        scope += [term("service", tg.service, lang)] if tg.service else []
+        label += "".join(f" [{x}]" for x in scope if x)
         out.append(
             [
-                tg.label or term("kpi", tg.kpi, lang),
+                label,
                 str(tg.period),
                 "n/a" if val is None else fmt_kpi(tg.kpi, val),
                 want,
                 term("word", "yes" if met else "no", lang),
+                term("word", "target_required" if tg.required else "target_reported", lang),
             ]
         )
     return out
@@ -277,7 +293,7 @@ def plan_view(op: Opened, sc: Scenario, lang: str) -> TagList:
         out.append(ui.h4(w("app_targets")))
         out.append(
             table(
-                [w("app_target"), w("period"), w("app_plan_value"), w("app_target"), w("app_met")],
+                [w("app_target"), w("period"), w("app_plan_value"), w("app_target"), w("app_met"), w("rp_kind")],
                 targets,
                 num=(2, 3),
                 id="target-table",
@@ -633,6 +649,7 @@ def make_app(state: AppState) -> App:
             out = []
             group = None
             roles = {r.id: r for r in op.li.instance.roles}
+            projects = {j.id: j for j in op.li.instance.projects}
             for i, s in enumerate(settings(op.li)):
                 if s.group != group:
                     group = s.group
@@ -644,11 +661,15 @@ def make_app(state: AppState) -> App:
                     rng = f"{s.lo:g} – {s.hi:g}"
                 else:
                     rng = f"≥ {s.lo:g}" if s.lo is not None else (f"≤ {s.hi:g}" if s.hi is not None else "")
-                label = term("word", "set_" + s.path.split(".")[-1], lang())
+                parts = s.path.split(".")
+                per_project = s.group == "recruitment" and len(parts) == 4
+                label = term("word", "set_min" if per_project else "set_" + parts[-1], lang())
                 if s.group == "budgets":
-                    label += f" {s.path.split('.')[1]}"
+                    label += f" {parts[1]}"
                 elif s.group == "recruitment":
-                    label += f": {name_of(roles.get(s.path.split('.')[1], s.path.split('.')[1]), lang())}"
+                    label += f": {name_of(roles.get(parts[1], parts[1]), lang())}"
+                if per_project:  # roles.<id>.min_per_project.<project>: the minimum while that project is active
+                    label += f", {name_of(projects.get(parts[3], parts[3]), lang())}"
                 unit = f" ({s.unit})" if s.unit else ""
                 out.append(ui.input_numeric(f"set_{i}", label + unit, value=value, min=s.lo, max=s.hi))
                 out.append(
@@ -794,7 +815,10 @@ def make_app(state: AppState) -> App:
             if op is None:
                 return None
             w = words(lang())
-            paths = {s.path: s.path for s in settings(op.li) if s.value is not None}
+            # a sweep sets one number: not a per-project minimum, whose role's min must stay their sum
+            paths = {
+                s.path: s.path for s in settings(op.li) if s.value is not None and ".min_per_project." not in s.path
+            }
             first = next(iter(paths), "")
             return ui.div(
                 ui.input_select("sweep_param", w("app_sweep_param"), choices=paths, selected=first),

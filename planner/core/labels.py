@@ -86,6 +86,8 @@ TERMS: dict[str, dict[str, tuple[str, str]]] = {
         "red_line": ("Ecological protection red line", "生态保护红线"),
         "street_green": ("Street green space", "街道绿地"),
         "village_permission": ("Uses each village allows", "村庄准入用途"),
+        # issue 19, required targets (rule family planner.model.rules.targets)
+        "targets": ("Required targets", "约束性目标"),
     },
     "service": {
         "food_production": ("Food production", "食物生产"),
@@ -138,6 +140,9 @@ TERMS: dict[str, dict[str, tuple[str, str]]] = {
         "plan_for": ("Plan for", "规划方案："),
         "what_to_do": ("What to do", "实施内容"),
         "total": ("Total", "合计"),
+        # issue 19, required targets: the kind of a target in the report (a rule, or a figure reported against)
+        "target_required": ("required", "约束性"),
+        "target_reported": ("reported", "参考性"),
         # ---- planner serve (the web app, planner/app) ----
         "app_title": ("planner: the planning table", "规划工作台"),
         "app_instance": ("Instance", "规划案例"),
@@ -583,6 +588,32 @@ TERMS["word"].update(
             "{n} of {m} targets met. Targets are figures the plan is reported against, not rules of the model.",
             "{m}项目标中达成{n}项。目标是用于对照方案的指标，不是模型的规则。",
         ),
+        "rp_kind": ("kind", "类型"),
+        "rp_targets_met_required": (
+            "{n} of {m} targets met. Required targets ({r}, listed first) are rules of the model: every plan meets "
+            "them. The others are figures the plan is reported against.",
+            "{m}项目标中达成{n}项。约束性目标（{r}项，列在前面）是模型的规则，任何方案都满足；其余为用于对照方案的参考性指标。",
+        ),
+        "rp_loan_title": ("GEP-value loans and their repayment", "GEP贷款及其偿还"),
+        "rp_no_plan_loans": ("No plan: no loans.", "无方案：没有贷款。"),
+        "rp_no_loans": ("No GEP-value loan is drawn.", "未提取GEP贷款。"),
+        "rp_loan_drawn": ("loan of", "贷款提取期"),
+        "rp_loan_principal": ("loan (Yuan)", "贷款额（元）"),
+        "rp_loan_interest": ("interest paid (Yuan)", "支付利息（元）"),
+        "rp_loan_repaid": ("principal repaid (Yuan)", "偿还本金（元）"),
+        "rp_loan_outstanding": ("owed at the end (Yuan)", "期末未偿余额（元）"),
+        "rp_loan_paid_off": ("last instalment", "还清年份"),
+        "rp_loan_note": (
+            "Each loan is repaid in {term} equal yearly instalments from the end of the period it is drawn in; "
+            "interest and instalments are paid from the budget of the period they fall in (budget used includes "
+            "them).",
+            "每笔贷款自提取期末起分{term}年等额偿还本金；利息与分期本金由其所在规划期的预算支付（已用预算已含）。",
+        ),
+        "rp_loan_owed": (
+            "{owed} Yuan is still owed after the last period.",
+            "末期之后仍欠{owed}元。",
+        ),
+        "rp_loan_none_owed": ("Nothing is owed after the last period.", "末期之后无未偿余额。"),
         "rp_villages": ("Per village", "分村情况"),
         "rp_no_plan_villages": ("No plan: nothing per village.", "无方案：没有分村内容。"),
         "rp_land_by": ("Land in each use by {period} (ha)", "{period}年各用途面积（公顷）"),
@@ -764,6 +795,25 @@ TERMS["word"].update(
         "spent_yuan": ("Spent (Yuan)", "支出合计（元）"),
         "share_spent": ("Share of budget and loan spent", "预算与贷款使用比例"),
         "interest_yuan_per_yr": ("Loan interest (Yuan/yr)", "贷款利息（元/年）"),
+        # issue 19: loan service, the loan schedule and the targets sheet
+        "debt_service_yuan": ("Loan service: interest and instalments (Yuan)", "贷款还本付息（元）"),
+        "section_loans": ("Repayment schedule of the GEP-value loans", "GEP贷款还款计划"),
+        "loan_drawn_in": ("Loan drawn in period", "贷款提取期"),
+        "loan_principal_yuan": ("Loan (Yuan)", "贷款额（元）"),
+        "loan_interest_yuan": ("Interest paid in the period (Yuan)", "本期支付利息（元）"),
+        "loan_repaid_yuan": ("Principal repaid in the period (Yuan)", "本期偿还本金（元）"),
+        "loan_outstanding_yuan": ("Still owed at the end of the period (Yuan)", "期末未偿余额（元）"),
+        "paid_off_year": ("Last instalment (year)", "还清年份"),
+        "loan_note": (
+            "Interest and instalments are paid from the budget of the period they fall in (Loan service above).",
+            "利息与分期本金由其所在规划期的预算支付（见上表“贷款还本付息”）。",
+        ),
+        "sheet_targets": ("Targets", "目标"),
+        "scope": ("Whose figure", "统计范围"),
+        "target_kind": ("Kind", "类型"),
+        "minimum": ("At least", "下限"),
+        "maximum": ("At most", "上限"),
+        "plan_value": ("Plan", "方案值"),
         # the report's use map and the parcels' QGIS style
         "map_use_title": (
             "The plan on the map: each parcel's main new use, end of {period}",
@@ -850,6 +900,7 @@ TERMS["word"].update(
         "establishment": ("establishment", "建设投资"),
         "project_capital": ("project capital", "项目资本投入"),
         "wages": ("wages", "工资"),
+        "loan_service": ("loan interest and instalments", "贷款还本付息"),
         "used": ("used", "支出"),
         "used_part": ("used: {part}", "支出：{part}"),
         "loan_amount": ("+ {amount} loan", "+ {amount} 贷款"),
@@ -895,6 +946,16 @@ TERMS["word"].update(
             "The role's minimum of {n} {role} in {period} while {project} works costs nothing at the margin: "
             "with {loosened} the plan would be worth no more.",
             "{period}年{project}运行期间{role}最低{n}人的要求在边际上没有代价：若为{loosened}人，方案价值不会增加。",
+        ),
+        "up_min_project_person": (
+            "Each of the {n} {role} the projects in {village} need in {period} costs {value}: with {loosened} "
+            "the plan would be worth {value} more.",
+            "{period}年{village}所承载项目需要的{n}名{role}，每人的代价为{value}：若为{loosened}人，方案价值将增加{value}。",
+        ),
+        "up_min_project_person_free": (
+            "The {n} {role} the projects in {village} need in {period} cost nothing at the margin: with "
+            "{loosened} the plan would be worth no more.",
+            "{period}年{village}所承载项目需要的{n}名{role}在边际上没有代价：若为{loosened}人，方案价值不会增加。",
         ),
         "up_max_person": (
             "The role's maximum of {n} {role} in {period} holds the plan back: with {loosened} allowed the plan "

@@ -26,6 +26,8 @@ TABLES = (
     "gep",
     "dividends",
     "kpis",
+    "loans",
+    "targets",
 )
 
 
@@ -81,7 +83,9 @@ SPECS: dict[str, TableSpec] = {
             "establishment_yuan",
             "project_capex_yuan",
             "wages_yuan",
+            "debt_service_yuan",
         ),
+        optional=("debt_service_yuan",),
     ),
     "gep": TableSpec(("village", "service", "period"), text=("category",), numbers=("gep_yuan",)),
     "dividends": TableSpec(("village", "recipient", "period"), numbers=("yuan_per_yr",), flags=("counts_as_dividend",)),
@@ -103,6 +107,17 @@ SPECS: dict[str, TableSpec] = {
             "projects_built",
             "recruited_people",
         ),
+    ),
+    "loans": TableSpec(
+        ("loan", "period"),
+        numbers=("principal_yuan", "interest_yuan", "repaid_yuan", "outstanding_yuan", "paid_off_year"),
+    ),
+    "targets": TableSpec(
+        ("target",),
+        text=("kpi", "period", "village", "service", "label"),
+        numbers=("min", "max", "value"),
+        flags=("required", "met"),
+        nullable=("min", "max"),
     ),
 }
 assert tuple(SPECS) == TABLES

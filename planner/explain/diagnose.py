@@ -97,7 +97,7 @@ from planner.explain.elastic import (
 )
 from planner.explain.iis import compute_iis
 from planner.explain.repair import OBJECTIVE_UNIT, RepairSettings, is_target, repair_field_names
-from planner.explain.result import frame_records
+from planner.explain.result import fmt, frame_records
 from planner.explain.rows import row_info
 from planner.explain.wording import (
     RELAXATION_COLUMNS,
@@ -112,6 +112,7 @@ from planner.instance.load import LoadedInstance
 from planner.instance.overrides import get_value
 from planner.model.build import build_model
 from planner.model.data import ModelData
+from planner.model.rules import targets as target_rules
 
 
 @dataclass
@@ -263,7 +264,9 @@ def diagnose(
     if modify is not None:
         modify(d, m)
     impossible = [
-        f"{row_where(name, key)} can never be met, whatever is decided: "
+        _impossible_target(m, key)
+        if fam == target_rules.FAMILY and key and key[0] in getattr(m, "_targets", {})
+        else f"{row_where(name, key)} can never be met, whatever is decided: "
         f"{'change ' + row_field(name, key) if row_field(name, key) else 'drop it'} [{fam}]"
         for fam, name, key in m._impossible
     ]
@@ -315,7 +318,7 @@ def diagnose(
                 svals = lp_svals
             if cdf is not None:
                 conflicts = cdf
-            relax = relaxation_table(el, svals, float(d.total_area))
+            relax = name_targets(relaxation_table(el, svals, float(d.total_area)), d, m)
             targets = relax[relax["constraint"].map(is_target)] if not relax.empty else relax
             if not relax.empty and len(targets) == len(relax) and len(relax) <= 4:
                 t2 = time.perf_counter()
@@ -358,6 +361,56 @@ def diagnose(
         kept=el.kept,
         attainable=attainable,
     )
+
+
+def _impossible_target(m: pyo.ConcreteModel, key: tuple) -> str:
+    """A required target no decision can move, and that does not hold, in its own words."""
+    name = key[0]
+    _i, tg = m._targets[name]
+    scope = f" in {tg.village}" if tg.village else ""
+    return (
+        f"required target '{tg.name}' ({tg.kpi}{scope}, period {tg.period}) can never be met, whatever is "
+        f"decided: change targets.{name}.min or .max, or set targets.{name}.required: false [{target_rules.FAMILY}]"
+    )
+
+
+def name_targets(relax: pd.DataFrame, d: ModelData, m: pyo.ConcreteModel) -> pd.DataFrame:
+    """The relaxations of required targets (family ``targets``) in the target's own words:
+    its label, KPI, period and limit, how far the plan falls short (or over), the value the
+    plan then reaches (a coverage as a share, in percentage points), and the fields to change."""
+    if relax.empty:
+        return relax
+    relax = relax.copy()
+    held = getattr(m, "_targets", {})
+    for k, r in relax.iterrows():
+        if r["family"] != target_rules.FAMILY or not r["index"] or r["index"][0] not in held:
+            continue
+        name = r["index"][0]
+        _i, tg = held[name]
+        unit = r["unit"]
+        low = r["sense"] == ">="
+        limit = tg.min if low else tg.max
+        side = "min" if low else "max"
+        if tg.kpi in target_rules.SHARES:
+            area = target_rules.scope_area(d, tg.village)
+            points = r["amount"] / area * 100 if area > 0 else float("nan")
+            reach = (limit or 0.0) + (-1 if low else 1) * r["amount"] / area if area > 0 else float("nan")
+            gap = f"{amount_text(r['amount'], unit)}, {points:.3g} percentage points of {fmt(area, 'ha')}"
+            reached = f"{reach:.2%}".replace(".00%", "%")
+            want = f"{limit:.2%}".replace(".00%", "%")
+        else:
+            gap = amount_text(r["amount"], unit)
+            value = (limit or 0.0) + (-1 if low else 1) * r["amount"]
+            reached, want = amount_text(value, unit), amount_text(limit or 0.0, unit)
+        scope = f" in {tg.village}" if tg.village else ""
+        what = f"{tg.kpi}{' [' + tg.service + ']' if tg.service else ''}{scope} {'≥' if low else '≤'} {want}"
+        relax.at[k, "statement"] = (
+            f"required target '{tg.name}' ({what}, period {tg.period}) cannot be met: "
+            f"{'short by' if low else 'over by'} {gap}; with the relaxations listed the plan can reach "
+            f"{'at most' if low else 'no less than'} {reached}: "
+            f"{'lower' if low else 'raise'} targets.{name}.{side}, or set targets.{name}.required: false"
+        )
+    return relax
 
 
 def most_attainable(
@@ -431,4 +484,4 @@ def most_attainable(
     return out
 
 
-__all__ = ["Diagnosis", "diagnose", "most_attainable"]
+__all__ = ["Diagnosis", "diagnose", "most_attainable", "name_targets"]

@@ -709,7 +709,8 @@ def _recruitment(ctx: _Plan, sheet: VillageSheet) -> list[Reason]:
             total = int(totals.get((role_id, t), 0))
             need = _work_need(ctx, role, t)
             names = sheet.role_names[role_id]
-            if role.min > 0 and total <= role.min and (not role.min_when_active or _active(ctx, role, t)):
+            low = _minimum(ctx, role, t)
+            if low > 0 and total <= low:
                 if need is not None and need >= total:
                     continue  # the work, not the minimum, sets the number
                 key = "why_recruit_min" if need is not None else "why_recruit_min_nowork"
@@ -742,15 +743,27 @@ def _recruitment(ctx: _Plan, sheet: VillageSheet) -> list[Reason]:
     return [best[1]] if best else []
 
 
-def _active(ctx: _Plan, role: Any, t: str) -> bool:
-    """One of the role's projects standing (or being built, for a construction crew) in ``t``."""
+def _active(ctx: _Plan, role: Any, t: str, projects: list[str] | None = None) -> bool:
+    """One of the role's projects (or of ``projects``) standing (or being built, for a
+    construction crew) in ``t``."""
     pr = ctx.projects
     if pr.empty:
         return False
     norm = ctx.lib.labour_norms.get(role.norm)
     col = "newly_built" if norm is not None and norm.kind.value == "per_project_built" else "built"
-    sel = pr[(pr["period"] == t) & pr["project"].isin(role.projects)]
+    sel = pr[(pr["period"] == t) & pr["project"].isin(role.projects if projects is None else projects)]
     return bool(sel[col].astype(bool).any()) if col in sel else False
+
+
+def _minimum(ctx: _Plan, role: Any, t: str) -> int:
+    """The township's minimum of the role in ``t``: its ``min``; with ``min_when_active`` 0
+    while none of its projects is active; with ``min_per_project`` the sum of the active
+    projects' minimums."""
+    if role.min_per_project is not None:
+        return sum(n for j, n in role.min_per_project.items() if _active(ctx, role, t, [j]))
+    if role.min_when_active and not _active(ctx, role, t):
+        return 0
+    return int(role.min)
 
 
 def _work_need(ctx: _Plan, role: Any, t: str) -> int | None:

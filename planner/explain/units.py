@@ -47,7 +47,7 @@ from planner.model.data import ModelData
 
 #: kind -> the constraints of whole units it prices
 UNIT_KINDS: dict[str, tuple[str, ...]] = {
-    "recruitment": ("recruit_min", "recruit_min_active", "recruit_max"),
+    "recruitment": ("recruit_min", "recruit_min_active", "recruit_min_project", "recruit_max"),
     "gardens": ("garden_one_per_village",),
     "street_green": ("street_green_min",),
     "projects": ("project_required", "project_earliest"),
@@ -164,6 +164,10 @@ def unit_prices(
     rows = binding_unit_rows(f, kinds)
     if select is not None and not rows.empty:
         rows = rows[[bool(select(c, tuple(i))) for c, i in zip(rows["constraint"], rows["index"])]]
+    if not rows.empty:  # a village's per-project minimum binds at 0 when none of its projects works
+        rows = rows[
+            [c != "recruit_min_project" or _hosted(plan, tuple(i)) > 0 for c, i in zip(rows["constraint"], rows["index"])]
+        ]
     if rows.empty:
         return pd.DataFrame(columns=UNIT_COLUMNS)
     jobs: list[tuple] = []
@@ -215,7 +219,7 @@ def unit_prices(
             alt = SimpleNamespace(objective=r["objective"], objective_bound=r["bound"], stages=r["stages"])
             _goal, change, _b = compare(plan.stages, plan.objective, alt)
             res[side] = (r["status"], change, r["mip_gap"], r["time_s"])
-        limit = _limit(li, name, key, item["limit_row"])
+        limit = _limit(li, name, key, item["limit_row"], plan)
         # in planner words a minimum is loosened downwards, a maximum upwards, whatever the row's sense
         step = 1 if name in UPPER_RULES else -1
         unit = info.unit
@@ -249,9 +253,22 @@ def unit_prices(
     return df.sort_values("_k", ascending=False, kind="stable").drop(columns="_k").reset_index(drop=True)
 
 
-def _limit(li: LoadedInstance, name: str, key: tuple, row_limit: float) -> float:
-    """The rule's limit in planner words: a role's minimum (also for the per-project row,
-    whose row limit is 0), else the row's own limit."""
+def _hosted(plan, key: tuple) -> int:
+    """The people of role ``key[1]`` the plan recruits in village ``key[0]`` in period ``key[2]``:
+    where the per-project minimum binds, what the village's working projects require."""
+    t = plan.tables.get("recruitment")
+    if t is None or t.empty:
+        return 0
+    hit = t[(t["village"] == key[0]) & (t["role"] == key[1]) & (t["period"].astype(str) == str(key[2]))]
+    return int(hit["count"].sum())
+
+
+def _limit(li: LoadedInstance, name: str, key: tuple, row_limit: float, plan=None) -> float:
+    """The rule's limit in planner words: a role's minimum (the per-active-project row's limit
+    is 0, the per-project row's the people the village's working projects need), else the
+    row's own limit."""
+    if name == "recruit_min_project" and plan is not None:
+        return float(_hosted(plan, key))
     if name == "recruit_min_active":
         role = next((r for r in li.instance.roles if r.id == key[0]), None)
         if role is not None:
@@ -289,6 +306,10 @@ def statement(row: dict[str, Any], *, exact: bool = True, lang: str = "en") -> s
         if name == "recruit_min_active":
             subject["project"] = key[1]
             head_key = "up_min_active_person"
+    elif name == "recruit_min_project":
+        who = term("role", key[1], lang) if _known_role(key[1]) else key[1]
+        subject = dict(n=_count(row["limit"]), role=who if lang == "zh" else _lc(who), village=key[0], period=key[-1])
+        head_key = "up_min_project_person"
     elif name == "garden_one_per_village":
         subject, head_key = dict(village=key[0]), "up_garden"
     elif name == "street_green_min":

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from planner.core.errors import InputError, Problem
 from planner.core.units import AREA_UNITS_PER_HA, MU_PER_HA
-from planner.instance.schema import ECO_SPACE_TYPES, RECIPIENTS, Instance, Library
+from planner.instance.schema import ECO_SPACE_TYPES, RECIPIENTS, Instance, Library, ServiceCategory
 
 
 def _id_path(raw: Any, loc: tuple) -> str:
@@ -102,7 +102,7 @@ def cross_check(inst: Instance, lib: Library, parcels: pd.DataFrame, file: str) 
     parcel table, and the stated areas, subject by subject; the order fixes the order in
     which the problems are reported."""
     return [
-        *_targets(inst, file),
+        *_targets(inst, lib, file),
         *_towns(inst, file),
         *_uses(inst, lib, parcels, file),
         *_policies(inst, lib, parcels, file),
@@ -114,17 +114,40 @@ def cross_check(inst: Instance, lib: Library, parcels: pd.DataFrame, file: str) 
     ]
 
 
-def _targets(inst: Instance, file: str) -> list[Problem]:
-    """Each target's period is one of the instance's."""
+def _targets(inst: Instance, lib: Library, file: str) -> list[Problem]:
+    """Each target's period and village are the instance's, its service the library's (or a
+    GEP category), and no two targets share an id."""
     p: list[Problem] = []
     periods = [x.id for x in inst.periods]
+    villages = [v.id for v in inst.villages]
+    services = [s.id for s in lib.services] + [c.value for c in ServiceCategory]
+    seen: set[str] = set()
     for i, tg in enumerate(inst.targets):
+        where = f"targets[{i}]"
         if tg.period not in periods:
             p.append(
+                Problem(file, f"{where}.period", f"unknown period {tg.period!r}", f"use one of {periods}", tg.period)
+            )
+        if tg.village is not None and tg.village not in villages:
+            p.append(
                 Problem(
-                    file, f"targets[{i}].period", f"unknown period {tg.period!r}", f"use one of {periods}", tg.period
+                    file, f"{where}.village", f"unknown village {tg.village!r}", f"use one of {villages}", tg.village
                 )
             )
+        if tg.service is not None and tg.service not in services:
+            p.append(
+                Problem(
+                    file,
+                    f"{where}.service",
+                    f"unknown service {tg.service!r}",
+                    f"use a service of library {lib.name!r} or a category: {services}",
+                    tg.service,
+                )
+            )
+        if tg.id is not None:
+            if tg.id in seen:
+                p.append(Problem(file, f"{where}.id", "duplicate id", "make target ids unique", tg.id))
+            seen.add(tg.id)
     return p
 
 
@@ -301,6 +324,18 @@ def _roles(inst: Instance, lib: Library, file: str) -> list[Problem]:
             if v not in villages:
                 p.append(
                     Problem(file, f"roles.{r.id}.villages", f"unknown village {v!r}", f"use one of {sorted(villages)}")
+                )
+        hosts = {x.id: x.host_village for x in inst.projects}
+        for j, n in (r.min_per_project or {}).items():
+            host = hosts.get(j)
+            if n > 0 and host is not None and r.villages is not None and host not in r.villages:
+                p.append(
+                    Problem(
+                        file,
+                        f"roles.{r.id}.min_per_project.{j}",
+                        f"project {j!r} is hosted in {host!r}, where the role may not recruit (roles.{r.id}.villages)",
+                        f"add {host!r} to roles.{r.id}.villages, or set the project's minimum to 0",
+                    )
                 )
         for t in r.periods or []:
             if t not in periods:

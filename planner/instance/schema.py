@@ -734,7 +734,21 @@ class Finance(_Strict):
         0.0, ge=0, description="Most that can be borrowed in one period.", json_schema_extra={"unit": "Yuan"}
     )
     loan_interest_rate: float = Field(
-        0.04, ge=0, description="Annual interest on outstanding loans.", json_schema_extra={"unit": "1/yr"}
+        0.04,
+        ge=0,
+        description="Annual interest on the outstanding balance of each loan, paid from the budget of the period "
+        "it falls in.",
+        json_schema_extra={"unit": "1/yr"},
+    )
+    loan_term_years: int = Field(
+        5,
+        ge=1,
+        le=100,
+        description="Years over which each loan is repaid, in equal principal instalments at the end of each year, "
+        "the first year starting after the period the loan is drawn in. Instalments are paid from the budget of "
+        "the period they fall in; what falls after the last period is shown as outstanding (table `loans`). "
+        "Default 5: an assumption (state yours in `assumptions`).",
+        json_schema_extra={"unit": "yr"},
     )
 
 
@@ -764,6 +778,15 @@ class Role(_Strict):
         description="The range minimum applies only in periods when one of `projects` is active (standing for "
         "per_project norms, being built for per_project_built norms); the maximum always applies.",
     )
+    min_per_project: dict[str, int] | None = Field(
+        None,
+        description="With `min_when_active`: the minimum stated per project, {project id: people}, staffed in the "
+        "project's host village while the project is active (a village hosting several active projects staffs "
+        "the sum). Replaces the township-wide minimum, so a role staffing two complexes needs its people where "
+        "each complex is, and only the active complexes' share. `min` must be the sum (the township's minimum "
+        "when every project is active). null: the township minimum of `min_when_active`.",
+        json_schema_extra={"unit": "people"},
+    )
     wage_yuan_per_yr: float = Field(
         0.0, ge=0, description="Pay per person per year, charged to the budget.", json_schema_extra={"unit": "Yuan/yr"}
     )
@@ -772,12 +795,33 @@ class Role(_Strict):
         None, description="Villages that may recruit for this role (null: all, including the town)."
     )
 
+    @field_validator("min_per_project", mode="before")
+    @classmethod
+    def _people_not_true_false(cls, v: Any) -> Any:
+        if isinstance(v, dict) and any(isinstance(x, bool) for x in v.values()):
+            raise PydanticCustomError("number_not_bool", "expected numbers of people, got true/false")
+        return v
+
     @model_validator(mode="after")
     def _order(self) -> Role:
         if self.min > self.max:
             raise ValueError(f"min ({self.min}) is above max ({self.max}); swap or correct them")
         if self.min_when_active and not self.projects:
             raise ValueError("min_when_active needs `projects` (the work whose activity switches the minimum on)")
+        if self.min_per_project is not None:
+            if not self.min_when_active:
+                raise ValueError("min_per_project needs min_when_active: true (the minimum applies per active project)")
+            other = [j for j in self.min_per_project if j not in self.projects]
+            if other:
+                raise ValueError(f"min_per_project names {other}, which are not in `projects` {self.projects}")
+            if any(n < 0 for n in self.min_per_project.values()):
+                raise ValueError("every min_per_project value must be >= 0")
+            total = sum(self.min_per_project.values())
+            if total != self.min:
+                raise ValueError(
+                    f"min ({self.min}) is not the sum of min_per_project ({total}); set min to {total}, the "
+                    "township's minimum when every project is active"
+                )
         return self
 
 
@@ -889,13 +933,40 @@ class SolverOptions(_Strict):
 KPI_NAMES = TARGET_KPIS
 
 
-class Target(_Strict):
-    """A figure the plan is reported against (e.g. the paper's): not a rule of the model."""
+#: Target KPIs that are township figures only (no ``village`` scope): the budget is the township's.
+TOWNSHIP_ONLY_KPIS = ("budget_used_yuan",)
 
+
+class Target(_Strict):
+    """A figure the plan is reported against (e.g. the paper's); `required: true` makes it a rule (family `targets`).
+
+    A required target is a floor (`min`) or a cap (`max`) every plan must meet; the others are only
+    reported against the plan."""
+
+    id: str | None = Field(
+        None,
+        description="Identifier, for `--set targets.<id>.required=true` and scenario files (null: the target is "
+        "addressed by its position, `targets.0`).",
+    )
     kpi: Literal[KPI_NAMES] = Field(description="A column of the plan's `kpis` table.")  # type: ignore[valid-type]
     period: str = Field(description="Period id.")
+    village: str | None = Field(
+        None,
+        description="The figure of one village (its GEP, carbon income, dividends, land, coverage of its own area, "
+        "gardens, projects hosted, people recruited there); null: the township's. Not for budget_used_yuan.",
+    )
+    service: str | None = Field(
+        None,
+        description="gep_yuan only: the GEP of one ecosystem service (a service id of the valuation library) or of "
+        "one category (provisioning, regulating, cultural; cultural includes the projects' GEP); null: all.",
+    )
     min: float | None = Field(None, description="The plan meets the target at or above this value (in the KPI's unit).")
     max: float | None = Field(None, description="The plan meets the target at or below this value.")
+    required: bool = Field(
+        False,
+        description="A rule of the model: every plan must meet it (family `targets`; a floor with `min`, a cap with "
+        "`max`). false: only reported against the plan.",
+    )
     label: str = Field("", description="Readable name, e.g. 'GEP 2035'.")
     source: str = Field("", description="Where the figure comes from, e.g. '[P §4.4]'.")
 
@@ -905,7 +976,21 @@ class Target(_Strict):
             raise ValueError("give min, max or both")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"min ({self.min:g}) is above max ({self.max:g}); swap or correct them")
+        if self.service is not None and self.kpi != "gep_yuan":
+            raise ValueError(f"service is for gep_yuan targets only; remove it from this {self.kpi} target")
+        if self.village is not None and self.kpi in TOWNSHIP_ONLY_KPIS:
+            raise ValueError(f"{self.kpi} is a township figure; remove village")
         return self
+
+    @property
+    def name(self) -> str:
+        """The target in words: its label, or its KPI with the village and service it is about."""
+        if self.label:
+            return self.label
+        what = (
+            self.kpi + (f" [{self.service}]" if self.service else "") + (f" in {self.village}" if self.village else "")
+        )
+        return what
 
 
 class Decisions(_Strict):
@@ -966,7 +1051,9 @@ class Instance(_Strict):
         default_factory=dict, description="Assumed figures and their reasoning (documentation only)."
     )
     targets: list[Target] = Field(
-        default_factory=list, description="Figures the report sets the plan against (the paper's); not rules."
+        default_factory=list,
+        description="Figures the report sets the plan against (the paper's); those marked `required` are also rules "
+        "every plan must meet.",
     )
     repair: Repair = Field(
         default_factory=Repair,

@@ -29,7 +29,7 @@ from planner.model.split import apply_split
 from planner.plan.tables import build_tables
 
 PLAN_FORMAT = "planner.plan.plan"
-PLAN_VERSION = "1.3"
+PLAN_VERSION = "1.4"
 
 # the tables (TABLES) are listed, with their keys and column types, in planner.core.plan_format;
 # they are built from a solved model in planner.plan.tables

@@ -18,6 +18,8 @@ import pyomo.environ as pyo
 from planner.core.units import MONEY
 from planner.instance.quantities import cover_values
 from planner.model.data import GARDEN_KINDS
+from planner.model.rules import loans as loan_rules
+from planner.model.rules import targets as target_rules
 
 # a solved value at or below this is zero (areas, counts, flows)
 TOL = 1e-6
@@ -55,6 +57,8 @@ def build_tables(li, d, m) -> dict[str, pd.DataFrame]:
         "gep": gep_table,
         "dividends": dividend_table,
         "kpis": kpi_table,
+        "loans": loan_schedule(d, m),
+        "targets": targets(d, m),
     }
 
 
@@ -215,8 +219,9 @@ def carbon_applications(d, m) -> pd.DataFrame:
 
 
 def finance(d, m, alloc: pd.DataFrame, project_table: pd.DataFrame, recruitment_table: pd.DataFrame) -> pd.DataFrame:
-    """Per period: budget, loan, interest, budget used and what it was spent on
-    (establishment of new land uses, project capex, wages)."""
+    """Per period: budget, loan, interest (a year's average), budget used and what it was
+    spent on (establishment of new land uses, project capex, wages, and the interest and
+    loan instalments paid in the period)."""
     e = m._expr
     f_rows = []
     for t in d.periods:
@@ -229,6 +234,7 @@ def finance(d, m, alloc: pd.DataFrame, project_table: pd.DataFrame, recruitment_
                 "interest_yuan_per_yr": _val(e["interest"][t]) * MONEY,
                 "budget_used_yuan": spend,
                 **_spend_parts(d, alloc, project_table, recruitment_table, t),
+                "debt_service_yuan": _val(e["debt_service"][t]) * MONEY,
             }
         )
     return pd.DataFrame(f_rows)
@@ -334,6 +340,89 @@ def kpis(
             }
         )
     return pd.DataFrame(k_rows)
+
+
+#: A loan below this (Yuan) is no loan: it has no schedule in the ``loans`` table.
+LOAN_MIN_YUAN = 0.01
+
+
+def loan_schedule(d, m) -> pd.DataFrame:
+    """Per loan (the period it is drawn in) and period from then on: the loan, the interest
+    and the principal paid in the period, the balance owed at its end (on the last period's
+    row: what is still owed after the horizon) and the year the last instalment falls in
+    (:func:`planner.model.rules.loans.schedule`)."""
+    cols = ["loan", "period", "principal_yuan", "interest_yuan", "repaid_yuan", "outstanding_yuan", "paid_off_year"]
+    fin = d.inst.finance
+    if not fin.loans_enabled:
+        return pd.DataFrame(columns=cols)
+    years = [d.period[t].years for t in d.periods]
+    sched, _owed = loan_rules.schedule(years, fin.loan_interest_rate, fin.loan_term_years)
+    rows = []
+    for s, ts in enumerate(d.periods):
+        amount = _val(m.loan[ts]) * MONEY
+        if amount <= LOAN_MIN_YUAN:
+            continue
+        owed = amount
+        for i in range(s, len(d.periods)):
+            interest, repaid = sched[(s, i)]
+            owed -= repaid * amount
+            rows.append(
+                {
+                    "loan": ts,
+                    "period": d.periods[i],
+                    "principal_yuan": amount,
+                    "interest_yuan": interest * amount,
+                    "repaid_yuan": repaid * amount,
+                    "outstanding_yuan": max(owed, 0.0),
+                    "paid_off_year": d.period[ts].year + fin.loan_term_years,
+                }
+            )
+    return pd.DataFrame(rows, columns=cols)
+
+
+#: A target is met within this share of its limit (or this much, for limits near zero).
+TARGET_TOL = 1e-6
+
+
+def targets(d, m) -> pd.DataFrame:
+    """Every target of the instance, required or reported: its KPI, period, village and
+    service, limits, the plan's value (the KPI's unit: Yuan/yr, Yuan, ha, a share, a count)
+    and whether it is met (:mod:`planner.model.rules.targets` states the figures)."""
+    cols = ["target", "kpi", "period", "village", "service", "label", "required", "min", "max", "value", "met"]
+    rows = []
+    for i, tg in enumerate(d.inst.targets):
+        val = _val(target_rules.figure(m, d, tg))
+        comp = target_rules.COMPONENT[tg.kpi]
+        if comp in ("target_income", "target_budget"):
+            val *= MONEY
+        elif tg.kpi in target_rules.SHARES:
+            area = target_rules.scope_area(d, tg.village)
+            val = val / area if area > 0 else 0.0
+        rows.append(
+            {
+                "target": target_rules.key(i, tg),
+                "kpi": tg.kpi,
+                "period": tg.period,
+                "village": tg.village or "",
+                "service": tg.service or "",
+                "label": tg.label,
+                "required": tg.required,
+                "min": tg.min,
+                "max": tg.max,
+                "value": val,
+                "met": target_met(val, tg.min, tg.max),
+            }
+        )
+    return pd.DataFrame(rows, columns=cols)
+
+
+def target_met(value: float, lo: float | None, hi: float | None) -> bool:
+    """Whether ``value`` lies within [lo, hi] (a side None is open), to ``TARGET_TOL``."""
+
+    def tol(x: float) -> float:
+        return TARGET_TOL * max(1.0, abs(x))
+
+    return (lo is None or value >= lo - tol(lo)) and (hi is None or value <= hi + tol(hi))
 
 
 def _period_key(periods: list[str]):

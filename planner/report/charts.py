@@ -339,6 +339,8 @@ def _chart_budget(out: Path, plan, periods: list[str], lang: str) -> Figure:
             ("project_capex_yuan", "project_capital", "#756bb1"),
             ("wages_yuan", "wages", "#e6550d"),
         ]
+        if "debt_service_yuan" in fin and fin["debt_service_yuan"].astype(float).fillna(0).abs().max() > 0.5:
+            parts.append(("debt_service_yuan", "loan_service", "#8c6d31"))  # interest and instalments (issue 19)
         used = fin["budget_used_yuan"].astype(float).to_numpy()
         if all(c in fin for c, _, _ in parts):
             base = np.zeros(len(fin))

@@ -25,6 +25,7 @@ __all__ = [
     "KPI_ROWS",
     "kpi_label",
     "kpi_section",
+    "loan_section",
     "status_section",
     "target_section",
     "village_names",
@@ -182,7 +183,7 @@ def kpi_section(doc: Doc, plan, periods: list[str], lang: str = "en") -> None:
 
 
 def target_section(doc: Doc, plan, instance, why: str, lang: str = "en") -> None:
-    """The plan against the instance's targets."""
+    """The plan against the instance's targets; the required ones (rules of the model) first."""
     doc.h(2, word("rp_targets", lang))
     if instance is None:
         doc.p(word("rp_targets_not_shown", lang, why=why))
@@ -193,9 +194,21 @@ def target_section(doc: Doc, plan, instance, why: str, lang: str = "en") -> None
         return
     k = with_str_period(table_of(plan, "kpis"))
     k = k.set_index("period") if "period" in k else pd.DataFrame()
+    # the plan's own figure of each target (a village's or a service's too), where the plan has it
+    tt = table_of(plan, "targets")
+    have = {"target", "value", "met"} <= set(tt.columns)
+    by_target = dict(zip(tt["target"].astype(str), zip(tt["value"], tt["met"]))) if have else {}
+    villages = village_names(instance, lang)
     rows = []
-    for tg in targets:
-        val = num(k.at[str(tg.period), tg.kpi]) if tg.kpi in k and str(tg.period) in k.index else None
+    order = sorted(range(len(targets)), key=lambda i: not getattr(targets[i], "required", False))
+    for i in order:
+        tg = targets[i]
+        name = tg.id if getattr(tg, "id", None) else str(i)
+        met_in_plan = None
+        if name in by_target:
+            val, met_in_plan = num(by_target[name][0]), bool(by_target[name][1])
+        else:
+            val = num(k.at[str(tg.period), tg.kpi]) if tg.kpi in k and str(tg.period) in k.index else None
         lo, hi = num(tg.min), num(tg.max)
         if lo is not None and hi is not None:
             want = word("rp_range", lang, lo=fmt_kpi(tg.kpi, lo), hi=fmt_kpi(tg.kpi, hi))
@@ -205,22 +218,75 @@ def target_section(doc: Doc, plan, instance, why: str, lang: str = "en") -> None
             want = f"≤ {fmt_kpi(tg.kpi, hi)}"
         tol = 1e-9 * max(1.0, abs(val or 0.0))
         met = val is not None and (lo is None or val >= lo - tol) and (hi is None or val <= hi + tol)
+        if met_in_plan is not None and val is not None:
+            met = met_in_plan  # the plan's own test, to the solver's tolerance
         kpi = KPI.get(tg.kpi)
+        figure = kpi_label(kpi, lang) if kpi else term("kpi", tg.kpi, lang)
+        service = getattr(tg, "service", None)
+        village = getattr(tg, "village", None)
+        scope = (f" [{term('service', service, lang)}]" if service else "") + (
+            f" [{villages.get(str(village), village)}]" if village else ""
+        )
+        required = bool(getattr(tg, "required", False))
         rows.append(
             [
-                tg.label or (kpi_label(kpi, lang) if kpi else term("kpi", tg.kpi, lang)),
+                tg.label or figure,
                 str(tg.period),
                 fmt_kpi(tg.kpi, val) if val is not None else "n/a",
                 want,
                 word("yes" if met else "no", lang),
-                kpi_label(kpi, lang) if kpi else term("kpi", tg.kpi, lang),
+                figure + scope,
                 tg.source,
+                word("target_required" if required else "target_reported", lang),
             ]
         )
-    header = ["rp_target", "period", "rp_plan_value", "rp_wanted", "rp_met", "rp_figure", "rp_source"]
+    header = ["rp_target", "period", "rp_plan_value", "rp_wanted", "rp_met", "rp_figure", "rp_source", "rp_kind"]
     doc.table([word(h, lang) for h in header], rows, right=(2, 3))
     n = sum(r[4] == word("yes", lang) for r in rows)
-    doc.p(word("rp_targets_met", lang, n=n, m=len(rows)))
+    n_req = sum(bool(getattr(tg, "required", False)) for tg in targets)
+    key = "rp_targets_met_required" if n_req else "rp_targets_met"
+    doc.p(word(key, lang, n=n, m=len(rows), r=n_req))
+
+
+def loan_section(doc: Doc, plan, instance, lang: str = "en") -> None:
+    """The GEP-value loans and their repayment schedule (the plan's ``loans`` table): each
+    loan's interest and instalments by the period they are paid in, from its budget. Nothing
+    when loans are off and none is drawn."""
+    loans = with_str_period(table_of(plan, "loans"))
+    enabled = instance is not None and bool(getattr(instance.instance.finance, "loans_enabled", False))
+    if loans.empty and not enabled:
+        return
+    doc.h(2, word("rp_loan_title", lang))
+    if not plan.has_solution:
+        doc.p(word("rp_no_plan_loans", lang))
+        return
+    if loans.empty:
+        doc.p(word("rp_no_loans", lang))
+        return
+    loans["loan"] = loans["loan"].astype(str)
+    rows = [
+        [
+            str(r["loan"]),
+            str(r["period"]),
+            fmt_money(r["principal_yuan"]),
+            fmt_money(r["interest_yuan"]),
+            fmt_money(r["repaid_yuan"]),
+            fmt_money(r["outstanding_yuan"]),
+            str(int(r["paid_off_year"])),
+        ]
+        for _, r in loans.iterrows()
+    ]
+    header = ["rp_loan_drawn", "period", "rp_loan_principal", "rp_loan_interest", "rp_loan_repaid"]
+    header += ["rp_loan_outstanding", "rp_loan_paid_off"]
+    doc.table([word(h, lang) for h in header], rows, right=(2, 3, 4, 5))
+    last = loans.groupby("loan").tail(1)
+    owed = float(last["outstanding_yuan"].sum())
+    term_years = getattr(instance.instance.finance, "loan_term_years", None) if instance is not None else None
+    doc.p(
+        word("rp_loan_note", lang, term=term_years if term_years is not None else "?")
+        + (" " if lang == "en" else "")
+        + (word("rp_loan_owed", lang, owed=fmt_money(owed)) if owed > 0.5 else word("rp_loan_none_owed", lang))
+    )
 
 
 def village_section(doc: Doc, plan, instance, periods: list[str], lang: str = "en") -> None:

@@ -15,8 +15,13 @@
 - **Recruitment**: people recruited per role and village, per period;
 - **Projects**: each EOD project, its host village, the period it is built in (or "not
   built"), its capital cost and its income once built;
-- **Finance**: per period the budget, the GEP-value loan, what is spent on land, projects
-  and wages, the share of budget and loan spent, and the loan interest.
+- **Targets** (when the instance has targets): each target, the township's or a village's
+  or a service's, required (a rule of the model) or only reported, the plan's figure and
+  whether it is met (the plan's ``targets`` table);
+- **Finance**: per period the budget, the GEP-value loan, what is spent on land, projects,
+  wages and the loan service (interest and instalments), the share of budget and loan
+  spent, and the loan interest; below, the repayment schedule of each loan (the plan's
+  ``loans`` table).
 
 Every sheet starts with the plan's status, optimality gap and independent check on its
 first row (red when the plan is not proved optimal or failed the check), so a sheet
@@ -367,13 +372,15 @@ def _kpis(wb: Workbook, plan, li, periods: list[str], lang: str, taken: set[str]
         fmt = KPI_FORMATS[kpi.fmt]
         values = [_value(by_period[t].get(kpi.id), fmt) if t in by_period else None for t in periods]
         texts, met = [], []
-        for tg in (x for x in targets if x.kpi == kpi.id):
+        # the township's own targets (a village's or a service's are on the Targets sheet)
+        for tg in (x for x in targets if x.kpi == kpi.id and not _scoped(x)):
             bound = []
             if tg.min is not None:
                 bound.append(f"≥ {_shown(tg.min, fmt)}")
             if tg.max is not None:
                 bound.append(f"≤ {_shown(tg.max, fmt)}")
-            texts.append(f"{tg.period}{colon}{' '.join(bound)}")
+            kind = f" ({w('target_required')})" if getattr(tg, "required", False) else ""
+            texts.append(f"{tg.period}{colon}{' '.join(bound)}{kind}")
             row = by_period.get(str(tg.period))
             v = _finite(row.get(kpi.id)) if row is not None else None
             ok = v is not None and (tg.min is None or v >= tg.min - 1e-9 * max(1.0, abs(tg.min)))
@@ -382,6 +389,52 @@ def _kpis(wb: Workbook, plan, li, periods: list[str], lang: str, taken: set[str]
         sh.line(
             [term("kpi", kpi.id, lang), _unit(kpi, lang), *values, semi.join(texts), semi.join(met)],
             [None, None, *[fmt] * len(periods), None, None],
+        )
+    sh.finish(3)
+
+
+def _scoped(tg) -> bool:
+    """A target on a village's or a service's figure, not the township's KPI."""
+    return bool(getattr(tg, "village", None) or getattr(tg, "service", None))
+
+
+def _targets(wb: Workbook, plan, li, lang: str, taken: set[str]) -> None:
+    """Every target of the instance, required ones first: the plan's figure from its
+    ``targets`` table (a village's or a service's own figure), and whether it is met."""
+    targets = list(getattr(li.instance, "targets", []) or [])
+    if not targets:
+        return
+    sh = _Sheet(wb.create_sheet(sheet_title(term("word", "sheet_targets", lang), taken)), plan, lang)
+    w = lambda key: term("word", key, lang)
+    head = [w("target"), w("period"), w("kpi"), w("scope"), w("target_kind"), w("unit")]
+    sh.line([*head, w("minimum"), w("maximum"), w("plan_value"), w("target_met")], head=True)
+    tt = _table(plan, "targets", ("target", "period"))
+    rows = {str(r["target"]): r for _, r in tt.iterrows()} if not tt.empty else {}
+    villages = {str(v.id): name_of(v, lang) for v in li.instance.villages}
+    order = sorted(range(len(targets)), key=lambda i: not getattr(targets[i], "required", False))
+    for i in order:
+        tg = targets[i]
+        kpi = next((k for k in KPIS if k.id == tg.kpi), None)
+        fmt = KPI_FORMATS[kpi.fmt] if kpi is not None else FMT_YUAN
+        r = rows.get(tg.id if tg.id else str(i))
+        scope = [villages.get(str(tg.village), str(tg.village)) if tg.village else w("township")]
+        if tg.service:
+            scope.append(term("service", tg.service, lang))
+        met = None if r is None else w("yes") if bool(r["met"]) else w("no")
+        sh.line(
+            [
+                tg.label or term("kpi", tg.kpi, lang),
+                str(tg.period),
+                term("kpi", tg.kpi, lang),
+                ", ".join(scope) if lang == "en" else "，".join(scope),
+                w("target_required" if getattr(tg, "required", False) else "target_reported"),
+                _unit(kpi, lang) if kpi is not None else "",
+                _value(tg.min, fmt),
+                _value(tg.max, fmt),
+                _value(r["value"], fmt) if r is not None else None,
+                met,
+            ],
+            [None, None, None, None, None, None, fmt, fmt, fmt, None],
         )
     sh.finish(3)
 
@@ -531,7 +584,7 @@ def _finance(wb, plan, periods, lang: str, taken: set[str]) -> None:
     sh = _Sheet(wb.create_sheet(sheet_title(term("word", "sheet_finance", lang), taken)), plan, lang)
     w = lambda key: term("word", key, lang)
     money = ["budget_yuan", "loan_yuan", "available_yuan", "establishment_yuan", "project_capex_yuan", "wages_yuan"]
-    money += ["spent_yuan"]
+    money += ["debt_service_yuan", "spent_yuan"]
     sh.line([w("period"), *[w(k) for k in money], w("share_spent"), w("interest_yuan_per_yr")], head=True)
     fin = _table(plan, "finance", ("period",))
     by = {str(r["period"]): r for _, r in fin.iterrows()} if not fin.empty else {}
@@ -547,6 +600,7 @@ def _finance(wb, plan, periods, lang: str, taken: set[str]) -> None:
             "establishment_yuan": _finite(r.get("establishment_yuan")) or 0.0,
             "project_capex_yuan": _finite(r.get("project_capex_yuan")) or 0.0,
             "wages_yuan": _finite(r.get("wages_yuan")) or 0.0,
+            "debt_service_yuan": _finite(r.get("debt_service_yuan")) or 0.0,
             "spent_yuan": _finite(r.get("budget_used_yuan")) or 0.0,
         }
         vals["available_yuan"] = vals["budget_yuan"] + vals["loan_yuan"]
@@ -564,6 +618,24 @@ def _finance(wb, plan, periods, lang: str, taken: set[str]) -> None:
         )
     share = total["spent_yuan"] / total["available_yuan"] if total["available_yuan"] > 0 else None
     sh.line([w("total"), *[_value(total[k], FMT_YUAN) for k in money], _value(share, FMT_SHARE), None], fmts, bold=True)
+    loans = _table(plan, "loans", ("loan", "period"))
+    if not loans.empty:
+        sh.skip()
+        sh.title(w("section_loans"))
+        cols = ["principal_yuan", "interest_yuan", "repaid_yuan", "outstanding_yuan"]
+        sh.line([w("loan_drawn_in"), w("period"), *[w(f"loan_{c}") for c in cols], w("paid_off_year")], head=True)
+        for r in loans.itertuples(index=False):
+            d = r._asdict()
+            sh.line(
+                [
+                    d["loan"],
+                    d["period"],
+                    *[_value(d[c], FMT_YUAN) for c in cols],
+                    _value(d["paid_off_year"], FMT_COUNT),
+                ],
+                [None, None, *[FMT_YUAN] * len(cols), "0"],
+            )
+        sh.line([w("loan_note")])
     sh.finish(3)
 
 
@@ -585,6 +657,7 @@ def write_workbook(plan, li, path: str | Path, lang: str = "en") -> Path:
             _village(wb, plan, li, v, periods, changes, lang, taken)
         _recruitment(wb, plan, li, periods, lang, taken)
         _projects(wb, plan, li, periods, lang, taken)
+        _targets(wb, plan, li, lang, taken)
         _finance(wb, plan, periods, lang, taken)
     wb.properties.title = f"{plan.instance_name}: {status_label(plan.status, lang)}"
     wb.properties.creator = f"planner {__version__}"

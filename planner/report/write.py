@@ -2,7 +2,8 @@
 
 :func:`write_report` reads the plan (and its explanation and instance when not given),
 adds the sections in order to one document and writes it as Markdown and HTML. The plan
-part comes first: status (with termination and optimality gap), KPIs, targets, villages,
+part comes first: status (with termination and optimality gap), KPIs, targets, the loans'
+repayment schedule, villages,
 charts and one printable page per village (the village plan sheets, with their reasons in
 plain words); then the appendix for analysts with the optimisation's own terms (rule
 prices, ranging, the model's rows), which the plan part points to in one line. A section
@@ -22,7 +23,7 @@ from planner.report.charts import charts_section
 from planner.report.document import Doc, to_html, to_markdown
 from planner.report.explanation import explanation_section
 from planner.report.inputs import load_plan_instance, period_ids
-from planner.report.sections import kpi_section, status_section, target_section, village_section, word
+from planner.report.sections import kpi_section, loan_section, status_section, target_section, village_section, word
 from planner.report.sheets import sheets_section
 
 __all__ = ["write_report"]
@@ -33,6 +34,7 @@ SECTION_WORDS = {
     "pointer": "rp_status",
     "KPIs": "rp_kpis",
     "targets": "rp_targets",
+    "loans": "rp_loan_title",
     "villages": "rp_villages",
     "charts": "rp_charts",
     "sheets": "sh_title",
@@ -86,6 +88,7 @@ def write_report(
         ("pointer", lambda: doc.p(word("rp_pointer", lang))),
         ("KPIs", lambda: kpi_section(doc, plan, periods, lang)),
         ("targets", lambda: target_section(doc, plan, instance, why, lang)),
+        ("loans", lambda: loan_section(doc, plan, instance, lang)),
         ("villages", lambda: village_section(doc, plan, instance, periods, lang)),
         ("charts", lambda: charts_section(doc, plan, instance, periods, out / "figures", lang=lang)),
         ("sheets", lambda: sheets_section(doc, plan, instance, explanation, why, lang)),

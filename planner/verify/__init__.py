@@ -16,8 +16,8 @@ refused; the CSV tables beside plan.json must equal it (``tables_dir``); malform
 out. Then each rule family is checked by ``check(c, rep)`` of the module of its name,
 ``planner/verify/<family>.py`` (as ``planner/model/rules/<family>.py`` states it), on a
 shared :class:`planner.verify.context.Context`; the money is recomputed
-(:mod:`planner.verify.money`) for the budget, loans and dividend-floor checks and the
-objective. Last, every derived table (GEP, dividends, finance, gardens, projects, carbon
+(:mod:`planner.verify.money`) for the budget, loans, dividend-floor and targets checks and
+the objective. Last, every derived table (GEP, dividends, finance, gardens, projects, carbon
 applications, KPIs) is recomputed from the decisions and the instance and compared
 (:mod:`planner.verify.derived`). A check that cannot run on the data is itself a
 violation, never a traceback.
@@ -57,6 +57,7 @@ from planner.verify import (
     recruitment_work,
     red_line,
     street_green,
+    targets,
     village_permission,
 )
 from planner.verify.context import Context, Report, Verification, Violation, close
@@ -81,7 +82,7 @@ RULES: tuple[ModuleType, ...] = (
     carbon_application,
 )
 #: The rule families checked on the recomputed money (:mod:`planner.verify.money`), in this order.
-MONEY_RULES: tuple[ModuleType, ...] = (budget, loans, dividend_floor)
+MONEY_RULES: tuple[ModuleType, ...] = (budget, loans, dividend_floor, targets)
 
 
 def verify_plan(plan, li, tables_dir: str | Path | None = None) -> Verification:

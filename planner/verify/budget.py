@@ -1,6 +1,7 @@
 """Budget (family ``budget``): each period's spending (establishment, project capital,
-wages; :mod:`planner.verify.money`) stays within its budget plus the period's loan, plus,
-for a township of a county plan, its allocation from the county budget pool
+wages, and the interest and loan instalments that fall in the period;
+:mod:`planner.verify.money`) stays within its budget plus the period's loan, plus, for a
+township of a county plan, its allocation from the county budget pool
 (``Context.county_allocation``; :mod:`planner.verify.county` checks the allocations
 against the pool)."""
 

@@ -135,6 +135,8 @@ class Context:
         self._memo: dict[Hashable, Any] = {}
         # per period, from planner.verify.money.recompute: income, GEP, spending, loans
         self.money: dict[str, dict[str, Any]] = {}
+        # (loan's period, period) -> interest, repaid, owed (Yuan): planner.verify.money.loan_ledger
+        self.loan_ledger: dict[tuple[str, str], dict[str, float]] = {}
 
     def memo(self, key: Hashable, make: Callable[[], Any]) -> Any:
         """``make()``, computed once per context: for what one check works out and

@@ -302,6 +302,7 @@ def _finance(c: Context, rep: Report) -> None:
                 "establishment_yuan": c.money[t]["establishment"],
                 "project_capex_yuan": c.money[t]["capex"],
                 "wages_yuan": c.money[t]["wages"],
+                "debt_service_yuan": c.money[t]["debt_service"],
             }
             for t in c.periods
         ]
@@ -321,6 +322,7 @@ def _finance(c: Context, rep: Report) -> None:
                 "establishment_yuan",
                 "project_capex_yuan",
                 "wages_yuan",
+                "debt_service_yuan",
             )
         },
         every_row=True,
@@ -328,12 +330,12 @@ def _finance(c: Context, rep: Report) -> None:
 
 
 def _gep(c: Context, rep: Report) -> None:
-    """GEP by village, service and period, and each service's category (see :func:`_gep_rows`)."""
+    """GEP by village, service and period, and each service's category (see :func:`gep_rows`)."""
     _against(
         rep,
         "gep",
         c.tables["gep"],
-        _gep_rows(c),
+        gep_rows(c),
         ["village", "service", "period"],
         {"gep_yuan": _MONEY},
         text=("category",),
@@ -397,7 +399,7 @@ def _kpis(c: Context, rep: Report) -> None:
                 rep.bad("kpis", f"{col}, {r.period}", "reported KPI does not match the recomputation", got, exp)
 
 
-def _gep_rows(c: Context) -> pd.DataFrame:
+def gep_rows(c: Context) -> pd.DataFrame:
     """GEP by village, service and period (Yuan/yr): the covers left, the uses, and the
     projects built (``project:<id>``, cultural)."""
     lib, inst = c.lib, c.inst

@@ -42,7 +42,8 @@ def recompute(c: Context) -> dict[str, float]:
     o = owners(c)
     recips = set(inst.objective.dividend_recipients)
     objective = {"weighted": 0.0, "gep": 0.0, "dividends": 0.0}
-    cum_loan = 0.0
+    fin_inst = inst.finance
+    ledger = loan_ledger(c, loans) if fin_inst.loans_enabled else {}
     # income is summed by (village, recipient) codes: villages as in the parcel table, then any
     # other host (and "(township)") as projects name them; recipients in order of first use
     p_vcode, vil_seen = pd.factorize(par["village"], use_na_sentinel=False)
@@ -94,23 +95,30 @@ def recompute(c: Context) -> dict[str, float]:
         # forestry carbon by parcel, to the villager who applied (or may) or to the collective
         f = forest(c, t)
         forestry = 0.0
+        # carbon income by village code, forestry and agricultural (for the village targets)
+        by_v_f = np.zeros(len(p_vcode) and int(p_vcode.max()) + 1)
+        by_v_a = np.zeros_like(by_v_f)
         if len(f.parcels):
             y = f.ha * fc
             put(p_vcode[f.pos], np.where(f.to_villager, VIL, COL), y)
             forestry += float(y.sum())
+            np.add.at(by_v_f, p_vcode[f.pos], y)
         # registered carbon forest still under its cover
         y = rem[reg] * fc
         put(p_vcode[reg], np.where(p_ind_ok[reg], VIL, COL), y)
         forestry += float(y.sum())
+        np.add.at(by_v_f, p_vcode[reg], y)
         # agricultural carbon: cropland left as it is, and uses that keep it
         y = rem[agri_c] * ac
         put(p_vcode[agri_c], np.where(p_indiv[agri_c], VIL, COL), y)
         agri = float(y.sum())
+        np.add.at(by_v_a, p_vcode[agri_c], y)
         ag = at[c.ucoef(at, "agricultural_carbon", lambda u: lib.uses[u].agricultural_carbon).astype(bool)]
         pos = c.need_parcels(ag)
         y = ag["area_ha"].to_numpy(dtype=float) * ac
         put(p_vcode[pos], np.where(p_indiv[pos], VIL, COL), y)
         agri += float(y.sum())
+        np.add.at(by_v_a, p_vcode[pos], y)
         # land income and subsidies to the owner
         put(p_vcode, np.where(p_indiv, VIL, COL), rem * val_c.to_numpy(dtype=float))
         y = (
@@ -166,10 +174,12 @@ def recompute(c: Context) -> dict[str, float]:
             if len(rr)
             else 0.0
         )
-        spend = land + capex + wages
         loan = loans.get(t, 0.0)
-        cum_loan += loan
-        interest = inst.finance.loan_interest_rate * cum_loan if inst.finance.loans_enabled else 0.0
+        paid_interest = sum(e["interest"] for (_s, tt), e in ledger.items() if tt == t)
+        repaid = sum(e["repaid"] for (_s, tt), e in ledger.items() if tt == t)
+        debt = paid_interest + repaid
+        interest = paid_interest / c.period[t].years
+        spend = land + capex + wages + debt
         c.money[t] = {
             "income": income,  # (village, recipient) -> Yuan/yr
             "dividends": dividends,
@@ -181,7 +191,10 @@ def recompute(c: Context) -> dict[str, float]:
             "capex": capex,
             "wages": wages,
             "loan": loan,
-            "interest": interest,
+            "interest": interest,  # Yuan/yr: the period's interest over its years
+            "debt_service": debt,  # Yuan paid in the period: interest and instalments
+            "forestry_by_village": {vnames[k]: float(by_v_f[k]) for k in range(len(by_v_f))},
+            "agricultural_by_village": {vnames[k]: float(by_v_a[k]) for k in range(len(by_v_a))},
         }
         w = c.period[t].weight
         objective["weighted"] += w * (
@@ -189,7 +202,50 @@ def recompute(c: Context) -> dict[str, float]:
         )
         objective["gep"] += w * gep
         objective["dividends"] += w * (dividends - interest)
+    c.loan_ledger = ledger
     return objective
+
+
+def loan_ledger(c: Context, loans: dict[str, float]) -> dict[tuple[str, str], dict[str, float]]:
+    """The repayment of every loan drawn, period by period, on a time line of years from the
+    start of the first period: {(loan's period, period): {"interest", "repaid", "owed"}} in
+    Yuan, "owed" the balance at the end of the period. A loan is drawn when its period
+    starts and owed in full until the period ends; then, year after year for
+    ``finance.loan_term_years`` years, a year's interest on the balance owed during that
+    year (spread over the periods the year falls in, by their share of it) and an equal
+    share of the principal at the year's end (in the period whose span holds that
+    instant)."""
+    fin = c.inst.finance
+    rate, term = fin.loan_interest_rate, fin.loan_term_years
+    start, end, at = {}, {}, 0.0
+    for t in c.periods:
+        start[t] = at
+        at += c.period[t].years
+        end[t] = at
+    out: dict[tuple[str, str], dict[str, float]] = {}
+    for s in c.periods:
+        amount = loans.get(s, 0.0)
+        if amount <= 0:
+            continue
+        later = c.periods[c.periods.index(s) :]
+        book = {t: {"interest": 0.0, "repaid": 0.0} for t in later}
+        book[s]["interest"] = rate * amount * c.period[s].years
+        balance = amount
+        for k in range(term):  # loan year k + 1 runs from end[s] + k to end[s] + k + 1
+            y0, y1 = end[s] + k, end[s] + k + 1
+            for t in later[1:]:
+                share = max(0.0, min(y1, end[t]) - max(y0, start[t]))
+                book[t]["interest"] += rate * balance * share
+            instalment = amount / term
+            due = next((t for t in later[1:] if start[t] + 1e-9 < y1 <= end[t] + 1e-9), None)
+            if due is not None:
+                book[due]["repaid"] += instalment
+            balance -= instalment
+        owed = amount
+        for t in later:
+            owed -= book[t]["repaid"]
+            out[(s, t)] = {**book[t], "owed": max(owed, 0.0)}
+    return out
 
 
 def check_kpis(c: Context, rep: Report) -> None:

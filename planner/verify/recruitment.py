@@ -1,7 +1,8 @@
 """Recruitment (family ``recruitment``): every recruitment is a whole, non-negative number
 of people in a village the role allows, and (with ``recruitment_ranges``) each role's
 recruits per period lie within its range, whose minimum applies only while one of its
-projects is active when the role says so.
+projects is active when the role says so; with ``min_per_project``, the minimum of each
+active project is recruited in its host village instead.
 
 Also the recruitment table and project activity that :mod:`planner.verify.recruitment_work`
 and :mod:`planner.verify.labour_pool` read.
@@ -69,11 +70,12 @@ def check(c: Context, rep: Report) -> None:
         kind = c.lib.labour_norms[role.norm].kind.value
         for t in c.periods:
             n = float(rec.loc[(rec["role"] == role.id) & (rec["period"] == t), "count"].sum())
-            need_min = (
-                role.min
-                if (not role.min_when_active or any(active(c, built, j, t, kind) for j in role.projects))
-                else 0
-            )
+            if role.min_per_project is not None:
+                need_min = 0  # the minimum is per project, in its host village (below)
+            elif not role.min_when_active or any(active(c, built, j, t, kind) for j in role.projects):
+                need_min = role.min
+            else:
+                need_min = 0
             if pol.recruitment_ranges and t in periods and not (need_min - 1e-6 <= n <= role.max + 1e-6):
                 rep.bad(
                     "recruitment",
@@ -82,3 +84,25 @@ def check(c: Context, rep: Report) -> None:
                     n,
                     need_min if n < need_min else role.max,
                 )
+            if pol.recruitment_ranges and t in periods and role.min_per_project is not None:
+                _per_project(c, rep, rec, role, t, built, kind)
+
+
+def _per_project(c: Context, rep: Report, rec: pd.DataFrame, role, t: str, built, kind: str) -> None:
+    """``min_per_project``: each village recruits, for the role in period ``t``, at least the
+    minimums of the projects it hosts that are active then."""
+    need: dict[str, int] = {}
+    host = {j.id: j.host_village for j in c.inst.projects}
+    for j, n in (role.min_per_project or {}).items():
+        if n > 0 and j in host and active(c, built, j, t, kind):
+            need[host[j]] = need.get(host[j], 0) + n
+    for v, n_min in need.items():
+        n = float(rec.loc[(rec["role"] == role.id) & (rec["period"] == t) & (rec["village"] == v), "count"].sum())
+        if n < n_min - 1e-6:
+            rep.bad(
+                "recruitment",
+                f"{v}, {role.id}, {t}",
+                "fewer recruits in the village than its active projects' minimums (min_per_project)",
+                n,
+                n_min,
+            )

@@ -143,6 +143,8 @@ def known_ids(li) -> dict[str, pd.Index]:
         "project": index([j.id for j in inst.projects]),
         "service": index([s.id for s in lib.services], [f"project:{j.id}" for j in inst.projects]),
         "recipient": index(list(RECIPIENTS)),
+        "loan": index([p.id for p in inst.periods]),  # a loan is named by the period it is drawn in
+        "target": index([tg.id if tg.id else str(i) for i, tg in enumerate(inst.targets)]),
     }
 
 
@@ -160,6 +162,8 @@ _ID_COLUMNS = {
     "gep": ("village", "service", "period"),
     "dividends": ("village", "recipient", "period"),
     "kpis": ("period",),
+    "loans": ("loan", "period"),
+    "targets": ("target",),
 }
 _TOWNSHIP = "(township)"
 
@@ -235,6 +239,8 @@ def clean_tables(tables: dict[str, pd.DataFrame], li, bad: Capped) -> dict[str, 
                 "use": "use not in the valuation library",
                 "period": "period not in the instance",
                 "service": "service not in the valuation library",
+                "loan": "loan drawn in a period not in the instance",
+                "target": "target not in the instance's targets",
             }.get(c, f"{c} not in the instance")
             report(unknown, noun, c)
         dup = typed[list(spec.keys)].duplicated(keep="first").to_numpy(dtype=bool) & keep

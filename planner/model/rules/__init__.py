@@ -13,8 +13,9 @@ objective use: ``gep`` (``m._expr["gep"]``) and ``dividends`` (``m._expr["income
 ``m._expr["dividends"]``).
 
 :func:`families` gives the order the modules are added in, which matters: ``loans`` reads
-the GEP, ``dividends`` the carbon income of ``carbon_application``, ``dividend_floor`` the
-income of ``dividends``.
+the GEP, ``dividends`` the carbon income of ``carbon_application``, ``budget`` the loan service
+of ``loans``, ``dividend_floor`` the income of ``dividends``, and ``targets`` (last) reads the
+figures of all of them.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from planner.model.rules import (
     recruitment_work,
     red_line,
     street_green,
+    targets,
     village_permission,
 )
 
@@ -68,4 +70,5 @@ def families() -> list[ModuleType]:
         loans,
         budget,
         dividend_floor,
+        targets,
     ]

@@ -2,7 +2,8 @@
 
 Requirements §3: a budget per period. Spend (million Yuan) in period t is the
 establishment cost of the area added in t, the capital cost of the projects first built
-in t, and the wages of the people recruited, for the period's years.
+in t, the wages of the people recruited, for the period's years, and the interest and
+loan instalments that fall in t (``m._expr["debt_service"]``, family ``loans``).
 
 Constraint ``budget[t]``: spend[t] <= ``periods[].budget_yuan`` + loan[t] (loan[t] is 0
 unless ``loans`` allows it). Defines ``m._expr["spend"][t]``.
@@ -20,12 +21,12 @@ from planner.model.rows import RowInfo
 from planner.model.terms import add_rows, added
 
 FAMILY = "budget"
-SENTENCE = "A budget per period for establishment, project capital and wages, relaxed by GEP-value loans."
+SENTENCE = "A budget per period for establishment, project capital, wages and loan service, relaxed by GEP-value loans."
 
 # the model expressions (``m._expr``) this family defines and the ones it reads, which families
 # added before it must define (tests/test_rule_names.py checks the order of families())
 DEFINES: tuple[str, ...] = ("spend",)
-READS: tuple[str, ...] = ()
+READS: tuple[str, ...] = ("debt_service",)
 
 # what each constraint means to a planner (explanations, diagnosis, docs)
 ROWS: dict[str, RowInfo] = {
@@ -51,6 +52,6 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
             if r.wage_yuan_per_yr
             for v in d.villages
         )
-        spend[t] = land + capex + wages
+        spend[t] = land + capex + wages + m._expr["debt_service"][t]
     m._expr["spend"] = spend
     add_rows(m, FAMILY, "budget", {t: spend[t] <= d.period[t].budget_yuan / MONEY + m.loan[t] for t in d.periods})

@@ -16,6 +16,9 @@ Constraints (N[role,t] = sum over villages of recruit[v, role, t])
   in the role's ``periods`` only.
 - ``recruit_min_active[role, j, t]``: for roles with ``min_when_active``, N >= min x activity of project j
   (built[j,t] for per_project, built[j,t] - built[j,t-1] for per_project_built) instead of ``recruit_min``.
+- ``recruit_min_project[v, role, t]``: for roles with ``min_per_project``, instead of both: the people
+  recruited in village v >= the sum over the projects hosted in v of their minimum x activity, so each
+  active project is staffed where it is.
 - ``recruit_village[v, role, t]``: recruit = 0 in villages outside ``roles[].villages``.
 - ``recruit_split[role, t]``: for a township-scope role, N = recruit_total[role, t], the one whole
   number of its people; the villages' shares are continuous (one integer per role and period instead
@@ -49,6 +52,12 @@ ROWS: dict[str, RowInfo] = {
     "recruit_min_active": RowInfo(
         "role minimum while its project works", PEOPLE, ("role", "project", "period"), field="roles.{role}.min"
     ),
+    "recruit_min_project": RowInfo(
+        "role minimum in the host village of each active project",
+        PEOPLE,
+        ("village", "role", "period"),
+        field="roles.{role}.min_per_project",
+    ),
     "recruit_max": RowInfo("role maximum", PEOPLE, ("role", "period"), field="roles.{role}.max"),
     "recruit_split": RowInfo("township role's people shared among villages", PEOPLE, ("role", "period"), hard=True),
 }
@@ -66,7 +75,9 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     pol = d.inst.policies
     lo: dict[Any, Any] = {}
     lo_active: dict[Any, Any] = {}
+    lo_project: dict[Any, Any] = {}
     hi: dict[Any, Any] = {}
+    host = {j.id: j.host_village for j in d.inst.projects}
     if pol.recruitment_ranges:
         for r in d.inst.roles:
             kind = d.lib.labour_norms[r.norm].kind.value
@@ -74,7 +85,14 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
                 if t not in d.role_periods(r):
                     continue
                 total = pyo.quicksum(m.recruit[v, r.id, t] for v in d.villages)
-                if r.min > 0 and not r.min_when_active:
+                if r.min_per_project is not None:
+                    for v in d.villages:
+                        need = [(j, n) for j, n in r.min_per_project.items() if n > 0 and host.get(j) == v]
+                        if need:
+                            lo_project[(v, r.id, t)] = m.recruit[v, r.id, t] >= pyo.quicksum(
+                                n * activity(m, d, j, t, kind) for j, n in need
+                            )
+                elif r.min > 0 and not r.min_when_active:
                     lo[(r.id, t)] = total >= r.min
                 elif r.min > 0:
                     for j in r.projects:
@@ -91,6 +109,7 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     add_rows(m, FAMILY, "recruit_village", outside)
     add_rows(m, FAMILY, "recruit_min", lo)
     add_rows(m, FAMILY, "recruit_min_active", lo_active)
+    add_rows(m, FAMILY, "recruit_min_project", lo_project)
     add_rows(m, FAMILY, "recruit_max", hi)
     split = {
         (r, t): pyo.quicksum(m.recruit[v, r, t] for v in d.villages) == m.recruit_total[r, t]
