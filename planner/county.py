@@ -21,6 +21,8 @@ proved bound and an honest status (formulation §9).
   The best plan's status is ``optimal`` only when its gap to the least bound meets the
   default gap (``planner.solver.run.OPTIMAL_REL_GAP`` or 1 Yuan/yr), else ``feasible`` with
   that gap.
+  A required county target (``county.targets``) links the townships in a way the price
+  rounds do not coordinate: ``decomposed`` refuses it (use ``monolithic`` or ``auto``).
 - ``auto`` (default): ``decomposed`` when the townships are independent (exact, in
   parallel), ``monolithic`` when county rules link them (HiGHS proves the optimum; a price
   bound cannot close the gap that whole numbers leave, typically 1e-4 to 1e-2 here, so
@@ -51,9 +53,9 @@ from planner.instance.county import LoadedCounty
 from planner.instance.county import load_county as _load_county
 from planner.instance.load import LoadedInstance
 from planner.model.build import build_model
-from planner.model.county import add_allocation, build_county_model, used_allocation
+from planner.model.county import add_allocation, build_county_model, target_part, used_allocation
 from planner.model.data import ModelData
-from planner.plan.county import CountyPlan
+from planner.plan.county import CountyPlan, targets_table
 from planner.plan.plan import Plan
 from planner.solver.run import (
     OPTIMAL_ABS_GAP,
@@ -170,6 +172,8 @@ def solve_township(task: dict[str, Any]) -> dict[str, Any]:
     out["time_s"] = time.perf_counter() - t0
     if task["final"]:
         out["plan"] = Plan.from_model(li, d, m, result, build_time_s=0.0, options=opts)
+        if out["status"] in WITH_PLAN:
+            out["target_parts"] = {k: target_part(m, d, tg) for k, tg in task.get("targets", [])}
     return out
 
 
@@ -272,6 +276,14 @@ def solve_county(
     deadline = None if opts["time_limit"] is None else t0 + float(opts["time_limit"])
     if method == "auto":
         method = "monolithic" if lc.linked else "decomposed"
+    if method == "decomposed" and lc.required_targets:
+        raise InputError.one(
+            "--method",
+            "--method",
+            "a required county target links the townships in a way the decomposition does not coordinate",
+            "solve with --method monolithic (the default, auto, does), or make the county targets required: false",
+            method,
+        )
     if method == "monolithic":
         cp = _monolithic(lc, opts)
     else:
@@ -287,7 +299,7 @@ def solve_county(
     cp.solve_time_s = time.perf_counter() - t0
     cp.options = {**opts, "method": cp.method, "workers": workers, "scheduler": None if scheduler is None else "dask"}
     if verify and cp.has_solution:
-        cp.verification = verify_county(cp.townships, lc, cp.objective)
+        cp.verification = verify_county(cp.townships, lc, cp.objective, cp.targets)
         if not cp.verification["passed"]:
             cp.status_note = "the independent verifier found violations; do not use this plan"
     return cp
@@ -296,7 +308,16 @@ def solve_county(
 def _task(lc: LoadedCounty, k: int, runner: _Runner, run: str, opts: dict[str, Any], **kw: Any) -> dict[str, Any]:
     tid, li = lc.townships[k]
     pool = None if lc.pool is None else lc.pool
-    task = {"run": run, "path": str(li.path), "pool": pool, "prices": {}, "fixed": None, "opts": opts, "final": False}
+    task = {
+        "run": run,
+        "path": str(li.path),
+        "pool": pool,
+        "prices": {},
+        "fixed": None,
+        "opts": opts,
+        "final": False,
+        "targets": lc.targets,
+    }
     if runner.in_process:
         task["li"] = li
     task.update(kw)
@@ -327,6 +348,8 @@ def _county_plan(
     its own optimum), the county's status and gap."""
     gap = _rel_gap(objective, bound)
     townships = []
+    parts = {tid: r.get("target_parts", {}) for (tid, _), r in zip(lc.townships, results)}
+    area = _area(lc)
     for (tid, _), r in zip(lc.townships, results):
         p: Plan = r["plan"]
         if not own_status and p.has_solution:
@@ -352,12 +375,18 @@ def _county_plan(
         allocations=allocations,
         coordination=coordination,
         status_note=note,
+        targets=targets_table(lc.targets, parts, area) if status in WITH_PLAN else None,
     )
+
+
+def _area(lc: LoadedCounty) -> float:
+    """The county's whole area (ha): what a county coverage is a share of."""
+    return float(sum(li.parcels["area_ha"].sum() for _, li in lc.townships))
 
 
 def _monolithic(lc: LoadedCounty, opts: dict[str, Any]) -> CountyPlan:
     datas = [ModelData(li) for _, li in lc.townships]
-    big = build_county_model(datas, lc.periods, lc.pool)
+    big = build_county_model(datas, lc.periods, lc.pool, lc.required_targets)
     r = run_solver(big, opts)
     has = r["status"] in WITH_PLAN
     results = []
@@ -365,7 +394,10 @@ def _monolithic(lc: LoadedCounty, opts: dict[str, Any]) -> CountyPlan:
     for (tid, li), d, m in zip(lc.townships, datas, big._blocks):
         obj = pyo.value(m.objective.expr) if has else None
         res = SolveResult(r["status"], r["termination"], obj, None, None, r["time_s"], opts["solver"], [])
-        results.append({"plan": Plan.from_model(li, d, m, res, build_time_s=0.0, options=opts)})
+        done = {"plan": Plan.from_model(li, d, m, res, build_time_s=0.0, options=opts)}
+        if has:
+            done["target_parts"] = {k: target_part(m, d, tg) for k, tg in lc.targets}
+        results.append(done)
         if has and lc.pool is not None:
             allocations[tid] = {t: v * MONEY for t, v in used_allocation(m, d).items()}
     objective = r["objective"] if has else None
@@ -373,6 +405,16 @@ def _monolithic(lc: LoadedCounty, opts: dict[str, Any]) -> CountyPlan:
     status = r["status"]
     if status == "optimal" and objective is not None and bound is not None and not _meets_default(objective, bound):
         status = "feasible"
+    note = ""
+    if status == "infeasible" and lc.linked:
+        rules = (["the county budget pool"] if lc.pool is not None else []) + [
+            f"county target {k} ({tg.name}, {tg.period})" for k, tg in lc.required_targets
+        ]
+        note = (
+            f"no plan meets every township's rules and {', '.join(rules)} together: solve each township "
+            "alone (planner solve on its file) to see whether one has no plan by itself, else relax "
+            "the county rules (a larger pool, a lower minimum, or required: false)"
+        )
     return _county_plan(
         lc,
         "monolithic",
@@ -383,7 +425,7 @@ def _monolithic(lc: LoadedCounty, opts: dict[str, Any]) -> CountyPlan:
         bound,
         allocations,
         {"townships": len(lc.townships)},
-        "",
+        note,
     )
 
 

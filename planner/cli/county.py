@@ -12,6 +12,7 @@ from planner.cli.app import err, exit_bad_input, exit_solve_error, out
 from planner.cli.common import check_out, check_time_limit
 from planner.cli.show import (
     bullet,
+    fmt_kpi,
     gap_words,
     money_number,
     print_status_head,
@@ -20,6 +21,7 @@ from planner.cli.show import (
     word,
 )
 from planner.core.errors import InputError, SolveError
+from planner.core.labels import term
 from planner.core.status import EXIT
 from planner.core.terminal import styled
 
@@ -38,7 +40,13 @@ def validate_county(instance: str, scenario: str | None, set_: list[str] | None)
     villages = sum(len(li.instance.villages) for _, li in lc.townships)
     parcels = sum(len(li.parcels) for _, li in lc.townships)
     pool = lc.pool
-    rules = "no county rules (townships independent)" if pool is None else "county budget pool"
+    rules = (
+        ", ".join(
+            (["county budget pool"] if pool is not None else [])
+            + ([f"{len(lc.required_targets)} required county target(s)"] if lc.required_targets else [])
+        )
+        or "no county rules (townships independent)"
+    )
     out.print(
         styled(
             ("valid", "green"),
@@ -126,7 +134,7 @@ def solve_county_command(
                 "county_wrote",
                 lang,
                 plan=str(path / "plan.json"),
-                n=len(cp.tables()) + 2,
+                n=len(cp.tables()) + 3,
                 k=len(cp.townships),
                 folder=str(path),
             )
@@ -182,6 +190,7 @@ def print_county_summary(cp: Any, lang: str = "en") -> None:
                 limit=money_number(r.limit_yuan, lang),
             )
         )
+    print_county_targets(cp, lang)
     v = cp.verification
     if v is not None:
         if v["passed"]:
@@ -190,6 +199,35 @@ def print_county_summary(cp: Any, lang: str = "en") -> None:
             c.print(styled((word("checked_failed", lang, n=len(v["violations"])), "red")))
             for x in v["violations"][:20]:
                 bullet(c, f"[{x['rule']}] {x['where']}: {x['message']} (plan {x['value']}, limit {x['limit']})")
+
+
+def print_county_targets(cp: Any, lang: str = "en") -> None:
+    """One line per county target: its name, the plan's value, its limits, required or
+    reported, met or not."""
+    t = cp.targets
+    if t is None or not len(t):
+        return
+    out.print(word("county_targets", lang))
+    for r in t.itertuples():
+        limits = []
+        if r.min is not None and r.min == r.min:
+            limits.append(f">= {fmt_kpi(r.kpi, r.min, lang)}")
+        if r.max is not None and r.max == r.max:
+            limits.append(f"<= {fmt_kpi(r.kpi, r.max, lang)}")
+        name = r.label or term("kpi", r.kpi, lang) + (f" [{r.service}]" if r.service else "")
+        bullet(
+            out,
+            word(
+                "county_target_line",
+                lang,
+                name=name,
+                period=r.period,
+                value=fmt_kpi(r.kpi, r.value, lang),
+                limits=", ".join(limits),
+                kind=word("target_required" if r.required else "target_reported", lang),
+                met=word("county_target_met" if r.met else "county_target_missed", lang),
+            ),
+        )
 
 
 def verify_county_command(plan_path: str, instance: str) -> None:
@@ -210,8 +248,15 @@ def verify_county_command(plan_path: str, instance: str) -> None:
                 f"give the instance the plan was made for ({cp.path})",
             )
         )
-    res = verify_county(cp.townships, lc, cp.objective)
+    res = verify_county(cp.townships, lc, cp.objective, cp.targets)
     print_verification(res, f"{cp.name} ({len(cp.townships)} townships; plan status {cp.status}, gap {gap_words(cp)})")
 
 
-__all__ = ["print_county_summary", "solve_county_command", "validate_county", "verify_county_command", "err"]
+__all__ = [
+    "print_county_summary",
+    "print_county_targets",
+    "solve_county_command",
+    "validate_county",
+    "verify_county_command",
+    "err",
+]

@@ -1046,6 +1046,13 @@ TERMS["word"].update(
             "County budget pool {period}: {used} of {limit} Yuan allocated",
             "{period}年县级统筹资金池：已拨付 {used} 元，共 {limit} 元",
         ),
+        "county_targets": ("County targets", "县级目标"),
+        "county_target_line": (
+            "{name}, {period}: {value} ({limits}; {kind}): {met}",
+            "{name}，{period}年：{value}（{limits}；{kind}）：{met}",
+        ),
+        "county_target_met": ("met", "已达到"),
+        "county_target_missed": ("not met", "未达到"),
         "county_wrote": (
             "wrote {plan}, {n} CSV tables with a township column and {k} township plan folders to {folder}/",
             "已写入 {plan}、{n}个带乡镇列的CSV表和{k}个乡镇方案文件夹到 {folder}/",

@@ -166,7 +166,10 @@ def unit_prices(
         rows = rows[[bool(select(c, tuple(i))) for c, i in zip(rows["constraint"], rows["index"])]]
     if not rows.empty:  # a village's per-project minimum binds at 0 when none of its projects works
         rows = rows[
-            [c != "recruit_min_project" or _hosted(plan, tuple(i)) > 0 for c, i in zip(rows["constraint"], rows["index"])]
+            [
+                c != "recruit_min_project" or _hosted(plan, tuple(i)) > 0
+                for c, i in zip(rows["constraint"], rows["index"])
+            ]
         ]
     if rows.empty:
         return pd.DataFrame(columns=UNIT_COLUMNS)

@@ -14,8 +14,11 @@ A county instance is a YAML mapping with ``townships:``, a list of ``{id, file}`
 
 ``county.budget_pool_yuan`` is a county budget pool per period, shared by the townships:
 each township may spend, beyond its own budget and loans, an allocation from the pool,
-and the allocations of a period sum to at most the pool (formulation §9). Without
-``county`` rules the townships are independent. A township instance stays valid as it is;
+and the allocations of a period sum to at most the pool (formulation §9).
+``county.targets`` are targets of the county's figures (the sum over the townships, or a
+coverage of the county's whole area), written as a township's ``targets`` without
+``village``; those with ``required: true`` are rules across the townships. Without a pool
+or a required county target the townships are independent. A township instance stays valid as it is;
 :func:`is_county` tells the two apart by the ``townships`` key.
 
 Every problem found in the county file is reported at once, naming the file and field;
@@ -35,7 +38,7 @@ from planner.instance.checks import pydantic_problems
 from planner.instance.load import Check, LoadedInstance, load_instance
 from planner.instance.overrides import deep_merge, parse_set, set_path
 from planner.instance.safe_yaml import path_exists, read_yaml
-from planner.instance.schema import _Strict
+from planner.instance.schema import ServiceCategory, Target, _Strict
 
 #: The key that makes a YAML a county instance.
 COUNTY_KEY = "townships"
@@ -55,6 +58,12 @@ class CountyRules(_Strict):
         None,
         description="County budget pool per period id, shared by the townships beyond their own budgets.",
         json_schema_extra={"unit": "Yuan"},
+    )
+    targets: list[Target] = Field(
+        default_factory=list,
+        description="Targets of the county's figures: the sum over the townships (GEP, carbon income, dividends, "
+        "budget used, areas, gardens, projects, people) or a coverage of the county's whole area. Written as a "
+        "township's targets, without village; required: true makes one a rule across the townships.",
     )
 
 
@@ -95,9 +104,19 @@ class LoadedCounty:
         return {t: float(given.get(t, 0.0)) for t in self.periods}
 
     @property
+    def targets(self) -> list[tuple[str, Target]]:
+        """The county targets with their keys (the id, else the position in ``county.targets``)."""
+        return [(tg.id if tg.id else str(i), tg) for i, tg in enumerate(self.county.county.targets)]
+
+    @property
+    def required_targets(self) -> list[tuple[str, Target]]:
+        """The county targets that are rules across the townships."""
+        return [(k, tg) for k, tg in self.targets if tg.required]
+
+    @property
     def linked(self) -> bool:
         """True when county rules link the townships (else each is solved on its own, exactly)."""
-        return self.pool is not None
+        return self.pool is not None or bool(self.required_targets)
 
 
 def is_county(path: str | Path) -> bool:
@@ -208,6 +227,8 @@ def load_county(
                 problems.append(
                     Problem(file, f"county.budget_pool_yuan.{t}", "a pool cannot be negative", "give 0 or more", v)
                 )
+    problems += _target_problems(file, county, townships, periods)
+    if pool is not None or any(tg.required for tg in county.county.targets):
         for i, (tid, li) in enumerate(townships):
             if li.instance.objective.mode != "weighted":
                 problems.append(
@@ -215,14 +236,57 @@ def load_county(
                         file,
                         f"townships.{i}",
                         f"township {tid!r} has objective.mode {li.instance.objective.mode}; "
-                        "a county budget pool needs every township's objective weighted",
-                        "set objective.mode: weighted in the township file, or remove county.budget_pool_yuan",
+                        "county rules (a budget pool, a required target) need every township's objective weighted",
+                        "set objective.mode: weighted in the township file, or remove the county rule",
                         county.townships[i].file,
                     )
                 )
     if problems:
         raise InputError(problems)
     return LoadedCounty(county, path.resolve(), townships, tuple(applied))
+
+
+def _target_problems(
+    file: str, county: County, townships: tuple[tuple[str, LoadedInstance], ...], periods: list[str]
+) -> list[Problem]:
+    """What is wrong with the county targets: a village named (a county target is the
+    county's figure), a period the townships lack, a GEP service or category some
+    township's valuation library lacks, an id given twice."""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for i, tg in enumerate(county.county.targets):
+        at = f"county.targets.{i}"
+        if tg.id:
+            if tg.id in seen:
+                problems.append(Problem(file, f"{at}.id", "duplicate target id", "make ids unique", tg.id))
+            seen.add(tg.id)
+        if tg.village is not None:
+            problems.append(
+                Problem(
+                    file,
+                    f"{at}.village",
+                    "a county target is the county's figure, summed over its townships",
+                    "remove village; a village's target goes in its township's file",
+                    tg.village,
+                )
+            )
+        if tg.period not in periods:
+            problems.append(
+                Problem(file, f"{at}.period", "not a period of the townships", f"use one of {periods}", tg.period)
+            )
+        if tg.service is not None and tg.service not in {c.value for c in ServiceCategory}:
+            lacking = [tid for tid, li in townships if tg.service not in {s.id for s in li.library.services}]
+            if lacking:
+                problems.append(
+                    Problem(
+                        file,
+                        f"{at}.service",
+                        f"not a service or category of the valuation library of township(s) {', '.join(lacking)}",
+                        "use a service id or category every township's library has",
+                        tg.service,
+                    )
+                )
+    return problems
 
 
 __all__ = ["County", "CountyRules", "LoadedCounty", "TownshipRef", "is_county", "load_county"]

@@ -11,7 +11,14 @@ one Pyomo block per township, named ``township_<k>``, and the linking rows
 
     county_pool[t]:  sum over townships k of county_alloc_k[t] <= pool[t],
 
-with the objective the sum of the townships' objectives. The decomposition
+and, for each required county target (``county.targets``), the rows
+
+    county_target[target, t]:  min <= sum over townships k of F_k <= max,
+
+where F_k is township k's figure as its own targets read it
+(:func:`planner.model.rules.targets.figure`: million Yuan, ha, counts; a coverage as
+the covered ha, its limits times the county's whole area), with the objective the sum
+of the townships' objectives. The decomposition
 (:mod:`planner.county`) solves the township blocks apart, with a price on
 ``county_alloc`` instead of ``county_pool``.
 """
@@ -23,8 +30,10 @@ from collections.abc import Sequence
 import pyomo.environ as pyo
 
 from planner.core.units import MONEY
+from planner.instance.schema import Target
 from planner.model.build import build_model
 from planner.model.data import ModelData
+from planner.model.rules import targets as target_rules
 
 FAMILY = "county"
 SENTENCE = "A county budget pool per period, shared by the townships beyond their own budgets."
@@ -59,10 +68,30 @@ def block_name(k: int) -> str:
     return f"township_{k}"
 
 
-def build_county_model(datas: Sequence[ModelData], periods: Sequence[str], pool_yuan: dict[str, float] | None):
+def target_scale(tg: Target, area_ha: float) -> float:
+    """What a county target's limits are multiplied by to be in the model's units: 1/MONEY
+    for money, the county's area (ha) for a coverage, else 1."""
+    if tg.kpi in target_rules.SHARES:
+        return area_ha
+    return 1.0 / MONEY if target_rules.COMPONENT[tg.kpi] in ("target_income", "target_budget") else 1.0
+
+
+def target_part(m: pyo.ConcreteModel, d: ModelData, tg: Target) -> float:
+    """Township model ``m``'s part of a county target's figure in its solution, in the
+    model's units (million Yuan, ha, counts; a coverage as the covered ha)."""
+    return float(pyo.value(target_rules.figure(m, d, tg)))
+
+
+def build_county_model(
+    datas: Sequence[ModelData],
+    periods: Sequence[str],
+    pool_yuan: dict[str, float] | None,
+    targets: Sequence[tuple[str, Target]] = (),
+):
     """The monolithic county model: one block per township (``township_<k>``, in county
-    order), the ``county_pool[t]`` rows when there is a pool, and the objective the sum of
-    the townships' objectives (each township's own objective is deactivated)."""
+    order), the ``county_pool[t]`` rows when there is a pool, the ``county_target`` rows of
+    the required county ``targets`` ((key, target) pairs), and the objective the sum of the
+    townships' objectives (each township's own objective is deactivated)."""
     big = pyo.ConcreteModel(name="county")
     blocks = []
     for k, d in enumerate(datas):
@@ -77,9 +106,21 @@ def build_county_model(datas: Sequence[ModelData], periods: Sequence[str], pool_
         big.county_pool = pyo.Constraint(
             big.T, rule=lambda _b, t: pyo.quicksum(m.county_alloc[t] for m in blocks) <= pool_yuan[t] / MONEY
         )
+    if targets:
+        area = sum(d.total_area for d in datas)
+        # a term that is always 0, so a target no decision moves is still a row (met or never met)
+        big.county_zero = pyo.Var(bounds=(0.0, 0.0), initialize=0.0)
+        rows = {}
+        for key, tg in targets:
+            scale = target_scale(tg, area)
+            body = big.county_zero + pyo.quicksum(target_rules.figure(m, d, tg) for m, d in zip(blocks, datas))
+            lo = None if tg.min is None else tg.min * scale
+            hi = None if tg.max is None else tg.max * scale
+            rows[(key, tg.period)] = target_rules.between(lo, body, hi)
+        big.county_target = pyo.Constraint(list(rows), rule=lambda _b, k, t: rows[(k, t)])
     big.objective = pyo.Objective(expr=pyo.quicksum(m.objective.expr for m in blocks), sense=pyo.maximize)
     big._blocks = blocks
     return big
 
 
-__all__ = ["add_allocation", "build_county_model", "used_allocation", "block_name"]
+__all__ = ["add_allocation", "block_name", "build_county_model", "target_part", "target_scale", "used_allocation"]

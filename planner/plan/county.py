@@ -3,7 +3,8 @@ county rows (``docs/plan-format.md``, county plans).
 
 A county plan folder holds ``plan.json`` (format ``planner.plan.county``: status,
 termination, objective, bound, gap, how it was solved, the county rows, one line per
-township), ``townships.csv`` and ``county_rows.csv``, every table of the township plans
+township), ``townships.csv``, ``county_rows.csv``, ``county_targets.csv`` (the county
+targets: required or reported, the plan's value and whether it is met), every table of the township plans
 with a ``township`` column first (``allocations.csv``, ``kpis.csv``, ...), and each
 township's own plan folder under ``townships/<id>/``. A township's ``plan.json`` carries the
 county's status and gap (its own optimum is not the point: the county's is) and its
@@ -24,13 +25,52 @@ from planner.core.cells import csv_text
 from planner.core.files import write_text
 from planner.core.outdir import replacing
 from planner.core.status import has_plan
+from planner.core.units import MONEY
 from planner.core.version import __version__
+from planner.instance.schema import Target
+from planner.model.rules import targets as target_rules
 from planner.plan.plan import Plan
+from planner.plan.tables import target_met
 
 COUNTY_FORMAT = "planner.plan.county"
-COUNTY_VERSION = "1.0"
+COUNTY_VERSION = "1.1"  # 1.1: county_targets
 #: per-iteration figures that vary between runs (run.json, not plan.json)
 RUN_KEYS = ("time_s",)
+TARGET_COLUMNS = ["target", "kpi", "period", "service", "label", "required", "min", "max", "value", "met"]
+
+
+def targets_table(
+    targets: list[tuple[str, Target]], parts: dict[str, dict[str, float]], area_ha: float
+) -> pd.DataFrame:
+    """The county targets against the plan: ``targets`` (key, target), ``parts`` (township ->
+    key -> the township's part of the figure in model units, as
+    :func:`planner.model.county.target_part` gives it), ``area_ha`` the county's area. The
+    value is in the KPI's unit: the sum over the townships (Yuan/yr, Yuan, ha, counts), or
+    for a coverage the covered ha of all townships over the county's area."""
+    rows = []
+    for key, tg in targets:
+        total = sum(p.get(key, 0.0) for p in parts.values())
+        if tg.kpi in target_rules.SHARES:
+            value = total / area_ha if area_ha > 0 else 0.0
+        elif target_rules.COMPONENT[tg.kpi] in ("target_income", "target_budget"):
+            value = total * MONEY
+        else:
+            value = total
+        rows.append(
+            {
+                "target": key,
+                "kpi": tg.kpi,
+                "period": tg.period,
+                "service": tg.service or "",
+                "label": tg.label,
+                "required": tg.required,
+                "min": tg.min,
+                "max": tg.max,
+                "value": value,
+                "met": target_met(value, tg.min, tg.max),
+            }
+        )
+    return pd.DataFrame(rows, columns=TARGET_COLUMNS)
 
 
 @dataclass
@@ -52,6 +92,8 @@ class CountyPlan:
     solve_time_s: float = 0.0
     status_note: str = ""
     verification: dict[str, Any] | None = None
+    # the county targets against the plan (TARGET_COLUMNS); None without a plan
+    targets: pd.DataFrame | None = None
 
     @property
     def has_solution(self) -> bool:
@@ -118,6 +160,9 @@ class CountyPlan:
             "coordination": {**{k: v for k, v in self.coordination.items() if k != "history"}, "history": history},
             "solver": {"options": self.options},
             "county_rows": json.loads(self.county_rows().to_json(orient="records", double_precision=10)),
+            "county_targets": []
+            if self.targets is None
+            else json.loads(self.targets.to_json(orient="records", double_precision=15)),
             "townships": [
                 {
                     "id": tid,
@@ -148,6 +193,8 @@ class CountyPlan:
                 write_text(Path(stage) / f"{n}.csv", csv_text(df, index=False))
             write_text(Path(stage) / "townships.csv", csv_text(self.township_rows(), index=False))
             write_text(Path(stage) / "county_rows.csv", csv_text(self.county_rows(), index=False))
+            targets = self.targets if self.targets is not None else pd.DataFrame(columns=TARGET_COLUMNS)
+            write_text(Path(stage) / "county_targets.csv", csv_text(targets, index=False))
             run = {
                 "format": "planner.run",
                 "solve_time_s": self.solve_time_s,
@@ -187,6 +234,7 @@ class CountyPlan:
             options=data.get("solver", {}).get("options", {}),
             status_note=data.get("status_note", ""),
             verification=data.get("verification"),
+            targets=pd.DataFrame(data.get("county_targets") or [], columns=TARGET_COLUMNS),
         )
 
 

@@ -145,12 +145,17 @@ def verify_plan(plan, li, tables_dir: str | Path | None = None) -> Verification:
     return {"passed": not rep.violations, "violations": rep.violations, "checks": list(dict.fromkeys(rep.checks))}
 
 
-def verify_county(townships: list[tuple[str, Any]], lc, objective: float | None = None) -> dict[str, Any]:
+def verify_county(
+    townships: list[tuple[str, Any]], lc, objective: float | None = None, targets_table: Any = None
+) -> dict[str, Any]:
     """Check a county plan: each township's plan against its own instance (:func:`verify_plan`,
     its budget raised by the allocation it states), then the county rules across them
     (:func:`planner.verify.county.check_pool`) and, given ``objective`` (Yuan/yr), that it is
-    the sum of the townships' objectives. ``townships``: (township id, plan) in county order;
-    ``lc``: the :class:`planner.instance.county.LoadedCounty`.
+    the sum of the townships' objectives, and the county targets
+    (:func:`planner.verify.county.check_targets`; ``targets_table``: the plan's
+    ``county_targets`` table, checked against the recomputation when given).
+    ``townships``: (township id, plan) in county order; ``lc``: the
+    :class:`planner.instance.county.LoadedCounty`.
 
     Returns ``{"passed", "violations", "checks", "townships": {id: {"passed", "checks"}}}``;
     a township's violations are named ``township <id>: ...`` in ``where``."""
@@ -158,6 +163,7 @@ def verify_county(townships: list[tuple[str, Any]], lc, objective: float | None 
     per: dict[str, Any] = {}
     instances = dict(lc.townships)
     allocations: dict[str, dict[str, float]] = {}
+    parts: dict[str, dict[str, float]] = {}
     total = 0.0
     for tid, plan in townships:
         li = instances.get(tid)
@@ -175,10 +181,14 @@ def verify_county(townships: list[tuple[str, Any]], lc, objective: float | None 
         alloc = info.get("allocation_yuan") if isinstance(info, dict) else None
         allocations[tid] = {str(t): float(v) for t, v in (alloc or {}).items() if county._number(v) and v >= 0}
         total += plan.objective or 0.0
+        if lc.targets and plan.has_solution:
+            parts[tid] = _guarded(rep, "county", _target_parts, plan, li, lc.targets) or {}
     missing = [tid for tid, _ in lc.townships if tid not in dict(townships)]
     for tid in missing:
         rep.bad("county", tid, "the county plan has no plan for this township")
     county.check_pool(allocations, lc.pool, rep)
+    area = float(sum(li.parcels["area_ha"].sum() for _, li in lc.townships))
+    county.check_targets(lc.targets, parts, area, targets_table, rep)
     rep.check("objective")
     if objective is not None and not close(objective, total):
         rep.bad("objective", "county", "the county objective is not the sum of the townships'", objective, total)
@@ -189,6 +199,15 @@ def verify_county(townships: list[tuple[str, Any]], lc, objective: float | None 
         "checks": list(dict.fromkeys(rep.checks)),
         "townships": per,
     }
+
+
+def _target_parts(plan: Any, li: Any, targets: list[tuple[str, Any]]) -> dict[str, float]:
+    """A township plan's parts of the county targets, recomputed from its tables."""
+    rep = Report()
+    c = Context(clean_tables(plan.tables, li, rep.capped), li)
+    c.county_allocation = county.allocation(plan, c, rep)
+    money.recompute(c)
+    return county.target_parts(c, targets)
 
 
 def _name(family: ModuleType) -> str:

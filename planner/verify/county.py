@@ -7,6 +7,12 @@ one; :func:`check_pool` checks, across the townships, that every allocation is o
 pool the county has and that a period's allocations sum to at most its pool. The
 township's spending is recomputed from its tables by :mod:`planner.verify.money`, so an
 allocation too small for what a township spends shows as a budget violation.
+
+:func:`check_targets` checks the county targets (``county.targets``): each township's part
+of a figure is recomputed from its tables by :func:`planner.verify.targets.value` (a
+coverage as the township's covered ha), the parts are summed (a coverage over the
+county's area), a required target must be met (violation ``county``), and the plan's
+``county_targets`` table must give the recomputed value and flag (``derived_tables``).
 """
 
 from __future__ import annotations
@@ -14,7 +20,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from planner.verify.context import REL_TOL, Context, Report
+import pandas as pd
+
+from planner.core.kpis import KPI
+from planner.instance.schema import Target
+from planner.verify import targets as target_checks
+from planner.verify.context import AREA_TOL, REL_TOL, Context, Report, close
+from planner.verify.derived import gep_rows
 
 FAMILY = "county"
 
@@ -64,3 +76,66 @@ def check_pool(allocations: dict[str, dict[str, float]], pool: dict[str, float] 
         for t in alloc:
             if t not in pool:
                 rep.bad("county", f"{tid} {t}", "an allocation for a period the county pool does not have", None, None)
+
+
+def target_parts(c: Context, targets: list[tuple[str, Target]]) -> dict[str, float]:
+    """A township's part of each county target's figure (key -> value), recomputed from its
+    tables in context ``c`` (whose money is recomputed): in the KPI's unit, a coverage as
+    the covered ha of the township."""
+    gep = gep_rows(c) if any(tg.kpi == "gep_yuan" for _, tg in targets) else None
+    out = {}
+    for key, tg in targets:
+        v = target_checks.value(c, tg, gep)
+        out[key] = v * c.total if tg.kpi in target_checks.SHARES else v
+    return out
+
+
+def _tol(tg: Target, area: float, limit: float) -> float:
+    fmt = KPI[tg.kpi].fmt
+    if fmt == "money":
+        base = 1.0
+    elif fmt == "ha":
+        base = AREA_TOL
+    elif tg.kpi in target_checks.SHARES:
+        base = AREA_TOL / max(area, 1e-9)
+    else:
+        base = 1e-6
+    return max(base, 1e-6 * abs(limit))
+
+
+def check_targets(
+    targets: list[tuple[str, Target]],
+    parts: dict[str, dict[str, float]],
+    area: float,
+    table: pd.DataFrame | None,
+    rep: Report,
+) -> None:
+    """The county targets (key, target) against the townships' recomputed ``parts``
+    (township -> key -> value), ``area`` the county's ha; ``table``: the plan's
+    ``county_targets`` table, or None when the plan states none."""
+    if not targets:
+        return
+    rep.check("county")
+    rows = {str(r["target"]): r for _, r in table.iterrows()} if table is not None and len(table) else {}
+    for key, tg in targets:
+        total = sum(p.get(key, 0.0) for p in parts.values())
+        val = total / area if tg.kpi in target_checks.SHARES and area > 0 else total
+        where = f"county target {key} ({tg.name}), {tg.period}"
+        if tg.required and tg.min is not None and val < tg.min - _tol(tg, area, tg.min):
+            rep.bad("county", where, "required county target not met: below its minimum", val, tg.min)
+        if tg.required and tg.max is not None and val > tg.max + _tol(tg, area, tg.max):
+            rep.bad("county", where, "required county target not met: above its maximum", val, tg.max)
+        if table is None:
+            continue
+        r = rows.get(key)
+        if r is None:
+            rep.bad("derived_tables", f"county_targets: {key}", "the county targets table has no row for this target")
+            continue
+        if not close(float(r["value"]), val, 1e-6, _tol(tg, area, 0.0)):
+            rep.bad(
+                "derived_tables",
+                f"county_targets: {key}, column value",
+                "value does not match the recomputation",
+                r["value"],
+                val,
+            )

@@ -124,7 +124,7 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
             scale = scope_area(d, tg.village)
         lo = None if tg.min is None else tg.min * scale
         hi = None if tg.max is None else tg.max * scale
-        rows[COMPONENT[tg.kpi]][(key(i, tg), t)] = _between(lo, e, hi)
+        rows[COMPONENT[tg.kpi]][(key(i, tg), t)] = between(lo, e, hi)
     add_rows(m, FAMILY, "target_income", rows["target_income"])
     add_rows(m, FAMILY, "target_budget", rows["target_budget"])
     add_rows(m, FAMILY, "target_area", rows["target_area"])
@@ -133,7 +133,7 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     add_rows(m, FAMILY, "target_people", rows["target_people"])
 
 
-def _between(lo: float | None, e: Any, hi: float | None) -> Any:
+def between(lo: float | None, e: Any, hi: float | None) -> Any:
     """lo <= e <= hi (a side that is None left out); a plain bool when ``e`` holds no decision."""
     if isinstance(e, (int, float)):
         return (lo is None or e >= lo - 1e-9 * max(1.0, abs(lo))) and (hi is None or e <= hi + 1e-9 * max(1.0, abs(hi)))
