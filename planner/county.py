@@ -66,7 +66,7 @@ from planner.solver.run import (
     solve_model,
     solver_options,
 )
-from planner.verify import verify_county
+from planner.verify import verify_county, verify_plan
 
 METHODS = ("auto", "monolithic", "decomposed")
 MAX_ITERATIONS = 40  # price rounds of the decomposition with a budget pool
@@ -117,7 +117,9 @@ def solve_township(task: dict[str, Any]) -> dict[str, Any]:
     township YAML; ``li``: the loaded instance when run in the caller's process), ``pool``
     (Yuan per period, None without a pool), ``prices`` (objective per million Yuan of
     allocation), ``fixed`` (million Yuan per period: the allocation held, or None),
-    ``opts`` (solver options), ``final`` (return the :class:`Plan`)."""
+    ``opts`` (solver options), ``final`` (return the :class:`Plan`), ``targets`` (the
+    county targets, whose parts a final plan returns), ``verify`` (an independent
+    township's ``{"county", "township"}``: verify its final plan here, in parallel)."""
     li, d, m = _model(task)
     opts = task["opts"]
     t0 = time.perf_counter()
@@ -174,6 +176,9 @@ def solve_township(task: dict[str, Any]) -> dict[str, Any]:
         out["plan"] = Plan.from_model(li, d, m, result, build_time_s=0.0, options=opts)
         if out["status"] in WITH_PLAN:
             out["target_parts"] = {k: target_part(m, d, tg) for k, tg in task.get("targets", [])}
+            if task.get("verify") is not None:  # independent townships: verified where they were solved
+                out["plan"].county = {**task["verify"], "allocation_yuan": {}}
+                out["verification"] = verify_plan(out["plan"], li)
     return out
 
 
@@ -284,6 +289,7 @@ def solve_county(
             "solve with --method monolithic (the default, auto, does), or make the county targets required: false",
             method,
         )
+    done: dict[str, Any] = {}  # township -> its verification, run where it was solved
     if method == "monolithic":
         cp = _monolithic(lc, opts)
     else:
@@ -293,13 +299,13 @@ def solve_county(
             if lc.linked:
                 cp = _priced(lc, opts, runner, run, deadline, max_iterations, mip_gap)
             else:
-                cp = _independent(lc, opts, runner, run)
+                cp = _independent(lc, opts, runner, run, done if verify else None)
         finally:
             runner.close(run)
     cp.solve_time_s = time.perf_counter() - t0
     cp.options = {**opts, "method": cp.method, "workers": workers, "scheduler": None if scheduler is None else "dask"}
     if verify and cp.has_solution:
-        cp.verification = verify_county(cp.townships, lc, cp.objective, cp.targets)
+        cp.verification = verify_county(cp.townships, lc, cp.objective, cp.targets, done)
         if not cp.verification["passed"]:
             cp.status_note = "the independent verifier found violations; do not use this plan"
     return cp
@@ -429,9 +435,26 @@ def _monolithic(lc: LoadedCounty, opts: dict[str, Any]) -> CountyPlan:
     )
 
 
-def _independent(lc: LoadedCounty, opts: dict[str, Any], runner: _Runner, run: str) -> CountyPlan:
-    tasks = [_task(lc, k, runner, run, opts, final=True) for k in range(len(lc.townships))]
+def _independent(
+    lc: LoadedCounty, opts: dict[str, Any], runner: _Runner, run: str, done: dict[str, Any] | None
+) -> CountyPlan:
+    """Each township solved as it would be alone; with ``done`` (a dict), each is also
+    verified by the worker that solved it, and its result goes in ``done``."""
+    tasks = [
+        _task(
+            lc,
+            k,
+            runner,
+            run,
+            opts,
+            final=True,
+            verify=None if done is None else {"county": lc.name, "township": lc.townships[k][0]},
+        )
+        for k in range(len(lc.townships))
+    ]
     results = runner.map(solve_township, tasks)
+    if done is not None:
+        done.update({tid: r["verification"] for (tid, _), r in zip(lc.townships, results) if "verification" in r})
     worst = max(results, key=lambda r: RANK[r["status"]])
     status, termination = worst["status"], worst["termination"]
     has = all(r["status"] in WITH_PLAN for r in results)

@@ -244,3 +244,20 @@ def test_a_county_given_to_a_township_command_is_named(tmp_path):
     r = run("explain", str(two_townships(tmp_path, None)))
     assert r.returncode == 2
     assert "townships: this is a county instance" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_independent_townships_are_verified_where_they_were_solved(tmp_path, monkeypatch):
+    """Without county rules each township's plan is verified by the worker that solved it
+    (in parallel), and the county check does not verify it again: with the main process's
+    verify_plan made to fail, the county still passes, with every township's checks."""
+    import planner.verify
+
+    def fail(*_a, **_k):
+        raise AssertionError("verified twice")
+
+    monkeypatch.setattr(planner.verify, "verify_plan", fail)
+    cp = solve_county(load_county(two_townships(tmp_path, None)))
+    assert cp.verification["passed"], cp.verification
+    assert set(cp.verification["townships"]) == {"north", "south"}
+    assert all(t["passed"] and t["checks"] > 10 for t in cp.verification["townships"].values())
+    assert "county" in cp.verification["checks"]

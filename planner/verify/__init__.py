@@ -146,7 +146,11 @@ def verify_plan(plan, li, tables_dir: str | Path | None = None) -> Verification:
 
 
 def verify_county(
-    townships: list[tuple[str, Any]], lc, objective: float | None = None, targets_table: Any = None
+    townships: list[tuple[str, Any]],
+    lc,
+    objective: float | None = None,
+    targets_table: Any = None,
+    done: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Check a county plan: each township's plan against its own instance (:func:`verify_plan`,
     its budget raised by the allocation it states), then the county rules across them
@@ -155,7 +159,9 @@ def verify_county(
     (:func:`planner.verify.county.check_targets`; ``targets_table``: the plan's
     ``county_targets`` table, checked against the recomputation when given).
     ``townships``: (township id, plan) in county order; ``lc``: the
-    :class:`planner.instance.county.LoadedCounty`.
+    :class:`planner.instance.county.LoadedCounty`. ``done``: township id -> the result of
+    :func:`verify_plan` on that township's plan, already run (by the worker that solved it);
+    those townships are not checked again.
 
     Returns ``{"passed", "violations", "checks", "townships": {id: {"passed", "checks"}}}``;
     a township's violations are named ``township <id>: ...`` in ``where``."""
@@ -170,7 +176,7 @@ def verify_county(
         if li is None:
             rep.bad("county", tid, "a township the county does not have")
             continue
-        res = verify_plan(plan, li)
+        res = (done or {}).get(tid) or verify_plan(plan, li)
         per[tid] = {"passed": res["passed"], "checks": len(res["checks"])}
         for v in res["violations"]:
             rep.violations.append({**v, "where": f"township {tid}: {v['where']}"})
