@@ -35,6 +35,7 @@ township models it built for the rounds of one solve.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 import uuid
@@ -42,6 +43,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pyomo.environ as pyo
 
 from planner.api import load_instance
@@ -179,7 +181,17 @@ def solve_township(task: dict[str, Any]) -> dict[str, Any]:
             if task.get("verify") is not None:  # independent townships: verified where they were solved
                 out["plan"].county = {**task["verify"], "allocation_yuan": {}}
                 out["verification"] = verify_plan(out["plan"], li)
+                out["instance_hash"] = instance_hash(li)
     return out
+
+
+def instance_hash(li: LoadedInstance) -> str:
+    """A digest of the township instance as loaded (its validated YAML fields and parcel
+    table): a worker's verification is used only when its instance has the same digest as
+    the caller's, so a worker reading other files at the same path is verified again."""
+    h = hashlib.sha256(li.instance.model_dump_json().encode("utf-8"))
+    h.update(pd.util.hash_pandas_object(li.parcels, index=True).to_numpy().tobytes())
+    return h.hexdigest()
 
 
 # ----------------------------------------------------------------------------- runners
@@ -273,14 +285,14 @@ def solve_county(
     first = lc.townships[0][1]
     opts = solver_options(first, time_limit, mip_gap, threads, solver)
     check_solver(opts["solver"], "--solver" if solver else str(first.path))
-    if opts["solver"] != "highs" and method != "monolithic" and lc.linked:
-        raise InputError.one(
-            "--solver", "--solver", "the decomposition with a county pool uses HiGHS's bounds", "use --solver highs"
-        )
     t0 = time.perf_counter()
     deadline = None if opts["time_limit"] is None else t0 + float(opts["time_limit"])
     if method == "auto":
         method = "monolithic" if lc.linked else "decomposed"
+    if opts["solver"] != "highs" and method == "decomposed" and lc.pool is not None:
+        raise InputError.one(
+            "--solver", "--solver", "the decomposition with a county pool uses HiGHS's bounds", "use --solver highs"
+        )
     if method == "decomposed" and lc.required_targets:
         raise InputError.one(
             "--method",
@@ -453,8 +465,14 @@ def _independent(
         for k in range(len(lc.townships))
     ]
     results = runner.map(solve_township, tasks)
-    if done is not None:
-        done.update({tid: r["verification"] for (tid, _), r in zip(lc.townships, results) if "verification" in r})
+    if done is not None:  # a worker's check counts only if it read the instance this process did
+        done.update(
+            {
+                tid: r["verification"]
+                for (tid, li), r in zip(lc.townships, results)
+                if "verification" in r and r.get("instance_hash") == instance_hash(li)
+            }
+        )
     worst = max(results, key=lambda r: RANK[r["status"]])
     status, termination = worst["status"], worst["termination"]
     has = all(r["status"] in WITH_PLAN for r in results)

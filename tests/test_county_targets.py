@@ -139,3 +139,44 @@ def test_cli_prints_writes_and_verifies_county_targets(tmp_path):
     assert back.targets.loc[0, "value"] == approx(2_000)
     r = CliRunner().invoke(app, ["verify", str(out), str(path)])
     assert r.exit_code == 0, r.output
+
+
+def test_verifier_checks_the_met_flag_and_reads_a_plan_without_the_table(tmp_path):
+    """The capped county's plan (2,000 Yuan spent, met): a table saying not met is a
+    `derived_tables` violation on column met; a plan stating no county targets (format 1.0,
+    an empty table) is checked on the required targets alone and passes."""
+    import pandas as pd
+
+    from planner.plan.county import TARGET_COLUMNS
+
+    lc = load_county(county(tmp_path, [SPEND_CAP]))
+    cp = solve_county(lc)
+    table = cp.targets.copy()
+    table["met"] = False
+    res = verify_county(cp.townships, lc, cp.objective, table)
+    assert [v["where"] for v in res["violations"]] == ["county_targets: spend, column met"]
+    empty = pd.DataFrame(columns=TARGET_COLUMNS)
+    assert verify_county(cp.townships, lc, cp.objective, empty)["passed"]
+    assert verify_county(cp.townships, lc, cp.objective, None)["passed"]
+
+
+def test_two_county_targets_of_one_key_are_refused(tmp_path):
+    """A target with id "1" and an unnamed second target (key "1", its position) would be one
+    row: refused, naming the field."""
+    two = [{**SPEND_CAP, "id": "1"}, {"kpi": "gep_yuan", "period": "2025", "min": 1}]
+    with pytest.raises(InputError, match=r"county.targets.1.id.*two county targets are called '1'"):
+        load_county(county(tmp_path, two))
+
+
+def test_a_worker_check_counts_only_for_the_same_instance(tmp_path):
+    """planner.county.instance_hash: the same township loaded twice has one digest; with
+    another budget it has another, so a worker that read other files is verified again."""
+    from planner.county import instance_hash
+
+    lc = load_county(county(tmp_path, []))
+    again = load_county(county(tmp_path, [], name="tc_again"))
+    north, north_again = lc.townships[0][1], again.townships[0][1]
+    assert instance_hash(north) == instance_hash(north)
+    assert instance_hash(north) != instance_hash(lc.townships[1][1])
+    richer = north_again.replace(**{"periods.2025.budget_yuan": 3000})
+    assert instance_hash(richer) != instance_hash(north)

@@ -51,6 +51,25 @@ class TownshipRef(_Strict):
     file: str = Field(min_length=1, description="The township instance YAML, relative to the county file.")
 
 
+class CountyTarget(Target):
+    """A target of the county's figure: the sum over its townships, or a coverage of the
+    county's whole area; `required: true` makes it a rule across the townships (family `county`)."""
+
+    id: str | None = Field(
+        None,
+        description="Identifier, for `--set county.targets.<id>.required=true` on the county and scenario files "
+        "(null: the target is addressed by its position, `county.targets.0`).",
+    )
+    village: str | None = Field(
+        None, description="Not for a county target (refused): a village's target goes in its township's file."
+    )
+    required: bool = Field(
+        False,
+        description="A rule across the townships: every county plan must meet it (rows `county_target`; the county "
+        "is then solved as one model). false: only reported against the plan.",
+    )
+
+
 class CountyRules(_Strict):
     """Rules across the townships; none: the townships are independent."""
 
@@ -59,7 +78,7 @@ class CountyRules(_Strict):
         description="County budget pool per period id, shared by the townships beyond their own budgets.",
         json_schema_extra={"unit": "Yuan"},
     )
-    targets: list[Target] = Field(
+    targets: list[CountyTarget] = Field(
         default_factory=list,
         description="Targets of the county's figures: the sum over the townships (GEP, carbon income, dividends, "
         "budget used, areas, gardens, projects, people) or a coverage of the county's whole area. Written as a "
@@ -250,16 +269,24 @@ def _target_problems(
     file: str, county: County, townships: tuple[tuple[str, LoadedInstance], ...], periods: list[str]
 ) -> list[Problem]:
     """What is wrong with the county targets: a village named (a county target is the
-    county's figure), a period the townships lack, a GEP service or category some
-    township's valuation library lacks, an id given twice."""
+    county's figure), a period the townships lack, a GEP service some township's
+    valuation library lacks, two targets of one key (an id, or an unnamed one's position)."""
     problems: list[Problem] = []
     seen: set[str] = set()
     for i, tg in enumerate(county.county.targets):
         at = f"county.targets.{i}"
-        if tg.id:
-            if tg.id in seen:
-                problems.append(Problem(file, f"{at}.id", "duplicate target id", "make ids unique", tg.id))
-            seen.add(tg.id)
+        key = tg.id if tg.id else str(i)  # what the rows and tables call it (LoadedCounty.targets)
+        if key in seen:
+            problems.append(
+                Problem(
+                    file,
+                    f"{at}.id",
+                    f"two county targets are called {key!r} (an id, or the position of a target without one)",
+                    "give every county target its own id",
+                    tg.id,
+                )
+            )
+        seen.add(key)
         if tg.village is not None:
             problems.append(
                 Problem(
@@ -289,4 +316,4 @@ def _target_problems(
     return problems
 
 
-__all__ = ["County", "CountyRules", "LoadedCounty", "TownshipRef", "is_county", "load_county"]
+__all__ = ["County", "CountyRules", "CountyTarget", "LoadedCounty", "TownshipRef", "is_county", "load_county"]

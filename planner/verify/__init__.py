@@ -194,7 +194,7 @@ def verify_county(
         rep.bad("county", tid, "the county plan has no plan for this township")
     county.check_pool(allocations, lc.pool, rep)
     area = float(sum(li.parcels["area_ha"].sum() for _, li in lc.townships))
-    county.check_targets(lc.targets, parts, area, targets_table, rep)
+    _guarded(rep, "county", county.check_targets, lc.targets, parts, area, targets_table, rep)
     rep.check("objective")
     if objective is not None and not close(objective, total):
         rep.bad("objective", "county", "the county objective is not the sum of the townships'", objective, total)

@@ -112,7 +112,8 @@ def check_targets(
 ) -> None:
     """The county targets (key, target) against the townships' recomputed ``parts``
     (township -> key -> value), ``area`` the county's ha; ``table``: the plan's
-    ``county_targets`` table, or None when the plan states none."""
+    ``county_targets`` table, or None or empty when the plan states none (then only the
+    required targets are checked)."""
     if not targets:
         return
     rep.check("county")
@@ -125,7 +126,7 @@ def check_targets(
             rep.bad("county", where, "required county target not met: below its minimum", val, tg.min)
         if tg.required and tg.max is not None and val > tg.max + _tol(tg, area, tg.max):
             rep.bad("county", where, "required county target not met: above its maximum", val, tg.max)
-        if table is None:
+        if not rows:  # the plan states no county targets (a county plan before format 1.1)
             continue
         r = rows.get(key)
         if r is None:
@@ -138,4 +139,14 @@ def check_targets(
                 "value does not match the recomputation",
                 r["value"],
                 val,
+            )
+        # the table's flag: within a millionth of the limit (or of 1), as the plan's tables say
+        met = all(x is None or sign * (val - x) >= -1e-6 * max(1.0, abs(x)) for x, sign in ((tg.min, 1), (tg.max, -1)))
+        if bool(r["met"]) != met:
+            rep.bad(
+                "derived_tables",
+                f"county_targets: {key}, column met",
+                "met does not match the recomputation",
+                float(bool(r["met"])),
+                float(met),
             )
