@@ -68,7 +68,7 @@ from planner.solver.run import (
     solve_model,
     solver_options,
 )
-from planner.verify import verify_county, verify_plan
+from planner.verify import county_target_parts, verify_county, verify_plan
 
 METHODS = ("auto", "monolithic", "decomposed")
 MAX_ITERATIONS = 40  # price rounds of the decomposition with a budget pool
@@ -181,6 +181,13 @@ def solve_township(task: dict[str, Any]) -> dict[str, Any]:
             if task.get("verify") is not None:  # independent townships: verified where they were solved
                 out["plan"].county = {**task["verify"], "allocation_yuan": {}}
                 out["verification"] = verify_plan(out["plan"], li)
+                if task.get("targets"):
+                    try:
+                        parts = county_target_parts(out["plan"], li, task["targets"])
+                    except Exception:  # noqa: BLE001 - the caller recomputes them and reports what fails
+                        parts = None
+                    if parts is not None:
+                        out["verification"] = {**out["verification"], "county_target_parts": parts}
                 out["instance_hash"] = instance_hash(li)
     return out
 

@@ -180,3 +180,20 @@ def test_a_worker_check_counts_only_for_the_same_instance(tmp_path):
     assert instance_hash(north) != instance_hash(lc.townships[1][1])
     richer = north_again.replace(**{"periods.2025.budget_yuan": 3000})
     assert instance_hash(richer) != instance_hash(north)
+
+
+def test_reported_targets_are_recomputed_where_the_townships_were_solved(tmp_path, monkeypatch):
+    """Independent townships with a reported county target: the workers that solved them
+    also recompute their parts of it for the verifier, so the county check does not (with
+    the main process's recomputation made to fail, the county still passes with the value
+    0.15 of test_reported_county_coverage_is_the_share_of_the_county)."""
+    import planner.verify
+
+    def fail(*_a, **_k):
+        raise AssertionError("recomputed twice")
+
+    monkeypatch.setattr(planner.verify, "county_target_parts", fail)
+    target = {"id": "forest", "kpi": "forest_coverage", "period": "2025", "min": 0.15}
+    cp = solve_county(load_county(county(tmp_path, [target])))
+    assert cp.verification["passed"], cp.verification
+    assert cp.targets.loc[0, "value"] == pytest.approx(0.15, abs=1e-9)

@@ -160,8 +160,9 @@ def verify_county(
     ``county_targets`` table, checked against the recomputation when given).
     ``townships``: (township id, plan) in county order; ``lc``: the
     :class:`planner.instance.county.LoadedCounty`. ``done``: township id -> the result of
-    :func:`verify_plan` on that township's plan, already run (by the worker that solved it);
-    those townships are not checked again.
+    :func:`verify_plan` on that township's plan, already run (by the worker that solved it),
+    with, under ``county_target_parts``, what :func:`county_target_parts` gave there; those
+    townships are not checked again.
 
     Returns ``{"passed", "violations", "checks", "townships": {id: {"passed", "checks"}}}``;
     a township's violations are named ``township <id>: ...`` in ``where``."""
@@ -176,7 +177,8 @@ def verify_county(
         if li is None:
             rep.bad("county", tid, "a township the county does not have")
             continue
-        res = (done or {}).get(tid) or verify_plan(plan, li)
+        pre = (done or {}).get(tid)
+        res = pre or verify_plan(plan, li)
         per[tid] = {"passed": res["passed"], "checks": len(res["checks"])}
         for v in res["violations"]:
             rep.violations.append({**v, "where": f"township {tid}: {v['where']}"})
@@ -188,7 +190,10 @@ def verify_county(
         allocations[tid] = {str(t): float(v) for t, v in (alloc or {}).items() if county._number(v) and v >= 0}
         total += plan.objective or 0.0
         if lc.targets and plan.has_solution:
-            parts[tid] = _guarded(rep, "county", _target_parts, plan, li, lc.targets) or {}
+            given = (pre or {}).get("county_target_parts")
+            parts[tid] = (
+                given if given is not None else _guarded(rep, "county", county_target_parts, plan, li, lc.targets) or {}
+            )
     missing = [tid for tid, _ in lc.townships if tid not in dict(townships)]
     for tid in missing:
         rep.bad("county", tid, "the county plan has no plan for this township")
@@ -207,8 +212,9 @@ def verify_county(
     }
 
 
-def _target_parts(plan: Any, li: Any, targets: list[tuple[str, Any]]) -> dict[str, float]:
-    """A township plan's parts of the county targets, recomputed from its tables."""
+def county_target_parts(plan: Any, li: Any, targets: list[tuple[str, Any]]) -> dict[str, float]:
+    """A township plan's parts of the county targets ((key, target) pairs), recomputed from
+    its tables (:func:`planner.verify.county.target_parts`)."""
     rep = Report()
     c = Context(clean_tables(plan.tables, li, rep.capped), li)
     c.county_allocation = county.allocation(plan, c, rep)
@@ -238,4 +244,4 @@ def recompute_objective(plan, li) -> float:
     return money.recompute(Context(clean_tables(plan.tables, li, rep.capped), li))["weighted"]
 
 
-__all__ = ["verify_county", "verify_plan", "recompute_objective", "Verification", "Violation"]
+__all__ = ["county_target_parts", "verify_county", "verify_plan", "recompute_objective", "Verification", "Violation"]
