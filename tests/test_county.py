@@ -261,3 +261,20 @@ def test_independent_townships_are_verified_where_they_were_solved(tmp_path, mon
     assert set(cp.verification["townships"]) == {"north", "south"}
     assert all(t["passed"] and t["checks"] > 10 for t in cp.verification["townships"].values())
     assert "county" in cp.verification["checks"]
+
+
+def test_terminal_lists_at_most_the_first_townships(tmp_path, monkeypatch):
+    """A prefecture's 100 townships would be 100 lines: the summary lists the first
+    MAX_TOWNSHIP_LINES (1 here) and says how many more are in townships.csv."""
+    from typer.testing import CliRunner
+
+    import planner.cli.county
+    from planner.cli import app
+
+    monkeypatch.setattr(planner.cli.county, "MAX_TOWNSHIP_LINES", 1)
+    path = two_townships(tmp_path, None)
+    r = CliRunner().invoke(app, ["solve", str(path), "--out", str(tmp_path / "out")])
+    assert r.exit_code == 0, r.output
+    assert "... and 1 more townships (every township: townships.csv)" in r.output
+    lines = r.output.splitlines()
+    assert any(x.startswith("north ") for x in lines) and not any(x.startswith("south ") for x in lines)

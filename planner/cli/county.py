@@ -145,6 +145,10 @@ def solve_county_command(
     raise typer.Exit(code)
 
 
+#: townships listed in the terminal; the rest are in townships.csv
+MAX_TOWNSHIP_LINES = 20
+
+
 def print_county_summary(cp: Any, lang: str = "en") -> None:
     """Status, gap, method, one line per township, the county rows and the verification."""
     c = out
@@ -179,7 +183,10 @@ def print_county_summary(cp: Any, lang: str = "en") -> None:
         for tid, p in cp.townships
     ]
     c.print()
-    print_table(c, headers, rows)
+    shown = rows if len(rows) <= MAX_TOWNSHIP_LINES else rows[:MAX_TOWNSHIP_LINES]
+    print_table(c, headers, shown)
+    if len(shown) < len(rows):
+        c.print(word("county_more_townships", lang, n=len(rows) - len(shown)))
     for r in cp.county_rows().itertuples():
         c.print(
             word(

@@ -1047,6 +1047,10 @@ TERMS["word"].update(
             "{period}年县级统筹资金池：已拨付 {used} 元，共 {limit} 元",
         ),
         "county_targets": ("County targets", "县级目标"),
+        "county_more_townships": (
+            "... and {n} more townships (every township: townships.csv)",
+            "……另有{n}个乡镇（全部乡镇见 townships.csv）",
+        ),
         "county_target_line": (
             "{name}, {period}: {value} ({limits}; {kind}): {met}",
             "{name}，{period}年：{value}（{limits}；{kind}）：{met}",
