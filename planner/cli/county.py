@@ -35,6 +35,11 @@ def _load(instance: str, scenario: str | None, set_: list[str] | None):
         exit_bad_input(e)
 
 
+def load_county_arg(instance: str):
+    """The county instance at ``instance``; bad input exits 2 with the problems."""
+    return _load(instance, None, None)
+
+
 def validate_county(instance: str, scenario: str | None, set_: list[str] | None) -> None:
     lc = _load(instance, scenario, set_)
     villages = sum(len(li.instance.villages) for _, li in lc.townships)
@@ -73,6 +78,7 @@ def solve_county_command(
     scheduler: str | None,
     force: bool,
     lang: str,
+    report: bool = False,
 ) -> None:
     from planner.core.outdir import OutTaken
     from planner.county import METHODS, solve_county
@@ -139,6 +145,11 @@ def solve_county_command(
                 folder=str(path),
             )
         )
+    if written and report:
+        from planner.report.county import write_county_report
+
+        md, html = write_county_report(cp, path, county=lc, lang=lang)
+        out.print(word("county_wrote_report", lang, md=str(md), html=str(html)))
     code = EXIT.get(cp.status, 1)
     if cp.verification is not None and not cp.verification["passed"]:
         code = 1

@@ -42,7 +42,6 @@ def report_cmd(
     paper: Paper = typer.Option(Paper.a4, "--paper", case_sensitive=False, help="Paper the report prints on."),
 ) -> None:
     """Write report.md and a self-contained report.html for a solved plan."""
-    from planner.explain.result import Explanation
     from planner.report import chromium
 
     if pdf:  # before anything is written: without a browser there is no PDF to print
@@ -54,43 +53,13 @@ def report_cmd(
             )
 
     check_lang(lang)
-    plan = load_plan_arg(plan_dir)
+    from planner.plan.county import is_county_plan
+
     base = Path(plan_dir) if Path(plan_dir).is_dir() else Path(plan_dir).parent
-    ex = None
-    if (base / "explanation.json").exists():
-        try:
-            ex = Explanation.from_json(base / "explanation.json")
-        except (ValueError, KeyError, AttributeError, TypeError) as e:
-            exit_bad_input(
-                InputError.one(
-                    str(base / "explanation.json"),
-                    "(file)",
-                    f"not a readable explanation: {e}",
-                    "run `planner explain` again or delete the file",
-                )
-            )
-    try:
-        li = instance_for(plan, instance, None, None)
-    except InputError as e:
-        if instance:  # the user named it: a bad instance is bad input
-            exit_bad_input(e)
-        li = None
-        err.print(
-            styled(("the plan's instance could not be loaded: the report has no targets or role ranges", "yellow"))
-        )
-    path = Path(out_dir) if out_dir else base
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        write_report_files(plan, path, ex, li, lang, paper=paper.value)
-    except OSError as e:
-        exit_bad_input(
-            InputError.one(
-                "--out",
-                "--out",
-                f"cannot write the report to {str(path)!r}: {e.strerror or e}",
-                "give a directory you can write to",
-            )
-        )
+    if is_county_plan(plan_dir):
+        path = _county_report(plan_dir, instance, out_dir, lang, paper.value)
+    else:
+        path = _township_report(plan_dir, base, instance, out_dir, lang, paper.value)
     if screenshot_png:
         from planner.report import screenshot
 
@@ -117,6 +86,81 @@ def report_cmd(
             err.print(styled(("printing report.pdf failed:", "red"), f" {e}"))
             raise typer.Exit(1) from None
     raise typer.Exit(0)
+
+
+def _township_report(
+    plan_dir: str, base: Path, instance: str | None, out_dir: str | None, lang: str, paper: str
+) -> Path:
+    """report.md and report.html of a township's plan; returns the folder written."""
+    from planner.explain.result import Explanation
+
+    plan = load_plan_arg(plan_dir)
+    ex = None
+    if (base / "explanation.json").exists():
+        try:
+            ex = Explanation.from_json(base / "explanation.json")
+        except (ValueError, KeyError, AttributeError, TypeError) as e:
+            exit_bad_input(
+                InputError.one(
+                    str(base / "explanation.json"),
+                    "(file)",
+                    f"not a readable explanation: {e}",
+                    "run `planner explain` again or delete the file",
+                )
+            )
+    try:
+        li = instance_for(plan, instance, None, None)
+    except InputError as e:
+        if instance:  # the user named it: a bad instance is bad input
+            exit_bad_input(e)
+        li = None
+        err.print(
+            styled(("the plan's instance could not be loaded: the report has no targets or role ranges", "yellow"))
+        )
+    path = Path(out_dir) if out_dir else base
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        write_report_files(plan, path, ex, li, lang, paper=paper)
+    except OSError as e:
+        exit_bad_input(
+            InputError.one(
+                "--out",
+                "--out",
+                f"cannot write the report to {str(path)!r}: {e.strerror or e}",
+                "give a directory you can write to",
+            )
+        )
+    return path
+
+
+def _county_report(plan_dir: str, instance: str | None, out_dir: str | None, lang: str, paper: str) -> Path:
+    """report.md and report.html of a county plan folder; returns the folder written."""
+    from planner.cli.county import load_county_arg
+    from planner.plan.county import CountyPlan
+    from planner.report.county import write_county_report
+
+    base = Path(plan_dir) if Path(plan_dir).is_dir() else Path(plan_dir).parent
+    try:
+        cp = CountyPlan.from_json(base)
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        exit_bad_input(
+            InputError.one(str(base / "plan.json"), "(file)", f"not a readable county plan: {e}", "give its folder")
+        )
+    lc = load_county_arg(instance) if instance else None
+    path = Path(out_dir) if out_dir else base
+    try:
+        md, html = write_county_report(cp, path, county=lc, lang=lang, paper=paper)
+    except OSError as e:
+        exit_bad_input(
+            InputError.one(
+                "--out",
+                "--out",
+                f"cannot write the report to {str(path)!r}: {e.strerror or e}",
+                "give a directory you can write to",
+            )
+        )
+    out.print(f"wrote {md} and {html}")
+    return path
 
 
 @app.command(short_help="Put two or more plans side by side.")

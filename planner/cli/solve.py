@@ -126,13 +126,13 @@ def solve(
     if is_county(instance):
         from planner.cli.county import solve_county_command
 
-        if explain_ or report:
+        if explain_:
             exit_bad_input(
                 InputError.one(
                     instance,
-                    "--explain" if explain_ else "--report",
-                    "county plans are not explained or reported yet",
-                    "leave out --explain and --report; each township's tables are in townships/<id>/",
+                    "--explain",
+                    "county plans are not explained yet",
+                    "leave out --explain; --report writes the county's report",
                 )
             )
         solve_county_command(
@@ -150,6 +150,7 @@ def solve(
             scheduler,
             force,
             lang,
+            report,
         )
         return
     if method != "auto" or workers != 1 or scheduler is not None:

@@ -1047,6 +1047,27 @@ TERMS["word"].update(
             "{period}年县级统筹资金池：已拨付 {used} 元，共 {limit} 元",
         ),
         "county_targets": ("County targets", "县级目标"),
+        "county_wrote_report": ("wrote {md} and {html}", "已写入 {md} 和 {html}"),
+        "rp_county_title": ("County plan report: {name}", "县级规划方案报告：{name}"),
+        "rp_county_intro": (
+            "A plan for {n} townships, solved as {method}. The county's figures are the townships' summed; "
+            "each township's own plan, tables and workbook are in its folder.",
+            "{n}个乡镇的规划方案，求解方式：{method}。县级指标为各乡镇指标之和；各乡镇的方案、表格和工作簿在其文件夹中。",
+        ),
+        "rp_county_townships": ("The {n} townships", "{n}个乡镇"),
+        "rp_county_townships_word": ("Townships", "乡镇"),
+        "rp_county_name": ("name", "名称"),
+        "rp_county_gep": ("GEP {period} (Yuan/yr)", "{period}年GEP（元/年）"),
+        "rp_county_dividends": ("dividends {period} (Yuan/yr)", "{period}年分红（元/年）"),
+        "rp_county_folder": ("folder", "文件夹"),
+        "rp_county_folders": (
+            "Each folder holds the township's plan.json, plan.xlsx and tables; `planner report townships/<id>` "
+            "writes its own report with the village plan sheets.",
+            "每个文件夹中有该乡镇的 plan.json、plan.xlsx 和表格；"
+            "`planner report townships/<id>` 可生成其自己的报告（含村庄规划单）。",
+        ),
+        "rp_county_pool": ("County budget pool", "县级统筹资金池"),
+        "rp_county_allocated": ("allocated (Yuan)", "已拨付（元）"),
         "county_more_townships": (
             "... and {n} more townships (every township: townships.csv)",
             "……另有{n}个乡镇（全部乡镇见 townships.csv）",

@@ -235,7 +235,16 @@ class CountyPlan:
             status_note=data.get("status_note", ""),
             verification=data.get("verification"),
             targets=pd.DataFrame(data.get("county_targets") or [], columns=TARGET_COLUMNS),
+            solve_time_s=_run_time(folder / "run.json"),
         )
+
+
+def _run_time(path: Path) -> float:
+    """The solve time recorded in a county plan folder's run.json (0 when it has none)."""
+    try:
+        return float(json.loads(path.read_text(encoding="utf-8")).get("solve_time_s", 0.0))
+    except (OSError, ValueError, TypeError, AttributeError):
+        return 0.0
 
 
 def is_county_plan(path: str | Path) -> bool:
