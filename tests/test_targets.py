@@ -437,3 +437,26 @@ def test_workbook_lists_targets_required_first(build, tmp_path):
     kf = {r[0]: r for r in book["Key figures"].iter_rows(values_only=True)}
     assert kf["GEP"][-2] in ("", None)
     assert kf["Afforested"][-2] == "2025: ≥ 1.00"
+
+
+def test_repair_lowers_a_money_target_rather_than_raise_the_budget(build):
+    """10 ha of grassland (GEP 1,000 Yuan/ha/yr); ecological forest +3,000 Yuan/ha/yr at
+    10,000 Yuan/ha; no budget. GEP required at least 10,300 Yuan/yr: 0.1 ha of forest would
+    do, so the two repairs are +1,000 Yuan of budget (1,000 Yuan-equivalents) or the target
+    300 Yuan/yr lower (a Yuan/yr of a money target costs 1, as a dividend floor: 300). The
+    repair lowers the target by 300. (Priced like a hectare, 1 M per Yuan/yr, it would raise
+    the budget instead.)"""
+    from planner.explain.diagnose import diagnose
+
+    li = build(
+        [P("A1", "grassland", 10)],
+        uses={"ecological_forest": {"establishment_cost_yuan_per_ha": 10_000}},
+        periods=[period("2025", budget=0)],
+        targets=[_target("gep_yuan", min=10_300, id="gep_push")],
+    )
+    assert solve(li).status == "infeasible"
+    r = diagnose(li, iis=False).relaxations
+    assert list(r["constraint"]) == ["target_income"]
+    assert r.iloc[0]["amount"] == approx(300)
+    assert r.iloc[0]["cost"] == approx(300)
+    assert "short by 300 Yuan/yr" in r.iloc[0]["statement"]

@@ -78,6 +78,15 @@ CLASSES: dict[str, tuple[tuple[str, ...], float, str, str]] = {
     ),
 }
 CLASS_OF: dict[str, str] = {name: cls for cls, (names, *_r) in CLASSES.items() for name in names}
+#: a required target's rows in another unit than ha (planner.model.rules.targets): their default cost per
+#: unit follows what the unit is elsewhere, so a Yuan/yr of a GEP target is not priced like a hectare
+TARGET_UNIT_COSTS: dict[str, float] = {
+    "target_income": 1.0,  # per Yuan/yr, as a dividend floor
+    "target_budget": 1.0,  # per Yuan, as a budget
+    "target_people": 1e6,  # per person, as a recruitment range
+    "target_gardens": 1e8,  # per garden, as a required garden
+    "target_projects": 1e8,  # per project, as a required project
+}
 #: target rules whose attainable value a diagnosis reports (the most the land allows)
 TARGET_ROWS = ("vegetation_coverage", "forest_coverage", "red_line_share", "dividend_floor")
 #: the elastic objective's unit: a million Yuan-equivalents (keeps HiGHS's coefficients near 1)
@@ -185,6 +194,8 @@ class RepairSettings:
         for key in (name, family, class_of(name, info)):
             if key in self.costs:
                 return self.costs[key]
+        if name in TARGET_UNIT_COSTS:
+            return TARGET_UNIT_COSTS[name]
         return CLASSES[class_of(name, info)][1]
 
     def describe(self, used: Iterable[tuple[str, str, RowInfo | None]] = ()) -> list[str]:
@@ -222,4 +233,4 @@ def repair_field_names() -> dict[str, str]:
     return {name: f.FAMILY for f in families() for name in f.ROWS} | {"decisions": "decisions"}
 
 
-__all__ = ["CLASSES", "OBJECTIVE_UNIT", "RepairSettings", "TARGET_ROWS", "class_of", "is_target"]
+__all__ = ["CLASSES", "OBJECTIVE_UNIT", "RepairSettings", "TARGET_ROWS", "TARGET_UNIT_COSTS", "class_of", "is_target"]
