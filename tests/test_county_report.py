@@ -57,3 +57,18 @@ def test_explain_is_still_refused_for_a_county(tmp_path):
     r = CliRunner().invoke(app, ["solve", str(county(tmp_path, [])), "--out", str(tmp_path / "o"), "--explain"])
     assert r.exit_code == 2
     assert "county plans are not explained yet" in r.output
+
+
+def test_report_that_cannot_be_written_exits_2_with_the_reason(tmp_path):
+    """`planner report` with --out naming a file (not a folder), for a county plan folder
+    and for one of its township plans: exit 2, naming --out, no traceback."""
+    path = county(tmp_path, [])
+    out = tmp_path / "out"
+    assert CliRunner().invoke(app, ["solve", str(path), "--out", str(out)]).exit_code == 0
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x", encoding="utf-8")
+    for plan_dir in (out, out / "townships" / "north"):
+        r = CliRunner().invoke(app, ["report", str(plan_dir), "--out", str(blocker)])
+        assert r.exit_code == 2, r.output
+        assert "--out" in r.output and "cannot write the report" in r.output
+        assert "Traceback" not in r.output

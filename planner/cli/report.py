@@ -88,6 +88,18 @@ def report_cmd(
     raise typer.Exit(0)
 
 
+def _cannot_write(path: Path, e: OSError) -> None:
+    """Exit 2: the report cannot be written to ``path``."""
+    exit_bad_input(
+        InputError.one(
+            "--out",
+            "--out",
+            f"cannot write the report to {str(path)!r}: {e.strerror or e}",
+            "give a directory you can write to",
+        )
+    )
+
+
 def _township_report(
     plan_dir: str, base: Path, instance: str | None, out_dir: str | None, lang: str, paper: str
 ) -> Path:
@@ -122,14 +134,7 @@ def _township_report(
         path.mkdir(parents=True, exist_ok=True)
         write_report_files(plan, path, ex, li, lang, paper=paper)
     except OSError as e:
-        exit_bad_input(
-            InputError.one(
-                "--out",
-                "--out",
-                f"cannot write the report to {str(path)!r}: {e.strerror or e}",
-                "give a directory you can write to",
-            )
-        )
+        _cannot_write(path, e)
     return path
 
 
@@ -151,14 +156,7 @@ def _county_report(plan_dir: str, instance: str | None, out_dir: str | None, lan
     try:
         md, html = write_county_report(cp, path, county=lc, lang=lang, paper=paper)
     except OSError as e:
-        exit_bad_input(
-            InputError.one(
-                "--out",
-                "--out",
-                f"cannot write the report to {str(path)!r}: {e.strerror or e}",
-                "give a directory you can write to",
-            )
-        )
+        _cannot_write(path, e)
     out.print(f"wrote {md} and {html}")
     return path
 
