@@ -40,6 +40,7 @@ def test_solve_report_and_report_command_write_the_county_report(tmp_path):
     md = (out / "report.md").read_text(encoding="utf-8")
     assert md.startswith("# County plan report: tc")
     assert "| Plan status | optimal (proved optimal) |" in md
+    assert "| Solver | highs, " in md and " s in all |" in md and "build" not in md
     assert "| GEP (Yuan/yr) | 26,000 |" in md
     assert "| Budget used of budget (Yuan) | 2,000 of 4,000 (50%) |" in md
     assert "| Forest coverage | 10.0% |" in md

@@ -536,6 +536,7 @@ TERMS["word"].update(
         "rp_status_note": ("Status note", "状态说明"),
         "rp_solver": ("Solver", "求解器"),
         "rp_solver_times": ("{solver}, solve {solve} s, build {build} s", "{solver}，求解{solve}秒，建模{build}秒"),
+        "rp_solver_time": ("{solver}, {solve} s in all", "{solver}，共{solve}秒"),
         "rp_instance": ("Instance", "算例"),
         "rp_overrides": ("Overrides", "参数覆盖"),
         "rp_warn_not_optimal": (

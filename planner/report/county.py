@@ -81,7 +81,7 @@ def _as_plan(cp: CountyPlan, kpis: pd.DataFrame) -> SimpleNamespace:
         has_solution=cp.has_solution,
         solver=str(cp.options.get("solver", "highs")),
         solve_time_s=cp.solve_time_s,
-        build_time_s=0.0,
+        build_time_s=None,
         instance_name=cp.name,
         instance_path=cp.path,
         overrides=cp.overrides,

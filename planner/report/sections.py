@@ -91,18 +91,13 @@ def status_section(doc: Doc, plan, lang: str = "en") -> None:
     rows.append([word("verified", lang), ver])
     if plan.status_note:
         rows.append([word("rp_status_note", lang), plan.status_note])
-    rows.append(
-        [
-            word("rp_solver", lang),
-            word(
-                "rp_solver_times",
-                lang,
-                solver=plan.solver,
-                solve=f"{plan.solve_time_s:.1f}",
-                build=f"{plan.build_time_s:.1f}",
-            ),
-        ]
+    build = getattr(plan, "build_time_s", None)  # None: a county plan, timed as a whole
+    times = (
+        word("rp_solver_time", lang, solver=plan.solver, solve=f"{plan.solve_time_s:.1f}")
+        if build is None
+        else word("rp_solver_times", lang, solver=plan.solver, solve=f"{plan.solve_time_s:.1f}", build=f"{build:.1f}")
     )
+    rows.append([word("rp_solver", lang), times])
     rows.append([word("rp_instance", lang), f"{plan.instance_name} ({plan.instance_path})"])
     if plan.overrides:
         rows.append([word("rp_overrides", lang), "; ".join(map(str, plan.overrides))])
