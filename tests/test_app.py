@@ -150,6 +150,10 @@ def test_settings_carry_the_schemas_units_ranges_and_descriptions():
     assert "Money available" in b.description
     cov = by["policies.vegetation_coverage_min"]
     assert (cov.lo, cov.hi) == (0, 1)
+    ratio = by["policies.garden_bridge_width_ratio"]  # tiny_geo: contiguous gardens on a map
+    assert (ratio.lo, ratio.value) == (0, 0.5) and "strip" in ratio.description
+    plain = {s.path for s in settings(planner.load_instance(INST / "tiny.yaml"))}  # no map: no bridges
+    assert "policies.garden_bridge_width_ratio" not in plain
     assert check(cov, 1.5) == "must be at most 1"
     assert check(by["roles.fruit_farmers.max"], 2.5) == "must be a whole number"
     assert check(b, "abc") == "'abc' is not a number"

@@ -103,6 +103,17 @@ def settings(li: LoadedInstance) -> list[Setting]:
         _setting(Policies, f, f"policies.{f}", "policies", f.replace("_", " "), getattr(inst.policies, f))
         for f in POLICY_FIELDS
     ]
+    if inst.policies.contiguous_gardens and li.geometry is not None:  # it shapes only sites of mapped parcels
+        out.append(
+            _setting(
+                Policies,
+                "garden_bridge_width_ratio",
+                "policies.garden_bridge_width_ratio",
+                "policies",
+                "garden bridge width ratio",
+                inst.policies.garden_bridge_width_ratio,
+            )
+        )
     for r in inst.roles:
         if r.min_per_project is None:
             out.append(_setting(Role, "min", f"roles.{r.id}.min", "recruitment", f"{r.id} min", r.min))
