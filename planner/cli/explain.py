@@ -36,48 +36,34 @@ from planner.core.status import EXIT
 from planner.core.terminal import styled
 
 
-def _parse_importance(text: str) -> tuple[str, ...]:
-    from planner.explain import IMPORTANCE_KINDS
-
-    if text in ("all", ""):
-        return IMPORTANCE_KINDS if text == "all" else ()
-    if text == "none":
+def _parse_kinds(text: str, option: str, known: tuple[str, ...]) -> tuple[str, ...]:
+    """``all``, ``none`` (or nothing) or a comma list of ``known`` kinds; an unknown kind
+    exits 2 naming ``option``."""
+    if text == "all":
+        return known
+    if text in ("none", ""):
         return ()
     kinds = tuple(k.strip() for k in text.split(",") if k.strip())
-    bad = [k for k in kinds if k not in IMPORTANCE_KINDS]
+    bad = [k for k in kinds if k not in known]
     if bad:
         exit_bad_input(
             InputError.one(
-                "--importance",
-                "--importance",
-                f"unknown kind(s) {bad}",
-                f"use all, none or a comma list of {', '.join(IMPORTANCE_KINDS)}",
-                text,
+                option, option, f"unknown kind(s) {bad}", f"use all, none or a comma list of {', '.join(known)}", text
             )
         )
     return kinds
+
+
+def _parse_importance(text: str) -> tuple[str, ...]:
+    from planner.explain import IMPORTANCE_KINDS
+
+    return _parse_kinds(text, "--importance", tuple(IMPORTANCE_KINDS))
 
 
 def _parse_unit_prices(text: str) -> tuple[str, ...]:
     from planner.explain import UNIT_KINDS
 
-    if text == "all":
-        return tuple(UNIT_KINDS)
-    if text in ("none", ""):
-        return ()
-    kinds = tuple(k.strip() for k in text.split(",") if k.strip())
-    bad = [k for k in kinds if k not in UNIT_KINDS]
-    if bad:
-        exit_bad_input(
-            InputError.one(
-                "--unit-prices",
-                "--unit-prices",
-                f"unknown kind(s) {bad}",
-                f"use all, none or a comma list of {', '.join(UNIT_KINDS)}",
-                text,
-            )
-        )
-    return kinds
+    return _parse_kinds(text, "--unit-prices", tuple(UNIT_KINDS))
 
 
 @app.command(short_help="Explain a plan: binding rules, prices, why not, importance, ranging.")

@@ -35,11 +35,10 @@ from pyomo.contrib.fbbt.fbbt import compute_bounds_on_expr
 
 from planner.api import load_instance, solve
 from planner.core.labels import known, term
-from planner.core.parallel import run_each
 from planner.explain.fixed import build_fixed_lp
 from planner.explain.result import fmt
 from planner.explain.rows import describe, field_of, row_info
-from planner.explain.whatif import compare, resolve_record, safely
+from planner.explain.whatif import compare, resolve_all, resolve_record, safely
 from planner.instance.load import LoadedInstance
 from planner.instance.overrides import split_overrides
 from planner.model.build import build_model
@@ -192,19 +191,7 @@ def unit_prices(
             item["tighten"] = len(jobs)
             jobs.append((*base, r.constraint, key, r.sense, -loosen, time_limit))
         plans.append(item)
-    n = len(jobs)
-    results: list[dict[str, Any] | None] = [None] * n
-    done = 0
-
-    def finished(i: int, result: dict[str, Any]) -> None:
-        nonlocal done
-        results[i] = result
-        done += 1
-        if progress:
-            progress("unit prices", done, n)
-
-    workers = workers if workers is not None else (2 if n > 3 else 1)
-    run_each(_safe_one, jobs, workers, finished, lambda job, _e: _safe_one(job))
+    results = resolve_all(_safe_one, jobs, "unit prices", workers, progress)
 
     out = []
     exact = plan.status == "optimal"
@@ -218,7 +205,6 @@ def unit_prices(
                 res[side] = ("impossible", None, None, 0.0)
                 continue
             r = results[j]
-            assert r is not None
             alt = SimpleNamespace(objective=r["objective"], objective_bound=r["bound"], stages=r["stages"])
             _goal, change, _b = compare(plan.stages, plan.objective, alt)
             res[side] = (r["status"], change, r["mip_gap"], r["time_s"])

@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -380,6 +380,32 @@ def _safe_one(args: tuple) -> dict[str, Any]:
     return safely(_one, args)
 
 
+def resolve_all(
+    fn: Callable[[tuple], dict[str, Any]],
+    jobs: list[tuple],
+    stage: str,
+    workers: int | None,
+    progress: Callable[[str, int, int], Any] | None,
+) -> list[dict[str, Any]]:
+    """``fn(job)`` for every job, in worker processes (``workers``; default 2 when there are
+    more than three jobs, else 1), in job order; ``progress(stage, done, total)`` after each.
+    A job whose worker died is run again in this process."""
+    n = len(jobs)
+    results: list[dict[str, Any] | None] = [None] * n
+    done = 0
+
+    def finished(i: int, result: dict[str, Any]) -> None:
+        nonlocal done
+        results[i] = result
+        done += 1
+        if progress:
+            progress(stage, done, n)
+
+    run_each(fn, jobs, workers if workers is not None else (2 if n > 3 else 1), finished, lambda job, _e: fn(job))
+    assert all(r is not None for r in results), "a re-solve left no result"
+    return cast(list[dict[str, Any]], results)
+
+
 def replacement_importance(
     li: LoadedInstance,
     plan,
@@ -402,26 +428,12 @@ def replacement_importance(
     if not cands:
         return pd.DataFrame()
     jobs = [(str(li.path), list(li.overrides), dec, time_limit) for _, _, _, dec in cands]
-    n = len(jobs)
-    results: list[dict[str, Any] | None] = [None] * n
-    workers = workers if workers is not None else (2 if n > 3 else 1)
-    done = 0
-
-    def finished(i: int, result: dict[str, Any]) -> None:
-        nonlocal done
-        results[i] = result
-        done += 1
-        if progress:
-            progress("importance", done, n)
-
-    # a re-solve whose worker died is run again here
-    run_each(_safe_one, jobs, workers, finished, lambda job, _e: _safe_one(job))
+    results = resolve_all(_safe_one, jobs, "importance", workers, progress)
     from types import SimpleNamespace
 
     rows = []
     exact = plan.status == "optimal"
     for (kind, item, in_plan, dec), r in zip(cands, results):
-        assert r is not None
         alt = SimpleNamespace(objective=r["objective"], objective_bound=r["bound"], stages=r["stages"])
         goal, change, bound_change = compare(plan.stages, plan.objective, alt)
         rows.append(

@@ -68,14 +68,6 @@ def block_name(k: int) -> str:
     return f"township_{k}"
 
 
-def target_scale(tg: Target, area_ha: float) -> float:
-    """What a county target's limits are multiplied by to be in the model's units: 1/MONEY
-    for money, the county's area (ha) for a coverage, else 1."""
-    if tg.kpi in target_rules.SHARES:
-        return area_ha
-    return 1.0 / MONEY if target_rules.COMPONENT[tg.kpi] in ("target_income", "target_budget") else 1.0
-
-
 def target_part(m: pyo.ConcreteModel, d: ModelData, tg: Target) -> float:
     """Township model ``m``'s part of a county target's figure in its solution, in the
     model's units (million Yuan, ha, counts; a coverage as the covered ha)."""
@@ -112,7 +104,7 @@ def build_county_model(
         big.county_zero = pyo.Var(bounds=(0.0, 0.0), initialize=0.0)
         rows = {}
         for key, tg in targets:
-            scale = target_scale(tg, area)
+            scale = target_rules.limit_scale(tg.kpi, area)
             body = big.county_zero + pyo.quicksum(target_rules.figure(m, d, tg) for m, d in zip(blocks, datas))
             lo = None if tg.min is None else tg.min * scale
             hi = None if tg.max is None else tg.max * scale
@@ -123,4 +115,4 @@ def build_county_model(
     return big
 
 
-__all__ = ["add_allocation", "block_name", "build_county_model", "target_part", "target_scale", "used_allocation"]
+__all__ = ["add_allocation", "block_name", "build_county_model", "target_part", "used_allocation"]

@@ -25,7 +25,6 @@ from planner.core.cells import csv_text
 from planner.core.files import write_text
 from planner.core.outdir import replacing
 from planner.core.status import has_plan
-from planner.core.units import MONEY
 from planner.core.version import __version__
 from planner.instance.schema import Target
 from planner.model.rules import targets as target_rules
@@ -49,13 +48,7 @@ def targets_table(
     for a coverage the covered ha of all townships over the county's area."""
     rows = []
     for key, tg in targets:
-        total = sum(p.get(key, 0.0) for p in parts.values())
-        if tg.kpi in target_rules.SHARES:
-            value = total / area_ha if area_ha > 0 else 0.0
-        elif target_rules.COMPONENT[tg.kpi] in ("target_income", "target_budget"):
-            value = total * MONEY
-        else:
-            value = total
+        value = target_rules.in_kpi_units(tg.kpi, sum(p.get(key, 0.0) for p in parts.values()), area_ha)
         rows.append(
             {
                 "target": key,

@@ -391,13 +391,8 @@ def targets(d, m) -> pd.DataFrame:
     cols = ["target", "kpi", "period", "village", "service", "label", "required", "min", "max", "value", "met"]
     rows = []
     for i, tg in enumerate(d.inst.targets):
-        val = _val(target_rules.figure(m, d, tg))
-        comp = target_rules.COMPONENT[tg.kpi]
-        if comp in ("target_income", "target_budget"):
-            val *= MONEY
-        elif tg.kpi in target_rules.SHARES:
-            area = target_rules.scope_area(d, tg.village)
-            val = val / area if area > 0 else 0.0
+        area = target_rules.scope_area(d, tg.village) if tg.kpi in target_rules.SHARES else 0.0
+        val = target_rules.in_kpi_units(tg.kpi, _val(target_rules.figure(m, d, tg)), area)
         rows.append(
             {
                 "target": target_rules.key(i, tg),

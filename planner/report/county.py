@@ -24,6 +24,7 @@ from planner.core.files import write_text
 from planner.core.kpis import KPI
 from planner.core.labels import LANGS
 from planner.instance.county import load_county
+from planner.model.rules.targets import SHARES
 from planner.plan.county import CountyPlan
 from planner.report.document import Doc, to_html, to_markdown
 from planner.report.formats import fmt_money
@@ -31,8 +32,6 @@ from planner.report.inputs import table_of, with_str_period
 from planner.report.sections import kpi_section, status_section, target_section, word
 
 __all__ = ["county_kpis", "write_county_report"]
-
-SHARES = ("vegetation_coverage", "forest_coverage")
 
 
 def county_kpis(cp: CountyPlan, areas: dict[str, float] | None = None) -> pd.DataFrame:

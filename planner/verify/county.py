@@ -122,9 +122,11 @@ def check_targets(
         total = sum(p.get(key, 0.0) for p in parts.values())
         val = total / area if tg.kpi in target_checks.SHARES and area > 0 else total
         where = f"county target {key} ({tg.name}), {tg.period}"
-        if tg.required and tg.min is not None and val < tg.min - _tol(tg, area, tg.min):
+        tol = target_checks.abs_tol(tg.kpi, area)
+        lo_ok, hi_ok = target_checks.within(tg, val, tol)
+        if tg.required and not lo_ok:
             rep.bad("county", where, "required county target not met: below its minimum", val, tg.min)
-        if tg.required and tg.max is not None and val > tg.max + _tol(tg, area, tg.max):
+        if tg.required and not hi_ok:
             rep.bad("county", where, "required county target not met: above its maximum", val, tg.max)
         if not rows:  # the plan states no county targets (a county plan before format 1.1)
             continue
@@ -132,7 +134,7 @@ def check_targets(
         if r is None:
             rep.bad("derived_tables", f"county_targets: {key}", "the county targets table has no row for this target")
             continue
-        if not close(float(r["value"]), val, 1e-6, _tol(tg, area, 0.0)):
+        if not close(float(r["value"]), val, 1e-6, tol):
             rep.bad(
                 "derived_tables",
                 f"county_targets: {key}, column value",
@@ -140,8 +142,7 @@ def check_targets(
                 r["value"],
                 val,
             )
-        # the table's flag: within a millionth of the limit (or of 1), as the plan's tables say
-        met = all(x is None or sign * (val - x) >= -1e-6 * max(1.0, abs(x)) for x, sign in ((tg.min, 1), (tg.max, -1)))
+        met = target_checks.table_met(tg, val)
         if bool(r["met"]) != met:
             rep.bad(
                 "derived_tables",

@@ -32,7 +32,7 @@ def check(c: Context, rep: Report) -> None:
     for i, tg in enumerate(c.inst.targets):
         name = tg.id if tg.id else str(i)
         val = value(c, tg, gep)
-        lo_ok, hi_ok = _within(c, tg, val)
+        lo_ok, hi_ok = within(tg, val, _abs_tol(c, tg))
         where = f"{name} ({tg.name}), {tg.period}"
         if tg.required and not lo_ok:
             rep.bad("targets", where, "required target not met: below its minimum", val, tg.min)
@@ -52,7 +52,7 @@ def check(c: Context, rep: Report) -> None:
                 val,
             )
         # the table's flag: within a millionth of the limit (or of 1), as planner.plan.tables says
-        met = all(_side(val, x, sign) for x, sign in ((tg.min, 1), (tg.max, -1)))
+        met = table_met(tg, val)
         if bool(r["met"]) != met:
             rep.bad(
                 "derived_tables",
@@ -63,30 +63,40 @@ def check(c: Context, rep: Report) -> None:
             )
 
 
-def _side(val: float, limit: float | None, sign: int) -> bool:
+def side(val: float, limit: float | None, sign: int) -> bool:
     """``val`` at or above (sign 1) or at or below (sign -1) ``limit``, to a millionth of it (or of 1)."""
     return limit is None or sign * (val - limit) >= -1e-6 * max(1.0, abs(limit))
 
 
-def _abs_tol(c: Context, tg: Target) -> float:
-    """How far (in the KPI's unit) a figure may be from its limit and still meet it."""
-    fmt = KPI[tg.kpi].fmt
+def abs_tol(kpi: str, area: float) -> float:
+    """How far (in the KPI's unit) a figure may be from its limit and still meet it; a
+    coverage's is a share of ``area`` (ha, the scope it covers)."""
+    fmt = KPI[kpi].fmt
     if fmt == "money":
         return 1.0
     if fmt == "ha":
         return AREA_TOL
-    if tg.kpi in SHARES:
-        return AREA_TOL / max(_area(c, tg.village), 1e-9)
+    if kpi in SHARES:
+        return AREA_TOL / max(area, 1e-9)
     return 1e-6
 
 
-def _within(c: Context, tg: Target, val: float) -> tuple[bool, bool]:
-    """(at or above min, at or below max), to a tolerance of a millionth or ``_abs_tol``."""
+def _abs_tol(c: Context, tg: Target) -> float:
+    return abs_tol(tg.kpi, _area(c, tg.village) if tg.kpi in SHARES else 0.0)
+
+
+def within(tg: Target, val: float, tol_abs: float) -> tuple[bool, bool]:
+    """(at or above min, at or below max), to a tolerance of a millionth or ``tol_abs``."""
 
     def tol(x: float) -> float:
-        return max(_abs_tol(c, tg), 1e-6 * abs(x))
+        return max(tol_abs, 1e-6 * abs(x))
 
     return (tg.min is None or val >= tg.min - tol(tg.min)), (tg.max is None or val <= tg.max + tol(tg.max))
+
+
+def table_met(tg: Target, val: float) -> bool:
+    """The plan tables' ``met`` flag: within a millionth of each limit (or of 1)."""
+    return all(side(val, x, sign) for x, sign in ((tg.min, 1), (tg.max, -1)))
 
 
 def _area(c: Context, village: str | None) -> float:

@@ -94,6 +94,22 @@ SHARES = ("vegetation_coverage", "forest_coverage")
 assert set(COMPONENT) == set(TARGET_KPIS), "planner.model.rules.targets.COMPONENT: one entry per target KPI"
 
 
+def limit_scale(kpi: str, area_ha: float) -> float:
+    """What a target's limits are multiplied by to be in the model's units: 1/MONEY for
+    money, the area of the scope (ha) for a coverage, else 1."""
+    if kpi in SHARES:
+        return area_ha
+    return 1.0 / MONEY if COMPONENT[kpi] in ("target_income", "target_budget") else 1.0
+
+
+def in_kpi_units(kpi: str, value: float, area_ha: float) -> float:
+    """A figure in the model's units (million Yuan, ha, counts; a coverage as covered ha)
+    in the KPI's unit: Yuan, a share of ``area_ha`` (0 without area), or as it is."""
+    if kpi in SHARES:
+        return value / area_ha if area_ha > 0 else 0.0
+    return value * MONEY if COMPONENT[kpi] in ("target_income", "target_budget") else value
+
+
 def key(i: int, tg: Target) -> str:
     """The index of target ``i`` in the rows: its id, else its position in ``targets``."""
     return tg.id if tg.id else str(i)
@@ -119,9 +135,7 @@ def add(m: pyo.ConcreteModel, d: ModelData) -> None:
     for i, tg in need:
         t = tg.period
         e = figure(m, d, tg)
-        scale = 1.0 / MONEY if COMPONENT[tg.kpi] in ("target_income", "target_budget") else 1.0
-        if tg.kpi in SHARES:
-            scale = scope_area(d, tg.village)
+        scale = limit_scale(tg.kpi, scope_area(d, tg.village) if tg.kpi in SHARES else 0.0)
         lo = None if tg.min is None else tg.min * scale
         hi = None if tg.max is None else tg.max * scale
         rows[COMPONENT[tg.kpi]][(key(i, tg), t)] = between(lo, e, hi)
