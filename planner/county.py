@@ -8,21 +8,24 @@ proved bound and an honest status (formulation §9).
   (:func:`planner.model.county.build_county_model`), solved by HiGHS;
 - ``decomposed``: each township apart. Without county rules the townships are
   independent: each is solved as it would be alone and the county's objective, bound and
-  gap are the sums (exact: ``optimal`` when every township is). With a county budget pool
-  the pool row is priced (Lagrangian relaxation): at prices ``lam[t] >= 0`` each township
-  maximises its objective minus ``sum_t lam[t] * county_alloc[t]``, and
+  gap are the sums (exact: ``optimal`` when every township is). County rules (the budget
+  pool, required county targets) are priced (Lagrangian relaxation). Each is written as
+  "what the townships take together <= cap": the pool per period (a township takes its
+  allocation), and each side of a required target (a township takes minus its figure
+  for a minimum, its figure for a maximum; the cap is minus the minimum, or the
+  maximum). At prices ``lam[r] >= 0`` each township maximises its objective minus
+  ``sum_r lam[r] * take_k[r]``, and
 
-      UB(lam) = sum_k bound_k(lam) + sum_t lam[t] * pool[t]
+      UB(lam) = sum_k bound_k(lam) + sum_r lam[r] * cap[r]
 
   bounds every county plan (``bound_k``: the solver's proved bound of township k's priced
-  problem). The prices move by projected subgradient steps on the pool's excess demand.
-  Each round's demands, scaled down to the pool where they exceed it, are a feasible split
-  of the pool; each township is re-solved with its share fixed, which gives a county plan.
+  problem). The prices move by projected subgradient steps on the rows' excess takes.
+  Each round's takes, scaled to the rows where they exceed them, are a split of the rows
+  (what each township may take of the pool, the least of a target's figure it must
+  reach); each township is re-solved with its share held, which gives a county plan.
   The best plan's status is ``optimal`` only when its gap to the least bound meets the
   default gap (``planner.solver.run.OPTIMAL_REL_GAP`` or 1 Yuan/yr), else ``feasible`` with
   that gap.
-  A required county target (``county.targets``) links the townships in a way the price
-  rounds do not coordinate: ``decomposed`` refuses it (use ``monolithic`` or ``auto``).
 - ``auto`` (default): ``decomposed`` when the townships are independent (exact, in
   parallel), ``monolithic`` when county rules link them (HiGHS proves the optimum; a price
   bound cannot close the gap that whole numbers leave, typically 1e-4 to 1e-2 here, so
@@ -57,6 +60,7 @@ from planner.instance.load import LoadedInstance
 from planner.model.build import build_model
 from planner.model.county import add_allocation, build_county_model, target_part, used_allocation
 from planner.model.data import ModelData
+from planner.model.rules import targets as target_rules
 from planner.plan.county import CountyPlan, targets_table
 from planner.plan.plan import Plan
 from planner.solver.run import (
@@ -95,13 +99,30 @@ def _model(task: dict[str, Any]) -> tuple[LoadedInstance, ModelData, pyo.Concret
     d = ModelData(li)
     m = build_model(d)
     pool = task["pool"]
-    if pool is not None:
-        add_allocation(m, d, pool)
-        m._county_structural = {t for t in d.periods if m.county_alloc[t].fixed}
-        m.county_price = pyo.Param(m.T, mutable=True, initialize=0.0)
+    links = task.get("target_links") or []
+    if pool is not None or links:
+        # what the township takes from each county row (``used``), priced in ``priced`` and,
+        # for a target, held to its share in ``county_share_row``
+        uses: dict[str, Any] = {}
+        if pool is not None:
+            add_allocation(m, d, pool)
+            m._county_structural = {t for t in d.periods if m.county_alloc[t].fixed}
+            uses.update({t: m.county_alloc[t] for t in d.periods})
+        else:
+            m._county_structural = set()
+        targets = dict(task["targets"])
+        m.zero.set_value(0.0)  # it carries a target figure that no decision moves
+        for lk, tkey, sign in links:
+            uses[lk] = sign * (m.zero + target_rules.figure(m, d, targets[tkey]))
+        m._county_uses = uses
+        m._county_links = [lk for lk, _, _ in links]
+        m.county_price = pyo.Param(list(uses), mutable=True, initialize=0.0)
+        m.county_share = pyo.Param(m._county_links, mutable=True, initialize=0.0)
+        m.county_share_row = pyo.Constraint(m._county_links, rule=lambda _m, k: uses[k] <= m.county_share[k])
+        m.county_share_row.deactivate()
         m.objective.deactivate()
         m.priced = pyo.Objective(
-            expr=m.objective.expr - pyo.quicksum(m.county_price[t] * m.county_alloc[t] for t in d.periods),
+            expr=m.objective.expr - pyo.quicksum(m.county_price[k] * uses[k] for k in uses),
             sense=pyo.maximize,
         )
     _CACHE[key] = (li, d, m)
@@ -125,7 +146,7 @@ def solve_township(task: dict[str, Any]) -> dict[str, Any]:
     li, d, m = _model(task)
     opts = task["opts"]
     t0 = time.perf_counter()
-    if task["pool"] is None:
+    if task["pool"] is None and not task.get("target_links"):
         res = solve_model(d, m, opts)
         out = {
             "status": res.status,
@@ -136,23 +157,36 @@ def solve_township(task: dict[str, Any]) -> dict[str, Any]:
         }
         result = res
     else:
-        for t in d.periods:
-            m.county_price[t] = task["prices"].get(t, 0.0) if task["fixed"] is None else 0.0
-            if t in m._county_structural:
-                continue
-            if task["fixed"] is None:
-                m.county_alloc[t].unfix()
+        fixed = task["fixed"]
+        for k in m.county_price:
+            m.county_price[k] = task["prices"].get(k, 0.0) if fixed is None else 0.0
+        if task["pool"] is not None:
+            for t in d.periods:
+                if t in m._county_structural:
+                    continue
+                if fixed is None:
+                    m.county_alloc[t].unfix()
+                else:
+                    m.county_alloc[t].fix(fixed[t])
+        for k in m._county_links:
+            if fixed is None:
+                m.county_share_row[k].deactivate()
             else:
-                m.county_alloc[t].fix(task["fixed"][t])
+                m.county_share[k] = fixed[k]
+                m.county_share_row[k].activate()
         r = run_solver(m, opts)
         has = r["status"] in WITH_PLAN
         objective = pyo.value(m.objective.expr) if has else None
+        used = {}
+        if has:
+            used = used_allocation(m, d) if task["pool"] is not None else {}
+            used.update({k: float(pyo.value(m._county_uses[k])) for k in m._county_links})
         out = {
             "status": r["status"],
             "termination": r["termination"],
             "objective": objective,
             "bound": r["bound"],
-            "used": used_allocation(m, d) if has else {},
+            "used": used,
         }
         result = SolveResult(
             status=r["status"],
@@ -169,7 +203,7 @@ def solve_township(task: dict[str, Any]) -> dict[str, Any]:
                     "objective": objective,
                     "bound": None,
                     "mip_gap": None,
-                    "note": "one township of a county, its pool allocation held",
+                    "note": "one township of a county, its share of the county rows held",
                 }
             ],
         )
@@ -299,14 +333,6 @@ def solve_county(
     if opts["solver"] != "highs" and method == "decomposed" and lc.pool is not None:
         raise InputError.one(
             "--solver", "--solver", "the decomposition with a county pool uses HiGHS's bounds", "use --solver highs"
-        )
-    if method == "decomposed" and lc.required_targets:
-        raise InputError.one(
-            "--method",
-            "--method",
-            "a required county target links the townships in a way the decomposition does not coordinate",
-            "solve with --method monolithic (the default, auto, does), or make the county targets required: false",
-            method,
         )
     done: dict[str, Any] = {}  # township -> its verification, run where it was solved
     if method == "monolithic":
@@ -504,6 +530,27 @@ def _independent(
     return cp
 
 
+def _links(lc: LoadedCounty) -> tuple[dict[str, float], list[tuple[str, str, float]]]:
+    """The county rows the prices coordinate, each written as "what the townships take
+    together <= cap" (model units): the pool per period (key: the period; a township takes
+    its allocation) and each side of a required county target (key ``target|period|min``
+    or ``...|max``; a township "takes" minus its figure for a minimum, its figure for a
+    maximum). Returns the caps and the target rows as (key, target key, sign)."""
+    cap: dict[str, float] = {}
+    if lc.pool is not None:
+        cap.update({t: lc.pool[t] / MONEY for t in lc.periods})
+    links = []
+    area = _area(lc)
+    for key, tg in lc.required_targets:
+        scale = target_rules.limit_scale(tg.kpi, area)
+        for side, limit, sign in (("min", tg.min, -1.0), ("max", tg.max, 1.0)):
+            if limit is not None:
+                lk = f"{key}|{tg.period}|{side}"
+                cap[lk] = sign * limit * scale
+                links.append((lk, key, sign))
+    return cap, links
+
+
 def _priced(
     lc: LoadedCounty,
     opts: dict[str, Any],
@@ -513,85 +560,116 @@ def _priced(
     max_iterations: int,
     user_gap: float | None,
 ) -> CountyPlan:
-    """Lagrangian price coordination on the county pool; see the module docstring."""
-    assert lc.pool is not None
-    periods = lc.periods
-    cap = {t: lc.pool[t] / MONEY for t in periods}
+    """Lagrangian price coordination on the county rows (the pool, required county
+    targets); see the module docstring."""
+    cap, links = _links(lc)
+    keys = list(cap)
+    pool_keys = [t for t in lc.periods if lc.pool is not None]
     n = len(lc.townships)
     ids = [tid for tid, _ in lc.townships]
     sub_opts = {**opts, "mip_gap": None}  # subproblems to the default gap: their bounds make the county's
-    lam = {t: 0.0 for t in periods}
+
+    def task(k: int, o: dict[str, Any], **kw: Any) -> dict[str, Any]:
+        return _task(lc, k, runner, run, o, target_links=links, **kw)
+
+    lam = {r: 0.0 for r in keys}
     upper = math.inf
     best: tuple[float, dict[str, dict[str, float]]] | None = None
     theta, stale = 1.0, 0
-    # period -> township -> the latest demands that fit the pool in every period / exceed it in some
+    # row -> township -> the latest takes that fit every row / exceed some row
     under: dict[str, dict[str, float]] = {}
-    within: dict[str, dict[str, float]] = {}  # period -> township -> the latest demand within that period's pool
+    within: dict[str, dict[str, float]] = {}  # row -> township -> the latest takes within that row
     over: dict[str, dict[str, float]] = {}
     stalled_since, stall_mark = 0, math.inf
     history: list[dict[str, Any]] = []
     termination = "iterationLimit"
+    # township -> the plans the rounds found: (objective, takes)
+    columns: dict[str, list[tuple[float, dict[str, float]]]] = {tid: [] for tid in ids}
+
+    def keep(results: list[dict[str, Any]]) -> None:
+        for k, x in enumerate(results):
+            if x["status"] in WITH_PLAN:
+                columns[ids[k]].append((x["objective"], dict(x["used"])))
+
+    least_takes: list[dict[str, dict[str, float]] | None] = []
+
+    def least(dual: float) -> dict[str, dict[str, float]] | None:
+        """The least each township takes of each row (row -> township -> take): its take at
+        prices no township would pay for more (one plan of its own; computed once)."""
+        if not least_takes:
+            high = {r: 10.0 * max(abs(dual), 1.0) / max(abs(cap[r]), 1e-3) for r in keys}
+            need = runner.map(solve_township, [task(k, _remaining(sub_opts, deadline), prices=high) for k in range(n)])
+            keep(need)
+            ok = all(x["status"] in WITH_PLAN for x in need)
+            least_takes.append({r: {ids[k]: need[k]["used"][r] for k in range(n)} for r in keys} if ok else None)
+        return least_takes[0]
+
     for it in range(max_iterations):
         if deadline is not None and time.perf_counter() >= deadline:
             termination = "maxTimeLimit"
             break
         t_it = time.perf_counter()
         o = _remaining(sub_opts, deadline)
-        res = runner.map(solve_township, [_task(lc, k, runner, run, o, prices=dict(lam)) for k in range(n)])
+        res = runner.map(solve_township, [task(k, o, prices=dict(lam)) for k in range(n)])
+        keep(res)
         if any(r["status"] not in WITH_PLAN for r in res):
             if it == 0 and any(r["status"] == "infeasible" for r in res):
                 # at price 0 each township may take the whole pool: one that cannot plan even so leaves none
                 bad = [ids[k] for k, r in enumerate(res) if r["status"] == "infeasible"]
+                whole = " even with the whole county pool" if lc.pool is not None else ""
                 return _no_plan(
-                    lc,
-                    "infeasible",
-                    "provenInfeasible",
-                    f"no plan for township(s) {', '.join(bad)} even with the whole county pool",
+                    lc, "infeasible", "provenInfeasible", f"no plan for township(s) {', '.join(bad)}{whole}"
                 )
             termination = next(r["termination"] for r in res if r["status"] not in WITH_PLAN)
             break
         bounds = [r["bound"] for r in res]
         dual = (
-            sum(bounds) + sum(lam[t] * cap[t] for t in periods)
+            sum(bounds) + sum(lam[r] * cap[r] for r in keys)
             if all(b is not None and math.isfinite(b) for b in bounds)
             else math.inf
         )
         improved = dual < upper - 1e-12
         upper = min(upper, dual)
-        demand = {t: sum(r["used"][t] for r in res) for t in periods}
-        fits = all(demand[t] <= cap[t] + EPS for t in periods)
-        column = {t: {ids[k]: res[k]["used"][t] for k in range(n)} for t in periods}
-        for t in periods:  # per period, the latest demands within the pool
-            if demand[t] <= cap[t] + EPS:
-                within[t] = column[t]
+        demand = {r: sum(x["used"][r] for x in res) for r in keys}
+        fits = all(demand[r] <= cap[r] + EPS for r in keys)
+        column = {r: {ids[k]: res[k]["used"][r] for k in range(n)} for r in keys}
+        for r in keys:  # per row, the latest takes within it
+            if demand[r] <= cap[r] + EPS:
+                within[r] = column[r]
         if fits:
             under = column
         else:
             over = column
-            if not under and it == 0 and math.isfinite(dual):
-                # what each township needs at least: its demand at a price no township would pay for more
-                high = {t: 10.0 * max(abs(dual), 1.0) / max(cap[t], 1e-3) for t in periods}
-                o = _remaining(sub_opts, deadline)
-                need = runner.map(solve_township, [_task(lc, k, runner, run, o, prices=high) for k in range(n)])
-                if all(r["status"] in WITH_PLAN for r in need):
-                    needed = {t: {ids[k]: need[k]["used"][t] for k in range(n)} for t in periods}
-                    if all(sum(needed[t].values()) <= cap[t] + EPS for t in periods):
+            if it == 0 and math.isfinite(dual) and any(r not in within for r in keys):
+                needed = least(dual)
+                if needed is not None:
+                    for r in keys:
+                        if r not in within and sum(needed[r].values()) <= cap[r] + EPS:
+                            within[r] = needed[r]
+                    if all(sum(needed[r].values()) <= cap[r] + EPS for r in keys):
                         under = needed
-        share = _split(ids, periods, cap, {**under, **within}, over)
-        if all(abs(share[ids[k]][t] - res[k]["used"][t]) <= EPS for k in range(n) for t in periods):
-            value = sum(r["objective"] for r in res)  # the demands fit the pool as they are
+        value = None
+        share = _split(ids, keys, cap, {**under, **within}, over, pool_keys)
+        if share is not None and all(abs(share[ids[k]][r] - res[k]["used"][r]) <= EPS for k in range(n) for r in keys):
+            value = sum(x["objective"] for x in res)  # the takes fit the county rows as they are
         else:
-            value = None
-            # the split of the latest demands within each period's pool; failing that, of the latest
-            # demands that fit every period (those are one round's, so each township can plan with them)
-            for base in ({**under, **within}, under):
-                share = _split(ids, periods, cap, base, over)
+            # the best mix of the plans found so far; failing that, the split of the latest takes
+            # within each row; failing that, of the latest takes that fit every row (those are one
+            # round's, so each township can plan with them)
+            splits = (
+                lambda: _master(ids, keys, cap, columns, pool_keys, opts),
+                lambda: _split(ids, keys, cap, {**under, **within}, over, pool_keys),
+                lambda: _split(ids, keys, cap, under, over, pool_keys),
+            )
+            for make in splits:
+                split = make()
+                if split is None:
+                    continue
                 o = _remaining(sub_opts, deadline)
-                fixed = runner.map(
-                    solve_township, [_task(lc, k, runner, run, o, fixed=share[ids[k]]) for k in range(n)]
-                )
-                if all(r["status"] in WITH_PLAN for r in fixed):
-                    value = sum(r["objective"] for r in fixed)
+                fixed = runner.map(solve_township, [task(k, o, fixed=split[ids[k]]) for k in range(n)])
+                keep(fixed)
+                if all(x["status"] in WITH_PLAN for x in fixed):
+                    value = sum(x["objective"] for x in fixed)
                     share = {ids[k]: dict(fixed[k]["used"]) for k in range(n)}  # what each really takes
                     break
         if value is not None and (best is None or value > best[0]):
@@ -599,8 +677,16 @@ def _priced(
         history.append(
             {
                 "iteration": it + 1,
-                "prices": {t: lam[t] for t in periods},
-                "demand_yuan": {t: demand[t] * MONEY for t in periods},
+                "prices": {t: lam[t] for t in pool_keys},
+                "demand_yuan": {t: demand[t] * MONEY for t in pool_keys},
+                **(
+                    {
+                        "target_prices": {lk: lam[lk] for lk, _, _ in links},
+                        "target_figures": {lk: sign * demand[lk] for lk, _, sign in links},
+                    }
+                    if links
+                    else {}
+                ),
                 "bound": None if not math.isfinite(dual) else dual * MONEY,
                 "plan": None if value is None else value * MONEY,
                 "time_s": time.perf_counter() - t_it,
@@ -613,9 +699,9 @@ def _priced(
             if user_gap is not None and (_rel_gap(best[0], upper) or 0.0) <= user_gap:
                 termination = "gapLimit"
                 break
-        # projected subgradient step on the prices: excess demand raises a price, slack lowers it to 0
-        s = {t: demand[t] - cap[t] for t in periods}
-        s = {t: (0.0 if lam[t] <= 0 and s[t] < 0 else s[t]) for t in periods}
+        # projected subgradient step on the prices: excess takes raise a price, slack lowers it to 0
+        s = {r: demand[r] - cap[r] for r in keys}
+        s = {r: (0.0 if lam[r] <= 0 and s[r] < 0 else s[r]) for r in keys}
         norm = sum(v * v for v in s.values())
         if norm <= EPS * EPS:
             termination = "convergenceCriteriaSatisfied" if best is not None else termination
@@ -629,24 +715,40 @@ def _priced(
             stale += 1
             if stale >= 3:
                 theta, stale = theta / 2, 0
-        target = best[0] if best is not None else dual - 0.01 * abs(dual)
-        step = theta * max(dual - target, 1e-9 * max(abs(dual), 1.0)) / norm if math.isfinite(dual) else 0.0
-        lam = {t: max(0.0, lam[t] + step * s[t]) for t in periods}
+        goal = best[0] if best is not None else dual - 0.01 * abs(dual)
+        step = theta * max(dual - goal, 1e-9 * max(abs(dual), 1.0)) / norm if math.isfinite(dual) else 0.0
+        lam = {r: max(0.0, lam[r] + step * s[r]) for r in keys}
+    if best is None and math.isfinite(upper) and (deadline is None or time.perf_counter() < deadline):
+        needed = least(upper)
+        if needed is not None:
+            best = _one_by_one(
+                ids,
+                keys,
+                cap,
+                needed,
+                pool_keys,
+                lambda k, limit: runner.map(solve_township, [task(k, _remaining(sub_opts, deadline), fixed=limit)])[0],
+            )
     if best is None:
-        return _no_plan(lc, "no_solution", termination, "the price rounds found no split of the county pool")
+        return _no_plan(
+            lc,
+            "no_solution",
+            termination,
+            "the price rounds found no plan that meets the county rows; solve the county whole "
+            "(--method monolithic, which auto chooses for linked townships)",
+        )
     # the best split, each township re-solved with its share held: the plans
-    final = runner.map(
-        solve_township,
-        [_task(lc, k, runner, run, sub_opts, fixed=best[1][ids[k]], final=True) for k in range(n)],
-    )
+    final = runner.map(solve_township, [task(k, sub_opts, fixed=best[1][ids[k]], final=True) for k in range(n)])
     if not all(r["status"] in WITH_PLAN for r in final):
-        return _no_plan(lc, "no_solution", termination, "a township found no plan with its share of the pool")
+        return _no_plan(lc, "no_solution", termination, "a township found no plan with its share of the county rows")
     objective = sum(r["objective"] for r in final)
     upper = max(upper, objective)  # a bound below a plan can only be rounding
     status = "optimal" if _meets_default(objective, upper) else "feasible"
     if status == "optimal":
         termination = "convergenceCriteriaSatisfied"
-    allocations = {tid: {t: v * MONEY for t, v in r["used"].items()} for tid, r in zip(ids, final)}
+    allocations = (
+        {tid: {t: r["used"][t] * MONEY for t in pool_keys} for tid, r in zip(ids, final)} if lc.pool is not None else {}
+    )
     gap = _rel_gap(objective, upper)
     note = (
         ""
@@ -658,33 +760,109 @@ def _priced(
         "townships": n,
         "linked": True,
         "iterations": len(history),
-        "prices": {t: lam[t] for t in periods},
+        "prices": {t: lam[t] for t in pool_keys},
+        **({"target_prices": {lk: lam[lk] for lk, _, _ in links}} if links else {}),
         "history": history,
     }
     return _county_plan(lc, "decomposed", final, status, termination, objective, upper, allocations, coord, note)
 
 
+def _master(
+    ids: list[str],
+    keys: list[str],
+    cap: dict[str, float],
+    columns: dict[str, list[tuple[float, dict[str, float]]]],
+    pool_keys: list[str],
+    opts: dict[str, Any],
+) -> dict[str, dict[str, float]] | None:
+    """A split of the county rows from the plans the rounds found (Dantzig-Wolfe's
+    restricted master): each township's share is the mix of its own plans (weights >= 0
+    summing to 1) that, with the other townships' mixes, fits every row and is worth the
+    most. Each township's takes are then one plan's or between its plans in every row at
+    once, unlike a row-by-row split. None when no mix fits."""
+    mm = pyo.ConcreteModel()
+    cols = [(tid, c) for tid in ids for c in range(len(columns[tid]))]
+    mm.w = pyo.Var(cols, bounds=(0.0, 1.0))
+    mm.one = pyo.Constraint(ids, rule=lambda _m, tid: sum(mm.w[tid, c] for c in range(len(columns[tid]))) == 1)
+
+    def fit(_m: Any, r: str) -> Any:
+        take = sum(columns[tid][c][1][r] * mm.w[tid, c] for tid, c in cols)
+        return take <= cap[r]
+
+    mm.fit = pyo.Constraint(keys, rule=fit)
+    mm.objective = pyo.Objective(expr=sum(columns[tid][c][0] * mm.w[tid, c] for tid, c in cols), sense=pyo.maximize)
+    r = run_solver(mm, {**opts, "time_limit": None, "mip_gap": None})
+    if r["status"] not in WITH_PLAN:
+        return None
+    out: dict[str, dict[str, float]] = {}
+    for tid in ids:
+        weights = [max(0.0, mm.w[tid, c].value or 0.0) for c in range(len(columns[tid]))]
+        out[tid] = {}
+        for key in keys:
+            share = sum(wt * columns[tid][c][1][key] for c, wt in enumerate(weights))
+            out[tid][key] = min(cap[key], max(0.0, share)) if key in pool_keys else share
+    return out
+
+
+def _one_by_one(
+    ids: list[str],
+    keys: list[str],
+    cap: dict[str, float],
+    least: dict[str, dict[str, float]],
+    pool_keys: list[str],
+    solve: Callable[[int, dict[str, float]], dict[str, Any]],
+) -> tuple[float, dict[str, dict[str, float]]] | None:
+    """A county plan found one township after another, when the price rounds found none:
+    township k may take what the townships before it left, less the least the townships
+    after it take (``least``). If those least takes fit every row, each township can at
+    worst take its least again, so every step has a plan and the rows hold at the end.
+    Returns (objective, takes per township), or None (the least takes do not fit, or a
+    township finds no plan)."""
+    if any(sum(least[r].values()) > cap[r] + EPS for r in keys):
+        return None
+    taken = {r: 0.0 for r in keys}
+    value, share = 0.0, {}
+    for k, tid in enumerate(ids):
+        limit = {r: cap[r] - taken[r] - sum(least[r][t] for t in ids[k + 1 :]) for r in keys}
+        limit = {r: (min(cap[r], max(0.0, v)) if r in pool_keys else v) for r, v in limit.items()}
+        x = solve(k, limit)
+        if x["status"] not in WITH_PLAN:
+            return None
+        value += x["objective"]
+        share[tid] = dict(x["used"])
+        taken = {r: taken[r] + x["used"][r] for r in keys}
+    return value, share
+
+
 def _split(
     ids: list[str],
-    periods: list[str],
+    keys: list[str],
     cap: dict[str, float],
     under: dict[str, dict[str, float]],
     over: dict[str, dict[str, float]],
-) -> dict[str, dict[str, float]]:
-    """A split of the pool per period (township -> period -> million Yuan) from the latest
-    demands within it (``under``, nothing when none yet) and beyond it (``over``): each
-    township keeps its demand within the pool, and what is left of the pool goes to the
-    townships that asked for more at the lower price, in proportion to the more they asked
-    for (between two prices, the optimal split of a linear relaxation is such a mix)."""
+    pool_keys: list[str],
+) -> dict[str, dict[str, float]] | None:
+    """A split of each county row (township -> row -> the most it may take) from the
+    latest takes within the row (``under``) and beyond it (``over``): each township keeps
+    its take within the row, and what is left of the row goes to the townships that took
+    more at the lower price, in proportion to the more they took (between two prices, the
+    optimal split of a linear relaxation is such a mix). Without takes within a row, a pool
+    row starts from nothing taken and a target row cannot be split yet (None)."""
     out: dict[str, dict[str, float]] = {tid: {} for tid in ids}
-    for t in periods:
-        base = under.get(t, {tid: 0.0 for tid in ids})
-        want = {tid: max(0.0, over.get(t, {}).get(tid, 0.0) - base[tid]) for tid in ids}
-        left = max(0.0, cap[t] - sum(base.values()))
+    for r in keys:
+        if r in under:
+            base = under[r]
+        elif r in pool_keys:
+            base = {tid: 0.0 for tid in ids}
+        else:
+            return None
+        want = {tid: max(0.0, over.get(r, {}).get(tid, base[tid]) - base[tid]) for tid in ids}
+        left = max(0.0, cap[r] - sum(base.values()))
         total = sum(want.values())
         scale = min(1.0, left / total) if total > 0 else 0.0
         for tid in ids:
-            out[tid][t] = min(cap[t], base[tid] + want[tid] * scale)
+            share = base[tid] + want[tid] * scale
+            out[tid][r] = min(cap[r], share) if r in pool_keys else share
     return out
 
 

@@ -98,10 +98,39 @@ def test_verifier_finds_a_county_target_not_met(tmp_path):
     assert any(v["rule"] == "derived_tables" and "county_targets" in v["where"] for v in res["violations"])
 
 
-def test_decomposition_refuses_a_required_county_target(tmp_path):
+def test_decomposition_prices_a_county_spending_cap(tmp_path):
+    """The spending cap above, decomposed: a price lam on each Yuan spent (per Yuan, in
+    the objective's units) moves each township's plan. North earns 3 Yuan/yr per Yuan and
+    South 1.5, so at any lam between 1.5 and 3 North spends its 2,000 Yuan and South
+    nothing: 2,000 in all, the cap, and the plans are worth 16,000 + 10,000 = 26,000 Yuan/yr.
+    The bound there is (16,000 - 2,000 lam) + 10,000 + 2,000 lam = 26,000 too (at lam = 1.5
+    South is indifferent, and its bound is still 10,000): optimal,
+    the monolithic optimum, and each township's plan is its own part of it.
+    Constraint: `county_target`."""
     lc = load_county(county(tmp_path, [SPEND_CAP]))
-    with pytest.raises(InputError, match="--method monolithic"):
-        solve_county(lc, method="decomposed")
+    cp = solve_county(lc, method="decomposed")
+    assert cp.method == "decomposed"
+    assert cp.status == "optimal", cp.status_note
+    assert cp.objective == approx(26_000)
+    assert cp.objective_bound == approx(26_000)
+    plans = dict(cp.townships)
+    assert plans["north"].objective == approx(16_000)
+    assert plans["south"].objective == approx(10_000)
+    assert 1.5 - 1e-9 <= cp.coordination["target_prices"]["spend|2025|max"] <= 3.0 + 1e-9
+    row = cp.targets.set_index("target").loc["spend"]
+    assert row["value"] == approx(2_000) and bool(row["met"])
+    assert cp.verification["passed"], cp.verification
+
+
+def test_decomposition_finds_no_plan_for_a_coverage_no_plan_can_meet(tmp_path):
+    """The 20% coverage above (4 ha; at most 3 affordable), decomposed: no round's plans
+    reach it, so there is no county plan; the decomposition does not call a plan optimal or
+    feasible, and says why."""
+    target = {"id": "forest", "kpi": "forest_coverage", "period": "2025", "min": 0.2, "required": True}
+    cp = solve_county(load_county(county(tmp_path, [target])), method="decomposed", max_iterations=10)
+    assert not cp.has_solution
+    assert cp.status not in ("optimal", "feasible")
+    assert "county rows" in cp.status_note
 
 
 def test_bad_county_targets_name_the_fields(tmp_path):

@@ -1037,8 +1037,8 @@ TERMS["word"].update(
         "county_method_monolithic": ("one model (all townships together)", "整体模型（全部乡镇一起）"),
         "county_method_decomposed": ("decomposed (township by township)", "分解求解（逐个乡镇）"),
         "county_rounds": (
-            "Price rounds on the county pool: {n}; bound {bound}",
-            "县级资金池价格协调轮数：{n}；上界 {bound}",
+            "Price rounds on the county rules (pool, required targets): {n}; bound {bound}",
+            "县级规则（资金池、约束性目标）价格协调轮数：{n}；上界 {bound}",
         ),
         "county_township": ("township", "乡镇"),
         "county_objective": ("objective (Yuan/yr)", "目标值（元/年）"),

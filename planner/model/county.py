@@ -19,8 +19,8 @@ where F_k is township k's figure as its own targets read it
 (:func:`planner.model.rules.targets.figure`: million Yuan, ha, counts; a coverage as
 the covered ha, its limits times the county's whole area), with the objective the sum
 of the townships' objectives. The decomposition
-(:mod:`planner.county`) solves the township blocks apart, with a price on
-``county_alloc`` instead of ``county_pool``.
+(:mod:`planner.county`) solves the township blocks apart, with prices on
+``county_alloc`` and on the townships' figures F_k instead of the linking rows.
 """
 
 from __future__ import annotations
