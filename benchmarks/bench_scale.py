@@ -23,6 +23,21 @@ processes, so each peak memory (``ru_maxrss``) is that run's own:
 
 Ratios printed: total / floor, and naive / planner for the main objective (the naive
 path's time against the planner's load-to-read-back time for the same objective).
+
+**Counties and prefectures** (``--townships N``): each scale is a generated county of N
+townships of ten villages (``planner generate --townships N``, seed 1), measured in
+fresh processes:
+
+- **planner**: ``solve_county`` as ``planner solve`` runs it (decomposed: the townships in
+  parallel, each verified where it was solved, then the county's check) on a Dask
+  ``LocalCluster`` of 1 and of 2 workers; load apart;
+- **floor**: the monolithic county model (one block per township and the county rows,
+  :func:`planner.model.county.build_county_model`) written to MPS and solved by a fresh
+  ``highspy`` with the planner's options;
+- **naive**: the monolithic county at parcel level (no aggregation) through Pyomo's
+  persistent HiGHS interface, up to ``--naive-max`` parcels.
+
+    python benchmarks/bench_scale.py --townships 18 --scales 100000 --time-limit 600
 """
 
 from __future__ import annotations
@@ -186,6 +201,102 @@ def run_naive(path: str, time_limit: float | None, mip_gap: float | None = None)
     }
 
 
+def county_model(path: str, aggregate: bool):
+    from planner.county import load_county
+    from planner.model.county import build_county_model
+    from planner.model.data import ModelData
+
+    lc = load_county(path)
+    datas = [ModelData(li, aggregate=aggregate) for _, li in lc.townships]
+    return lc, build_county_model(datas, lc.periods, lc.pool, lc.required_targets)
+
+
+def run_county_floor_model(path: str, mps: str) -> dict:
+    """Build the monolithic county model and write it to MPS (the floor's model)."""
+    from planner.solver import handoff
+
+    t = time.perf_counter()
+    _, big = county_model(path, aggregate=True)
+    build = time.perf_counter() - t
+    handoff.write_mps(big, mps)
+    return {"monolithic_build_s": build, "monolithic_build_peak_mb": peak_mb()}
+
+
+def run_county_naive(path: str, time_limit: float | None) -> dict:
+    """The monolithic county at parcel level through Pyomo's persistent HiGHS interface."""
+    from pyomo.contrib.solver.solvers.highs import Highs
+
+    from planner.solver.run import DEFAULT_ABS_GAP, DEFAULT_REL_GAP
+
+    t = time.perf_counter()
+    _, big = county_model(path, aggregate=False)
+    build = time.perf_counter() - t
+    kw = {
+        "load_solutions": False,
+        "raise_exception_on_nonoptimal_result": False,
+        "rel_gap": DEFAULT_REL_GAP,
+        "abs_gap": DEFAULT_ABS_GAP,
+    }
+    if time_limit:
+        kw["time_limit"] = time_limit
+    t = time.perf_counter()
+    res = Highs().solve(big, **kw)
+    solve = time.perf_counter() - t
+    return {
+        "naive_build_s": build,
+        "naive_solve_s": solve,
+        "naive_s": build + solve,
+        "naive_objective": res.incumbent_objective,
+        "naive_termination": res.termination_condition.name,
+        "naive_found_plan": res.incumbent_objective is not None,
+        "naive_peak_mb": peak_mb(),
+    }
+
+
+def measure_county(
+    parcels: int, townships: int, work: Path, time_limit: float | None, naive_max: int, pool_share: float
+) -> dict:
+    """One county scale: generate, the planner on Dask 1 and 2 workers, the floor, the naive model."""
+    from planner.generate import write_county
+    from planner.solver.handoff import highs_options
+    from planner.solver.run import DEFAULT_ABS_GAP, DEFAULT_REL_GAP
+
+    t = time.perf_counter()
+    info = write_county(townships, parcels, 1, work / f"c{townships}_{parcels}", pool_share=pool_share, force=True)
+    path = str(info["path"])
+    row: dict = {"parcels_asked": parcels, "townships": townships, "generate_s": time.perf_counter() - t}
+    for workers in (1, 2):
+        r = bench_county_child(path, workers, time_limit)
+        row.update({f"dask{workers}_{k}": v for k, v in r.items() if k not in ("method", "workers", "dask")})
+    mps = str(work / f"c{townships}_{parcels}.mps")
+    row.update(child("county_floor_model", path, mps))
+    opts = highs_options({"time_limit": time_limit}, DEFAULT_REL_GAP, DEFAULT_ABS_GAP)
+    opts.pop("output_flag", None)
+    row.update(child("floor", mps, json.dumps(opts)))
+    if parcels <= naive_max:
+        row.update(child("county_naive", path, str(time_limit or 0)))
+    planner_s = row.get("dask2_solve_s")
+    if planner_s:
+        if row.get("floor_s"):
+            row["floor_over_planner"] = row["floor_s"] / planner_s
+        if row.get("naive_s"):
+            row["naive_over_planner"] = row["naive_s"] / planner_s
+    if row.get("dask1_solve_s") and planner_s:
+        row["dask_speedup"] = row["dask1_solve_s"] / planner_s
+    return row
+
+
+def bench_county_child(path: str, workers: int, time_limit: float | None) -> dict:
+    """bench_county's measurement (decomposed on a Dask LocalCluster) in a fresh process."""
+    script = Path(__file__).resolve().parent / "bench_county.py"
+    limit = "-" if time_limit is None else str(time_limit)
+    args = [sys.executable, str(script), "--child", path, "decomposed", str(workers), "1", limit]
+    r = subprocess.run(args, capture_output=True, text=True)
+    if r.returncode != 0:
+        return {"error": (r.stderr or r.stdout).strip().splitlines()[-1:] or ["failed"]}
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
 def child(kind: str, *args: str) -> dict:
     """Run one measurement in a fresh Python process and return its JSON."""
     r = subprocess.run([sys.executable, __file__, "--child", kind, *args], capture_output=True, text=True)
@@ -257,6 +368,35 @@ STAGES = (
 )
 
 
+COUNTY_KEYS = (
+    "townships",
+    "generate_s",
+    "dask1_load_s",
+    "dask1_solve_s",
+    "dask1_status",
+    "dask1_peak_mb",
+    "dask2_load_s",
+    "dask2_solve_s",
+    "dask2_status",
+    "dask2_mip_gap",
+    "dask2_verified",
+    "dask2_peak_mb",
+    "dask_speedup",
+    "monolithic_build_s",
+    "floor_columns",
+    "floor_rows",
+    "floor_s",
+    "floor_status",
+    "floor_peak_mb",
+    "floor_over_planner",
+    "naive_s",
+    "naive_termination",
+    "naive_found_plan",
+    "naive_peak_mb",
+    "naive_over_planner",
+)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--scales", type=int, nargs="+", default=[1_000, 10_000, 100_000, 1_000_000])
@@ -268,6 +408,8 @@ def main() -> None:
     ap.add_argument("--no-explain", action="store_true")
     ap.add_argument("--json", help="also write the figures here")
     ap.add_argument("--work", help="directory for the generated instances and MPS files (default: a temporary one)")
+    ap.add_argument("--townships", type=int, help="measure counties of this many townships (see above)")
+    ap.add_argument("--pool-share", type=float, default=0.0, help="with --townships: a county pool (planner generate)")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
@@ -276,6 +418,10 @@ def main() -> None:
             r = run_planner(args[0], args[1], float(args[2]) or None, args[3] == "1", float(args[4]) or None)
         elif kind == "floor":
             r = run_floor(args[0], args[1])
+        elif kind == "county_floor_model":
+            r = run_county_floor_model(args[0], args[1])
+        elif kind == "county_naive":
+            r = run_county_naive(args[0], float(args[1]) or None)
         else:
             r = run_naive(args[0], float(args[1]) or None, float(args[2]) or None)
         print(json.dumps(r, default=str))
@@ -289,10 +435,21 @@ def main() -> None:
     rows = []
     for n in a.scales:
         print(f"## {n:,} parcels ...", flush=True)
-        row = measure(n, work, a.time_limit, a.naive_max, not a.no_explain, a.mip_gap)
+        if a.townships:
+            row = measure_county(n, a.townships, work, a.time_limit, a.naive_max, a.pool_share)
+        else:
+            row = measure(n, work, a.time_limit, a.naive_max, not a.no_explain, a.mip_gap)
         rows.append(row)
         print(json.dumps(row, default=str), flush=True)
     print()
+    if a.townships:
+        print("| measure | " + " | ".join(f"{r['parcels_asked']:,}" for r in rows) + " |")
+        print("|---|" + "---:|" * len(rows))
+        for key in COUNTY_KEYS:
+            print(f"| {key} | " + " | ".join(fmt(r.get(key)) for r in rows) + " |")
+        if a.json:
+            Path(a.json).write_text(json.dumps(rows, indent=1, default=str))
+        return
     print("| stage | " + " | ".join(f"{r['parcels_asked']:,}" for r in rows) + " |")
     print("|---|" + "---:|" * len(rows))
     for key in (
