@@ -20,9 +20,12 @@ proved bound and an honest status (formulation §9).
 
   bounds every county plan (``bound_k``: the solver's proved bound of township k's priced
   problem). The prices move by projected subgradient steps on the rows' excess takes.
-  Each round's takes, scaled to the rows where they exceed them, are a split of the rows
-  (what each township may take of the pool, the least of a target's figure it must
-  reach); each township is re-solved with its share held, which gives a county plan.
+  Each round gives a county plan: its own plans when their takes fit every row and leave
+  nothing another township asked for; else each township re-solved with a share of each
+  row held (what it may take of the pool, the least of a target's figure it must reach),
+  the shares from the best mix of the plans found so far (:func:`_master`), else from the
+  round's takes scaled to the rows (:func:`_split`). When no round gives a plan, the
+  townships are planned one after another (:func:`_one_by_one`).
   The best plan's status is ``optimal`` only when its gap to the least bound meets the
   default gap (``planner.solver.run.OPTIMAL_REL_GAP`` or 1 Yuan/yr), else ``feasible`` with
   that gap.
@@ -138,8 +141,11 @@ def forget(run: str) -> None:
 def solve_township(task: dict[str, Any]) -> dict[str, Any]:
     """One township's subproblem (runs in a worker). ``task``: ``run``, ``path`` (the
     township YAML; ``li``: the loaded instance when run in the caller's process), ``pool``
-    (Yuan per period, None without a pool), ``prices`` (objective per million Yuan of
-    allocation), ``fixed`` (million Yuan per period: the allocation held, or None),
+    (Yuan per period, None without a pool), ``target_links`` (the required county
+    targets' rows: (row key, target key, sign), see :func:`_links`), ``prices`` (per row
+    key: objective per unit taken; the pool's keyed by period, per million Yuan),
+    ``fixed`` (per row key: the allocation held, million Yuan per period, and the most of
+    each target row the township may take; or None),
     ``opts`` (solver options), ``final`` (return the :class:`Plan`), ``targets`` (the
     county targets, whose parts a final plan returns), ``verify`` (an independent
     township's ``{"county", "township"}``: verify its final plan here, in parallel)."""
@@ -330,9 +336,12 @@ def solve_county(
     deadline = None if opts["time_limit"] is None else t0 + float(opts["time_limit"])
     if method == "auto":
         method = "monolithic" if lc.linked else "decomposed"
-    if opts["solver"] != "highs" and method == "decomposed" and lc.pool is not None:
+    if opts["solver"] != "highs" and method == "decomposed" and lc.linked:
         raise InputError.one(
-            "--solver", "--solver", "the decomposition with a county pool uses HiGHS's bounds", "use --solver highs"
+            "--solver",
+            "--solver",
+            "the decomposition with county rules (a pool, required targets) uses HiGHS's bounds",
+            "use --solver highs",
         )
     done: dict[str, Any] = {}  # township -> its verification, run where it was solved
     if method == "monolithic":
@@ -595,7 +604,9 @@ def _priced(
 
     def least(dual: float) -> dict[str, dict[str, float]] | None:
         """The least each township takes of each row (row -> township -> take): its take at
-        prices no township would pay for more (one plan of its own; computed once)."""
+        prices no township would pay for more (one plan of its own; computed once). Rows
+        that pull apart get no least of both at once: the pool against a target minimum,
+        or a target's minimum against its maximum (whose prices net out on the figure)."""
         if not least_takes:
             high = {r: 10.0 * max(abs(dual), 1.0) / max(abs(cap[r]), 1e-3) for r in keys}
             need = runner.map(solve_township, [task(k, _remaining(sub_opts, deadline), prices=high) for k in range(n)])
@@ -823,7 +834,8 @@ def _one_by_one(
     taken = {r: 0.0 for r in keys}
     value, share = 0.0, {}
     for k, tid in enumerate(ids):
-        limit = {r: cap[r] - taken[r] - sum(least[r][t] for t in ids[k + 1 :]) for r in keys}
+        # never below its own least (a row the least takes fill to within EPS is met to EPS)
+        limit = {r: max(least[r][tid], cap[r] - taken[r] - sum(least[r][t] for t in ids[k + 1 :])) for r in keys}
         limit = {r: (min(cap[r], max(0.0, v)) if r in pool_keys else v) for r, v in limit.items()}
         x = solve(k, limit)
         if x["status"] not in WITH_PLAN:

@@ -116,7 +116,7 @@ def test_decomposition_prices_a_county_spending_cap(tmp_path):
     plans = dict(cp.townships)
     assert plans["north"].objective == approx(16_000)
     assert plans["south"].objective == approx(10_000)
-    assert 1.5 - 1e-9 <= cp.coordination["target_prices"]["spend|2025|max"] <= 3.0 + 1e-9
+    assert 1.5 - 1e-3 <= cp.coordination["target_prices"]["spend|2025|max"] <= 3.0 + 1e-3
     row = cp.targets.set_index("target").loc["spend"]
     assert row["value"] == approx(2_000) and bool(row["met"])
     assert cp.verification["passed"], cp.verification
