@@ -55,6 +55,7 @@ import pyomo.environ as pyo
 from planner.api import load_instance
 from planner.core import parallel
 from planner.core.errors import InputError
+from planner.core.labels import LANGS, term
 from planner.core.status import RANK, WITH_PLAN
 from planner.core.units import MONEY
 from planner.instance.county import LoadedCounty
@@ -300,6 +301,16 @@ def _client(scheduler: Any) -> Any:
 
 
 # ----------------------------------------------------------------------------- solve
+def _note(word: str, /, **args: Any) -> tuple[str, str]:
+    """A county note of the word registry in English and Chinese; an argument given as a
+    pair is the pair's English or Chinese text."""
+    en, zh = (
+        term("word", word, lang).format(**{k: (v[i] if isinstance(v, tuple) else v) for k, v in args.items()})
+        for i, lang in enumerate(LANGS)
+    )
+    return en, zh
+
+
 def _meets_default(objective: float, bound: float) -> bool:
     gap = bound - objective
     return gap <= OPTIMAL_ABS_GAP * (1 + 1e-9) or gap <= OPTIMAL_REL_GAP * max(abs(objective), 1e-10)
@@ -361,7 +372,7 @@ def solve_county(
     if verify and cp.has_solution:
         cp.verification = verify_county(cp.townships, lc, cp.objective, cp.targets, done)
         if not cp.verification["passed"]:
-            cp.status_note = "the independent verifier found violations; do not use this plan"
+            cp.status_note, cp.status_note_zh = _note("county_note_unverified")
     return cp
 
 
@@ -400,7 +411,7 @@ def _county_plan(
     bound: float | None,
     allocations: dict[str, dict[str, float]],
     coordination: dict[str, Any],
-    note: str,
+    note: tuple[str, str],
     own_status: bool = False,
 ) -> CountyPlan:
     """The county plan from each township's final result (its ``plan``): the township plans
@@ -434,7 +445,8 @@ def _county_plan(
         pool=lc.pool,
         allocations=allocations,
         coordination=coordination,
-        status_note=note,
+        status_note=note[0],
+        status_note_zh=note[1],
         targets=targets_table(lc.targets, parts, area) if status in WITH_PLAN else None,
     )
 
@@ -465,16 +477,13 @@ def _monolithic(lc: LoadedCounty, opts: dict[str, Any]) -> CountyPlan:
     status = r["status"]
     if status == "optimal" and objective is not None and bound is not None and not _meets_default(objective, bound):
         status = "feasible"
-    note = ""
+    note = ("", "")
     if status == "infeasible" and lc.linked:
-        rules = (["the county budget pool"] if lc.pool is not None else []) + [
-            f"county target {k} ({tg.name}, {tg.period})" for k, tg in lc.required_targets
+        rules = ([_note("county_note_pool")] if lc.pool is not None else []) + [
+            _note("county_note_target", key=k, name=tg.name, period=tg.period) for k, tg in lc.required_targets
         ]
-        note = (
-            f"no plan meets every township's rules and {', '.join(rules)} together: solve each township "
-            "alone (planner solve on its file) to see whether one has no plan by itself, else relax "
-            "the county rules (a larger pool, a lower minimum, or required: false)"
-        )
+        joined = tuple(term("word", "county_note_and", lang).join(r[i] for r in rules) for i, lang in enumerate(LANGS))
+        note = _note("county_note_infeasible", rules=joined)
     return _county_plan(
         lc,
         "monolithic",
@@ -533,7 +542,7 @@ def _independent(
         bound,
         {},
         {"townships": len(lc.townships), "linked": False},
-        "",
+        ("", ""),
         own_status=True,
     )
     return cp
@@ -627,10 +636,9 @@ def _priced(
             if it == 0 and any(r["status"] == "infeasible" for r in res):
                 # at price 0 each township may take the whole pool: one that cannot plan even so leaves none
                 bad = [ids[k] for k, r in enumerate(res) if r["status"] == "infeasible"]
-                whole = " even with the whole county pool" if lc.pool is not None else ""
-                return _no_plan(
-                    lc, "infeasible", "provenInfeasible", f"no plan for township(s) {', '.join(bad)}{whole}"
-                )
+                whole = _note("county_note_whole_pool") if lc.pool is not None else ("", "")
+                note = _note("county_note_township_infeasible", townships=", ".join(bad), pool=whole)
+                return _no_plan(lc, "infeasible", "provenInfeasible", note)
             termination = next(r["termination"] for r in res if r["status"] not in WITH_PLAN)
             break
         bounds = [r["bound"] for r in res]
@@ -741,17 +749,11 @@ def _priced(
                 lambda k, limit: runner.map(solve_township, [task(k, _remaining(sub_opts, deadline), fixed=limit)])[0],
             )
     if best is None:
-        return _no_plan(
-            lc,
-            "no_solution",
-            termination,
-            "the price rounds found no plan that meets the county rows; solve the county whole "
-            "(--method monolithic, which auto chooses for linked townships)",
-        )
+        return _no_plan(lc, "no_solution", termination, _note("county_note_no_round_plan"))
     # the best split, each township re-solved with its share held: the plans
     final = runner.map(solve_township, [task(k, sub_opts, fixed=best[1][ids[k]], final=True) for k in range(n)])
     if not all(r["status"] in WITH_PLAN for r in final):
-        return _no_plan(lc, "no_solution", termination, "a township found no plan with its share of the county rows")
+        return _no_plan(lc, "no_solution", termination, _note("county_note_no_share_plan"))
     objective = sum(r["objective"] for r in final)
     upper = max(upper, objective)  # a bound below a plan can only be rounding
     status = "optimal" if _meets_default(objective, upper) else "feasible"
@@ -761,12 +763,7 @@ def _priced(
         {tid: {t: r["used"][t] * MONEY for t in pool_keys} for tid, r in zip(ids, final)} if lc.pool is not None else {}
     )
     gap = _rel_gap(objective, upper)
-    note = (
-        ""
-        if status == "optimal"
-        else f"not proved optimal: the best county plan is within {gap:.2e} (relative) of the bound "
-        f"after {len(history)} price round(s)"
-    )
+    note = ("", "") if status == "optimal" else _note("county_note_gap", gap=f"{gap:.2e}", n=len(history))
     coord = {
         "townships": n,
         "linked": True,
@@ -878,7 +875,7 @@ def _split(
     return out
 
 
-def _no_plan(lc: LoadedCounty, status: str, termination: str, note: str) -> CountyPlan:
+def _no_plan(lc: LoadedCounty, status: str, termination: str, note: tuple[str, str]) -> CountyPlan:
     return CountyPlan(
         name=lc.name,
         path=str(lc.path),
@@ -893,7 +890,8 @@ def _no_plan(lc: LoadedCounty, status: str, termination: str, note: str) -> Coun
         pool=lc.pool,
         allocations={},
         coordination={"townships": len(lc.townships)},
-        status_note=note,
+        status_note=note[0],
+        status_note_zh=note[1],
     )
 
 

@@ -73,11 +73,23 @@ def test_reported_county_coverage_is_the_share_of_the_county(tmp_path):
 
 def test_county_coverage_no_plan_can_meet_is_infeasible(tmp_path):
     """Required: forest coverage of the county at least 20%, 4 of its 20 ha. North's budget
-    buys 2 ha, South's 1: at most 3 ha, so no plan meets it."""
+    buys 2 ha, South's 1: at most 3 ha, so no plan meets it. The note names the target and
+    what to do, in English and in Chinese (`--lang zh`)."""
+    from typer.testing import CliRunner
+
+    from planner.cli import app
+
     target = {"id": "forest", "kpi": "forest_coverage", "period": "2025", "min": 0.2, "required": True}
-    cp = solve_county(load_county(county(tmp_path, [target])))
+    path = county(tmp_path, [target])
+    cp = solve_county(load_county(path))
     assert cp.status == "infeasible"
     assert not cp.has_solution
+    assert "county target forest" in cp.status_note and "required: false" in cp.status_note
+    assert cp.note("zh").startswith("没有方案能同时满足各乡镇的规则和县级目标 forest（")
+    assert cp.note("en") == cp.status_note
+    r = CliRunner().invoke(app, ["solve", str(path), "--out", str(tmp_path / "out"), "--lang", "zh"])
+    assert r.exit_code != 0
+    assert "没有方案能同时满足" in r.output and "no plan meets" not in r.output
 
 
 def test_verifier_finds_a_county_target_not_met(tmp_path):

@@ -181,7 +181,7 @@ def print_county_summary(cp: Any, lang: str = "en") -> None:
         bound = "n/a" if cp.objective_bound is None else money_number(cp.objective_bound, lang)
         c.print(styled("  ", word("county_rounds", lang, n=rounds, bound=bound)))
     if cp.status_note:
-        c.print(styled((cp.status_note, "bold red" if not cp.has_solution else "yellow")))
+        c.print(styled((cp.note(lang), "bold red" if not cp.has_solution else "yellow")))
     if not cp.has_solution:
         return
     periods = list(cp.pool) if cp.pool else []

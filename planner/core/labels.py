@@ -1041,6 +1041,39 @@ TERMS["word"].update(
             "县级规则（资金池、约束性目标）价格协调轮数：{n}；上界 {bound}",
         ),
         "county_township": ("township", "乡镇"),
+        # notes of a county plan (planner.county: status_note in English, status_note_zh)
+        "county_note_infeasible": (
+            "no plan meets every township's rules and {rules} together: solve each township alone "
+            "(planner solve on its file) to see whether one has no plan by itself, else relax the "
+            "county rules (a larger pool, a lower minimum, or required: false)",
+            "没有方案能同时满足各乡镇的规则和{rules}：请单独求解每个乡镇（对其文件运行 planner solve），"
+            "查看是否有乡镇自身就无方案；否则放宽县级规则（扩大资金池、降低下限，或设 required: false）",
+        ),
+        "county_note_pool": ("the county budget pool", "县级统筹资金池"),
+        "county_note_target": ("county target {key} ({name}, {period})", "县级目标 {key}（{name}，{period}年）"),
+        "county_note_and": (", ", "、"),
+        "county_note_gap": (
+            "not proved optimal: the best county plan is within {gap} (relative) of the bound after {n} price round(s)",
+            "未被证明最优：经 {n} 轮价格协调，最优县级方案与上界的相对差距在 {gap} 以内",
+        ),
+        "county_note_township_infeasible": (
+            "no plan for township(s) {townships}{pool}",
+            "乡镇 {townships} 无可行方案{pool}",
+        ),
+        "county_note_whole_pool": (" even with the whole county pool", "（即使获得全部县级资金池）"),
+        "county_note_no_round_plan": (
+            "the price rounds found no plan that meets the county rows; solve the county whole "
+            "(--method monolithic, which auto chooses for linked townships)",
+            "价格协调未找到满足县级规则的方案；请整体求解全县（--method monolithic，县级规则关联乡镇时 auto 即如此）",
+        ),
+        "county_note_no_share_plan": (
+            "a township found no plan with its share of the county rows",
+            "有乡镇在其分得的县级额度下无可行方案",
+        ),
+        "county_note_unverified": (
+            "the independent verifier found violations; do not use this plan",
+            "独立核查发现违规：请勿使用此方案",
+        ),
         "county_objective": ("objective (Yuan/yr)", "目标值（元/年）"),
         "county_from_pool": ("pool {period} (Yuan)", "{period}年资金池（元）"),
         "county_pool_line": (

@@ -84,6 +84,7 @@ class CountyPlan:
     options: dict[str, Any] = field(default_factory=dict)
     solve_time_s: float = 0.0
     status_note: str = ""
+    status_note_zh: str = ""  # the same note in Chinese (planner --lang zh)
     verification: dict[str, Any] | None = None
     # the county targets against the plan (TARGET_COLUMNS); None without a plan
     targets: pd.DataFrame | None = None
@@ -136,6 +137,10 @@ class CountyPlan:
             out[n] = df[["township", *[c for c in df.columns if c != "township"]]]
         return out
 
+    def note(self, lang: str = "en") -> str:
+        """The status note in ``lang`` (Chinese where the plan has it, else English)."""
+        return (self.status_note_zh if lang == "zh" else "") or self.status_note
+
     def to_dict(self) -> dict[str, Any]:
         history = [{k: v for k, v in h.items() if k not in RUN_KEYS} for h in self.coordination.get("history", [])]
         return {
@@ -145,6 +150,7 @@ class CountyPlan:
             "county": {"name": self.name, "path": self.path, "overrides": self.overrides},
             "status": self.status,
             "status_note": self.status_note,
+            "status_note_zh": self.status_note_zh,
             "termination": self.termination,
             "objective": self.objective,
             "objective_bound": self.objective_bound,
@@ -226,6 +232,7 @@ class CountyPlan:
             coordination=data.get("coordination", {}),
             options=data.get("solver", {}).get("options", {}),
             status_note=data.get("status_note", ""),
+            status_note_zh=data.get("status_note_zh", ""),
             verification=data.get("verification"),
             targets=pd.DataFrame(data.get("county_targets") or [], columns=TARGET_COLUMNS),
             solve_time_s=_run_time(folder / "run.json"),

@@ -67,7 +67,7 @@ def _finance(cp: CountyPlan) -> pd.DataFrame:
     return f.groupby("period", sort=False)[["loan_yuan"]].sum().reset_index()
 
 
-def _as_plan(cp: CountyPlan, kpis: pd.DataFrame) -> SimpleNamespace:
+def _as_plan(cp: CountyPlan, kpis: pd.DataFrame, lang: str = "en") -> SimpleNamespace:
     """The county plan with the attributes the township report's sections read."""
     return SimpleNamespace(
         status=cp.status,
@@ -76,7 +76,7 @@ def _as_plan(cp: CountyPlan, kpis: pd.DataFrame) -> SimpleNamespace:
         objective=cp.objective,
         objective_bound=cp.objective_bound,
         verification=cp.verification,
-        status_note=cp.status_note,
+        status_note=cp.note(lang),
         has_solution=cp.has_solution,
         solver=str(cp.options.get("solver", "highs")),
         solve_time_s=cp.solve_time_s,
@@ -161,7 +161,7 @@ def write_county_report(
         areas = {tid: float(li.parcels["area_ha"].sum()) for tid, li in county.townships}
     kpis = county_kpis(cp, areas)
     periods = [str(t) for t in kpis["period"]] if "period" in kpis else []
-    plan: Any = _as_plan(cp, kpis)
+    plan: Any = _as_plan(cp, kpis, lang)
     targets = (
         None
         if county is None
