@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import openpyxl
+
 from planner.core.paths import bundled_dir
 
 TINY = str(bundled_dir("instances") / "tiny.yaml")
@@ -212,10 +214,17 @@ def test_pareto_and_alternatives_cli(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     data = json.loads((tmp_path / "p" / "frontier.json").read_text())
     assert (tmp_path / "p" / "frontier.png").exists() and data
-    r = run("alternatives", TINY, "--slack", "0.02", "--n", "1", "--out", str(tmp_path / "alt"))
+    r = run("alternatives", TINY, "--slack", "0.02", "--n", "1", "--out", str(tmp_path / "alt"), "--lang", "zh")
     assert r.returncode == 0, r.stdout + r.stderr
     assert (tmp_path / "alt" / "alternatives.json").exists()
+    found = json.loads((tmp_path / "alt" / "alternatives.json").read_text())
+    folders = ["plan"] + [f"alternative_{a['index']}" for a in found if a.get("status") in ("optimal", "feasible")]
+    assert len(folders) == 2, found  # tiny has an alternative within 2%
+    for name in folders:  # each plan with its workbook, in the language asked
+        book = openpyxl.load_workbook(tmp_path / "alt" / name / "plan.xlsx", read_only=True)
+        assert "概要" in book.sheetnames, book.sheetnames
     assert run("alternatives", TINY, "--slack", "2").returncode == 2
+    assert run("alternatives", TINY, "--lang", "fr").returncode == 2
 
 
 def test_generated_instance_same_optimum_with_and_without_aggregation(tmp_path):

@@ -10,6 +10,8 @@ from rich.table import Table
 
 from planner.cli.app import app, err, exit_bad_input, out
 from planner.cli.common import (
+    LANG_HELP,
+    check_lang,
     check_out,
     check_time_limit,
     load_instance_arg,
@@ -17,6 +19,7 @@ from planner.cli.common import (
     progress_bar,
     replace_out,
     write_gpkg,
+    write_xlsx,
 )
 from planner.cli.show import print_summary
 from planner.core.cells import write_csv
@@ -102,6 +105,7 @@ def alternatives(
     time_limit: float | None = typer.Option(None, "--time-limit", help="Time limit per solve (s)."),
     top: int = typer.Option(8, "--top", help="Differences to print per alternative."),
     force: bool = typer.Option(False, "--force", help="Replace alternatives already in --out."),
+    lang: str = typer.Option("en", "--lang", help=LANG_HELP),
 ) -> None:
     """Near-optimal alternatives: plans within --slack of the optimum that differ most from it (modelling to generate
     alternatives, Hop-Skip-Jump), and how they differ."""
@@ -112,6 +116,7 @@ def alternatives(
     from planner.tradeoffs import alternatives as run
 
     check_time_limit(time_limit)
+    check_lang(lang)
     if n < 1:
         exit_bad_input(InputError.one("--n", "--n", "must be at least 1", "give the number of alternatives wanted", n))
     if not 0 <= slack < 1:
@@ -123,7 +128,7 @@ def alternatives(
         exit_bad_input(e)
     with out.status("solving ..."):
         plan = _solve(li, time_limit=time_limit)
-    print_summary(plan)
+    print_summary(plan, lang)
     if not plan.has_solution:
         raise typer.Exit(1)
     path = Path(out_dir)
@@ -141,12 +146,13 @@ def alternatives(
                 out.print(f"    {r.what} {r.where} {r.period}: {r.plan:,.1f} -> {r.alternative:,.1f} {r.unit}")
 
     def files(stage: Path) -> None:
-        plan.write_files(make_dir(stage / "plan"))
-        write_gpkg(plan, li, stage / "plan", shown=path / "plan")
-        for a in alts:
-            if a.plan is not None and a.plan.has_solution:
-                a.plan.write_files(make_dir(stage / f"alternative_{a.index}"))
-                write_gpkg(a.plan, li, stage / f"alternative_{a.index}", shown=path / f"alternative_{a.index}")
+        folders = [("plan", plan)] + [
+            (f"alternative_{a.index}", a.plan) for a in alts if a.plan is not None and a.plan.has_solution
+        ]
+        for name, p in folders:  # each plan as planner solve writes it: tables, plan.xlsx, plan.gpkg
+            p.write_files(make_dir(stage / name))
+            write_xlsx(p, li, stage / name, shown=path / name, lang=lang)
+            write_gpkg(p, li, stage / name, shown=path / name, lang=lang)
         from planner.core.files import write_text
 
         write_text(stage / "alternatives.json", json.dumps([a.to_dict() for a in alts], indent=1, default=str))
