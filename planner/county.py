@@ -173,8 +173,8 @@ def solve_township(task: dict[str, Any]) -> dict[str, Any]:
                     continue
                 if fixed is None:
                     m.county_alloc[t].unfix()
-                else:
-                    m.county_alloc[t].fix(fixed[t])
+                else:  # within its bounds: a share computed from plans' takes may carry rounding
+                    m.county_alloc[t].fix(min(max(fixed[t], 0.0), m.county_alloc[t].ub))
         for k in m._county_links:
             if fixed is None:
                 m.county_share_row[k].deactivate()
