@@ -158,21 +158,13 @@ def run_floor(mps: str, opts_json: str) -> dict:
     }
 
 
-def run_naive(path: str, time_limit: float | None, mip_gap: float | None = None) -> dict:
-    """Parcel-level model through Pyomo's persistent HiGHS interface (main objective only)."""
+def naive_solve(m, build_s: float, time_limit: float | None, mip_gap: float | None = None) -> dict:
+    """Solve a parcel-level Pyomo model ``m`` (built in ``build_s``) through Pyomo's
+    persistent HiGHS interface (main objective only) and time it."""
     from pyomo.contrib.solver.solvers.highs import Highs
 
-    from planner.api import load_instance
-    from planner.model.build import build_model
-    from planner.model.data import ModelData
     from planner.solver.run import DEFAULT_ABS_GAP, DEFAULT_REL_GAP
 
-    li = load_instance(path)
-    t = time.perf_counter()
-    d = ModelData(li, aggregate=False)
-    m = build_model(d)
-    build = time.perf_counter() - t
-    opt = Highs()
     kw = {
         "load_solutions": False,
         "raise_exception_on_nonoptimal_result": False,
@@ -182,7 +174,7 @@ def run_naive(path: str, time_limit: float | None, mip_gap: float | None = None)
     if time_limit:
         kw["time_limit"] = time_limit
     t = time.perf_counter()
-    res = opt.solve(m, **kw)
+    res = Highs().solve(m, **kw)
     solve = time.perf_counter() - t
     t = time.perf_counter()
     has = res.incumbent_objective is not None
@@ -190,15 +182,28 @@ def run_naive(path: str, time_limit: float | None, mip_gap: float | None = None)
         res.solution_loader.load_vars()
     load = time.perf_counter() - t
     return {
-        "naive_build_s": build,
+        "naive_build_s": build_s,
         "naive_solve_s": solve,
         "naive_load_s": load,
-        "naive_s": build + solve + load,
+        "naive_s": build_s + solve + load,
         "naive_objective": res.incumbent_objective,
         "naive_termination": res.termination_condition.name,
         "naive_found_plan": has,
         "naive_peak_mb": peak_mb(),
     }
+
+
+def run_naive(path: str, time_limit: float | None, mip_gap: float | None = None) -> dict:
+    """Parcel-level model through Pyomo's persistent HiGHS interface (main objective only)."""
+    from planner.api import load_instance
+    from planner.model.build import build_model
+    from planner.model.data import ModelData
+
+    li = load_instance(path)
+    t = time.perf_counter()
+    d = ModelData(li, aggregate=False)
+    m = build_model(d)
+    return naive_solve(m, time.perf_counter() - t, time_limit, mip_gap)
 
 
 def county_model(path: str, aggregate: bool):
@@ -224,33 +229,9 @@ def run_county_floor_model(path: str, mps: str) -> dict:
 
 def run_county_naive(path: str, time_limit: float | None) -> dict:
     """The monolithic county at parcel level through Pyomo's persistent HiGHS interface."""
-    from pyomo.contrib.solver.solvers.highs import Highs
-
-    from planner.solver.run import DEFAULT_ABS_GAP, DEFAULT_REL_GAP
-
     t = time.perf_counter()
     _, big = county_model(path, aggregate=False)
-    build = time.perf_counter() - t
-    kw = {
-        "load_solutions": False,
-        "raise_exception_on_nonoptimal_result": False,
-        "rel_gap": DEFAULT_REL_GAP,
-        "abs_gap": DEFAULT_ABS_GAP,
-    }
-    if time_limit:
-        kw["time_limit"] = time_limit
-    t = time.perf_counter()
-    res = Highs().solve(big, **kw)
-    solve = time.perf_counter() - t
-    return {
-        "naive_build_s": build,
-        "naive_solve_s": solve,
-        "naive_s": build + solve,
-        "naive_objective": res.incumbent_objective,
-        "naive_termination": res.termination_condition.name,
-        "naive_found_plan": res.incumbent_objective is not None,
-        "naive_peak_mb": peak_mb(),
-    }
+    return naive_solve(big, time.perf_counter() - t, time_limit)
 
 
 def measure_county(
@@ -265,8 +246,10 @@ def measure_county(
     info = write_county(townships, parcels, 1, work / f"c{townships}_{parcels}", pool_share=pool_share, force=True)
     path = str(info["path"])
     row: dict = {"parcels_asked": parcels, "townships": townships, "generate_s": time.perf_counter() - t}
-    for workers in (1, 2):
-        r = bench_county_child(path, workers, time_limit)
+    county_script = str(Path(__file__).resolve().parent / "bench_county.py")
+    limit = "-" if time_limit is None else str(time_limit)
+    for workers in (1, 2):  # bench_county's measurement: decomposed on a Dask LocalCluster
+        r = child(path, "decomposed", str(workers), "1", limit, script=county_script)
         row.update({f"dask{workers}_{k}": v for k, v in r.items() if k not in ("method", "workers", "dask")})
     mps = str(work / f"c{townships}_{parcels}.mps")
     row.update(child("county_floor_model", path, mps))
@@ -286,20 +269,9 @@ def measure_county(
     return row
 
 
-def bench_county_child(path: str, workers: int, time_limit: float | None) -> dict:
-    """bench_county's measurement (decomposed on a Dask LocalCluster) in a fresh process."""
-    script = Path(__file__).resolve().parent / "bench_county.py"
-    limit = "-" if time_limit is None else str(time_limit)
-    args = [sys.executable, str(script), "--child", path, "decomposed", str(workers), "1", limit]
-    r = subprocess.run(args, capture_output=True, text=True)
-    if r.returncode != 0:
-        return {"error": (r.stderr or r.stdout).strip().splitlines()[-1:] or ["failed"]}
-    return json.loads(r.stdout.strip().splitlines()[-1])
-
-
-def child(kind: str, *args: str) -> dict:
-    """Run one measurement in a fresh Python process and return its JSON."""
-    r = subprocess.run([sys.executable, __file__, "--child", kind, *args], capture_output=True, text=True)
+def child(kind: str, *args: str, script: str = __file__) -> dict:
+    """Run one measurement (``script --child kind args``) in a fresh Python process and return its JSON."""
+    r = subprocess.run([sys.executable, script, "--child", kind, *args], capture_output=True, text=True)
     if r.returncode != 0:
         return {"error": (r.stderr or r.stdout).strip().splitlines()[-1:] or ["failed"]}
     return json.loads(r.stdout.strip().splitlines()[-1])

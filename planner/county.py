@@ -775,6 +775,12 @@ def _priced(
     return _county_plan(lc, "decomposed", final, status, termination, objective, upper, allocations, coord, note)
 
 
+def _within(row: str, share: float, cap: dict[str, float], pool_keys: list[str]) -> float:
+    """A township's share of a county row as it can be held: a pool share between 0 and the
+    pool (an allocation's bounds); a target share as it is."""
+    return min(cap[row], max(0.0, share)) if row in pool_keys else share
+
+
 def _master(
     ids: list[str],
     keys: list[str],
@@ -808,7 +814,7 @@ def _master(
         out[tid] = {}
         for key in keys:
             share = sum(wt * columns[tid][c][1][key] for c, wt in enumerate(weights))
-            out[tid][key] = min(cap[key], max(0.0, share)) if key in pool_keys else share
+            out[tid][key] = _within(key, share, cap, pool_keys)
     return out
 
 
@@ -833,7 +839,7 @@ def _one_by_one(
     for k, tid in enumerate(ids):
         # never below its own least (a row the least takes fill to within EPS is met to EPS)
         limit = {r: max(least[r][tid], cap[r] - taken[r] - sum(least[r][t] for t in ids[k + 1 :])) for r in keys}
-        limit = {r: (min(cap[r], max(0.0, v)) if r in pool_keys else v) for r, v in limit.items()}
+        limit = {r: _within(r, v, cap, pool_keys) for r, v in limit.items()}
         x = solve(k, limit)
         if x["status"] not in WITH_PLAN:
             return None
@@ -871,7 +877,7 @@ def _split(
         scale = min(1.0, left / total) if total > 0 else 0.0
         for tid in ids:
             share = base[tid] + want[tid] * scale
-            out[tid][r] = min(cap[r], share) if r in pool_keys else share
+            out[tid][r] = _within(r, share, cap, pool_keys)
     return out
 
 
