@@ -25,7 +25,7 @@ import pyomo.environ as pyo
 
 from planner.core import faults
 from planner.core.status import HIGHS_TERMINATION
-from planner.solver import highs
+from planner.solver import highs, start
 
 INF = float("inf")
 
@@ -155,9 +155,14 @@ def highs_options(opts: dict[str, Any], rel_gap: float, abs_gap: float) -> dict[
     return o
 
 
-def run(m: pyo.ConcreteModel, options: dict[str, Any], on_mip: highs.MipProgress | None = None) -> dict[str, Any]:
+def run(
+    m: pyo.ConcreteModel, options: dict[str, Any], on_mip: highs.MipProgress | None = None, *, first_plan: bool = False
+) -> dict[str, Any]:
     """Compile, solve with HiGHS and load the solution into ``m``'s variables. ``on_mip``
     receives the MIP's progress while HiGHS runs (:func:`planner.solver.highs.run`).
+    With ``first_plan``, a MIP is solved from the plan :func:`planner.solver.start.first_plan`
+    finds (``start_s`` is its time, included in ``time_s``); a Ctrl-C during it keeps that
+    plan, with the LP relaxation's bound.
 
     Returns status (HiGHS's model status name, e.g. ``kOptimal``), termination, objective, bound,
     has_solution, HiGHS's warnings and
@@ -191,11 +196,26 @@ def run(m: pyo.ConcreteModel, options: dict[str, Any], on_mip: highs.MipProgress
             "rows": 0,
             "nonzeros": 0,
         }
-    h = highs.new(options)
-    h.passModel(c.lp)
     handoff = time.perf_counter() - t0
     t1 = time.perf_counter()
     faults.reached("solver-run")
+    begun = start.first_plan(c.lp, options) if first_plan and c.mip else None
+    if begun is not None and begun.interrupted:
+        return _kept_start(c, begun, handoff, time.perf_counter() - t1)
+    run_options = dict(options)
+    if begun is not None and begun.x is not None:
+        run_options.update(start.proof_options(begun, options))
+        if options.get("time_limit") is not None:
+            run_options["time_limit"] = max(float(options["time_limit"]) - (time.perf_counter() - t1), 0.0)
+    h = highs.new(run_options)
+    h.passModel(c.lp)
+    if begun is not None and begun.x is not None:
+        import highspy
+
+        given = highspy.HighsSolution()
+        given.col_value = list(begun.x)
+        given.value_valid = True
+        h.setSolution(given)
     highs.run(h, keep_interrupted=True, on_mip=on_mip)  # a Ctrl-C keeps HiGHS's best plan (status kInterrupt)
     wall = time.perf_counter() - t1
     t2 = time.perf_counter()
@@ -227,6 +247,33 @@ def run(m: pyo.ConcreteModel, options: dict[str, Any], on_mip: highs.MipProgress
         "rows": c.lp.num_row_,
         "nonzeros": int(len(c.lp.a_matrix_.value_)),
         "messages": highs.messages(h),
+        **({"start_s": sum(begun.times.values()), "start_gap": begun.gap()} if begun is not None else {}),
+    }
+
+
+def _kept_start(c: Compiled, begun: start.Start, handoff: float, wall: float) -> dict[str, Any]:
+    """A Ctrl-C stopped the search for a first plan: keep that plan if there is one, with
+    the LP relaxation's bound (a bound on every plan)."""
+    t2 = time.perf_counter()
+    has = begun.x is not None
+    if has:
+        for v, val in zip(c.columns, begun.x):
+            v.set_value(float(val), skip_validation=True)
+    return {
+        "status": "kInterrupt",
+        "termination": HIGHS_TERMINATION["kInterrupt"],
+        "objective": begun.objective if has else None,
+        "bound": begun.lp_bound,
+        "has_solution": has,
+        "handoff_s": handoff,
+        "time_s": wall,
+        "readback_s": time.perf_counter() - t2,
+        "columns": c.lp.num_col_,
+        "rows": c.lp.num_row_,
+        "nonzeros": int(len(c.lp.a_matrix_.value_)),
+        "messages": [],
+        "start_s": sum(begun.times.values()),
+        "start_gap": begun.gap(),
     }
 
 

@@ -130,7 +130,7 @@ def _run_highs(m: pyo.ConcreteModel, opts: dict[str, Any], report: Reporter | No
     )
 
     r = handoff.run(
-        m, hopts, on_mip=report
+        m, hopts, on_mip=report, first_plan=opts.get("first_plan", True)
     )  # raises SolverFailure (HighsRunError) with HiGHS's words when HiGHS refuses to run
     has = r["has_solution"]
     name = r["status"]
