@@ -203,9 +203,9 @@ def run(
     if begun is not None and begun.interrupted:
         return _kept_start(c, begun, handoff, time.perf_counter() - t1)
     run_options = dict(options)
-    if begun is not None and begun.x is not None:
+    if begun is not None:
         run_options.update(start.proof_options(begun, options))
-        if options.get("time_limit") is not None:
+        if options.get("time_limit") is not None:  # the first plan's time counts against the limit
             run_options["time_limit"] = max(float(options["time_limit"]) - (time.perf_counter() - t1), 0.0)
     h = highs.new(run_options)
     h.passModel(c.lp)
