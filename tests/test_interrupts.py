@@ -43,9 +43,10 @@ def interrupt(p: subprocess.Popen, sig: int = signal.SIGINT) -> tuple[str, str]:
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_interrupt_with_a_plan_keeps_it_as_feasible_exit_3(tmp_path, sig):
-    """Interrupted at HiGHS's first improving plan of Nuanshui (gap about 1.7e-4 then): that
-    plan is written, 'feasible', termination 'interrupted', with its gap; no tie-break
-    stage ran; --report was skipped and the message names the command that explains it."""
+    """Interrupted at HiGHS's first improving plan of Nuanshui (in the search for a first
+    plan, planner.solver.start: a plan of the restricted model is a plan): that plan is
+    written, 'feasible', termination 'interrupted', with its gap; no tie-break stage ran;
+    --report was skipped and the message names the command that explains it."""
     out = tmp_path / "o"
     p = start(["solve", NUANSHUI, "--out", str(out), "--report"], "solver-solution")
     stdout, err = interrupt(p, sig)
@@ -57,6 +58,25 @@ def test_interrupt_with_a_plan_keeps_it_as_feasible_exit_3(tmp_path, sig):
     assert data["verification"]["passed"]
     assert "interrupted" in err and f"--plan {out}" in err and "Traceback" not in err
     assert not (out / "report.md").exists()
+
+
+@pytest.mark.parametrize("point", ["first-plan", "solver-check#4"])
+def test_interrupt_after_the_first_plan_keeps_it(tmp_path, point):
+    """Ctrl-C once the first plan is found (planner.solver.start), before HiGHS's own run
+    (``first-plan``, between HiGHS runs) or at the first check of that run
+    (``solver-check#4``: the LP, the restricted MIP and the repair checked first): the
+    first plan is written, 'feasible' and 'interrupted', verified, with a gap above 0
+    against the LP relaxation's bound (Nuanshui's LP bound is above its optimum), never
+    'optimal'."""
+    out = tmp_path / "o"
+    p = start(["solve", NUANSHUI, "--out", str(out)], point)
+    _, err = interrupt(p)
+    assert p.returncode == 3, err
+    data = json.loads((out / "plan.json").read_text())
+    assert data["status"] == "feasible" and data["termination"] == "interrupted"
+    assert data["mip_gap"] is not None and data["mip_gap"] > 0
+    assert data["verification"]["passed"]
+    assert "Traceback" not in err
 
 
 def test_interrupt_before_any_plan_writes_nothing_exit_1(tmp_path):

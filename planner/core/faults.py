@@ -11,6 +11,8 @@ nothing happens.
 Points:
 
 - ``solver-run``: HiGHS is about to run (the model has been built and handed over);
+- ``first-plan``: the planner found a first plan (planner.solver.start) and is about to
+  hand it to HiGHS;
 - ``solver-check``: HiGHS checks for an interrupt for the first time in a run;
 - ``solver-solution``: HiGHS found an improving plan;
 - ``file-write``: a file is about to be written (every file write of a result);

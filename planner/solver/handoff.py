@@ -200,22 +200,30 @@ def run(
     t1 = time.perf_counter()
     faults.reached("solver-run")
     begun = start.first_plan(c.lp, options) if first_plan and c.mip else None
-    if begun is not None and begun.interrupted:
-        return _kept_start(c, begun, handoff, time.perf_counter() - t1)
-    run_options = dict(options)
-    if begun is not None:
-        run_options.update(start.proof_options(begun, options))
-        if options.get("time_limit") is not None:  # the first plan's time counts against the limit
+    try:
+        if begun is not None and begun.x is not None:
+            faults.reached("first-plan")
+        if begun is not None and begun.interrupted:
+            return _kept_start(c, begun, handoff, time.perf_counter() - t1)
+        run_options = dict(options)
+        if begun is not None and options.get("time_limit") is not None:  # the first plan's time counts
             run_options["time_limit"] = max(float(options["time_limit"]) - (time.perf_counter() - t1), 0.0)
-    h = highs.new(run_options)
-    h.passModel(c.lp)
-    if begun is not None and begun.x is not None:
-        import highspy
+        h = highs.new(run_options)
+        h.passModel(c.lp)
+        if begun is not None and begun.x is not None:
+            import highspy
 
-        given = highspy.HighsSolution()
-        given.col_value = list(begun.x)
-        given.value_valid = True
-        h.setSolution(given)
+            given = highspy.HighsSolution()
+            given.col_value = list(begun.x)
+            given.value_valid = True
+            if h.setSolution(given) == highspy.HighsStatus.kOk:
+                for k, v in start.proof_options(begun, options).items():
+                    h.setOptionValue(k, v)
+    except KeyboardInterrupt:  # between the first plan and HiGHS's run: keep the first plan
+        if begun is None:
+            raise
+        highs.mark_interrupted()
+        return _kept_start(c, begun, handoff, time.perf_counter() - t1)
     highs.run(h, keep_interrupted=True, on_mip=on_mip)  # a Ctrl-C keeps HiGHS's best plan (status kInterrupt)
     wall = time.perf_counter() - t1
     t2 = time.perf_counter()
@@ -232,6 +240,8 @@ def run(
     if c.mip:
         b = float(info.mip_dual_bound)
         bound = b if math.isfinite(b) else None
+        if bound is None and has and begun is not None and begun.lp_bound is not None:
+            bound = begun.lp_bound  # HiGHS stopped before its root: the LP relaxation still bounds every plan
     else:
         bound = obj if name == "kOptimal" else None
     return {

@@ -267,6 +267,11 @@ def clear_interrupt() -> None:
     _interrupted.clear()
 
 
+def mark_interrupted() -> None:
+    """A Ctrl-C reached the planner between HiGHS runs: later stages should not start."""
+    _interrupted.set()
+
+
 def _run_watched(h: Any) -> Any:
     """``h.run()``; in the main thread, HiGHS runs in a helper thread while the main thread
     waits, so that a Ctrl-C reaches Python at once: it asks HiGHS to stop at its next check

@@ -18,8 +18,9 @@ township work) make every cut round slow. The plan is found faster on a smaller 
    row).
 
 HiGHS then solves the full model from that plan. The plan only speeds the search: the
-status, the bound and the gap reported are HiGHS's on the full model, so nothing is
-called optimal that HiGHS has not proved. When the plan is within
+status, the bound and the gap reported are HiGHS's on the full model (the bound is the
+LP's only where HiGHS stopped before it had one), so nothing is called optimal that
+HiGHS has not proved. When the plan is within
 :data:`PROOF_GAP` of the LP bound, HiGHS's primal heuristics and restarts are turned
 off for the proof (:data:`PROOF_OPTIONS`), unless the user set those options. When the
 LP is not solved or the restricted MIP has no plan, HiGHS solves the model as before. A
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +39,8 @@ import numpy as np
 
 from planner.solver import highs
 
-#: a plan within this relative gap of the LP bound is proved with PROOF_OPTIONS
+#: a plan within this relative gap of the LP bound is proved with PROOF_OPTIONS (relative
+#: to the whole objective with its constant, as HiGHS measures its gap)
 PROOF_GAP = 1e-4
 #: HiGHS options for proving a given plan: no search for plans of its own, no restarts
 PROOF_OPTIONS: dict[str, Any] = {
@@ -48,7 +51,7 @@ PROOF_OPTIONS: dict[str, Any] = {
     "mip_heuristic_run_rens": False,
     "mip_heuristic_run_root_reduced_cost": False,
 }
-#: longest restricted MIP (s) when the solve has no time limit; with one, a quarter of it
+#: longest restricted MIP (s); with a time limit, at most a quarter of the time left
 RESTRICTED_LIMIT_S = 60.0
 BOUND_TOL = 1e-9  # a column this close to a bound is at it
 REDUCED_COST_TOL = 1e-6  # a reduced cost above this (model units) holds a continuous column at its bound
@@ -93,56 +96,78 @@ def _solve(lp: Any, options: dict[str, Any], limit: float | None, *, relax: bool
 
 def first_plan(lp: Any, options: dict[str, Any]) -> Start:
     """A plan for the MIP ``lp`` (a ``highspy.HighsLp``) by the three steps above, with
-    HiGHS ``options`` (gaps, threads, time limit: the steps share the time limit)."""
-    import highspy
-
+    HiGHS ``options`` (gaps, threads, time limit). Of a time limit, the LP and the repair
+    may take a quarter each of what is left and the restricted MIP a quarter, so HiGHS's
+    own run keeps at least a quarter. A Ctrl-C (during a HiGHS run or between them)
+    returns the best plan found so far with ``interrupted`` set."""
     t0 = time.perf_counter()
     times: dict[str, float] = {}
+    already = highs.interrupted()  # a Ctrl-C of an earlier solve in this process does not stop this one
+    found = Start(None, None, None, times)
+
+    def stopped() -> bool:
+        return highs.interrupted() and not already
+
+    try:
+        _steps(lp, options, t0, found, stopped)
+    except KeyboardInterrupt:  # between HiGHS runs: keep what was found
+        highs.mark_interrupted()
+        found.interrupted = True
+    return found
+
+
+def _quarter(options: dict[str, Any], t0: float) -> float | None:
+    left = _time_left(options, t0)
+    return None if left is None else left / 4
+
+
+def _steps(lp: Any, options: dict[str, Any], t0: float, found: Start, stopped: Callable[[], bool]) -> None:
+    """The three steps, filling ``found`` as they go (see :func:`first_plan`)."""
+    import highspy
+
+    times = found.times
     integer = np.array([int(t) for t in lp.integrality_], dtype=int) == int(highspy.HighsVarType.kInteger)
     lo = np.asarray(lp.col_lower_, dtype=float)
     up = np.asarray(lp.col_upper_, dtype=float)
 
-    r = _solve(lp, options, _time_left(options, t0), relax=True)
+    r = _solve(lp, options, _quarter(options, t0), relax=True)
     times["lp_s"] = time.perf_counter() - t0
-    if highs.interrupted() or r.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return Start(None, None, None, times, interrupted=highs.interrupted())
+    found.interrupted = stopped()
+    if found.interrupted or r.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return
     sol = r.getSolution()
     x = np.asarray(sol.col_value, dtype=float)
     reduced = np.asarray(sol.col_dual, dtype=float)
-    bound = float(r.getInfo().objective_function_value)
+    found.lp_bound = float(r.getInfo().objective_function_value)
 
     binary = integer & (lo == 0.0) & (up == 1.0)
     at_bound = (np.abs(x - lo) <= BOUND_TOL) | (np.abs(x - up) <= BOUND_TOL)
     held = np.flatnonzero(binary | (~integer & at_bound & (np.abs(reduced) > REDUCED_COST_TOL)))
     value = np.where(binary[held], np.floor(x[held] + 1e-6), x[held])
-    left = _time_left(options, t0)
-    cap = RESTRICTED_LIMIT_S if left is None else min(RESTRICTED_LIMIT_S, left / 4)
-    s = _solve(lp, options, cap, hold=(held, value))
+    quarter = _quarter(options, t0)
+    s = _solve(
+        lp, options, RESTRICTED_LIMIT_S if quarter is None else min(RESTRICTED_LIMIT_S, quarter), hold=(held, value)
+    )
     times["restricted_s"] = time.perf_counter() - t0 - times["lp_s"]
+    found.interrupted = stopped()
     if s.getInfo().primal_solution_status != 2:
-        return Start(None, None, bound, times, interrupted=highs.interrupted())
+        return
     # the restricted model is the full one with some bounds tightened: its plan is a plan
     plan = np.asarray(s.getSolution().col_value, dtype=float)
-    found = Start(
-        plan,
-        float(s.getInfo().objective_function_value),
-        bound,
-        times,
-        interrupted=highs.interrupted(),
-    )
+    found.x, found.objective = plan, float(s.getInfo().objective_function_value)
     if found.interrupted:
-        return found
+        return
 
     ints = np.flatnonzero(integer)
     whole = np.round(plan[ints])
-    p = _solve(lp, options, _time_left(options, t0), relax=True, hold=(ints, whole))
+    p = _solve(lp, options, _quarter(options, t0), relax=True, hold=(ints, whole))
     times["repair_s"] = time.perf_counter() - t0 - times["lp_s"] - times["restricted_s"]
-    if highs.interrupted() or p.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        found.interrupted = highs.interrupted()
-        return found
-    plan = np.asarray(p.getSolution().col_value, dtype=float)
-    plan[ints] = whole
-    return Start(plan, float(p.getInfo().objective_function_value), bound, times)
+    found.interrupted = stopped()
+    if found.interrupted or p.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return
+    repaired = np.asarray(p.getSolution().col_value, dtype=float)
+    repaired[ints] = whole
+    found.x, found.objective = repaired, float(p.getInfo().objective_function_value)
 
 
 def proof_options(start: Start, options: dict[str, Any]) -> dict[str, Any]:
