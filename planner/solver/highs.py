@@ -332,6 +332,21 @@ def messages(h: Any) -> list[str]:
     return [f"{kind}: {text}" for kind, text in log.lines] if log is not None else []
 
 
+_pyomo_fd = threading.Lock()
+
+
+@contextmanager
+def pyomo_fd() -> Iterator[None]:
+    """Around a build or solve of Pyomo's HiGHS interface. It redirects the process's
+    stdout and stderr file descriptors while it works (``capture_output(...,
+    capture_fd=True)``); two threads doing so at once (a Dask worker of threads, e.g. a
+    ``LocalCluster(processes=False)``) corrupt each other's descriptors and whatever
+    captures the output (Pyomo logs "TeeStream: deadlock observed", pytest fails with
+    "Illegal seek"). So one thread at a time."""
+    with _pyomo_fd:
+        yield
+
+
 def pyomo_solver() -> Any:
     """Pyomo's HiGHS interface (``pyomo.contrib.solver``), banner spent; run its ``solve``
     inside :func:`scheduler` with the ``threads`` it is given."""
