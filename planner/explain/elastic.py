@@ -74,7 +74,7 @@ def highs_solve(m: pyo.ConcreteModel, time_limit: float | None, mip: bool):
         kw.update(rel_gap=1e-9, abs_gap=TOL)
     if time_limit is not None:
         kw["time_limit"] = float(time_limit)
-    with highs.scheduler(None), highs.pyomo_fd():
+    with highs.scheduler(None):
         res = opt.solve(m, **kw)
     return opt, res
 

@@ -141,7 +141,7 @@ def solve_lp(m: pyo.ConcreteModel, time_limit: float | None = None):
     kw: dict[str, Any] = {"load_solutions": False, "raise_exception_on_nonoptimal_result": False}
     if time_limit is not None:
         kw["time_limit"] = float(time_limit)
-    with highs.scheduler(None), highs.pyomo_fd():
+    with highs.scheduler(None):
         res = opt.solve(m, **kw)
     tc = res.termination_condition
     status = pyomo_status(tc.name, res.solution_status.name)

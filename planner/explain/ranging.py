@@ -82,8 +82,7 @@ def _lp_of(li, plan):
     fix_decisions(m, decisions_of(plan))
     fix_shares(m, plan)
     opt = highs.pyomo_solver()
-    with highs.pyomo_fd():
-        opt.set_instance(m)
+    opt.set_instance(m)
     return opt._solver_model.getLp()
 
 

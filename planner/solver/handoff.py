@@ -257,7 +257,7 @@ def run(
         "rows": c.lp.num_row_,
         "nonzeros": int(len(c.lp.a_matrix_.value_)),
         "messages": highs.messages(h),
-        **({"start_s": sum(begun.times.values()), "start_gap": begun.gap()} if begun is not None else {}),
+        **(begun.summary() if begun is not None else {}),
     }
 
 
@@ -282,8 +282,7 @@ def _kept_start(c: Compiled, begun: start.Start, handoff: float, wall: float) ->
         "rows": c.lp.num_row_,
         "nonzeros": int(len(c.lp.a_matrix_.value_)),
         "messages": [],
-        "start_s": sum(begun.times.values()),
-        "start_gap": begun.gap(),
+        **begun.summary(),
     }
 
 

@@ -332,25 +332,29 @@ def messages(h: Any) -> list[str]:
     return [f"{kind}: {text}" for kind, text in log.lines] if log is not None else []
 
 
-_pyomo_fd = threading.Lock()
-
-
-@contextmanager
-def pyomo_fd() -> Iterator[None]:
-    """Around a build or solve of Pyomo's HiGHS interface. It redirects the process's
-    stdout and stderr file descriptors while it works (``capture_output(...,
-    capture_fd=True)``); two threads doing so at once (a Dask worker of threads, e.g. a
-    ``LocalCluster(processes=False)``) corrupt each other's descriptors and whatever
-    captures the output (Pyomo logs "TeeStream: deadlock observed", pytest fails with
-    "Illegal seek"). So one thread at a time."""
-    with _pyomo_fd:
-        yield
+_pyomo_fd = threading.RLock()  # its solve may build the instance, under the same lock
 
 
 def pyomo_solver() -> Any:
     """Pyomo's HiGHS interface (``pyomo.contrib.solver``), banner spent; run its ``solve``
-    inside :func:`scheduler` with the ``threads`` it is given."""
+    inside :func:`scheduler` with the ``threads`` it is given.
+
+    Its ``set_instance`` and ``solve`` redirect the process's stdout and stderr file
+    descriptors while they work (``capture_output(..., capture_fd=True)``). Two threads
+    doing so at once (a Dask worker of threads, e.g. ``LocalCluster(processes=False)``)
+    corrupt each other's descriptors and whatever captures the output (Pyomo logs
+    "TeeStream: deadlock observed", pytest fails with "Illegal seek"), so the solver
+    returned here lets one thread at a time into them."""
     from pyomo.contrib.solver.solvers.highs import Highs
 
+    class OneAtATime(Highs):
+        def set_instance(self, model: Any) -> Any:
+            with _pyomo_fd:
+                return super().set_instance(model)
+
+        def solve(self, model: Any, **kwds: Any) -> Any:
+            with _pyomo_fd:
+                return super().solve(model, **kwds)
+
     quiet_banner()
-    return Highs()
+    return OneAtATime()

@@ -65,6 +65,10 @@ class Start:
     times: dict[str, float] = field(default_factory=dict)
     interrupted: bool = False  # a Ctrl-C stopped it: no later run should start
 
+    def summary(self) -> dict[str, Any]:
+        """What a solve result records of the first plan: its time and its gap to the LP bound."""
+        return {"start_s": sum(self.times.values()), "start_gap": self.gap()}
+
     def gap(self) -> float | None:
         if self.objective is None or self.lp_bound is None:
             return None

@@ -61,8 +61,7 @@ class _Built:
         m.kpi = pyo.Var(keys, domain=pyo.Reals)
         m.kpi_def = pyo.Constraint(keys, rule=lambda _m, k, t: _m.kpi[k, t] == _m._expr[k][t])
         opt = highs.pyomo_solver()
-        with highs.pyomo_fd():
-            opt.set_instance(m)
+        opt.set_instance(m)
         h = opt._solver_model
         self.lp = h.getLp()
         self.numbers = lpa.arrays(self.lp)  # copies: the fast model loads each scenario into self.lp
